@@ -1,0 +1,47 @@
+# The README's two commands are `make run` and `make test`; CI calls `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+TEST_STAMP := $(VENV)/.installed-test
+INDEX ?= index
+CORPUS ?= corpus
+
+.PHONY: run test lint index bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+# Re-install whenever pyproject.toml changes.
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(TEST_STAMP): $(STAMP) pyproject.toml
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+run: $(STAMP)
+	$(BIN)/vindex index --index $(INDEX) --corpus $(CORPUS) --if-missing
+	$(BIN)/vindex serve --index $(INDEX) --corpus $(CORPUS)
+
+index: $(STAMP)
+	$(BIN)/vindex index --index $(INDEX) --corpus $(CORPUS)
+
+test: $(TEST_STAMP)
+	$(BIN)/ruff check indexer webapp tests bench
+	$(BIN)/ruff format --check indexer webapp tests bench
+	$(BIN)/mypy
+	$(BIN)/python -m pytest
+
+lint: $(TEST_STAMP)
+	$(BIN)/ruff check indexer webapp tests bench
+	$(BIN)/ruff format --check indexer webapp tests bench
+	$(BIN)/mypy
+
+bench: $(STAMP)
+	$(BIN)/python bench/index.py
+
+clean:
+	rm -rf $(VENV) build *.egg-info

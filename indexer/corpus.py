@@ -1,0 +1,102 @@
+"""The corpus: the folder of article files the index is built from.
+
+`find_files` lists the article files under some paths (skipping hidden and
+trash folders, READMEs and the editor's entity file); `read_file` turns one
+file into articles and errors, guarding against what a real folder holds:
+empty files, binary files, huge files, bad encodings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from indexer.article import Article, make_article
+from indexer.errors import CorpusError
+from indexer.formats import format_of, reader_for
+
+DEFAULT_MAX_FILE_BYTES = 20 * 1024 * 1024
+
+# Files in the corpus that are not articles.
+_NOT_ARTICLES = {"readme.md", "readme.txt", "readme", "license", "license.txt"}
+
+
+@dataclass(frozen=True)
+class FileResult:
+    """What one file yielded: its articles and the errors of what could not be read."""
+
+    path: Path
+    articles: tuple[Article, ...]
+    errors: tuple[CorpusError, ...]
+
+
+def is_article_file(path: Path) -> bool:
+    return (
+        format_of(path) is not None
+        and path.name.lower() not in _NOT_ARTICLES
+        and not path.name.startswith(".")
+    )
+
+
+def find_files(paths: Iterable[Path]) -> Iterator[Path]:
+    """Article files under the given files or folders, in a stable order.
+
+    Hidden files and folders (`.trash`, `.git`) are skipped; a file named
+    explicitly is always returned, so that an unknown extension is reported.
+    """
+    for path in paths:
+        if path.is_dir():
+            for child in sorted(path.rglob("*")):
+                relative = child.relative_to(path).parts
+                if any(part.startswith(".") for part in relative):
+                    continue
+                if child.is_file() and is_article_file(child):
+                    yield child
+        else:
+            yield path
+
+
+def read_file(path: Path, max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> FileResult:
+    """All articles of one file, and an error for each part that could not be read."""
+    try:
+        articles, errors = _read(path, max_bytes)
+    except CorpusError as exc:
+        return FileResult(path, (), (exc.located(path),))
+    return FileResult(path, tuple(articles), tuple(errors))
+
+
+def _read(path: Path, max_bytes: int) -> tuple[list[Article], list[CorpusError]]:
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise CorpusError(
+                f"file too large ({size / 1048576:.1f} MB; the limit is "
+                f"{max_bytes / 1048576:.0f} MB): split it into smaller files"
+            )
+        data = path.read_bytes()
+    except FileNotFoundError as exc:
+        raise CorpusError("no such file") from exc
+    except IsADirectoryError as exc:
+        raise CorpusError("is a folder, not a file") from exc
+    except OSError as exc:
+        raise CorpusError(f"cannot read: {exc.strerror}") from exc
+    if not data.strip():
+        raise CorpusError("empty file")
+    if b"\x00" in data[:8192]:
+        raise CorpusError("binary file, not text (it contains NUL bytes)")
+    reader = reader_for(path, data)
+    articles: list[Article] = []
+    errors: list[CorpusError] = []
+    for record in reader(data, path):
+        if record.error is not None:
+            errors.append(record.error.located(path, line=record.line, item=record.item))
+            continue
+        assert record.data is not None
+        try:
+            articles.append(make_article(record.data))
+        except CorpusError as exc:
+            errors.append(exc.located(path, line=record.line, item=record.item))
+    if not articles and not errors:
+        errors.append(CorpusError("no articles found in the file", path=path))
+    return articles, errors

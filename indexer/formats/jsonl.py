@@ -1,0 +1,27 @@
+"""JSON Lines: one article object per line; blank lines are skipped."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+from indexer.errors import CorpusError
+from indexer.formats import Record, decode_text
+
+
+def read(data: bytes, path: Path) -> Iterator[Record]:
+    text = decode_text(data, path)
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            value = json.loads(line)
+        except json.JSONDecodeError as exc:
+            error = CorpusError(f"invalid JSON: {exc.msg} (column {exc.colno})")
+            yield Record(None, line=number, error=error)
+            continue
+        if isinstance(value, dict):
+            yield Record(value, line=number)
+        else:
+            yield Record(None, line=number, error=CorpusError("expected an article object"))
