@@ -63,6 +63,10 @@ def read_file(path: Path, max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> FileResult
         articles, errors = _read(path, max_bytes)
     except CorpusError as exc:
         return FileResult(path, (), (exc.located(path),))
+    except (ValueError, LookupError, TypeError, AttributeError, RecursionError) as exc:
+        # A parser tripping over malformed input must not stop the whole build.
+        error = CorpusError(f"cannot be parsed ({type(exc).__name__}: {exc})", path=path)
+        return FileResult(path, (), (error,))
     return FileResult(path, tuple(articles), tuple(errors))
 
 

@@ -1,0 +1,289 @@
+"""Building and updating the index from the corpus.
+
+`update_index` is incremental: files whose size and mtime are unchanged are
+skipped, changed and new files are (re)read and their articles replaced, and
+articles of files that are gone are removed. `rebuild=True` reads everything
+into a new generation and swaps it in atomically (see `indexer.store`).
+
+An id belongs to one file. When a second file carries an id that another file
+already holds, the second is reported as failed rather than silently winning,
+because a silent replacement loses an article the editor did not mean to lose.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Protocol
+
+from whoosh.index import Index
+from whoosh.writing import IndexWriter
+
+from indexer.corpus import DEFAULT_MAX_FILE_BYTES, find_files, read_file
+from indexer.errors import CorpusError
+from indexer.schema import SCHEMA_VERSION, to_document
+from indexer.store import IndexLocation
+
+# Memory Whoosh may use for its indexing pool before it writes a segment.
+WRITER_LIMIT_MB = 256
+
+
+class Progress(Protocol):
+    def update(self, n: int = 1) -> Any: ...
+
+    def set_postfix_str(self, s: str = "", refresh: bool = True) -> Any: ...
+
+    def close(self) -> Any: ...
+
+
+ProgressFactory = Callable[[int], Progress]
+
+
+@dataclass
+class BuildReport:
+    """What a build did, for the summary line and the exit status."""
+
+    files_read: int = 0
+    files_unchanged: int = 0
+    indexed: int = 0
+    removed: int = 0
+    errors: list[CorpusError] = field(default_factory=list)
+    seconds: float = 0.0
+    rebuilt: bool = False
+    generation: Path | None = None
+
+    @property
+    def failed(self) -> int:
+        return len(self.errors)
+
+    @property
+    def articles_per_s(self) -> float:
+        return self.indexed / self.seconds if self.seconds > 0 else 0.0
+
+    def summary(self) -> str:
+        kind = "rebuilt" if self.rebuilt else "updated"
+        return (
+            f"{kind}: read {self.files_read} files ({self.files_unchanged} unchanged), "
+            f"indexed {self.indexed} articles, removed {self.removed}, failed {self.failed}, "
+            f"{self.seconds:.1f} s, {self.articles_per_s:.0f} articles/s"
+        )
+
+
+@contextlib.contextmanager
+def writing(ix: Index, timeout: float = 60.0) -> Iterator[IndexWriter]:
+    """A Whoosh writer that is committed on success and cancelled on any error.
+
+    Whoosh keeps its lock after a failed commit until `cancel()`; this makes
+    sure the lock is always released.
+    """
+    writer = ix.writer(timeout=timeout, limitmb=WRITER_LIMIT_MB)
+    try:
+        yield writer
+    except BaseException:
+        writer.cancel()
+        raise
+    try:
+        writer.commit()
+    except BaseException:
+        with contextlib.suppress(Exception):
+            writer.cancel()
+        raise
+
+
+def file_key(path: Path, corpus: Path) -> str:
+    """How a file is named in the index: relative to the corpus when inside it."""
+    resolved = path.resolve()
+    try:
+        return resolved.relative_to(corpus.resolve()).as_posix()
+    except ValueError:
+        return resolved.as_posix()
+
+
+def file_signature(path: Path) -> str:
+    stat = path.stat()
+    return f"{stat.st_size}-{stat.st_mtime_ns}"
+
+
+def update_index(
+    location: IndexLocation,
+    corpus: Path,
+    paths: Iterable[Path] | None = None,
+    *,
+    rebuild: bool = False,
+    max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
+    progress: ProgressFactory | None = None,
+    on_wait: Callable[[], None] | None = None,
+) -> BuildReport:
+    """Bring the index up to date with the corpus (or the given files and folders)."""
+    scope = [Path(p) for p in paths] if paths else [corpus]
+    with location.write_lock(wait_message=on_wait):
+        if rebuild or not location.is_compatible():
+            return _rebuild(location, corpus, scope, max_file_bytes, progress)
+        return _update(location, corpus, scope, max_file_bytes, progress)
+
+
+def _rebuild(
+    location: IndexLocation,
+    corpus: Path,
+    scope: list[Path],
+    max_file_bytes: int,
+    progress: ProgressFactory | None,
+) -> BuildReport:
+    started = time.monotonic()
+    location.clean()
+    report = BuildReport(rebuilt=True)
+    files = list(find_files(scope))
+    generation = location.new_generation()
+    from whoosh import index as whoosh_index
+
+    ix = whoosh_index.open_dir(str(generation))
+    owners: dict[str, str] = {}
+    bar = progress(len(files)) if progress else None
+    try:
+        with writing(ix) as writer:
+            for path in files:
+                _index_file(writer, path, corpus, max_file_bytes, owners, report)
+                if bar:
+                    bar.update(1)
+    finally:
+        if bar:
+            bar.close()
+        ix.close()
+    report.seconds = time.monotonic() - started
+    location.publish(generation, _info(report, built=True))
+    location.clean()
+    report.generation = generation
+    return report
+
+
+def _update(
+    location: IndexLocation,
+    corpus: Path,
+    scope: list[Path],
+    max_file_bytes: int,
+    progress: ProgressFactory | None,
+) -> BuildReport:
+    started = time.monotonic()
+    report = BuildReport()
+    ix = location.open()
+    try:
+        known_files, owners = _indexed_files(ix)
+        found = {file_key(path, corpus): path for path in find_files(scope)}
+        roots = [file_key(p, corpus) for p in scope if p.is_dir()]
+        gone = [
+            key
+            for key in known_files
+            if key not in found and any(_inside(key, root) for root in roots)
+        ]
+        changed = [key for key, path in found.items() if _signature(path) != known_files.get(key)]
+        report.files_unchanged = len(found) - len(changed)
+        # Articles of files that go or are re-read no longer hold their ids.
+        released = set(gone) | set(changed)
+        released_ids = {id_ for id_, key in owners.items() if key in released}
+        owners = {id_: key for id_, key in owners.items() if key not in released}
+        bar = progress(len(changed)) if progress and changed else None
+        try:
+            with writing(ix) as writer:
+                for key in gone:
+                    writer.delete_by_term("file", key)
+                for key in changed:
+                    writer.delete_by_term("file", key)
+                    _index_file(writer, found[key], corpus, max_file_bytes, owners, report)
+                    if bar:
+                        bar.update(1)
+        finally:
+            if bar:
+                bar.close()
+        report.removed = len(released_ids - owners.keys())
+        report.seconds = time.monotonic() - started
+        generation = location.require_current()
+        info = location.info(generation)
+        info.update(_info(report, built=False))
+        location.write_info(generation, info)
+        report.generation = generation
+    finally:
+        ix.close()
+    return report
+
+
+def _index_file(
+    writer: IndexWriter,
+    path: Path,
+    corpus: Path,
+    max_file_bytes: int,
+    owners: dict[str, str],
+    report: BuildReport,
+) -> None:
+    key = file_key(path, corpus)
+    result = read_file(path, max_file_bytes)
+    report.files_read += 1
+    report.errors.extend(result.errors)
+    try:
+        signature = file_signature(path)
+    except OSError:
+        return
+    for article in result.articles:
+        owner = owners.get(article.id)
+        if owner is not None:
+            where = "earlier in this file" if owner == key else f"in {owner}"
+            report.errors.append(
+                CorpusError(f"duplicate id {article.id!r}: already used {where}", path=path)
+            )
+            continue
+        owners[article.id] = key
+        # The file's old articles were deleted and an id held by another file
+        # is refused above, so a plain add never duplicates an id.
+        writer.add_document(**to_document(article, file=key, file_sig=signature))
+        report.indexed += 1
+
+
+def _indexed_files(ix: Index) -> tuple[dict[str, str], dict[str, str]]:
+    """{file: signature} and {article id: file} of what the index holds."""
+    files: dict[str, str] = {}
+    owners: dict[str, str] = {}
+    with ix.reader() as reader:
+        if reader.doc_count() == 0:
+            return files, owners
+        file_column = reader.column_reader("file")
+        sig_column = reader.column_reader("file_sig")
+        id_column = reader.column_reader("id")
+        for docnum in reader.all_doc_ids():
+            key = file_column[docnum]
+            files[key] = sig_column[docnum]
+            owners[id_column[docnum]] = key
+    return files, owners
+
+
+def _signature(path: Path) -> str | None:
+    try:
+        return file_signature(path)
+    except OSError:
+        return None
+
+
+def _inside(key: str, root: str) -> bool:
+    return root in ("", ".") or key == root or key.startswith(root.rstrip("/") + "/")
+
+
+def _info(report: BuildReport, *, built: bool) -> dict[str, Any]:
+    now = datetime.now(UTC).isoformat(timespec="seconds")
+    info: dict[str, Any] = {
+        "schema": SCHEMA_VERSION,
+        "updated": now,
+        "last_run": {
+            "kind": "rebuild" if report.rebuilt else "update",
+            "files_read": report.files_read,
+            "indexed": report.indexed,
+            "removed": report.removed,
+            "failed": report.failed,
+            "seconds": round(report.seconds, 3),
+            "errors": [str(e) for e in report.errors[:50]],
+        },
+    }
+    if built:
+        info["built"] = now
+    return info

@@ -1,0 +1,239 @@
+"""The `vindex` command line: index, parse, import, search, stats, serve.
+
+Exit status: 0 success, 1 some input failed (each named on stderr, the rest
+done), 2 usage error (bad flags, bad settings, missing folders).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from indexer.settings import Settings, SettingsError
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+class UsageError(Exception):
+    """Wrong use of the command line: exit status 2."""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        settings = Settings.from_env().with_overrides(index=args.index, corpus=args.corpus)
+        status: int = args.handler(args, settings)
+        return status
+    except (SettingsError, UsageError) as exc:
+        print(f"vindex: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("vindex: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        # Output piped into `head` and the like: stop quietly.
+        sys.stderr.close()
+        return EXIT_OK
+
+
+def _parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--index", type=Path, help="index folder (default: index/, VINDEX_INDEX)")
+    common.add_argument(
+        "--corpus", type=Path, help="corpus folder (default: corpus/, VINDEX_CORPUS)"
+    )
+    parser = argparse.ArgumentParser(prog="vindex", description="Search engine for news archives.")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    index = commands.add_parser(
+        "index", parents=[common], help="index the corpus (incremental, or --rebuild)"
+    )
+    index.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="files or folders")
+    index.add_argument(
+        "--rebuild", action="store_true", help="build a fresh index and swap it in atomically"
+    )
+    index.set_defaults(handler=_index)
+
+    parse = commands.add_parser("parse", parents=[common], help="print parsed articles as JSON")
+    parse.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    parse.set_defaults(handler=_parse)
+
+    imp = commands.add_parser("import", parents=[common], help="turn a research corpus into files")
+    imp.add_argument("dataset", choices=["reuters", "bbc", "gnad"])
+    imp.add_argument("path", type=Path, metavar="PATH", help="the dataset's folder or archive")
+    imp.add_argument("--out", type=Path, required=True, metavar="DIR", help="output folder")
+    imp.set_defaults(handler=_import)
+
+    search = commands.add_parser("search", parents=[common], help="search the index")
+    search.add_argument("query", metavar="QUERY")
+    search.add_argument("--page", type=int, default=1)
+    search.add_argument("--per-page", type=int, default=10)
+    search.add_argument("--json", action="store_true", help="print the result object as JSON")
+    search.set_defaults(handler=_search)
+
+    stats = commands.add_parser("stats", parents=[common], help="what the index holds")
+    stats.add_argument("--json", action="store_true")
+    stats.set_defaults(handler=_stats)
+
+    serve = commands.add_parser("serve", parents=[common], help="serve the web app")
+    serve.add_argument("--host", help="default 127.0.0.1 (VINDEX_HOST)")
+    serve.add_argument("--port", type=int, help="default 8000 (VINDEX_PORT)")
+    serve.add_argument("--workers", type=int, help="default 1 (VINDEX_WORKERS)")
+    serve.set_defaults(handler=_serve)
+    return parser
+
+
+def _location(settings: Settings) -> Any:
+    from indexer.store import IndexLocation
+
+    return IndexLocation(settings.index)
+
+
+def _index(args: argparse.Namespace, settings: Settings) -> int:
+    from tqdm import tqdm
+
+    from indexer.build import update_index
+
+    if not settings.corpus.is_dir() and not args.paths:
+        raise UsageError(f"no corpus folder at {settings.corpus}")
+    for path in args.paths:
+        if not path.exists():
+            raise UsageError(f"no such file or folder: {path}")
+
+    def progress(total: int) -> Any:
+        # disable=None: a bar on a terminal, nothing in logs and pipes.
+        return tqdm(total=total, unit="file", disable=None, file=sys.stderr, leave=False)
+
+    def waiting() -> None:
+        print(
+            f"vindex: another process is writing {settings.index}; waiting for it to finish…",
+            file=sys.stderr,
+        )
+
+    report = update_index(
+        _location(settings),
+        settings.corpus,
+        args.paths or None,
+        rebuild=args.rebuild,
+        max_file_bytes=settings.max_file_bytes,
+        progress=progress,
+        on_wait=waiting,
+    )
+    for error in report.errors:
+        print(f"error: {error}", file=sys.stderr)
+    print(report.summary())
+    return EXIT_FAILED if report.errors else EXIT_OK
+
+
+def _parse(args: argparse.Namespace, settings: Settings) -> int:
+    from indexer.corpus import read_file
+
+    failed = False
+    for path in args.files:
+        result = read_file(path, settings.max_file_bytes)
+        for article in result.articles:
+            print(json.dumps(article.to_dict(), ensure_ascii=False))
+        for error in result.errors:
+            failed = True
+            print(f"error: {error}", file=sys.stderr)
+    return EXIT_FAILED if failed else EXIT_OK
+
+
+def _import(args: argparse.Namespace, settings: Settings) -> int:
+    from tqdm import tqdm
+
+    from indexer.importers import ImportFailed, import_corpus
+
+    bar = tqdm(unit="doc", disable=None, file=sys.stderr, leave=False)
+    try:
+        summary = import_corpus(args.dataset, args.path, args.out, progress=bar.update)
+    except ImportFailed as exc:
+        raise UsageError(str(exc)) from exc
+    finally:
+        bar.close()
+    dropped = ", ".join(f"{n} {reason}" for reason, n in sorted(summary.dropped.items()))
+    print(
+        f"{args.dataset}: read {summary.read} documents, wrote {summary.written} articles "
+        f"in {len(summary.files)} files to {args.out}"
+        + (f"; dropped {sum(summary.dropped.values())} ({dropped})" if summary.dropped else "")
+    )
+    return EXIT_OK
+
+
+def _search(args: argparse.Namespace, settings: Settings) -> int:
+    from indexer.search import search
+    from indexer.store import IndexMissing
+
+    if args.page < 1 or not 1 <= args.per_page <= 100:
+        raise UsageError("--page must be 1 or more and --per-page between 1 and 100")
+    try:
+        ix = _location(settings).open()
+    except IndexMissing as exc:
+        raise UsageError(str(exc)) from exc
+    try:
+        result = search(ix, args.query, page=args.page, per_page=args.per_page)
+    finally:
+        ix.close()
+    if args.json:
+        print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+        return EXIT_OK
+    if result.notice:
+        print(result.notice)
+    print(f"{result.total} articles ({result.took_ms:.1f} ms)")
+    for hit in result.hits:
+        print(f"{hit['published'][:10]}  {hit['title']}")
+        print(f"            {hit['section']}  /articles/{hit['id']}")
+    return EXIT_OK
+
+
+def _stats(args: argparse.Namespace, settings: Settings) -> int:
+    from indexer.stats import index_stats
+    from indexer.store import IndexMissing
+
+    try:
+        stats = index_stats(_location(settings))
+    except IndexMissing as exc:
+        raise UsageError(str(exc)) from exc
+    if args.json:
+        print(json.dumps(stats, ensure_ascii=False, indent=2))
+        return EXIT_OK
+    print(f"articles: {stats['articles']}")
+    print(f"index: {stats['index_bytes'] / 1048576:.1f} MB ({stats['generation']})")
+    print(f"built: {stats['built']}; last update: {stats['updated']}")
+    for name in ("languages", "years", "sections"):
+        print(f"{name}:")
+        for key, count in stats[name].items():
+            print(f"  {count:>7}  {key}")
+    return EXIT_OK
+
+
+def _serve(args: argparse.Namespace, settings: Settings) -> int:
+    import uvicorn
+
+    settings = settings.with_overrides(host=args.host, port=args.port, workers=args.workers)
+    from indexer.store import IndexLocation
+
+    if IndexLocation(settings.index).current() is None:
+        raise UsageError(f"no index in {settings.index}: build one with `vindex index`")
+    # Workers are separate processes: they read their settings from the environment.
+    os.environ.update(settings.to_env())
+    print(f"Vindex serving {settings.index} on http://{settings.host}:{settings.port}/")
+    uvicorn.run(
+        "webapp.app:app_from_env",
+        factory=True,
+        host=settings.host,
+        port=settings.port,
+        workers=settings.workers,
+        log_level="info",
+    )
+    return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,154 @@
+"""News feeds: RSS 2.0 (and RSS 1.0/RDF) and Atom, one article per item or entry.
+
+feedparser reads every feed dialect into one shape. Each item gives: title;
+link (the canonical URL); guid or Atom id (the article id, made URL-safe by
+`make_article`); description or summary (the lead, HTML reduced to text);
+`content:encoded` or Atom content (the body's paragraphs); published and
+updated dates (the raw string parsed with dateutil, so the publisher's UTC
+offset is kept); the first category (the section, possibly a path like
+`Organizations > UN` or `Organizations/UN`) and further categories (tags);
+author or `dc:creator` (authors). The channel's title is the source unless the
+item names its own `<source>`; the channel's language is the articles'
+language.
+"""
+
+from __future__ import annotations
+
+import time
+import warnings
+from collections.abc import Iterator, Mapping
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import feedparser
+from dateutil import parser as dateparser
+from dateutil.parser import UnknownTimezoneWarning
+
+from indexer.errors import CorpusError
+from indexer.formats import Record
+from indexer.formats.html import paragraphs_of_html, text_of_html
+
+# Zone names that feeds use in RFC 822 dates and dateutil does not know, in seconds east of UTC.
+_ZONES = {
+    "EST": -5 * 3600,
+    "EDT": -4 * 3600,
+    "CST": -6 * 3600,
+    "CDT": -5 * 3600,
+    "MST": -7 * 3600,
+    "MDT": -6 * 3600,
+    "PST": -8 * 3600,
+    "PDT": -7 * 3600,
+    "CET": 3600,
+    "CEST": 2 * 3600,
+    "MEZ": 3600,
+    "MESZ": 2 * 3600,
+}
+
+
+def read(data: bytes, path: Path) -> Iterator[Record]:
+    # Bytes: feedparser treats a string as a URL or file name to open.
+    parsed = feedparser.parse(data)
+    if not parsed.entries:
+        if parsed.get("bozo"):
+            raise _feed_error(parsed.get("bozo_exception"), path)
+        if not parsed.get("version"):
+            raise CorpusError("not an RSS or Atom feed", path=path)
+        raise CorpusError("a feed without items: no articles", path=path)
+    channel = parsed.feed
+    for number, entry in enumerate(parsed.entries, start=1):
+        yield Record(_article(entry, channel), item=number)
+
+
+def _feed_error(exc: object, path: Path) -> CorpusError:
+    # xml.sax's SAXParseException knows where the XML broke.
+    get_message = getattr(exc, "getMessage", None)
+    get_line = getattr(exc, "getLineNumber", None)
+    reason = str(get_message() if callable(get_message) else exc)
+    line = get_line() if callable(get_line) else None
+    return CorpusError(
+        f"not a valid feed: {reason}", path=path, line=line if isinstance(line, int) else None
+    )
+
+
+def _article(entry: Mapping[str, Any], channel: Mapping[str, Any]) -> dict[str, Any]:
+    categories = [
+        name
+        for name in (str(tag.get("label") or tag.get("term") or "").strip() for tag in entry.get("tags", []))
+        if name
+    ]
+    content = _content(entry)
+    summary = entry.get("summary_detail") or {}
+    # feedparser copies content into the summary when an item has no description.
+    lead = "" if content and summary.get("value") == content.get("value") else _text(summary)
+    source = entry.get("source") or {}
+    title_detail = entry.get("title_detail") or {}
+    return {
+        "id": entry.get("id"),
+        "title": _text(title_detail) if title_detail else entry.get("title"),
+        "lead": lead,
+        "body": _paragraphs(content) if content else [],
+        "section": categories[0] if categories else "",
+        "tags": categories[1:],
+        "published": _date(entry.get("published"), entry.get("published_parsed")),
+        "updated": _date(entry.get("updated"), entry.get("updated_parsed")),
+        "authors": _authors(entry),
+        "source": source.get("title") or channel.get("title"),
+        "language": title_detail.get("language") or channel.get("language"),
+        "url": _url(entry.get("link")),
+    }
+
+
+def _content(entry: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    for content in entry.get("content", []):
+        if str(content.get("value", "")).strip():
+            value: Mapping[str, Any] = content
+            return value
+    return None
+
+
+def _is_html(detail: Mapping[str, Any]) -> bool:
+    return "html" in str(detail.get("type", ""))
+
+
+def _text(detail: Mapping[str, Any]) -> str:
+    value = str(detail.get("value") or "")
+    return text_of_html(value) if _is_html(detail) else " ".join(value.split())
+
+
+def _paragraphs(detail: Mapping[str, Any]) -> list[str]:
+    value = str(detail.get("value") or "")
+    if _is_html(detail):
+        return paragraphs_of_html(value)
+    return [value]  # `make_article` splits plain text on blank lines.
+
+
+def _authors(entry: Mapping[str, Any]) -> list[str]:
+    names = [str(a.get("name", "")).strip() for a in entry.get("authors", []) if a.get("name")]
+    if not names and entry.get("author"):
+        names = [str(entry["author"]).strip()]
+    return [name for name in names if name]
+
+
+def _url(link: object) -> str:
+    # feedparser turns a permalink guid into the link; a `urn:` id is no URL.
+    if isinstance(link, str) and urlsplit(link).scheme in ("http", "https"):
+        return link
+    return ""
+
+
+def _date(raw: object, parsed: time.struct_time | None) -> object:
+    """The item's date with its UTC offset, or the raw value for `make_article` to reject."""
+    if isinstance(raw, str) and raw.strip():
+        try:
+            with warnings.catch_warnings():
+                # An unknown zone name would silently become Vienna time: fall back instead.
+                warnings.simplefilter("error", UnknownTimezoneWarning)
+                return dateparser.parse(raw, tzinfos=_ZONES)
+        except (ValueError, OverflowError, UnknownTimezoneWarning):
+            pass
+    if parsed is not None:
+        # feedparser normalised it to UTC.
+        return datetime(*parsed[:6], tzinfo=UTC)
+    return raw

@@ -1,0 +1,114 @@
+"""Markdown articles: YAML front matter with the fields, then the body in Markdown.
+
+```
+---
+title: Security Review Conference Convened by OSCE Chairpersonship
+published: 2023-07-04 23:31:00+02:00
+section: Organizations > International Organizations
+tags: [OSCE, security]
+---
+The OSCE Chairpersonship organized the *Security Review Conference* ...
+```
+
+The front matter uses the field names of SPEC §3 (`date` is accepted for
+`published`, as static-site generators write it); YAML dates and datetimes are
+taken as they are. The body is reduced to plain-text paragraphs with
+markdown-it-py: the text of links and emphasis is kept and the markup dropped;
+headings, list items and quoted paragraphs become paragraphs of their own;
+images are left out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import yaml
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+from indexer.errors import CorpusError
+from indexer.formats import Record, decode_text
+from indexer.formats.html import paragraphs_of_html
+
+_FENCE = "---"
+_ENDS = ("---", "...")
+
+_markdown = MarkdownIt("commonmark")
+
+
+def read(data: bytes, path: Path) -> Iterator[Record]:
+    text = decode_text(data, path)
+    fields, content = _front_matter(text, path)
+    record: dict[str, Any] = dict(fields)
+    if "published" not in record and "date" in record:
+        record["published"] = record.pop("date")
+    body = markdown_paragraphs(content)
+    if body or "body" not in record:
+        record["body"] = body
+    yield Record(record)
+
+
+def _front_matter(text: str, path: Path) -> tuple[dict[Any, Any], str]:
+    """The front matter's fields and the Markdown after it."""
+    lines = text.splitlines()
+    if not lines or lines[0].rstrip() != _FENCE:
+        raise CorpusError(
+            "no YAML front matter (the file must begin with a '---' line)", path=path, line=1
+        )
+    end = next((n for n in range(1, len(lines)) if lines[n].rstrip() in _ENDS), None)
+    if end is None:
+        raise CorpusError(
+            "YAML front matter is not closed (no '---' line after it)", path=path, line=1
+        )
+    try:
+        fields = yaml.safe_load("\n".join(lines[1:end]))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        problem = getattr(exc, "problem", None) or "not YAML"
+        raise CorpusError(
+            f"invalid YAML front matter: {problem}",
+            path=path,
+            # The mark counts from 0 within the front matter, which begins on line 2.
+            line=mark.line + 2 if mark is not None else None,
+        ) from exc
+    if fields is None:
+        fields = {}
+    if not isinstance(fields, dict):
+        raise CorpusError(
+            "YAML front matter must be fields like 'title: ...', not a list or a value",
+            path=path,
+            line=2,
+        )
+    return fields, "\n".join(lines[end + 1 :])
+
+
+def markdown_paragraphs(content: str) -> list[str]:
+    """Plain-text paragraphs of a Markdown document."""
+    paragraphs: list[str] = []
+    for token in _markdown.parse(content):
+        if token.type == "inline":
+            text = _inline_text(token)
+        elif token.type in ("code_block", "fence"):
+            text = token.content
+        elif token.type == "html_block":
+            paragraphs.extend(paragraphs_of_html(token.content))
+            continue
+        else:
+            continue
+        text = " ".join(text.split())
+        if text:
+            paragraphs.append(text)
+    return paragraphs
+
+
+def _inline_text(token: Token) -> str:
+    parts: list[str] = []
+    for child in token.children or []:
+        if child.type in ("text", "text_special", "code_inline"):
+            parts.append(child.content)
+        elif child.type in ("softbreak", "hardbreak"):
+            parts.append(" ")
+        # Images, raw inline HTML and the open/close markup tokens carry no prose.
+    return "".join(parts)

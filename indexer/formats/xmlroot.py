@@ -1,0 +1,105 @@
+"""XML documents, parsed safely: the root element's name, and whole trees.
+
+Corpus files come from outside, so XML is parsed with defusedxml: a document
+that declares entities (the "billion laughs" bomb) or refers to external ones
+is refused, and nothing is ever fetched over the network. A `DOCTYPE` naming an
+external DTD, as NITF files usually carry, is allowed; the DTD is not read, and
+the HTML character entities it would define (`&nbsp;`) are known anyway.
+
+`root_name` tells `.xml` files apart (RSS, Atom or NITF) by reading only as far
+as the root element.
+"""
+
+from __future__ import annotations
+
+from html.entities import entitydefs
+from pathlib import Path
+from xml.etree.ElementTree import Element, ParseError
+from xml.parsers.expat import ErrorString
+
+from defusedxml import DefusedXmlException, EntitiesForbidden
+from defusedxml.ElementTree import DefusedXMLParser
+
+from indexer.errors import CorpusError
+
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+
+
+def local_name(tag: str) -> str:
+    """`{http://www.w3.org/2005/Atom}feed` -> `feed`."""
+    return tag.rpartition("}")[2]
+
+
+class _RootFound(Exception):
+    """Raised by `_RootTarget` to stop parsing at the root element."""
+
+    def __init__(self, tag: str) -> None:
+        super().__init__(tag)
+        self.tag = tag
+
+
+class _RootTarget:
+    """A tree-builder target that only wants the root element's name."""
+
+    def start(self, tag: str, attrib: dict[str, str]) -> None:
+        raise _RootFound(tag)
+
+
+def _parser(target: object = None) -> DefusedXMLParser:
+    parser = DefusedXMLParser(
+        target=target, forbid_dtd=False, forbid_entities=True, forbid_external=True
+    )
+    # Consulted by expat only for entities a DOCTYPE's unread external DTD would define.
+    parser.entity.update(entitydefs)
+    return parser
+
+
+def root_name(data: bytes, path: Path) -> str:
+    """The local name of the document's root element (`rss`, `feed`, `RDF`, `nitf`)."""
+    parser = _parser(_RootTarget())
+    try:
+        parser.feed(data)
+        parser.close()
+    except _RootFound as found:
+        return local_name(found.tag)
+    except ParseError as exc:
+        raise _parse_error(exc, path) from exc
+    except DefusedXmlException as exc:
+        raise _unsafe_error(exc, path) from exc
+    raise CorpusError("not XML: no root element", path=path)
+
+
+def parse_xml(data: bytes, path: Path) -> Element:
+    """The document's root element, with namespaces stripped from element names.
+
+    Attribute names keep their namespace (`xml:lang` is `XML_LANG`).
+    """
+    parser = _parser()
+    try:
+        parser.feed(data)
+        root: Element = parser.close()
+    except ParseError as exc:
+        raise _parse_error(exc, path) from exc
+    except DefusedXmlException as exc:
+        raise _unsafe_error(exc, path) from exc
+    for element in root.iter():
+        if isinstance(element.tag, str):
+            element.tag = local_name(element.tag)
+    return root
+
+
+def _parse_error(exc: ParseError, path: Path) -> CorpusError:
+    line, column = exc.position
+    return CorpusError(
+        f"not well-formed XML: {ErrorString(exc.code)} (column {column + 1})",
+        path=path,
+        line=line,
+    )
+
+
+def _unsafe_error(exc: DefusedXmlException, path: Path) -> CorpusError:
+    if isinstance(exc, EntitiesForbidden):
+        reason = f"XML entity declarations are not allowed (entity {exc.name!r})"
+    else:
+        reason = "XML references to external entities or DTDs are not allowed"
+    return CorpusError(reason, path=path)

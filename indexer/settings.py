@@ -1,0 +1,79 @@
+"""Settings: one frozen dataclass, read once from `VINDEX_*` variables, overridable by flags.
+
+The CLI and the web app share it; the README's settings table lists every field.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+from typing import Any
+
+
+class SettingsError(ValueError):
+    """A setting with a value that cannot be used."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    index: Path = Path("index")
+    corpus: Path = Path("corpus")
+    host: str = "127.0.0.1"
+    port: int = 8000
+    workers: int = 1
+    editor_token: str | None = None
+    max_upload_mb: int = 20
+    max_file_mb: int = 20
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        environ = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        for item in fields(cls):
+            raw = environ.get(f"VINDEX_{item.name.upper()}")
+            if raw is None or raw == "":
+                continue
+            values[item.name] = _convert(item.name, raw)
+        return cls(**values)
+
+    def with_overrides(self, **overrides: Any) -> Settings:
+        """A copy with the given values (None means: keep the current one)."""
+        return replace(self, **{k: v for k, v in overrides.items() if v is not None})
+
+    @property
+    def max_file_bytes(self) -> int:
+        return self.max_file_mb * 1024 * 1024
+
+    def to_env(self) -> dict[str, str]:
+        """The settings as `VINDEX_*` variables, to hand to worker processes."""
+        env = {}
+        for item in fields(self):
+            value = getattr(self, item.name)
+            if value is not None:
+                env[f"VINDEX_{item.name.upper()}"] = str(value)
+        return env
+
+
+_INTS = {
+    "port": (1, 65535),
+    "workers": (1, 64),
+    "max_upload_mb": (1, 10240),
+    "max_file_mb": (1, 10240),
+}
+
+
+def _convert(name: str, raw: str) -> Any:
+    if name in ("index", "corpus"):
+        return Path(raw)
+    if name in _INTS:
+        low, high = _INTS[name]
+        try:
+            value = int(raw)
+        except ValueError:
+            raise SettingsError(f"VINDEX_{name.upper()}: expected a number, got {raw!r}") from None
+        if not low <= value <= high:
+            raise SettingsError(f"VINDEX_{name.upper()}: must be between {low} and {high}")
+        return value
+    return raw

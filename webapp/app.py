@@ -1,0 +1,77 @@
+"""The web app: `create_app(settings)` builds the Starlette application.
+
+Thin by design: every search goes through `indexer.search`. The index is
+opened in the lifespan and handed to views through `app.state`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+from starlette.templating import Jinja2Templates
+
+from indexer.settings import Settings
+from indexer.store import IndexLocation, LiveIndex
+from webapp import views
+
+HERE = Path(__file__).parent
+
+
+def create_app(settings: Settings) -> Starlette:
+    templates = Jinja2Templates(directory=str(HERE / "templates"))
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        app.state.index = LiveIndex(IndexLocation(settings.index))
+        try:
+            yield
+        finally:
+            app.state.index.close()
+
+    routes = [
+        Route("/", views.home, name="home"),
+        Route("/search", views.search_page, name="search"),
+        Route("/articles/{id}", views.article_page, name="article"),
+        Route("/api/search", views.api_search, name="api_search"),
+        Route("/healthz", views.healthz, name="healthz"),
+        Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static"),
+    ]
+    app = Starlette(
+        routes=routes,
+        lifespan=lifespan,
+        exception_handlers={HTTPException: _http_error, Exception: _server_error},
+    )
+    app.state.settings = settings
+    app.state.templates = templates
+    return app
+
+
+def app_from_env() -> Starlette:
+    """The factory uvicorn calls in each worker: settings from `VINDEX_*`."""
+    return create_app(Settings.from_env())
+
+
+def _error(request: Request, status: int, message: str) -> Response:
+    if request.url.path.startswith("/api/") or request.url.path == "/healthz":
+        return JSONResponse({"error": {"status": status, "message": message}}, status_code=status)
+    templates: Jinja2Templates = request.app.state.templates
+    return templates.TemplateResponse(
+        request, "error.html", {"status": status, "message": message}, status_code=status
+    )
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    return _error(request, exc.status_code, exc.detail)
+
+
+async def _server_error(request: Request, exc: Exception) -> Response:
+    return _error(request, 500, "Something went wrong on our side.")
