@@ -151,8 +151,12 @@ def _import(args: argparse.Namespace, settings: Settings) -> int:
     from indexer.importers import ImportFailed, import_corpus
 
     bar = tqdm(unit="doc", disable=None, file=sys.stderr, leave=False)
+
+    def advance(n: int) -> None:
+        bar.update(n)
+
     try:
-        summary = import_corpus(args.dataset, args.path, args.out, progress=bar.update)
+        summary = import_corpus(args.dataset, args.path, args.out, progress=advance)
     except ImportFailed as exc:
         raise UsageError(str(exc)) from exc
     finally:

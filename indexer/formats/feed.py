@@ -14,6 +14,7 @@ language.
 
 from __future__ import annotations
 
+import re
 import time
 import warnings
 from collections.abc import Iterator, Mapping
@@ -29,6 +30,8 @@ from dateutil.parser import UnknownTimezoneWarning
 from indexer.errors import CorpusError
 from indexer.formats import Record
 from indexer.formats.html import paragraphs_of_html, text_of_html
+
+_BLANK_LINE = re.compile(r"\n\s*\n")
 
 # Zone names that feeds use in RFC 822 dates and dateutil does not know, in seconds east of UTC.
 _ZONES = {
@@ -50,14 +53,16 @@ _ZONES = {
 def read(data: bytes, path: Path) -> Iterator[Record]:
     # Bytes: feedparser treats a string as a URL or file name to open.
     parsed = feedparser.parse(data)
-    if not parsed.entries:
+    # feedparser reads what it can of a broken feed; an empty entry is what it could not.
+    entries = [entry for entry in parsed.entries if entry]
+    if not entries:
         if parsed.get("bozo"):
             raise _feed_error(parsed.get("bozo_exception"), path)
         if not parsed.get("version"):
             raise CorpusError("not an RSS or Atom feed", path=path)
         raise CorpusError("a feed without items: no articles", path=path)
     channel = parsed.feed
-    for number, entry in enumerate(parsed.entries, start=1):
+    for number, entry in enumerate(entries, start=1):
         yield Record(_article(entry, channel), item=number)
 
 
@@ -72,10 +77,12 @@ def _feed_error(exc: object, path: Path) -> CorpusError:
     )
 
 
-def _article(entry: Mapping[str, Any], channel: Mapping[str, Any]) -> dict[str, Any]:
+def _article(entry: dict[str, Any], channel: Mapping[str, Any]) -> dict[str, Any]:
     categories = [
         name
-        for name in (str(tag.get("label") or tag.get("term") or "").strip() for tag in entry.get("tags", []))
+        for name in (
+            str(tag.get("label") or tag.get("term") or "").strip() for tag in entry.get("tags", [])
+        )
         if name
     ]
     content = _content(entry)
@@ -92,7 +99,8 @@ def _article(entry: Mapping[str, Any], channel: Mapping[str, Any]) -> dict[str, 
         "section": categories[0] if categories else "",
         "tags": categories[1:],
         "published": _date(entry.get("published"), entry.get("published_parsed")),
-        "updated": _date(entry.get("updated"), entry.get("updated_parsed")),
+        # Not `entry.get`: feedparser would answer (and warn) with the published date.
+        "updated": _date(dict.get(entry, "updated"), dict.get(entry, "updated_parsed")),
         "authors": _authors(entry),
         "source": source.get("title") or channel.get("title"),
         "language": title_detail.get("language") or channel.get("language"),
@@ -121,7 +129,7 @@ def _paragraphs(detail: Mapping[str, Any]) -> list[str]:
     value = str(detail.get("value") or "")
     if _is_html(detail):
         return paragraphs_of_html(value)
-    return [value]  # `make_article` splits plain text on blank lines.
+    return [part for part in _BLANK_LINE.split(value) if part.strip()]
 
 
 def _authors(entry: Mapping[str, Any]) -> list[str]:

@@ -116,7 +116,7 @@ def text_of_html(markup: str) -> str:
 
 
 def paragraphs_of_html(markup: str) -> list[str]:
-    """The paragraphs of an HTML fragment: its `<p>` elements, else its text split on blank lines."""
+    """The paragraphs of an HTML fragment: its `<p>`s, else its text split on blank lines."""
     soup = _soup(markup)
     paragraphs = [_text(p) for p in soup.find_all("p")]
     if not any(paragraphs):

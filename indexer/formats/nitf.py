@@ -9,7 +9,8 @@ The parts read, all optional except a headline, a date and some text:
   organisations and places);
 - `head/pubdata@name` (source) and `@position.section`, else
   `head/meta[@name=section]`, else `tobject.subject@tobject.subject.matter`
-  (section); `head/title` (title when there is no `hl1`);
+  (section); `head/meta[@name=source]` (source, failing both others);
+  `head/title` (title when there is no `hl1`);
 - `body/body.head`: `hedline/hl1` (title), `abstract` (lead; else `hl2`),
   `byline` (authors: its `person` elements, else its text minus "By"),
   `dateline` (dateline);
@@ -49,7 +50,6 @@ def read(data: bytes, path: Path) -> Iterator[Record]:
     body_head = body.find("body.head") if body is not None else None
     content = body.find("body.content") if body is not None else None
     docdata = head.find("docdata") if head is not None else None
-    pubdata = head.find("pubdata") if head is not None else None
 
     published = _date(_attr(docdata, "date.issue", "norm") or _text(_find(docdata, "date.issue")))
     if not published:
@@ -59,7 +59,11 @@ def read(data: bytes, path: Path) -> Iterator[Record]:
         updated = ""
 
     abstract = _find(body_head, "abstract")
-    lead = _paragraph_text(abstract) if abstract is not None else _text(_find(body_head, "hedline/hl2"))
+    lead = (
+        _paragraph_text(abstract)
+        if abstract is not None
+        else _text(_find(body_head, "hedline/hl2"))
+    )
     record: dict[str, Any] = {
         "id": _attr(docdata, "doc-id", "id-string"),
         "title": _text(_find(body_head, "hedline/hl1")) or _text(_find(head, "title")),
@@ -68,8 +72,9 @@ def read(data: bytes, path: Path) -> Iterator[Record]:
         "section": _section(head),
         "published": published,
         "updated": updated,
-        "source": (pubdata.get("name", "").strip() if pubdata is not None else "")
-        or _attr(docdata, "doc.copyright", "holder"),
+        "source": _attr(head, "pubdata", "name")
+        or _attr(docdata, "doc.copyright", "holder")
+        or _meta(head, "source"),
         "authors": _authors(_find(body_head, "byline")),
         "dateline": _text(_find(body_head, "dateline")),
         "language": _language(root, body, content),
@@ -132,18 +137,20 @@ def _body_paragraphs(content: Element | None) -> list[str]:
     return [p for p in paragraphs if p]
 
 
-def _section(head: Element | None) -> str:
-    for value in (
-        _attr(head, "pubdata", "position.section"),
-        next(
-            (m.get("content", "").strip() for m in _findall(head, "meta") if m.get("name") == "section"),
-            "",
-        ),
-        _attr(head, "tobject/tobject.subject", "tobject.subject.matter"),
-    ):
-        if value:
-            return value
+def _meta(head: Element | None, name: str) -> str:
+    """The content of `head/meta[@name=name]`."""
+    for meta in _findall(head, "meta"):
+        if meta.get("name") == name:
+            return meta.get("content", "").strip()
     return ""
+
+
+def _section(head: Element | None) -> str:
+    return (
+        _attr(head, "pubdata", "position.section")
+        or _meta(head, "section")
+        or _attr(head, "tobject/tobject.subject", "tobject.subject.matter")
+    )
 
 
 def _authors(byline: Element | None) -> list[str]:

@@ -1,0 +1,278 @@
+"""Reuters-21578: 21,578 Reuters newswire stories of 1987 with gold labels.
+
+The archive holds 22 SGML files (``reut2-000.sgm`` ...), each a run of
+``<REUTERS NEWID="..">`` records with DATE, TOPICS, PLACES, PEOPLE, ORGS,
+EXCHANGES and a TEXT holding TITLE, DATELINE and BODY. It is SGML, not XML
+(control-character entities, bare ``&``), so the records are cut out with
+regular expressions over that fixed structure; the files are latin-1.
+
+How a record becomes an article:
+
+- id ``reuters-<NEWID>``; source ``Reuters``; language ``en``.
+- title: TITLE as written. Wire headlines are mostly ALL CAPS; they are kept
+  so, because title-casing would mangle the acronyms and tickers in them
+  (``U.S.``, ``OPEC``, ``<BAC>``). The angle brackets are Reuters' own
+  marks for company names and tickers and are kept too.
+- body: BODY, a new paragraph at each indented line (how the wire marks
+  paragraphs, and how tables keep one row per paragraph), without the
+  ``Reuter`` sign-off. A ``TYPE="BRIEF"`` story is a headline-only flash: its
+  headline is also its one-paragraph body, since an article needs text. A
+  ``TYPE="UNPROC"`` story (tables, price reports) has no TITLE or BODY tags:
+  its first line becomes the title, the rest the body.
+- published: DATE, taken as UTC (the collection gives no zone; the wire ran
+  on GMT). The one broken time (``31-MAR-1987 605:12:19.12``) is dropped and
+  the date kept, as midnight.
+- section: the first topic's path in ``data/reuters_topics.tsv``, or a deeper
+  path when a later topic lies beneath it (``grain, wheat`` -> ``Commodities >
+  Grains > Wheat``); stories without a topic go to ``General``. tags: every
+  topic's readable name.
+- entities: PLACES, PEOPLE and ORGS (and EXCHANGES, as organisations) by the
+  readable names of the ``data/reuters_*.tsv`` tables.
+"""
+
+from __future__ import annotations
+
+import re
+import tarfile
+import zlib
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from functools import cache
+from pathlib import Path
+
+from indexer.article import SECTION_SEPARATOR
+from indexer.importers import Document, Drop, ImportFailed, locate, trim_title
+
+TITLE = "Reuters-21578"
+ARCHIVE = "reuters21578.tar.gz"
+NO_TOPIC_SECTION = "General"
+_DATA = Path(__file__).resolve().parent.parent / "data"
+
+_DATA_FILE = re.compile(r"(?:.*/)?reut2-\d{3}\.sgm")
+_RECORD = re.compile(r"<REUTERS\b([^>]*)>(.*?)</REUTERS>", re.S)
+_NEWID = re.compile(r'\bNEWID="(\d+)"')
+_TEXT = re.compile(r"<TEXT\b([^>]*)>(.*?)</TEXT>", re.S)
+_TAGS = {
+    tag: re.compile(rf"<{tag}>(.*?)</{tag}>", re.S)
+    for tag in ("DATE", "TOPICS", "PLACES", "PEOPLE", "ORGS", "EXCHANGES", "TITLE", "DATELINE")
+}
+# BODY may lack its end tag when a story was cut off; it then runs to the end of TEXT.
+_BODY = re.compile(r"<BODY>(.*?)(?:</BODY>|$)", re.S)
+_CODE = re.compile(r"<D>(.*?)</D>", re.S)
+_DATE = re.compile(
+    r"(\d{1,2})-([A-Za-z]{3})-(\d{4})"
+    r"(?:\s+(\d{1,2}):(\d{2}):(\d{2})(?:\.(\d{1,6}))?(?!\d))?"
+)
+_MONTHS = {
+    name: number
+    for number, name in enumerate(
+        ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"),
+        start=1,
+    )
+}
+# Wire control characters (&#2; start of text, &#3; end, &#5;, &#22;, ...) are not text.
+_CONTROL = re.compile(r"&#\d+;")
+# Carriage returns that came through the wire as the two characters ^M.
+_CARET_M = re.compile(r"\^M(?=\s|$)")
+# The sign-off that ends most stories: " Reuter", "REUTER...", "reuter^M". Not
+# "Reuters": a story may well end "..., he told Reuters."
+_SIGN_OFF = re.compile(r"(?:^|\s)(?:Reuter|reuter|REUTERS?|REUTE)\s*(?:\.\.\.)?\s*$")
+
+
+def documents(source: Path) -> Iterator[Document]:
+    """One article mapping (or a `Drop`) per ``<REUTERS>`` record, in archive order."""
+    return _read(locate(source, ARCHIVE, TITLE))
+
+
+def _read(archive: Path) -> Iterator[Document]:
+    found = False
+    try:
+        with tarfile.open(archive, "r:gz") as tar:
+            for member in tar:
+                if not (member.isfile() and _DATA_FILE.fullmatch(member.name)):
+                    continue
+                found = True
+                handle = tar.extractfile(member)
+                if handle is None:
+                    continue
+                text = handle.read().decode("latin-1")
+                for match in _RECORD.finditer(text):
+                    yield record(match.group(1), match.group(2))
+    except (tarfile.TarError, zlib.error, EOFError, OSError) as exc:
+        raise ImportFailed(f"{archive}: not a readable {TITLE} archive ({exc})") from exc
+    if not found:
+        raise ImportFailed(f"{archive}: not the {TITLE} archive (it has no reut2-*.sgm files)")
+
+
+def record(attributes: str, sgml: str) -> Document:
+    """One ``<REUTERS>`` record (its attributes and inner SGML) as an article mapping."""
+    newid = _NEWID.search(attributes)
+    if newid is None:
+        return Drop("no NEWID")
+    source_id = newid.group(1)
+    published = parse_date(_tag(sgml, "DATE"))
+    if published is None:
+        return Drop("no readable date", source_id)
+    text_match = _TEXT.search(sgml)
+    text_type = text_match.group(1) if text_match else ""
+    text = text_match.group(2) if text_match else ""
+    title = clean(_tag(text, "TITLE"))
+    body_match = _BODY.search(text)
+    body = paragraphs(body_match.group(1)) if body_match else []
+    if "UNPROC" in text_type and not title and not body:
+        # Unprocessed tables: one paragraph per line keeps the rows apart.
+        lines = [line for line in (clean(raw) for raw in unescape(text).splitlines()) if line]
+        lines = _without_sign_off(lines)
+        if lines:
+            title, body = trim_title(lines[0], 100), lines[1:]
+    if not title and body:
+        title = trim_title(body[0], 100)
+    if not title:
+        return Drop("no title and no body", source_id)
+    if not body:
+        # A headline-only flash (TYPE="BRIEF"): the headline is the whole story.
+        body = [title]
+    topics = _codes(sgml, "TOPICS")
+    return {
+        "id": f"reuters-{source_id}",
+        "title": title,
+        "body": body,
+        "published": published,
+        "dateline": clean(_tag(text, "DATELINE")),
+        "section": section(topics),
+        "tags": [topic_name(code) for code in topics],
+        "source": "Reuters",
+        "language": "en",
+        "entities": {
+            "place": [name_of("places", code) for code in _codes(sgml, "PLACES")],
+            "person": [name_of("people", code) for code in _codes(sgml, "PEOPLE")],
+            "organization": [
+                *(name_of("orgs", code) for code in _codes(sgml, "ORGS")),
+                *(name_of("exchanges", code) for code in _codes(sgml, "EXCHANGES")),
+            ],
+        },
+    }
+
+
+def parse_date(value: str) -> datetime | None:
+    """``26-FEB-1987 15:01:01.79`` as UTC; a broken time leaves the date at midnight."""
+    match = _DATE.search(value)
+    if match is None:
+        return None
+    day, month_name, year, hour, minute, second, fraction = match.groups()
+    month = _MONTHS.get(month_name.upper())
+    if month is None:
+        return None
+    try:
+        date = datetime(int(year), month, int(day), tzinfo=UTC)
+    except ValueError:
+        return None
+    if hour is None:
+        return date
+    try:
+        return date.replace(
+            hour=int(hour),
+            minute=int(minute),
+            second=int(second),
+            microsecond=int((fraction or "0").ljust(6, "0")),
+        )
+    except ValueError:
+        return date
+
+
+def unescape(text: str) -> str:
+    """Wire text without control characters and with its three entities decoded."""
+    text = _CARET_M.sub("", _CONTROL.sub("", text))
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
+def clean(text: str) -> str:
+    """One line of wire text, whitespace collapsed."""
+    return " ".join(unescape(text).split())
+
+
+def paragraphs(text: str) -> list[str]:
+    """Wire text split at indented or blank lines, without the ``Reuter`` sign-off."""
+    lines = unescape(text).splitlines()
+    result: list[list[str]] = []
+    for line in lines:
+        if not line.strip():
+            if result and result[-1]:
+                result.append([])
+            continue
+        if not result or line[:1].isspace():
+            result.append([])
+        result[-1].append(line.strip())
+    return _without_sign_off([" ".join(parts) for parts in result if parts])
+
+
+def _without_sign_off(joined: list[str]) -> list[str]:
+    while joined:
+        last = _SIGN_OFF.sub("", joined[-1]).strip()
+        if last == joined[-1]:
+            break
+        if last:
+            joined[-1] = last
+            break
+        joined.pop()
+    return joined
+
+
+def section(topics: list[str]) -> str:
+    """The first topic's section path, or a deeper one among the later topics."""
+    if not topics:
+        return NO_TOPIC_SECTION
+    path = topic_path(topics[0])
+    for code in topics[1:]:
+        deeper = topic_path(code)
+        if deeper.startswith(path + SECTION_SEPARATOR):
+            return deeper
+    return path
+
+
+def topic_path(code: str) -> str:
+    return table("topics").get(code) or f"Other > {_readable(code)}"
+
+
+def topic_name(code: str) -> str:
+    """The topic's readable name: the last part of its section path."""
+    return topic_path(code).rsplit(SECTION_SEPARATOR, 1)[-1]
+
+
+def name_of(kind: str, code: str) -> str:
+    """The readable name of a place, person, organisation or exchange code."""
+    return table(kind).get(code) or _readable(code)
+
+
+@cache
+def table(kind: str) -> dict[str, str]:
+    """``data/reuters_<kind>.tsv``: code -> name; ``#`` starts a comment line."""
+    path = _DATA / f"reuters_{kind}.tsv"
+    mapping: dict[str, str] = {}
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        code, separator, name = line.partition("\t")
+        if not separator or not name.strip():
+            raise ValueError(f"{path}: line {number}: expected 'code<TAB>name'")
+        mapping[code.strip()] = name.strip()
+    return mapping
+
+
+def _readable(code: str) -> str:
+    # Only for codes missing from the tables; the tests keep the tables complete.
+    return code.replace("-", " ").title()
+
+
+def _tag(sgml: str, tag: str) -> str:
+    match = _TAGS[tag].search(sgml)
+    return match.group(1) if match else ""
+
+
+def _codes(sgml: str, tag: str) -> list[str]:
+    codes: list[str] = []
+    for code in _CODE.findall(_tag(sgml, tag)):
+        code = code.strip().lower()
+        if code and code not in codes:
+            codes.append(code)
+    return codes

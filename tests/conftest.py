@@ -1,0 +1,68 @@
+"""Shared test fixtures: real corpus files on disk and real indexes built from them."""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+CORPORA = SHARED / "corpora"
+
+_WORDS = (
+    "vienna osce iaea nuclear energy talks minister conference security ukraine austria "
+    "europe trade summit report agency director meeting safeguards drugs crime migration "
+    "climate danube hofburg embassy ambassador delegation agreement cooperation"
+).split()
+
+
+def synthetic_article(n: int, prefix: str = "t", words: int = 60) -> dict[str, Any]:
+    """A deterministic article for build and locking tests (content does not matter there)."""
+    rng = random.Random(n)
+    return {
+        "id": f"{prefix}-{n}",
+        "title": " ".join(rng.choices(_WORDS, k=6)).capitalize(),
+        "body": [" ".join(rng.choices(_WORDS, k=words)) + "." for _ in range(3)],
+        "published": f"{2019 + n % 7}-{1 + n % 12:02d}-{1 + n % 28:02d}T10:00:00+01:00",
+        "section": ["Organizations > OSCE", "Organizations > United Nations", "Economy"][n % 3],
+        "language": "en",
+        "entities": {"place": ["Vienna"]},
+    }
+
+
+def write_jsonl(path: Path, articles: list[dict[str, Any]]) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("".join(json.dumps(a) + "\n" for a in articles), encoding="utf-8")
+    return path
+
+
+def write_json(path: Path, article: dict[str, Any]) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(article), encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def corpus(tmp_path: Path) -> Path:
+    """A small corpus of three files, five articles."""
+    root = tmp_path / "corpus"
+    write_jsonl(root / "batch.jsonl", [synthetic_article(i) for i in range(3)])
+    write_json(root / "2023" / "single.json", synthetic_article(100))
+    write_json(
+        root / "2024" / "osce.json",
+        {
+            "id": "osce-conference",
+            "title": "Security Review Conference in Vienna",
+            "lead": "The OSCE met at the Hofburg.",
+            "body": "Ministers discussed elections.\n\nThe conference ended on Friday.",
+            "published": "2024-07-04 23:31",
+            "section": "Organizations > OSCE",
+            "language": "en",
+            "entities": {"organization": ["OSCE"], "place": ["Vienna"]},
+        },
+    )
+    return root

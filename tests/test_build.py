@@ -1,0 +1,137 @@
+"""Building and updating the index: incremental by files, rebuilds, ids, errors."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from conftest import synthetic_article, write_json, write_jsonl
+
+from indexer.build import update_index
+from indexer.search import search
+from indexer.stats import index_stats
+from indexer.store import IndexLocation
+
+
+def ids_in(location: IndexLocation) -> set[str]:
+    ix = location.open()
+    try:
+        with ix.searcher() as searcher:
+            return {fields["id"] for fields in searcher.all_stored_fields()}
+    finally:
+        ix.close()
+
+
+def test_first_build_indexes_every_article(corpus: Path, tmp_path: Path) -> None:
+    location = IndexLocation(tmp_path / "index")
+    report = update_index(location, corpus)
+    assert report.rebuilt
+    assert (report.files_read, report.indexed, report.failed) == (3, 5, 0)
+    assert ids_in(location) == {"t-0", "t-1", "t-2", "t-100", "osce-conference"}
+    stats = index_stats(location)
+    assert stats["articles"] == 5
+    assert stats["sections"]["Organizations"] == 4
+    assert stats["sections"]["Organizations > OSCE"] == 2
+    assert stats["years"] == {"2019": 1, "2020": 1, "2021": 2, "2024": 1}
+    assert stats["built"] is not None
+
+
+def test_unchanged_files_are_skipped(corpus: Path, tmp_path: Path) -> None:
+    location = IndexLocation(tmp_path / "index")
+    update_index(location, corpus)
+    report = update_index(location, corpus)
+    assert not report.rebuilt
+    assert (report.files_read, report.files_unchanged, report.indexed) == (0, 3, 0)
+
+
+def test_new_changed_and_deleted_files(corpus: Path, tmp_path: Path) -> None:
+    location = IndexLocation(tmp_path / "index")
+    update_index(location, corpus)
+    generation = location.current()
+    write_json(corpus / "new.json", synthetic_article(7))
+    # Changed: one article edited, one dropped from the file.
+    edited = synthetic_article(0)
+    edited["title"] = "Danube shipping resumes"
+    write_jsonl(corpus / "batch.jsonl", [edited, synthetic_article(1)])
+    os.utime(corpus / "batch.jsonl", ns=(1, 1))  # a different mtime, whatever the clock
+    (corpus / "2023" / "single.json").unlink()
+
+    report = update_index(location, corpus)
+
+    assert location.current() == generation, "an update writes in place, no new generation"
+    assert (report.files_read, report.indexed, report.removed) == (2, 3, 2)
+    assert ids_in(location) == {"t-0", "t-1", "t-7", "osce-conference"}
+    ix = location.open()
+    assert search(ix, "danube shipping").hits[0]["id"] == "t-0"
+    ix.close()
+
+
+def test_update_of_named_files_leaves_others_alone(corpus: Path, tmp_path: Path) -> None:
+    location = IndexLocation(tmp_path / "index")
+    update_index(location, corpus / "batch.jsonl")
+    assert ids_in(location) == {"t-0", "t-1", "t-2"}
+    update_index(location, corpus, [corpus / "2024"])
+    assert ids_in(location) == {"t-0", "t-1", "t-2", "osce-conference"}
+
+
+def test_duplicate_id_in_another_file_is_refused(corpus: Path, tmp_path: Path) -> None:
+    location = IndexLocation(tmp_path / "index")
+    update_index(location, corpus)
+    copy = synthetic_article(100)
+    copy["title"] = "An impostor"
+    write_json(corpus / "zz-copy.json", copy)
+    report = update_index(location, corpus)
+    assert [str(e) for e in report.errors] == [
+        f"{corpus / 'zz-copy.json'}: duplicate id 't-100': already used in 2023/single.json"
+    ]
+    ix = location.open()
+    with ix.searcher() as searcher:
+        assert searcher.document(id="t-100")["title"] != "An impostor"
+    ix.close()
+
+
+def test_rebuild_swaps_in_a_new_generation_and_keeps_the_previous(
+    corpus: Path, tmp_path: Path
+) -> None:
+    location = IndexLocation(tmp_path / "index")
+    update_index(location, corpus)
+    first = location.current()
+    write_json(corpus / "new.json", synthetic_article(8))
+    report = update_index(location, corpus, rebuild=True)
+    assert report.rebuilt and report.indexed == 6
+    assert location.current() != first
+    # The previous generation stays for readers that still hold it.
+    assert first is not None and first.exists()
+    update_index(location, corpus, rebuild=True)
+    assert not first.exists(), "older generations are cleaned up"
+    assert len(location.generations()) == 2
+
+
+def test_bad_files_are_named_and_the_rest_indexed(corpus: Path, tmp_path: Path) -> None:
+    (corpus / "broken.json").write_text('{"title": "x",', encoding="utf-8")
+    (corpus / "empty.json").write_text("", encoding="utf-8")
+    write_json(corpus / "nodate.json", {"title": "No date", "body": "Text."})
+    location = IndexLocation(tmp_path / "index")
+    report = update_index(location, corpus)
+    assert report.indexed == 5
+    assert sorted(str(e) for e in report.errors) == [
+        f"{corpus / 'broken.json'}: line 1: invalid JSON: Expecting property name enclosed "
+        "in double quotes (column 15)",
+        f"{corpus / 'empty.json'}: empty file",
+        f"{corpus / 'nodate.json'}: field 'published': required and missing",
+    ]
+    info = json.loads((location.require_current() / "build.json").read_text())
+    assert info["last_run"]["failed"] == 3
+    # A failed file is tried again on the next run (and fails again, loudly).
+    assert update_index(location, corpus).failed == 3
+
+
+def test_schema_change_forces_a_rebuild(corpus: Path, tmp_path: Path) -> None:
+    location = IndexLocation(tmp_path / "index")
+    update_index(location, corpus)
+    generation = location.require_current()
+    info = location.info(generation)
+    info["schema"] = -1
+    location.write_info(generation, info)
+    assert update_index(location, corpus).rebuilt

@@ -1,0 +1,161 @@
+"""`kill -9` of a rebuild at any moment leaves the previous index serving and intact."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from conftest import ROOT, synthetic_article, write_jsonl
+
+from indexer.build import update_index
+from indexer.search import search
+from indexer.store import IndexLocation, LiveIndex
+
+
+def vindex(*args: str) -> list[str]:
+    return [sys.executable, "-m", "indexer.cli", *args]
+
+
+@pytest.fixture(scope="module")
+def big_corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("big") / "corpus"
+    for f in range(8):
+        write_jsonl(
+            root / f"part-{f}.jsonl",
+            [synthetic_article(f * 250 + i, words=70) for i in range(250)],
+        )
+    return root
+
+
+def test_killed_rebuild_leaves_previous_index_serving(big_corpus: Path, tmp_path: Path) -> None:
+    index = tmp_path / "index"
+    location = IndexLocation(index)
+    first = update_index(location, big_corpus, [big_corpus / "part-0.jsonl"])
+    assert first.indexed == 250
+    live = LiveIndex(location)
+    generation = live.generation
+    before = search(live.get(), "vienna").total
+
+    # How long a whole rebuild takes here, to spread the kills across it.
+    started = time.monotonic()
+    done = subprocess.run(
+        vindex("index", "--rebuild", "--index", str(index), "--corpus", str(big_corpus)),
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    duration = time.monotonic() - started
+    assert done.returncode == 0, done.stderr
+    full_generation = live.generation
+    assert full_generation != generation
+    assert live.get().doc_count() == 2000
+
+    # Back to the 250-article index, then kill rebuilds at points across their run.
+    update_index(location, big_corpus, [big_corpus / "part-0.jsonl"], rebuild=True)
+    small_generation = live.generation
+    for fraction in (0.05, 0.2, 0.4, 0.6, 0.75, 0.85, 0.92, 0.97):
+        process = subprocess.Popen(
+            vindex("index", "--rebuild", "--index", str(index), "--corpus", str(big_corpus)),
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        time.sleep(duration * fraction)
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        current = live.generation
+        count = live.get().doc_count()
+        if current == small_generation:
+            assert count == 250, f"killed at {fraction:.0%}: previous index damaged"
+        else:
+            # The kill came after the swap: the new index is complete.
+            assert count == 2000, f"killed at {fraction:.0%}: a half-built index was served"
+            small_generation = current
+            update_index(location, big_corpus, [big_corpus / "part-0.jsonl"], rebuild=True)
+            small_generation = live.generation
+        assert search(live.get(), "vienna").total > 0
+
+    # The index is still writable: no lock was left behind, and debris is cleaned.
+    report = update_index(location, big_corpus, rebuild=True)
+    assert report.indexed == 2000 and not report.errors
+    assert len(location.generations()) <= 2
+    assert before > 0
+    live.close()
+
+
+def test_second_writer_waits_for_the_lock_with_a_message(corpus: Path, tmp_path: Path) -> None:
+    index = tmp_path / "index"
+    location = IndexLocation(index)
+    update_index(location, corpus)
+    with location.write_lock():
+        process = subprocess.Popen(
+            vindex("index", "--rebuild", "--index", str(index), "--corpus", str(corpus)),
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        stderr_lines: list[str] = []
+        reader = threading.Thread(
+            target=lambda: stderr_lines.extend(process.stderr or []), daemon=True
+        )
+        reader.start()
+        deadline = time.monotonic() + 30
+        while not any("waiting" in line for line in stderr_lines):
+            assert time.monotonic() < deadline, "the second writer never said it waits"
+            assert process.poll() is None, "the second writer gave up instead of waiting"
+            time.sleep(0.05)
+    stdout, _ = process.communicate(timeout=60)
+    assert process.returncode == 0
+    assert "rebuilt:" in stdout
+
+
+def test_index_exit_status(corpus: Path, tmp_path: Path) -> None:
+    index = str(tmp_path / "index")
+    ok = subprocess.run(
+        vindex("index", "--index", index, "--corpus", str(corpus)),
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert ok.returncode == 0, ok.stderr
+    assert ok.stdout.startswith("rebuilt: read 3 files")
+    (corpus / "bad.json").write_bytes(b"\xff\xfe not utf-8")
+    failed = subprocess.run(
+        vindex("index", "--index", index, "--corpus", str(corpus)),
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert failed.returncode == 1
+    assert failed.stderr.splitlines() == [
+        f"error: {corpus / 'bad.json'}: line 1: invalid UTF-8 (byte 0xff at offset 0)"
+    ]
+    usage = subprocess.run(
+        vindex("index", "--index", index, "--corpus", str(tmp_path / "nowhere")),
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert usage.returncode == 2
+    assert "no corpus folder" in usage.stderr
+    bad_flag = subprocess.run(
+        vindex("index", "--frobnicate"), cwd=ROOT, capture_output=True, check=False
+    )
+    assert bad_flag.returncode == 2
+    env = {**os.environ, "VINDEX_MAX_FILE_MB": "lots"}
+    bad_setting = subprocess.run(
+        vindex("stats"), cwd=ROOT, capture_output=True, text=True, check=False, env=env
+    )
+    assert bad_setting.returncode == 2
+    assert "VINDEX_MAX_FILE_MB: expected a number" in bad_setting.stderr
