@@ -13,11 +13,38 @@ ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
 CORPORA = SHARED / "corpora"
 
-_WORDS = (
-    "vienna osce iaea nuclear energy talks minister conference security ukraine austria "
-    "europe trade summit report agency director meeting safeguards drugs crime migration "
-    "climate danube hofburg embassy ambassador delegation agreement cooperation"
-).split()
+_WORDS = [
+    "vienna",
+    "osce",
+    "iaea",
+    "nuclear",
+    "energy",
+    "talks",
+    "minister",
+    "conference",
+    "security",
+    "ukraine",
+    "austria",
+    "europe",
+    "trade",
+    "summit",
+    "report",
+    "agency",
+    "director",
+    "meeting",
+    "safeguards",
+    "drugs",
+    "crime",
+    "migration",
+    "climate",
+    "danube",
+    "hofburg",
+    "embassy",
+    "ambassador",
+    "delegation",
+    "agreement",
+    "cooperation",
+]
 
 
 def synthetic_article(n: int, prefix: str = "t", words: int = 60) -> dict[str, Any]:

@@ -64,15 +64,92 @@ _DATELINE = re.compile(rf"\s+({_PLACE})\s+[–-]\s+(?=\S)")
 _DATELINE_WITHIN = 300
 # Words that open sentences, never place names ("Der Bürgermeister – ").
 _NOT_PLACES = frozenset(
-    "Der Die Das Den Dem Des Ein Eine Einen Einem Einer Er Sie Es Wir Ich Man Auch Aber "
-    "Doch Und Oder Nun Jetzt Dann So Sollten Wer Was Wie Wo".split()
+    [
+        "Der",
+        "Die",
+        "Das",
+        "Den",
+        "Dem",
+        "Des",
+        "Ein",
+        "Eine",
+        "Einen",
+        "Einem",
+        "Einer",
+        "Er",
+        "Sie",
+        "Es",
+        "Wir",
+        "Ich",
+        "Man",
+        "Auch",
+        "Aber",
+        "Doch",
+        "Und",
+        "Oder",
+        "Nun",
+        "Jetzt",
+        "Dann",
+        "So",
+        "Sollten",
+        "Wer",
+        "Was",
+        "Wie",
+        "Wo",
+    ]
 )
 # A sentence end: . ! or ? and a space before a capital, digit or quotation mark.
 _SENTENCE_END = re.compile(rf"[.!?]\s+(?=[{_UPPER}0-9\"„»(])")
 # Words after which a full stop does not end a sentence.
 _ABBREVIATIONS = frozenset(
-    "St Dr Prof Mag Ing Nr Abs Art Bd Jh Hl Str Mio Mrd Tsd ca bzw usw etc vgl ggf "
-    "inkl exkl zB bzw z B d h u a o ä Mr Mrs Ms Jr Sr Co Inc Ltd Corp vs Gen Min Abg".split()
+    [
+        "St",
+        "Dr",
+        "Prof",
+        "Mag",
+        "Ing",
+        "Nr",
+        "Abs",
+        "Art",
+        "Bd",
+        "Jh",
+        "Hl",
+        "Str",
+        "Mio",
+        "Mrd",
+        "Tsd",
+        "ca",
+        "bzw",
+        "usw",
+        "etc",
+        "vgl",
+        "ggf",
+        "inkl",
+        "exkl",
+        "zB",
+        "bzw",
+        "z",
+        "B",
+        "d",
+        "h",
+        "u",
+        "a",
+        "o",
+        "ä",
+        "Mr",
+        "Mrs",
+        "Ms",
+        "Jr",
+        "Sr",
+        "Co",
+        "Inc",
+        "Ltd",
+        "Corp",
+        "vs",
+        "Gen",
+        "Min",
+        "Abg",
+    ]
 )
 
 
@@ -170,7 +247,7 @@ def _sentence_ends(text: str) -> Iterator[int]:
         mark = match.start()
         if text[mark] == ".":
             word = text[:mark].rsplit(maxsplit=1)[-1] if text[:mark].strip() else ""
-            word = word.lstrip("(\"„»")
+            word = word.lstrip('("„»')
             if word.isdigit() or len(word) == 1 or word.split(".")[-1] in _ABBREVIATIONS:
                 continue
         yield mark + 1
