@@ -1,0 +1,98 @@
+"""The `vindex` command line, run as a real process."""
+
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from conftest import ROOT, SHARED
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "indexer.cli", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
+
+
+def test_parse_prints_json_lines_for_the_seed() -> None:
+    done = run("parse", str(SHARED / "examples" / "seed-article.txt"))
+    assert done.returncode == 0, done.stderr
+    (line,) = done.stdout.splitlines()
+    article = json.loads(line)
+    assert article["title"] == "Security Review Conference Convened by OSCE Chairpersonship"
+    assert article["section"] == "Organizations > International Organizations"
+    assert article["published"] == "2023-07-04T23:31:00+02:00"
+    assert article["source"] == "Vindobona"
+
+
+def test_parse_names_each_bad_file_and_prints_the_good(corpus: Path, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"title": "No body", "published": "2024-01-01"}', encoding="utf-8")
+    done = run("parse", str(corpus / "2024" / "osce.json"), str(bad))
+    assert done.returncode == 1
+    assert json.loads(done.stdout)["id"] == "osce-conference"
+    assert done.stderr.splitlines() == [
+        f"error: {bad}: field 'body': an article needs a body or a lead; both are empty"
+    ]
+
+
+def test_stats_and_search_json(corpus: Path, tmp_path: Path) -> None:
+    index = str(tmp_path / "index")
+    assert run("index", "--index", index, "--corpus", str(corpus)).returncode == 0
+    stats = json.loads(run("stats", "--json", "--index", index).stdout)
+    assert stats["articles"] == 5
+    assert set(stats) >= {"articles", "sections", "languages", "years", "index_bytes", "built"}
+    assert stats["languages"] == {"en": 5}
+    result = json.loads(run("search", "review conference", "--json", "--index", index).stdout)
+    assert result["total"] == 1
+    assert result["hits"][0]["title"] == "Security Review Conference in Vienna"
+    assert set(result) >= {"total", "page", "per_page", "pages", "took_ms", "query", "hits"}
+    missing = run("stats", "--index", str(tmp_path / "none"))
+    assert missing.returncode == 2
+    assert "no index" in missing.stderr
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def test_serve_answers_on_localhost(corpus: Path, tmp_path: Path) -> None:
+    index = str(tmp_path / "index")
+    assert run("index", "--index", index, "--corpus", str(corpus)).returncode == 0
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "indexer.cli", "serve", "--index", index, "--port", str(port)],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz") as answer:
+                    health = json.loads(answer.read())
+                break
+            except OSError:
+                assert time.monotonic() < deadline, "the server did not come up"
+                assert server.poll() is None, "the server exited"
+                time.sleep(0.2)
+        assert health["articles"] == 5
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/search?q=review") as answer:
+            assert b"Security Review Conference in Vienna" in answer.read()
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
