@@ -7,12 +7,35 @@ zone is taken as Vienna local time, the home of the first publisher.
 
 from __future__ import annotations
 
+import re
+import warnings
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 from dateutil import parser as dateparser
+from dateutil.parser import UnknownTimezoneWarning
 
 VIENNA = ZoneInfo("Europe/Vienna")
+
+# Zone names that feeds and wires use and dateutil does not know (seconds east of UTC).
+ZONE_NAMES = {
+    "EST": -5 * 3600,
+    "EDT": -4 * 3600,
+    "CST": -6 * 3600,
+    "CDT": -5 * 3600,
+    "MST": -7 * 3600,
+    "MDT": -6 * 3600,
+    "PST": -8 * 3600,
+    "PDT": -7 * 3600,
+    "CET": 3600,
+    "CEST": 2 * 3600,
+    "MEZ": 3600,
+    "MESZ": 2 * 3600,
+}
+
+# Missing parts of a date ("2023", "July 2023") are taken from here, not from today.
+_DEFAULT = datetime(2000, 1, 1)
+_YEAR = re.compile(r"(?<!\d)\d{4}(?!\d)")
 
 
 class DateError(ValueError):
@@ -32,8 +55,15 @@ def parse_datetime(value: object) -> datetime:
         text = value.strip()
         if not text:
             raise DateError("empty date")
+        if not _YEAR.search(text):
+            # dateutil would fill a bare "4" or "July 4" in from the default year.
+            raise DateError(f"unparseable date {text[:60]!r} (no year)")
         try:
-            parsed = dateparser.parse(text)
+            with warnings.catch_warnings():
+                warnings.simplefilter("error", UnknownTimezoneWarning)
+                parsed = dateparser.parse(text, default=_DEFAULT, tzinfos=ZONE_NAMES)
+        except UnknownTimezoneWarning as exc:
+            raise DateError(f"unknown time zone in {text[:60]!r}") from exc
         except (ValueError, OverflowError) as exc:
             raise DateError(f"unparseable date {text[:60]!r}") from exc
     else:

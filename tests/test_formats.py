@@ -258,7 +258,7 @@ def test_minimal_markdown_takes_date_for_published() -> None:
         ),
         (
             "bad-date.md",
-            "bad-date.md: field 'published': unparseable date 'the day after tomorrow'",
+            "bad-date.md: field 'published': unparseable date 'the day after tomorrow' (no year)",
         ),
     ],
 )
@@ -393,7 +393,10 @@ def test_html_in_a_declared_legacy_encoding(tmp_path: Path) -> None:
     ("markup", "paragraphs"),
     [
         ("<p>One <b>bold</b></p><p>Two<br>lines</p>", ["One bold", "Two lines"]),
-        ("No paragraphs.\n\nJust text &amp; blank lines.", ["No paragraphs.", "Just text & blank lines."]),
+        (
+            "No paragraphs.\n\nJust text &amp; blank lines.",
+            ["No paragraphs.", "Just text & blank lines."],
+        ),
         # Looks like a URL or a file name: BeautifulSoup would warn, but it is text.
         ("https://www.example.org/story", ["https://www.example.org/story"]),
         ("report.html", ["report.html"]),
@@ -480,12 +483,24 @@ def test_atom_feed() -> None:
     )
 
 
+def test_atom_entry_with_only_an_updated_date(tmp_path: Path) -> None:
+    path = tmp_path / "updated.atom"
+    path.write_text(
+        '<feed xmlns="http://www.w3.org/2005/Atom"><title>F</title><entry><title>T</title>'
+        "<id>urn:x</id><updated>2024-03-01T12:00:00+01:00</updated><summary>S.</summary>"
+        "</entry></feed>",
+        encoding="utf-8",
+    )
+    [entry] = read_file(path).articles
+    assert (entry.published.isoformat(), entry.updated) == ("2024-03-01T12:00:00+01:00", None)
+
+
 def test_feed_items_fail_one_by_one() -> None:
     result = read_file(FIXTURES / "bad-items.rss")
     assert [a.title for a in result.articles] == ["A good item"]
     assert [str(e).replace(str(FIXTURES) + "/", "") for e in result.errors] == [
         "bad-items.rss: item 2: field 'title': required and missing",
-        "bad-items.rss: item 3: field 'published': unparseable date 'sometime soon'",
+        "bad-items.rss: item 3: field 'published': unparseable date 'sometime soon' (no year)",
         "bad-items.rss: item 4: field 'published': required and missing",
     ]
 
@@ -493,7 +508,7 @@ def test_feed_items_fail_one_by_one() -> None:
 @pytest.mark.parametrize(
     ("name", "message"),
     [
-        ("broken.rss", "broken.rss: line 6: not a valid feed: mismatched tag"),
+        ("broken.rss", "broken.rss: line 6: not well-formed XML: mismatched tag (column 24)"),
         ("empty-channel.rss", "empty-channel.rss: a feed without items: no articles"),
     ],
 )
@@ -505,7 +520,7 @@ def test_feed_that_is_not_xml(tmp_path: Path) -> None:
     path = tmp_path / "garbage.rss"
     path.write_text("This is not a feed <<<", encoding="utf-8")
     assert [str(e) for e in read_file(path).errors] == [
-        f"{path}: line 1: not a valid feed: syntax error"
+        f"{path}: line 1: not well-formed XML: syntax error (column 1)"
     ]
     html = tmp_path / "page.atom"
     html.write_text("<html><body><p>hi</p></body></html>", encoding="utf-8")

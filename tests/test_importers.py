@@ -11,8 +11,7 @@ import pytest
 
 from indexer.article import Article
 from indexer.corpus import read_file
-from indexer.importers import IMPORTERS, ImportFailed, ImportSummary, import_corpus
-from indexer.importers import gnad, reuters
+from indexer.importers import IMPORTERS, ImportFailed, ImportSummary, gnad, import_corpus, reuters
 
 CORPORA = Path(__file__).resolve().parents[2] / "shared" / "corpora"
 REUTERS = CORPORA / "reuters21578"

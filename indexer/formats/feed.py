@@ -5,9 +5,10 @@ link (the canonical URL); guid or Atom id (the article id, made URL-safe by
 `make_article`); description or summary (the lead, HTML reduced to text);
 `content:encoded` or Atom content (the body's paragraphs); published and
 updated dates (the raw string parsed with dateutil, so the publisher's UTC
-offset is kept); the first category (the section, possibly a path like
-`Organizations > UN` or `Organizations/UN`) and further categories (tags);
-author or `dc:creator` (authors). The channel's title is the source unless the
+offset is kept; an Atom entry with only `<updated>` is published then); the
+first category (the section, possibly a path like `Organizations > UN` or
+`Organizations/UN`) and further categories (tags); author or `dc:creator`
+(authors). The channel's title is the source unless the
 item names its own `<source>`; the channel's language is the articles'
 language.
 """
@@ -27,27 +28,13 @@ import feedparser
 from dateutil import parser as dateparser
 from dateutil.parser import UnknownTimezoneWarning
 
+from indexer.dates import ZONE_NAMES
 from indexer.errors import CorpusError
 from indexer.formats import Record
 from indexer.formats.html import paragraphs_of_html, text_of_html
+from indexer.formats.xmlroot import parse_xml
 
 _BLANK_LINE = re.compile(r"\n\s*\n")
-
-# Zone names that feeds use in RFC 822 dates and dateutil does not know, in seconds east of UTC.
-_ZONES = {
-    "EST": -5 * 3600,
-    "EDT": -4 * 3600,
-    "CST": -6 * 3600,
-    "CDT": -5 * 3600,
-    "MST": -7 * 3600,
-    "MDT": -6 * 3600,
-    "PST": -8 * 3600,
-    "PDT": -7 * 3600,
-    "CET": 3600,
-    "CEST": 2 * 3600,
-    "MEZ": 3600,
-    "MESZ": 2 * 3600,
-}
 
 
 def read(data: bytes, path: Path) -> Iterator[Record]:
@@ -57,7 +44,7 @@ def read(data: bytes, path: Path) -> Iterator[Record]:
     entries = [entry for entry in parsed.entries if entry]
     if not entries:
         if parsed.get("bozo"):
-            raise _feed_error(parsed.get("bozo_exception"), path)
+            raise _feed_error(data, parsed.get("bozo_exception"), path)
         if not parsed.get("version"):
             raise CorpusError("not an RSS or Atom feed", path=path)
         raise CorpusError("a feed without items: no articles", path=path)
@@ -66,15 +53,15 @@ def read(data: bytes, path: Path) -> Iterator[Record]:
         yield Record(_article(entry, channel), item=number)
 
 
-def _feed_error(exc: object, path: Path) -> CorpusError:
-    # xml.sax's SAXParseException knows where the XML broke.
-    get_message = getattr(exc, "getMessage", None)
-    get_line = getattr(exc, "getLineNumber", None)
-    reason = str(get_message() if callable(get_message) else exc)
-    line = get_line() if callable(get_line) else None
-    return CorpusError(
-        f"not a valid feed: {reason}", path=path, line=line if isinstance(line, int) else None
-    )
+def _feed_error(data: bytes, exc: object, path: Path) -> CorpusError:
+    """Why a feed could not be read at all, with the line where its XML broke."""
+    # feedparser rewrites the document before parsing (an XML declaration added, the
+    # DOCTYPE replaced), so its line numbers are off: ask a parser that sees the bytes.
+    try:
+        parse_xml(data, path)
+    except CorpusError as error:
+        return error
+    return CorpusError(f"not a valid feed: {exc}", path=path)
 
 
 def _article(entry: dict[str, Any], channel: Mapping[str, Any]) -> dict[str, Any]:
@@ -91,6 +78,12 @@ def _article(entry: dict[str, Any], channel: Mapping[str, Any]) -> dict[str, Any
     lead = "" if content and summary.get("value") == content.get("value") else _text(summary)
     source = entry.get("source") or {}
     title_detail = entry.get("title_detail") or {}
+    # Not `entry.get`: feedparser would answer (and warn) with the published date.
+    updated = _date(dict.get(entry, "updated"), dict.get(entry, "updated_parsed"))
+    published = _date(dict.get(entry, "published"), dict.get(entry, "published_parsed"))
+    if not published:
+        # Atom requires only <updated>: then it is the one date the entry has.
+        published, updated = updated, None
     return {
         "id": entry.get("id"),
         "title": _text(title_detail) if title_detail else entry.get("title"),
@@ -98,9 +91,8 @@ def _article(entry: dict[str, Any], channel: Mapping[str, Any]) -> dict[str, Any
         "body": _paragraphs(content) if content else [],
         "section": categories[0] if categories else "",
         "tags": categories[1:],
-        "published": _date(entry.get("published"), entry.get("published_parsed")),
-        # Not `entry.get`: feedparser would answer (and warn) with the published date.
-        "updated": _date(dict.get(entry, "updated"), dict.get(entry, "updated_parsed")),
+        "published": published,
+        "updated": updated,
         "authors": _authors(entry),
         "source": source.get("title") or channel.get("title"),
         "language": title_detail.get("language") or channel.get("language"),
@@ -153,7 +145,7 @@ def _date(raw: object, parsed: time.struct_time | None) -> object:
             with warnings.catch_warnings():
                 # An unknown zone name would silently become Vienna time: fall back instead.
                 warnings.simplefilter("error", UnknownTimezoneWarning)
-                return dateparser.parse(raw, tzinfos=_ZONES)
+                return dateparser.parse(raw, tzinfos=ZONE_NAMES)
         except (ValueError, OverflowError, UnknownTimezoneWarning):
             pass
     if parsed is not None:

@@ -60,7 +60,6 @@ class Importer:
 
     name: str
     title: str
-    archive: str
     module: str
 
     def documents(self, source: Path) -> Iterator[Document]:
@@ -72,9 +71,9 @@ class Importer:
 IMPORTERS: dict[str, Importer] = {
     importer.name: importer
     for importer in (
-        Importer("reuters", "Reuters-21578", "reuters21578.tar.gz", "indexer.importers.reuters"),
-        Importer("bbc", "BBC News", "bbc-fulltext.tar.gz", "indexer.importers.bbc"),
-        Importer("gnad", "10kGNAD", "test.csv.gz", "indexer.importers.gnad"),
+        Importer("reuters", "Reuters-21578", "indexer.importers.reuters"),
+        Importer("bbc", "BBC News", "indexer.importers.bbc"),
+        Importer("gnad", "10kGNAD", "indexer.importers.gnad"),
     )
 }
 

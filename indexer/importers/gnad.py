@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import csv
 import gzip
-import io
 import re
 import zlib
 from collections.abc import Iterator
@@ -160,8 +159,7 @@ def documents(source: Path) -> Iterator[Document]:
 
 def _read(path: Path) -> Iterator[Document]:
     try:
-        with gzip.open(path, "rb") as raw:
-            text = io.TextIOWrapper(raw, encoding="utf-8", newline="")
+        with gzip.open(path, "rt", encoding="utf-8", newline="") as text:
             rows = csv.reader(text, delimiter=";", quotechar="'")
             for number, row in enumerate(rows, start=1):
                 if number == 1 and (len(row) != 2 or row[0] not in LABELS):

@@ -77,6 +77,9 @@ _CARET_M = re.compile(r"\^M(?=\s|$)")
 # The sign-off that ends most stories: " Reuter", "REUTER...", "reuter^M". Not
 # "Reuters": a story may well end "..., he told Reuters."
 _SIGN_OFF = re.compile(r"(?:^|\s)(?:Reuter|reuter|REUTERS?|REUTE)\s*(?:\.\.\.)?\s*$")
+# A few flashes carry it inside the TITLE; only the lower-case form, since an
+# ALL-CAPS headline may end in the company's name ("... STAKE IN REUTERS").
+_TITLE_SIGN_OFF = re.compile(r"\s+[Rr]euter\s*$")
 
 
 def documents(source: Path) -> Iterator[Document]:
@@ -116,7 +119,7 @@ def record(attributes: str, sgml: str) -> Document:
     text_match = _TEXT.search(sgml)
     text_type = text_match.group(1) if text_match else ""
     text = text_match.group(2) if text_match else ""
-    title = clean(_tag(text, "TITLE"))
+    title = _TITLE_SIGN_OFF.sub("", clean(_tag(text, "TITLE")))
     body_match = _BODY.search(text)
     body = paragraphs(body_match.group(1)) if body_match else []
     if "UNPROC" in text_type and not title and not body:
