@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -150,7 +150,7 @@ def make_article(data: Mapping[str, Any]) -> Article:
         published=published,
         lead=lead,
         body=body,
-        section=_section(data.get("section")),
+        section=normalise_section(data.get("section")),
         updated=updated,
         source=_text(data, "source"),
         authors=_names(data.get("authors", data.get("author")), "authors"),
@@ -162,14 +162,8 @@ def make_article(data: Mapping[str, Any]) -> Article:
         entities=_entities(data.get("entities")),
     )
     if not article.language:
-        article = _with_language(article, detect_language(article.text))
+        article = replace(article, language=detect_language(article.text))
     return article
-
-
-def _with_language(article: Article, language: str) -> Article:
-    from dataclasses import replace
-
-    return replace(article, language=language)
 
 
 def _kind(value: object) -> str:
@@ -250,10 +244,6 @@ def normalise_section(value: object) -> str:
     else:
         raise CorpusError("expected a section path like 'A > B'", field="section")
     return SECTION_SEPARATOR.join(_clean(p) for p in parts if _clean(p))
-
-
-def _section(value: object) -> str:
-    return normalise_section(value)
 
 
 def _entities(value: object) -> Entities:

@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
+from whoosh import index as whoosh_index
 from whoosh.index import Index
 from whoosh.writing import IndexWriter
 
@@ -138,8 +139,6 @@ def _rebuild(
     report = BuildReport(rebuilt=True)
     files = list(find_files(scope))
     generation = location.new_generation()
-    from whoosh import index as whoosh_index
-
     ix = whoosh_index.open_dir(str(generation))
     owners: dict[str, str] = {}
     bar = progress(len(files)) if progress else None
