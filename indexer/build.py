@@ -13,6 +13,7 @@ because a silent replacement loses an article the editor did not mean to lose.
 from __future__ import annotations
 
 import contextlib
+import os
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -24,9 +25,18 @@ from whoosh import index as whoosh_index
 from whoosh.index import Index
 from whoosh.writing import IndexWriter
 
+from indexer.article import Article
 from indexer.corpus import DEFAULT_MAX_FILE_BYTES, find_files, read_file
 from indexer.errors import CorpusError
 from indexer.schema import SCHEMA_VERSION, to_document
+from indexer.segments import (
+    PartResult,
+    build_parts,
+    build_share,
+    commit_segments,
+    duplicate_error,
+    partition,
+)
 from indexer.store import IndexLocation
 
 # Memory Whoosh may use for its indexing pool before it writes a segment.
@@ -109,6 +119,38 @@ def file_signature(path: Path) -> str:
     return f"{stat.st_size}-{stat.st_mtime_ns}"
 
 
+Enrich = Callable[[Article], Article]
+
+
+@dataclass(frozen=True)
+class DocumentLoader:
+    """Turns a corpus file into Whoosh documents: read, validate, enrich, map to fields."""
+
+    corpus: Path
+    max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
+    enrich: Enrich | None = None
+
+    def key(self, path: Path) -> str:
+        return file_key(path, self.corpus)
+
+    def __call__(
+        self, position: int, path: Path
+    ) -> tuple[list[tuple[str, dict[str, Any]]], list[CorpusError]]:
+        # The signature is taken before reading: a file changed meanwhile is
+        # read again by the next update instead of being taken as current.
+        signature = _signature(path)
+        result = read_file(path, self.max_file_bytes)
+        if signature is None:
+            return [], list(result.errors)
+        key = self.key(path)
+        documents = []
+        for article in result.articles:
+            if self.enrich is not None:
+                article = self.enrich(article)
+            documents.append((article.id, to_document(article, file=key, file_sig=signature)))
+        return documents, list(result.errors)
+
+
 def update_index(
     location: IndexLocation,
     corpus: Path,
@@ -116,42 +158,67 @@ def update_index(
     *,
     rebuild: bool = False,
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
+    enrich: Enrich | None = None,
+    workers: int | None = None,
     progress: ProgressFactory | None = None,
     on_wait: Callable[[], None] | None = None,
 ) -> BuildReport:
-    """Bring the index up to date with the corpus (or the given files and folders)."""
+    """Bring the index up to date with the corpus (or the given files and folders).
+
+    `workers` is the number of processes of a rebuild (default: one per core
+    for corpora of more than a few megabytes, else one).
+    """
     scope = [Path(p) for p in paths] if paths else [corpus]
+    loader = DocumentLoader(corpus, max_file_bytes, enrich)
     with location.write_lock(wait_message=on_wait):
         if rebuild or not location.is_compatible():
-            return _rebuild(location, corpus, scope, max_file_bytes, progress)
-        return _update(location, corpus, scope, max_file_bytes, progress)
+            return _rebuild(location, scope, loader, progress, workers)
+        return _update(location, corpus, scope, loader, progress)
+
+
+# Below this much input a rebuild stays in one process: starting workers costs more.
+PARALLEL_MIN_BYTES = 2 * 1024 * 1024
+
+
+def _worker_count(files: list[Path], requested: int | None) -> int:
+    if requested is not None:
+        return max(1, min(requested, len(files)))
+    total = sum(_size(path) for path in files)
+    if total < PARALLEL_MIN_BYTES:
+        return 1
+    return max(1, min(os.cpu_count() or 1, len(files)))
 
 
 def _rebuild(
     location: IndexLocation,
-    corpus: Path,
     scope: list[Path],
-    max_file_bytes: int,
+    loader: DocumentLoader,
     progress: ProgressFactory | None,
+    workers: int | None,
 ) -> BuildReport:
     started = time.monotonic()
     location.clean()
     report = BuildReport(rebuilt=True)
     files = list(find_files(scope))
     generation = location.new_generation()
-    ix = whoosh_index.open_dir(str(generation))
-    owners: dict[str, str] = {}
+    shares = partition(files, _worker_count(files, workers))
     bar = progress(len(files)) if progress else None
+    tick = (lambda: bar.update(1)) if bar else None
     try:
-        with writing(ix) as writer:
-            for path in files:
-                _index_file(writer, path, corpus, max_file_bytes, owners, report)
-                if bar:
-                    bar.update(1)
+        if len(shares) > 1:
+            parts = build_parts(generation, shares, loader, loader.key, tick)
+        else:
+            share = shares[0] if shares else []
+            parts = [build_share(str(generation), share, loader, loader.key, tick)]
     finally:
         if bar:
             bar.close()
-        ix.close()
+    commit_segments(generation, [part.segment for part in parts])
+    for part in parts:
+        report.files_read += part.files_read
+        report.indexed += part.indexed
+        report.errors.extend(part.errors)
+    _drop_duplicates_across_parts(generation, parts, files, report)
     report.seconds = time.monotonic() - started
     location.publish(generation, _info(report, built=True))
     location.clean()
@@ -159,11 +226,43 @@ def _rebuild(
     return report
 
 
+def _drop_duplicates_across_parts(
+    generation: Path, parts: list[PartResult], files: list[Path], report: BuildReport
+) -> None:
+    """An id in files of two workers: the file earlier in the corpus order keeps it."""
+    if len(parts) < 2:
+        return
+    holders: dict[str, list[tuple[int, str]]] = {}
+    for part in parts:
+        for article_id, position, key in part.ids:
+            holders.setdefault(article_id, []).append((position, key))
+    losers = []
+    for article_id, held in holders.items():
+        if len(held) > 1:
+            held.sort()
+            winner = held[0][1]
+            for position, key in held[1:]:
+                losers.append((article_id, key))
+                report.errors.append(duplicate_error(article_id, winner, key, files[position]))
+    if not losers:
+        return
+    ix = whoosh_index.open_dir(str(generation))
+    try:
+        with writing(ix) as writer, ix.searcher() as searcher:
+            for article_id, key in losers:
+                for docnum in searcher.document_numbers(id=article_id):
+                    if searcher.stored_fields(docnum).get("file") == key:
+                        writer.delete_document(docnum)
+                        report.indexed -= 1
+    finally:
+        ix.close()
+
+
 def _update(
     location: IndexLocation,
     corpus: Path,
     scope: list[Path],
-    max_file_bytes: int,
+    loader: DocumentLoader,
     progress: ProgressFactory | None,
 ) -> BuildReport:
     started = time.monotonic()
@@ -171,7 +270,7 @@ def _update(
     ix = location.open()
     try:
         known_files, owners = _indexed_files(ix)
-        found = {file_key(path, corpus): path for path in find_files(scope)}
+        found = {loader.key(path): path for path in find_files(scope)}
         roots = [file_key(p, corpus) for p in scope if p.is_dir()]
         gone = [
             key
@@ -189,9 +288,22 @@ def _update(
             with writing(ix) as writer:
                 for key in gone:
                     writer.delete_by_term("file", key)
-                for key in changed:
+                for position, key in enumerate(changed):
                     writer.delete_by_term("file", key)
-                    _index_file(writer, found[key], corpus, max_file_bytes, owners, report)
+                    path = found[key]
+                    documents, errors = loader(position, path)
+                    report.files_read += 1
+                    report.errors.extend(errors)
+                    for article_id, document in documents:
+                        owner = owners.get(article_id)
+                        if owner is not None:
+                            report.errors.append(duplicate_error(article_id, owner, key, path))
+                            continue
+                        owners[article_id] = key
+                        # The file's old articles were deleted and an id held by
+                        # another file is refused above: a plain add never duplicates.
+                        writer.add_document(**document)
+                        report.indexed += 1
                     if bar:
                         bar.update(1)
         finally:
@@ -209,37 +321,6 @@ def _update(
     return report
 
 
-def _index_file(
-    writer: IndexWriter,
-    path: Path,
-    corpus: Path,
-    max_file_bytes: int,
-    owners: dict[str, str],
-    report: BuildReport,
-) -> None:
-    key = file_key(path, corpus)
-    result = read_file(path, max_file_bytes)
-    report.files_read += 1
-    report.errors.extend(result.errors)
-    try:
-        signature = file_signature(path)
-    except OSError:
-        return
-    for article in result.articles:
-        owner = owners.get(article.id)
-        if owner is not None:
-            where = "earlier in this file" if owner == key else f"in {owner}"
-            report.errors.append(
-                CorpusError(f"duplicate id {article.id!r}: already used {where}", path=path)
-            )
-            continue
-        owners[article.id] = key
-        # The file's old articles were deleted and an id held by another file
-        # is refused above, so a plain add never duplicates an id.
-        writer.add_document(**to_document(article, file=key, file_sig=signature))
-        report.indexed += 1
-
-
 def _indexed_files(ix: Index) -> tuple[dict[str, str], dict[str, str]]:
     """{file: signature} and {article id: file} of what the index holds."""
     files: dict[str, str] = {}
@@ -255,6 +336,13 @@ def _indexed_files(ix: Index) -> tuple[dict[str, str], dict[str, str]]:
             files[key] = sig_column[docnum]
             owners[id_column[docnum]] = key
     return files, owners
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
 
 
 def _signature(path: Path) -> str | None:

@@ -135,3 +135,41 @@ def test_schema_change_forces_a_rebuild(corpus: Path, tmp_path: Path) -> None:
     info["schema"] = -1
     location.write_info(generation, info)
     assert update_index(location, corpus).rebuilt
+
+
+def test_parallel_rebuild_gives_the_same_index(corpus: Path, tmp_path: Path) -> None:
+    serial = IndexLocation(tmp_path / "serial")
+    parallel = IndexLocation(tmp_path / "parallel")
+    update_index(serial, corpus, workers=1)
+    report = update_index(parallel, corpus, workers=2)
+    assert (report.files_read, report.indexed, report.failed) == (3, 5, 0)
+    assert ids_in(parallel) == ids_in(serial)
+    for name in ("articles", "sections", "languages", "years"):
+        assert index_stats(parallel)[name] == index_stats(serial)[name]
+    ix = parallel.open()
+    assert len(ix.reader().leaf_readers()) == 2, "one segment per worker, not merged"
+    assert search(ix, "review conference").hits[0]["id"] == "osce-conference"
+    ix.close()
+    # Later updates work on the multi-segment index like on any other.
+    write_json(corpus / "new.json", synthetic_article(9))
+    assert update_index(parallel, corpus).indexed == 1
+    assert len(ids_in(parallel)) == 6
+
+
+def test_parallel_rebuild_keeps_an_id_for_the_first_file(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    write_jsonl(corpus / "a.jsonl", [synthetic_article(i) for i in range(50)])
+    clash = synthetic_article(7)
+    clash["title"] = "The second holder"
+    write_jsonl(corpus / "b.jsonl", [clash, synthetic_article(60)])
+    location = IndexLocation(tmp_path / "index")
+    report = update_index(location, corpus, workers=2)
+    assert [str(e) for e in report.errors] == [
+        f"{corpus / 'b.jsonl'}: duplicate id 't-7': already used in a.jsonl"
+    ]
+    assert report.indexed == 51
+    ix = location.open()
+    with ix.searcher() as searcher:
+        assert searcher.doc_count() == 51
+        assert searcher.document(id="t-7")["file"] == "a.jsonl"
+    ix.close()

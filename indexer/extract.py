@@ -1,0 +1,652 @@
+"""The extractor: the people, organisations and places a text names.
+
+`Extractor` is the interface: ``extract(text, language)`` returns `Mention`s,
+each a canonical name with its type, its character span and where it came
+from. Another extractor (a spaCy model, say) plugs in by having that method.
+
+`GazetteerExtractor` is the default: offline, no model, English and German.
+It reads a text in one pass and in four steps:
+
+1. **Gazetteer matches.** One Aho-Corasick automaton over every alias of the
+   gazetteer finds all surface forms at once; a match counts only on word
+   boundaries, and where matches overlap the leftmost, then longest, wins.
+   Aliases are case-sensitive, so ``US`` is not "us" and ``WHO`` is not
+   "who". ALL-CAPS lines (wire headlines) also match the capitalised form of
+   an alias (``VIENNA``), but never a short acronym that is also a word
+   (``US``, ``IT``, ``WHO``). A possessive (``OSCE's``) or a hyphenated
+   compound (``OSZE-Vorsitz``) still matches; in German so does the genitive
+   ``-s`` (``Wiens``, ``Österreichs``).
+2. **People by rule.** A given name from the gazetteer's list followed by
+   capitalised words (and particles: ``von der``, ``al``, ``bin``) is a person
+   (``Helga Maria Schmid``); so is a capitalised word after a title or
+   honorific (``President Reagan``, ``Mr Volcker``, ``Außenminister
+   Schallenberg``). Titles are never part of the name (``data/titles.txt``).
+3. **Organisations by rule**, conservatively: a run of capitalised words
+   ending in a word such as ``Bank``, ``Ministry``, ``Corp`` or ``AG``
+   (``Chase Manhattan Bank``), or such a word followed by ``of ...`` (``Bank
+   of Japan``); and a wire service's ``<Company Name Inc>`` marks.
+4. **Surnames.** A bare surname (``Schmid emphasized``) names the person
+   whose full name the same text gives (``Helga Maria Schmid``); after a
+   title, it may also name the one gazetteer person with that surname.
+
+Every step is linear in the length of the text: the automaton, a tokenising
+regex without nested repetition, and walks over the tokens.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+import weakref
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import NamedTuple, Protocol
+
+import ahocorasick
+
+from indexer.gazetteer import Entry, Gazetteer
+
+TITLES_PATH = Path(__file__).parent / "data" / "titles.txt"
+
+GAZETTEER = "gazetteer"
+RULE = "rule"
+
+# Words: letters and digits, joined by an apostrophe, hyphen, period or "&"
+# inside ("O'Brien", "Co-operation", "U.S", "AT&T"). No nested repetition:
+# each joiner must be followed by a word character, so matching is linear.
+_TOKEN = re.compile(r"\w+(?:['’\-.&]\w+)*")
+_LINE = re.compile(r"[^\n]+")
+_BRACKETED = re.compile(r"<([^<>\n]{2,80})>")
+_INITIALS = re.compile(r"[A-Z](?:\.[A-Z])*")
+_POSSESSIVE = ("'s", "’s")
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+_SENTENCE_END = frozenset(".!?:;")
+
+# Function words, months and weekdays of English and German: never a name, a
+# name's part or the start of an organisation, and an acronym spelled like one
+# (US, IT, WHO) is not trusted in an ALL-CAPS line.
+STOPWORDS = _words(
+    """
+    a an and are as at be been but by can could did do does for from had has
+    have he her hers him his how i if in into is it its just may me might more
+    most must my no nor not now of off on once only or our out over per she
+    should so some such than that the their them then there these they this
+    those though through to too under until up upon us very was we were what
+    when where which while who whom whose why will with would yet you your
+    also after against all any because before being both during each few
+    further here meanwhile other own same thus today tomorrow yesterday
+    however according although among around
+    aber alle als am an auch auf aus bei bis da damit dann das dass dem den
+    denn der des die dies diese diesem diesen dieser doch dort du durch ein
+    eine einem einen einer eines er es für gegen hat hatte ich ihm ihn ihr
+    im in ist ja jedoch kein keine man mit nach nicht noch nun nur ob oder
+    ohne sein seine sich sie sind so über um und uns unter vom von vor war
+    waren was weil wenn wer wie wir wird wurde zu zum zur zwischen heute
+    gestern morgen laut sowie seit
+    """
+)
+MONTHS_AND_DAYS = _words(
+    """
+    January February March April May June July August September October
+    November December Jan Feb Mar Apr Jun Jul Aug Sep Sept Oct Nov Dec
+    Monday Tuesday Wednesday Thursday Friday Saturday Sunday
+    Januar Februar März Juni Juli Oktober Dezember Jänner Feber
+    Montag Dienstag Mittwoch Donnerstag Freitag Samstag Sonntag Sonnabend
+    """
+)
+# Particles inside names: "Ursula von der Leyen", "Osama bin Laden".
+PARTICLES = _words("von van der den de del della di da du dos la le al el bin ben ibn bint ter zu")
+# Words that end an organisation's name (Pattern A) or lead one followed by
+# "of"/"for"/"für" (Pattern B: "Bank of Japan", "Ministry of Finance").
+ORG_HEADS = _words(
+    """
+    Ministry Department Bank Bancorp Bancshares Banque Corp Corporation Inc
+    Incorporated Co Company Ltd Limited Plc PLC LLC Group Holdings Association
+    Agency Council Commission Committee Institute University College Party Fund
+    Foundation Organisation Organization Federation Confederation Authority
+    Board Bureau Union Court Parliament Exchange Trust Airlines Airways
+    AG GmbH KG SE SA SpA NV BV Ministerium Verband Partei Kommission Institut
+    Universität Stiftung Gewerkschaft Kammer Fonds Agentur Behörde Gruppe
+    Holding Konzern
+    """
+)
+_HEAD_LINKS = frozenset({"of", "for", "für", "on"})
+# After a title, these belong to it: "Secretary General", "Attorney General".
+_TITLE_WORDS = frozenset({"General", "Designate", "Elect", "Emeritus"})
+# German compound titles: "Außenminister", "Bundespräsidentin", "Generalsekretär".
+_GERMAN_TITLE_ENDINGS = (
+    "minister",
+    "ministerin",
+    "präsident",
+    "präsidentin",
+    "kanzler",
+    "kanzlerin",
+    "sekretär",
+    "sekretärin",
+    "botschafter",
+    "botschafterin",
+    "direktor",
+    "direktorin",
+)
+# Abbreviations whose period does not end a sentence.
+_ABBREVIATIONS = _words(
+    "Mr Mrs Ms Dr Prof St Co Corp Inc Ltd Jr Sr Gen Col Lt Maj Capt Adm Sgt Sen Rep Mag Ing "
+    "Dipl No Nr U.S U.K U.N Jan Feb Mar Apr Jun Jul Aug Sep Sept Oct Nov Dec vs"
+)
+_SUFFIXES = frozenset({"Jr", "Sr", "II", "III", "IV"})
+_MAX_NAME_TOKENS = 5
+_MIN_UPPER_VARIANT = 4  # letters; shorter ALL-CAPS aliases are acronyms in their own right
+
+
+@dataclass(frozen=True)
+class Mention:
+    """One naming of an entity in a text: its canonical name, type and span."""
+
+    type: str  # person | organization | place
+    name: str  # canonical name
+    start: int  # character span in the text given
+    end: int
+    source: str  # "gazetteer" | "rule" | "dateline"
+
+
+class Extractor(Protocol):
+    """Anything that finds the entities a text names."""
+
+    def extract(self, text: str, language: str) -> list[Mention]: ...
+
+
+class _Token(NamedTuple):
+    text: str  # without a possessive "'s"
+    start: int
+    end: int
+    line: int  # index of its line
+    sentence_start: bool
+
+
+@dataclass(frozen=True)
+class _Form:
+    """One key of the automaton: an alias, or its ALL-CAPS variant."""
+
+    entry: Entry
+    alias: str
+    upper: bool  # the ALL-CAPS variant of a mixed-case alias
+    acronym: bool  # the alias itself is written in capitals (US, OSZE)
+    common: bool  # a function word when lower-cased (US, IT, WHO, Die)
+
+
+class _Index:
+    """What the extractor precomputes from one gazetteer: built once, cached."""
+
+    def __init__(self, gazetteer: Gazetteer) -> None:
+        self.gazetteer = gazetteer
+        self.titles = load_titles()
+        self.first_names = gazetteer.first_names
+        self.by_alias = gazetteer.by_alias()
+        self.forms: list[_Form] = []
+        self.automaton = ahocorasick.Automaton()
+        upper_keys: dict[str, _Form] = {}
+        for alias, entries in self.by_alias.items():
+            if not _matchable(alias) or alias in gazetteer.blocklist or not entries:
+                continue
+            acronym = alias.isupper()
+            common = alias.lower() in STOPWORDS
+            self._add(alias, _Form(entries[0], alias, False, acronym, common))
+            upper = alias.upper()
+            letters = sum(c.isalpha() for c in alias)
+            if (
+                not acronym
+                and letters >= _MIN_UPPER_VARIANT
+                and not common
+                and upper not in self.by_alias
+                and upper not in upper_keys
+            ):
+                upper_keys[upper] = _Form(entries[0], alias, True, False, False)
+        for upper, form in upper_keys.items():
+            self._add(upper, form)
+        self.automaton.make_automaton()
+        # Gazetteer people by surname, for "Mr Volcker" when the text never
+        # gives the full name: only surnames that name one person.
+        surnames: dict[str, list[Entry]] = {}
+        for entry in gazetteer.entries:
+            if entry.type == "person":
+                surname = _surname(entry.name)
+                if surname and surname != entry.name:
+                    surnames.setdefault(surname, []).append(entry)
+        self.surnames = {k: v[0] for k, v in surnames.items() if len(v) == 1}
+
+    def _add(self, key: str, form: _Form) -> None:
+        self.automaton.add_word(key, (len(key), len(self.forms)))
+        self.forms.append(form)
+
+
+_INDEXES: dict[int, tuple[weakref.ref[Gazetteer], _Index]] = {}
+
+
+def _index_for(gazetteer: Gazetteer) -> _Index:
+    """The gazetteer's automaton and tables, built on first use."""
+    cached = _INDEXES.get(id(gazetteer))
+    if cached is not None and cached[0]() is gazetteer:
+        return cached[1]
+    index = _Index(gazetteer)
+    key = id(gazetteer)
+    _INDEXES[key] = (weakref.ref(gazetteer, lambda _ref: _INDEXES.pop(key, None)), index)
+    return index
+
+
+@cache
+def load_titles(path: Path = TITLES_PATH) -> frozenset[str]:
+    """The titles and honorifics of ``data/titles.txt``."""
+    words = set()
+    for line in path.read_text(encoding="utf-8").splitlines():
+        word = line.split("#", 1)[0].strip()
+        if word:
+            words.add(word)
+    return frozenset(words)
+
+
+def _matchable(alias: str) -> bool:
+    # An alias without a capital is a common word ("euro", "de"); one letter is noise.
+    return len(alias) >= 2 and any(c.isupper() for c in alias) and not alias.isspace()
+
+
+def _surname(name: str) -> str:
+    words = [w for w in name.split() if w not in _SUFFIXES]
+    return words[-1] if len(words) >= 2 else ""
+
+
+def is_title(word: str, titles: frozenset[str]) -> bool:
+    """A title or honorific before a name: listed, or a German compound title."""
+    if word in titles:
+        return True
+    return word[:1].isupper() and word.lower().endswith(_GERMAN_TITLE_ENDINGS)
+
+
+class GazetteerExtractor:
+    """The default extractor: a gazetteer, an automaton and a few rules."""
+
+    def __init__(self, gazetteer: Gazetteer) -> None:
+        self.gazetteer = gazetteer
+        self._index = _index_for(gazetteer)
+
+    def extract(self, text: str, language: str) -> list[Mention]:
+        if not text or text.isspace():
+            return []
+        return _Pass(self._index, text, language).run()
+
+
+class _Pass:
+    """One text being read: its lines, tokens and the mentions found so far."""
+
+    def __init__(self, index: _Index, text: str, language: str) -> None:
+        self.index = index
+        self.text = text
+        self.german = language.lower().startswith("de")
+        self.line_starts: list[int] = []
+        self.caps: list[bool] = []
+        self.tokens: list[_Token] = []
+        self._tokenise()
+        # Token index -> the mention covering it (gazetteer, person or organisation).
+        self.covered: dict[int, Mention] = {}
+        self.mentions: list[Mention] = []
+
+    # --- Tokens and lines ----------------------------------------------------
+
+    def _tokenise(self) -> None:
+        text = self.text
+        for number, line in enumerate(_LINE.finditer(text)):
+            self.line_starts.append(line.start())
+            upper = lower = 0
+            previous: _Token | None = None
+            for match in _TOKEN.finditer(text, line.start(), line.end()):
+                word = match.group()
+                end = match.end()
+                if word.endswith(_POSSESSIVE):
+                    word, end = word[:-2], end - 2
+                if not word:
+                    continue
+                if word.isupper():
+                    upper += 1
+                elif any(c.islower() for c in word) and not word.isdigit():
+                    lower += 1
+                sentence_start = previous is None or self._ends_sentence(previous, match.start())
+                token = _Token(word, match.start(), end, number, sentence_start)
+                self.tokens.append(token)
+                previous = token
+            # An ALL-CAPS line: a wire headline, a table; only the gazetteer reads it.
+            self.caps.append(upper > 0 and upper >= 3 * lower)
+
+    def _ends_sentence(self, previous: _Token, start: int) -> bool:
+        gap = self.text[previous.end : start]
+        if not any(c in _SENTENCE_END for c in gap):
+            return False
+        # "Mr. Volcker", "James A. Baker", "U.S. officials": no sentence ends there.
+        abbreviation = previous.text in _ABBREVIATIONS or len(previous.text) == 1
+        return not (gap.startswith(".") and abbreviation)
+
+    def _line_of(self, position: int) -> int:
+        return bisect.bisect_right(self.line_starts, position) - 1
+
+    def _adjacent(self, left: _Token, right: _Token, allow: str = "") -> bool:
+        """Only spaces (or one of the `|`-separated marks of `allow`) between two tokens."""
+        if left.line != right.line:
+            return False
+        gap = self.text[left.end : right.start]
+        if len(gap) > 4:
+            return False
+        mark = gap.strip()
+        return not mark or (bool(allow) and mark in allow.split("|"))
+
+    # --- The steps -----------------------------------------------------------
+
+    def run(self) -> list[Mention]:
+        self._gazetteer_matches()
+        mixed = [i for i, t in enumerate(self.tokens) if not self.caps[t.line]]
+        self._people_by_first_name(mixed)
+        self._people_by_title(mixed)
+        self._organisations(mixed)
+        self._bracketed_organisations()
+        self._surnames()
+        blocked = self.index.gazetteer.blocklist
+        found = [m for m in self.mentions if m.name not in blocked]
+        found.sort(key=lambda m: (m.start, -m.end))
+        return found
+
+    def _gazetteer_matches(self) -> None:
+        index, text = self.index, self.text
+        candidates: list[tuple[int, int, _Form]] = []
+        for last, (length, number) in index.automaton.iter(text):
+            start, end = last - length + 1, last + 1
+            form = index.forms[number]
+            end = self._boundary(start, end, form)
+            if end < 0:
+                continue
+            caps = self.caps[self._line_of(start)] if self.caps else False
+            if caps and form.acronym and form.common:
+                continue  # "US" in "US TO CUT RATES": the word, not the country
+            if form.upper and not caps:
+                continue  # "VIENNA" in running text is a dateline, handled elsewhere
+            if form.common and not caps and self._starts_sentence(start):
+                continue
+            candidates.append((start, end, form))
+        candidates.sort(key=lambda c: (c[0], -c[1]))
+        reach = -1
+        for start, end, form in candidates:
+            if start < reach:
+                continue
+            reach = end
+            entry = form.entry
+            self._add(Mention(entry.type, entry.name, start, end, GAZETTEER))
+
+    def _boundary(self, start: int, end: int, form: _Form) -> int:
+        """The match's end if it stands on word boundaries, else -1."""
+        text = self.text
+        if start > 0 and (text[start - 1].isalnum() or text[start - 1] == "_"):
+            return -1
+        if end >= len(text):
+            return end
+        after = text[end]
+        if not (after.isalnum() or after == "_"):
+            return end
+        # German genitive: "Wiens", "Österreichs", "Schallenbergs".
+        if (
+            self.german
+            and after == "s"
+            and not form.acronym
+            and form.alias[-1:] not in ("s", "x", "z", "ß")
+            and (end + 1 >= len(text) or not text[end + 1].isalnum())
+        ):
+            return end + 1
+        return -1
+
+    def _starts_sentence(self, position: int) -> bool:
+        i = bisect.bisect_left(self.tokens, position, key=lambda t: t.start)
+        return (
+            i < len(self.tokens)
+            and self.tokens[i].start == position
+            and (self.tokens[i].sentence_start)
+        )
+
+    def _add(self, mention: Mention) -> None:
+        """Record a mention and the tokens it covers."""
+        self.mentions.append(mention)
+        i = bisect.bisect_left(self.tokens, mention.start, key=lambda t: t.start)
+        while i < len(self.tokens) and self.tokens[i].start < mention.end:
+            self.covered.setdefault(i, mention)
+            i += 1
+
+    def _namelike(self, i: int) -> bool:
+        """A capitalised word that may be part of a name (not yet claimed)."""
+        if i >= len(self.tokens) or i in self.covered:
+            return False
+        word = self.tokens[i].text
+        if not word[0].isupper() or (word.isupper() and len(word) > 1):
+            return False
+        return not (
+            word.lower() in STOPWORDS
+            or word in MONTHS_AND_DAYS
+            or word in ORG_HEADS
+            or is_title(word, self.index.titles)
+        )
+
+    def _initial(self, i: int) -> bool:
+        """ "J." or "P.W." inside a name."""
+        if i >= len(self.tokens) or i in self.covered:
+            return False
+        token = self.tokens[i]
+        return bool(_INITIALS.fullmatch(token.text)) and self.text[token.end : token.end + 1] == "."
+
+    def _name_from(self, i: int, limit: int) -> int:
+        """The end (exclusive token index) of the name whose first word is token i."""
+        tokens, text = self.tokens, self.text
+        end = j = i + 1
+        while j < len(tokens) and j - i < limit:
+            previous = tokens[j - 1]
+            if text[previous.end : previous.end + 1] in ("'", "’"):
+                break  # a possessive ends the name: "Schmid's role"
+            if not self._adjacent(previous, tokens[j], allow="." if self._initial(j - 1) else ""):
+                break
+            if tokens[j].text in PARTICLES and j not in self.covered:
+                j += 1
+            elif self._namelike(j):
+                j += 1
+                end = j
+            elif self._initial(j):
+                j += 1
+            else:
+                break
+        return end
+
+    def _person_name(self, i: int, end: int) -> str:
+        tokens = self.tokens
+        words = [tokens[k].text for k in range(i, end)]
+        while words and words[-1] in _SUFFIXES:
+            words.pop()
+        name = " ".join(words)
+        entry = self._entry(name, "person")
+        return entry.name if entry else name
+
+    def _entry(self, name: str, type: str) -> Entry | None:
+        for entry in self.index.by_alias.get(name, ()):
+            if entry.type == type:
+                return entry
+        return None
+
+    def _claims(self, i: int, end: int, type: str, name: str) -> None:
+        start_char, end_char = self.tokens[i].start, self.tokens[end - 1].end
+        if any(
+            entry.type != type for entry in self.index.by_alias.get(name, ())
+        ) and not self._entry(name, type):
+            return  # the gazetteer knows the name as something else
+        self._add(Mention(type, name, start_char, end_char, RULE))
+
+    def _people_by_first_name(self, mixed: list[int]) -> None:
+        first_names = self.index.first_names
+        for i in mixed:
+            token = self.tokens[i]
+            if i in self.covered or token.text not in first_names:
+                continue
+            if token.text.lower() in STOPWORDS or token.text in MONTHS_AND_DAYS:
+                continue
+            end = self._name_from(i, _MAX_NAME_TOKENS)
+            if end - i < 2:
+                continue
+            self._claims(i, end, "person", self._person_name(i, end))
+
+    def _people_by_title(self, mixed: list[int]) -> None:
+        tokens, titles = self.tokens, self.index.titles
+        for i in mixed:
+            if i in self.covered or not is_title(tokens[i].text, titles):
+                continue
+            j = i + 1
+            # "Secretary General", "Prime Minister", "Mr." before the name.
+            while (
+                j < len(tokens)
+                and j - i < 4
+                and self._adjacent(tokens[j - 1], tokens[j], allow=".")
+            ):
+                word = tokens[j].text
+                if word in _TITLE_WORDS or is_title(word, titles):
+                    j += 1
+                    continue
+                break
+            if j >= len(tokens) or not self._adjacent(tokens[j - 1], tokens[j], allow="."):
+                continue
+            if not self._namelike(j) or tokens[j].text in self.index.first_names:
+                continue
+            end = self._name_from(j, 3)
+            name = self._person_name(j, end)
+            if end - j == 1:
+                name = self._known_person(name)
+            self._claims(j, end, "person", name)
+
+    def _known_person(self, surname: str) -> str:
+        """A surname after a title: the person the text names in full, or the gazetteer's."""
+        for mention in self.mentions:
+            if mention.type == "person" and _surname(mention.name) == surname:
+                return mention.name
+        entry = self.index.surnames.get(surname)
+        return entry.name if entry else surname
+
+    def _org_word(self, i: int) -> bool:
+        """A word that may be part of an organisation's name."""
+        token = self.tokens[i]
+        mention = self.covered.get(i)
+        if mention is not None:
+            return mention.type != "person"
+        word = token.text
+        if not (word[0].isupper() or word[0].isdigit()):
+            return False
+        return word.lower() not in STOPWORDS and word not in MONTHS_AND_DAYS
+
+    def _organisations(self, mixed: list[int]) -> None:
+        tokens, titles = self.tokens, self.index.titles
+        k = 0
+        while k < len(mixed):
+            i = mixed[k]
+            if not self._org_word(i):
+                k += 1
+                continue
+            run_end = self._run_end(i)
+            heads = [j for j in range(i, run_end) if self._head(j)]
+            # Skip past the run (mixed holds every token of a non-caps line, in order).
+            k += run_end - i
+            if not heads:
+                continue
+            start = i
+            while start < heads[-1] and is_title(tokens[start].text, titles):
+                start += 1  # "President Chase Manhattan Bank" is no bank's name
+            head = heads[-1]
+            end = head + 1
+            if head == run_end - 1:
+                end = self._linked_tail(head, end)
+            if end - start < 2:
+                continue
+            first = tokens[start]
+            name = " ".join(self.text[first.start : tokens[end - 1].end].split())
+            entry = self._entry(name, "organization")
+            self._claims(start, end, "organization", entry.name if entry else name)
+
+    def _run_end(self, i: int) -> int:
+        """The end of the run of organisation words from token i.
+
+        Words join across "&", "and"/"und" ("Securities and Exchange
+        Commission"), an abbreviation's period ("U.S. Agriculture Department")
+        and a possessive that is not a known name's ("Moody's Investors Service").
+        """
+        tokens = self.tokens
+        end = i + 1
+        while end < len(tokens) and not tokens[end].sentence_start:
+            previous, word = tokens[end - 1], tokens[end]
+            if (
+                word.text in ("and", "und")
+                and end + 1 < len(tokens)
+                and self._adjacent(previous, word)
+                and self._adjacent(word, tokens[end + 1])
+                and self._org_word(end + 1)
+            ):
+                end += 2
+                continue
+            allow = "&|." if end - 1 in self.covered else "&|.|'s|’s"
+            if not (self._adjacent(previous, word, allow=allow) and self._org_word(end)):
+                break
+            end += 1
+        return end
+
+    def _head(self, i: int) -> bool:
+        return self.tokens[i].text in ORG_HEADS and i not in self.covered
+
+    def _linked_tail(self, head: int, end: int) -> int:
+        """ "Bank" + "of Japan": the end of the organisation's name after its head word."""
+        tokens = self.tokens
+        j = head + 1
+        if j >= len(tokens) or tokens[j].text not in _HEAD_LINKS:
+            return end
+        if not self._adjacent(tokens[head], tokens[j]):
+            return end
+        j += 1
+        if j < len(tokens) and tokens[j].text == "the" and self._adjacent(tokens[j - 1], tokens[j]):
+            j += 1
+        tail = j
+        while (
+            tail < len(tokens)
+            and tail - j < 4
+            and self._adjacent(tokens[tail - 1], tokens[tail])
+            and self._org_word(tail)
+        ):
+            tail += 1
+        return tail if tail > j else end
+
+    def _bracketed_organisations(self) -> None:
+        # Wire copy marks company names in angle brackets: "<Texaco Canada Inc>".
+        for match in _BRACKETED.finditer(self.text):
+            name = " ".join(match.group(1).split())
+            if not name[:1].isupper() or not any(c.islower() for c in name):
+                continue  # "<BAC>" is a ticker
+            start, end = match.start(1), match.end(1)
+            entry = self._entry(name, "organization")
+            self.mentions.append(
+                Mention("organization", entry.name if entry else name, start, end, RULE)
+            )
+
+    def _surnames(self) -> None:
+        full: dict[str, str] = {}
+        for mention in self.mentions:
+            if mention.type == "person":
+                surname = _surname(mention.name)
+                if surname and len(surname) > 1:
+                    full.setdefault(surname, mention.name)
+        if not full:
+            return
+        upper = {s.upper(): name for s, name in full.items() if len(s) >= _MIN_UPPER_VARIANT}
+        for i, token in enumerate(self.tokens):
+            if i in self.covered:
+                continue
+            name = upper.get(token.text) if self.caps[token.line] else full.get(token.text)
+            if name is not None:
+                self._add(Mention("person", name, token.start, token.end, RULE))

@@ -1,0 +1,367 @@
+"""Highlighting: a hit's title and one or two snippets with the query's words marked.
+
+Two steps. `query_terms` turns a parsed query into the indexed (analysed)
+terms it looks for, per language group: `elections` becomes `elect` for
+English, `election` for German, `elections` for the rest. `highlight` then
+finds the words of an article whose analysed form is one of its group's terms,
+so highlighting is stem- and accent-aware by construction: `elections` marks
+`election` and `Elections`, `Osterreich` marks `Österreich`.
+
+The matching is the analyzer's own, but run once per distinct word rather
+than over each text: every filter of the chains in `indexer.schema` works on
+one token at a time, so the term of a word does not depend on its
+neighbours. The text is split at whitespace (no token spans it), the words of
+each distinct chunk and their terms are looked up in a cache filled by the
+analyzer, and the positions of the words that match are found with one regex
+of those words. That keeps a 5,000-word body around a millisecond or two,
+and a match anywhere in a long body counts (Whoosh's fragmenters stop at 32K
+characters).
+
+Output is HTML: every character of the article is escaped (`html.escape`,
+quotes too) and the only markup is our `<mark>`. Each matched word gets its
+own `<mark>`: adjacent matches are not merged, so a title reads
+`<mark>Security</mark> <mark>Review</mark>`.
+
+Snippets: windows of about `size` characters around the matches in lead and
+body, scored by the number of distinct terms, then the number of matches;
+the best that do not overlap are shown in text order (lead before body),
+cut at word boundaries, joined with " … ", with "…" where the text goes on.
+With no terms, or no match in lead or body, the snippet is the lead, or
+the start of the body when there is no lead.
+"""
+
+from __future__ import annotations
+
+import bisect
+import functools
+import html
+import re
+from collections import Counter
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from whoosh.analysis import Analyzer
+from whoosh.query import AndNot, MultiTerm, Not, Query
+
+from indexer.schema import (
+    FALLBACK,
+    PROSE_FIELDS,
+    TEXT_LANGUAGES,
+    analyzer_for,
+    language_group,
+)
+
+ELLIPSIS = "…"
+SEPARATOR = f" {ELLIPSIS} "
+
+# The pattern of Whoosh's RegexTokenizer (the first step of every chain in
+# indexer.schema), without its capturing group so that findall gives words.
+_TOKEN = re.compile(r"\w+(?:\.?\w+)*")
+_SPACE = re.compile(r"\s")
+_NON_SPACE = re.compile(r"\S")
+_SPACES = re.compile(r"\s+")
+# How far a cut may move to reach a space before it cuts mid-word instead.
+_SNAP = 40
+# Analysed forms of words seen so far, per group; cleared when this large.
+_CACHE_LIMIT = 200_000
+_GROUPS = (*TEXT_LANGUAGES, FALLBACK)
+
+Match = tuple[int, int, str]  # start, end, term
+
+
+@dataclass(frozen=True)
+class Highlighted:
+    """A hit's title and snippet as HTML, safe to insert into a page."""
+
+    title_html: str
+    snippet_html: str
+    matched: bool
+
+
+def query_terms(query: Query | None, searcher: Any = None) -> dict[str, frozenset[str]]:
+    """The analysed terms the query looks for, per language group (`en`, `de`, `xx`).
+
+    Only terms in the prose fields (`title_*`, `lead_*`, `body_*`) count, and
+    none under a NOT. Prefix, wildcard and fuzzy queries stand for the indexed
+    terms they expand to, which needs a `searcher`; without one, a fuzzy
+    term stands for itself and a prefix or wildcard for nothing. Groups
+    without terms are left out, so no terms at all is `{}`.
+    """
+    found: dict[str, set[str]] = {}
+    if query is None:
+        return {}
+    reader = searcher.reader() if searcher is not None else None
+    for leaf in _positive_leaves(query):
+        if reader is not None and isinstance(leaf, MultiTerm):
+            pairs = leaf.existing_terms(reader, phrases=True, expand=True)
+        elif leaf.has_terms():
+            pairs = leaf.terms(phrases=True)
+        else:
+            continue
+        for fieldname, text in pairs:
+            group = _group_of(fieldname)
+            if group is None:
+                continue
+            word = text.decode("utf-8") if isinstance(text, bytes) else str(text)
+            found.setdefault(group, set()).add(word)
+    return {group: frozenset(words) for group, words in found.items() if words}
+
+
+def highlight(
+    title: str,
+    lead: str,
+    body: str,
+    language: str,
+    terms: Mapping[str, frozenset[str]],
+    *,
+    snippets: int = 2,
+    size: int = 200,
+) -> Highlighted:
+    """The title and up to `snippets` snippets of about `size` characters, words marked."""
+    group = language_group(language)
+    wanted = terms.get(group, frozenset())
+    title_matches = _matches(title, group, wanted)
+    sources = (lead, body)
+    found = [_matches(text, group, wanted) for text in sources]
+    title_html = _render(title, title_matches, 0, len(title), collapse=False)
+    if any(found):
+        snippet_html = _snippets(sources, found, max(1, snippets), max(1, size))
+    else:
+        snippet_html = _opening(lead if lead.strip() else body, size)
+    return Highlighted(title_html, snippet_html, bool(title_matches) or any(found))
+
+
+# Terms
+
+
+def _positive_leaves(query: Query) -> Iterator[Query]:
+    """The leaf queries of the tree that are not negated."""
+    if isinstance(query, Not):
+        return
+    if isinstance(query, AndNot):
+        yield from _positive_leaves(query.a)
+        return
+    if query.is_leaf():
+        yield query
+        return
+    for child in query.children():
+        yield from _positive_leaves(child)
+
+
+def _group_of(fieldname: str) -> str | None:
+    name, _, group = fieldname.rpartition("_")
+    return group if name in PROSE_FIELDS and group in _GROUPS else None
+
+
+# Matching
+
+
+@functools.cache
+def _analyzer(group: str) -> Analyzer:
+    return analyzer_for(group)
+
+
+# Per group: each whitespace-separated chunk of text seen so far (`said,`,
+# `(Reuters)`, `U.S.-led`) -> its words and their terms ("" for a stop word).
+# Replaced by an empty dict, not cleared, when full, so that a call in another
+# thread keeps the dict it started with.
+_CHUNKS: dict[str, dict[str, tuple[tuple[str, str], ...]]] = {group: {} for group in _GROUPS}
+
+
+def _matches(text: str, group: str, terms: frozenset[str]) -> list[Match]:
+    """Where the words whose term is wanted occur in the text, in order."""
+    if not text or not terms:
+        return []
+    # No token spans whitespace, so the words of the text are the words of its
+    # chunks; str.split and a dict per distinct chunk are much cheaper than a
+    # regex over the text.
+    chunks = set(text.split())
+    cache = _CHUNKS[group]
+    if len(cache) > _CACHE_LIMIT:
+        cache = _CHUNKS[group] = {}
+    missing = [chunk for chunk in chunks if chunk not in cache]
+    if missing:
+        _learn(missing, group, cache)
+    surface: dict[str, str] = {}
+    for chunk in chunks:
+        for word, term in cache[chunk]:
+            if term in terms:
+                surface[word] = term
+    if not surface:
+        return []
+    return [
+        (m.start(), m.end(), surface[m.group()])
+        for m in _words_pattern(surface).finditer(text)
+        if _whole_word(text, m.start(), m.end())
+    ]
+
+
+def _learn(chunks: list[str], group: str, cache: dict[str, tuple[tuple[str, str], ...]]) -> None:
+    """Analyse the words of new chunks, in one pass of the group's analyzer."""
+    words = {chunk: _TOKEN.findall(chunk) for chunk in chunks}
+    known = {
+        w: pairs[0][1] for w in {w for ws in words.values() for w in ws} if (pairs := cache.get(w))
+    }
+    new = sorted({w for ws in words.values() for w in ws} - known.keys())
+    # The new words joined by spaces tokenize back into exactly these words;
+    # each token's startchar says which word it was. Stop words yield no token.
+    starts: dict[int, str] = {}
+    offset = 0
+    for word in new:
+        starts[offset] = word
+        offset += len(word) + 1
+    terms = dict.fromkeys(new, "")
+    for token in _analyzer(group)(" ".join(new), chars=True):
+        terms[starts[token.startchar]] = token.text
+    terms.update(known)
+    for chunk, chunk_words in words.items():
+        cache[chunk] = tuple((w, terms[w]) for w in chunk_words)
+
+
+def _whole_word(text: str, start: int, end: int) -> bool:
+    """Whether text[start:end] is a whole token: not `elect` in `electoral`, `U.S` in `U.S.A`."""
+    if start > 0:
+        before = text[start - 1]
+        if _is_word(before) or (before == "." and start > 1 and _is_word(text[start - 2])):
+            return False
+    if end < len(text):
+        after = text[end]
+        if _is_word(after) or (after == "." and end + 1 < len(text) and _is_word(text[end + 1])):
+            return False
+    return True
+
+
+def _is_word(char: str) -> bool:
+    # What `\w` matches in a str pattern.
+    return char.isalnum() or char == "_"
+
+
+def _words_pattern(words: Mapping[str, str]) -> re.Pattern[str]:
+    # A plain alternation lets the regex engine search by literal prefixes;
+    # _whole_word checks the boundaries of the few hits.
+    alternatives = "|".join(re.escape(w) for w in sorted(words, key=lambda w: (-len(w), w)))
+    return re.compile(alternatives)
+
+
+# Snippets
+
+
+def _snippets(sources: tuple[str, ...], found: list[list[Match]], count: int, size: int) -> str:
+    """The best `count` non-overlapping windows over the sources, in text order."""
+    chosen: list[tuple[int, int, int]] = []  # source, start, end
+    for _key, source, first, last in sorted(_windows(found, size)):
+        text, matches = sources[source], found[source]
+        start, end = _expand(text, matches[first][0], matches[last][1], size)
+        if any(s == source and start < e and b < end for s, b, e in chosen):
+            continue
+        chosen.append((source, start, end))
+        if len(chosen) == count:
+            break
+    chosen.sort()
+    parts = []
+    for source, start, end in chosen:
+        text, matches = sources[source], found[source]
+        starts = [m[0] for m in matches]
+        inside = [m for m in matches[bisect.bisect_left(starts, start) :] if m[1] <= end]
+        parts.append(_render(text, inside, start, end, collapse=True))
+    first_source, first_start, _ = chosen[0]
+    last_source, _, last_end = chosen[-1]
+    head = ELLIPSIS if _NON_SPACE.search(sources[first_source], 0, first_start) else ""
+    tail = ELLIPSIS if _NON_SPACE.search(sources[last_source], last_end) else ""
+    return head + SEPARATOR.join(parts) + tail
+
+
+def _windows(
+    found: list[list[Match]], size: int
+) -> Iterator[tuple[tuple[int, int], int, int, int]]:
+    """For each match, the run of matches from it that fits in `size`, with its rank key.
+
+    The key sorts the most distinct terms first, then the most matches, then
+    text order (lead before body).
+    """
+    for source, matches in enumerate(found):
+        last = 0
+        counts: Counter[str] = Counter()
+        for first, (start, _end, _term) in enumerate(matches):
+            while last < len(matches) and (last == first or matches[last][1] - start <= size):
+                counts[matches[last][2]] += 1
+                last += 1
+            yield (-len(counts), first - last), source, first, last - 1
+            term = matches[first][2]
+            counts[term] -= 1
+            if not counts[term]:
+                del counts[term]
+
+
+def _expand(text: str, start: int, end: int, size: int) -> tuple[int, int]:
+    """About `size` characters around [start, end), cut at spaces, never inside it."""
+    extra = max(0, size - (end - start))
+    before = min(start, extra // 2)
+    after = min(len(text) - end, extra - before)
+    before = min(start, extra - after)
+    lo = _cut_before(text, start - before, start)
+    hi = _cut_after(text, end + after, end)
+    return lo, hi
+
+
+def _cut_before(text: str, pos: int, limit: int) -> int:
+    """A start at or near `pos` (at most `limit`) that is not mid-word."""
+    if pos <= 0:
+        return 0
+    if not text[pos - 1].isspace():
+        space = _SPACE.search(text, pos, min(limit, pos + _SNAP))
+        if space:
+            pos = space.end()
+        else:
+            back = max(text.rfind(c, max(0, pos - _SNAP), pos) for c in " \n\t")
+            if back >= 0:
+                pos = back + 1
+    while pos < limit and text[pos].isspace():
+        pos += 1
+    return pos
+
+
+def _cut_after(text: str, pos: int, limit: int) -> int:
+    """An end at or near `pos` (at least `limit`) that is not mid-word."""
+    if pos >= len(text):
+        return len(text)
+    if not text[pos].isspace():
+        back = max(text.rfind(c, max(limit, pos - _SNAP), pos) for c in " \n\t")
+        if back >= 0:
+            pos = back
+        else:
+            space = _SPACE.search(text, pos, pos + _SNAP)
+            if space:
+                pos = space.start()
+    while pos > limit and text[pos - 1].isspace():
+        pos -= 1
+    return pos
+
+
+def _opening(text: str, size: int) -> str:
+    """The start of the text, about `size` characters, escaped and unmarked."""
+    first = _NON_SPACE.search(text)
+    if first is None:
+        return ""
+    lo = first.start()
+    hi = _cut_after(text, lo + size, lo)
+    more = ELLIPSIS if _NON_SPACE.search(text, hi) else ""
+    return _render(text, [], lo, hi, collapse=True) + more
+
+
+def _render(text: str, matches: list[Match], start: int, end: int, *, collapse: bool) -> str:
+    """text[start:end] escaped, the matches in it marked; runs of spaces as one if `collapse`."""
+
+    def escape(part: str) -> str:
+        escaped = html.escape(part, quote=True)
+        return _SPACES.sub(" ", escaped) if collapse else escaped
+
+    out = []
+    pos = start
+    for m_start, m_end, _term in matches:
+        out.append(escape(text[pos:m_start]))
+        out.append(f"<mark>{html.escape(text[m_start:m_end], quote=True)}</mark>")
+        pos = m_end
+    out.append(escape(text[pos:end]))
+    return "".join(out)

@@ -1,0 +1,833 @@
+"""The search request: what a reader asked for, validated, in one pure value.
+
+`SearchRequest` sits between HTTP (or the CLI) and Whoosh, after datasette's
+`Filters`: it is built from a plain mapping of query parameters (SPEC §6:
+`q`, `section`, `person`, `organization`, `place`, `language`, `source`,
+`from`, `to`, `sort`, `page`, `per_page`), rejects bad values with a
+`RequestError` naming the parameter, normalises the rest, and turns itself
+into Whoosh filter queries, canonical query parameters (for links) and words
+("articles matching "osce" in Politics, 2023"). It never sees a request or
+an index.
+
+`parse_text_query` reads the `q` syntax of SPEC §6 (words, "phrases", OR,
+NOT / -word, title:word, prefix*, word~, parentheses). Whoosh's parser almost
+never raises: it quietly turns broken input into something else. So the text
+is first split and checked here; anything malformed falls back to a plain AND
+of its words, with a notice for the reader.
+"""
+
+from __future__ import annotations
+
+import calendar
+import copy
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, time
+from typing import Any
+
+from whoosh import qparser
+from whoosh.fields import Schema
+from whoosh.qparser import syntax
+from whoosh.query import And, DateRange, FuzzyTerm, Or, Query, Term, qcore
+from whoosh.query.qcore import _NullQuery
+
+from indexer.article import normalise_section
+from indexer.dates import VIENNA
+
+SORTS = ("relevance", "newest", "oldest")
+FILTER_PARAMS = ("section", "person", "organization", "place", "language", "source")
+MAX_PER_PAGE = 100
+MAX_Q = 1000  # characters
+MAX_PAGE = 10_000  # deeper pages make Whoosh collect page * per_page hits
+MAX_FILTER_VALUE = 200  # characters
+MAX_FILTER_VALUES = 20  # per filter: each is a clause of the filter query
+MAX_TERMS = 30
+DEFAULT_PER_PAGE = 10
+
+# The index field each filter searches; `sections` holds every prefix of an
+# article's section path, so a parent matches its children.
+FILTER_FIELDS = {
+    "section": "sections",
+    "person": "person",
+    "organization": "organization",
+    "place": "place",
+    "language": "language",
+    "source": "source",
+}
+# Comma-separated KEYWORD fields: a comma in a value was indexed as a space.
+_KEYWORD_FILTERS = ("section", "person", "organization", "place")
+
+FALLBACK_NOTICE = "Your query could not be read as written; searching for its words instead."
+WILDCARD_NOTICE = "A * needs at least two letters before it; searching for those words without it."
+TRUNCATED_NOTICE = f"Your query is long; searching for its first {MAX_TERMS} words only."
+
+LANGUAGE_NAMES = {
+    "en": "English",
+    "de": "German",
+    "fr": "French",
+    "it": "Italian",
+    "es": "Spanish",
+    "pt": "Portuguese",
+    "nl": "Dutch",
+    "pl": "Polish",
+    "cs": "Czech",
+    "sk": "Slovak",
+    "sl": "Slovenian",
+    "hr": "Croatian",
+    "sr": "Serbian",
+    "bs": "Bosnian",
+    "hu": "Hungarian",
+    "ro": "Romanian",
+    "bg": "Bulgarian",
+    "ru": "Russian",
+    "uk": "Ukrainian",
+    "el": "Greek",
+    "tr": "Turkish",
+    "sv": "Swedish",
+    "da": "Danish",
+    "no": "Norwegian",
+    "fi": "Finnish",
+    "et": "Estonian",
+    "lv": "Latvian",
+    "lt": "Lithuanian",
+    "sq": "Albanian",
+    "mk": "Macedonian",
+    "ar": "Arabic",
+}
+
+_DATE = re.compile(r"(?P<year>[0-9]{4})(?:-(?P<month>[0-9]{2})(?:-(?P<day>[0-9]{2}))?)?")
+_INTEGER = re.compile(r"-?[0-9]{1,12}")
+_DATE_HELP = "use YYYY, YYYY-MM or YYYY-MM-DD"
+_PREPOSITIONS = ("in", "about", "from", "via", "since", "until", "on")
+
+
+class RequestError(ValueError):
+    """A parameter of a search request that cannot be used; `param` names it."""
+
+    def __init__(self, param: str, message: str) -> None:
+        super().__init__(f"{param}: {message}")
+        self.param = param
+        self.message = message
+
+
+Params = Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    """One search, validated and normalised; build it with `from_params`."""
+
+    q: str = ""
+    # In the order of FILTER_PARAMS; values deduplicated in their given order;
+    # only filters with values.
+    filters: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    date_from: date | None = None  # inclusive
+    date_to: date | None = None  # inclusive
+    sort: str = "relevance"
+    page: int = 1
+    per_page: int = DEFAULT_PER_PAGE
+
+    # -- building ---------------------------------------------------------
+
+    @classmethod
+    def from_params(cls, params: Params) -> SearchRequest:
+        """The request of a mapping of query parameters.
+
+        Accepts a plain `dict[str, str]`, a `dict[str, list[str]]` or a
+        multi-dict with `getlist` (Starlette's QueryParams). A filter may
+        repeat; other parameters take their last value. Empty values are
+        ignored, and so are unknown parameters.
+        """
+        q = _clean_q(_last(params, "q"))
+        if len(q) > MAX_Q:
+            raise RequestError("q", f"longer than {MAX_Q} characters")
+        filters = tuple(
+            (name, values)
+            for name in FILTER_PARAMS
+            if (values := _filter_values(name, _getlist(params, name)))
+        )
+        date_from = _parse_date("from", _last(params, "from"), end=False)
+        date_to = _parse_date("to", _last(params, "to"), end=True)
+        _check_dates(date_from, date_to)
+        sort = _last(params, "sort") or "relevance"
+        _check_sort(sort)
+        page = _parse_int("page", _last(params, "page"), 1, 1, MAX_PAGE)
+        per_page = _parse_int(
+            "per_page", _last(params, "per_page"), DEFAULT_PER_PAGE, 1, MAX_PER_PAGE
+        )
+        return cls(q, filters, date_from, date_to, sort, page, per_page)
+
+    # -- reading ----------------------------------------------------------
+
+    def values(self, name: str) -> tuple[str, ...]:
+        """The selected values of a filter (empty when it is not used)."""
+        for filter_name, values in self.filters:
+            if filter_name == name:
+                return values
+        return ()
+
+    @property
+    def year(self) -> int | None:
+        """The year when from/to select exactly one calendar year, else None."""
+        if (
+            self.date_from is not None
+            and self.date_to is not None
+            and self.date_from == date(self.date_from.year, 1, 1)
+            and self.date_to == date(self.date_from.year, 12, 31)
+        ):
+            return self.date_from.year
+        return None
+
+    @property
+    def is_empty(self) -> bool:
+        """True when nothing is asked: no words, no filters, no dates."""
+        return not (self.q or self.filters or self.date_from or self.date_to)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The `query` part of the JSON result (SPEC §8)."""
+        return {
+            "q": self.q,
+            "filters": {name: list(values) for name, values in self.filters},
+            "from": self.date_from.isoformat() if self.date_from else None,
+            "to": self.date_to.isoformat() if self.date_to else None,
+            "sort": self.sort,
+        }
+
+    def describe(self) -> str:
+        """The request in words: 'articles matching "osce" in Politics, 2023'."""
+        text = f'articles matching "{self.q}"' if self.q else "all articles"
+        parts: list[str] = []
+        if sections := self.values("section"):
+            parts.append(f"in {_or(sections)}")
+        for name, words in (("person", "about"), ("organization", "about"), ("place", "from")):
+            if values := self.values(name):
+                parts.append(f"{words} {_or(values)}")
+        if languages := self.values("language"):
+            parts.append(f"in {_or(LANGUAGE_NAMES.get(code, code) for code in languages)}")
+        if sources := self.values("source"):
+            parts.append(f"via {_or(sources)}")
+        if dates := _describe_dates(self.date_from, self.date_to):
+            parts.append(dates)
+        if self.sort != "relevance":
+            parts.append(f"{self.sort} first")
+        for i, part in enumerate(parts):
+            # The first qualifier reads on when it is a prepositional phrase
+            # ('... "osce" in Politics'); the others are listed (', 2023').
+            reads_on = i == 0 and part.split(" ", 1)[0] in _PREPOSITIONS
+            text += (" " if reads_on else ", ") + part
+        return text
+
+    def to_params(self) -> list[tuple[str, str]]:
+        """Canonical query parameters; `from_params` of them gives this request back."""
+        params: list[tuple[str, str]] = []
+        if self.q:
+            params.append(("q", self.q))
+        for name, values in self.filters:
+            params.extend((name, value) for value in values)
+        if self.date_from is not None:
+            params.append(("from", _short_date(self.date_from, end=False)))
+        if self.date_to is not None:
+            params.append(("to", _short_date(self.date_to, end=True)))
+        if self.sort != "relevance":
+            params.append(("sort", self.sort))
+        if self.page != 1:
+            params.append(("page", str(self.page)))
+        if self.per_page != DEFAULT_PER_PAGE:
+            params.append(("per_page", str(self.per_page)))
+        return params
+
+    # -- deriving (links in pages and facets) ------------------------------
+
+    def with_filter(self, name: str, value: str) -> SearchRequest:
+        """This request with one more value of a filter; back to page 1."""
+        _check_filter_name(name)
+        added = _filter_values(name, [*self.values(name), value])
+        return self._with_values(name, added)
+
+    def without_filter(self, name: str, value: str | None = None) -> SearchRequest:
+        """This request without one value of a filter (or the whole filter)."""
+        _check_filter_name(name)
+        if value is None:
+            return self._with_values(name, ())
+        removed = _filter_values(name, [value])
+        return self._with_values(name, tuple(v for v in self.values(name) if v not in removed))
+
+    def with_dates(self, date_from: date | None, date_to: date | None) -> SearchRequest:
+        """This request with another date range; back to page 1."""
+        _check_dates(date_from, date_to)
+        return replace(self, date_from=date_from, date_to=date_to, page=1)
+
+    def with_sort(self, sort: str) -> SearchRequest:
+        _check_sort(sort)
+        return replace(self, sort=sort, page=1)
+
+    def with_page(self, page: int) -> SearchRequest:
+        if not 1 <= page <= MAX_PAGE:
+            raise RequestError("page", f"must be between 1 and {MAX_PAGE}, got {page}")
+        return replace(self, page=page)
+
+    def _with_values(self, name: str, values: tuple[str, ...]) -> SearchRequest:
+        current = dict(self.filters)
+        current[name] = values
+        filters = tuple((n, current[n]) for n in FILTER_PARAMS if current.get(n))
+        return replace(self, filters=filters, page=1)
+
+    # -- Whoosh -----------------------------------------------------------
+
+    def filter_query(self, exclude: str | None = None) -> Query | None:
+        """The filters as one Whoosh query (None when there is nothing to filter).
+
+        Values of one filter are ORed, filters ANDed. `exclude` leaves out one
+        filter (a name of FILTER_PARAMS or "date"), for disjunctive facet
+        counts: a facet counts as if its own selection were not made.
+        """
+        if exclude is not None and exclude != "date":
+            _check_filter_name(exclude)
+        parts: list[Query] = []
+        for name, values in self.filters:
+            if name == exclude:
+                continue
+            field = FILTER_FIELDS[name]
+            if name in _KEYWORD_FILTERS:
+                values = tuple(v.replace(",", " ") for v in values)
+            terms: list[Query] = [Term(field, value) for value in values]
+            parts.append(terms[0] if len(terms) == 1 else Or(terms))
+        if exclude != "date" and (self.date_from is not None or self.date_to is not None):
+            parts.append(DateRange("published", *self.published_range()))
+        if not parts:
+            return None
+        return parts[0] if len(parts) == 1 else And(parts)
+
+    def published_range(self) -> tuple[datetime | None, datetime | None]:
+        """from/to as naive UTC datetimes (how `published` is indexed), inclusive.
+
+        The days are Vienna days: `to=2023` ends at 2023-12-31 23:59:59.999999
+        in Vienna, which is 22:59:59.999999 UTC.
+        """
+        start = end = None
+        if self.date_from is not None:
+            start = _naive_utc(datetime.combine(self.date_from, time.min, tzinfo=VIENNA))
+        if self.date_to is not None:
+            end = _naive_utc(datetime.combine(self.date_to, time.max, tzinfo=VIENNA))
+        return start, end
+
+
+# -- parameters --------------------------------------------------------------
+
+
+def _getlist(params: Params, name: str) -> list[str]:
+    getlist = getattr(params, "getlist", None)
+    if callable(getlist):
+        raw: object = getlist(name)
+    else:
+        raw = params.get(name)
+    if raw is None:
+        return []
+    if isinstance(raw, str):
+        return [raw]
+    if isinstance(raw, Iterable):
+        return [str(v) for v in raw if v is not None]
+    return [str(raw)]
+
+
+def _last(params: Params, name: str) -> str:
+    """The last non-empty value of a parameter, stripped; "" when none."""
+    values = [v.strip() for v in _getlist(params, name)]
+    values = [v for v in values if v]
+    return values[-1] if values else ""
+
+
+def _clean_q(text: str) -> str:
+    # Tabs and newlines separate words; other control characters go.
+    chars = (
+        " " if c.isspace() else c
+        for c in text
+        if c.isspace() or unicodedata.category(c) not in ("Cc", "Cf", "Cs", "Co")
+    )
+    return " ".join("".join(chars).split())
+
+
+def _clean_value(text: str) -> str:
+    return " ".join(_clean_q(text).split())
+
+
+def _check_filter_name(name: str) -> None:
+    if name not in FILTER_PARAMS:
+        raise ValueError(f"unknown filter {name!r} (one of {', '.join(FILTER_PARAMS)})")
+
+
+def _filter_values(name: str, raw: Iterable[str]) -> tuple[str, ...]:
+    values: list[str] = []
+    for item in raw:
+        value = _clean_value(item)
+        if len(value) > MAX_FILTER_VALUE:
+            raise RequestError(name, f"a value is longer than {MAX_FILTER_VALUE} characters")
+        if name == "section":
+            value = normalise_section(value)
+        elif name == "language":
+            value = value.lower()
+        if value and value not in values:
+            values.append(value)
+    if len(values) > MAX_FILTER_VALUES:
+        raise RequestError(name, f"more than {MAX_FILTER_VALUES} values")
+    return tuple(values)
+
+
+def _parse_int(param: str, text: str, default: int, low: int, high: int) -> int:
+    if not text:
+        return default
+    if not _INTEGER.fullmatch(text):
+        raise RequestError(param, f"not a whole number: {text[:40]!r}")
+    value = int(text)
+    if not low <= value <= high:
+        raise RequestError(param, f"must be between {low} and {high}, got {value}")
+    return value
+
+
+def _check_sort(sort: str) -> None:
+    if sort not in SORTS:
+        raise RequestError("sort", f"must be one of {', '.join(SORTS)}; got {sort[:40]!r}")
+
+
+def _parse_date(param: str, text: str, *, end: bool) -> date | None:
+    """`2023` -> Jan 1 (or Dec 31 when `end`); `2023-03` -> the first (last) day."""
+    if not text:
+        return None
+    match = _DATE.fullmatch(text)
+    if match is None:
+        raise RequestError(param, f"not a date ({_DATE_HELP}): {text[:40]!r}")
+    year = int(match["year"])
+    month = int(match["month"] or (12 if end else 1))
+    try:
+        if match["day"]:
+            return date(year, month, int(match["day"]))
+        day = calendar.monthrange(year, month)[1] if end else 1
+        return date(year, month, day)
+    except (ValueError, calendar.IllegalMonthError):
+        raise RequestError(param, f"not a date ({_DATE_HELP}): {text[:40]!r}") from None
+
+
+def _check_dates(date_from: date | None, date_to: date | None) -> None:
+    if date_from is not None and date_to is not None and date_from > date_to:
+        raise RequestError("to", f"{date_to.isoformat()} is before from {date_from.isoformat()}")
+
+
+def _short_date(day: date, *, end: bool) -> str:
+    """The shortest of YYYY, YYYY-MM, YYYY-MM-DD that `_parse_date` reads back as `day`."""
+    last = calendar.monthrange(day.year, day.month)[1]
+    if (day.month, day.day) == ((12, 31) if end else (1, 1)):
+        return f"{day.year:04d}"
+    if day.day == (last if end else 1):
+        return f"{day.year:04d}-{day.month:02d}"
+    return day.isoformat()
+
+
+def _naive_utc(moment: datetime) -> datetime:
+    return moment.astimezone(UTC).replace(tzinfo=None)
+
+
+# -- words -------------------------------------------------------------------
+
+
+def _or(values: Iterable[str]) -> str:
+    items = list(values)
+    if len(items) <= 1:
+        return "".join(items)
+    return f"{', '.join(items[:-1])} or {items[-1]}"
+
+
+def _granularity(day: date, *, end: bool) -> int:
+    """0: a whole year, 1: a whole month, 2: a day (as a range bound)."""
+    last = calendar.monthrange(day.year, day.month)[1]
+    if (day.month, day.day) == ((12, 31) if end else (1, 1)):
+        return 0
+    if day.day == (last if end else 1):
+        return 1
+    return 2
+
+
+def _date_words(day: date, granularity: int) -> str:
+    if granularity == 0:
+        return str(day.year)
+    if granularity == 1:
+        return f"{calendar.month_name[day.month]} {day.year}"
+    return f"{day.day} {calendar.month_name[day.month]} {day.year}"
+
+
+def _describe_dates(date_from: date | None, date_to: date | None) -> str:
+    if date_from is None and date_to is None:
+        return ""
+    if date_to is None:
+        assert date_from is not None
+        return f"since {_date_words(date_from, _granularity(date_from, end=False))}"
+    if date_from is None:
+        return f"until {_date_words(date_to, _granularity(date_to, end=True))}"
+    # Both ends in the finer of their two units: "from January 2023 to June 2024".
+    unit = max(_granularity(date_from, end=False), _granularity(date_to, end=True))
+    start, stop = _date_words(date_from, unit), _date_words(date_to, unit)
+    if start == stop:
+        return f"on {start}" if unit == 2 else start
+    return f"from {start} to {stop}"
+
+
+# -- the text query -----------------------------------------------------------
+
+
+class _Nothing(_NullQuery):  # type: ignore[misc]
+    """Matches no document.
+
+    Whoosh drops its own `NullQuery` singleton from compound queries, so
+    `And([NullQuery, filter])` would match the whole filter; this instance
+    is not that singleton and stays.
+    """
+
+
+NOTHING: Query = _Nothing()
+
+
+@dataclass
+class _Token:
+    kind: str  # "word", "phrase", "open", "close", "AND", "OR", "NOT"
+    text: str
+    # A prefix (`-`, `title:`, `-title:`) written right before a phrase or group.
+    prefix: str = ""
+
+
+class _SyntaxError(Exception):
+    pass
+
+
+_OPERATORS = ("AND", "OR", "NOT")
+_FIELD_PREFIX = re.compile(r"(?P<sign>[-+]?)(?:(?P<field>[^:\s]+):)?(?P<rest>.*)", re.S)
+_ALNUM = re.compile(r"[^\W_]+")
+
+
+def _lex(text: str) -> list[_Token]:
+    """Words, phrases, parentheses and operators, checked for balance."""
+    tokens: list[_Token] = []
+    i, n = 0, len(text)
+    pending = ""  # a bare prefix waiting for the phrase or group it belongs to
+    while i < n:
+        c = text[i]
+        if c.isspace():
+            if pending:
+                tokens.append(_Token("word", pending))
+                pending = ""
+            i += 1
+        elif c == '"':
+            close = text.find('"', i + 1)
+            if close < 0:
+                raise _SyntaxError("unbalanced quote")
+            end = close + 1
+            slop = re.match(r"~[0-9]?", text[end:])
+            if slop:
+                end += slop.end()
+            tokens.append(_Token("phrase", text[i:end], prefix=pending))
+            pending = ""
+            i = end
+        elif c in "()":
+            tokens.append(_Token("open" if c == "(" else "close", c, prefix=pending))
+            pending = ""
+            i += 1
+        else:
+            j = i
+            while j < n and not text[j].isspace() and text[j] not in '"()':
+                j += 1
+            word = text[i:j]
+            if pending:
+                tokens.append(_Token("word", pending))
+            if j < n and text[j] in '"(' and _is_bare_prefix(word):
+                pending = word
+            else:
+                pending = ""
+                tokens.append(_Token(word if word in _OPERATORS else "word", word))
+            i = j
+    if pending:
+        tokens.append(_Token("word", pending))
+    return tokens
+
+
+def _is_bare_prefix(word: str) -> bool:
+    match = _FIELD_PREFIX.fullmatch(word)
+    return bool(match and not match["rest"] and (match["sign"] or match["field"]))
+
+
+def _check_structure(tokens: list[_Token]) -> None:
+    depth = 0
+    operand_start = ("word", "phrase", "open", "NOT")
+    for i, token in enumerate(tokens):
+        prev = tokens[i - 1].kind if i > 0 else None
+        following = tokens[i + 1].kind if i + 1 < len(tokens) else None
+        if token.kind in ("AND", "OR"):
+            if prev not in ("word", "phrase", "close") or following not in operand_start:
+                raise _SyntaxError(f"dangling {token.kind}")
+        elif token.kind == "NOT":
+            if following not in ("word", "phrase", "open"):
+                raise _SyntaxError("dangling NOT")
+        elif token.kind == "open":
+            depth += 1
+            if following == "close":
+                raise _SyntaxError("empty parentheses")
+        elif token.kind == "close":
+            depth -= 1
+            if depth < 0 or token.prefix:
+                raise _SyntaxError("unbalanced parenthesis")
+    if depth:
+        raise _SyntaxError("unbalanced parenthesis")
+
+
+def _check_prefix(sign_field: str, aliases: set[str]) -> str:
+    """A `-`/`+`/`field:` prefix with the field name checked and lowercased."""
+    match = _FIELD_PREFIX.fullmatch(sign_field)
+    assert match is not None
+    field = match["field"]
+    if field is None:
+        return match["sign"]
+    if field.lower() not in aliases:
+        raise _SyntaxError(f"no field {field!r}")
+    return f"{match['sign']}{field.lower()}:"
+
+
+def _word_text(token: _Token, aliases: set[str], notices: list[str]) -> str | None:
+    """The word as Whoosh should see it, or None to leave it out."""
+    match = _FIELD_PREFIX.fullmatch(token.text)
+    assert match is not None
+    rest = match["rest"]
+    prefix = _check_prefix(token.text[: len(token.text) - len(rest)], aliases)
+    if ":" in rest:
+        raise _SyntaxError("a colon inside a word")
+    if match["field"] is not None and not rest:
+        raise _SyntaxError("a field without a word")
+    if "*" in rest and len(rest.split("*", 1)[0]) < 2:
+        # "*ing", "a*": too many terms to expand; the bare word instead.
+        rest = rest.replace("*", "")
+        if not _ALNUM.search(rest):
+            raise _SyntaxError("a wildcard without a word")
+        if WILDCARD_NOTICE not in notices:
+            notices.append(WILDCARD_NOTICE)
+    if not _ALNUM.search(rest):
+        # Punctuation between words ("Vienna - Graz") says nothing.
+        if match["field"] is not None:
+            raise _SyntaxError("a field without a word")
+        return None
+    return prefix + rest
+
+
+def _count_words(text: str) -> int:
+    return len(_ALNUM.findall(text))
+
+
+def _rebuild(tokens: list[_Token], aliases: set[str], notices: list[str]) -> str:
+    """The checked tokens as text for Whoosh's parser, at most MAX_TERMS words."""
+    parts: list[_Token] = []
+    words = 0
+    truncated = False
+    for token in tokens:
+        if token.kind == "word":
+            text = _word_text(token, aliases, notices)
+            if text is None:
+                continue
+            token = _Token("word", text)
+        elif token.kind in ("phrase", "open"):
+            prefix = _check_prefix(token.prefix, aliases) if token.prefix else ""
+            token = _Token(token.kind, prefix + token.text)
+        if token.kind == "phrase" and not _ALNUM.search(token.text.rsplit('"', 1)[0]):
+            continue  # an empty phrase
+        count = _count_words(token.text) if token.kind in ("word", "phrase") else 0
+        if words + count > MAX_TERMS:
+            truncated = True
+            break
+        words += count
+        parts.append(token)
+    if truncated:
+        notices.append(TRUNCATED_NOTICE)
+        parts = _close(parts)
+    return " ".join(t.text for t in parts)
+
+
+def _close(parts: list[_Token]) -> list[_Token]:
+    """A truncated token list made whole: no trailing operator, groups closed."""
+    while parts and parts[-1].kind in ("AND", "OR", "NOT", "open"):
+        parts.pop()
+    depth = sum(1 if t.kind == "open" else -1 if t.kind == "close" else 0 for t in parts)
+    return parts + [_Token("close", ")")] * depth
+
+
+class _DroppedWord(syntax.SyntaxNode):  # type: ignore[misc]
+    """A word left out of the query; Whoosh drops NullQuery from its groups."""
+
+    def __init__(self, node: Any) -> None:
+        self.node = node
+        self.startchar = node.startchar
+        self.endchar = node.endchar
+
+    def query(self, parser: qparser.QueryParser) -> Query:
+        return qcore.NullQuery
+
+
+class _LanguageFieldsPlugin(qparser.Plugin):  # type: ignore[misc]
+    """Words over the per-language fields: `title:` aliases and stop words.
+
+    `title:word` searches every `title_*` field of the parser. A word that is
+    a stop word in one language but not another ("what", "über") would be
+    required only in the other language's fields, so that words AND-ed with
+    it never match articles of the first; it is left out, as the first
+    language's analyzer would.
+    """
+
+    def __init__(
+        self,
+        fieldnames: list[str],
+        boosts: Mapping[str, float],
+        *,
+        drop_stops: bool,
+    ) -> None:
+        self.fieldnames = fieldnames
+        self.aliases = _aliases(fieldnames)
+        self.boosts = boosts
+        self.drop_stops = drop_stops
+
+    def filters(self, parser: qparser.QueryParser) -> list[tuple[Any, int]]:
+        # After the fields filter sets explicit field names (100), before the
+        # multifield filter expands unfielded words (110).
+        return [(self.expand, 105)]
+
+    def expand(self, parser: qparser.QueryParser, group: Any) -> Any:
+        for i, node in enumerate(group):
+            if isinstance(node, syntax.GroupNode):
+                group[i] = self.expand(parser, node)
+                continue
+            if not node.has_fieldname or node.fieldname not in (None, *self.aliases):
+                continue
+            fields = self.fieldnames if node.fieldname is None else self.aliases[node.fieldname]
+            if self.drop_stops and type(node) is syntax.WordNode and _is_stop(parser, node, fields):
+                group[i] = _DroppedWord(node)
+            elif node.fieldname is not None:
+                copies = []
+                for name in fields:
+                    fielded = copy.copy(node)
+                    fielded.set_fieldname(name, override=True)
+                    fielded.set_boost(self.boosts.get(name, 1.0))
+                    copies.append(fielded)
+                group[i] = syntax.OrGroup(copies)
+        return group
+
+
+def _is_stop(parser: qparser.QueryParser, node: Any, fields: list[str]) -> bool:
+    """Whether some but not all of the fields' analyzers drop the word."""
+    found = [
+        any(True for _ in parser.schema[name].process_text(node.text, mode="query"))
+        for name in fields
+    ]
+    return any(found) and not all(found)
+
+
+def _aliases(fieldnames: list[str]) -> dict[str, list[str]]:
+    """`title_en`, `title_de` -> {"title": ["title_en", "title_de"]}."""
+    aliases: dict[str, list[str]] = {}
+    for name in fieldnames:
+        aliases.setdefault(name.rsplit("_", 1)[0], []).append(name)
+    return aliases
+
+
+def _parser(
+    schema: Schema,
+    fieldnames: list[str],
+    boosts: Mapping[str, float],
+    *,
+    syntax_on: bool,
+    drop_stops: bool = True,
+) -> qparser.QueryParser:
+    plugins: list[qparser.Plugin] = [
+        _LanguageFieldsPlugin(fieldnames, boosts, drop_stops=drop_stops)
+    ]
+    if syntax_on:
+        plugins += [
+            qparser.FieldsPlugin(remove_unknown=False),
+            qparser.WildcardPlugin(),
+            qparser.PhrasePlugin(),
+            qparser.GroupPlugin(),
+            qparser.OperatorsPlugin(AndNot=None, AndMaybe=None, Require=None),
+            qparser.PlusMinusPlugin(),
+            qparser.FuzzyTermPlugin(),
+        ]
+    return qparser.MultifieldParser(
+        fieldnames, schema, fieldboosts=dict(boosts), group=qparser.AndGroup, plugins=plugins
+    )
+
+
+def _parse(
+    text: str,
+    schema: Schema,
+    fieldnames: list[str],
+    boosts: Mapping[str, float],
+    *,
+    syntax_on: bool,
+) -> Query:
+    q = _parser(schema, fieldnames, boosts, syntax_on=syntax_on).parse(text)
+    if q == NOTHING:
+        # Only stop words ("the who"): search for them after all.
+        q = _parser(schema, fieldnames, boosts, syntax_on=syntax_on, drop_stops=False).parse(text)
+    return q
+
+
+def _tame(q: Query) -> Query:
+    """Fuzzy terms at most 2 edits away and sharing the first letter (speed)."""
+    if isinstance(q, FuzzyTerm):
+        q.maxdist = min(q.maxdist, 2)
+        q.prefixlength = max(q.prefixlength, 1)
+    return q
+
+
+def _has_error(q: Query) -> bool:
+    """Whether Whoosh marked a part of the query as unparseable."""
+    return bool(getattr(q, "error", None)) or any(_has_error(sub) for sub in q.children())
+
+
+def parse_text_query(
+    text: str,
+    schema: Schema,
+    fieldnames: list[str],
+    boosts: Mapping[str, float] | None = None,
+) -> tuple[Query | None, str | None]:
+    """The Whoosh query of `q` text over the given fields, and a notice for the reader.
+
+    (None, None) for empty text: no words means every article. Text that
+    cannot be read as SPEC §6 syntax is searched as a plain AND of its words,
+    with FALLBACK_NOTICE; text without any word then matches nothing.
+    """
+    if not text.strip():
+        return None, None
+    boosts = boosts or {}
+    aliases = _aliases(fieldnames)
+    notices: list[str] = []
+    # `?` is a question mark to readers, not a one-letter wildcard.
+    cleaned = _clean_q(text).replace("?", " ")
+    try:
+        tokens = _lex(cleaned)
+        _check_structure(tokens)
+        rebuilt = _rebuild(tokens, set(aliases), notices)
+        if not rebuilt:
+            # Only punctuation: nothing to look for.
+            raise _SyntaxError("no words")
+        q = _parse(rebuilt, schema, fieldnames, boosts, syntax_on=True)
+        if _has_error(q):
+            raise _SyntaxError("Whoosh could not parse it")
+    except Exception:  # Whoosh raises many kinds on odd input; all mean: plain words.
+        return _plain_words(text, schema, fieldnames, boosts)
+    q = q.accept(_tame)
+    if q == NOTHING:  # every word was a stop word or too short
+        q = NOTHING
+    return q, " ".join(notices) or None
+
+
+def _plain_words(
+    text: str, schema: Schema, fieldnames: list[str], boosts: Mapping[str, float]
+) -> tuple[Query, str]:
+    words = _ALNUM.findall(text)[:MAX_TERMS]
+    if not words:
+        return NOTHING, FALLBACK_NOTICE
+    q = _parse(" ".join(words), schema, fieldnames, boosts, syntax_on=False)
+    return (NOTHING if q == NOTHING else q), FALLBACK_NOTICE

@@ -1,0 +1,202 @@
+"""Building a new generation as segments, in this process or in several.
+
+Reading files, extracting entities and Whoosh's analysis are all CPU-bound, so
+a rebuild on one core leaves the others idle. Here each worker process reads
+its share of the files and writes a complete Whoosh segment into the new
+generation's folder; the parent then lists all segments in one table of
+contents. No segment is merged or copied, so the parallel part is the whole
+cost. This is what Whoosh's own `MpWriter(multisegment=True)` does, except that
+our workers also read and enrich the articles instead of receiving them
+pickled from a parent that would do that work on a single core. A small
+build runs the same code in this process, with one share.
+
+It uses three private methods of Whoosh's `SegmentWriter` (`_finalize_segment`,
+`_close_segment`, `_commit_toc`), exactly as `whoosh.multiproc` does; Whoosh is
+pinned at 2.7.4, its last release, so they do not move.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import queue
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from whoosh import index as whoosh_index
+from whoosh.writing import SegmentWriter
+
+from indexer.errors import CorpusError
+
+# Per worker: Whoosh sorts postings in memory up to this size before spilling runs to disk.
+WORKER_LIMIT_MB = 128
+
+
+@dataclass
+class PartResult:
+    """What one worker built: its segment (None when it indexed nothing) and what it saw."""
+
+    segment: Any
+    files_read: int = 0
+    indexed: int = 0
+    errors: list[CorpusError] = field(default_factory=list)
+    # (article id, position of its file in the build's file order, file key)
+    ids: list[tuple[str, int, str]] = field(default_factory=list)
+
+
+# (position, path) -> the file's documents as (id, document) pairs, and its errors.
+Loader = Callable[[int, Path], tuple[list[tuple[str, dict[str, Any]]], list[CorpusError]]]
+
+
+def partition(files: list[Path], parts: int) -> list[list[tuple[int, Path]]]:
+    """Files dealt into `parts` shares of about equal size, largest first."""
+    sized = sorted(
+        enumerate(files), key=lambda item: (-_size(item[1]), item[0])
+    )  # big files first so that shares even out
+    shares: list[list[tuple[int, Path]]] = [[] for _ in range(parts)]
+    totals = [0] * parts
+    for position, path in sized:
+        smallest = totals.index(min(totals))
+        shares[smallest].append((position, path))
+        totals[smallest] += _size(path)
+    return [sorted(share) for share in shares if share]
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+def build_parts(
+    generation: Path,
+    shares: list[list[tuple[int, Path]]],
+    load: Loader,
+    key_of: Callable[[Path], str],
+    tick: Callable[[], None] | None = None,
+) -> list[PartResult]:
+    """Run one worker per share; return their results once all have finished."""
+    # fork: workers inherit the loaded modules, gazetteer and settings at no cost.
+    context = multiprocessing.get_context("fork")
+    results: multiprocessing.Queue[tuple[str, Any]] = context.Queue()
+    parent = os.getpid()
+    workers = [
+        context.Process(
+            target=_work,
+            args=(str(generation), share, load, key_of, results, parent),
+            daemon=True,
+        )
+        for share in shares
+    ]
+    for worker in workers:
+        worker.start()
+    parts: list[PartResult] = []
+    failure: str | None = None
+    try:
+        while len(parts) < len(workers) and failure is None:
+            try:
+                kind, value = results.get(timeout=0.5)
+            except queue.Empty:
+                if any(w.exitcode not in (None, 0) for w in workers):
+                    failure = "an indexing worker died"
+                continue
+            if kind == "tick":
+                if tick:
+                    tick()
+            elif kind == "done":
+                parts.append(value)
+            else:
+                failure = str(value)
+    finally:
+        for worker in workers:
+            if failure is not None:
+                worker.terminate()
+            worker.join()
+    if failure is not None:
+        raise RuntimeError(f"parallel build failed: {failure}")
+    return parts
+
+
+def _work(
+    generation: str,
+    share: list[tuple[int, Path]],
+    load: Loader,
+    key_of: Callable[[Path], str],
+    results: multiprocessing.Queue[tuple[str, Any]],
+    parent: int,
+) -> None:
+    def tick() -> None:
+        results.put(("tick", None))
+
+    try:
+        results.put(("done", build_share(generation, share, load, key_of, tick, parent)))
+    except BaseException:
+        results.put(("error", traceback.format_exc(limit=5)))
+
+
+def duplicate_error(article_id: str, owner: str, key: str, path: Path) -> CorpusError:
+    where = "earlier in this file" if owner == key else f"in {owner}"
+    return CorpusError(f"duplicate id {article_id!r}: already used {where}", path=path)
+
+
+def build_share(
+    generation: str,
+    share: list[tuple[int, Path]],
+    load: Loader,
+    key_of: Callable[[Path], str],
+    tick: Callable[[], None] | None = None,
+    parent: int | None = None,
+) -> PartResult:
+    """Index a share of the files into one new segment of the generation (not yet listed)."""
+    ix = whoosh_index.open_dir(generation)
+    # _lk=False: the parent holds the index's locks for the whole build.
+    writer = SegmentWriter(ix, _lk=False, limitmb=WORKER_LIMIT_MB)
+    part = PartResult(segment=None)
+    owners: dict[str, str] = {}
+    try:
+        for position, path in share:
+            if parent is not None and os.getppid() != parent:
+                # The parent was killed: nobody will publish this generation.
+                os._exit(1)
+            documents, errors = load(position, path)
+            part.files_read += 1
+            part.errors.extend(errors)
+            key = key_of(path)
+            for article_id, document in documents:
+                owner = owners.get(article_id)
+                if owner is not None:
+                    part.errors.append(duplicate_error(article_id, owner, key, path))
+                    continue
+                owners[article_id] = key
+                writer.add_document(**document)
+                part.ids.append((article_id, position, key))
+                part.indexed += 1
+            if tick:
+                tick()
+        if part.indexed:
+            part.segment = writer._finalize_segment()
+        else:
+            writer.cancel()
+    except BaseException:
+        writer.cancel()
+        raise
+    return part
+
+
+def commit_segments(generation: Path, segments: list[Any]) -> None:
+    """Make the workers' segments the generation's content, in one table of contents."""
+    ix = whoosh_index.open_dir(str(generation))
+    writer = SegmentWriter(ix)
+    try:
+        writer._close_segment()
+        writer._commit_toc([s for s in segments if s is not None])
+    except BaseException:
+        writer.cancel()
+        raise
+    finally:
+        writer._finish()
+        ix.close()
