@@ -72,8 +72,13 @@ def _parser() -> argparse.ArgumentParser:
 
     search = commands.add_parser("search", parents=[common], help="search the index")
     search.add_argument("query", metavar="QUERY")
-    search.add_argument("--page", type=int, default=1)
-    search.add_argument("--per-page", type=int, default=10)
+    for name in ("section", "person", "organization", "place", "language", "source"):
+        search.add_argument(f"--{name}", action="append", metavar=name[0].upper(), default=[])
+    search.add_argument("--from", dest="date_from", metavar="D", help="YYYY, YYYY-MM or YYYY-MM-DD")
+    search.add_argument("--to", dest="date_to", metavar="D", help="YYYY, YYYY-MM or YYYY-MM-DD")
+    search.add_argument("--sort", help="relevance (default), newest or oldest")
+    search.add_argument("--page", default="1")
+    search.add_argument("--per-page", default="10")
     search.add_argument("--json", action="store_true", help="print the result object as JSON")
     search.set_defaults(handler=_search)
 
@@ -171,28 +176,51 @@ def _import(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _search(args: argparse.Namespace, settings: Settings) -> int:
-    from indexer.search import search
-    from indexer.store import IndexMissing
+    import html
 
-    if args.page < 1 or not 1 <= args.per_page <= 100:
-        raise UsageError("--page must be 1 or more and --per-page between 1 and 100")
+    from indexer.query import RequestError, SearchRequest
+    from indexer.search import SearchCore
+    from indexer.store import IndexMissing, LiveIndex
+
+    params: dict[str, list[str]] = {
+        "q": [args.query],
+        "page": [args.page],
+        "per_page": [args.per_page],
+    }
+    for name in ("section", "person", "organization", "place", "language", "source"):
+        params[name] = getattr(args, name)
+    for name, value in (("from", args.date_from), ("to", args.date_to), ("sort", args.sort)):
+        if value:
+            params[name] = [value]
     try:
-        ix = _location(settings).open()
+        request = SearchRequest.from_params(params)
+    except RequestError as exc:
+        raise UsageError(f"--{exc.param.replace('_', '-')}: {exc.message}") from exc
+    core = SearchCore(LiveIndex(_location(settings)))
+    try:
+        result = core.search(request)
     except IndexMissing as exc:
         raise UsageError(str(exc)) from exc
-    try:
-        result = search(ix, args.query, page=args.page, per_page=args.per_page)
     finally:
-        ix.close()
+        core.close()
     if args.json:
         print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
         return EXIT_OK
-    if result.notice:
-        print(result.notice)
-    print(f"{result.total} articles ({result.took_ms:.1f} ms)")
+
+    def plain(marked: str) -> str:
+        return html.unescape(marked.replace("<mark>", "").replace("</mark>", ""))
+
+    for line in filter(
+        None, (result.notice, result.suggestion and f"Did you mean: {result.suggestion}")
+    ):
+        print(line)
+    print(f"{result.total} {request.describe()} ({result.took_ms:.1f} ms)")
     for hit in result.hits:
-        print(f"{hit['published'][:10]}  {hit['title']}")
+        print(f"\n{hit['published'][:10]}  {plain(hit['title_html'])}")
         print(f"            {hit['section']}  /articles/{hit['id']}")
+        print(f"            {plain(hit['snippet_html'])}")
+    if result.pages > 1:
+        print(f"\npage {result.page} of {result.pages}")
     return EXIT_OK
 
 

@@ -147,9 +147,7 @@ def _country(entry: Entry, gazetteer: Gazetteer) -> str | None:
 def article_entities(article: Article, extractor: Extractor, gazetteer: Gazetteer) -> Entities:
     """The article's entities, by the precedence of SPEC §5 (see the module docstring)."""
     text = "\n\n".join(
-        part
-        for part in (article.title, article.lead, article.image_caption, *article.body)
-        if part
+        part for part in (article.title, article.lead, article.image_caption, *article.body) if part
     )
     mentions = extractor.extract(text, article.language)
     body_start = article.lead or (article.body[0] if article.body else "")

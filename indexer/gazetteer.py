@@ -125,9 +125,9 @@ def make_entry(
     country: str | None = None,
 ) -> Entry:
     """An entry with its canonical name first among its aliases, duplicates dropped."""
-    kind = kind or DEFAULT_KIND[type]
     if type not in KINDS:
         raise ValueError(f"unknown type {type!r} (use person, organization, place)")
+    kind = kind or DEFAULT_KIND[type]
     if kind not in KINDS[type]:
         raise ValueError(f"unknown kind {kind!r} for {type} (use {', '.join(KINDS[type])})")
     seen: dict[str, None] = {name: None}

@@ -12,10 +12,10 @@ than over each text: every filter of the chains in `indexer.schema` works on
 one token at a time, so the term of a word does not depend on its
 neighbours. The text is split at whitespace (no token spans it), the words of
 each distinct chunk and their terms are looked up in a cache filled by the
-analyzer, and the positions of the words that match are found with one regex
-of those words. That keeps a 5,000-word body around a millisecond or two,
-and a match anywhere in a long body counts (Whoosh's fragmenters stop at 32K
-characters).
+analyzer, and the words that match are found in the text with `str.find`.
+That keeps a 5,000-word body around a millisecond or two (against ~20 ms for
+the analyzer over the text), and a match anywhere in a long body counts
+(Whoosh's fragmenters stop at 32K characters).
 
 Output is HTML: every character of the article is escaped (`html.escape`,
 quotes too) and the only markup is our `<mark>`. Each matched word gets its
@@ -25,7 +25,9 @@ own `<mark>`: adjacent matches are not merged, so a title reads
 Snippets: windows of about `size` characters around the matches in lead and
 body, scored by the number of distinct terms, then the number of matches;
 the best that do not overlap are shown in text order (lead before body),
-cut at word boundaries, joined with " … ", with "…" where the text goes on.
+cut at word boundaries (at a sentence start when one is near), joined with
+" … ", with "…" where the text goes on. The windows are scored independently:
+two snippets may show the same terms.
 With no terms, or no match in lead or body, the snippet is the lead, or
 the start of the body when there is no lead.
 """
@@ -39,10 +41,10 @@ import re
 from collections import Counter
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
 
 from whoosh.analysis import Analyzer
 from whoosh.query import AndNot, MultiTerm, Not, Query
+from whoosh.searching import Searcher
 
 from indexer.schema import (
     FALLBACK,
@@ -61,9 +63,10 @@ _TOKEN = re.compile(r"\w+(?:\.?\w+)*")
 _SPACE = re.compile(r"\s")
 _NON_SPACE = re.compile(r"\S")
 _SPACES = re.compile(r"\s+")
+_SENTENCE_START = re.compile(r"[.!?][\"'’”)]*\s+(?=\S)|\n\s*\n\s*(?=\S)")
 # How far a cut may move to reach a space before it cuts mid-word instead.
 _SNAP = 40
-# Analysed forms of words seen so far, per group; cleared when this large.
+# Distinct chunks of text remembered per language group (see _Vocabulary).
 _CACHE_LIMIT = 200_000
 _GROUPS = (*TEXT_LANGUAGES, FALLBACK)
 
@@ -79,7 +82,7 @@ class Highlighted:
     matched: bool
 
 
-def query_terms(query: Query | None, searcher: Any = None) -> dict[str, frozenset[str]]:
+def query_terms(query: Query | None, searcher: Searcher | None = None) -> dict[str, frozenset[str]]:
     """The analysed terms the query looks for, per language group (`en`, `de`, `xx`).
 
     Only terms in the prose fields (`title_*`, `lead_*`, `body_*`) count, and
@@ -162,61 +165,87 @@ def _analyzer(group: str) -> Analyzer:
     return analyzer_for(group)
 
 
-# Per group: each whitespace-separated chunk of text seen so far (`said,`,
-# `(Reuters)`, `U.S.-led`) -> its words and their terms ("" for a stop word).
-# Replaced by an empty dict, not cleared, when full, so that a call in another
-# thread keeps the dict it started with.
-_CHUNKS: dict[str, dict[str, tuple[tuple[str, str], ...]]] = {group: {} for group in _GROUPS}
+class _Vocabulary:
+    """The chunks of text seen so far in one language group, and their terms.
+
+    A chunk is a whitespace-separated piece of text (`said,`, `(Reuters)`,
+    `U.S.-led`). No token spans whitespace, so the words of a text are the
+    words of its chunks: `str.split` and set operations over the distinct
+    chunks replace a regex and an analyzer pass over the whole text.
+    """
+
+    def __init__(self) -> None:
+        # chunk -> its words and their terms ("" for a stop word)
+        self.chunks: dict[str, tuple[tuple[str, str], ...]] = {}
+        # term -> the chunks with a word of that term
+        self.by_term: dict[str, set[str]] = {}
+
+    def learn(self, chunks: set[str], analyzer: Analyzer) -> None:
+        """Analyse the words of new chunks, in one pass of the analyzer."""
+        words = {chunk: _TOKEN.findall(chunk) for chunk in chunks}
+        terms: dict[str, str] = {}
+        new: list[str] = []
+        for word in {w for ws in words.values() for w in ws}:
+            pairs = self.chunks.get(word)
+            if pairs:
+                terms[word] = pairs[0][1]
+            else:
+                new.append(word)
+                terms[word] = ""
+        # The new words joined by spaces tokenize back into exactly these
+        # words; a token's startchar says which word it came from.
+        starts: dict[int, str] = {}
+        offset = 0
+        for word in new:
+            starts[offset] = word
+            offset += len(word) + 1
+        for token in analyzer(" ".join(new), chars=True):
+            terms[starts[token.startchar]] = token.text
+        for chunk, chunk_words in words.items():
+            self.chunks[chunk] = tuple((w, terms[w]) for w in chunk_words)
+            for w in chunk_words:
+                if terms[w]:
+                    self.by_term.setdefault(terms[w], set()).add(chunk)
+
+
+# Replaced by a new one, not cleared, when full, so that a call in another
+# thread keeps the one it started with.
+_VOCABULARIES = {group: _Vocabulary() for group in _GROUPS}
 
 
 def _matches(text: str, group: str, terms: frozenset[str]) -> list[Match]:
     """Where the words whose term is wanted occur in the text, in order."""
     if not text or not terms:
         return []
-    # No token spans whitespace, so the words of the text are the words of its
-    # chunks; str.split and a dict per distinct chunk are much cheaper than a
-    # regex over the text.
+    vocabulary = _VOCABULARIES[group]
+    if len(vocabulary.chunks) > _CACHE_LIMIT:
+        vocabulary = _VOCABULARIES[group] = _Vocabulary()
     chunks = set(text.split())
-    cache = _CHUNKS[group]
-    if len(cache) > _CACHE_LIMIT:
-        cache = _CHUNKS[group] = {}
-    missing = [chunk for chunk in chunks if chunk not in cache]
+    missing = chunks - vocabulary.chunks.keys()
     if missing:
-        _learn(missing, group, cache)
+        vocabulary.learn(missing, _analyzer(group))
+    wanted: set[str] = set()
+    for term in terms:
+        wanted |= vocabulary.by_term.get(term, set())
     surface: dict[str, str] = {}
-    for chunk in chunks:
-        for word, term in cache[chunk]:
+    for chunk in chunks & wanted:
+        for word, term in vocabulary.chunks[chunk]:
             if term in terms:
                 surface[word] = term
     if not surface:
         return []
-    return [
-        (m.start(), m.end(), surface[m.group()])
-        for m in _words_pattern(surface).finditer(text)
-        if _whole_word(text, m.start(), m.end())
-    ]
-
-
-def _learn(chunks: list[str], group: str, cache: dict[str, tuple[tuple[str, str], ...]]) -> None:
-    """Analyse the words of new chunks, in one pass of the group's analyzer."""
-    words = {chunk: _TOKEN.findall(chunk) for chunk in chunks}
-    known = {
-        w: pairs[0][1] for w in {w for ws in words.values() for w in ws} if (pairs := cache.get(w))
-    }
-    new = sorted({w for ws in words.values() for w in ws} - known.keys())
-    # The new words joined by spaces tokenize back into exactly these words;
-    # each token's startchar says which word it was. Stop words yield no token.
-    starts: dict[int, str] = {}
-    offset = 0
-    for word in new:
-        starts[offset] = word
-        offset += len(word) + 1
-    terms = dict.fromkeys(new, "")
-    for token in _analyzer(group)(" ".join(new), chars=True):
-        terms[starts[token.startchar]] = token.text
-    terms.update(known)
-    for chunk, chunk_words in words.items():
-        cache[chunk] = tuple((w, terms[w]) for w in chunk_words)
+    # str.find per word is faster than a regex alternation, and the few hits
+    # are checked for word boundaries; whole words of the text never overlap.
+    found: list[Match] = []
+    for word, term in surface.items():
+        size = len(word)
+        start = text.find(word)
+        while start >= 0:
+            if _whole_word(text, start, start + size):
+                found.append((start, start + size, term))
+            start = text.find(word, start + size)
+    found.sort()
+    return found
 
 
 def _whole_word(text: str, start: int, end: int) -> bool:
@@ -235,13 +264,6 @@ def _whole_word(text: str, start: int, end: int) -> bool:
 def _is_word(char: str) -> bool:
     # What `\w` matches in a str pattern.
     return char.isalnum() or char == "_"
-
-
-def _words_pattern(words: Mapping[str, str]) -> re.Pattern[str]:
-    # A plain alternation lets the regex engine search by literal prefixes;
-    # _whole_word checks the boundaries of the few hits.
-    alternatives = "|".join(re.escape(w) for w in sorted(words, key=lambda w: (-len(w), w)))
-    return re.compile(alternatives)
 
 
 # Snippets
@@ -301,8 +323,21 @@ def _expand(text: str, start: int, end: int, size: int) -> tuple[int, int]:
     after = min(len(text) - end, extra - before)
     before = min(start, extra - after)
     lo = _cut_before(text, start - before, start)
-    hi = _cut_after(text, end + after, end)
-    return lo, hi
+    # Rather start with a sentence, if one starts soon; the end moves on as much.
+    shift = 0
+    if not _starts_sentence(text, lo):
+        sentence = _SENTENCE_START.search(text, lo, min(start, lo + _SNAP))
+        shift = sentence.end() - lo if sentence else 0
+    hi = _cut_after(text, end + after + shift, end)
+    return lo + shift, hi
+
+
+def _starts_sentence(text: str, pos: int) -> bool:
+    before = text[max(0, pos - 8) : pos]
+    if before[-2:].isspace() and "\n" in before:
+        return True  # a new paragraph
+    before = before.rstrip().rstrip("\"'’”)")
+    return not before or before[-1] in ".!?"
 
 
 def _cut_before(text: str, pos: int, limit: int) -> int:

@@ -30,7 +30,7 @@ from typing import Any
 from whoosh import qparser
 from whoosh.fields import Schema
 from whoosh.qparser import syntax
-from whoosh.query import And, DateRange, FuzzyTerm, Or, Query, Term, qcore
+from whoosh.query import And, DateRange, FuzzyTerm, Or, Phrase, Query, Term, qcore
 from whoosh.query.qcore import _NullQuery
 
 from indexer.article import normalise_section
@@ -44,6 +44,7 @@ MAX_PAGE = 10_000  # deeper pages make Whoosh collect page * per_page hits
 MAX_FILTER_VALUE = 200  # characters
 MAX_FILTER_VALUES = 20  # per filter: each is a clause of the filter query
 MAX_TERMS = 30
+MAX_SLOP = 10  # "words near"~N
 DEFAULT_PER_PAGE = 10
 
 # The index field each filter searches; `sections` holds every prefix of an
@@ -493,6 +494,7 @@ class _Token:
     text: str
     # A prefix (`-`, `title:`, `-title:`) written right before a phrase or group.
     prefix: str = ""
+    words: int = 0  # search words in it, for the MAX_TERMS limit
 
 
 class _SyntaxError(Exception):
@@ -505,47 +507,39 @@ _ALNUM = re.compile(r"[^\W_]+")
 
 
 def _lex(text: str) -> list[_Token]:
-    """Words, phrases, parentheses and operators, checked for balance."""
+    """Words, "phrases" (with an optional ~slop), parentheses and operators."""
     tokens: list[_Token] = []
     i, n = 0, len(text)
-    pending = ""  # a bare prefix waiting for the phrase or group it belongs to
+    prefix = ""  # `-`, `title:` written right before a phrase or group
     while i < n:
         c = text[i]
         if c.isspace():
-            if pending:
-                tokens.append(_Token("word", pending))
-                pending = ""
             i += 1
         elif c == '"':
             close = text.find('"', i + 1)
             if close < 0:
                 raise _SyntaxError("unbalanced quote")
             end = close + 1
-            slop = re.match(r"~[0-9]?", text[end:])
+            slop = re.match(r"~[1-9][0-9]*", text[end:])
             if slop:
                 end += slop.end()
-            tokens.append(_Token("phrase", text[i:end], prefix=pending))
-            pending = ""
+            tokens.append(_Token("phrase", text[i:end], prefix=prefix))
+            prefix = ""
             i = end
         elif c in "()":
-            tokens.append(_Token("open" if c == "(" else "close", c, prefix=pending))
-            pending = ""
+            tokens.append(_Token("open" if c == "(" else "close", c, prefix=prefix))
+            prefix = ""
             i += 1
         else:
             j = i
             while j < n and not text[j].isspace() and text[j] not in '"()':
                 j += 1
             word = text[i:j]
-            if pending:
-                tokens.append(_Token("word", pending))
             if j < n and text[j] in '"(' and _is_bare_prefix(word):
-                pending = word
+                prefix = word
             else:
-                pending = ""
                 tokens.append(_Token(word if word in _OPERATORS else "word", word))
             i = j
-    if pending:
-        tokens.append(_Token("word", pending))
     return tokens
 
 
@@ -572,7 +566,7 @@ def _check_structure(tokens: list[_Token]) -> None:
                 raise _SyntaxError("empty parentheses")
         elif token.kind == "close":
             depth -= 1
-            if depth < 0 or token.prefix:
+            if depth < 0:
                 raise _SyntaxError("unbalanced parenthesis")
     if depth:
         raise _SyntaxError("unbalanced parenthesis")
@@ -615,36 +609,38 @@ def _word_text(token: _Token, aliases: set[str], notices: list[str]) -> str | No
     return prefix + rest
 
 
-def _count_words(text: str) -> int:
-    return len(_ALNUM.findall(text))
-
-
-def _rebuild(tokens: list[_Token], aliases: set[str], notices: list[str]) -> str:
-    """The checked tokens as text for Whoosh's parser, at most MAX_TERMS words."""
-    parts: list[_Token] = []
-    words = 0
-    truncated = False
+def _normalise(tokens: list[_Token], aliases: set[str], notices: list[str]) -> list[_Token]:
+    """Words as Whoosh should see them; punctuation and empty phrases left out."""
+    kept: list[_Token] = []
     for token in tokens:
         if token.kind == "word":
             text = _word_text(token, aliases, notices)
             if text is None:
                 continue
-            token = _Token("word", text)
+            match = _FIELD_PREFIX.fullmatch(text)
+            assert match is not None
+            token = _Token("word", text, words=len(_ALNUM.findall(match["rest"])))
         elif token.kind in ("phrase", "open"):
+            words = len(_ALNUM.findall(token.text))
+            if token.kind == "phrase" and not words:
+                if token.prefix:
+                    raise _SyntaxError("a field or sign before an empty phrase")
+                continue
             prefix = _check_prefix(token.prefix, aliases) if token.prefix else ""
-            token = _Token(token.kind, prefix + token.text)
-        if token.kind == "phrase" and not _ALNUM.search(token.text.rsplit('"', 1)[0]):
-            continue  # an empty phrase
-        count = _count_words(token.text) if token.kind in ("word", "phrase") else 0
-        if words + count > MAX_TERMS:
-            truncated = True
-            break
-        words += count
-        parts.append(token)
-    if truncated:
-        notices.append(TRUNCATED_NOTICE)
-        parts = _close(parts)
-    return " ".join(t.text for t in parts)
+            token = _Token(token.kind, prefix + token.text, words=words)
+        kept.append(token)
+    return kept
+
+
+def _truncate(tokens: list[_Token], notices: list[str]) -> list[_Token]:
+    """At most MAX_TERMS words, still well formed."""
+    words = 0
+    for i, token in enumerate(tokens):
+        words += token.words
+        if words > MAX_TERMS:
+            notices.append(TRUNCATED_NOTICE)
+            return _close(tokens[:i])
+    return tokens
 
 
 def _close(parts: list[_Token]) -> list[_Token]:
@@ -774,8 +770,11 @@ def _parse(
 
 
 def _tame(q: Query) -> Query:
-    """Fuzzy terms at most 2 edits away and sharing the first letter (speed)."""
-    if isinstance(q, FuzzyTerm):
+    """Bounds on what costs time: fuzzy terms at most 2 edits away and sharing
+    the first letter; phrase slop at most MAX_SLOP."""
+    if isinstance(q, Phrase):
+        q.slop = min(q.slop, MAX_SLOP)
+    elif isinstance(q, FuzzyTerm):
         q.maxdist = min(q.maxdist, 2)
         q.prefixlength = max(q.prefixlength, 1)
     return q
@@ -806,9 +805,9 @@ def parse_text_query(
     # `?` is a question mark to readers, not a one-letter wildcard.
     cleaned = _clean_q(text).replace("?", " ")
     try:
-        tokens = _lex(cleaned)
+        tokens = _normalise(_lex(cleaned), set(aliases), notices)
         _check_structure(tokens)
-        rebuilt = _rebuild(tokens, set(aliases), notices)
+        rebuilt = " ".join(token.text for token in _truncate(tokens, notices))
         if not rebuilt:
             # Only punctuation: nothing to look for.
             raise _SyntaxError("no words")

@@ -6,9 +6,12 @@ not per document: `title_en`/`lead_en`/`body_en` are stemmed for English,
 All of them fold accents, so `Osterreich` finds `Österreich`. The original
 text is stored once in `title`, `lead` and `body` for display and highlighting.
 
-Facet and filter fields keep column or vector data (sortable / `vector=True`)
-because Whoosh's facets over those cost ~1 ms, against ~40 ms for a plain
-multi-valued KEYWORD and ~280 ms for a DateRangeFacet.
+Facet fields keep column data (`sortable=True`; for a multi-valued KEYWORD
+field the column holds the comma-joined names): the search core reads the
+columns once per index generation into arrays and counts facets from those,
+instead of scanning postings per query (Whoosh's own facets over a plain
+multi-valued KEYWORD cost ~40 ms a query, a DateRangeFacet ~280 ms). Year and
+month come from the `published` column, so they need no fields of their own.
 """
 
 from __future__ import annotations
@@ -31,11 +34,13 @@ from indexer.article import ENTITY_TYPES, SECTION_SEPARATOR, Article
 
 # Bump when the schema or the mapping of articles to documents changes: an
 # index built with another version is rebuilt instead of updated in place.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 TEXT_LANGUAGES = ("en", "de")
 FALLBACK = "xx"
 PROSE_FIELDS = ("title", "lead", "body")
+
+SPELLING_FIELDS = ("title", "lead")
 
 # BM25F field weights (SPEC §6: title above lead above body).
 FIELD_BOOSTS = {"title": 3.0, "lead": 1.5, "body": 1.0}
@@ -70,7 +75,12 @@ def build_schema() -> fields.Schema:
     for group in (*TEXT_LANGUAGES, FALLBACK):
         for name in PROSE_FIELDS:
             prose[text_field(name, group)] = fields.TEXT(
-                analyzer=analyzer_for(group), field_boost=FIELD_BOOSTS[name], phrase=True
+                analyzer=analyzer_for(group),
+                field_boost=FIELD_BOOSTS[name],
+                phrase=True,
+                # Real (unstemmed) words for "did you mean"; titles and leads
+                # name what an article is about, at a fraction of the body's cost.
+                spelling=name in SPELLING_FIELDS,
             )
     return fields.Schema(
         id=fields.ID(stored=True, unique=True, sortable=True),
@@ -81,16 +91,14 @@ def build_schema() -> fields.Schema:
         # `section` is the full path; `sections` every prefix of it, so that a
         # filter on a parent includes its children.
         section=fields.ID(stored=True, sortable=True),
-        sections=fields.KEYWORD(commas=True, lowercase=False, vector=True),
+        sections=fields.KEYWORD(commas=True, lowercase=False),
         published=fields.DATETIME(sortable=True),
         published_iso=fields.STORED(),
         updated=fields.STORED(),
-        year=fields.NUMERIC(int, sortable=True),
-        month=fields.NUMERIC(int, sortable=True),
         language=fields.ID(stored=True, sortable=True),
         source=fields.ID(stored=True, sortable=True),
-        authors=fields.KEYWORD(stored=True, commas=True, lowercase=False, vector=True),
-        tags=fields.KEYWORD(stored=True, commas=True, lowercase=False, vector=True),
+        authors=fields.KEYWORD(stored=True, commas=True, lowercase=False),
+        tags=fields.KEYWORD(stored=True, commas=True, lowercase=False),
         dateline=fields.STORED(),
         url=fields.STORED(),
         image_caption=fields.STORED(),
@@ -131,8 +139,6 @@ def to_document(article: Article, *, file: str, file_sig: str) -> dict[str, Any]
         "published": published.astimezone(UTC).replace(tzinfo=None),
         "published_iso": published.isoformat(),
         "updated": article.updated.isoformat() if article.updated else None,
-        "year": published.year,
-        "month": published.year * 100 + published.month,
         "language": article.language,
         "source": article.source,
         "authors": _keywords(article.authors),

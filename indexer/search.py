@@ -1,42 +1,88 @@
-"""A first plain search over the index: words in, ranked hits out.
+"""The search core: a `SearchRequest` in, a `SearchResult` out.
 
-The full search core (request model, filters, facets, highlights) replaces
-this; it already keeps the shape of SPEC §8's result so the CLI and the pages
-can render it.
+Every surface (the CLI, the HTML pages, the JSON API) goes through
+`SearchCore`. Per request it parses the words (`indexer.query`), finds the
+matching articles once as a set of document numbers, counts all facets over
+that set from the per-generation arrays of `indexer.facets` (a facet with a
+selection is counted without its own filter, so a reader can add a second
+value: disjunctive facets), ranks and pages the hits, and highlights them
+(`indexer.highlight`).
+
+A searcher and its facet arrays are opened once per index state: a rebuild
+(new generation folder) or an update (new Whoosh table of contents) opens new
+ones; `Searcher.refresh()` is never used.
 """
 
 from __future__ import annotations
 
+import math
+import re
+import threading
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from whoosh import qparser, scoring
-from whoosh.index import Index
-from whoosh.query import Every, Query
-from whoosh.searching import Hit
+import numpy as np
+from whoosh import scoring
+from whoosh.query import And, Every, Or, Prefix, Query, Term
+from whoosh.searching import Searcher
 
-from indexer.schema import FALLBACK, PROSE_FIELDS, TEXT_LANGUAGES, text_field
+from indexer.article import ENTITY_TYPES
+from indexer.facets import FACETS, FacetCount, FacetData, Mask
+from indexer.highlight import highlight, query_terms
+from indexer.query import FILTER_PARAMS, SearchRequest, parse_text_query
+from indexer.schema import (
+    FALLBACK,
+    FIELD_BOOSTS,
+    PROSE_FIELDS,
+    TEXT_LANGUAGES,
+    analyzer_for,
+    language_group,
+    text_field,
+)
+from indexer.store import LiveIndex
 
 SEARCH_FIELDS = [
     text_field(name, group) for group in (*TEXT_LANGUAGES, FALLBACK) for name in PROSE_FIELDS
 ]
-MAX_PER_PAGE = 100
+BOOSTS = {
+    text_field(name, group): FIELD_BOOSTS[name]
+    for name in PROSE_FIELDS
+    for group in (*TEXT_LANGUAGES, FALLBACK)
+}
+FACET_LIMIT = 10
+# "Did you mean" is offered when a query finds fewer articles than this.
+FEW_RESULTS = 3
+# Fetched beyond the page so that equal scores can be ordered newest first.
+_TIE_SLACK = 20
 
 
 @dataclass
 class SearchResult:
+    """What a search found: one object for the CLI, the pages and the API (SPEC §8)."""
+
+    request: SearchRequest
     total: int
-    page: int
-    per_page: int
+    hits: list[dict[str, Any]]
+    facets: dict[str, list[dict[str, Any]]]
+    facet_distinct: dict[str, int]
     took_ms: float
-    q: str
-    hits: list[dict[str, Any]] = field(default_factory=list)
+    suggestion: str | None = None
     notice: str | None = None
+    generation: str = ""
+
+    @property
+    def page(self) -> int:
+        return self.request.page
+
+    @property
+    def per_page(self) -> int:
+        return self.request.per_page
 
     @property
     def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
+        return max(1, math.ceil(self.total / self.per_page))
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -45,61 +91,411 @@ class SearchResult:
             "per_page": self.per_page,
             "pages": self.pages,
             "took_ms": round(self.took_ms, 1),
-            "query": {"q": self.q, "filters": {}, "sort": "relevance"},
+            "query": self.request.to_dict(),
+            "description": self.request.describe(),
             "hits": self.hits,
+            "facets": self.facets,
+            "facet_distinct": self.facet_distinct,
+            "suggestion": self.suggestion,
             "notice": self.notice,
         }
 
 
-def parse_query(ix: Index, text: str) -> tuple[Query, str | None]:
-    """The query for the text; on a syntax error, its plain words and a notice."""
-    if not text.strip():
-        return Every(), None
-    parser = qparser.MultifieldParser(SEARCH_FIELDS, ix.schema, group=qparser.AndGroup)
-    try:
-        return parser.parse(text), None
-    except Exception:  # Whoosh raises many kinds on odd input; any of them means: plain words.
-        words = " ".join(w for w in "".join(c if c.isalnum() else " " for c in text).split())
-        plain = qparser.MultifieldParser(SEARCH_FIELDS, ix.schema, group=qparser.AndGroup)
-        plain.remove_plugin_class(qparser.WildcardPlugin)
-        return plain.parse(words), "The query could not be parsed; searched for its words."
+@dataclass
+class _State:
+    """A searcher and the facet arrays of one index state."""
+
+    key: tuple[str, int]
+    searcher: Searcher
+    facets: FacetData
+    all_docs: Mask = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.all_docs = self.facets.mask(self.searcher.reader().all_doc_ids())
 
 
-def search(ix: Index, q: str, *, page: int = 1, per_page: int = 10) -> SearchResult:
-    started = time.perf_counter()
-    query, notice = parse_query(ix, q)
-    per_page = max(1, min(per_page, MAX_PER_PAGE))
-    with ix.searcher(weighting=scoring.BM25F()) as searcher:
-        if isinstance(query, Every):
-            results = searcher.search_page(
-                query, max(1, page), pagelen=per_page, sortedby="published", reverse=True
+class SearchCore:
+    """Searches one live index; safe to share between threads."""
+
+    def __init__(self, live: LiveIndex) -> None:
+        self.live = live
+        self._lock = threading.Lock()
+        self._state: _State | None = None
+        self._previous: _State | None = None
+
+    def close(self) -> None:
+        for state in (self._state, self._previous):
+            if state is not None:
+                state.searcher.close()
+        self._state = self._previous = None
+
+    def _current(self) -> _State:
+        ix = self.live.get()
+        key = (self.live.generation, ix.latest_generation())
+        state = self._state
+        if state is not None and state.key == key:
+            return state
+        with self._lock:
+            state = self._state
+            if state is None or state.key != key:
+                searcher = ix.searcher(weighting=scoring.BM25F())
+                new = _State(key, searcher, FacetData(searcher.reader()))
+                # The state before the previous one has had a whole request's
+                # time to finish: close it. The previous one may still be in use.
+                if self._previous is not None:
+                    self._previous.searcher.close()
+                self._previous, self._state = self._state, new
+                state = new
+        return state
+
+    @property
+    def generation(self) -> str:
+        return self.live.generation
+
+    # -- search -----------------------------------------------------------
+
+    def search(self, request: SearchRequest, *, facet_limit: int = FACET_LIMIT) -> SearchResult:
+        started = time.perf_counter()
+        state = self._current()
+        searcher = state.searcher
+        text_query, notice = parse_text_query(request.q, searcher.schema, SEARCH_FIELDS, BOOSTS)
+        matched = self._mask(state, text_query, request.filter_query())
+        total = int(matched.sum())
+        hits = self._hits(state, request, text_query, matched, total)
+        facets, distinct = self._facets(state, request, text_query, matched, facet_limit)
+        suggestion = None
+        if total < FEW_RESULTS and request.q:
+            suggestion = self._did_you_mean(state, request.q)
+        took = (time.perf_counter() - started) * 1000
+        return SearchResult(
+            request, total, hits, facets, distinct, took, suggestion, notice, state.key[0]
+        )
+
+    def _mask(self, state: _State, text_query: Query | None, filters: Query | None) -> Mask:
+        parts = [q for q in (text_query, filters) if q is not None]
+        if not parts:
+            return state.all_docs
+        query = parts[0] if len(parts) == 1 else And(parts)
+        return state.facets.mask(state.searcher.docs_for_query(query))
+
+    def _hits(
+        self,
+        state: _State,
+        request: SearchRequest,
+        text_query: Query | None,
+        matched: Mask,
+        total: int,
+    ) -> list[dict[str, Any]]:
+        first = (request.page - 1) * request.per_page
+        if first >= total:
+            return []
+        wanted = first + request.per_page
+        searcher = state.searcher
+        docset = set(np.flatnonzero(matched).tolist())
+        if text_query is None or request.sort != "relevance":
+            results = searcher.search(
+                text_query or Every(),
+                filter=docset,
+                limit=wanted,
+                sortedby="published",
+                reverse=request.sort != "oldest",
             )
+            ranked = [(hit.docnum, hit.score) for hit in results]
         else:
-            results = searcher.search_page(query, max(1, page), pagelen=per_page)
-        hits = [_hit(hit) for hit in results]
-        total = len(results)
-    took = (time.perf_counter() - started) * 1000
-    return SearchResult(total, max(1, page), per_page, took, q, hits, notice)
+            results = searcher.search(text_query, filter=docset, limit=wanted + _TIE_SLACK)
+            published = searcher.reader().column_reader("published")
+            ranked = sorted(
+                ((hit.docnum, hit.score) for hit in results),
+                key=lambda item: (-round(item[1] or 0.0, 6), -_timestamp(published[item[0]])),
+            )
+        terms = query_terms(text_query, searcher) if text_query is not None else {}
+        return [
+            self._hit(searcher.stored_fields(docnum), score, terms)
+            for docnum, score in ranked[first:wanted]
+        ]
+
+    def _hit(
+        self, stored: dict[str, Any], score: float | None, terms: dict[str, frozenset[str]]
+    ) -> dict[str, Any]:
+        marked = highlight(
+            stored.get("title", ""),
+            stored.get("lead", ""),
+            stored.get("body", ""),
+            stored.get("language", ""),
+            terms,
+        )
+        return {
+            "id": stored["id"],
+            "url": f"/articles/{stored['id']}",
+            "title": stored.get("title", ""),
+            "title_html": marked.title_html,
+            "snippet_html": marked.snippet_html,
+            "section": stored.get("section", ""),
+            "published": stored.get("published_iso", ""),
+            "language": stored.get("language", ""),
+            "source": stored.get("source", ""),
+            "authors": split_names(stored.get("authors")),
+            "score": round(score or 0.0, 4),
+            "entities": {kind: split_names(stored.get(kind)) for kind in ENTITY_TYPES},
+        }
+
+    def _facets(
+        self,
+        state: _State,
+        request: SearchRequest,
+        text_query: Query | None,
+        matched: Mask,
+        limit: int,
+    ) -> tuple[dict[str, list[dict[str, Any]]], dict[str, int]]:
+        facets: dict[str, list[dict[str, Any]]] = {}
+        distinct: dict[str, int] = {}
+        for name in FACETS:
+            # A facet's own selection does not narrow its counts (disjunctive).
+            own = "date" if name == "year" else name
+            selected = request.values(name) if name in FILTER_PARAMS else ()
+            has_own = bool(selected) or (
+                own == "date" and (request.date_from is not None or request.date_to is not None)
+            )
+            mask = (
+                self._mask(state, text_query, request.filter_query(exclude=own))
+                if has_own
+                else matched
+            )
+            if name == "section":
+                values, count = _section_tree(state.facets, mask, limit)
+            else:
+                values, count = state.facets.counts(name, mask, limit)
+            facets[name] = _with_selected(values, selected, state.facets, name, mask)
+            distinct[name] = count
+        year = request.year
+        if year is not None:
+            months = state.facets.months_of(year, matched)
+            facets["month"] = [
+                {"value": m.value, "count": m.count, "selected": False} for m in months
+            ]
+        return facets, distinct
+
+    # -- did you mean -----------------------------------------------------
+
+    def _did_you_mean(self, state: _State, q: str) -> str | None:
+        """The query with misspelt words replaced by the closest words in the index."""
+        reader = state.searcher.reader()
+        changed = False
+        words = []
+        for match in re.finditer(r"\w+|\W+", q):
+            word = match.group()
+            if (
+                not word[0].isalnum()
+                or word.upper() in ("AND", "OR", "NOT")
+                or _known(reader, word)
+            ):
+                words.append(word)
+                continue
+            better = self._correction(state, word)
+            if better is None:
+                words.append(word)
+            else:
+                words.append(better)
+                changed = True
+        return "".join(words) if changed else None
+
+    def _correction(self, state: _State, word: str) -> str | None:
+        searcher = state.searcher
+        best: tuple[int, str] | None = None
+        for name in ("title", "lead"):
+            for group in (*TEXT_LANGUAGES, FALLBACK):
+                fieldname = text_field(name, group)
+                spell = searcher.schema[fieldname].spelling_fieldname(fieldname)
+                if spell not in searcher.schema.names() and spell != fieldname:
+                    continue
+                try:
+                    corrector = searcher.corrector(fieldname)
+                    suggestions = corrector.suggest(word.lower(), limit=1, maxdist=2)
+                except Exception:  # A field with no terms yet has no word graph.
+                    continue
+                for suggestion in suggestions:
+                    frequency = searcher.reader().doc_frequency(spell, suggestion)
+                    if best is None or frequency > best[0]:
+                        best = (frequency, suggestion)
+        if best is None:
+            return None
+        return _cased_like(best[1], word, state.facets)
+
+    # -- articles ---------------------------------------------------------
+
+    def article(self, article_id: str) -> dict[str, Any] | None:
+        """The stored fields of an article, or None."""
+        state = self._current()
+        stored: dict[str, Any] | None = state.searcher.document(id=article_id)
+        return stored
+
+    def related(self, article_id: str, limit: int = 5) -> list[dict[str, Any]]:
+        """Articles sharing entities and distinctive words with this one, and why."""
+        state = self._current()
+        searcher = state.searcher
+        docnum = next(iter(searcher.document_numbers(id=article_id)), None)
+        if docnum is None:
+            return []
+        stored = searcher.stored_fields(docnum)
+        own = {kind: set(split_names(stored.get(kind))) for kind in ENTITY_TYPES}
+        clauses: list[Query] = [
+            Term(kind, name, boost=2.0) for kind in ENTITY_TYPES for name in own[kind]
+        ]
+        clauses.extend(_key_terms(searcher, stored))
+        if not clauses:
+            return []
+        results = searcher.search(Or(clauses), limit=limit + 1)
+        related = []
+        for hit in results:
+            if hit.docnum == docnum:
+                continue
+            fields = hit.fields()
+            shared = {
+                kind: sorted(own[kind] & set(split_names(fields.get(kind))))
+                for kind in ENTITY_TYPES
+            }
+            related.append(
+                {
+                    "id": fields["id"],
+                    "url": f"/articles/{fields['id']}",
+                    "title": fields.get("title", ""),
+                    "section": fields.get("section", ""),
+                    "published": fields.get("published_iso", ""),
+                    "shared_entities": {k: v for k, v in shared.items() if v},
+                }
+            )
+        return related[:limit]
+
+    def suggest(self, prefix: str, limit: int = 8) -> list[dict[str, Any]]:
+        """Completions for what a reader is typing: entities, then titles."""
+        prefix = " ".join(prefix.split())[:100]
+        if len(prefix) < 2:
+            return []
+        state = self._current()
+        lowered = prefix.lower()
+        entities: list[tuple[int, str, str]] = []
+        for kind in ENTITY_TYPES:
+            values, _ = state.facets.counts(kind, state.all_docs)
+            for value in values:
+                name = value.value
+                if name.lower().startswith(lowered) or any(
+                    word.lower().startswith(lowered) for word in name.split()
+                ):
+                    entities.append((value.count, name, kind))
+        entities.sort(key=lambda item: (-item[0], item[1]))
+        out = [
+            {"value": name, "type": kind, "count": count}
+            for count, name, kind in entities[: limit // 2 or 1]
+        ]
+        words = prefix.split()
+        title_query = And(
+            [
+                Or([_prefix_query(text_field("title", g), w) for g in (*TEXT_LANGUAGES, FALLBACK)])
+                for w in words
+            ]
+        )
+        for hit in state.searcher.search(title_query, limit=limit - len(out)):
+            out.append({"value": hit["title"], "type": "title", "id": hit["id"]})
+        return out
 
 
-def _split(value: str | None) -> list[str]:
+def split_names(value: str | None) -> list[str]:
     return [v for v in (value or "").split(",") if v]
 
 
-def _hit(hit: Hit) -> dict[str, Any]:
-    stored = hit.fields()
-    return {
-        "id": stored["id"],
-        "url": f"/articles/{stored['id']}",
-        "title": stored.get("title", ""),
-        "lead": stored.get("lead", ""),
-        "section": stored.get("section", ""),
-        "published": stored.get("published_iso", ""),
-        "language": stored.get("language", ""),
-        "source": stored.get("source", ""),
-        "authors": _split(stored.get("authors")),
-        "score": round(hit.score or 0.0, 3),
-        "entities": {
-            kind: _split(stored.get(kind)) for kind in ("person", "organization", "place")
-        },
-    }
+def _timestamp(value: Any) -> float:
+    try:
+        return float(value.timestamp())
+    except (AttributeError, ValueError, OSError):
+        return 0.0
+
+
+def _section_tree(facets: FacetData, mask: Mask, limit: int) -> tuple[list[FacetCount], int]:
+    """Top-level sections by count, each followed by its sub-sections by count."""
+    values, _ = facets.counts("section", mask)
+    tops = [v for v in values if " > " not in v.value]
+    ordered: list[FacetCount] = []
+    for top in tops[:limit]:
+        ordered.append(top)
+        prefix = top.value + " > "
+        ordered.extend(v for v in values if v.value.startswith(prefix))
+    return ordered, len(tops)
+
+
+def _with_selected(
+    values: list[FacetCount],
+    selected: Iterable[str],
+    facets: FacetData,
+    name: str,
+    mask: Mask,
+) -> list[dict[str, Any]]:
+    chosen = set(selected)
+    out = [{"value": v.value, "count": v.count, "selected": v.value in chosen} for v in values]
+    listed = {v.value for v in values}
+    # A selected value is always shown, so that it can be removed.
+    for value in chosen - listed:
+        out.append(
+            {"value": value, "count": _count_of(facets, name, mask, value), "selected": True}
+        )
+    if name == "section":
+        for item in out:
+            item["depth"] = str(item["value"]).count(" > ")
+    return out
+
+
+def _count_of(facets: FacetData, name: str, mask: Mask, value: str) -> int:
+    table = facets.tables[name]
+    try:
+        index = table.names.index(value)
+    except ValueError:
+        return 0
+    counts = table.counts(mask)
+    return int(counts[index]) if index < len(counts) else 0
+
+
+def _known(reader: Any, word: str) -> bool:
+    """Whether any text field has the word (analysed as each language would)."""
+    for group in (*TEXT_LANGUAGES, FALLBACK):
+        tokens = [t.text for t in analyzer_for(group)(word)]
+        if not tokens:
+            return True  # A stop word: nothing to correct.
+        for name in PROSE_FIELDS:
+            if reader.doc_frequency(text_field(name, group), tokens[0]):
+                return True
+    return False
+
+
+def _cased_like(suggestion: str, original: str, facets: FacetData) -> str:
+    """The suggestion written as the archive writes it (entity names), else like the original."""
+    for kind in ENTITY_TYPES:
+        for name in facets.tables[kind].names:
+            for token in name.split():
+                if token.lower() == suggestion:
+                    return token
+    if original[:1].isupper():
+        return suggestion[:1].upper() + suggestion[1:]
+    return suggestion
+
+
+def _key_terms(searcher: Searcher, stored: dict[str, Any], count: int = 8) -> list[Query]:
+    """The article's most distinctive words (title and lead), as query terms."""
+    group = language_group(stored.get("language", ""))
+    fieldname = text_field("lead", group)
+    text = " ".join(p for p in (stored.get("title", ""), stored.get("lead", "")) if p)
+    reader = searcher.reader()
+    total = max(1, reader.doc_count())
+    scored = {}
+    for token in analyzer_for(group)(text):
+        term = token.text
+        if len(term) < 3 or term in scored:
+            continue
+        frequency = reader.doc_frequency(fieldname, term)
+        if 1 < frequency < total / 10:
+            scored[term] = math.log(total / frequency)
+    best = sorted(scored, key=lambda t: -scored[t])[:count]
+    return [Term(fieldname, term) for term in best]
+
+
+def _prefix_query(fieldname: str, word: str) -> Query:
+    tokens = [t.text for t in analyzer_for(FALLBACK)(word)]
+    return Prefix(fieldname, tokens[0] if tokens else word.lower())

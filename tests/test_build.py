@@ -6,10 +6,9 @@ import json
 import os
 from pathlib import Path
 
-from conftest import synthetic_article, write_json, write_jsonl
+from conftest import search, synthetic_article, write_json, write_jsonl
 
 from indexer.build import update_index
-from indexer.search import search
 from indexer.stats import index_stats
 from indexer.store import IndexLocation
 
@@ -62,9 +61,7 @@ def test_new_changed_and_deleted_files(corpus: Path, tmp_path: Path) -> None:
     assert location.current() == generation, "an update writes in place, no new generation"
     assert (report.files_read, report.indexed, report.removed) == (2, 3, 2)
     assert ids_in(location) == {"t-0", "t-1", "t-7", "osce-conference"}
-    ix = location.open()
-    assert search(ix, "danube shipping").hits[0]["id"] == "t-0"
-    ix.close()
+    assert search(location, "danube shipping").hits[0]["id"] == "t-0"
 
 
 def test_update_of_named_files_leaves_others_alone(corpus: Path, tmp_path: Path) -> None:
@@ -148,7 +145,7 @@ def test_parallel_rebuild_gives_the_same_index(corpus: Path, tmp_path: Path) -> 
         assert index_stats(parallel)[name] == index_stats(serial)[name]
     ix = parallel.open()
     assert len(ix.reader().leaf_readers()) == 2, "one segment per worker, not merged"
-    assert search(ix, "review conference").hits[0]["id"] == "osce-conference"
+    assert search(parallel, "review conference").hits[0]["id"] == "osce-conference"
     ix.close()
     # Later updates work on the multi-segment index like on any other.
     write_json(corpus / "new.json", synthetic_article(9))

@@ -92,7 +92,7 @@ def test_serve_answers_on_localhost(corpus: Path, tmp_path: Path) -> None:
                 time.sleep(0.2)
         assert health["articles"] == 5
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/search?q=review") as answer:
-            assert b"Security Review Conference in Vienna" in answer.read()
+            assert b"Security <mark>Review</mark> Conference in Vienna" in answer.read()
     finally:
         server.terminate()
         server.wait(timeout=10)

@@ -14,7 +14,8 @@ import pytest
 from conftest import ROOT, synthetic_article, write_jsonl
 
 from indexer.build import update_index
-from indexer.search import search
+from indexer.query import SearchRequest
+from indexer.search import SearchCore
 from indexer.store import IndexLocation, LiveIndex
 
 
@@ -40,7 +41,9 @@ def test_killed_rebuild_leaves_previous_index_serving(big_corpus: Path, tmp_path
     assert first.indexed == 250
     live = LiveIndex(location)
     generation = live.generation
-    before = search(live.get(), "vienna").total
+    core = SearchCore(live)
+    vienna = SearchRequest(q="vienna")
+    before = core.search(vienna).total
 
     # How long a whole rebuild takes here, to spread the kills across it.
     started = time.monotonic()
@@ -80,13 +83,14 @@ def test_killed_rebuild_leaves_previous_index_serving(big_corpus: Path, tmp_path
             small_generation = current
             update_index(location, big_corpus, [big_corpus / "part-0.jsonl"], rebuild=True)
             small_generation = live.generation
-        assert search(live.get(), "vienna").total > 0
+        assert core.search(vienna).total > 0
 
     # The index is still writable: no lock was left behind, and debris is cleaned.
     report = update_index(location, big_corpus, rebuild=True)
     assert report.indexed == 2000 and not report.errors
     assert len(location.generations()) <= 2
     assert before > 0
+    core.close()
     live.close()
 
 

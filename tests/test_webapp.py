@@ -52,7 +52,13 @@ def test_errors(client: TestClient) -> None:
     assert 'role="search"' in missing.text, "error pages keep the search box"
     bad = client.get("/api/search", params={"page": "0"})
     assert bad.status_code == 400
-    assert bad.json() == {"error": {"status": 400, "message": "page must be between 1 and 10000"}}
+    assert bad.json() == {
+        "error": {
+            "status": 400,
+            "message": "page: must be between 1 and 10000, got 0",
+            "param": "page",
+        }
+    }
     odd = client.get("/search", params={"q": '"><script>alert(1)</script> AND ('})
     assert odd.status_code == 200
     assert "<script>alert(1)</script>" not in odd.text

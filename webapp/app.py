@@ -18,6 +18,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
+from indexer.search import SearchCore
 from indexer.settings import Settings
 from indexer.store import IndexLocation, LiveIndex
 from webapp import views
@@ -30,11 +31,13 @@ def create_app(settings: Settings) -> Starlette:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        app.state.index = LiveIndex(IndexLocation(settings.index))
+        live = LiveIndex(IndexLocation(settings.index))
+        app.state.core = SearchCore(live)
         try:
             yield
         finally:
-            app.state.index.close()
+            app.state.core.close()
+            live.close()
 
     routes = [
         Route("/", views.home, name="home"),
@@ -59,9 +62,12 @@ def app_from_env() -> Starlette:
     return create_app(Settings.from_env())
 
 
-def _error(request: Request, status: int, message: str) -> Response:
+def _error(request: Request, status: int, message: str, param: str | None = None) -> Response:
     if request.url.path.startswith("/api/") or request.url.path == "/healthz":
-        return JSONResponse({"error": {"status": status, "message": message}}, status_code=status)
+        error: dict[str, object] = {"status": status, "message": message}
+        if param is not None:
+            error["param"] = param
+        return JSONResponse({"error": error}, status_code=status)
     templates: Jinja2Templates = request.app.state.templates
     return templates.TemplateResponse(
         request, "error.html", {"status": status, "message": message}, status_code=status
@@ -70,7 +76,7 @@ def _error(request: Request, status: int, message: str) -> Response:
 
 async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
-    return _error(request, exc.status_code, exc.detail)
+    return _error(request, exc.status_code, exc.detail, getattr(exc, "param", None))
 
 
 async def _server_error(request: Request, exc: Exception) -> Response:

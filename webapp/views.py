@@ -7,40 +7,34 @@ from typing import Any
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from whoosh.index import Index
 
-from indexer.search import MAX_PER_PAGE, SearchResult, search
-from indexer.store import IndexMissing, LiveIndex
-
-
-def _index(request: Request) -> Index:
-    live: LiveIndex = request.app.state.index
-    try:
-        return live.get()
-    except IndexMissing as exc:
-        raise HTTPException(503, "The index has not been built yet.") from exc
+from indexer.query import RequestError, SearchRequest
+from indexer.search import SearchCore, SearchResult
+from indexer.store import IndexMissing
 
 
-def _int_param(request: Request, name: str, default: int, low: int, high: int) -> int:
-    raw = request.query_params.get(name)
-    if raw is None or raw == "":
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise HTTPException(400, f"{name} must be a whole number") from None
-    if not low <= value <= high:
-        raise HTTPException(400, f"{name} must be between {low} and {high}")
-    return value
+class BadParameter(HTTPException):
+    """A query parameter that cannot be used: 400 naming it."""
+
+    def __init__(self, param: str, message: str) -> None:
+        super().__init__(400, f"{param}: {message}")
+        self.param = param
+
+
+def _core(request: Request) -> SearchCore:
+    core: SearchCore = request.app.state.core
+    return core
 
 
 def _run_search(request: Request) -> SearchResult:
-    q = request.query_params.get("q", "")
-    if len(q) > 1000:
-        raise HTTPException(400, "q is too long (at most 1000 characters)")
-    page = _int_param(request, "page", 1, 1, 10_000)
-    per_page = _int_param(request, "per_page", 10, 1, MAX_PER_PAGE)
-    return search(_index(request), q, page=page, per_page=per_page)
+    try:
+        search_request = SearchRequest.from_params(request.query_params)
+    except RequestError as exc:
+        raise BadParameter(exc.param, exc.message) from exc
+    try:
+        return _core(request).search(search_request)
+    except IndexMissing as exc:
+        raise HTTPException(503, "The index has not been built yet.") from exc
 
 
 def _render(request: Request, template: str, context: dict[str, Any]) -> Response:
@@ -50,13 +44,16 @@ def _render(request: Request, template: str, context: dict[str, Any]) -> Respons
 
 
 async def home(request: Request) -> Response:
-    result = search(_index(request), "", per_page=10)
+    try:
+        result = _core(request).search(SearchRequest(sort="newest"))
+    except IndexMissing as exc:
+        raise HTTPException(503, "The index has not been built yet.") from exc
     return _render(request, "home.html", {"result": result, "q": ""})
 
 
 async def search_page(request: Request) -> Response:
     result = _run_search(request)
-    return _render(request, "search.html", {"result": result, "q": result.q})
+    return _render(request, "search.html", {"result": result, "q": result.request.q})
 
 
 async def api_search(request: Request) -> Response:
@@ -65,19 +62,22 @@ async def api_search(request: Request) -> Response:
 
 async def article_page(request: Request) -> Response:
     article_id = request.path_params["id"]
-    ix = _index(request)
-    with ix.searcher() as searcher:
-        stored = searcher.document(id=article_id)
+    try:
+        stored = _core(request).article(article_id)
+    except IndexMissing as exc:
+        raise HTTPException(503, "The index has not been built yet.") from exc
     if stored is None:
         raise HTTPException(404, f"No article with the id {article_id!r}.")
     paragraphs = [p for p in stored.get("body", "").split("\n\n") if p]
-    return _render(request, "article.html", {"article": stored, "paragraphs": paragraphs, "q": ""})
+    related = _core(request).related(article_id)
+    context = {"article": stored, "paragraphs": paragraphs, "related": related, "q": ""}
+    return _render(request, "article.html", context)
 
 
 async def healthz(request: Request) -> Response:
-    live: LiveIndex = request.app.state.index
+    core = _core(request)
     try:
-        ix = live.get()
+        ix = core.live.get()
     except IndexMissing:
         return JSONResponse({"status": "no index"}, status_code=503)
-    return JSONResponse({"status": "ok", "generation": live.generation, "articles": ix.doc_count()})
+    return JSONResponse({"status": "ok", "generation": core.generation, "articles": ix.doc_count()})

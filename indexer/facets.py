@@ -1,0 +1,145 @@
+"""Facet counts from arrays read once per index generation.
+
+Counting facets per query by scanning postings or Whoosh's `groupedby` costs
+tens to hundreds of milliseconds. Instead, when a searcher for a new index
+generation is opened, the facet columns (section, entities, language, source,
+publication date) are read once into flat arrays of (document, value) pairs.
+A query's facet counts are then one `numpy.bincount` over the pairs whose
+document is in the query's result set: about a millisecond at 100k articles.
+
+Each facet kind is one small class: a flat facet (one or more values per
+article), the section tree (a parent counts its children's articles, because
+every article carries every prefix of its path), and the date facet (years,
+or the months of a selected year).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from indexer.dates import VIENNA
+from indexer.schema import section_prefixes
+
+Mask = npt.NDArray[np.bool_]
+IntArray = npt.NDArray[np.int32]
+
+# Facets of the search page, in display order.
+FACETS = ("section", "year", "person", "organization", "place", "language")
+
+
+@dataclass(frozen=True)
+class FacetCount:
+    value: str
+    count: int
+
+
+class ValueTable:
+    """The values of one facet for every document, as parallel arrays of pairs."""
+
+    def __init__(self, per_doc: Sequence[Iterable[str]]) -> None:
+        ids: dict[str, int] = {}
+        docs: list[int] = []
+        values: list[int] = []
+        for docnum, names in enumerate(per_doc):
+            for name in names:
+                value = ids.setdefault(name, len(ids))
+                docs.append(docnum)
+                values.append(value)
+        self.names: list[str] = list(ids)
+        self.docs: IntArray = np.asarray(docs, dtype=np.int32)
+        self.values: IntArray = np.asarray(values, dtype=np.int32)
+
+    def counts(self, mask: Mask) -> npt.NDArray[np.int64]:
+        """How many documents in the mask have each value (indexed by value id)."""
+        if not len(self.docs):
+            return np.zeros(0, dtype=np.int64)
+        selected = self.values[mask[self.docs]]
+        return np.bincount(selected, minlength=len(self.names))
+
+    def top(self, mask: Mask, limit: int | None = None) -> tuple[list[FacetCount], int]:
+        """The most frequent values in the mask, and how many distinct values it has."""
+        counts = self.counts(mask)
+        present = np.flatnonzero(counts)
+        # Most frequent first, then by name, so equal counts come out stable.
+        order = sorted(present.tolist(), key=lambda v: (-int(counts[v]), self.names[v]))
+        chosen = order if limit is None else order[:limit]
+        return [FacetCount(self.names[v], int(counts[v])) for v in chosen], len(present)
+
+
+def _split(value: Any) -> list[str]:
+    if not value:
+        return []
+    text = value.decode("utf-8") if isinstance(value, bytes) else str(value)
+    return [part for part in text.split(",") if part]
+
+
+def _local(value: Any) -> datetime | None:
+    """A stored publication time (naive UTC) in Vienna time: the archive counts years there."""
+    if not isinstance(value, datetime):
+        return None
+    return value.replace(tzinfo=UTC).astimezone(VIENNA)
+
+
+class FacetData:
+    """All facet arrays of one index generation, read from a Whoosh reader's columns."""
+
+    def __init__(self, reader: Any) -> None:
+        self.doc_count = reader.doc_count_all()
+        size = self.doc_count
+
+        def column(name: str) -> list[Any]:
+            if size == 0 or not reader.has_column(name):
+                return [None] * size
+            return list(reader.column_reader(name))
+
+        sections = column("section")
+        published = [_local(value) for value in column("published")]
+        self.tables: dict[str, ValueTable] = {
+            "section": ValueTable([section_prefixes(_text(s)) for s in sections]),
+            "person": ValueTable([_split(v) for v in column("person")]),
+            "organization": ValueTable([_split(v) for v in column("organization")]),
+            "place": ValueTable([_split(v) for v in column("place")]),
+            "language": ValueTable([[_text(v)] if v else [] for v in column("language")]),
+            "source": ValueTable([[_text(v)] if v else [] for v in column("source")]),
+            "year": ValueTable([[f"{d:%Y}"] if d else [] for d in published]),
+            "month": ValueTable([[f"{d:%Y-%m}"] if d else [] for d in published]),
+        }
+
+    def mask(self, docnums: Iterable[int]) -> Mask:
+        mask = np.zeros(self.doc_count, dtype=np.bool_)
+        array = np.fromiter(docnums, dtype=np.int64)
+        if len(array):
+            mask[array] = True
+        return mask
+
+    def counts(
+        self, facet: str, mask: Mask, limit: int | None = None
+    ) -> tuple[list[FacetCount], int]:
+        """The top values of a facet over the documents of the mask, and the distinct count.
+
+        Years and months are listed in time order (newest first), not by count.
+        """
+        table = self.tables[facet]
+        if facet in ("year", "month"):
+            values, distinct = table.top(mask)
+            values.sort(key=lambda item: item.value, reverse=True)
+            return (values if limit is None else values[:limit]), distinct
+        return table.top(mask, limit)
+
+    def months_of(self, year: int, mask: Mask) -> list[FacetCount]:
+        """The months of one year with articles in the mask, in calendar order."""
+        values, _ = self.tables["month"].top(mask)
+        prefix = f"{year:04d}-"
+        return sorted((v for v in values if v.value.startswith(prefix)), key=lambda v: v.value)
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    return value.decode("utf-8") if isinstance(value, bytes) else str(value)
