@@ -100,6 +100,11 @@ class FacetData:
 
         sections = column("section")
         published = [_local(value) for value in column("published")]
+        # Publication times as numbers, for sorting by date without Whoosh.
+        self.timestamps: npt.NDArray[np.float64] = np.array(
+            [d.timestamp() if d else 0.0 for d in published], dtype=np.float64
+        )
+        self.newest_first: npt.NDArray[np.int64] = np.argsort(-self.timestamps, kind="stable")
         self.tables: dict[str, ValueTable] = {
             "section": ValueTable([section_prefixes(_text(s)) for s in sections]),
             "person": ValueTable([_split(v) for v in column("person")]),
@@ -117,6 +122,12 @@ class FacetData:
         if len(array):
             mask[array] = True
         return mask
+
+    def by_date(self, mask: Mask, limit: int, *, newest: bool = True) -> list[int]:
+        """The first `limit` documents of the mask, newest (or oldest) first."""
+        order = self.newest_first if newest else self.newest_first[::-1]
+        chosen: list[int] = order[mask[order]][:limit].tolist()
+        return chosen
 
     def counts(
         self, facet: str, mask: Mask, limit: int | None = None

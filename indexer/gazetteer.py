@@ -284,21 +284,20 @@ def _apply(base: Gazetteer, root: yaml.Node | None) -> Gazetteer:
     if root is None:
         return base
     sections = _mapping(root, "the file")
-    for key in sections:
-        if key not in ("add", "aliases", "block"):
-            raise _Bad(sections[key][0], f"unknown section {key!r} (use add, aliases, block)")
+    for section, (key_node, _) in sections.items():
+        if section not in ("add", "aliases", "block"):
+            raise _Bad(key_node, f"unknown section {section!r} (use add, aliases, block)")
     entries = list(base.entries)
     position = {(e.name, e.type): i for i, e in enumerate(entries)}
 
     if "add" in sections:
         for item in _sequence(sections["add"][1], "add"):
             entry = _entry(item, entries, position)
-            key = (entry.name, entry.type)
-            if key in position:
-                entries[position[key]] = entry
-            else:
-                position[key] = len(entries)
+            slot = position.setdefault((entry.name, entry.type), len(entries))
+            if slot == len(entries):
                 entries.append(entry)
+            else:
+                entries[slot] = entry
 
     if "aliases" in sections:
         for name, (key_node, value) in _mapping(sections["aliases"][1], "aliases").items():
@@ -351,7 +350,8 @@ def _entry(node: yaml.Node, entries: list[Entry], position: dict[tuple[str, str]
     try:
         return make_entry(name, type, kind, aliases, country)
     except ValueError as error:
-        raise _Bad(fields["kind"][1] if "kind" in fields else node, f"add: {name!r}: {error}")
+        where = fields["kind"][1] if "kind" in fields else node
+        raise _Bad(where, f"add: {name!r}: {error}") from None
 
 
 def _mapping(node: yaml.Node, what: str) -> dict[str, tuple[yaml.Node, yaml.Node]]:

@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 from whoosh import scoring
-from whoosh.query import And, Every, Or, Prefix, Query, Term
+from whoosh.query import And, Or, Prefix, Query, Term
 from whoosh.searching import Searcher
 
 from indexer.article import ENTITY_TYPES
@@ -54,6 +54,7 @@ BOOSTS = {
 FACET_LIMIT = 10
 # "Did you mean" is offered when a query finds fewer articles than this.
 FEW_RESULTS = 3
+_PARSE_CACHE = 1000
 # Fetched beyond the page so that equal scores can be ordered newest first.
 _TIE_SLACK = 20
 
@@ -109,6 +110,8 @@ class _State:
     searcher: Searcher
     facets: FacetData
     all_docs: Mask = field(init=False)
+    # Parsed queries by their text; the query objects are never changed after parsing.
+    parsed: dict[str, tuple[Query | None, str | None]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.all_docs = self.facets.mask(self.searcher.reader().all_doc_ids())
@@ -157,8 +160,7 @@ class SearchCore:
     def search(self, request: SearchRequest, *, facet_limit: int = FACET_LIMIT) -> SearchResult:
         started = time.perf_counter()
         state = self._current()
-        searcher = state.searcher
-        text_query, notice = parse_text_query(request.q, searcher.schema, SEARCH_FIELDS, BOOSTS)
+        text_query, notice = self._parse(state, request.q)
         matched = self._mask(state, text_query, request.filter_query())
         total = int(matched.sum())
         hits = self._hits(state, request, text_query, matched, total)
@@ -170,6 +172,16 @@ class SearchCore:
         return SearchResult(
             request, total, hits, facets, distinct, took, suggestion, notice, state.key[0]
         )
+
+    def _parse(self, state: _State, q: str) -> tuple[Query | None, str | None]:
+        """The parsed query, cached per index state (parsing costs a few ms)."""
+        cached = state.parsed.get(q)
+        if cached is None:
+            cached = parse_text_query(q, state.searcher.schema, SEARCH_FIELDS, BOOSTS)
+            if len(state.parsed) >= _PARSE_CACHE:
+                state.parsed.pop(next(iter(state.parsed)))
+            state.parsed[q] = cached
+        return cached
 
     def _mask(self, state: _State, text_query: Query | None, filters: Query | None) -> Mask:
         parts = [q for q in (text_query, filters) if q is not None]
@@ -191,22 +203,22 @@ class SearchCore:
             return []
         wanted = first + request.per_page
         searcher = state.searcher
-        docset = set(np.flatnonzero(matched).tolist())
         if text_query is None or request.sort != "relevance":
-            results = searcher.search(
-                text_query or Every(),
-                filter=docset,
-                limit=wanted,
-                sortedby="published",
-                reverse=request.sort != "oldest",
-            )
-            ranked = [(hit.docnum, hit.score) for hit in results]
+            # Date order straight from the per-generation array: no scoring needed.
+            newest = request.sort != "oldest"
+            ranked = [(d, None) for d in state.facets.by_date(matched, wanted, newest=newest)]
         else:
+            # Only filters need the set: a plain text query is its own filter.
+            docset = (
+                set(np.flatnonzero(matched).tolist())
+                if request.filters or request.date_from or request.date_to
+                else None
+            )
             results = searcher.search(text_query, filter=docset, limit=wanted + _TIE_SLACK)
-            published = searcher.reader().column_reader("published")
+            timestamps = state.facets.timestamps
             ranked = sorted(
                 ((hit.docnum, hit.score) for hit in results),
-                key=lambda item: (-round(item[1] or 0.0, 6), -_timestamp(published[item[0]])),
+                key=lambda item: (-round(item[1] or 0.0, 6), -timestamps[item[0]]),
             )
         terms = query_terms(text_query, searcher) if text_query is not None else {}
         return [
@@ -401,13 +413,6 @@ class SearchCore:
 
 def split_names(value: str | None) -> list[str]:
     return [v for v in (value or "").split(",") if v]
-
-
-def _timestamp(value: Any) -> float:
-    try:
-        return float(value.timestamp())
-    except (AttributeError, ValueError, OSError):
-        return 0.0
 
 
 def _section_tree(facets: FacetData, mask: Mask, limit: int) -> tuple[list[FacetCount], int]:

@@ -55,7 +55,8 @@ HOME_MIN_POPULATION = {"AT": 10_000, "DE": 50_000, "CH": 30_000, "LI": 5_000}
 
 # Name particles that keep a middle token from being a given name ("de", "von").
 PARTICLES = frozenset(
-    "al el bin ibn abu da de del della der di dos du la le van von ter ten zu y e".split()
+    {"al", "el", "bin", "ibn", "abu", "da", "de", "del", "della", "der", "di", "dos", "du"}
+    | {"la", "le", "van", "von", "ter", "ten", "zu", "y", "e"}
 )
 
 GERMAN_TRANSLIT = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue"})
@@ -127,7 +128,7 @@ def variants(name: str, german: bool = False) -> list[str]:
 
 def saint_variants(name: str) -> list[str]:
     """``Saint Petersburg`` -> ``St. Petersburg``, ``St Petersburg`` and back."""
-    out = []
+    out: list[str] = []
     for long, shorts in (("Saint ", ("St. ", "St ")), ("Sankt ", ("St. ",))):
         if name.startswith(long):
             out.extend(short + name[len(long) :] for short in shorts)
@@ -268,7 +269,7 @@ def organizations(by_code: dict[str, str], reuters: set[str], exchanges: set[str
         aliases = [a for form in [item["name"], *item.get("aliases", [])] for a in variants(form)]
         country = item.get("country")
         if country is not None:
-            country = by_code[country] if country in by_code else country
+            country = by_code.get(country, country)
         drafts.append(Draft(item["name"], "organization", item["kind"], aliases, country))
     names = {d.name for d in drafts}
     # Reuters exchanges the curated list does not describe: their table is enough.
