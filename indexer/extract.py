@@ -117,6 +117,7 @@ ORG_HEADS = _words(
     """
 )
 _HEAD_LINKS = frozenset({"of", "for", "für", "on"})
+_INDEFINITE = frozenset({"a", "an", "ein", "eine", "einer", "einem", "einen", "eines"})
 # After a title, these belong to it: "Secretary General", "Attorney General".
 _TITLE_WORDS = frozenset({"General", "Designate", "Elect", "Emeritus"})
 # German compound titles: "Außenminister", "Bundespräsidentin", "Generalsekretär".
@@ -142,6 +143,7 @@ _ABBREVIATIONS = _words(
 _SUFFIXES = frozenset({"Jr", "Sr", "II", "III", "IV"})
 _MAX_NAME_TOKENS = 5
 _MIN_UPPER_VARIANT = 4  # letters; shorter ALL-CAPS aliases are acronyms in their own right
+_MIN_HEADLINE_SURNAME = 5
 
 
 @dataclass(frozen=True)
@@ -219,6 +221,32 @@ class _Index:
                 if surname and surname != entry.name:
                     surnames.setdefault(surname, []).append(entry)
         self.surnames = {k: v[0] for k, v in surnames.items() if len(v) == 1}
+        # ... and in an ALL-CAPS headline ("LAWSON SAYS ..."), where wire copy
+        # names people by surname alone: only distinctive surnames, which are
+        # no given name, no word and no part of a place's or body's name
+        # ("NORTH" is not Oliver North).
+        taken = set(gazetteer.first_names) | set(gazetteer.blocklist)
+        for entry in gazetteer.entries:
+            if entry.type != "person":
+                for alias in entry.aliases:
+                    taken.update(alias.split())
+        self.headline_surnames = {
+            surname.upper(): entry
+            for surname, entry in self.surnames.items()
+            if len(surname) >= _MIN_HEADLINE_SURNAME
+            and surname not in taken
+            and surname.lower() not in STOPWORDS
+        }
+        # Gazetteer people by first and last word, for a name written without
+        # its middle names or hyphen ("Carlo Ciampi", "Robin Leigh Pemberton").
+        short: dict[tuple[str, str], list[Entry]] = {}
+        for entry in gazetteer.entries:
+            if entry.type == "person":
+                for alias in entry.aliases:
+                    key = _first_last(alias)
+                    if key is not None and entry not in short.get(key, ()):
+                        short.setdefault(key, []).append(entry)
+        self.first_last = {k: v[0] for k, v in short.items() if len(v) == 1}
 
     def _add(self, key: str, form: _Form) -> None:
         self.automaton.add_word(key, (len(key), len(self.forms)))
@@ -255,6 +283,11 @@ def _matchable(alias: str) -> bool:
     return len(alias) >= 2 and any(c.isupper() for c in alias) and not alias.isspace()
 
 
+def _first_last(name: str) -> tuple[str, str] | None:
+    words = [w for w in name.replace("-", " ").split() if w not in _SUFFIXES]
+    return (words[0], words[-1]) if len(words) >= 2 else None
+
+
 def _surname(name: str) -> str:
     words = [w for w in name.split() if w not in _SUFFIXES]
     return words[-1] if len(words) >= 2 else ""
@@ -289,11 +322,14 @@ class _Pass:
         self.german = language.lower().startswith("de")
         self.line_starts: list[int] = []
         self.caps: list[bool] = []
+        self.rules: list[bool] = []  # whether the rules read the line
         self.tokens: list[_Token] = []
         self._tokenise()
         # Token index -> the mention covering it (gazetteer, person or organisation).
         self.covered: dict[int, Mention] = {}
         self.mentions: list[Mention] = []
+        # The end of a person's full name ("Schmid", "Maria Schmid") -> the full name.
+        self.full_names: dict[str, str] = {}
 
     # --- Tokens and lines ----------------------------------------------------
 
@@ -301,7 +337,7 @@ class _Pass:
         text = self.text
         for number, line in enumerate(_LINE.finditer(text)):
             self.line_starts.append(line.start())
-            upper = lower = 0
+            upper = lower = capitalised = content = 0
             previous: _Token | None = None
             for match in _TOKEN.finditer(text, line.start(), line.end()):
                 word = match.group()
@@ -314,12 +350,20 @@ class _Pass:
                     upper += 1
                 elif any(c.islower() for c in word) and not word.isdigit():
                     lower += 1
+                if word[0].isupper():
+                    capitalised += 1
+                elif word[0].isalpha() and word.lower() not in STOPWORDS:
+                    content += 1
                 sentence_start = previous is None or self._ends_sentence(previous, match.start())
                 token = _Token(word, match.start(), end, number, sentence_start)
                 self.tokens.append(token)
                 previous = token
-            # An ALL-CAPS line: a wire headline, a table; only the gazetteer reads it.
-            self.caps.append(upper > 0 and upper >= 3 * lower)
+            # An ALL-CAPS line (a wire headline, a table) or a Title Case one
+            # ("Commission on Narcotic Drugs Concludes Session"): every word
+            # looks like a name there, so only the gazetteer reads it.
+            caps = upper > 0 and upper >= 3 * lower
+            self.caps.append(caps)
+            self.rules.append(not caps and (content > 0 or capitalised < 4))
 
     def _ends_sentence(self, previous: _Token, start: int) -> bool:
         gap = self.text[previous.end : start]
@@ -346,7 +390,7 @@ class _Pass:
 
     def run(self) -> list[Mention]:
         self._gazetteer_matches()
-        mixed = [i for i, t in enumerate(self.tokens) if not self.caps[t.line]]
+        mixed = [i for i, t in enumerate(self.tokens) if self.rules[t.line]]
         self._people_by_first_name(mixed)
         self._people_by_title(mixed)
         self._organisations(mixed)
@@ -415,6 +459,10 @@ class _Pass:
     def _add(self, mention: Mention) -> None:
         """Record a mention and the tokens it covers."""
         self.mentions.append(mention)
+        if mention.type == "person":
+            words = mention.name.split()
+            for k in range(1, len(words)):
+                self.full_names.setdefault(" ".join(words[k:]), mention.name)
         i = bisect.bisect_left(self.tokens, mention.start, key=lambda t: t.start)
         while i < len(self.tokens) and self.tokens[i].start < mention.end:
             self.covered.setdefault(i, mention)
@@ -469,6 +517,9 @@ class _Pass:
             words.pop()
         name = " ".join(words)
         entry = self._entry(name, "person")
+        if entry is None:
+            key = _first_last(name)
+            entry = self.index.first_last.get(key) if key is not None else None
         return entry.name if entry else name
 
     def _entry(self, name: str, type: str) -> Entry | None:
@@ -521,17 +572,15 @@ class _Pass:
                 continue
             end = self._name_from(j, 3)
             name = self._person_name(j, end)
-            if end - j == 1:
-                name = self._known_person(name)
-            self._claims(j, end, "person", name)
+            self._claims(j, end, "person", self._known_person(name))
 
-    def _known_person(self, surname: str) -> str:
-        """A surname after a title: the person the text names in full, or the gazetteer's."""
-        for mention in self.mentions:
-            if mention.type == "person" and _surname(mention.name) == surname:
-                return mention.name
-        entry = self.index.surnames.get(surname)
-        return entry.name if entry else surname
+    def _known_person(self, name: str) -> str:
+        """A name after a title ("Mr Volcker", "President Van der Bellen"): the
+        person the text names in full, or the one gazetteer person of that surname."""
+        if name in self.full_names:
+            return self.full_names[name]
+        entry = self.index.surnames.get(name) if " " not in name else None
+        return entry.name if entry else name
 
     def _org_word(self, i: int) -> bool:
         """A word that may be part of an organisation's name."""
@@ -554,19 +603,23 @@ class _Pass:
                 continue
             run_end = self._run_end(i)
             heads = [j for j in range(i, run_end) if self._head(j)]
-            # Skip past the run (mixed holds every token of a non-caps line, in order).
+            # Skip past the run (mixed holds every token of the lines read, in order).
             k += run_end - i
             if not heads:
                 continue
             start = i
-            while start < heads[-1] and is_title(tokens[start].text, titles):
-                start += 1  # "President Chase Manhattan Bank" is no bank's name
+            while start < heads[-1] and (
+                is_title(tokens[start].text, titles) or tokens[start].text[0].isdigit()
+            ):
+                start += 1  # not "President Chase Manhattan Bank", not "35-member Board"
             head = heads[-1]
             end = head + 1
             if head == run_end - 1:
                 end = self._linked_tail(head, end)
             if end - start < 2:
                 continue
+            if start == head and start > 0 and tokens[start - 1].text.lower() in _INDEFINITE:
+                continue  # "an Organisation for Dialogue" describes, it does not name
             first = tokens[start]
             name = " ".join(self.text[first.start : tokens[end - 1].end].split())
             entry = self._entry(name, "organization")
@@ -641,12 +694,16 @@ class _Pass:
                 surname = _surname(mention.name)
                 if surname and len(surname) > 1:
                     full.setdefault(surname, mention.name)
-        if not full:
-            return
         upper = {s.upper(): name for s, name in full.items() if len(s) >= _MIN_UPPER_VARIANT}
+        headline = self.index.headline_surnames
         for i, token in enumerate(self.tokens):
             if i in self.covered:
                 continue
-            name = upper.get(token.text) if self.caps[token.line] else full.get(token.text)
+            if self.caps[token.line]:
+                name = upper.get(token.text)
+                if name is None and token.text in headline:
+                    name = headline[token.text].name
+            else:
+                name = full.get(token.text)
             if name is not None:
                 self._add(Mention("person", name, token.start, token.end, RULE))

@@ -20,17 +20,20 @@ import re
 import threading
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import UTC
 from typing import Any
 
 import numpy as np
-from whoosh import scoring
+import numpy.typing as npt
+from whoosh import collectors, scoring
 from whoosh.query import And, Or, Prefix, Query, Term
 from whoosh.searching import Searcher
 
 from indexer.article import ENTITY_TYPES
 from indexer.facets import FACETS, FacetCount, FacetData, Mask
 from indexer.highlight import highlight, query_terms
+from indexer.prune import prune
 from indexer.query import FILTER_PARAMS, SearchRequest, parse_text_query
 from indexer.schema import (
     FALLBACK,
@@ -102,6 +105,45 @@ class SearchResult:
         }
 
 
+@dataclass(frozen=True)
+class _Matches:
+    """What the words of a query match: a mask, and scores (None when there are no words)."""
+
+    mask: Mask
+    scores: npt.NDArray[np.float64] | None
+
+
+class _ScoreAll(collectors.ScoredCollector):  # type: ignore[misc]
+    """Collects every match with its score.
+
+    One pass over the postings then gives the exact total, the set the facets
+    are counted over and the ranking, where Whoosh's top-N collector would skip
+    blocks and need a second pass for the count.
+    """
+
+    def prepare(self, top_searcher: Any, q: Query, context: Any) -> None:
+        super().prepare(top_searcher, q, context)
+        self.docs: list[int] = []
+        self.scores: list[float] = []
+
+    def _collect(self, global_docnum: int, score: float) -> float:
+        self.docs.append(global_docnum)
+        self.scores.append(score)
+        return 0.0
+
+    def results(self) -> _ScoreAll:
+        return self
+
+
+def _combine(base: Mask, masks: dict[str, Mask], exclude: str | None = None) -> Mask:
+    """The base mask narrowed by every restriction but the excluded one."""
+    combined = base
+    for name, mask in masks.items():
+        if name != exclude:
+            combined = combined & mask
+    return combined
+
+
 @dataclass
 class _State:
     """A searcher and the facet arrays of one index state."""
@@ -110,8 +152,10 @@ class _State:
     searcher: Searcher
     facets: FacetData
     all_docs: Mask = field(init=False)
+    # Document masks of filters, by (filter, values): filters repeat across requests.
+    filter_masks: dict[tuple[str, tuple[str, ...]], Mask] = field(default_factory=dict)
     # Parsed queries by their text; the query objects are never changed after parsing.
-    parsed: dict[str, tuple[Query | None, str | None]] = field(default_factory=dict)
+    parsed: dict[str, tuple[Query | None, Query | None, str | None]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.all_docs = self.facets.mask(self.searcher.reader().all_doc_ids())
@@ -160,11 +204,15 @@ class SearchCore:
     def search(self, request: SearchRequest, *, facet_limit: int = FACET_LIMIT) -> SearchResult:
         started = time.perf_counter()
         state = self._current()
-        text_query, notice = self._parse(state, request.q)
-        matched = self._mask(state, text_query, request.filter_query())
+        text_query, pruned, notice = self._parse(state, request.q)
+        matches = self._text_matches(state, text_query, pruned)
+        restrictions = self._restrictions(state, request)
+        matched = _combine(matches.mask, restrictions)
         total = int(matched.sum())
-        hits = self._hits(state, request, text_query, matched, total)
-        facets, distinct = self._facets(state, request, text_query, matched, facet_limit)
+        hits = self._hits(state, request, text_query, matches, matched, total)
+        facets, distinct = self._facets(
+            state, request, matches.mask, restrictions, matched, facet_limit
+        )
         suggestion = None
         if total < FEW_RESULTS and request.q:
             suggestion = self._did_you_mean(state, request.q)
@@ -173,28 +221,67 @@ class SearchCore:
             request, total, hits, facets, distinct, took, suggestion, notice, state.key[0]
         )
 
-    def _parse(self, state: _State, q: str) -> tuple[Query | None, str | None]:
-        """The parsed query, cached per index state (parsing costs a few ms)."""
+    def _parse(self, state: _State, q: str) -> tuple[Query | None, Query | None, str | None]:
+        """The parsed query and its pruned form, cached per index state (parsing costs ms)."""
         cached = state.parsed.get(q)
         if cached is None:
-            cached = parse_text_query(q, state.searcher.schema, SEARCH_FIELDS, BOOSTS)
+            query, notice = parse_text_query(q, state.searcher.schema, SEARCH_FIELDS, BOOSTS)
+            pruned = prune(query, state.searcher.reader()) if query is not None else None
+            cached = (query, pruned, notice)
             if len(state.parsed) >= _PARSE_CACHE:
                 state.parsed.pop(next(iter(state.parsed)))
             state.parsed[q] = cached
         return cached
 
-    def _mask(self, state: _State, text_query: Query | None, filters: Query | None) -> Mask:
-        parts = [q for q in (text_query, filters) if q is not None]
-        if not parts:
-            return state.all_docs
-        query = parts[0] if len(parts) == 1 else And(parts)
-        return state.facets.mask(state.searcher.docs_for_query(query))
+    def _text_matches(
+        self, state: _State, text_query: Query | None, pruned: Query | None
+    ) -> _Matches:
+        """Every document the words match, with its score, in one pass."""
+        size = state.facets.doc_count
+        if text_query is None:
+            return _Matches(state.all_docs, None)
+        if pruned is None:
+            return _Matches(np.zeros(size, dtype=np.bool_), np.zeros(size))
+        collector = _ScoreAll()
+        state.searcher.search_with_collector(pruned, collector)
+        docs = np.asarray(collector.docs, dtype=np.int64)
+        scores = np.zeros(size)
+        scores[docs] = collector.scores
+        mask = np.zeros(size, dtype=np.bool_)
+        mask[docs] = True
+        return _Matches(mask & state.all_docs, scores)
+
+    def _restrictions(self, state: _State, request: SearchRequest) -> dict[str, Mask]:
+        """One mask per filter (its values ORed) and one for the dates."""
+        masks = {}
+        for name, values in request.filters:
+            key = (name, values)
+            mask = state.filter_masks.get(key)
+            if mask is None:
+                query = replace(SearchRequest(), filters=((name, values),)).filter_query()
+                assert query is not None
+                mask = state.facets.mask(state.searcher.docs_for_query(query))
+                if len(state.filter_masks) >= _PARSE_CACHE:
+                    state.filter_masks.pop(next(iter(state.filter_masks)))
+                state.filter_masks[key] = mask
+            masks[name] = mask
+        low, high = request.published_range()
+        if low is not None or high is not None:
+            stamps = state.facets.timestamps
+            mask = np.ones(state.facets.doc_count, dtype=np.bool_)
+            if low is not None:
+                mask &= stamps >= low.replace(tzinfo=UTC).timestamp()
+            if high is not None:
+                mask &= stamps <= high.replace(tzinfo=UTC).timestamp()
+            masks["date"] = mask
+        return masks
 
     def _hits(
         self,
         state: _State,
         request: SearchRequest,
         text_query: Query | None,
+        matches: _Matches,
         matched: Mask,
         total: int,
     ) -> list[dict[str, Any]]:
@@ -203,27 +290,26 @@ class SearchCore:
             return []
         wanted = first + request.per_page
         searcher = state.searcher
-        if text_query is None or request.sort != "relevance":
+        scores = matches.scores
+        if scores is None or request.sort != "relevance":
             # Date order straight from the per-generation array: no scoring needed.
             newest = request.sort != "oldest"
-            ranked = [(d, None) for d in state.facets.by_date(matched, wanted, newest=newest)]
+            page = state.facets.by_date(matched, wanted, newest=newest)[first:]
         else:
-            # Only filters need the set: a plain text query is its own filter.
-            docset = (
-                set(np.flatnonzero(matched).tolist())
-                if request.filters or request.date_from or request.date_to
-                else None
+            candidates = np.flatnonzero(matched)
+            # Best score first; equal scores newest first (SPEC §6).
+            order = np.lexsort(
+                (-state.facets.timestamps[candidates], -np.round(scores[candidates], 6))
             )
-            results = searcher.search(text_query, filter=docset, limit=wanted + _TIE_SLACK)
-            timestamps = state.facets.timestamps
-            ranked = sorted(
-                ((hit.docnum, hit.score) for hit in results),
-                key=lambda item: (-round(item[1] or 0.0, 6), -timestamps[item[0]]),
-            )
+            page = candidates[order[first:wanted]].tolist()
         terms = query_terms(text_query, searcher) if text_query is not None else {}
         return [
-            self._hit(searcher.stored_fields(docnum), score, terms)
-            for docnum, score in ranked[first:wanted]
+            self._hit(
+                searcher.stored_fields(docnum),
+                float(scores[docnum]) if scores is not None else None,
+                terms,
+            )
+            for docnum in page
         ]
 
     def _hit(
@@ -255,7 +341,8 @@ class SearchCore:
         self,
         state: _State,
         request: SearchRequest,
-        text_query: Query | None,
+        text_mask: Mask,
+        restrictions: dict[str, Mask],
         matched: Mask,
         limit: int,
     ) -> tuple[dict[str, list[dict[str, Any]]], dict[str, int]]:
@@ -265,13 +352,8 @@ class SearchCore:
             # A facet's own selection does not narrow its counts (disjunctive).
             own = "date" if name == "year" else name
             selected = request.values(name) if name in FILTER_PARAMS else ()
-            has_own = bool(selected) or (
-                own == "date" and (request.date_from is not None or request.date_to is not None)
-            )
             mask = (
-                self._mask(state, text_query, request.filter_query(exclude=own))
-                if has_own
-                else matched
+                _combine(text_mask, restrictions, exclude=own) if own in restrictions else matched
             )
             if name == "section":
                 values, count = _section_tree(state.facets, mask, limit)

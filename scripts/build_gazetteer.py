@@ -199,6 +199,7 @@ def cities(
         for code, c in countries.items()
     }
     chosen: dict[str, Draft] = {}
+    spelled: set[str] = set()
     records = sorted(
         cache.get_cities().values(), key=lambda c: (-c["population"], c["name"], c["geonameid"])
     )
@@ -212,17 +213,27 @@ def cities(
             continue
         if name in chosen:  # a smaller namesake ("Moscow", Idaho)
             continue
+        # ... or spelled a little differently ("St. Petersburg", Florida), unless a capital.
+        if {name, strip_accents(name)} & spelled and (raw, code) not in capitals:
+            continue
         if name not in keep and (
-            name in ambiguous or raw in ambiguous or name in first_names or len(name) <= 3
+            name in ambiguous
+            or raw in ambiguous
+            or name in first_names
+            or len(name) <= 3
+            or ("(" in name and raw not in renames)  # districts: "Zürich (Kreis 11)"
         ):
             continue
         if name in taken:  # a country's name: the country wins ("Singapore")
             continue
         german = code in ("AT", "DE", "CH", "LI")
-        aliases = [*variants(name, german), *variants(raw, german), *saint_variants(name)]
+        # A renamed city keeps its GeoNames name only if city_aliases lists it:
+        # "Québec" is mostly the province, not Quebec City.
+        aliases = [*variants(name, german), *saint_variants(name)]
         aliases += [a for form in exonyms.get(name, []) for a in variants(form, True)]
         aliases = [a for a in aliases if a not in taken and a not in ambiguous]
         chosen[name] = Draft(name, "place", "city", aliases, by_code[code], rank=-population)
+        spelled.update(aliases)
     unknown = (set(renames.values()) | set(exonyms)) - set(chosen)
     if unknown:
         raise BuildError(f"places_extra.yaml: cities not found in GeoNames: {sorted(unknown)}")
@@ -284,8 +295,8 @@ def organizations(by_code: dict[str, str], reuters: set[str], exchanges: set[str
 def people(reuters: list[str], first_names: set[str]) -> list[Draft]:
     curated: dict[str, Draft] = {}
     for item in load_yaml("people.yaml"):
-        aliases = [item["name"], *item.get("aliases", [])]
-        curated[item["name"]] = Draft(item["name"], "person", "person", aliases)
+        draft = curated.setdefault(item["name"], Draft(item["name"], "person", "person", []))
+        draft.aliases += [item["name"], *item.get("aliases", [])]
     for name in reuters:
         curated.setdefault(name, Draft(name, "person", "person", [name]))
     for draft in curated.values():

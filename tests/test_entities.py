@@ -146,14 +146,19 @@ def test_a_bare_surname_is_the_full_name_used_earlier(extractor: GazetteerExtrac
 
 def test_organisations_by_rule_are_conservative(extractor: GazetteerExtractor) -> None:
     text = (
-        "The Security Review Conference Convened in Vienna. Shares of Chase Manhattan Bank "
-        "rose, the Securities and Exchange Commission said, and the Bank of Japan agreed."
+        "Security Review Conference Convened by OSCE Chairpersonship\n\n"
+        "The Security Review Conference Convened in Vienna. Shares of Kestrel Valley Bank "
+        "rose, the Timber and Paper Workers Union said, and the Bank of Freedonia agreed "
+        "to found an Organisation for Dialogue with the 35-member Board of Trustees."
     )
     orgs = by_type(extractor.extract(text, "en"))["organization"]
-    assert "Chase Manhattan Bank" in orgs
-    assert "Securities and Exchange Commission" in orgs
-    assert "Bank of Japan" in orgs
-    assert not any("Conference" in name for name in orgs)
+    assert orgs == {
+        "OSCE",
+        "Kestrel Valley Bank",
+        "Timber and Paper Workers Union",
+        "Bank of Freedonia",
+        "Board of Trustees",
+    }
 
 
 def test_acronyms_in_capitals(extractor: GazetteerExtractor) -> None:
@@ -245,6 +250,7 @@ def test_the_default_extractor_is_cached() -> None:
         "Mr " * 300_000,
         "Bank " * 200_000,
         "Helga " * 200_000,
+        "Mr Smith said. " * 20_000,  # each title looks back for a full name: keep it linear
         "Wien Вена 維也納 فيينا Wien",
         "\x00\x01Vienna\x1b[31m\x7f\u200b\ufeffOSCE\ud800",
         "<" * 100_000 + "Texaco Inc" + ">" * 100_000,

@@ -1,0 +1,861 @@
+"""Benchmark: query latency of the search core against SQLite FTS5 (SPEC §10).
+
+Imports Reuters-21578 from ../shared/corpora into a temporary corpus and, for
+each size, writes a corpus of that many articles, builds the Vindex index with
+`update_index(..., rebuild=True)` and loads the same articles into a
+file-backed SQLite database with an FTS5 table. It then replays a fixed set of
+queries (words, phrases, OR / NOT, prefixes, title:, filters, dates, sorts,
+pages) through `SearchCore.search` (hits with highlights, all facets) and
+through an FTS5 implementation of the same request (bm25 with title > lead >
+body, the same filters, snippet()/highlight(), total and the same disjunctive
+facets), timing each call with `time.perf_counter`.
+
+Sizes: the Reuters import (~21.5k articles), then 100k articles made by
+recombining real paragraphs (deterministic: a seeded generator); `--n N` picks
+one size (a smaller N is a deterministic sample of the import). A warm-up
+pass (not measured) comes first, so that opening the searcher and building the
+facet arrays are not counted; the very first query is reported as "cold".
+Each of `--runs` runs replays every query once on both engines (interleaved,
+so that both see the same load on a shared machine); the figures are the
+medians of the per-run p50/p95/p99. Each size ends with one JSON line.
+
+    .venv/bin/python bench/search.py [--n N] [--runs 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import html
+import json
+import random
+import re
+import shutil
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from indexer.build import update_index
+from indexer.dates import VIENNA
+from indexer.importers import import_corpus
+from indexer.query import SearchRequest
+from indexer.search import SearchCore
+from indexer.store import IndexLocation, LiveIndex
+
+ROOT = Path(__file__).resolve().parents[1]
+SCALED_SIZE = 100_000
+CHUNK = 1000  # articles per corpus file, like the importers write
+SEED = 1987  # the synthetic archive must be the same on every run and machine
+FACET_LIMIT = 10
+SECTION_SEPARATOR = " > "
+ENTITY_TYPES = ("person", "organization", "place")
+
+# The fixed query set, in Vindex syntax (SPEC §6); each item is the parameter
+# mapping of a search request. Kinds: plain words (all must match), phrases,
+# OR / NOT / -word, prefix*, title:, filters (with and without words, two values
+# of one filter, two filters), date ranges within 1987, sorts and later pages.
+QUERIES: list[dict[str, Any]] = [
+    # single words
+    *(
+        {"q": word}
+        for word in (
+            "cocoa",
+            "oil",
+            "gold",
+            "coffee",
+            "sugar",
+            "wheat",
+            "corn",
+            "copper",
+            "dollar",
+            "yen",
+            "opec",
+            "tokyo",
+            "bank",
+            "earnings",
+            "dividend",
+            "merger",
+            "acquisition",
+            "tariffs",
+            "inflation",
+            "unemployment",
+            "bundesbank",
+            "crude",
+            "gasoline",
+            "shipping",
+            "strike",
+            "profit",
+            "shares",
+            "debt",
+            "brazil",
+            "reagan",
+            "volcker",
+            "soybeans",
+            "rubber",
+            "deficit",
+            "elections",
+        )
+    ),
+    # several words (AND)
+    *(
+        {"q": words}
+        for words in (
+            "interest rates",
+            "oil prices",
+            "trade surplus japan",
+            "central bank intervention",
+            "crude oil output",
+            "wheat export subsidies",
+            "quarterly dividend",
+            "net loss",
+            "tender offer",
+            "debt rescheduling",
+            "first quarter earnings",
+            "stock exchange",
+            "grain exports soviet",
+            "coffee quotas",
+            "gold mine",
+        )
+    ),
+    # phrases
+    *(
+        {"q": f'"{phrase}"'}
+        for phrase in (
+            "money supply",
+            "trade deficit",
+            "interest rates",
+            "stock split",
+            "tender offer",
+            "crude oil",
+            "central bank",
+            "federal reserve",
+            "world bank",
+            "european community",
+            "net income",
+            "budget deficit",
+            "oil prices",
+            "export subsidies",
+            "exchange rates",
+        )
+    ),
+    # boolean
+    {"q": "oil -opec"},
+    {"q": "coffee OR cocoa"},
+    {"q": "gold OR silver"},
+    {"q": "wheat OR corn"},
+    {"q": "bank -england"},
+    {"q": "dollar NOT yen"},
+    {"q": "(oil OR gas) prices"},
+    {"q": '"trade deficit" -japan'},
+    {"q": "sugar OR cocoa OR coffee"},
+    {"q": "earnings -loss"},
+    {"q": "copper OR zinc OR nickel"},
+    {"q": '"interest rates" OR "money supply"'},
+    # prefixes and fields
+    {"q": "petro*"},
+    {"q": "export*"},
+    {"q": "bank*"},
+    {"q": "invest*"},
+    {"q": "refin*"},
+    {"q": "acqui*"},
+    {"q": "econom*"},
+    {"q": "currenc*"},
+    {"q": "title:cocoa"},
+    {"q": "title:opec"},
+    {"q": "title:dividend"},
+    # filters with words
+    {"q": "cocoa", "place": ["Ivory Coast"]},
+    {"q": "prices", "section": ["Commodities"]},
+    {"q": "oil", "section": ["Energy"]},
+    {"q": "dollar", "section": ["Markets > Foreign Exchange"]},
+    {"q": "trade", "place": ["United States"]},
+    {"q": "trade", "place": ["Japan"]},
+    {"q": "yen", "place": ["Japan"]},
+    {"q": "trade", "place": ["United States", "Japan"]},
+    {"q": "dollar", "person": ["James Baker"]},
+    {"q": "rates", "person": ["Paul Volcker"]},
+    {"q": "oil", "organization": ["OPEC"]},
+    {"q": "output", "organization": ["OPEC"]},
+    {"q": "sugar", "organization": ["European Community"]},
+    {"q": "coffee", "section": ["Commodities"], "place": ["Brazil"]},
+    {"q": "bank", "language": ["en"]},
+    {"q": "dividend", "section": ["Corporate > Earnings"]},
+    {"q": "wheat", "section": ["Commodities > Grains"], "place": ["United States"]},
+    {"q": "loan", "section": ["Corporate", "Economy"]},
+    {"q": "budget", "person": ["Ronald Reagan"], "place": ["United States"]},
+    {"q": "gold", "place": ["South Africa", "Canada", "Australia"]},
+    # dates within 1987
+    {"q": "oil", "from": "1987-03", "to": "1987-03"},
+    {"q": "gold", "from": "1987-04-01", "to": "1987-06-30"},
+    {"q": "dollar", "from": "1987-10"},
+    {"q": "stock", "to": "1987-03-15"},
+    {"q": "trade", "place": ["Japan"], "from": "1987-04", "to": "1987-05"},
+    {"q": "opec", "from": "1987", "to": "1987"},
+    # filters only (browsing: newest first, leads as snippets)
+    {"section": ["Commodities"]},
+    {"place": ["Japan"]},
+    {"organization": ["OPEC"]},
+    {"section": ["Energy > Crude Oil"], "from": "1987-03"},
+    {"person": ["James Baker"], "sort": "oldest"},
+    {"from": "1987-10-01", "to": "1987-10-20"},
+    # sorts and pages
+    {"q": "oil", "sort": "newest"},
+    {"q": "cocoa", "sort": "oldest"},
+    {"q": "bank", "page": "2"},
+    {"q": "earnings", "sort": "newest", "page": "2"},
+    {"q": "dollar", "place": ["Japan"], "sort": "newest"},
+    {"q": "gold", "page": "3", "per_page": "20"},
+    {"q": '"money supply"', "page": "2"},
+    {"q": "shares", "per_page": "50"},
+    {"q": "petro*", "sort": "newest"},
+    {"q": "coffee OR cocoa", "section": ["Commodities"], "page": "2"},
+]
+
+# Queries whose totals are printed for both engines: they differ (Whoosh's and
+# FTS5's Porter stemmers and stop words are not the same) but should be close.
+SANITY = ("cocoa", '"money supply"', "oil -opec", "coffee OR cocoa", "petro*")
+
+
+# -- the corpus ----------------------------------------------------------------
+
+
+def load_articles(corpus: Path) -> list[dict[str, Any]]:
+    """The article mappings of an imported corpus, in file order."""
+    articles: list[dict[str, Any]] = []
+    for path in sorted(corpus.glob("*.jsonl")):
+        with path.open(encoding="utf-8") as handle:
+            articles.extend(json.loads(line) for line in handle if line.strip())
+    return articles
+
+
+def scale(base: Sequence[dict[str, Any]], n: int, seed: int = SEED) -> list[dict[str, Any]]:
+    """`n` articles: a sample of `base` when smaller, else `base` plus synthetic ones.
+
+    A synthetic article `synth-N` takes a real article's title, section, date,
+    dateline and entities and as many paragraphs as that article has, drawn
+    from other real articles of the same section (of the same top-level
+    section when the section has a single article). So the text is real wire
+    prose and word statistics stay close to the original's, while the
+    articles are new documents for the index.
+    """
+    rng = random.Random(seed)
+    if n <= len(base):
+        if n == len(base):
+            return list(base)
+        return [base[i] for i in sorted(rng.sample(range(len(base)), n))]
+    # Paragraph pools, (owner, paragraph), per section, per top-level section
+    # ("Commodities > " holds all of Commodities' sub-sections) and overall ("").
+    pools: dict[str, list[tuple[int, str]]] = defaultdict(list)
+    owners: dict[str, set[int]] = defaultdict(set)
+    for index, article in enumerate(base):
+        section = article.get("section", "")
+        keys = (section, section.split(SECTION_SEPARATOR)[0] + SECTION_SEPARATOR, "")
+        for paragraph in article.get("body", []):
+            for key in keys:
+                pools[key].append((index, paragraph))
+                owners[key].add(index)
+    articles = list(base)
+    for number in range(1, n - len(base) + 1):
+        index = rng.randrange(len(base))
+        template = base[index]
+        section = template.get("section", "")
+        key = next(
+            k
+            for k in (section, section.split(SECTION_SEPARATOR)[0] + SECTION_SEPARATOR, "")
+            if len(owners[k] - {index}) > 0
+        )
+        pool = pools[key]
+        count = max(1, len(template.get("body", [])))
+        body: list[str] = []
+        while len(body) < count:
+            owner, paragraph = pool[rng.randrange(len(pool))]
+            if owner != index:
+                body.append(paragraph)
+        synthetic = dict(template)
+        synthetic["id"] = f"synth-{number}"
+        synthetic["body"] = body
+        synthetic.pop("lead", None)
+        synthetic.pop("url", None)
+        articles.append(synthetic)
+    return articles
+
+
+def write_corpus(articles: Sequence[dict[str, Any]], folder: Path) -> int:
+    """JSON Lines files of at most CHUNK articles each; returns the number of files."""
+    folder.mkdir(parents=True)
+    files = 0
+    for start in range(0, len(articles), CHUNK):
+        lines = (json.dumps(a, ensure_ascii=False) for a in articles[start : start + CHUNK])
+        (folder / f"bench-{files:04d}.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+        files += 1
+    return files
+
+
+# -- FTS5 ------------------------------------------------------------------------
+
+# Markers for highlight()/snippet(): the text is HTML-escaped after FTS5 has
+# marked it, as Vindex escapes article text, and then they become <mark>.
+_OPEN, _CLOSE = "\x02", "\x03"
+_BAREWORD = re.compile(r"[A-Za-z0-9_]+")
+_TOKEN = re.compile(r'-?"[^"]*"|[()]|[^\s()]+')
+
+
+def fts5_available() -> bool:
+    options = {row[0] for row in sqlite3.connect(":memory:").execute("pragma compile_options")}
+    return "ENABLE_FTS5" in options
+
+
+def to_fts5(q: str) -> str:
+    """The fixed query set's syntax in FTS5's: words, "phrases", OR, NOT/-, prefix*, title:.
+
+    FTS5's NOT is binary (`a NOT b`), like Vindex's `a -b`; words that are
+    not plain barewords (`u.s.`) are quoted, which FTS5 reads as a phrase of
+    their tokens. Raises ValueError for what FTS5 cannot express (a leading NOT).
+    """
+    out: list[str] = []
+
+    def operand(text: str) -> None:
+        # FTS5 joins adjacent phrases by an implicit AND, but not a phrase and
+        # a (group): spell every AND out.
+        if out and out[-1] not in ("(", "OR", "AND", "NOT"):
+            out.append("AND")
+        out.append(text)
+
+    for token in _TOKEN.findall(q):
+        negated = token.startswith("-") and len(token) > 1
+        if negated:
+            token = token[1:]
+        if token in (")", "OR", "AND"):
+            out.append(token)
+            continue
+        if token == "NOT":
+            negated, token = True, ""
+        if negated:
+            if not out or out[-1] in ("(", "OR", "AND", "NOT"):
+                raise ValueError(f"FTS5 has no unary NOT: {q!r}")
+            out.append("NOT")
+        if not token:
+            continue
+        if token == "(":
+            operand(token)
+            continue
+        column = ""
+        if ":" in token and not token.startswith('"'):
+            column, token = token.split(":", 1)
+            column = f"{column} : "
+        if token.startswith('"'):
+            operand(column + '"' + token.strip('"').replace('"', '""') + '"')
+        elif token.endswith("*") and _BAREWORD.fullmatch(token[:-1]):
+            operand(column + token.lower())
+        elif _BAREWORD.fullmatch(token):
+            # Lower case: an upper-case AND/OR/NOT/NEAR would be an operator.
+            operand(column + token.lower())
+        else:
+            operand(column + '"' + token.replace('"', '""') + '"')
+    return " ".join(out)
+
+
+def _utc_text(moment: datetime) -> str:
+    """Naive UTC, fixed width: compares as text the way the datetimes compare."""
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC).replace(tzinfo=None)
+    return moment.strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
+def build_fts5(articles: Sequence[dict[str, Any]], path: Path) -> float:
+    """Load the articles into a new SQLite database; returns the seconds it took."""
+    started = time.perf_counter()
+    con = sqlite3.connect(path)
+    # Bulk load: durability is irrelevant for a throwaway benchmark database.
+    con.executescript(
+        """
+        PRAGMA journal_mode = OFF;
+        PRAGMA synchronous = OFF;
+        CREATE TABLE article (
+            rowid INTEGER PRIMARY KEY, id TEXT UNIQUE, title TEXT, section TEXT,
+            published TEXT, year TEXT, month TEXT, language TEXT, source TEXT
+        );
+        CREATE VIRTUAL TABLE fts USING fts5(
+            title, lead, body, tokenize = 'porter unicode61 remove_diacritics 2'
+        );
+        CREATE TABLE article_entity (article INTEGER, type TEXT, name TEXT);
+        """
+    )
+    with con:
+        for rowid, data in enumerate(articles, start=1):
+            published = datetime.fromisoformat(data["published"])
+            if published.tzinfo is None:
+                published = published.replace(tzinfo=VIENNA)
+            # Years and months are counted in Vienna time, as the core does.
+            local = published.astimezone(VIENNA)
+            con.execute(
+                "INSERT INTO article VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    rowid,
+                    data["id"],
+                    data["title"],
+                    data.get("section", ""),
+                    _utc_text(published),
+                    f"{local:%Y}",
+                    f"{local:%Y-%m}",
+                    data.get("language", ""),
+                    data.get("source", ""),
+                ),
+            )
+            lead = " ".join(p for p in (data.get("lead", ""), data.get("image_caption", "")) if p)
+            con.execute(
+                "INSERT INTO fts (rowid, title, lead, body) VALUES (?, ?, ?, ?)",
+                (rowid, data["title"], lead, "\n\n".join(data.get("body", []))),
+            )
+            entities = data.get("entities", {})
+            con.executemany(
+                "INSERT INTO article_entity VALUES (?, ?, ?)",
+                [(rowid, kind, name) for kind in ENTITY_TYPES for name in entities.get(kind, [])],
+            )
+    con.executescript(
+        """
+        CREATE INDEX article_section ON article (section);
+        CREATE INDEX article_published ON article (published);
+        CREATE INDEX entity_article ON article_entity (article, type, name);
+        CREATE INDEX entity_name ON article_entity (type, name, article);
+        INSERT INTO fts (fts) VALUES ('optimize');
+        ANALYZE;
+        """
+    )
+    con.close()
+    return time.perf_counter() - started
+
+
+class Fts5Search:
+    """The same request as `SearchCore.search`, answered by SQLite FTS5.
+
+    The matching set is materialised once per request into a temporary table
+    (and once more per facet that has a selection of its own, since such a
+    facet is counted without its own filter); total, hits and facets are
+    then read against it, which is how one would write this by hand.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.con = sqlite3.connect(path, isolation_level=None)
+        self.con.executescript(
+            """
+            PRAGMA query_only = 0;
+            PRAGMA temp_store = MEMORY;
+            PRAGMA cache_size = -65536;
+            PRAGMA mmap_size = 1073741824;
+            CREATE TEMP TABLE matched (rowid INTEGER PRIMARY KEY);
+            CREATE TEMP TABLE facet_set (rowid INTEGER PRIMARY KEY);
+            """
+        )
+
+    def close(self) -> None:
+        self.con.close()
+
+    def _where(self, request: SearchRequest, exclude: str | None) -> tuple[list[str], list[Any]]:
+        clauses: list[str] = []
+        params: list[Any] = []
+        for name, values in request.filters:
+            if name == exclude:
+                continue
+            if name == "section":
+                # A parent section includes its children.
+                ors = ["(a.section = ? OR a.section LIKE ? || ' > %')"] * len(values)
+                for value in values:
+                    params += [value, value]
+            elif name in ENTITY_TYPES:
+                marks = ", ".join("?" * len(values))
+                ors = [
+                    "EXISTS (SELECT 1 FROM article_entity e WHERE e.article = a.rowid"
+                    f" AND e.type = ? AND e.name IN ({marks}))"
+                ]
+                params += [name, *values]
+            else:  # language, source: one value per article
+                ors = [f"a.{name} IN ({', '.join('?' * len(values))})"]
+                params += list(values)
+            clauses.append("(" + " OR ".join(ors) + ")")
+        if exclude != "date":
+            start, end = request.published_range()
+            if start is not None:
+                clauses.append("a.published >= ?")
+                params.append(_utc_text(start))
+            if end is not None:
+                clauses.append("a.published <= ?")
+                params.append(_utc_text(end))
+        return clauses, params
+
+    def _fill(
+        self, table: str, request: SearchRequest, match: str | None, exclude: str | None
+    ) -> None:
+        clauses, params = self._where(request, exclude)
+        if match is not None:
+            sql = (
+                f"INSERT INTO temp.{table} SELECT fts.rowid FROM fts"
+                " JOIN article a ON a.rowid = fts.rowid WHERE fts MATCH ?"
+            )
+            params = [match, *params]
+            if clauses:
+                sql += " AND " + " AND ".join(clauses)
+        else:
+            sql = f"INSERT INTO temp.{table} SELECT a.rowid FROM article a"
+            if clauses:
+                sql += " WHERE " + " AND ".join(clauses)
+        self.con.execute(f"DELETE FROM temp.{table}")
+        self.con.execute(sql, params)
+
+    def search(self, request: SearchRequest) -> dict[str, Any]:
+        match = to_fts5(request.q) if request.q else None
+        self._fill("matched", request, match, None)
+        total = self.con.execute("SELECT count(*) FROM temp.matched").fetchone()[0]
+        hits = self._hits(request, match, total)
+        facets = {}
+        for name in ("section", "year", "person", "organization", "place", "language"):
+            own = "date" if name == "year" else name
+            has_own = (
+                bool(request.values(name))
+                if own != "date"
+                else (request.date_from is not None or request.date_to is not None)
+            )
+            table = "matched"
+            if has_own:
+                self._fill("facet_set", request, match, own)
+                table = "facet_set"
+            facets[name] = self._facet(name, table, request.values(name))
+        year = request.year
+        if year is not None:
+            rows = self.con.execute(
+                "SELECT a.month, count(*) FROM temp.matched m JOIN article a ON a.rowid = m.rowid"
+                " WHERE a.year = ? GROUP BY a.month ORDER BY a.month",
+                [str(year)],
+            ).fetchall()
+            facets["month"] = {
+                "values": [{"value": v, "count": c, "selected": False} for v, c in rows],
+                "distinct": len(rows),
+            }
+        return {"total": total, "hits": hits, "facets": facets}
+
+    def _hits(self, request: SearchRequest, match: str | None, total: int) -> list[dict[str, Any]]:
+        offset = (request.page - 1) * request.per_page
+        if offset >= total:
+            return []
+        if match is not None:
+            order = {
+                "relevance": "score, a.published DESC",
+                "newest": "a.published DESC",
+                "oldest": "a.published ASC",
+            }[request.sort]
+            rows = self.con.execute(
+                "SELECT a.rowid, a.id, highlight(fts, 0, ?, ?), snippet(fts, 1, ?, ?, '…', 24),"
+                " snippet(fts, 2, ?, ?, '…', 64), a.section, a.published, a.language, a.source,"
+                " bm25(fts, 3.0, 1.5, 1.0) AS score"
+                " FROM fts JOIN temp.matched m ON m.rowid = fts.rowid"
+                " JOIN article a ON a.rowid = fts.rowid"
+                f" WHERE fts MATCH ? ORDER BY {order} LIMIT ? OFFSET ?",
+                [_OPEN, _CLOSE] * 3 + [match, request.per_page, offset],
+            ).fetchall()
+        else:
+            # No words: newest (or oldest) first, the lead (or the body's start) as snippet.
+            direction = "ASC" if request.sort == "oldest" else "DESC"
+            rows = self.con.execute(
+                "SELECT a.rowid, a.id, fts.title, substr(fts.lead, 1, 200), "
+                " CASE WHEN fts.lead = '' THEN substr(fts.body, 1, 200) ELSE '' END,"
+                " a.section, a.published, a.language, a.source, 0.0"
+                " FROM temp.matched m JOIN article a ON a.rowid = m.rowid"
+                " JOIN fts ON fts.rowid = m.rowid"
+                f" ORDER BY a.published {direction} LIMIT ? OFFSET ?",
+                [request.per_page, offset],
+            ).fetchall()
+        rowids = [row[0] for row in rows]
+        entities: dict[int, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+        if rowids:
+            for rowid, kind, name in self.con.execute(
+                "SELECT article, type, name FROM article_entity"
+                f" WHERE article IN ({', '.join('?' * len(rowids))})",
+                rowids,
+            ):
+                entities[rowid][kind].append(name)
+        return [
+            {
+                "id": row[1],
+                "title_html": _marked(row[2]),
+                "snippet_html": " … ".join(_marked(s) for s in (row[3], row[4]) if s),
+                "section": row[5],
+                "published": row[6],
+                "language": row[7],
+                "source": row[8],
+                "score": -row[9],
+                "entities": {kind: entities[row[0]].get(kind, []) for kind in ENTITY_TYPES},
+            }
+            for row in rows
+        ]
+
+    def _facet(self, name: str, table: str, selected: Iterable[str]) -> dict[str, Any]:
+        if name in ENTITY_TYPES:
+            sql = (
+                f"SELECT e.name, count(*) FROM temp.{table} m"
+                " JOIN article_entity e ON e.article = m.rowid WHERE e.type = ? GROUP BY e.name"
+            )
+            counts, distinct = self._counts(sql, [name])
+        elif name == "section":
+            # One section per article: roll each path's count up to its parents.
+            rows = self.con.execute(
+                f"SELECT a.section, count(*) FROM temp.{table} m"
+                " JOIN article a ON a.rowid = m.rowid WHERE a.section != '' GROUP BY a.section"
+            ).fetchall()
+            tree: dict[str, int] = defaultdict(int)
+            for section, count in rows:
+                parts = section.split(SECTION_SEPARATOR)
+                for depth in range(1, len(parts) + 1):
+                    tree[SECTION_SEPARATOR.join(parts[:depth])] += count
+            ranked = sorted(tree.items(), key=lambda item: (-item[1], item[0]))
+            tops = [item for item in ranked if SECTION_SEPARATOR not in item[0]]
+            counts = []
+            for top, count in tops[:FACET_LIMIT]:
+                counts.append((top, count))
+                counts += [i for i in ranked if i[0].startswith(top + SECTION_SEPARATOR)]
+            distinct = len(tops)
+        else:
+            column = "year" if name == "year" else "language"
+            counts, distinct = self._counts(
+                f"SELECT a.{column}, count(*) FROM temp.{table} m"
+                f" JOIN article a ON a.rowid = m.rowid GROUP BY a.{column}",
+                [],
+            )
+            if name == "year":
+                counts.sort(reverse=True)
+        listed = {value for value, _ in counts}
+        chosen = set(selected)
+        values = [{"value": v, "count": c, "selected": v in chosen} for v, c in counts]
+        for value in sorted(chosen - listed):
+            values.append({"value": value, "count": 0, "selected": True})
+        return {"values": values, "distinct": distinct}
+
+    def _counts(self, sql: str, params: list[Any]) -> tuple[list[tuple[str, int]], int]:
+        """Top FACET_LIMIT (value, count) pairs by count, and the number of distinct values."""
+        rows = [(v, c) for v, c in self.con.execute(sql, params).fetchall() if v]
+        rows.sort(key=lambda item: (-item[1], item[0]))
+        return rows[:FACET_LIMIT], len(rows)
+
+
+def _marked(text: str | None) -> str:
+    return html.escape(text or "").replace(_OPEN, "<mark>").replace(_CLOSE, "</mark>")
+
+
+# -- timing ----------------------------------------------------------------------
+
+
+@dataclass
+class Engine:
+    """One engine under test: a name and a callable answering a request."""
+
+    name: str
+    search: Callable[[SearchRequest], Any]
+    cold_ms: float = 0.0
+    # Per query (by position in the set): one wall time per run.
+    times: list[list[float]] = field(default_factory=list)
+
+    def timed(self, request: SearchRequest) -> tuple[float, Any]:
+        started = time.perf_counter()
+        result = self.search(request)
+        return (time.perf_counter() - started) * 1000, result
+
+    def percentiles(self, runs: int) -> tuple[float, float, float]:
+        """Medians over the runs of each run's p50, p95 and p99."""
+        per_run = [
+            np.percentile([query[run] for query in self.times], [50, 95, 99]) for run in range(runs)
+        ]
+        p50, p95, p99 = (statistics.median(float(p[i]) for p in per_run) for i in range(3))
+        return p50, p95, p99
+
+
+def describe(params: dict[str, Any]) -> str:
+    return " ".join(
+        f"{k}={v!r}" if k == "q" else f"{k}={','.join(v) if isinstance(v, list) else v}"
+        for k, v in params.items()
+    )
+
+
+def vindex_total(result: Any) -> int:
+    return int(result.total)
+
+
+def fts5_total(result: Any) -> int:
+    return int(result["total"])
+
+
+def bench_size(
+    n: int, base: Sequence[dict[str, Any]], work: Path, runs: int, fts5: bool
+) -> dict[str, Any]:
+    print(f"\n== n = {n:,} ==", flush=True)
+    articles = scale(base, n)
+    corpus = work / f"corpus-{n}"
+    files = write_corpus(articles, corpus)
+    synthetic = max(0, n - len(base))
+    print(f"corpus: {len(articles):,} articles ({synthetic:,} synthetic) in {files} files")
+
+    location = IndexLocation(work / f"index-{n}")
+    report = update_index(location, corpus, rebuild=True)
+    if report.errors:
+        print(f"warning: {len(report.errors)} build errors, first: {report.errors[0]}")
+    index_bytes = location.size_bytes()
+    print(
+        f"build: {report.indexed:,} articles in {report.seconds:.1f} s, "
+        f"{report.articles_per_s:.0f} articles/s; index {index_bytes / 1048576:.1f} MB",
+        flush=True,
+    )
+
+    requests = [SearchRequest.from_params(params) for params in QUERIES]
+    live = LiveIndex(location)
+    core = SearchCore(live)
+    engines = [Engine("vindex", core.search)]
+    fts: Fts5Search | None = None
+    db = work / f"fts5-{n}.sqlite"
+    if fts5:
+        seconds = build_fts5(articles, db)
+        print(
+            f"fts5 load: {len(articles) / seconds:.0f} articles/s; "
+            f"database {db.stat().st_size / 1048576:.1f} MB",
+            flush=True,
+        )
+        fts = Fts5Search(db)
+        engines.append(Engine("fts5", fts.search))
+
+    # Cold: the first query on a fresh searcher / connection (opening the
+    # searcher, reading the facet arrays, filling caches). Then a warm-up pass
+    # over the whole set, which also drops a query an engine cannot answer
+    # (the core is still being tuned; a broken query must not stop the bench).
+    keep = list(range(len(requests)))
+    for engine in engines:
+        engine.cold_ms, _ = engine.timed(requests[0])
+        for i in list(keep):
+            try:
+                engine.search(requests[i])
+            except Exception as exc:  # report and go on: see above
+                print(f"warning: {engine.name} failed on {describe(QUERIES[i])}: {exc!r}")
+                keep.remove(i)
+    print("cold (first query): " + ", ".join(f"{e.name} {e.cold_ms:.1f} ms" for e in engines))
+    if fts is not None:
+        sanity(requests, keep, core, fts)
+
+    for engine in engines:
+        engine.times = [[] for _ in keep]
+    for run in range(runs):
+        # Interleaved per query, so both engines see the same load on a shared machine.
+        for position, i in enumerate(keep):
+            for engine in engines:
+                elapsed, _ = engine.timed(requests[i])
+                engine.times[position].append(elapsed)
+        print(f"run {run + 1}/{runs} done", flush=True)
+
+    core.close()
+    live.close()
+    if fts is not None:
+        fts.close()
+
+    vindex = engines[0]
+    p50, p95, p99 = vindex.percentiles(runs)
+    print(f"queries: {len(keep)} x {runs} runs (medians of the per-run percentiles)")
+    print(f"vindex core: p50 {p50:.1f} ms, p95 {p95:.1f} ms, p99 {p99:.1f} ms")
+    result: dict[str, Any] = {
+        "n": n,
+        "build_articles_per_s": round(report.articles_per_s, 1),
+        "index_bytes": index_bytes,
+        "cold_ms": round(vindex.cold_ms, 1),
+        "p50_ms": round(p50, 2),
+        "p95_ms": round(p95, 2),
+        "p99_ms": round(p99, 2),
+        "fts5_p50_ms": None,
+        "fts5_p95_ms": None,
+        "fts5_p99_ms": None,
+        "ratio_p95": None,
+        "queries": len(keep),
+        "runs": runs,
+    }
+    if fts is not None:
+        f50, f95, f99 = engines[1].percentiles(runs)
+        ratio = p95 / f95 if f95 else float("inf")
+        print(f"fts5:        p50 {f50:.1f} ms, p95 {f95:.1f} ms, p99 {f99:.1f} ms")
+        print(f"ratio p95 (vindex / fts5): {ratio:.2f}")
+        result.update(
+            fts5_p50_ms=round(f50, 2),
+            fts5_p95_ms=round(f95, 2),
+            fts5_p99_ms=round(f99, 2),
+            fts5_cold_ms=round(engines[1].cold_ms, 1),
+            fts5_bytes=db.stat().st_size,
+            ratio_p95=round(ratio, 3),
+        )
+    slowest(engines, keep)
+
+    # The next size needs the disk and the page cache more than these do.
+    shutil.rmtree(corpus, ignore_errors=True)
+    shutil.rmtree(location.root, ignore_errors=True)
+    db.unlink(missing_ok=True)
+    print(json.dumps(result), flush=True)
+    return result
+
+
+def sanity(
+    requests: list[SearchRequest], keep: list[int], core: SearchCore, fts: Fts5Search
+) -> None:
+    """Print both engines' totals for a few queries; warn (never fail) when far apart."""
+    for i in keep:
+        if QUERIES[i].get("q") not in SANITY or len(QUERIES[i]) != 1:
+            continue
+        ours = vindex_total(core.search(requests[i]))
+        theirs = fts5_total(fts.search(requests[i]))
+        line = f"totals {QUERIES[i]['q']}: vindex {ours:,}, fts5 {theirs:,}"
+        if min(ours, theirs) == 0 or max(ours, theirs) > 2 * min(ours, theirs):
+            line = "warning: far apart: " + line
+        print(line)
+
+
+def slowest(engines: list[Engine], keep: list[int], count: int = 5) -> None:
+    """The queries with the worst median Vindex time, with FTS5's beside them."""
+    medians = [[statistics.median(times) for times in e.times] for e in engines]
+    order = sorted(range(len(keep)), key=lambda p: -medians[0][p])[:count]
+    print("slowest vindex queries (median ms):")
+    for p in order:
+        others = "".join(f", {e.name} {medians[k][p]:.1f}" for k, e in enumerate(engines) if k)
+        print(f"  {medians[0][p]:7.1f}{others}  {describe(QUERIES[keep[p]])}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--n", type=int, help="one size (default: the Reuters import, then 100,000)"
+    )
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--corpora", type=Path, default=ROOT.parent / "shared" / "corpora")
+    args = parser.parse_args()
+    if (args.n is not None and args.n < 1) or args.runs < 1:
+        parser.error("--n and --runs must be at least 1")
+    fts5 = fts5_available()
+    if not fts5:
+        print("warning: this Python's SQLite lacks ENABLE_FTS5; FTS5 is skipped")
+
+    with tempfile.TemporaryDirectory(prefix="vindex-bench-") as tmp:
+        work = Path(tmp)
+        started = time.perf_counter()
+        summary = import_corpus("reuters", args.corpora / "reuters21578", work / "reuters")
+        base = load_articles(work / "reuters")
+        print(
+            f"import reuters: {summary.written:,} articles in "
+            f"{time.perf_counter() - started:.1f} s",
+            flush=True,
+        )
+        sizes = [args.n] if args.n is not None else [len(base), SCALED_SIZE]
+        for n in sizes:
+            bench_size(n, base, work, args.runs, fts5)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
