@@ -156,7 +156,9 @@ def main() -> int:
 
     rate = articles / seconds if seconds else 0.0
     print(f"Reuters-21578 TEST split: {articles} stories; gazetteer and automaton {loaded:.2f} s")
-    print(f"{'type':<14}{'gold':>7}{'found':>7}{'right':>7}{'P':>8}{'R':>8}{'F1':>8}{'P(vocab)':>10}")
+    print(
+        f"{'type':<14}{'gold':>7}{'found':>7}{'right':>7}{'P':>8}{'R':>8}{'F1':>8}{'P(vocab)':>10}"
+    )
     for kind in TYPES:
         s = scores[kind]
         print(

@@ -512,7 +512,7 @@ class _Pass:
 
     def _person_name(self, i: int, end: int) -> str:
         tokens = self.tokens
-        words = [tokens[k].text for k in range(i, end)]
+        words = [tokens[k].text + ("." if self._initial(k) else "") for k in range(i, end)]
         while words and words[-1] in _SUFFIXES:
             words.pop()
         name = " ".join(words)
@@ -645,7 +645,9 @@ class _Pass:
             ):
                 end += 2
                 continue
-            allow = "&|." if end - 1 in self.covered else "&|.|'s|’s"
+            # "Moody's Investors Service", but not "Southern's Georgia Power Co".
+            known = end - 1 in self.covered or end in self.covered
+            allow = "&|." if known else "&|.|'s|’s"
             if not (self._adjacent(previous, word, allow=allow) and self._org_word(end)):
                 break
             end += 1

@@ -26,11 +26,12 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from whoosh import collectors, scoring
+from whoosh import scoring
 from whoosh.query import And, Or, Prefix, Query, Term
 from whoosh.searching import Searcher
 
 from indexer.article import ENTITY_TYPES
+from indexer.engine import Postings, evaluate
 from indexer.facets import FACETS, FacetCount, FacetData, Mask
 from indexer.highlight import highlight, query_terms
 from indexer.prune import prune
@@ -113,28 +114,6 @@ class _Matches:
     scores: npt.NDArray[np.float64] | None
 
 
-class _ScoreAll(collectors.ScoredCollector):  # type: ignore[misc]
-    """Collects every match with its score.
-
-    One pass over the postings then gives the exact total, the set the facets
-    are counted over and the ranking, where Whoosh's top-N collector would skip
-    blocks and need a second pass for the count.
-    """
-
-    def prepare(self, top_searcher: Any, q: Query, context: Any) -> None:
-        super().prepare(top_searcher, q, context)
-        self.docs: list[int] = []
-        self.scores: list[float] = []
-
-    def _collect(self, global_docnum: int, score: float) -> float:
-        self.docs.append(global_docnum)
-        self.scores.append(score)
-        return 0.0
-
-    def results(self) -> _ScoreAll:
-        return self
-
-
 def _combine(base: Mask, masks: dict[str, Mask], exclude: str | None = None) -> Mask:
     """The base mask narrowed by every restriction but the excluded one."""
     combined = base
@@ -152,6 +131,7 @@ class _State:
     searcher: Searcher
     facets: FacetData
     all_docs: Mask = field(init=False)
+    postings: Postings = field(init=False)
     # Document masks of filters, by (filter, values): filters repeat across requests.
     filter_masks: dict[tuple[str, tuple[str, ...]], Mask] = field(default_factory=dict)
     # Parsed queries by their text; the query objects are never changed after parsing.
@@ -159,6 +139,7 @@ class _State:
 
     def __post_init__(self) -> None:
         self.all_docs = self.facets.mask(self.searcher.reader().all_doc_ids())
+        self.postings = Postings(self.searcher, self.all_docs)
 
 
 class SearchCore:
@@ -242,14 +223,8 @@ class SearchCore:
             return _Matches(state.all_docs, None)
         if pruned is None:
             return _Matches(np.zeros(size, dtype=np.bool_), np.zeros(size))
-        collector = _ScoreAll()
-        state.searcher.search_with_collector(pruned, collector)
-        docs = np.asarray(collector.docs, dtype=np.int64)
-        scores = np.zeros(size)
-        scores[docs] = collector.scores
-        mask = np.zeros(size, dtype=np.bool_)
-        mask[docs] = True
-        return _Matches(mask & state.all_docs, scores)
+        mask, scores = evaluate(pruned, state.postings)
+        return _Matches(mask, scores)
 
     def _restrictions(self, state: _State, request: SearchRequest) -> dict[str, Mask]:
         """One mask per filter (its values ORed) and one for the dates."""

@@ -1,0 +1,231 @@
+"""Evaluating a query over whole posting lists with numpy: matches and BM25F scores.
+
+Whoosh walks its matchers one document at a time in Python, scoring each;
+a common word in a 100k archive costs tens of milliseconds that way, and an
+exact total plus facet counts need every match, so Whoosh's top-N skipping
+does not help. Here each term's posting list is read once into arrays
+(document numbers and weights, cached per index state), and the query tree is
+evaluated as array operations: OR is `|`, AND is `&`, NOT is `& ~`, and scores
+are summed as Whoosh's matchers sum them. Scores use Whoosh's own BM25F
+formula, idf and field lengths, so the ranking is the one Whoosh would give.
+
+Phrases need positions: their documents come from Whoosh (`docs_for_query`),
+their scores from their words. Prefix, wildcard and fuzzy terms are expanded
+against the index first, as Whoosh does.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import OrderedDict
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
+from whoosh.query import (
+    And,
+    AndMaybe,
+    AndNot,
+    DisjunctionMax,
+    Every,
+    Not,
+    Or,
+    Phrase,
+    Query,
+    Term,
+)
+from whoosh.query.qcore import _NullQuery
+from whoosh.query.terms import MultiTerm
+from whoosh.util.numeric import byte_to_length
+
+Mask = npt.NDArray[np.bool_]
+Scores = npt.NDArray[np.float64]
+
+# BM25F parameters: Whoosh's defaults, as used when the index is searched through Whoosh.
+B = 0.75
+K1 = 1.2
+# How many postings the cache may hold across all terms (about 12 bytes each).
+CACHE_POSTINGS = 8_000_000
+
+_BYTE_TO_LENGTH = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
+
+
+class Postings:
+    """Posting lists and field lengths of one index state, read on demand and cached."""
+
+    def __init__(self, searcher: Any, live_docs: Mask) -> None:
+        self.searcher = searcher
+        self.reader = searcher.reader()
+        self.size = self.reader.doc_count_all()
+        self.doc_count = self.size
+        self.live = live_docs
+        self._postings: OrderedDict[tuple[str, Any], tuple[Any, Any]] = OrderedDict()
+        self._held = 0
+        self._lengths: dict[str, Scores] = {}
+        self._average: dict[str, float] = {}
+
+    def postings(self, fieldname: str, text: Any) -> tuple[npt.NDArray[np.int64], Scores]:
+        key = (fieldname, text)
+        cached = self._postings.get(key)
+        if cached is not None:
+            self._postings.move_to_end(key)
+            return cached
+        ids: list[int] = []
+        weights: list[float] = []
+        for leaf, base in self.reader.leaf_readers():
+            if (fieldname, text) not in leaf:
+                continue
+            matcher = leaf.postings(fieldname, text)
+            _read_all(matcher, base, ids, weights)
+        result = (np.asarray(ids, dtype=np.int64), np.asarray(weights, dtype=np.float64))
+        self._postings[key] = result
+        self._held += len(ids)
+        while self._held > CACHE_POSTINGS and len(self._postings) > 1:
+            _, (old, _) = self._postings.popitem(last=False)
+            self._held -= len(old)
+        return result
+
+    def lengths(self, fieldname: str) -> Scores:
+        """Every document's length in the field, as Whoosh's scorer sees it."""
+        lengths = self._lengths.get(fieldname)
+        if lengths is None:
+            parts = []
+            for leaf, _base in self.reader.leaf_readers():
+                count = leaf.doc_count_all()
+                column = leaf._perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
+                if column is None:
+                    parts.append(np.ones(count, dtype=np.float64))
+                else:
+                    raw = np.fromiter(column, dtype=np.int64, count=count)
+                    parts.append(_BYTE_TO_LENGTH[raw])
+            lengths = np.concatenate(parts) if parts else np.zeros(0)
+            self._lengths[fieldname] = lengths
+        return lengths
+
+    def average_length(self, fieldname: str) -> float:
+        average = self._average.get(fieldname)
+        if average is None:
+            average = self.searcher.avg_field_length(fieldname) or 1.0
+            self._average[fieldname] = average
+        return average
+
+    def idf(self, fieldname: str, text: Any) -> float:
+        frequency = self.reader.doc_frequency(fieldname, text)
+        return math.log(self.doc_count / (frequency + 1)) + 1
+
+
+def _read_all(matcher: Any, base: int, ids: list[int], weights: list[float]) -> None:
+    """All postings of a leaf matcher, a block at a time where the codec allows."""
+    if hasattr(matcher, "_read_ids"):
+        # Whoosh 2.7's block matcher: decode whole blocks instead of stepping.
+        while not matcher._atend:
+            matcher._read_ids()
+            matcher._read_weights()
+            ids.extend(base + docnum for docnum in matcher._ids)
+            weights.extend(matcher._weights)
+            matcher._next_block()
+        return
+    while matcher.is_active():
+        ids.append(base + matcher.id())
+        weights.append(matcher.weight())
+        matcher.next()
+
+
+def evaluate(query: Query, postings: Postings) -> tuple[Mask, Scores]:
+    """The documents the query matches and their scores (zero where it does not match)."""
+    mask, scores = _evaluate(query, postings)
+    mask = mask & postings.live
+    return mask, np.where(mask, scores, 0.0)
+
+
+def _empty(postings: Postings) -> tuple[Mask, Scores]:
+    return np.zeros(postings.size, dtype=np.bool_), np.zeros(postings.size)
+
+
+def _evaluate(query: Query, postings: Postings) -> tuple[Mask, Scores]:
+    if isinstance(query, _NullQuery):
+        return _empty(postings)
+    if isinstance(query, Every):
+        return postings.live.copy(), np.zeros(postings.size)
+    if isinstance(query, Term):
+        return _term(query.fieldname, query.text, query.boost, postings)
+    if isinstance(query, Phrase):
+        return _phrase(query, postings)
+    if isinstance(query, MultiTerm):
+        terms = list(query._btexts(postings.reader))
+        return _union([_term(query.fieldname, t, query.boost, postings) for t in terms], postings)
+    if isinstance(query, Not):
+        inner, _ = _evaluate(query.query, postings)
+        return ~inner, np.zeros(postings.size)
+    if isinstance(query, AndNot):
+        positive, scores = _evaluate(query.a, postings)
+        negative, _ = _evaluate(query.b, postings)
+        return positive & ~negative, scores
+    if isinstance(query, AndMaybe):
+        required, scores = _evaluate(query.a, postings)
+        optional, extra = _evaluate(query.b, postings)
+        return required, scores + np.where(optional, extra, 0.0)
+    if isinstance(query, And):
+        mask = np.ones(postings.size, dtype=np.bool_)
+        scores = np.zeros(postings.size)
+        for child in query.subqueries:
+            child_mask, child_scores = _evaluate(child, postings)
+            mask &= child_mask
+            scores += child_scores
+        return mask, scores * query.boost
+    if isinstance(query, DisjunctionMax):
+        parts = [_evaluate(child, postings) for child in query.subqueries]
+        if not parts:
+            return _empty(postings)
+        stacked = np.vstack([scores for _, scores in parts])
+        best = stacked.max(axis=0)
+        mask = np.logical_or.reduce([m for m, _ in parts])
+        scores = best + query.tiebreak * (stacked.sum(axis=0) - best)
+        return mask, scores * query.boost
+    if isinstance(query, Or):
+        mask, scores = _union([_evaluate(child, postings) for child in query.subqueries], postings)
+        return mask, scores * query.boost
+    # Anything else (ranges, nested spans): Whoosh finds the documents, unscored.
+    mask = np.zeros(postings.size, dtype=np.bool_)
+    found = np.fromiter(postings.searcher.docs_for_query(query), dtype=np.int64)
+    mask[found] = True
+    return mask, np.zeros(postings.size)
+
+
+def _union(parts: list[tuple[Mask, Scores]], postings: Postings) -> tuple[Mask, Scores]:
+    if not parts:
+        return _empty(postings)
+    mask = np.logical_or.reduce([m for m, _ in parts])
+    scores = np.sum([s for _, s in parts], axis=0)
+    return mask, scores
+
+
+def _term(fieldname: str, text: Any, boost: float, postings: Postings) -> tuple[Mask, Scores]:
+    mask, scores = _empty(postings)
+    ids, weights = postings.postings(fieldname, text)
+    if not len(ids):
+        return mask, scores
+    mask[ids] = True
+    field = postings.searcher.schema[fieldname]
+    if not field.scorable:
+        scores[ids] = weights * boost
+        return mask, scores
+    lengths = postings.lengths(fieldname)[ids]
+    average = postings.average_length(fieldname)
+    idf = postings.idf(fieldname, text)
+    scores[ids] = (
+        boost * idf * (weights * (K1 + 1)) / (weights + K1 * ((1 - B) + B * lengths / average))
+    )
+    return mask, scores
+
+
+def _phrase(query: Phrase, postings: Postings) -> tuple[Mask, Scores]:
+    mask = np.zeros(postings.size, dtype=np.bool_)
+    found = np.fromiter(postings.searcher.docs_for_query(query), dtype=np.int64)
+    mask[found] = True
+    scores = np.zeros(postings.size)
+    for word in query.words:
+        _, word_scores = _term(query.fieldname, word, query.boost, postings)
+        scores += word_scores
+    return mask, np.where(mask, scores, 0.0)
