@@ -25,9 +25,10 @@ from whoosh import index as whoosh_index
 from whoosh.index import Index
 from whoosh.writing import IndexWriter
 
-from indexer.article import Article
 from indexer.corpus import DEFAULT_MAX_FILE_BYTES, find_files, read_file
+from indexer.enrich import Enrich, enrichment_signature, entity_enricher
 from indexer.errors import CorpusError
+from indexer.gazetteer import GazetteerError
 from indexer.schema import SCHEMA_VERSION, to_document
 from indexer.segments import (
     PartResult,
@@ -119,9 +120,6 @@ def file_signature(path: Path) -> str:
     return f"{stat.st_size}-{stat.st_mtime_ns}"
 
 
-Enrich = Callable[[Article], Article]
-
-
 @dataclass(frozen=True)
 class DocumentLoader:
     """Turns a corpus file into Whoosh documents: read, validate, enrich, map to fields."""
@@ -158,22 +156,40 @@ def update_index(
     *,
     rebuild: bool = False,
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
-    enrich: Enrich | None = None,
+    entities: bool = True,
     workers: int | None = None,
     progress: ProgressFactory | None = None,
     on_wait: Callable[[], None] | None = None,
 ) -> BuildReport:
     """Bring the index up to date with the corpus (or the given files and folders).
 
+    `entities=False` skips entity extraction (the editor's entities are kept).
     `workers` is the number of processes of a rebuild (default: one per core
     for corpora of more than a few megabytes, else one).
     """
     scope = [Path(p) for p in paths] if paths else [corpus]
+    setup_errors: list[CorpusError] = []
+    enrich: Enrich | None = None
+    signature = "none"
+    if entities:
+        signature = enrichment_signature(corpus)
+        try:
+            enrich = entity_enricher(corpus)
+        except GazetteerError as exc:
+            # Index with the shipped gazetteer rather than not at all; say why.
+            setup_errors.append(CorpusError(str(exc)))
+            enrich = entity_enricher(corpus, use_overrides=False)
+            signature += "-without-overrides"
     loader = DocumentLoader(corpus, max_file_bytes, enrich)
     with location.write_lock(wait_message=on_wait):
-        if rebuild or not location.is_compatible():
-            return _rebuild(location, scope, loader, progress, workers)
-        return _update(location, corpus, scope, loader, progress)
+        current = location.current()
+        stale = current is None or location.info(current).get("enrichment") != signature
+        if rebuild or stale or not location.is_compatible():
+            report = _rebuild(location, scope, loader, progress, workers, signature)
+        else:
+            report = _update(location, corpus, scope, loader, progress)
+    report.errors[:0] = setup_errors
+    return report
 
 
 # Below this much input a rebuild stays in one process: starting workers costs more.
@@ -195,6 +211,7 @@ def _rebuild(
     loader: DocumentLoader,
     progress: ProgressFactory | None,
     workers: int | None,
+    signature: str,
 ) -> BuildReport:
     started = time.monotonic()
     location.clean()
@@ -220,7 +237,7 @@ def _rebuild(
         report.errors.extend(part.errors)
     _drop_duplicates_across_parts(generation, parts, files, report)
     report.seconds = time.monotonic() - started
-    location.publish(generation, _info(report, built=True))
+    location.publish(generation, {**_info(report, built=True), "enrichment": signature})
     location.clean()
     report.generation = generation
     return report

@@ -86,6 +86,12 @@ def _parser() -> argparse.ArgumentParser:
     stats.add_argument("--json", action="store_true")
     stats.set_defaults(handler=_stats)
 
+    entities = commands.add_parser("entities", parents=[common], help="the most named entities")
+    entities.add_argument("--type", choices=["person", "organization", "place"], action="append")
+    entities.add_argument("--limit", type=int, default=20, help="per type (default 20)")
+    entities.add_argument("--json", action="store_true")
+    entities.set_defaults(handler=_entities)
+
     serve = commands.add_parser("serve", parents=[common], help="serve the web app")
     serve.add_argument("--host", help="default 127.0.0.1 (VINDEX_HOST)")
     serve.add_argument("--port", type=int, help="default 8000 (VINDEX_PORT)")
@@ -138,12 +144,20 @@ def _index(args: argparse.Namespace, settings: Settings) -> int:
 
 def _parse(args: argparse.Namespace, settings: Settings) -> int:
     from indexer.corpus import read_file
+    from indexer.enrich import entity_enricher
+    from indexer.gazetteer import GazetteerError
 
     failed = False
+    try:
+        enrich = entity_enricher(settings.corpus)
+    except GazetteerError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        failed = True
+        enrich = entity_enricher(settings.corpus, use_overrides=False)
     for path in args.files:
         result = read_file(path, settings.max_file_bytes)
         for article in result.articles:
-            print(json.dumps(article.to_dict(), ensure_ascii=False))
+            print(json.dumps(enrich(article).to_dict(), ensure_ascii=False))
         for error in result.errors:
             failed = True
             print(f"error: {error}", file=sys.stderr)
@@ -242,6 +256,35 @@ def _stats(args: argparse.Namespace, settings: Settings) -> int:
         print(f"{name}:")
         for key, count in stats[name].items():
             print(f"  {count:>7}  {key}")
+    return EXIT_OK
+
+
+def _entities(args: argparse.Namespace, settings: Settings) -> int:
+    from indexer.query import SearchRequest
+    from indexer.search import SearchCore
+    from indexer.store import IndexMissing, LiveIndex
+
+    if args.limit < 1:
+        raise UsageError("--limit must be 1 or more")
+    kinds = args.type or ["person", "organization", "place"]
+    core = SearchCore(LiveIndex(_location(settings)))
+    try:
+        result = core.search(SearchRequest(), facet_limit=args.limit)
+    except IndexMissing as exc:
+        raise UsageError(str(exc)) from exc
+    finally:
+        core.close()
+    top = {
+        kind: [{"name": v["value"], "articles": v["count"]} for v in result.facets[kind]]
+        for kind in kinds
+    }
+    if args.json:
+        print(json.dumps(top, ensure_ascii=False, indent=2))
+        return EXIT_OK
+    for kind in kinds:
+        print(f"{kind} ({result.facet_distinct[kind]} distinct):")
+        for item in top[kind]:
+            print(f"  {item['articles']:>7}  {item['name']}")
     return EXIT_OK
 
 

@@ -37,17 +37,23 @@ from __future__ import annotations
 
 import bisect
 import re
-import weakref
 from dataclasses import dataclass
-from functools import cache
-from pathlib import Path
 from typing import NamedTuple, Protocol
 
-import ahocorasick
-
+from indexer.aliases import MIN_UPPER_VARIANT, AliasIndex, Form, alias_index, first_last, surname
 from indexer.gazetteer import Entry, Gazetteer
-
-TITLES_PATH = Path(__file__).parent / "data" / "titles.txt"
+from indexer.names import (
+    ABBREVIATIONS,
+    HEAD_LINKS,
+    INDEFINITE,
+    MONTHS_AND_DAYS,
+    ORG_HEADS,
+    PARTICLES,
+    STOPWORDS,
+    SUFFIXES,
+    TITLE_WORDS,
+    is_title,
+)
 
 GAZETTEER = "gazetteer"
 RULE = "rule"
@@ -60,90 +66,8 @@ _LINE = re.compile(r"[^\n]+")
 _BRACKETED = re.compile(r"<([^<>\n]{2,80})>")
 _INITIALS = re.compile(r"[A-Z](?:\.[A-Z])*")
 _POSSESSIVE = ("'s", "’s")
-
-
-def _words(text: str) -> frozenset[str]:
-    return frozenset(text.split())
-
-
 _SENTENCE_END = frozenset(".!?:;")
-
-# Function words, months and weekdays of English and German: never a name, a
-# name's part or the start of an organisation, and an acronym spelled like one
-# (US, IT, WHO) is not trusted in an ALL-CAPS line.
-STOPWORDS = _words(
-    """
-    a an and are as at be been but by can could did do does for from had has
-    have he her hers him his how i if in into is it its just may me might more
-    most must my no nor not now of off on once only or our out over per she
-    should so some such than that the their them then there these they this
-    those though through to too under until up upon us very was we were what
-    when where which while who whom whose why will with would yet you your
-    also after against all any because before being both during each few
-    further here meanwhile other own same thus today tomorrow yesterday
-    however according although among around
-    aber alle als am an auch auf aus bei bis da damit dann das dass dem den
-    denn der des die dies diese diesem diesen dieser doch dort du durch ein
-    eine einem einen einer eines er es für gegen hat hatte ich ihm ihn ihr
-    im in ist ja jedoch kein keine man mit nach nicht noch nun nur ob oder
-    ohne sein seine sich sie sind so über um und uns unter vom von vor war
-    waren was weil wenn wer wie wir wird wurde zu zum zur zwischen heute
-    gestern morgen laut sowie seit
-    """
-)
-MONTHS_AND_DAYS = _words(
-    """
-    January February March April May June July August September October
-    November December Jan Feb Mar Apr Jun Jul Aug Sep Sept Oct Nov Dec
-    Monday Tuesday Wednesday Thursday Friday Saturday Sunday
-    Januar Februar März Juni Juli Oktober Dezember Jänner Feber
-    Montag Dienstag Mittwoch Donnerstag Freitag Samstag Sonntag Sonnabend
-    """
-)
-# Particles inside names: "Ursula von der Leyen", "Osama bin Laden".
-PARTICLES = _words("von van der den de del della di da du dos la le al el bin ben ibn bint ter zu")
-# Words that end an organisation's name (Pattern A) or lead one followed by
-# "of"/"for"/"für" (Pattern B: "Bank of Japan", "Ministry of Finance").
-ORG_HEADS = _words(
-    """
-    Ministry Department Bank Bancorp Bancshares Banque Corp Corporation Inc
-    Incorporated Co Company Ltd Limited Plc PLC LLC Group Holdings Association
-    Agency Council Commission Committee Institute University College Party Fund
-    Foundation Organisation Organization Federation Confederation Authority
-    Board Bureau Union Court Parliament Exchange Trust Airlines Airways
-    AG GmbH KG SE SA SpA NV BV Ministerium Verband Partei Kommission Institut
-    Universität Stiftung Gewerkschaft Kammer Fonds Agentur Behörde Gruppe
-    Holding Konzern
-    """
-)
-_HEAD_LINKS = frozenset({"of", "for", "für", "on"})
-_INDEFINITE = frozenset({"a", "an", "ein", "eine", "einer", "einem", "einen", "eines"})
-# After a title, these belong to it: "Secretary General", "Attorney General".
-_TITLE_WORDS = frozenset({"General", "Designate", "Elect", "Emeritus"})
-# German compound titles: "Außenminister", "Bundespräsidentin", "Generalsekretär".
-_GERMAN_TITLE_ENDINGS = (
-    "minister",
-    "ministerin",
-    "präsident",
-    "präsidentin",
-    "kanzler",
-    "kanzlerin",
-    "sekretär",
-    "sekretärin",
-    "botschafter",
-    "botschafterin",
-    "direktor",
-    "direktorin",
-)
-# Abbreviations whose period does not end a sentence.
-_ABBREVIATIONS = _words(
-    "Mr Mrs Ms Dr Prof St Co Corp Inc Ltd Jr Sr Gen Col Lt Maj Capt Adm Sgt Sen Rep Mag Ing "
-    "Dipl No Nr U.S U.K U.N Jan Feb Mar Apr Jun Jul Aug Sep Sept Oct Nov Dec vs"
-)
-_SUFFIXES = frozenset({"Jr", "Sr", "II", "III", "IV"})
 _MAX_NAME_TOKENS = 5
-_MIN_UPPER_VARIANT = 4  # letters; shorter ALL-CAPS aliases are acronyms in their own right
-_MIN_HEADLINE_SURNAME = 5
 
 
 @dataclass(frozen=True)
@@ -171,141 +95,12 @@ class _Token(NamedTuple):
     sentence_start: bool
 
 
-@dataclass(frozen=True)
-class _Form:
-    """One key of the automaton: an alias, or its ALL-CAPS variant."""
-
-    entry: Entry
-    alias: str
-    upper: bool  # the ALL-CAPS variant of a mixed-case alias
-    acronym: bool  # the alias itself is written in capitals (US, OSZE)
-    common: bool  # a function word when lower-cased (US, IT, WHO, Die)
-
-
-class _Index:
-    """What the extractor precomputes from one gazetteer: built once, cached."""
-
-    def __init__(self, gazetteer: Gazetteer) -> None:
-        self.gazetteer = gazetteer
-        self.titles = load_titles()
-        self.first_names = gazetteer.first_names
-        self.by_alias = gazetteer.by_alias()
-        self.forms: list[_Form] = []
-        self.automaton = ahocorasick.Automaton()
-        upper_keys: dict[str, _Form] = {}
-        for alias, entries in self.by_alias.items():
-            if not _matchable(alias) or alias in gazetteer.blocklist or not entries:
-                continue
-            acronym = alias.isupper()
-            common = alias.lower() in STOPWORDS
-            self._add(alias, _Form(entries[0], alias, False, acronym, common))
-            upper = alias.upper()
-            letters = sum(c.isalpha() for c in alias)
-            if (
-                not acronym
-                and letters >= _MIN_UPPER_VARIANT
-                and not common
-                and upper not in self.by_alias
-                and upper not in upper_keys
-            ):
-                upper_keys[upper] = _Form(entries[0], alias, True, False, False)
-        for upper, form in upper_keys.items():
-            self._add(upper, form)
-        self.automaton.make_automaton()
-        # Gazetteer people by surname, for "Mr Volcker" when the text never
-        # gives the full name: only surnames that name one person.
-        surnames: dict[str, list[Entry]] = {}
-        for entry in gazetteer.entries:
-            if entry.type == "person":
-                surname = _surname(entry.name)
-                if surname and surname != entry.name:
-                    surnames.setdefault(surname, []).append(entry)
-        self.surnames = {k: v[0] for k, v in surnames.items() if len(v) == 1}
-        # ... and in an ALL-CAPS headline ("LAWSON SAYS ..."), where wire copy
-        # names people by surname alone: only distinctive surnames, which are
-        # no given name, no word and no part of a place's or body's name
-        # ("NORTH" is not Oliver North).
-        taken = set(gazetteer.first_names) | set(gazetteer.blocklist)
-        for entry in gazetteer.entries:
-            if entry.type != "person":
-                for alias in entry.aliases:
-                    taken.update(alias.split())
-        self.headline_surnames = {
-            surname.upper(): entry
-            for surname, entry in self.surnames.items()
-            if len(surname) >= _MIN_HEADLINE_SURNAME
-            and surname not in taken
-            and surname.lower() not in STOPWORDS
-        }
-        # Gazetteer people by first and last word, for a name written without
-        # its middle names or hyphen ("Carlo Ciampi", "Robin Leigh Pemberton").
-        short: dict[tuple[str, str], list[Entry]] = {}
-        for entry in gazetteer.entries:
-            if entry.type == "person":
-                for alias in entry.aliases:
-                    key = _first_last(alias)
-                    if key is not None and entry not in short.get(key, ()):
-                        short.setdefault(key, []).append(entry)
-        self.first_last = {k: v[0] for k, v in short.items() if len(v) == 1}
-
-    def _add(self, key: str, form: _Form) -> None:
-        self.automaton.add_word(key, (len(key), len(self.forms)))
-        self.forms.append(form)
-
-
-_INDEXES: dict[int, tuple[weakref.ref[Gazetteer], _Index]] = {}
-
-
-def _index_for(gazetteer: Gazetteer) -> _Index:
-    """The gazetteer's automaton and tables, built on first use."""
-    cached = _INDEXES.get(id(gazetteer))
-    if cached is not None and cached[0]() is gazetteer:
-        return cached[1]
-    index = _Index(gazetteer)
-    key = id(gazetteer)
-    _INDEXES[key] = (weakref.ref(gazetteer, lambda _ref: _INDEXES.pop(key, None)), index)
-    return index
-
-
-@cache
-def load_titles(path: Path = TITLES_PATH) -> frozenset[str]:
-    """The titles and honorifics of ``data/titles.txt``."""
-    words = set()
-    for line in path.read_text(encoding="utf-8").splitlines():
-        word = line.split("#", 1)[0].strip()
-        if word:
-            words.add(word)
-    return frozenset(words)
-
-
-def _matchable(alias: str) -> bool:
-    # An alias without a capital is a common word ("euro", "de"); one letter is noise.
-    return len(alias) >= 2 and any(c.isupper() for c in alias) and not alias.isspace()
-
-
-def _first_last(name: str) -> tuple[str, str] | None:
-    words = [w for w in name.replace("-", " ").split() if w not in _SUFFIXES]
-    return (words[0], words[-1]) if len(words) >= 2 else None
-
-
-def _surname(name: str) -> str:
-    words = [w for w in name.split() if w not in _SUFFIXES]
-    return words[-1] if len(words) >= 2 else ""
-
-
-def is_title(word: str, titles: frozenset[str]) -> bool:
-    """A title or honorific before a name: listed, or a German compound title."""
-    if word in titles:
-        return True
-    return word[:1].isupper() and word.lower().endswith(_GERMAN_TITLE_ENDINGS)
-
-
 class GazetteerExtractor:
     """The default extractor: a gazetteer, an automaton and a few rules."""
 
     def __init__(self, gazetteer: Gazetteer) -> None:
         self.gazetteer = gazetteer
-        self._index = _index_for(gazetteer)
+        self._index = alias_index(gazetteer)
 
     def extract(self, text: str, language: str) -> list[Mention]:
         if not text or text.isspace():
@@ -316,7 +111,7 @@ class GazetteerExtractor:
 class _Pass:
     """One text being read: its lines, tokens and the mentions found so far."""
 
-    def __init__(self, index: _Index, text: str, language: str) -> None:
+    def __init__(self, index: AliasIndex, text: str, language: str) -> None:
         self.index = index
         self.text = text
         self.german = language.lower().startswith("de")
@@ -370,7 +165,7 @@ class _Pass:
         if not any(c in _SENTENCE_END for c in gap):
             return False
         # "Mr. Volcker", "James A. Baker", "U.S. officials": no sentence ends there.
-        abbreviation = previous.text in _ABBREVIATIONS or len(previous.text) == 1
+        abbreviation = previous.text in ABBREVIATIONS or len(previous.text) == 1
         return not (gap.startswith(".") and abbreviation)
 
     def _line_of(self, position: int) -> int:
@@ -403,7 +198,7 @@ class _Pass:
 
     def _gazetteer_matches(self) -> None:
         index, text = self.index, self.text
-        candidates: list[tuple[int, int, _Form]] = []
+        candidates: list[tuple[int, int, Form]] = []
         for last, (length, number) in index.automaton.iter(text):
             start, end = last - length + 1, last + 1
             form = index.forms[number]
@@ -427,7 +222,7 @@ class _Pass:
             entry = form.entry
             self._add(Mention(entry.type, entry.name, start, end, GAZETTEER))
 
-    def _boundary(self, start: int, end: int, form: _Form) -> int:
+    def _boundary(self, start: int, end: int, form: Form) -> int:
         """The match's end if it stands on word boundaries, else -1."""
         text = self.text
         if start > 0 and (text[start - 1].isalnum() or text[start - 1] == "_"):
@@ -513,12 +308,12 @@ class _Pass:
     def _person_name(self, i: int, end: int) -> str:
         tokens = self.tokens
         words = [tokens[k].text + ("." if self._initial(k) else "") for k in range(i, end)]
-        while words and words[-1] in _SUFFIXES:
+        while words and words[-1] in SUFFIXES:
             words.pop()
         name = " ".join(words)
         entry = self._entry(name, "person")
         if entry is None:
-            key = _first_last(name)
+            key = first_last(name)
             entry = self.index.first_last.get(key) if key is not None else None
         return entry.name if entry else name
 
@@ -562,7 +357,7 @@ class _Pass:
                 and self._adjacent(tokens[j - 1], tokens[j], allow=".")
             ):
                 word = tokens[j].text
-                if word in _TITLE_WORDS or is_title(word, titles):
+                if word in TITLE_WORDS or is_title(word, titles):
                     j += 1
                     continue
                 break
@@ -618,7 +413,7 @@ class _Pass:
                 end = self._linked_tail(head, end)
             if end - start < 2:
                 continue
-            if start == head and start > 0 and tokens[start - 1].text.lower() in _INDEFINITE:
+            if start == head and start > 0 and tokens[start - 1].text.lower() in INDEFINITE:
                 continue  # "an Organisation for Dialogue" describes, it does not name
             first = tokens[start]
             name = " ".join(self.text[first.start : tokens[end - 1].end].split())
@@ -660,7 +455,7 @@ class _Pass:
         """ "Bank" + "of Japan": the end of the organisation's name after its head word."""
         tokens = self.tokens
         j = head + 1
-        if j >= len(tokens) or tokens[j].text not in _HEAD_LINKS:
+        if j >= len(tokens) or tokens[j].text not in HEAD_LINKS:
             return end
         if not self._adjacent(tokens[head], tokens[j]):
             return end
@@ -693,10 +488,10 @@ class _Pass:
         full: dict[str, str] = {}
         for mention in self.mentions:
             if mention.type == "person":
-                surname = _surname(mention.name)
-                if surname and len(surname) > 1:
-                    full.setdefault(surname, mention.name)
-        upper = {s.upper(): name for s, name in full.items() if len(s) >= _MIN_UPPER_VARIANT}
+                last = surname(mention.name)
+                if len(last) > 1:
+                    full.setdefault(last, mention.name)
+        upper = {s.upper(): name for s, name in full.items() if len(s) >= MIN_UPPER_VARIANT}
         headline = self.index.headline_surnames
         for i, token in enumerate(self.tokens):
             if i in self.covered:

@@ -68,7 +68,9 @@ def text_field(name: str, group: str) -> str:
 
 def build_schema() -> fields.Schema:
     entity_field = {
-        kind: fields.KEYWORD(stored=True, commas=True, lowercase=False, scorable=True, vector=True)
+        kind: fields.KEYWORD(
+            stored=True, commas=True, lowercase=False, scorable=True, sortable=True
+        )
         for kind in ENTITY_TYPES
     }
     prose: dict[str, Any] = {}

@@ -1,0 +1,218 @@
+"""The search core on real indexes: Reuters (a slice of the import) and the demo archive."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import CORPORA, ROOT, write_json, write_jsonl
+
+from indexer.build import update_index
+from indexer.engine import evaluate
+from indexer.importers import import_corpus
+from indexer.prune import prune
+from indexer.query import SearchRequest, parse_text_query
+from indexer.search import BOOSTS, SEARCH_FIELDS, SearchCore, SearchResult
+from indexer.store import IndexLocation, LiveIndex
+
+
+@pytest.fixture(scope="module")
+def reuters(tmp_path_factory: pytest.TempPathFactory) -> SearchCore:
+    """An index of a slice of Reuters: every cocoa, coffee and oil story, and every 8th other."""
+    root = tmp_path_factory.mktemp("reuters")
+    imported = root / "imported"
+    import_corpus("reuters", CORPORA / "reuters21578", imported)
+    kept = []
+    for path in sorted(imported.glob("*.jsonl")):
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines()):
+            article = json.loads(line)
+            text = (article["title"] + " " + " ".join(article.get("tags", []))).lower()
+            if any(w in text for w in ("cocoa", "coffee", "oil", "crude")) or number % 8 == 0:
+                kept.append(article)
+    corpus = root / "corpus"
+    write_jsonl(corpus / "slice.jsonl", kept[: len(kept) // 2])
+    write_jsonl(corpus / "slice-2.jsonl", kept[len(kept) // 2 :])
+    location = IndexLocation(root / "index")
+    report = update_index(location, corpus, workers=2)
+    assert report.indexed == len(kept) and not report.errors
+    core = SearchCore(LiveIndex(location))
+    yield core
+    core.close()
+
+
+def run(core: SearchCore, **params: object) -> SearchResult:
+    return core.search(SearchRequest.from_params(params))
+
+
+def all_ids(core: SearchCore, **params: object) -> set[str]:
+    ids: set[str] = set()
+    page = 1
+    while True:
+        result = run(core, per_page=100, page=page, **params)
+        ids.update(hit["id"] for hit in result.hits)
+        if page >= result.pages:
+            return ids
+        page += 1
+
+
+def test_cocoa_is_about_cocoa(reuters: SearchCore) -> None:
+    result = run(reuters, q="cocoa")
+    assert result.total >= 10
+    for hit in result.hits:
+        assert "<mark>" in hit["title_html"] + hit["snippet_html"]
+        assert "cocoa" in (hit["title"] + hit["snippet_html"]).lower()
+    places = [v["value"] for v in result.facets["place"][:8]]
+    for country in ("Ivory Coast", "Ghana", "Brazil"):
+        assert country in places
+
+
+@pytest.mark.parametrize("facet", ["section", "year", "place", "organization", "language"])
+def test_every_facet_count_equals_the_filtered_total(reuters: SearchCore, facet: str) -> None:
+    result = run(reuters, q="oil")
+    values = [v for v in result.facets[facet] if facet != "year" or True][:4]
+    assert values, f"no {facet} facet for oil"
+    for value in values:
+        if facet == "year":
+            narrowed = run(reuters, q="oil", **{"from": value["value"], "to": value["value"]})
+        else:
+            narrowed = run(reuters, q="oil", **{facet: value["value"]})
+        assert narrowed.total == value["count"], (facet, value)
+
+
+def test_values_of_one_facet_are_ored_and_facets_anded(reuters: SearchCore) -> None:
+    ghana = all_ids(reuters, q="cocoa", place="Ghana")
+    brazil = all_ids(reuters, q="cocoa", place="Brazil")
+    both = run(reuters, q="cocoa", place=["Ghana", "Brazil"])
+    assert both.total == len(ghana | brazil) > max(len(ghana), len(brazil))
+    # The place facet ignores its own selection: Ivory Coast can still be added.
+    assert any(v["value"] == "Ivory Coast" for v in both.facets["place"])
+    selected = {v["value"] for v in both.facets["place"] if v["selected"]}
+    assert selected == {"Ghana", "Brazil"}
+    # A second facet narrows: ANDed with the places.
+    section = both.facets["section"][0]
+    anded = run(reuters, q="cocoa", place=["Ghana", "Brazil"], section=section["value"])
+    assert anded.total == section["count"] <= both.total
+
+
+def test_section_tree_counts_children_in_parents(reuters: SearchCore) -> None:
+    result = run(reuters)
+    counts = {v["value"]: v["count"] for v in result.facets["section"]}
+    parents = [v for v in counts if " > " not in v]
+    for parent in parents:
+        children = [c for v, c in counts.items() if v.startswith(parent + " > ")]
+        if children:
+            assert counts[parent] >= max(children)
+    child = next(v for v in counts if " > " in v)
+    parent = child.split(" > ")[0]
+    assert run(reuters, section=parent).total == counts[parent]
+
+
+def test_sorting_and_pages(reuters: SearchCore) -> None:
+    newest = run(reuters, q="oil", sort="newest", per_page=20)
+    dates = [hit["published"] for hit in newest.hits]
+    assert dates == sorted(dates, reverse=True)
+    oldest = run(reuters, q="oil", sort="oldest", per_page=20)
+    assert [h["published"] for h in oldest.hits] == sorted(h["published"] for h in oldest.hits)
+    second = run(reuters, q="oil", page=2)
+    first = run(reuters, q="oil")
+    assert second.total == first.total and second.pages == -(-first.total // 10)
+    assert not {h["id"] for h in first.hits} & {h["id"] for h in second.hits}
+    beyond = run(reuters, q="oil", page=first.pages + 1)
+    assert beyond.hits == [] and beyond.total == first.total
+
+
+def test_relevance_scores_are_whooshs(reuters: SearchCore) -> None:
+    """The array engine ranks exactly as Whoosh's own BM25F matchers do."""
+    state = reuters._current()
+    searcher = state.searcher
+    for q in ("cocoa", "interest rates", "coffee OR cocoa", "oil -opec"):
+        query, _ = parse_text_query(q, searcher.schema, SEARCH_FIELDS, BOOSTS)
+        assert query is not None
+        mask, scores = evaluate(prune(query, searcher.reader()), state.postings)
+        expected = {hit.docnum: hit.score for hit in searcher.search(query, limit=None)}
+        assert set(mask.nonzero()[0].tolist()) == set(expected), q
+        for docnum, score in expected.items():
+            assert scores[docnum] == pytest.approx(score, rel=1e-6), q
+
+
+def test_html_is_escaped(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    write_json(
+        corpus / "xss.json",
+        {
+            "id": "xss",
+            "title": "<img src=x onerror=alert(1)>",
+            "body": 'A <script>alert("body")</script> paragraph about img tags.',
+            "published": "2024-01-01",
+            "language": "en",
+        },
+    )
+    index = tmp_path / "index"
+    update_index(IndexLocation(index), corpus)
+    core = SearchCore(LiveIndex(IndexLocation(index)))
+    hit = core.search(SearchRequest(q="img")).hits[0]
+    core.close()
+    assert hit["title_html"] == "&lt;<mark>img</mark> src=x onerror=alert(1)&gt;"
+    assert "<script>" not in hit["snippet_html"]
+    done = subprocess.run(
+        [sys.executable, "-m", "indexer.cli", "search", "<script>alert(1)</script>", "--json"]
+        + ["--index", str(index)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    assert "<script>" not in json.dumps([h["title_html"] + h["snippet_html"] for h in result["hits"]])
+    assert result["query"]["q"] == "<script>alert(1)</script>"
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> SearchCore:
+    location = IndexLocation(tmp_path_factory.mktemp("demo") / "index")
+    update_index(location, ROOT / "corpus")
+    core = SearchCore(LiveIndex(location))
+    yield core
+    core.close()
+
+
+def test_did_you_mean(demo: SearchCore) -> None:
+    result = run(demo, q="Osmanni")
+    assert result.total == 0
+    assert result.suggestion == "Osmani"
+    assert run(demo, q="Osmani").total > 0
+    assert run(demo, q="OSCE").suggestion is None
+
+
+def test_related_articles_name_what_they_share(demo: SearchCore) -> None:
+    hit = run(demo, q="Grossi IAEA").hits[0]
+    related = demo.related(hit["id"])
+    assert related and all(r["id"] != hit["id"] for r in related)
+    assert any(r["shared_entities"] for r in related)
+
+
+def test_suggestions_complete_entities_and_titles(demo: SearchCore) -> None:
+    suggestions = demo.suggest("Gros")
+    assert any(s["value"].startswith("Rafael") and s["type"] == "person" for s in suggestions)
+    titles = demo.suggest("ministerial")
+    assert any(s["type"] == "title" and "Ministerial" in s["value"] for s in titles)
+    assert demo.suggest("x") == []
+
+
+def test_describes_itself_and_reports_syntax_fallback(demo: SearchCore) -> None:
+    result = run(demo, q='"unbalanced', section="Organizations")
+    assert result.notice is not None
+    assert result.to_dict()["description"].startswith('articles matching "\\"unbalanced" in')
+
+
+def test_months_within_a_selected_year(demo: SearchCore) -> None:
+    result = run(demo, **{"from": "2024", "to": "2024"})
+    months = result.facets["month"]
+    assert months and all(m["value"].startswith("2024-") for m in months)
+    assert sum(m["count"] for m in months) == result.total
+    # The year facet still offers the other years (disjunctive).
+    assert len(result.facets["year"]) > 1
