@@ -456,11 +456,10 @@ class SearchCore:
             {"value": name, "type": kind, "count": count}
             for count, name, kind in entities[: limit // 2 or 1]
         ]
-        words = prefix.split()
         title_query = And(
             [
-                Or([_prefix_query(text_field("title", g), w) for g in (*TEXT_LANGUAGES, FALLBACK)])
-                for w in words
+                Or([_prefix_query(group, word) for group in (*TEXT_LANGUAGES, FALLBACK)])
+                for word in prefix.split()
             ]
         )
         for hit in state.searcher.search(title_query, limit=limit - len(out)):
@@ -558,6 +557,11 @@ def _key_terms(searcher: Searcher, stored: dict[str, Any], count: int = 8) -> li
     return [Term(fieldname, term) for term in best]
 
 
-def _prefix_query(fieldname: str, word: str) -> Query:
-    tokens = [t.text for t in analyzer_for(FALLBACK)(word)]
-    return Prefix(fieldname, tokens[0] if tokens else word.lower())
+def _prefix_query(group: str, word: str) -> Query:
+    """Title terms of a language group that a typed word (or its stem) begins."""
+    fieldname = text_field("title", group)
+    folded = [t.text for t in analyzer_for(FALLBACK)(word)]
+    stemmed = [t.text for t in analyzer_for(group)(word)]
+    # A whole word may be longer than its stem ("ministerial" -> "ministeri").
+    forms = {form for form in (*folded[:1], *stemmed[:1]) if form}
+    return Or([Prefix(fieldname, form) for form in sorted(forms)] or [Prefix(fieldname, word)])

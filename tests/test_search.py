@@ -72,7 +72,7 @@ def test_cocoa_is_about_cocoa(reuters: SearchCore) -> None:
 @pytest.mark.parametrize("facet", ["section", "year", "place", "organization", "language"])
 def test_every_facet_count_equals_the_filtered_total(reuters: SearchCore, facet: str) -> None:
     result = run(reuters, q="oil")
-    values = [v for v in result.facets[facet] if facet != "year" or True][:4]
+    values = result.facets[facet][:4]
     assert values, f"no {facet} facet for oil"
     for value in values:
         if facet == "year":
@@ -158,8 +158,16 @@ def test_html_is_escaped(tmp_path: Path) -> None:
     assert hit["title_html"] == "&lt;<mark>img</mark> src=x onerror=alert(1)&gt;"
     assert "<script>" not in hit["snippet_html"]
     done = subprocess.run(
-        [sys.executable, "-m", "indexer.cli", "search", "<script>alert(1)</script>", "--json"]
-        + ["--index", str(index)],
+        [
+            sys.executable,
+            "-m",
+            "indexer.cli",
+            "search",
+            "<script>alert(1)</script>",
+            "--json",
+            "--index",
+            str(index),
+        ],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -167,7 +175,8 @@ def test_html_is_escaped(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     result = json.loads(done.stdout)
-    assert "<script>" not in json.dumps([h["title_html"] + h["snippet_html"] for h in result["hits"]])
+    shown = [h["title_html"] + h["snippet_html"] for h in result["hits"]]
+    assert "<script>" not in json.dumps(shown)
     assert result["query"]["q"] == "<script>alert(1)</script>"
 
 
@@ -206,7 +215,7 @@ def test_suggestions_complete_entities_and_titles(demo: SearchCore) -> None:
 def test_describes_itself_and_reports_syntax_fallback(demo: SearchCore) -> None:
     result = run(demo, q='"unbalanced', section="Organizations")
     assert result.notice is not None
-    assert result.to_dict()["description"].startswith('articles matching "\\"unbalanced" in')
+    assert result.to_dict()["description"] == 'articles matching ""unbalanced" in Organizations'
 
 
 def test_months_within_a_selected_year(demo: SearchCore) -> None:
