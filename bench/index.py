@@ -34,6 +34,11 @@ def main() -> int:
     parser.add_argument("--dataset", choices=sorted(DATASETS), default="reuters")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--corpora", type=Path, default=ROOT.parent / "shared" / "corpora")
+    parser.add_argument(
+        "--compare-entities",
+        action="store_true",
+        help="also time each run without entity extraction, to show what it costs",
+    )
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="vindex-bench-") as tmp:
@@ -45,18 +50,24 @@ def main() -> int:
             f"{time.perf_counter() - started:.1f} s (dropped {sum(summary.dropped.values())})"
         )
         rates = []
+        bare_rates = []
         size = 0
         for run in range(1, args.runs + 1):
-            location = IndexLocation(Path(tmp) / f"index-{run}")
-            report = update_index(location, corpus, rebuild=True)
-            if report.errors:
-                print(f"  {len(report.errors)} errors, first: {report.errors[0]}", file=sys.stderr)
-            size = location.size_bytes()
-            rates.append(report.articles_per_s)
-            print(
-                f"run {run}: {report.indexed} articles in {report.seconds:.1f} s, "
-                f"{report.articles_per_s:.0f} articles/s"
-            )
+            variants = [True, False] if args.compare_entities else [True]
+            for entities in variants:
+                location = IndexLocation(Path(tmp) / f"index-{run}-{entities}")
+                report = update_index(location, corpus, rebuild=True, entities=entities)
+                if report.errors:
+                    first = report.errors[0]
+                    print(f"  {len(report.errors)} errors, first: {first}", file=sys.stderr)
+                (rates if entities else bare_rates).append(report.articles_per_s)
+                if entities:
+                    size = location.size_bytes()
+                label = "" if entities else " (no entity extraction)"
+                print(
+                    f"run {run}{label}: {report.indexed} articles in {report.seconds:.1f} s, "
+                    f"{report.articles_per_s:.0f} articles/s"
+                )
         result = {
             "dataset": args.dataset,
             "n": summary.written,
@@ -64,6 +75,11 @@ def main() -> int:
             "build_articles_per_s": round(statistics.median(rates), 1),
             "index_bytes": size,
         }
+        if bare_rates:
+            bare = statistics.median(bare_rates)
+            result["build_articles_per_s_without_entities"] = round(bare, 1)
+            # Extra time for extraction, as a share of the time without it.
+            result["entity_overhead"] = round(bare / result["build_articles_per_s"] - 1, 3)
         print(
             f"median {result['build_articles_per_s']:.0f} articles/s; index {size / 1048576:.1f} MB"
         )
