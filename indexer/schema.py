@@ -16,25 +16,19 @@ month come from the `published` column, so they need no fields of their own.
 
 from __future__ import annotations
 
+import functools
 from datetime import UTC
 from typing import Any
 
 from whoosh import fields
-from whoosh.analysis import (
-    Analyzer,
-    CharsetFilter,
-    LowercaseFilter,
-    RegexTokenizer,
-    StemFilter,
-    StopFilter,
-)
-from whoosh.support.charset import accent_map
+from whoosh.analysis import Analyzer
 
+from indexer.analysis import NewsAnalyzer
 from indexer.article import ENTITY_TYPES, SECTION_SEPARATOR, Article
 
 # Bump when the schema or the mapping of articles to documents changes: an
 # index built with another version is rebuilt instead of updated in place.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 TEXT_LANGUAGES = ("en", "de")
 FALLBACK = "xx"
@@ -46,15 +40,14 @@ SPELLING_FIELDS = ("title", "lead")
 FIELD_BOOSTS = {"title": 3.0, "lead": 1.5, "body": 1.0}
 
 
+@functools.cache
 def analyzer_for(group: str) -> Analyzer:
-    """The analysis chain of a language group (`en`, `de` or `xx`)."""
-    chain = RegexTokenizer() | LowercaseFilter()
-    if group == "en":
-        chain = chain | StopFilter(lang="en") | StemFilter(lang="en")
-    elif group == "de":
-        chain = chain | StopFilter(lang="de") | StemFilter(lang="de")
-    # Folding after stemming: the stemmers know their language's accents.
-    return chain | CharsetFilter(accent_map)
+    """The analysis chain of a language group (`en`, `de` or `xx`).
+
+    Tokenise, lowercase, drop stop words and stem (English, German), fold
+    accents: Whoosh's chain of filters, fused into one loop for speed.
+    """
+    return NewsAnalyzer(group if group in TEXT_LANGUAGES else None)
 
 
 def language_group(language: str) -> str:
