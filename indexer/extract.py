@@ -129,13 +129,18 @@ class _Pass:
     # --- Tokens and lines ----------------------------------------------------
 
     def _tokenise(self) -> None:
+        # The hottest loop of extraction: kept to plain local operations.
         text = self.text
+        tokens = self.tokens
+        stopwords = STOPWORDS
+        ends_sentence = self._ends_sentence
         for number, line in enumerate(_LINE.finditer(text)):
             self.line_starts.append(line.start())
             upper = lower = capitalised = content = 0
             previous: _Token | None = None
             for match in _TOKEN.finditer(text, line.start(), line.end()):
                 word = match.group()
+                start = match.start()
                 end = match.end()
                 if word.endswith(_POSSESSIVE):
                     word, end = word[:-2], end - 2
@@ -143,15 +148,22 @@ class _Pass:
                     continue
                 if word.isupper():
                     upper += 1
-                elif any(c.islower() for c in word) and not word.isdigit():
+                elif word != word.upper() and not word.isdigit():
+                    # Some letter changes when upper-cased: the word has lowercase.
                     lower += 1
-                if word[0].isupper():
+                first = word[0]
+                if first.isupper():
                     capitalised += 1
-                elif word[0].isalpha() and word.lower() not in STOPWORDS:
+                elif first.isalpha() and word.lower() not in stopwords:
                     content += 1
-                sentence_start = previous is None or self._ends_sentence(previous, match.start())
-                token = _Token(word, match.start(), end, number, sentence_start)
-                self.tokens.append(token)
+                if previous is None:
+                    sentence_start = True
+                elif start - previous.end == 1 and text[start - 1] == " ":
+                    sentence_start = False  # One space: no sentence ends there.
+                else:
+                    sentence_start = ends_sentence(previous, start)
+                token = _Token(word, start, end, number, sentence_start)
+                tokens.append(token)
                 previous = token
             # An ALL-CAPS line (a wire headline, a table) or a Title Case one
             # ("Commission on Narcotic Drugs Concludes Session"): every word
