@@ -48,7 +48,7 @@ from indexer.build import update_index
 from indexer.dates import VIENNA
 from indexer.importers import import_corpus
 from indexer.query import SearchRequest
-from indexer.search import SearchCore
+from indexer.search import SearchCore, split_names
 from indexer.store import IndexLocation, LiveIndex
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -371,8 +371,31 @@ def _utc_text(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%d %H:%M:%S.%f")
 
 
-def build_fts5(articles: Sequence[dict[str, Any]], path: Path) -> float:
-    """Load the articles into a new SQLite database; returns the seconds it took."""
+def indexed_entities(location: IndexLocation) -> dict[str, dict[str, list[str]]]:
+    """The entities Vindex indexed per article id (given ones plus those it extracted).
+
+    FTS5 gets the same entities, so that both engines count the same facets.
+    """
+    found: dict[str, dict[str, list[str]]] = {}
+    ix = location.open()
+    try:
+        with ix.searcher() as searcher:
+            for stored in searcher.all_stored_fields():
+                found[stored["id"]] = {kind: split_names(stored.get(kind)) for kind in ENTITY_TYPES}
+    finally:
+        ix.close()
+    return found
+
+
+def build_fts5(
+    articles: Sequence[dict[str, Any]],
+    path: Path,
+    entities: dict[str, dict[str, list[str]]] | None = None,
+) -> float:
+    """Load the articles into a new SQLite database; returns the seconds it took.
+
+    `entities` (by article id) replaces the articles' own entities when given.
+    """
     started = time.perf_counter()
     con = sqlite3.connect(path)
     # Bulk load: durability is irrelevant for a throwaway benchmark database.
@@ -416,10 +439,11 @@ def build_fts5(articles: Sequence[dict[str, Any]], path: Path) -> float:
                 "INSERT INTO fts (rowid, title, lead, body) VALUES (?, ?, ?, ?)",
                 (rowid, data["title"], lead, "\n\n".join(data.get("body", []))),
             )
-            entities = data.get("entities", {})
+            found = entities.get(data["id"]) if entities is not None else None
+            named = found if found is not None else data.get("entities", {})
             con.executemany(
                 "INSERT INTO article_entity VALUES (?, ?, ?)",
-                [(rowid, kind, name) for kind in ENTITY_TYPES for name in entities.get(kind, [])],
+                [(rowid, kind, name) for kind in ENTITY_TYPES for name in named.get(kind, [])],
             )
     con.executescript(
         """
@@ -439,23 +463,28 @@ class Fts5Search:
     """The same request as `SearchCore.search`, answered by SQLite FTS5.
 
     The matching set is materialised once per request into a temporary table
-    (and once more per facet that has a selection of its own, since such a
-    facet is counted without its own filter); total, hits and facets are
-    then read against it, which is how one would write this by hand.
+    with the article's single-valued facet columns (and once more per facet
+    that has a selection of its own, since such a facet is counted without its
+    own filter); total, hits and facets are then read against it, which is how
+    one would write this by hand. The joins that count entities are forced to
+    walk the matched rows (CROSS JOIN): the planner has no statistics for a
+    temporary table and would otherwise scan every entity of the archive.
     """
 
     def __init__(self, path: Path) -> None:
         self.con = sqlite3.connect(path, isolation_level=None)
         self.con.executescript(
             """
-            PRAGMA query_only = 0;
             PRAGMA temp_store = MEMORY;
             PRAGMA cache_size = -65536;
             PRAGMA mmap_size = 1073741824;
-            CREATE TEMP TABLE matched (rowid INTEGER PRIMARY KEY);
-            CREATE TEMP TABLE facet_set (rowid INTEGER PRIMARY KEY);
             """
         )
+        for table in ("matched", "facet_set"):
+            self.con.execute(
+                f"CREATE TEMP TABLE {table} (rowid INTEGER PRIMARY KEY,"
+                " section TEXT, year TEXT, month TEXT, language TEXT, published TEXT)"
+            )
 
     def close(self) -> None:
         self.con.close()
@@ -496,16 +525,17 @@ class Fts5Search:
         self, table: str, request: SearchRequest, match: str | None, exclude: str | None
     ) -> None:
         clauses, params = self._where(request, exclude)
+        columns = "a.rowid, a.section, a.year, a.month, a.language, a.published"
         if match is not None:
             sql = (
-                f"INSERT INTO temp.{table} SELECT fts.rowid FROM fts"
+                f"INSERT INTO temp.{table} SELECT {columns} FROM fts"
                 " JOIN article a ON a.rowid = fts.rowid WHERE fts MATCH ?"
             )
             params = [match, *params]
             if clauses:
                 sql += " AND " + " AND ".join(clauses)
         else:
-            sql = f"INSERT INTO temp.{table} SELECT a.rowid FROM article a"
+            sql = f"INSERT INTO temp.{table} SELECT {columns} FROM article a"
             if clauses:
                 sql += " WHERE " + " AND ".join(clauses)
         self.con.execute(f"DELETE FROM temp.{table}")
@@ -516,6 +546,9 @@ class Fts5Search:
         self._fill("matched", request, match, None)
         total = self.con.execute("SELECT count(*) FROM temp.matched").fetchone()[0]
         hits = self._hits(request, match, total)
+        # The entity facets without a selection of their own are counted in
+        # one pass over the matched articles' entities.
+        shared = self._entity_counts("matched")
         facets = {}
         for name in ("section", "year", "person", "organization", "place", "language"):
             own = "date" if name == "year" else name
@@ -528,12 +561,12 @@ class Fts5Search:
             if has_own:
                 self._fill("facet_set", request, match, own)
                 table = "facet_set"
-            facets[name] = self._facet(name, table, request.values(name))
+            facets[name] = self._facet(name, table, request.values(name), shared)
         year = request.year
         if year is not None:
             rows = self.con.execute(
-                "SELECT a.month, count(*) FROM temp.matched m JOIN article a ON a.rowid = m.rowid"
-                " WHERE a.year = ? GROUP BY a.month ORDER BY a.month",
+                "SELECT month, count(*) FROM temp.matched WHERE year = ?"
+                " GROUP BY month ORDER BY month DESC",
                 [str(year)],
             ).fetchall()
             facets["month"] = {
@@ -546,103 +579,137 @@ class Fts5Search:
         offset = (request.page - 1) * request.per_page
         if offset >= total:
             return []
-        if match is not None:
-            order = {
-                "relevance": "score, a.published DESC",
-                "newest": "a.published DESC",
-                "oldest": "a.published ASC",
-            }[request.sort]
-            rows = self.con.execute(
-                "SELECT a.rowid, a.id, highlight(fts, 0, ?, ?), snippet(fts, 1, ?, ?, '…', 24),"
-                " snippet(fts, 2, ?, ?, '…', 64), a.section, a.published, a.language, a.source,"
-                " bm25(fts, 3.0, 1.5, 1.0) AS score"
-                " FROM fts JOIN temp.matched m ON m.rowid = fts.rowid"
-                " JOIN article a ON a.rowid = fts.rowid"
-                f" WHERE fts MATCH ? ORDER BY {order} LIMIT ? OFFSET ?",
-                [_OPEN, _CLOSE] * 3 + [match, request.per_page, offset],
+        # First the page's rowids, then the text of those rows only: SQLite
+        # evaluates a SELECT's columns for every row it sorts, so snippet()
+        # next to ORDER BY ... LIMIT would run for every matching article.
+        if match is not None and request.sort == "relevance":
+            ranked = self.con.execute(
+                "SELECT fts.rowid FROM fts JOIN temp.matched m ON m.rowid = fts.rowid"
+                " WHERE fts MATCH ? ORDER BY bm25(fts, 3.0, 1.5, 1.0), m.published DESC"
+                " LIMIT ? OFFSET ?",
+                [match, request.per_page, offset],
             ).fetchall()
         else:
-            # No words: newest (or oldest) first, the lead (or the body's start) as snippet.
             direction = "ASC" if request.sort == "oldest" else "DESC"
-            rows = self.con.execute(
-                "SELECT a.rowid, a.id, fts.title, substr(fts.lead, 1, 200), "
-                " CASE WHEN fts.lead = '' THEN substr(fts.body, 1, 200) ELSE '' END,"
-                " a.section, a.published, a.language, a.source, 0.0"
-                " FROM temp.matched m JOIN article a ON a.rowid = m.rowid"
-                " JOIN fts ON fts.rowid = m.rowid"
-                f" ORDER BY a.published {direction} LIMIT ? OFFSET ?",
+            ranked = self.con.execute(
+                f"SELECT rowid FROM temp.matched ORDER BY published {direction} LIMIT ? OFFSET ?",
                 [request.per_page, offset],
             ).fetchall()
-        rowids = [row[0] for row in rows]
-        entities: dict[int, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
-        if rowids:
-            for rowid, kind, name in self.con.execute(
-                "SELECT article, type, name FROM article_entity"
-                f" WHERE article IN ({', '.join('?' * len(rowids))})",
+        rowids = [row[0] for row in ranked]
+        marks = ", ".join("?" * len(rowids))
+        if match is not None:
+            # One lookup per hit: FTS5 seeks on `rowid = ?` but not on `rowid IN`.
+            texts = [
+                self.con.execute(
+                    "SELECT rowid, highlight(fts, 0, ?, ?), snippet(fts, 1, ?, ?, '…', 24),"
+                    " snippet(fts, 2, ?, ?, '…', 64), bm25(fts, 3.0, 1.5, 1.0)"
+                    " FROM fts WHERE fts MATCH ? AND rowid = ?",
+                    [_OPEN, _CLOSE] * 3 + [match, rowid],
+                ).fetchone()
+                for rowid in rowids
+            ]
+        else:
+            # No words: the lead (or the body's start) as the snippet.
+            texts = self.con.execute(
+                "SELECT rowid, title, substr(lead, 1, 200),"
+                " CASE WHEN lead = '' THEN substr(body, 1, 200) ELSE '' END, 0.0"
+                f" FROM fts WHERE rowid IN ({marks})",
                 rowids,
-            ):
-                entities[rowid][kind].append(name)
-        return [
-            {
-                "id": row[1],
-                "title_html": _marked(row[2]),
-                "snippet_html": " … ".join(_marked(s) for s in (row[3], row[4]) if s),
-                "section": row[5],
-                "published": row[6],
-                "language": row[7],
-                "source": row[8],
-                "score": -row[9],
-                "entities": {kind: entities[row[0]].get(kind, []) for kind in ENTITY_TYPES},
-            }
-            for row in rows
-        ]
-
-    def _facet(self, name: str, table: str, selected: Iterable[str]) -> dict[str, Any]:
-        if name in ENTITY_TYPES:
-            sql = (
-                f"SELECT e.name, count(*) FROM temp.{table} m"
-                " JOIN article_entity e ON e.article = m.rowid WHERE e.type = ? GROUP BY e.name"
+            ).fetchall()
+        text_of = {row[0]: row[1:] for row in texts}
+        meta = {
+            row[0]: row[1:]
+            for row in self.con.execute(
+                "SELECT rowid, id, section, published, language, source FROM article"
+                f" WHERE rowid IN ({marks})",
+                rowids,
             )
-            counts, distinct = self._counts(sql, [name])
+        }
+        entities: dict[int, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+        for rowid, kind, name in self.con.execute(
+            f"SELECT article, type, name FROM article_entity WHERE article IN ({marks})", rowids
+        ):
+            entities[rowid][kind].append(name)
+        hits = []
+        for rowid in rowids:
+            title, lead, body, score = text_of[rowid]
+            article_id, section, published, language, source = meta[rowid]
+            hits.append(
+                {
+                    "id": article_id,
+                    "title_html": _marked(title),
+                    "snippet_html": " … ".join(_marked(s) for s in (lead, body) if s),
+                    "section": section,
+                    "published": published,
+                    "language": language,
+                    "source": source,
+                    "score": -score,
+                    "entities": {kind: entities[rowid].get(kind, []) for kind in ENTITY_TYPES},
+                }
+            )
+        return hits
+
+    def _entity_counts(self, table: str) -> dict[str, list[tuple[str, int]]]:
+        """(name, count) pairs per entity type over the articles of a temporary table.
+
+        All types in one pass, with no condition on the type: any WHERE on
+        `article_entity` makes SQLite build a Bloom filter over the whole
+        table first (tens of ms at 100k articles), whatever index it uses.
+        """
+        counts: dict[str, list[tuple[str, int]]] = {kind: [] for kind in ENTITY_TYPES}
+        for kind, name, count in self.con.execute(
+            f"SELECT e.type, e.name, count(*) FROM temp.{table} m"
+            " CROSS JOIN article_entity e ON e.article = m.rowid GROUP BY e.type, e.name"
+        ):
+            counts[kind].append((name, count))
+        return counts
+
+    def _facet(
+        self,
+        name: str,
+        table: str,
+        selected: Iterable[str],
+        shared: dict[str, list[tuple[str, int]]],
+    ) -> dict[str, Any]:
+        if name in ENTITY_TYPES:
+            counted = shared if table == "matched" else self._entity_counts(table)
+            ranked = sorted(counted[name], key=lambda item: (-item[1], item[0]))
+            top, distinct = ranked[:FACET_LIMIT], len(ranked)
         elif name == "section":
             # One section per article: roll each path's count up to its parents.
-            rows = self.con.execute(
-                f"SELECT a.section, count(*) FROM temp.{table} m"
-                " JOIN article a ON a.rowid = m.rowid WHERE a.section != '' GROUP BY a.section"
-            ).fetchall()
             tree: dict[str, int] = defaultdict(int)
-            for section, count in rows:
+            for section, count in self.con.execute(
+                f"SELECT section, count(*) FROM temp.{table} WHERE section != '' GROUP BY section"
+            ):
                 parts = section.split(SECTION_SEPARATOR)
                 for depth in range(1, len(parts) + 1):
                     tree[SECTION_SEPARATOR.join(parts[:depth])] += count
             ranked = sorted(tree.items(), key=lambda item: (-item[1], item[0]))
             tops = [item for item in ranked if SECTION_SEPARATOR not in item[0]]
-            counts = []
-            for top, count in tops[:FACET_LIMIT]:
-                counts.append((top, count))
-                counts += [i for i in ranked if i[0].startswith(top + SECTION_SEPARATOR)]
+            top = []
+            for value, count in tops[:FACET_LIMIT]:
+                top.append((value, count))
+                top += [i for i in ranked if i[0].startswith(value + SECTION_SEPARATOR)]
             distinct = len(tops)
         else:
-            column = "year" if name == "year" else "language"
-            counts, distinct = self._counts(
-                f"SELECT a.{column}, count(*) FROM temp.{table} m"
-                f" JOIN article a ON a.rowid = m.rowid GROUP BY a.{column}",
-                [],
-            )
+            ranked = self._counts(f"SELECT {name}, count(*) FROM temp.{table} GROUP BY {name}", [])
             if name == "year":
-                counts.sort(reverse=True)
-        listed = {value for value, _ in counts}
+                ranked.sort(reverse=True)
+            top, distinct = ranked[:FACET_LIMIT], len(ranked)
         chosen = set(selected)
-        values = [{"value": v, "count": c, "selected": v in chosen} for v, c in counts]
+        values = [{"value": v, "count": c, "selected": v in chosen} for v, c in top]
+        # A selected value is always listed, so that it can be removed.
+        listed = {value for value, _ in top}
+        counts = dict(ranked)
         for value in sorted(chosen - listed):
-            values.append({"value": value, "count": 0, "selected": True})
+            values.append({"value": value, "count": counts.get(value, 0), "selected": True})
         return {"values": values, "distinct": distinct}
 
-    def _counts(self, sql: str, params: list[Any]) -> tuple[list[tuple[str, int]], int]:
-        """Top FACET_LIMIT (value, count) pairs by count, and the number of distinct values."""
+    def _counts(self, sql: str, params: list[Any]) -> list[tuple[str, int]]:
+        """All (value, count) pairs of a GROUP BY, most frequent first."""
         rows = [(v, c) for v, c in self.con.execute(sql, params).fetchall() if v]
         rows.sort(key=lambda item: (-item[1], item[0]))
-        return rows[:FACET_LIMIT], len(rows)
+        return rows
 
 
 def _marked(text: str | None) -> str:
@@ -719,7 +786,7 @@ def bench_size(
     fts: Fts5Search | None = None
     db = work / f"fts5-{n}.sqlite"
     if fts5:
-        seconds = build_fts5(articles, db)
+        seconds = build_fts5(articles, db, indexed_entities(location))
         print(
             f"fts5 load: {len(articles) / seconds:.0f} articles/s; "
             f"database {db.stat().st_size / 1048576:.1f} MB",

@@ -357,9 +357,9 @@ class _Pass:
             self._claims(i, end, "person", self._person_name(i, end))
 
     def _people_by_title(self, mixed: list[int]) -> None:
-        tokens, titles = self.tokens, self.index.titles
+        tokens, titles, covered = self.tokens, self.index.titles, self.covered
         for i in mixed:
-            if i in self.covered or not is_title(tokens[i].text, titles):
+            if i in covered or not is_title(tokens[i].text, titles):
                 continue
             j = i + 1
             # "Secretary General", "Prime Minister", "Mr." before the name.
@@ -402,10 +402,15 @@ class _Pass:
 
     def _organisations(self, mixed: list[int]) -> None:
         tokens, titles = self.tokens, self.index.titles
+        covered = self.covered
         k = 0
         while k < len(mixed):
             i = mixed[k]
-            if not self._org_word(i):
+            initial = tokens[i].text[0]
+            # Cheap test first: an uncovered lowercase word starts no name.
+            if (not (initial.isupper() or initial.isdigit()) and i not in covered) or (
+                not self._org_word(i)
+            ):
                 k += 1
                 continue
             run_end = self._run_end(i)
