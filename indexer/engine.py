@@ -110,6 +110,26 @@ class Postings:
             self._average[fieldname] = average
         return average
 
+    def positions(
+        self, fieldname: str, text: Any, docs: npt.NDArray[np.int64]
+    ) -> dict[int, list[int]]:
+        """The word's positions in each of the given documents (sorted global numbers)."""
+        decode = self.searcher.schema[fieldname].format.decode_positions
+        found: dict[int, list[int]] = {}
+        for leaf, base in self.reader.leaf_readers():
+            local = docs[(docs >= base) & (docs < base + leaf.doc_count_all())] - base
+            if not len(local) or (fieldname, text) not in leaf:
+                continue
+            matcher = leaf.postings(fieldname, text)
+            for docnum in local.tolist():
+                # The block matcher skips whole blocks: only candidates are decoded.
+                matcher.skip_to(docnum)
+                if not matcher.is_active():
+                    break
+                if matcher.id() == docnum:
+                    found[base + docnum] = decode(matcher.value())
+        return found
+
     def idf(self, fieldname: str, text: Any) -> float:
         frequency = self.reader.doc_frequency(fieldname, text)
         return math.log(self.doc_count / (frequency + 1)) + 1
@@ -221,9 +241,28 @@ def _term(fieldname: str, text: Any, boost: float, postings: Postings) -> tuple[
 
 
 def _phrase(query: Phrase, postings: Postings) -> tuple[Mask, Scores]:
+    """Documents with the words in order, at most `slop` apart; scored by its words."""
     mask = np.zeros(postings.size, dtype=np.bool_)
-    found = np.fromiter(postings.searcher.docs_for_query(query), dtype=np.int64)
-    mask[found] = True
+    words = list(query.words)
+    if not words:
+        return mask, np.zeros(postings.size)
+    candidates = postings.postings(query.fieldname, words[0])[0]
+    for word in words[1:]:
+        candidates = np.intersect1d(candidates, postings.postings(query.fieldname, word)[0])
+    candidates = candidates[postings.live[candidates]]
+    if len(words) == 1:
+        mask[candidates] = True
+    elif len(candidates):
+        places = [postings.positions(query.fieldname, w, candidates) for w in words]
+        for docnum in candidates.tolist():
+            reached = places[0].get(docnum, [])
+            for following in places[1:]:
+                nexts = following.get(docnum, [])
+                reached = [p for p in nexts if any(0 < p - q <= query.slop for q in reached)]
+                if not reached:
+                    break
+            if reached:
+                mask[docnum] = True
     scores = np.zeros(postings.size)
     for word in query.words:
         _, word_scores = _term(query.fieldname, word, query.boost, postings)

@@ -225,3 +225,25 @@ def test_months_within_a_selected_year(demo: SearchCore) -> None:
     assert sum(m["count"] for m in months) == result.total
     # The year facet still offers the other years (disjunctive).
     assert len(result.facets["year"]) > 1
+
+
+def test_phrases_match_as_whoosh_matches_them(reuters: SearchCore) -> None:
+    state = reuters._current()
+    searcher = state.searcher
+    for q in ('"money supply"', '"interest rates" OR cocoa', '"oil prices"', '"world bank"'):
+        query, _ = parse_text_query(q, searcher.schema, SEARCH_FIELDS, BOOSTS)
+        assert query is not None
+        mask, _ = evaluate(prune(query, searcher.reader()), state.postings)
+        expected = set(searcher.docs_for_query(query))
+        assert set(mask.nonzero()[0].tolist()) == expected, q
+        assert expected, q
+    # Whoosh's own AND NOT around a phrase lets some excluded documents through;
+    # the array engine excludes every one.
+    with_phrase = run(reuters, q='"world bank"', per_page=100)
+    without_loans = run(reuters, q='"world bank" -loan', per_page=100)
+    assert 0 < without_loans.total < with_phrase.total
+    for hit in without_loans.hits:
+        stored = reuters.article(hit["id"])
+        assert stored is not None
+        text = " ".join((stored["title"], stored.get("lead", ""), stored["body"])).lower()
+        assert "world bank" in " ".join(text.split()) and " loan " not in f" {text} "
