@@ -66,10 +66,16 @@ class ValueTable:
         """The most frequent values in the mask, and how many distinct values it has."""
         counts = self.counts(mask)
         present = np.flatnonzero(counts)
+        distinct = len(present)
+        if limit is not None and distinct > limit:
+            # Only the values that can make the top need sorting by name: all
+            # with a count at least the limit-th largest (ties included).
+            threshold = np.partition(counts[present], distinct - limit)[distinct - limit]
+            present = present[counts[present] >= threshold]
         # Most frequent first, then by name, so equal counts come out stable.
         order = sorted(present.tolist(), key=lambda v: (-int(counts[v]), self.names[v]))
         chosen = order if limit is None else order[:limit]
-        return [FacetCount(self.names[v], int(counts[v])) for v in chosen], len(present)
+        return [FacetCount(self.names[v], int(counts[v])) for v in chosen], distinct
 
 
 def _split(value: Any) -> list[str]:
