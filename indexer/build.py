@@ -32,6 +32,7 @@ from indexer.gazetteer import GazetteerError
 from indexer.schema import SCHEMA_VERSION, to_document
 from indexer.segments import (
     PartResult,
+    add_documents,
     build_parts,
     build_share,
     commit_segments,
@@ -311,16 +312,8 @@ def _update(
                     documents, errors = loader(position, path)
                     report.files_read += 1
                     report.errors.extend(errors)
-                    for article_id, document in documents:
-                        owner = owners.get(article_id)
-                        if owner is not None:
-                            report.errors.append(duplicate_error(article_id, owner, key, path))
-                            continue
-                        owners[article_id] = key
-                        # The file's old articles were deleted and an id held by
-                        # another file is refused above: a plain add never duplicates.
-                        writer.add_document(**document)
-                        report.indexed += 1
+                    added = add_documents(writer, documents, key, path, owners, report.errors)
+                    report.indexed += len(added)
                     if bar:
                         bar.update(1)
         finally:

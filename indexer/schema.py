@@ -59,6 +59,13 @@ def text_field(name: str, group: str) -> str:
     return f"{name}_{group}"
 
 
+# Every prose field the words of a query are looked for in, and its BM25F weight.
+SEARCH_FIELDS = [
+    text_field(name, group) for group in (*TEXT_LANGUAGES, FALLBACK) for name in PROSE_FIELDS
+]
+SEARCH_BOOSTS = {field: FIELD_BOOSTS[field.rsplit("_", 1)[0]] for field in SEARCH_FIELDS}
+
+
 def build_schema() -> fields.Schema:
     entity_field = {
         kind: fields.KEYWORD(

@@ -38,8 +38,9 @@ from indexer.prune import prune
 from indexer.query import FILTER_PARAMS, SearchRequest, parse_text_query
 from indexer.schema import (
     FALLBACK,
-    FIELD_BOOSTS,
     PROSE_FIELDS,
+    SEARCH_BOOSTS,
+    SEARCH_FIELDS,
     TEXT_LANGUAGES,
     analyzer_for,
     language_group,
@@ -47,14 +48,6 @@ from indexer.schema import (
 )
 from indexer.store import LiveIndex
 
-SEARCH_FIELDS = [
-    text_field(name, group) for group in (*TEXT_LANGUAGES, FALLBACK) for name in PROSE_FIELDS
-]
-BOOSTS = {
-    text_field(name, group): FIELD_BOOSTS[name]
-    for name in PROSE_FIELDS
-    for group in (*TEXT_LANGUAGES, FALLBACK)
-}
 FACET_LIMIT = 10
 # "Did you mean" is offered when a query finds fewer articles than this.
 FEW_RESULTS = 3
@@ -206,7 +199,7 @@ class SearchCore:
         """The parsed query and its pruned form, cached per index state (parsing costs ms)."""
         cached = state.parsed.get(q)
         if cached is None:
-            query, notice = parse_text_query(q, state.searcher.schema, SEARCH_FIELDS, BOOSTS)
+            query, notice = parse_text_query(q, state.searcher.schema, SEARCH_FIELDS, SEARCH_BOOSTS)
             pruned = prune(query, state.searcher.reader()) if query is not None else None
             cached = (query, pruned, notice)
             if len(state.parsed) >= _PARSE_CACHE:

@@ -138,6 +138,32 @@ def _work(
         results.put(("error", traceback.format_exc(limit=5)))
 
 
+def add_documents(
+    writer: Any,
+    documents: list[tuple[str, dict[str, Any]]],
+    key: str,
+    path: Path,
+    owners: dict[str, str],
+    errors: list[CorpusError],
+) -> list[str]:
+    """Add a file's documents, refusing ids another file holds; the ids added.
+
+    `owners` maps every id already in the index (or this build) to its file;
+    a plain add never duplicates an id because the caller has deleted the
+    file's old documents and ids held elsewhere are refused here.
+    """
+    added = []
+    for article_id, document in documents:
+        owner = owners.get(article_id)
+        if owner is not None:
+            errors.append(duplicate_error(article_id, owner, key, path))
+            continue
+        owners[article_id] = key
+        writer.add_document(**document)
+        added.append(article_id)
+    return added
+
+
 def duplicate_error(article_id: str, owner: str, key: str, path: Path) -> CorpusError:
     where = "earlier in this file" if owner == key else f"in {owner}"
     return CorpusError(f"duplicate id {article_id!r}: already used {where}", path=path)
@@ -166,13 +192,7 @@ def build_share(
             part.files_read += 1
             part.errors.extend(errors)
             key = key_of(path)
-            for article_id, document in documents:
-                owner = owners.get(article_id)
-                if owner is not None:
-                    part.errors.append(duplicate_error(article_id, owner, key, path))
-                    continue
-                owners[article_id] = key
-                writer.add_document(**document)
+            for article_id in add_documents(writer, documents, key, path, owners, part.errors):
                 part.ids.append((article_id, position, key))
                 part.indexed += 1
             if tick:

@@ -37,19 +37,13 @@ from indexer.query import (
     parse_text_query,
 )
 from indexer.schema import (
-    FALLBACK,
-    FIELD_BOOSTS,
-    PROSE_FIELDS,
-    TEXT_LANGUAGES,
+    SEARCH_BOOSTS,
+    SEARCH_FIELDS,
     build_schema,
-    text_field,
     to_document,
 )
 
-SEARCH_FIELDS = [
-    text_field(name, group) for group in (*TEXT_LANGUAGES, FALLBACK) for name in PROSE_FIELDS
-]
-BOOSTS = {field: FIELD_BOOSTS[field.rsplit("_", 1)[0]] for field in SEARCH_FIELDS}
+BOOSTS = SEARCH_BOOSTS
 
 # -- the request model: validation ------------------------------------------
 

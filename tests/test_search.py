@@ -15,7 +15,9 @@ from indexer.engine import evaluate
 from indexer.importers import import_corpus
 from indexer.prune import prune
 from indexer.query import SearchRequest, parse_text_query
-from indexer.search import BOOSTS, SEARCH_FIELDS, SearchCore, SearchResult
+from indexer.schema import SEARCH_BOOSTS as BOOSTS
+from indexer.schema import SEARCH_FIELDS
+from indexer.search import SearchCore, SearchResult
 from indexer.store import IndexLocation, LiveIndex
 
 
