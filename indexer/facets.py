@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import numpy as np
@@ -85,11 +85,34 @@ def _split(value: Any) -> list[str]:
     return [part for part in text.split(",") if part]
 
 
-def _local(value: Any) -> datetime | None:
-    """A stored publication time (naive UTC) in Vienna time: the archive counts years there."""
-    if not isinstance(value, datetime):
-        return None
-    return value.replace(tzinfo=UTC).astimezone(VIENNA)
+# Whoosh stores a DATETIME column as microseconds since datetime.min.
+_EPOCH_US = (datetime(1970, 1, 1) - datetime.min) // timedelta(microseconds=1)
+
+
+def _timestamps(raw: list[Any]) -> npt.NDArray[np.float64]:
+    """Seconds since 1970 (UTC) of the raw publication column; 0 where missing."""
+    values = np.array([v if isinstance(v, int) else _EPOCH_US for v in raw], dtype=np.int64)
+    return (values - _EPOCH_US) / 1_000_000
+
+
+def _vienna_months(timestamps: npt.NDArray[np.float64]) -> list[str]:
+    """`YYYY-MM` of each time in Vienna, where the archive counts its years and months.
+
+    Vienna's offset is looked up once per distinct hour, not once per article.
+    """
+    if not len(timestamps):
+        return []
+    hours = (timestamps // 3600).astype(np.int64)
+    distinct, where = np.unique(hours, return_inverse=True)
+    offsets = np.array(
+        [
+            VIENNA.utcoffset(datetime.fromtimestamp(int(h) * 3600, UTC)).total_seconds()  # type: ignore[union-attr]
+            for h in distinct
+        ]
+    )
+    local = (timestamps + offsets[where]).astype("datetime64[s]").astype("datetime64[M]")
+    labels = np.datetime_as_string(local, unit="M")
+    return [str(label) if stamp else "" for label, stamp in zip(labels, timestamps, strict=True)]
 
 
 class FacetData:
@@ -100,26 +123,29 @@ class FacetData:
         size = self.doc_count
 
         def column(name: str) -> list[Any]:
-            if size == 0 or not reader.has_column(name):
-                return [None] * size
-            return list(reader.column_reader(name))
+            # Raw column values, segment by segment: Whoosh's translating
+            # multi-segment reader costs several times more per value.
+            values: list[Any] = []
+            for leaf, _base in reader.leaf_readers():
+                count = leaf.doc_count_all()
+                if leaf.has_column(name):
+                    values.extend(leaf.column_reader(name, translate=False))
+                else:
+                    values.extend([None] * count)
+            return values if len(values) == size else [None] * size
 
-        sections = column("section")
-        published = [_local(value) for value in column("published")]
-        # Publication times as numbers, for sorting by date without Whoosh.
-        self.timestamps: npt.NDArray[np.float64] = np.array(
-            [d.timestamp() if d else 0.0 for d in published], dtype=np.float64
-        )
+        self.timestamps: npt.NDArray[np.float64] = _timestamps(column("published"))
         self.newest_first: npt.NDArray[np.int64] = np.argsort(-self.timestamps, kind="stable")
+        months = _vienna_months(self.timestamps)
         self.tables: dict[str, ValueTable] = {
-            "section": ValueTable([section_prefixes(_text(s)) for s in sections]),
+            "section": ValueTable([section_prefixes(_text(s)) for s in column("section")]),
             "person": ValueTable([_split(v) for v in column("person")]),
             "organization": ValueTable([_split(v) for v in column("organization")]),
             "place": ValueTable([_split(v) for v in column("place")]),
             "language": ValueTable([[_text(v)] if v else [] for v in column("language")]),
             "source": ValueTable([[_text(v)] if v else [] for v in column("source")]),
-            "year": ValueTable([[f"{d:%Y}"] if d else [] for d in published]),
-            "month": ValueTable([[f"{d:%Y-%m}"] if d else [] for d in published]),
+            "year": ValueTable([[m[:4]] if m else [] for m in months]),
+            "month": ValueTable([[m] if m else [] for m in months]),
         }
 
     def mask(self, docnums: Iterable[int]) -> Mask:
