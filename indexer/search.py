@@ -32,7 +32,9 @@ from whoosh.searching import Searcher
 
 from indexer.article import ENTITY_TYPES
 from indexer.engine import Postings, evaluate
+from indexer.expand import expand, named_entities
 from indexer.facets import FACETS, FacetCount, FacetData, Mask
+from indexer.gazetteer import Gazetteer, load_gazetteer
 from indexer.highlight import highlight, query_terms
 from indexer.prune import prune
 from indexer.query import FILTER_PARAMS, SearchRequest, parse_text_query
@@ -138,8 +140,10 @@ class _State:
 class SearchCore:
     """Searches one live index; safe to share between threads."""
 
-    def __init__(self, live: LiveIndex) -> None:
+    def __init__(self, live: LiveIndex, gazetteer: Gazetteer | None = None) -> None:
         self.live = live
+        # Names in queries also find the articles about what they name.
+        self.gazetteer = gazetteer or load_gazetteer()
         self._lock = threading.Lock()
         self._state: _State | None = None
         self._previous: _State | None = None
@@ -200,6 +204,8 @@ class SearchCore:
         cached = state.parsed.get(q)
         if cached is None:
             query, notice = parse_text_query(q, state.searcher.schema, SEARCH_FIELDS, SEARCH_BOOSTS)
+            if query is not None:
+                query = expand(query, named_entities(q, self.gazetteer))
             pruned = prune(query, state.searcher.reader()) if query is not None else None
             cached = (query, pruned, notice)
             if len(state.parsed) >= _PARSE_CACHE:

@@ -249,3 +249,16 @@ def test_phrases_match_as_whoosh_matches_them(reuters: SearchCore) -> None:
         assert stored is not None
         text = " ".join((stored["title"], stored.get("lead", ""), stored["body"])).lower()
         assert "world bank" in " ".join(text.split()) and " loan " not in f" {text} "
+
+
+def test_names_find_the_articles_about_them_in_either_language(demo: SearchCore) -> None:
+    # German articles say "OSZE"; their entity is OSCE.
+    german = run(demo, q="osce", language="de")
+    assert german.total > 0
+    assert all("OSCE" in hit["entities"]["organization"] for hit in german.hits)
+    # "Wien" finds English articles about Vienna.
+    english = run(demo, q="Wien", language="en")
+    assert english.total > 0
+    assert all("Vienna" in hit["entities"]["place"] for hit in english.hits)
+    # A common word that is also a name does not widen the search.
+    assert run(demo, q="us").total == 0
