@@ -192,6 +192,7 @@ def _import(args: argparse.Namespace, settings: Settings) -> int:
 def _search(args: argparse.Namespace, settings: Settings) -> int:
     import html
 
+    from indexer.enrich import corpus_gazetteer
     from indexer.query import RequestError, SearchRequest
     from indexer.search import SearchCore
     from indexer.store import IndexMissing, LiveIndex
@@ -210,7 +211,7 @@ def _search(args: argparse.Namespace, settings: Settings) -> int:
         request = SearchRequest.from_params(params)
     except RequestError as exc:
         raise UsageError(f"--{exc.param.replace('_', '-')}: {exc.message}") from exc
-    core = SearchCore(LiveIndex(_location(settings)))
+    core = SearchCore(LiveIndex(_location(settings)), corpus_gazetteer(settings.corpus))
     try:
         result = core.search(request)
     except IndexMissing as exc:

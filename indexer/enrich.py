@@ -17,7 +17,13 @@ from pathlib import Path
 from indexer.article import Article
 from indexer.entities import article_entities
 from indexer.extract import GazetteerExtractor
-from indexer.gazetteer import FIRST_NAMES_PATH, GAZETTEER_PATH, load_gazetteer
+from indexer.gazetteer import (
+    FIRST_NAMES_PATH,
+    GAZETTEER_PATH,
+    Gazetteer,
+    GazetteerError,
+    load_gazetteer,
+)
 
 OVERRIDES_FILE = "entities.yaml"
 
@@ -27,6 +33,14 @@ Enrich = Callable[[Article], Article]
 def overrides_path(corpus: Path) -> Path | None:
     path = corpus / OVERRIDES_FILE
     return path if path.is_file() else None
+
+
+def corpus_gazetteer(corpus: Path) -> Gazetteer:
+    """The gazetteer with the corpus's overrides; the shipped one when they are malformed."""
+    try:
+        return load_gazetteer(overrides_path(corpus))
+    except GazetteerError:
+        return load_gazetteer()
 
 
 def entity_enricher(corpus: Path, *, use_overrides: bool = True) -> Enrich:

@@ -18,6 +18,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
+from indexer.enrich import corpus_gazetteer
 from indexer.search import SearchCore
 from indexer.settings import Settings
 from indexer.store import IndexLocation, LiveIndex
@@ -32,7 +33,7 @@ def create_app(settings: Settings) -> Starlette:
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         live = LiveIndex(IndexLocation(settings.index))
-        app.state.core = SearchCore(live)
+        app.state.core = SearchCore(live, corpus_gazetteer(settings.corpus))
         try:
             yield
         finally:
