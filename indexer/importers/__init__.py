@@ -21,7 +21,9 @@ import importlib
 import json
 import os
 import re
+import tarfile
 import tempfile
+import zlib
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -103,6 +105,31 @@ class ImportSummary:
             reasons = "; ".join(f"{reason}: {count:,}" for reason, count in self.dropped.items())
             text += f" ({reasons})"
         return text
+
+
+def tar_files(
+    archive: Path, name: re.Pattern[str], title: str, expected: str
+) -> Iterator[tuple[re.Match[str], bytes]]:
+    """The files of a .tar.gz whose names match, with their bytes, in archive order.
+
+    A damaged archive, or one without a single matching file, is `ImportFailed`
+    naming the archive and what was `expected` in it.
+    """
+    found = False
+    try:
+        with tarfile.open(archive, "r:gz") as tar:
+            for member in tar:
+                match = name.fullmatch(member.name)
+                if not (member.isfile() and match):
+                    continue
+                found = True
+                handle = tar.extractfile(member)
+                if handle is not None:
+                    yield match, handle.read()
+    except (tarfile.TarError, zlib.error, EOFError, OSError) as exc:
+        raise ImportFailed(f"{archive}: not a readable {title} archive ({exc})") from exc
+    if not found:
+        raise ImportFailed(f"{archive}: not the {title} archive (it has no {expected})")
 
 
 def locate(source: Path, archive: str, title: str) -> Path:

@@ -19,13 +19,11 @@ real, but false, publication dates).
 from __future__ import annotations
 
 import re
-import tarfile
-import zlib
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
-from indexer.importers import Document, Drop, ImportFailed, locate
+from indexer.importers import Document, Drop, locate, tar_files
 
 TITLE = "BBC News"
 ARCHIVE = "bbc-fulltext.tar.gz"
@@ -48,22 +46,8 @@ def documents(source: Path) -> Iterator[Document]:
 
 
 def _read(archive: Path) -> Iterator[Document]:
-    found = False
-    try:
-        with tarfile.open(archive, "r:gz") as tar:
-            for member in tar:
-                match = _ARTICLE_FILE.fullmatch(member.name)
-                if not (member.isfile() and match):
-                    continue
-                found = True
-                handle = tar.extractfile(member)
-                if handle is None:
-                    continue
-                yield story(match.group(1), match.group(2), handle.read())
-    except (tarfile.TarError, zlib.error, EOFError, OSError) as exc:
-        raise ImportFailed(f"{archive}: not a readable {TITLE} archive ({exc})") from exc
-    if not found:
-        raise ImportFailed(f"{archive}: not the {TITLE} archive (it has no bbc/<category>/*.txt)")
+    for match, data in tar_files(archive, _ARTICLE_FILE, TITLE, "bbc/<category>/*.txt"):
+        yield story(match.group(1), match.group(2), data)
 
 
 def story(category: str, number: str, data: bytes) -> Document:

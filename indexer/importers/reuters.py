@@ -33,15 +33,13 @@ How a record becomes an article:
 from __future__ import annotations
 
 import re
-import tarfile
-import zlib
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
 
 from indexer.article import SECTION_SEPARATOR
-from indexer.importers import Document, Drop, ImportFailed, locate, trim_title
+from indexer.importers import Document, Drop, locate, tar_files, trim_title
 
 TITLE = "Reuters-21578"
 ARCHIVE = "reuters21578.tar.gz"
@@ -88,23 +86,10 @@ def documents(source: Path) -> Iterator[Document]:
 
 
 def _read(archive: Path) -> Iterator[Document]:
-    found = False
-    try:
-        with tarfile.open(archive, "r:gz") as tar:
-            for member in tar:
-                if not (member.isfile() and _DATA_FILE.fullmatch(member.name)):
-                    continue
-                found = True
-                handle = tar.extractfile(member)
-                if handle is None:
-                    continue
-                text = handle.read().decode("latin-1")
-                for match in _RECORD.finditer(text):
-                    yield record(match.group(1), match.group(2))
-    except (tarfile.TarError, zlib.error, EOFError, OSError) as exc:
-        raise ImportFailed(f"{archive}: not a readable {TITLE} archive ({exc})") from exc
-    if not found:
-        raise ImportFailed(f"{archive}: not the {TITLE} archive (it has no reut2-*.sgm files)")
+    for _, data in tar_files(archive, _DATA_FILE, TITLE, "reut2-*.sgm files"):
+        # One byte in reut2-017.sgm is above 0x7F: the files are read as latin-1.
+        for match in _RECORD.finditer(data.decode("latin-1")):
+            yield record(match.group(1), match.group(2))
 
 
 def record(attributes: str, sgml: str) -> Document:
