@@ -37,6 +37,7 @@ from indexer.segments import (
     build_share,
     commit_segments,
     duplicate_error,
+    file_size,
     partition,
 )
 from indexer.store import IndexLocation
@@ -200,7 +201,7 @@ PARALLEL_MIN_BYTES = 2 * 1024 * 1024
 def _worker_count(files: list[Path], requested: int | None) -> int:
     if requested is not None:
         return max(1, min(requested, len(files)))
-    total = sum(_size(path) for path in files)
+    total = sum(file_size(path) for path in files)
     if total < PARALLEL_MIN_BYTES:
         return 1
     return max(1, min(os.cpu_count() or 1, len(files)))
@@ -346,13 +347,6 @@ def _indexed_files(ix: Index) -> tuple[dict[str, str], dict[str, str]]:
             files[key] = sig_column[docnum]
             owners[id_column[docnum]] = key
     return files, owners
-
-
-def _size(path: Path) -> int:
-    try:
-        return path.stat().st_size
-    except OSError:
-        return 0
 
 
 def _signature(path: Path) -> str | None:

@@ -58,7 +58,6 @@ class Postings:
         self.searcher = searcher
         self.reader = searcher.reader()
         self.size = self.reader.doc_count_all()
-        self.doc_count = self.size
         self.live = live_docs
         self._postings: OrderedDict[tuple[str, Any], tuple[Any, Any]] = OrderedDict()
         self._held = 0
@@ -132,7 +131,7 @@ class Postings:
 
     def idf(self, fieldname: str, text: Any) -> float:
         frequency = self.reader.doc_frequency(fieldname, text)
-        return math.log(self.doc_count / (frequency + 1)) + 1
+        return math.log(self.size / (frequency + 1)) + 1
 
 
 def _read_all(matcher: Any, base: int, ids: list[int], weights: list[float]) -> None:

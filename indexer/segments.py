@@ -54,18 +54,19 @@ Loader = Callable[[int, Path], tuple[list[tuple[str, dict[str, Any]]], list[Corp
 def partition(files: list[Path], parts: int) -> list[list[tuple[int, Path]]]:
     """Files dealt into `parts` shares of about equal size, largest first."""
     sized = sorted(
-        enumerate(files), key=lambda item: (-_size(item[1]), item[0])
+        enumerate(files), key=lambda item: (-file_size(item[1]), item[0])
     )  # big files first so that shares even out
     shares: list[list[tuple[int, Path]]] = [[] for _ in range(parts)]
     totals = [0] * parts
     for position, path in sized:
         smallest = totals.index(min(totals))
         shares[smallest].append((position, path))
-        totals[smallest] += _size(path)
+        totals[smallest] += file_size(path)
     return [sorted(share) for share in shares if share]
 
 
-def _size(path: Path) -> int:
+def file_size(path: Path) -> int:
+    """A file's size in bytes; 0 when it cannot be read (it is reported when read)."""
     try:
         return path.stat().st_size
     except OSError:
