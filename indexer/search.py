@@ -102,6 +102,21 @@ class SearchResult:
 
 
 @dataclass(frozen=True)
+class MatchSet:
+    """Every article a request matches, over one index state (the JSON API's reports and export).
+
+    `mask` is indexed by document number; `scores` is None when the request
+    has no words. The searcher and facet arrays are those the mask refers to.
+    """
+
+    searcher: Searcher
+    facets: FacetData
+    mask: Mask
+    scores: npt.NDArray[np.float64] | None
+    generation: str
+
+
+@dataclass(frozen=True)
 class _Matches:
     """What the words of a query match: a mask, and scores (None when there are no words)."""
 
@@ -198,6 +213,19 @@ class SearchCore:
         return SearchResult(
             request, total, hits, facets, distinct, took, suggestion, notice, state.key[0]
         )
+
+    def match(self, request: SearchRequest, *, exclude: str | None = None) -> MatchSet:
+        """The whole set of articles a request matches, unranked and unpaged.
+
+        `exclude` leaves out one restriction (a filter name or "date"), as the
+        disjunctive facet counts do. Additive to `search`, for callers that
+        need more than a page: entity reports, facet value search, export.
+        """
+        state = self._current()
+        text_query, pruned, _ = self._parse(state, request.q)
+        matches = self._text_matches(state, text_query, pruned)
+        mask = _combine(matches.mask, self._restrictions(state, request), exclude=exclude)
+        return MatchSet(state.searcher, state.facets, mask, matches.scores, state.key[0])
 
     def _parse(self, state: _State, q: str) -> tuple[Query | None, Query | None, str | None]:
         """The parsed query and its pruned form, cached per index state (parsing costs ms)."""
