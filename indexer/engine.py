@@ -9,9 +9,10 @@ evaluated as array operations: OR is `|`, AND is `&`, NOT is `& ~`, and scores
 are summed as Whoosh's matchers sum them. Scores use Whoosh's own BM25F
 formula, idf and field lengths, so the ranking is the one Whoosh would give.
 
-Phrases need positions: their documents come from Whoosh (`docs_for_query`),
-their scores from their words. Prefix, wildcard and fuzzy terms are expanded
-against the index first, as Whoosh does.
+Phrases need positions: each word's positions are decoded once into sorted
+keys (document and position in one integer) and a phrase is found with
+sorted-array lookups; its score is its words' scores. Prefix, wildcard and
+fuzzy terms are expanded against the index first, as Whoosh does.
 """
 
 from __future__ import annotations
@@ -47,6 +48,10 @@ B = 0.75
 K1 = 1.2
 # How many postings the cache may hold across all terms (about 12 bytes each).
 CACHE_POSTINGS = 8_000_000
+# Positions within a field stay below 2**24 (16M words): see Postings.positions.
+POSITION_BITS = 24
+# Beyond this slop a phrase is "these words near each other", checked pairwise.
+MAX_SLOP = 64
 
 _BYTE_TO_LENGTH = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
 
@@ -78,11 +83,7 @@ class Postings:
             matcher = leaf.postings(fieldname, text)
             _read_all(matcher, base, ids, weights)
         result = (np.asarray(ids, dtype=np.int64), np.asarray(weights, dtype=np.float64))
-        self._postings[key] = result
-        self._held += len(ids)
-        while self._held > CACHE_POSTINGS and len(self._postings) > 1:
-            _, (old, _) = self._postings.popitem(last=False)
-            self._held -= len(old)
+        self._remember(key, result, len(ids))
         return result
 
     def lengths(self, fieldname: str) -> Scores:
@@ -109,25 +110,45 @@ class Postings:
             self._average[fieldname] = average
         return average
 
-    def positions(
-        self, fieldname: str, text: Any, docs: npt.NDArray[np.int64]
-    ) -> dict[int, list[int]]:
-        """The word's positions in each of the given documents (sorted global numbers)."""
+    def positions(self, fieldname: str, text: Any) -> npt.NDArray[np.int64]:
+        """Every occurrence of the word in the field as one sorted key per position.
+
+        A key is `document << POSITION_BITS | position`, so "word B right after
+        word A" is "key of B minus one is a key of A": a phrase is a few
+        sorted-array lookups instead of a walk over documents. Decoded once
+        per word and index state, then cached with the posting lists.
+        """
+        key = (fieldname, ("positions", text))
+        cached = self._postings.get(key)
+        if cached is not None:
+            self._postings.move_to_end(key)
+            return cached[0]  # type: ignore[no-any-return]
         decode = self.searcher.schema[fieldname].format.decode_positions
-        found: dict[int, list[int]] = {}
+        docs: list[int] = []
+        counts: list[int] = []
+        places: list[int] = []
         for leaf, base in self.reader.leaf_readers():
-            local = docs[(docs >= base) & (docs < base + leaf.doc_count_all())] - base
-            if not len(local) or (fieldname, text) not in leaf:
+            if (fieldname, text) not in leaf:
                 continue
             matcher = leaf.postings(fieldname, text)
-            for docnum in local.tolist():
-                # The block matcher skips whole blocks: only candidates are decoded.
-                matcher.skip_to(docnum)
-                if not matcher.is_active():
-                    break
-                if matcher.id() == docnum:
-                    found[base + docnum] = decode(matcher.value())
-        return found
+            while matcher.is_active():
+                found = decode(matcher.value())
+                docs.append(base + matcher.id())
+                counts.append(len(found))
+                places.extend(found)
+                matcher.next()
+        owners = np.repeat(np.asarray(docs, dtype=np.int64), counts)
+        keys = (owners << POSITION_BITS) | np.asarray(places, dtype=np.int64)
+        keys.sort()
+        self._remember(key, (keys, None), len(keys))
+        return keys
+
+    def _remember(self, key: tuple[str, Any], value: tuple[Any, Any], size: int) -> None:
+        self._postings[key] = value
+        self._held += size
+        while self._held > CACHE_POSTINGS and len(self._postings) > 1:
+            _, (old, _) = self._postings.popitem(last=False)
+            self._held -= len(old)
 
     def idf(self, fieldname: str, text: Any) -> float:
         frequency = self.reader.doc_frequency(fieldname, text)
@@ -240,30 +261,41 @@ def _term(fieldname: str, text: Any, boost: float, postings: Postings) -> tuple[
 
 
 def _phrase(query: Phrase, postings: Postings) -> tuple[Mask, Scores]:
-    """Documents with the words in order, at most `slop` apart; scored by its words."""
+    """Documents with the words in order, each at most `slop` after the one before.
+
+    Scored by its words, as Whoosh scores a phrase.
+    """
     mask = np.zeros(postings.size, dtype=np.bool_)
     words = list(query.words)
     if not words:
         return mask, np.zeros(postings.size)
-    candidates = postings.postings(query.fieldname, words[0])[0]
+    # Keys of positions where the phrase so far ends; each next word must
+    # follow one of them within the slop.
+    reached = postings.positions(query.fieldname, words[0])
+    slop = max(1, min(int(query.slop), MAX_SLOP))
     for word in words[1:]:
-        candidates = np.intersect1d(candidates, postings.postings(query.fieldname, word)[0])
-    candidates = candidates[postings.live[candidates]]
-    if len(words) == 1:
-        mask[candidates] = True
-    elif len(candidates):
-        places = [postings.positions(query.fieldname, w, candidates) for w in words]
-        for docnum in candidates.tolist():
-            reached = places[0].get(docnum, [])
-            for following in places[1:]:
-                nexts = following.get(docnum, [])
-                reached = [p for p in nexts if any(0 < p - q <= query.slop for q in reached)]
-                if not reached:
-                    break
-            if reached:
-                mask[docnum] = True
+        if not len(reached):
+            break
+        following = postings.positions(query.fieldname, word)
+        hit = np.zeros(len(following), dtype=np.bool_)
+        for gap in range(1, slop + 1):
+            hit |= _contains(reached, following - gap)
+        reached = following[hit]
+    if len(reached):
+        mask[np.unique(reached >> POSITION_BITS)] = True
+    mask &= postings.live
     scores = np.zeros(postings.size)
-    for word in query.words:
+    for word in words:
         _, word_scores = _term(query.fieldname, word, query.boost, postings)
         scores += word_scores
     return mask, np.where(mask, scores, 0.0)
+
+
+def _contains(sorted_keys: npt.NDArray[np.int64], keys: npt.NDArray[np.int64]) -> Mask:
+    """Which of `keys` occur in `sorted_keys`."""
+    if not len(sorted_keys):
+        return np.zeros(len(keys), dtype=np.bool_)
+    where = np.searchsorted(sorted_keys, keys)
+    where[where == len(sorted_keys)] = 0
+    found: Mask = sorted_keys[where] == keys
+    return found

@@ -221,7 +221,9 @@ def _matches(text: str, group: str, terms: frozenset[str]) -> list[Match]:
     if len(vocabulary.chunks) > _CACHE_LIMIT:
         vocabulary = _VOCABULARIES[group] = _Vocabulary()
     chunks = set(text.split())
-    missing = chunks - vocabulary.chunks.keys()
+    # Not `chunks - vocabulary.chunks.keys()`: that copies the whole vocabulary into a set.
+    known = vocabulary.chunks
+    missing = {chunk for chunk in chunks if chunk not in known}
     if missing:
         vocabulary.learn(missing, _analyzer(group))
     wanted: set[str] = set()

@@ -232,7 +232,16 @@ def test_months_within_a_selected_year(demo: SearchCore) -> None:
 def test_phrases_match_as_whoosh_matches_them(reuters: SearchCore) -> None:
     state = reuters._current()
     searcher = state.searcher
-    for q in ('"money supply"', '"interest rates" OR cocoa', '"oil prices"', '"world bank"'):
+    phrases = (
+        '"money supply"',
+        '"interest rates" OR cocoa',
+        '"oil prices"',
+        '"world bank"',
+        '"crude oil prices"',
+        '"oil prices"~3',
+        '"prices oil"~4',
+    )
+    for q in phrases:
         query, _ = parse_text_query(q, searcher.schema, SEARCH_FIELDS, BOOSTS)
         assert query is not None
         mask, _ = evaluate(prune(query, searcher.reader()), state.postings)
