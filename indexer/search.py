@@ -146,6 +146,8 @@ class _State:
     filter_masks: dict[tuple[str, tuple[str, ...]], Mask] = field(default_factory=dict)
     # Parsed queries by their text; the query objects are never changed after parsing.
     parsed: dict[str, tuple[Query | None, Query | None, str | None]] = field(default_factory=dict)
+    # The words to highlight, by query text: prefixes expand against this state's terms.
+    terms: dict[str, dict[str, frozenset[str]]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.all_docs = self.facets.mask(self.searcher.reader().all_doc_ids())
@@ -304,7 +306,12 @@ class SearchCore:
                 (-state.facets.timestamps[candidates], -np.round(scores[candidates], 6))
             )
             page = candidates[order[first:wanted]].tolist()
-        terms = query_terms(text_query, searcher) if text_query is not None else {}
+        terms = state.terms.get(request.q)
+        if terms is None:
+            terms = query_terms(text_query, searcher) if text_query is not None else {}
+            if len(state.terms) >= _PARSE_CACHE:
+                state.terms.pop(next(iter(state.terms)))
+            state.terms[request.q] = terms
         return [
             self._hit(
                 searcher.stored_fields(docnum),
