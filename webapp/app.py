@@ -22,13 +22,14 @@ from indexer.enrich import corpus_gazetteer
 from indexer.search import SearchCore
 from indexer.settings import Settings
 from indexer.store import IndexLocation, LiveIndex
-from webapp import views
+from webapp import pages, views
+from webapp.templating import make_templates
 
 HERE = Path(__file__).parent
 
 
 def create_app(settings: Settings) -> Starlette:
-    templates = Jinja2Templates(directory=str(HERE / "templates"))
+    templates = make_templates()
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -41,9 +42,11 @@ def create_app(settings: Settings) -> Starlette:
             live.close()
 
     routes = [
-        Route("/", views.home, name="home"),
-        Route("/search", views.search_page, name="search"),
-        Route("/articles/{id}", views.article_page, name="article"),
+        Route("/", pages.home, name="home"),
+        Route("/search", pages.search, name="search"),
+        Route("/articles/{id}", pages.article, name="article"),
+        Route("/entities/{type}/{name:path}", pages.entity, name="entity"),
+        Route("/help", pages.help_page, name="help"),
         Route("/api/search", views.api_search, name="api_search"),
         Route("/healthz", views.healthz, name="healthz"),
         Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static"),

@@ -1,0 +1,78 @@
+"""An article prepared for reading: its paragraphs, with a search's words marked.
+
+A reader who opens an article from a result list should find the words they
+searched for in the whole text, not only in the snippet. The query is read
+the way the search core reads it (`parse_text_query` over the searched
+fields), turned into analysed terms per language (`query_terms`), and each
+paragraph is marked with the highlighter the result list uses, so the same
+words are marked in both places: stems and folded accents included.
+
+Output follows the highlighter's contract: every character of the article is
+HTML-escaped and the only markup is `<mark>`.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from whoosh.index import Index
+
+from indexer.highlight import highlight, query_terms
+from indexer.query import parse_text_query
+from indexer.schema import SEARCH_BOOSTS, SEARCH_FIELDS
+
+Terms = Mapping[str, frozenset[str]]
+
+
+@dataclass(frozen=True)
+class MarkedArticle:
+    """Title, lead, caption and body paragraphs as escaped HTML; `marked` if any word matched."""
+
+    title_html: str
+    lead_html: str
+    caption_html: str
+    paragraphs_html: list[str]
+    marked: bool
+
+
+def paragraphs(body: str) -> list[str]:
+    """The body's paragraphs (blank lines separate them in the stored text)."""
+    return [p.strip() for p in body.split("\n\n") if p.strip()]
+
+
+def terms_of(q: str, ix: Index) -> Terms:
+    """The analysed terms a search for `q` looks for, per language group ({} for none)."""
+    if not q.strip():
+        return {}
+    query, _notice = parse_text_query(q, ix.schema, SEARCH_FIELDS, SEARCH_BOOSTS)
+    if query is None:
+        return {}
+    # The searcher expands prefixes and fuzzy words to the indexed terms they stand for.
+    with ix.searcher() as searcher:
+        return query_terms(query, searcher)
+
+
+def mark_article(stored: Mapping[str, Any], terms: Terms) -> MarkedArticle:
+    """The article's text as HTML, the terms marked (none when `terms` is empty)."""
+    language = str(stored.get("language", ""))
+    marked = False
+
+    def mark(text: str) -> str:
+        nonlocal marked
+        if not terms:
+            return html.escape(text, quote=True)
+        # The highlighter renders a title whole, never cut: each text goes in as one.
+        result = highlight(text, "", "", language, terms)
+        marked = marked or result.matched
+        return result.title_html
+
+    return MarkedArticle(
+        title_html=mark(str(stored.get("title", ""))),
+        lead_html=mark(str(stored.get("lead", ""))),
+        caption_html=mark(str(stored.get("image_caption", ""))),
+        paragraphs_html=[mark(p) for p in paragraphs(str(stored.get("body", "")))],
+        marked=marked,
+    )

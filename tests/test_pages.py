@@ -1,0 +1,221 @@
+"""The HTML pages through Starlette's TestClient, on the demo archive (plus hostile articles).
+
+The browser tests (tests/browser/) drive the same pages in Chromium; these
+check what the server sends: counts, links that carry the state, escaping.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterator
+from urllib.parse import parse_qsl, urlsplit
+
+import pytest
+from demo_site import XSS_QUERY, XSS_TITLE, build_demo_site
+from starlette.testclient import TestClient
+
+from webapp.app import create_app
+
+SKOPJE = "2023-11-30-osce-ministerial-council-opens-in-skopje"
+
+
+@pytest.fixture(scope="module")
+def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    settings = build_demo_site(tmp_path_factory.mktemp("site"))
+    with TestClient(create_app(settings), raise_server_exceptions=False) as client:
+        yield client
+
+
+def links(page: str, css_class: str) -> list[tuple[str, str]]:
+    """(href, text) of the links with a class, text without tags."""
+    found = re.findall(rf'<a class="{css_class}[^"]*" href="([^"]*)"[^>]*>(.*?)</a>', page, re.S)
+    return [(html.unescape(href), _text(inner)) for href, inner in found]
+
+
+def _text(fragment: str) -> str:
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", fragment)).split())
+
+
+def params(url: str) -> list[tuple[str, str]]:
+    return parse_qsl(urlsplit(url).query)
+
+
+def count_of(page: str) -> str:
+    match = re.search(
+        r'<p id="count" class="count" role="status" aria-live="polite">(.*?)</p>', page
+    )
+    assert match, "the result count is in a polite live region"
+    return html.unescape(match.group(1))
+
+
+def test_home(client: TestClient) -> None:
+    page = client.get("/").text
+    assert page.count('role="search"') == 1
+    assert "Search 68 news articles" in page
+    assert "Recent articles" in page
+    assert '<a href="/search?section=Organizations">Organizations</a>' in page
+    assert '<a href="/entities/organization/OSCE">OSCE</a>' in page
+    assert '<a href="/entities/place/Vienna">Vienna</a>' in page
+    twin = "/api/search?sort=newest&amp;per_page=8"
+    assert f'<link rel="alternate" type="application/json" href="{twin}">' in page
+
+
+def test_search_osce_highlights_and_facets(client: TestClient) -> None:
+    page = client.get("/search", params={"q": "OSCE"}).text
+    assert count_of(page) == '19 articles matching "OSCE"'
+    assert "<mark>OSCE</mark> Ministerial Council Opens in Skopje" in page
+    for group in ("section", "person", "organization", "place", "language"):
+        assert f'id="facet-{group}"' in page
+    assert "Articles by year" in page, "the year facet is the date histogram"
+    facet = dict((text.rsplit(" ", 2)[0], href) for href, text in links(page, "facet-value"))
+    assert params(facet["Organizations"]) == [("q", "OSCE"), ("section", "Organizations")]
+    assert params(facet["Helga Maria Schmid"]) == [("q", "OSCE"), ("person", "Helga Maria Schmid")]
+    # Long lists: five in view, the rest behind a disclosure, and a link to all of them.
+    assert '<summary>15 more<span class="visually-hidden"> people</span></summary>' in page
+    assert "All 24 organizations" in page
+    assert '<a href="/api/search?q=OSCE" type="application/json"' not in page
+    assert 'class="json-twin" href="/api/search?q=OSCE"' in page
+    assert 'href="/search?q=OSCE&amp;page=2" data-key="page:2"' in page
+    assert 'href="/search?q=OSCE&amp;sort=newest" data-key="sort:Newest"' in page
+    assert 'href="/articles/' + SKOPJE + '?q=OSCE"' in page
+
+
+def test_section_filter_narrows_and_shows_a_chip(client: TestClient) -> None:
+    page = client.get("/search", params={"q": "OSCE", "section": "Organizations"}).text
+    assert count_of(page) == '10 articles matching "OSCE" in Organizations'
+    chips = links(page, "chip")
+    assert chips == [("/search?q=OSCE", "Section: Organizations × (remove this filter)")]
+    selected = [text for _, text in links(page, "facet-value is-selected")]
+    assert selected == ["Organizations 10 articles, selected: remove"]
+    # Disjunctive: the other sections keep their counts, so a second can be added.
+    diplomacy = next(
+        href for href, text in links(page, "facet-value") if text.startswith("Diplomacy")
+    )
+    assert params(diplomacy) == [
+        ("q", "OSCE"),
+        ("section", "Organizations"),
+        ("section", "Diplomacy"),
+    ]
+
+
+def test_date_histogram_narrows_to_a_year_then_a_month(client: TestClient) -> None:
+    page = client.get("/search", params={"q": "OSCE"}).text
+    bar = re.search(r'<a class="bar" href="([^"]*)" title="2024: 5 articles"', page)
+    assert bar is not None
+    year_url = html.unescape(bar.group(1))
+    assert params(year_url) == [("q", "OSCE"), ("from", "2024"), ("to", "2024")]
+    year = client.get(year_url).text
+    assert count_of(year) == '5 articles matching "OSCE", 2024'
+    assert "Articles by month, 2024" in year
+    assert ("/search?q=OSCE", "Date: 2024 × (remove this filter)") in links(year, "chip")
+    month = re.search(r'<a class="bar" href="([^"]*)" title="September 2024: 2 articles"', year)
+    assert month is not None
+    assert params(html.unescape(month.group(1))) == [
+        ("q", "OSCE"),
+        ("from", "2024-09"),
+        ("to", "2024-09"),
+    ]
+
+
+def test_no_results_helps(client: TestClient) -> None:
+    page = client.get("/search", params={"q": "OSCE", "place": "Zanzibar"}).text
+    assert count_of(page) == '0 articles matching "OSCE" from Zanzibar'
+    assert "No articles found" in page
+    assert 'Without the filters, “OSCE” finds <a href="/search?q=OSCE">19 articles</a>' in page
+    assert 'href="/help"' in page
+
+
+def test_did_you_mean(client: TestClient) -> None:
+    page = client.get("/search", params={"q": "Osmanni"}).text
+    assert 'Did you mean <a href="/search?q=Osmani" data-key="suggestion">Osmani</a>?' in page
+
+
+def test_syntax_fallback_is_a_notice_not_an_error(client: TestClient) -> None:
+    page = client.get("/search", params={"q": '"unclosed osce'})
+    assert page.status_code == 200
+    assert 'class="notice"' in page.text
+
+
+def test_article_marks_the_search_and_links_entities(client: TestClient) -> None:
+    page = client.get(f"/articles/{SKOPJE}", params={"q": "skopje"}).text
+    assert (
+        '<h1 id="article-title">OSCE Ministerial Council Opens in <mark>Skopje</mark></h1>' in page
+    )
+    assert "The two-day meeting in <mark>Skopje</mark> concludes" in page
+    assert '<a href="/search?q=skopje">Results for “skopje”</a>' in page
+    assert (
+        '<a class="entity entity-person" href="/entities/person/Bujar%20Osmani">Bujar Osmani</a>'
+        in page
+    )
+    assert "Related articles" in page
+    assert "also names Bujar Osmani; OSCE; North Macedonia, Russia, Ukraine" in page
+    assert 'class="json-twin" href="/api/articles/' + SKOPJE + '"' in page
+    plain = client.get(f"/articles/{SKOPJE}").text
+    assert "<mark>" not in plain
+
+
+def test_entity_page(client: TestClient) -> None:
+    page = client.get("/entities/organization/OSCE").text
+    assert "<h1>OSCE</h1>" in page
+    assert (
+        'Named in <a href="/search?organization=OSCE&amp;sort=newest">19 articles</a>, 2019–2026.'
+        in page
+    )
+    assert "Articles per year" in page
+    assert '<a href="/entities/person/Helga%20Maria%20Schmid">Helga Maria Schmid</a>' in page
+    assert "Ignazio Cassis Presents Priorities of the Swiss OSCE Chairpersonship" in page
+    assert 'class="json-twin" href="/api/entities/organization/OSCE"' in page
+    # A hand-typed name in another case finds the same entity.
+    assert "<h1>Vienna</h1>" in client.get("/entities/place/vienna").text
+    missing = client.get("/entities/person/Nobody%20Known")
+    assert missing.status_code == 404
+    assert 'role="search"' in missing.text
+
+
+def test_help_page(client: TestClient) -> None:
+    page = client.get("/help").text
+    assert "Query syntax" in page
+    assert (
+        '<a href="/search?q=%22ministerial+council%22"><code>"ministerial council"</code></a>'
+        in page
+    )
+
+
+@pytest.mark.parametrize(
+    ("url", "status", "message"),
+    [
+        ("/search?from=2023-13", 400, "from: not a date"),
+        ("/search?page=0", 400, "page: must be between 1 and 10000"),
+        ("/articles/no-such-article", 404, "No article with the id"),
+        ("/no/such/page", 404, "Not Found"),
+    ],
+)
+def test_error_pages_keep_the_search_box(
+    client: TestClient, url: str, status: int, message: str
+) -> None:
+    page = client.get(url)
+    assert page.status_code == status
+    assert 'role="search"' in page.text
+    assert message in page.text
+
+
+def test_markup_in_articles_and_queries_is_text(client: TestClient) -> None:
+    escaped_title = html.escape(XSS_TITLE, quote=True)
+    pages = {
+        "search": client.get("/search", params={"q": "zanzibarian"}).text,
+        "article": client.get("/articles/hostile-title", params={"q": "zanzibarian"}).text,
+        "entity": client.get("/entities/place/Zanzibar").text,
+        "query": client.get("/search", params={"q": XSS_QUERY}).text,
+        "filter": client.get("/search", params={"person": "<svg onload=alert(4)>"}).text,
+    }
+    for name, page in pages.items():
+        assert "<script>alert" not in page, name
+        assert "<img src=x" not in page, name
+        assert "<svg onload" not in page, name
+        assert "<b onmouseover" not in page, name
+    assert escaped_title in pages["search"]
+    assert escaped_title in pages["article"]
+    assert escaped_title in pages["entity"]
+    assert "&lt;b onmouseover=alert(3)&gt;bold&lt;/b&gt; &amp; more." in pages["article"]
+    assert "&#34;&gt;&lt;script&gt;alert(1)&lt;/script&gt;" in pages["query"]

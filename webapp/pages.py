@@ -1,0 +1,183 @@
+"""The HTML pages readers use: home, search, article, entity, help.
+
+Each view asks the search core for the same result object the JSON API
+renders (SPEC §2) and hands it to a template, with the links the page needs
+(`webapp.search_page`, `webapp.links`). Every page names its JSON twin in
+`json_url`. Bad parameters raise HTTP 400, which the app's one error handler
+renders as a page that keeps the search box.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+
+from indexer.article import ENTITY_TYPES
+from indexer.entity_report import entity_report
+from indexer.query import MAX_Q, RequestError, SearchRequest
+from indexer.reading import mark_article, terms_of
+from indexer.search import SearchCore, SearchResult, split_names
+from indexer.store import IndexMissing
+from webapp import links, search_page
+
+HOME_ARTICLES = 8
+HOME_ENTITIES = 8
+ENTITY_ARTICLES = 10
+
+
+def _core(request: Request) -> SearchCore:
+    core: SearchCore = request.app.state.core
+    return core
+
+
+def _render(
+    request: Request, template: str, context: dict[str, Any], status_code: int = 200
+) -> Response:
+    templates = request.app.state.templates
+    response: Response = templates.TemplateResponse(
+        request, template, context, status_code=status_code
+    )
+    return response
+
+
+def _search(request: Request, search: SearchRequest, facet_limit: int) -> SearchResult:
+    try:
+        return _core(request).search(search, facet_limit=facet_limit)
+    except IndexMissing as exc:
+        raise HTTPException(503, "The index has not been built yet.") from exc
+
+
+def _bad_request(exc: RequestError) -> HTTPException:
+    error = HTTPException(400, f"{exc.param}: {exc.message}")
+    # The error handler names the parameter (the JSON API's error shape).
+    error.param = exc.param  # type: ignore[attr-defined]
+    return error
+
+
+async def home(request: Request) -> Response:
+    recent = SearchRequest(sort="newest", per_page=HOME_ARTICLES)
+    result = _search(request, recent, search_page.FACET_LIMIT)
+    sections = [
+        search_page.FacetValue(
+            v["value"], v["value"], v["count"], False, links.filter_url("section", v["value"])
+        )
+        for v in result.facets.get("section", [])
+        if v.get("depth", 0) == 0
+    ]
+    entities = {
+        kind: [
+            (v["value"], v["count"], links.entity_url(kind, v["value"]))
+            for v in result.facets.get(kind, [])[:HOME_ENTITIES]
+        ]
+        for kind in ENTITY_TYPES
+    }
+    context = {
+        "result": result,
+        "sections": sections,
+        "entities": entities,
+        "json_url": links.api_search_url(recent),
+    }
+    return _render(request, "home.html", context)
+
+
+async def search(request: Request) -> Response:
+    try:
+        search = SearchRequest.from_params(request.query_params)
+    except RequestError as exc:
+        raise _bad_request(exc) from exc
+    more = request.query_params.get("more", "")
+    result = _search(request, search, search_page.facet_limit(more))
+    page = search_page.build(result, more)
+    if result.total == 0 and search.q and (search.filters or search.date_from or search.date_to):
+        # Nothing with the filters: say whether the words alone find something.
+        words_only = SearchRequest(q=search.q, per_page=1)
+        page.unfiltered_total = _search(request, words_only, 1).total
+        page.unfiltered_url = links.query_url(search.q)
+    context = {
+        "page": page,
+        "result": result,
+        "q": search.q,
+        "count_text": search_page.describe_count(result),
+        "json_url": links.api_search_url(search),
+    }
+    return _render(request, "search.html", context)
+
+
+def _reached_with(request: Request) -> str:
+    """The words of the search that led here (`?q=`), or "" when they cannot be read."""
+    try:
+        return SearchRequest.from_params({"q": request.query_params.get("q", "")[:MAX_Q]}).q
+    except RequestError:
+        return ""
+
+
+async def article(request: Request) -> Response:
+    article_id = request.path_params["id"]
+    core = _core(request)
+    try:
+        stored = core.article(article_id)
+        if stored is None:
+            raise HTTPException(404, f"No article with the id {article_id!r}.")
+        q = _reached_with(request)
+        marked = mark_article(stored, terms_of(q, core.live.get()) if q else {})
+        related = core.related(article_id)
+    except IndexMissing as exc:
+        raise HTTPException(503, "The index has not been built yet.") from exc
+    entities = {
+        kind: [(name, links.entity_url(kind, name)) for name in split_names(stored.get(kind))]
+        for kind in ENTITY_TYPES
+    }
+    context = {
+        "article": stored,
+        "marked": marked,
+        "authors": split_names(stored.get("authors")),
+        "entities": entities,
+        "related": related,
+        "q": q,
+        "back_url": links.query_url(q) if q else None,
+        "json_url": links.api_article_url(article_id),
+    }
+    return _render(request, "article.html", context)
+
+
+async def entity(request: Request) -> Response:
+    kind = request.path_params["type"]
+    name = request.path_params["name"]
+    core = _core(request)
+    try:
+        report = entity_report(core, kind, name, limit=ENTITY_ARTICLES)
+    except IndexMissing as exc:
+        raise HTTPException(503, "The index has not been built yet.") from exc
+    if report is None:
+        raise HTTPException(404, f"The archive names no {kind} called {name!r}.")
+    everything = report.request
+    co_mentioned = {
+        other: [
+            (
+                item["value"],
+                item["count"],
+                links.entity_url(other, item["value"]),
+                links.search_url(everything.with_filter(other, item["value"])),
+            )
+            for item in items
+        ]
+        for other, items in report.co_mentioned.items()
+        if items
+    }
+    context = {
+        "report": report,
+        "histogram": search_page.year_histogram(
+            dict(report.by_year), everything, "Articles per year"
+        ),
+        "co_mentioned": co_mentioned,
+        "all_url": links.search_url(everything),
+        "json_url": links.api_entity_url(report.kind, report.name),
+    }
+    return _render(request, "entity.html", context)
+
+
+async def help_page(request: Request) -> Response:
+    return _render(request, "help.html", {"json_url": "/openapi.json"})

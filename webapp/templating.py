@@ -1,0 +1,62 @@
+"""The Jinja environment of the pages: autoescape on, link builders and date filters.
+
+Templates do no I/O and build no URLs by string concatenation: they call
+the functions of `webapp.links` registered here as globals.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+from starlette.templating import Jinja2Templates
+
+from webapp import links
+
+HERE = Path(__file__).parent
+KIND_TITLES = {"person": "People", "organization": "Organizations", "place": "Places"}
+KIND_NAMES = {"person": "Person", "organization": "Organization", "place": "Place"}
+
+
+def make_templates() -> Jinja2Templates:
+    templates = Jinja2Templates(directory=str(HERE / "templates"))
+    env = templates.env
+    # Jinja2Templates turns autoescape on for .html; say so rather than rely on it.
+    env.autoescape = True
+    env.globals.update(
+        article_url=links.article_url,
+        entity_url=links.entity_url,
+        filter_url=links.filter_url,
+        query_url=links.query_url,
+        kind_titles=KIND_TITLES,
+        kind_names=KIND_NAMES,
+    )
+    env.filters["day"] = day
+    env.filters["day_time"] = day_time
+    env.filters["plural"] = plural
+    return templates
+
+
+def _parse(iso: str) -> datetime | None:
+    try:
+        return datetime.fromisoformat(iso)
+    except (TypeError, ValueError):
+        return None
+
+
+def day(iso: str) -> str:
+    """'2023-11-30T18:00:00+01:00' -> '30 November 2023' (the article's own time zone)."""
+    moment = _parse(iso)
+    return f"{moment.day} {moment:%B %Y}" if moment else iso[:10]
+
+
+def day_time(iso: str) -> str:
+    """'2023-11-30T18:00:00+01:00' -> '30 November 2023, 18:00'."""
+    moment = _parse(iso)
+    return f"{moment.day} {moment:%B %Y, %H:%M}" if moment else iso
+
+
+def plural(count: int, noun: str, nouns: str | None = None) -> str:
+    """'1 article', '2 articles', with thousands separated."""
+    word = noun if count == 1 else (nouns or noun + "s")
+    return f"{count:,} {word}"
