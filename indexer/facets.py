@@ -33,6 +33,11 @@ IntArray = npt.NDArray[np.int32]
 FACETS = ("section", "year", "person", "organization", "place", "language")
 
 
+# Below one document in this many, a facet counts through the per-document
+# offsets instead of scanning every (document, value) pair.
+_SPARSE_RATIO = 8
+
+
 @dataclass(frozen=True)
 class FacetCount:
     value: str
@@ -54,12 +59,29 @@ class ValueTable:
         self.names: list[str] = list(ids)
         self.docs: IntArray = np.asarray(docs, dtype=np.int32)
         self.values: IntArray = np.asarray(values, dtype=np.int32)
+        # The pairs are in document order: document d's values are
+        # values[offsets[d]:offsets[d + 1]].
+        per_doc_counts = np.bincount(self.docs, minlength=len(per_doc))
+        self.offsets = np.zeros(len(per_doc) + 1, dtype=np.int64)
+        np.cumsum(per_doc_counts, out=self.offsets[1:])
 
     def counts(self, mask: Mask) -> npt.NDArray[np.int64]:
         """How many documents in the mask have each value (indexed by value id)."""
         if not len(self.docs):
             return np.zeros(0, dtype=np.int64)
-        selected = self.values[mask[self.docs]]
+        matched = np.flatnonzero(mask)
+        if len(matched) * _SPARSE_RATIO >= len(mask):
+            # Most documents: one pass over all pairs.
+            selected = self.values[mask[self.docs]]
+        else:
+            # Few documents: gather just their values through the offsets.
+            starts = self.offsets[matched]
+            lengths = self.offsets[matched + 1] - starts
+            ends = np.cumsum(lengths)
+            where = np.repeat(starts - (ends - lengths), lengths) + np.arange(
+                ends[-1] if len(ends) else 0
+            )
+            selected = self.values[where]
         return np.bincount(selected, minlength=len(self.names))
 
     def top(self, mask: Mask, limit: int | None = None) -> tuple[list[FacetCount], int]:

@@ -301,10 +301,15 @@ class SearchCore:
             page = state.facets.by_date(matched, wanted, newest=newest)[first:]
         else:
             candidates = np.flatnonzero(matched)
+            rounded = np.round(scores[candidates], 6)
+            if len(candidates) > 2 * wanted:
+                # Only the documents that can reach the page need sorting: those
+                # scoring at least the wanted-th best score (ties included).
+                threshold = -np.partition(-rounded, wanted - 1)[wanted - 1]
+                keep = rounded >= threshold
+                candidates, rounded = candidates[keep], rounded[keep]
             # Best score first; equal scores newest first (SPEC §6).
-            order = np.lexsort(
-                (-state.facets.timestamps[candidates], -np.round(scores[candidates], 6))
-            )
+            order = np.lexsort((-state.facets.timestamps[candidates], -rounded))
             page = candidates[order[first:wanted]].tolist()
         terms = state.terms.get(request.q)
         if terms is None:
