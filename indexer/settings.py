@@ -26,6 +26,8 @@ class Settings:
     editor_token: str | None = None
     max_upload_mb: int = 20
     max_file_mb: int = 20
+    # Origins allowed to read the GET API from a browser (CORS): comma-separated, or "*".
+    cors_origins: str = "*"
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -45,6 +47,10 @@ class Settings:
     @property
     def max_file_bytes(self) -> int:
         return self.max_file_mb * 1024 * 1024
+
+    @property
+    def cors_origin_list(self) -> list[str]:
+        return [origin.strip() for origin in self.cors_origins.split(",") if origin.strip()]
 
     def to_env(self) -> dict[str, str]:
         """The settings as `VINDEX_*` variables, to hand to worker processes."""

@@ -7,7 +7,7 @@ opened in the lifespan and handed to views through `app.state`.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from pathlib import Path
 
 from starlette.applications import Starlette
@@ -22,10 +22,13 @@ from indexer.enrich import corpus_gazetteer
 from indexer.search import SearchCore
 from indexer.settings import Settings
 from indexer.store import IndexLocation, LiveIndex
-from webapp import pages, views
+from webapp import api, pages
+from webapp.http import middleware as http_middleware
 from webapp.templating import make_templates
 
 HERE = Path(__file__).parent
+# Paths whose errors are JSON (SPEC §8) rather than an error page.
+JSON_PATHS = ("/api/", "/healthz", "/openapi.json", "/search.atom")
 
 
 def create_app(settings: Settings) -> Starlette:
@@ -47,12 +50,12 @@ def create_app(settings: Settings) -> Starlette:
         Route("/articles/{id}", pages.article, name="article"),
         Route("/entities/{type}/{name:path}", pages.entity, name="entity"),
         Route("/help", pages.help_page, name="help"),
-        Route("/api/search", views.api_search, name="api_search"),
-        Route("/healthz", views.healthz, name="healthz"),
+        *api.routes,
         Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static"),
     ]
     app = Starlette(
         routes=routes,
+        middleware=http_middleware(settings),
         lifespan=lifespan,
         exception_handlers={HTTPException: _http_error, Exception: _server_error},
     )
@@ -66,21 +69,32 @@ def app_from_env() -> Starlette:
     return create_app(Settings.from_env())
 
 
-def _error(request: Request, status: int, message: str, param: str | None = None) -> Response:
-    if request.url.path.startswith("/api/") or request.url.path == "/healthz":
+def _error(
+    request: Request,
+    status: int,
+    message: str,
+    param: str | None = None,
+    headers: Mapping[str, str] | None = None,
+) -> Response:
+    if request.url.path.startswith(JSON_PATHS):
         error: dict[str, object] = {"status": status, "message": message}
         if param is not None:
             error["param"] = param
-        return JSONResponse({"error": error}, status_code=status)
+        return JSONResponse({"error": error}, status_code=status, headers=headers)
     templates: Jinja2Templates = request.app.state.templates
     return templates.TemplateResponse(
-        request, "error.html", {"status": status, "message": message}, status_code=status
+        request,
+        "error.html",
+        {"status": status, "message": message},
+        status_code=status,
+        headers=headers,
     )
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
-    return _error(request, exc.status_code, exc.detail, getattr(exc, "param", None))
+    # Headers carry meaning in errors: Allow on a 405, Retry-After on a 503.
+    return _error(request, exc.status_code, exc.detail, getattr(exc, "param", None), exc.headers)
 
 
 async def _server_error(request: Request, exc: Exception) -> Response:

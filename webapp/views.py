@@ -6,7 +6,7 @@ from typing import Any
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 
 from indexer.query import RequestError, SearchRequest
 from indexer.search import SearchCore, SearchResult
@@ -56,10 +56,6 @@ async def search_page(request: Request) -> Response:
     return _render(request, "search.html", {"result": result, "q": result.request.q})
 
 
-async def api_search(request: Request) -> Response:
-    return JSONResponse(_run_search(request).to_dict())
-
-
 async def article_page(request: Request) -> Response:
     article_id = request.path_params["id"]
     try:
@@ -72,12 +68,3 @@ async def article_page(request: Request) -> Response:
     related = _core(request).related(article_id)
     context = {"article": stored, "paragraphs": paragraphs, "related": related, "q": ""}
     return _render(request, "article.html", context)
-
-
-async def healthz(request: Request) -> Response:
-    core = _core(request)
-    try:
-        ix = core.live.get()
-    except IndexMissing:
-        return JSONResponse({"status": "no index"}, status_code=503)
-    return JSONResponse({"status": "ok", "generation": core.generation, "articles": ix.doc_count()})

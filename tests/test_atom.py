@@ -1,0 +1,56 @@
+"""Saved searches as Atom feeds, parsed back with a feed library."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import feedparser
+import pytest
+from api_app import demo_app, running
+from starlette.testclient import TestClient
+
+
+@pytest.fixture(scope="module")
+def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    with running(demo_app(tmp_path_factory)) as client:
+        yield client
+
+
+def test_feed_of_a_search_is_valid_atom_newest_first(client: TestClient) -> None:
+    response = client.get("/search.atom?q=osce&section=Organizations&sort=oldest&page=3")
+    assert response.status_code == 200
+    feed = feedparser.parse(response.content)
+    assert not feed.bozo, feed.get("bozo_exception")
+    assert feed.version == "atom10"
+    assert feed.feed.title == 'Vindex: articles matching "osce" in Organizations'
+    # The feed's id and self link are the canonical search, without page or sort.
+    assert feed.feed.id == "http://testserver/search.atom?q=osce&section=Organizations"
+    links = {link.rel: link.href for link in feed.feed.links}
+    assert links["alternate"] == "http://testserver/search?q=osce&section=Organizations"
+    api = client.get("/api/search?q=osce&section=Organizations&sort=newest&per_page=20").json()
+    assert [entry.link for entry in feed.entries] == [
+        f"http://testserver{hit['url']}" for hit in api["hits"]
+    ]
+    assert [entry.title for entry in feed.entries] == [hit["title"] for hit in api["hits"]]
+    first = feed.entries[0]
+    assert first.id == first.link
+    assert first.published == api["hits"][0]["published"]
+    # The snippet is HTML with marked words (feedparser's sanitiser drops the <mark> itself).
+    assert "OSCE" in first.summary
+    assert b"&lt;mark&gt;OSCE&lt;/mark&gt;" in response.content
+    assert first.tags[0].term == api["hits"][0]["section"]
+    assert feed.feed.updated == api["hits"][0]["published"]
+
+
+def test_feed_size_and_an_empty_feed(client: TestClient) -> None:
+    feed = feedparser.parse(client.get("/search.atom?per_page=5").content)
+    assert not feed.bozo and len(feed.entries) == 5
+    empty = feedparser.parse(client.get("/search.atom?q=zzzqqqxxx").content)
+    assert not empty.bozo and empty.version == "atom10"
+    assert empty.entries == [] and empty.feed.updated
+
+
+def test_characters_xml_cannot_carry_are_dropped(client: TestClient) -> None:
+    response = client.get("/search.atom?q=osce%EF%BF%BE")
+    assert response.status_code == 200
+    assert not feedparser.parse(response.content).bozo

@@ -1,0 +1,115 @@
+"""Contract tests: the OpenAPI document describes every endpoint, and real answers match it."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import pytest
+import schemathesis
+from api_app import demo_app, running
+from starlette.routing import Route
+from starlette.testclient import TestClient
+
+from webapp import api
+from webapp.openapi import openapi_document
+
+
+@pytest.fixture(scope="module")
+def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    with running(demo_app(tmp_path_factory)) as client:
+        yield client
+
+
+@pytest.fixture(scope="module")
+def schema() -> schemathesis.BaseSchema:
+    return schemathesis.openapi.from_dict(openapi_document())
+
+
+def test_every_api_route_and_method_is_described() -> None:
+    paths = openapi_document()["paths"]
+    for route in api.routes:
+        assert isinstance(route, Route)
+        if route.path == "/api":  # the human-readable rendering of this document
+            continue
+        described = {method.upper() for method in paths[route.path]}
+        assert described == (route.methods or set()) - {"HEAD"}, route.path
+
+
+def test_every_reference_resolves_and_every_error_has_the_error_shape() -> None:
+    document = openapi_document()
+    assert document["openapi"] == "3.1.0"
+    components = document["components"]
+
+    def walk(node: object) -> Iterator[str]:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key == "$ref":
+                    yield value
+                else:
+                    yield from walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                yield from walk(item)
+
+    for ref in walk(document):
+        _, _, kind, name = ref.split("/")
+        assert name in components[kind], ref
+    for name, response in components["responses"].items():
+        if name != "NotModified":
+            assert response["content"]["application/json"]["schema"] == {
+                "$ref": "#/components/schemas/Error"
+            }
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "url"),
+    [
+        ("GET", "/api/search", "/api/search?q=osce&section=Organizations&from=2023"),
+        ("GET", "/api/search", "/api/search?year=2024&from=2024&to=2024"),
+        ("GET", "/api/search", "/api/search?page=0"),
+        ("GET", "/api/search", "/api/search?q=%ff"),
+        ("GET", "/api/articles/{id}", "/api/articles/nope"),
+        ("GET", "/api/suggest", "/api/suggest?q=vie"),
+        ("GET", "/api/entities/{type}/{name}", "/api/entities/place/Vienna?limit=3"),
+        ("GET", "/api/entities/{type}/{name}", "/api/entities/place/Atlantis"),
+        ("GET", "/api/facets/{name}", "/api/facets/section?prefix=org&q=vienna"),
+        ("GET", "/api/facets/{name}", "/api/facets/month?from=2024&to=2024"),
+        ("GET", "/search.atom", "/search.atom?q=osce"),
+        ("GET", "/api/search.ndjson", "/api/search.ndjson?q=osce"),
+        ("GET", "/healthz", "/healthz"),
+        ("GET", "/openapi.json", "/openapi.json"),
+    ],
+)
+def test_answers_match_the_document(
+    client: TestClient, schema: schemathesis.BaseSchema, method: str, path: str, url: str
+) -> None:
+    response = client.request(method, url)
+    assert response.status_code < 500
+    schema[path][method].validate_response(response)
+
+
+def test_an_article_and_a_post_match_the_document(
+    client: TestClient, schema: schemathesis.BaseSchema
+) -> None:
+    hit = client.get("/api/search?q=osce").json()["hits"][0]
+    schema["/api/articles/{id}"]["GET"].validate_response(
+        client.get(hit["url"].replace("/articles", "/api/articles"))
+    )
+    for body in ({"q": "osce", "place": ["Vienna", "Graz"]}, {"page": 0}, [1]):
+        response = client.post("/api/search", json=body)
+        schema["/api/search"]["POST"].validate_response(response)
+    schema["/api/search"]["POST"].validate_response(
+        client.post("/api/search", content=b"x", headers={"content-type": "text/plain"})
+    )
+
+
+def test_the_reference_page_lists_every_endpoint(client: TestClient) -> None:
+    page = client.get("/api")
+    assert page.status_code == 200
+    for path, operations in openapi_document()["paths"].items():
+        for method in operations:
+            assert f"<code>{method.upper()} {path}</code>" in page.text
+    # Served locally: nothing is loaded from another host.
+    loaded = re.findall(r'(?:src|href)="(https?://[^"]*)"', page.text)
+    assert all(url.startswith("http://testserver/") for url in loaded), loaded

@@ -1,0 +1,214 @@
+"""HTTP manners: strict query strings, ETags and cache headers, CORS, gzip, body limits.
+
+Every answer of the read API depends only on the index state and the request,
+so its ETag is a hash of the two (and of this code's API version): a client
+that sends `If-None-Match` gets a 304 before any search runs. CORS is granted
+to the read endpoints only (the configured origins, GET and HEAD); large
+bodies are compressed; request bodies beyond a limit are refused with 413
+before they are read.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import unquote_to_bytes
+
+from starlette.datastructures import Headers, QueryParams
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.middleware.gzip import GZipMiddleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from indexer.search import SearchCore
+from indexer.settings import Settings
+from indexer.store import IndexMissing
+from webapp.errors import (
+    BadParameter,
+    IndexNotReady,
+    PayloadTooLarge,
+    Unprocessable,
+    UnsupportedMediaType,
+)
+
+# Changes whenever the shape of an answer changes, so that cached answers of
+# an older version do not validate against a newer server.
+API_VERSION = "1"
+# Paths that browsers on other origins may read (CORS).
+CORS_PATHS = ("/api/", "/openapi.json", "/healthz", "/search.atom")
+# Bodies below this size are not worth compressing.
+GZIP_MINIMUM = 1024
+# A level that compresses JSON nearly as well as 9 at a third of the cost.
+GZIP_LEVEL = 6
+
+Loader = Callable[[], Response]
+
+
+# -- query strings -----------------------------------------------------------
+
+
+def query_params(request: Request) -> QueryParams:
+    """The query parameters, refusing bytes that are not UTF-8 once percent-decoded.
+
+    Starlette replaces such bytes with U+FFFD, which would then be searched for;
+    a client that sent `q=%ff` made a mistake and is told so, naming `q`.
+    """
+    raw: bytes = request.scope.get("query_string", b"")
+    pairs: list[tuple[str, str]] = []
+    for chunk in raw.split(b"&"):
+        if not chunk:
+            continue
+        key, _, value = chunk.partition(b"=")
+        name = _decode(key, None)
+        pairs.append((name, _decode(value, name)))
+    return QueryParams(pairs)
+
+
+def _decode(raw: bytes, param: str | None) -> str:
+    data = unquote_to_bytes(raw.replace(b"+", b" "))
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        name = param if param is not None else data.decode("utf-8", "replace")
+        raise BadParameter(name, "not valid UTF-8 once percent-decoded") from None
+
+
+# -- conditional requests ------------------------------------------------------
+
+
+def index_version(core: SearchCore) -> str:
+    """The served index state: its generation and, within it, the latest update."""
+    try:
+        return f"{core.live.generation}.{core.live.get().latest_generation()}"
+    except IndexMissing as exc:
+        raise IndexNotReady() from exc
+
+
+def etag(request: Request, version: str) -> str:
+    """A weak ETag (gzip changes the bytes, not the meaning) of the request in an index state."""
+    key = "\n".join(
+        (API_VERSION, version, request.url.path, request.scope.get("query_string", b"").decode())
+    )
+    return 'W/"' + hashlib.blake2b(key.encode(), digest_size=12).hexdigest() + '"'
+
+
+def is_fresh(request: Request, tag: str) -> bool:
+    """Whether the client's If-None-Match already names this ETag (weak comparison)."""
+    header = request.headers.get("if-none-match")
+    if not header:
+        return False
+    wanted = tag.removeprefix("W/")
+    for candidate in header.split(","):
+        candidate = candidate.strip()
+        if candidate == "*" or candidate.removeprefix("W/") == wanted:
+            return True
+    return False
+
+
+def conditional(request: Request, version: str, load: Loader, max_age: int = 60) -> Response:
+    """The answer of `load`, or a 304 when the client holds it; with ETag and Cache-Control."""
+    tag = etag(request, version)
+    headers = {"ETag": tag, "Cache-Control": f"public, max-age={max_age}"}
+    if is_fresh(request, tag):
+        return Response(status_code=304, headers=headers)
+    response = load()
+    response.headers.update(headers)
+    return response
+
+
+# -- request bodies ------------------------------------------------------------
+
+
+async def read_json_object(request: Request, limit: int) -> dict[str, Any]:
+    """A JSON object body: 415 for another content type, 413 beyond `limit`, 422 if unusable."""
+    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media_type != "application/json":
+        raise UnsupportedMediaType(media_type, ("application/json",))
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise PayloadTooLarge(limit)
+    body = bytearray()
+    async for chunk in request.stream():
+        body.extend(chunk)
+        if len(body) > limit:
+            raise PayloadTooLarge(limit)
+    try:
+        data = json.loads(body.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise Unprocessable(f"The body is not valid UTF-8 JSON: {exc}") from None
+    if not isinstance(data, dict):
+        raise Unprocessable("The body must be a JSON object of search parameters.")
+    return data
+
+
+class BodyLimit:
+    """Refuses any request whose body exceeds the limit, before the app reads it (413).
+
+    A declared Content-Length is checked up front; a chunked body is counted as
+    it arrives and cut off when it passes the limit.
+    """
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = Headers(scope=scope).get("content-length", "")
+        if declared.isdigit() and int(declared) > self.limit:
+            await _too_large(self.limit)(scope, receive, send)
+            return
+        received = 0
+
+        async def counting_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.limit:
+                    raise PayloadTooLarge(self.limit)
+            return message
+
+        await self.app(scope, counting_receive, send)
+
+
+def _too_large(limit: int) -> Response:
+    error = PayloadTooLarge(limit)
+    body = {"error": {"status": 413, "message": error.detail}}
+    return JSONResponse(body, status_code=413, headers={"Connection": "close"})
+
+
+class ApiCors:
+    """CORS for the read endpoints only; pages and editor routes stay same-origin."""
+
+    def __init__(self, app: ASGIApp, origins: list[str]) -> None:
+        self.app = app
+        self.cors = CORSMiddleware(
+            app,
+            allow_origins=origins,
+            allow_methods=["GET", "HEAD"],
+            allow_headers=["If-None-Match", "Accept", "Accept-Language"],
+            expose_headers=["ETag", "Content-Disposition", "X-Total-Count"],
+            max_age=600,
+        )
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"].startswith(CORS_PATHS):
+            await self.cors(scope, receive, send)
+        else:
+            await self.app(scope, receive, send)
+
+
+def middleware(settings: Settings) -> list[Middleware]:
+    """The app's middleware, outermost first."""
+    return [
+        Middleware(ApiCors, origins=settings.cors_origin_list),
+        Middleware(GZipMiddleware, minimum_size=GZIP_MINIMUM, compresslevel=GZIP_LEVEL),
+        Middleware(BodyLimit, limit=settings.max_upload_mb * 1024 * 1024),
+    ]
