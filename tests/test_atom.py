@@ -9,6 +9,9 @@ import pytest
 from api_app import demo_app, running
 from starlette.testclient import TestClient
 
+from indexer.query import SearchRequest
+from webapp.feeds import feed_url
+
 
 @pytest.fixture(scope="module")
 def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
@@ -54,3 +57,9 @@ def test_characters_xml_cannot_carry_are_dropped(client: TestClient) -> None:
     response = client.get("/search.atom?q=osce%EF%BF%BE")
     assert response.status_code == 200
     assert not feedparser.parse(response.content).bozo
+
+
+def test_a_search_links_to_its_feed() -> None:
+    search = SearchRequest.from_params({"q": "osce", "place": ["Vienna", "Graz"], "page": "2"})
+    assert feed_url(search) == "/search.atom?q=osce&place=Vienna&place=Graz"
+    assert feed_url(SearchRequest(sort="oldest")) == "/search.atom"

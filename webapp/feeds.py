@@ -15,6 +15,7 @@ from urllib.parse import urlencode
 
 from feedgen.feed import FeedGenerator
 
+from indexer.query import SearchRequest
 from indexer.search import SearchResult
 
 MEDIA_TYPE = "application/atom+xml; charset=utf-8"
@@ -23,20 +24,26 @@ _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _EPOCH = "1970-01-01T00:00:00+00:00"
 
 
-def feed_params(result: SearchResult) -> str:
+def feed_params(request: SearchRequest) -> str:
     """The canonical query string of a feed: the search without page, size and sort."""
     params = [
         (name, value)
-        for name, value in result.request.to_params()
+        for name, value in request.to_params()
         if name not in ("page", "per_page", "sort")
     ]
     return urlencode(params)
 
 
+def feed_url(request: SearchRequest) -> str:
+    """The feed of a search, for the search page's `<link rel="alternate">`."""
+    query = feed_params(request)
+    return f"/search.atom?{query}" if query else "/search.atom"
+
+
 def atom(result: SearchResult, base_url: str, updated_fallback: str | None = None) -> bytes:
     """The result as an Atom feed; `base_url` makes its links absolute."""
     base = base_url.rstrip("/")
-    query = feed_params(result)
+    query = feed_params(result.request)
     suffix = f"?{query}" if query else ""
     feed = FeedGenerator()
     feed.id(f"{base}/search.atom{suffix}")
