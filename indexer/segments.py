@@ -10,9 +10,10 @@ our workers also read and enrich the articles instead of receiving them
 pickled from a parent that would do that work on a single core. A small
 build runs the same code in this process, with one share.
 
-It uses three private methods of Whoosh's `SegmentWriter` (`_finalize_segment`,
-`_close_segment`, `_commit_toc`), exactly as `whoosh.multiproc` does; Whoosh is
-pinned at 2.7.4, its last release, so they do not move.
+It uses private methods of Whoosh's `SegmentWriter` (`_close_segment`,
+`_assemble_segment`, `_commit_toc`, and the steps of `_flush_segment`), as
+`whoosh.multiproc` does; Whoosh is pinned at 2.7.4, its last release, so they
+do not move.
 """
 
 from __future__ import annotations
@@ -27,12 +28,17 @@ from pathlib import Path
 from typing import Any
 
 from whoosh import index as whoosh_index
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
+from whoosh.util.numeric import byte_to_length
 from whoosh.writing import SegmentWriter
 
 from indexer.errors import CorpusError
 
-# Per worker: Whoosh sorts postings in memory up to this size before spilling runs to disk.
-WORKER_LIMIT_MB = 128
+# Per worker: Whoosh sorts postings in memory up to this size (its estimate of
+# Python objects, about 150 bytes a posting) before spilling runs to disk that
+# it merges in Python at the end; 384 MB keeps a worker's share of 100k
+# articles in two runs.
+WORKER_LIMIT_MB = 384
 
 
 @dataclass
@@ -199,13 +205,64 @@ def build_share(
             if tick:
                 tick()
         if part.indexed:
-            part.segment = writer._finalize_segment()
+            part.segment = _finalize(writer)
         else:
             writer.cancel()
     except BaseException:
         writer.cancel()
         raise
     return part
+
+
+def _finalize(writer: SegmentWriter) -> Any:
+    """Write the segment's postings and close it: Whoosh's `_finalize_segment`,
+    with the field lengths it looks up once per posting read from arrays."""
+    writer.perdocwriter.close()
+    per_doc = writer.per_document_reader()
+    try:
+        writer.fieldwriter.add_postings(
+            writer.schema, _Lengths(per_doc), writer.pool.iter_postings()
+        )
+        writer.fieldwriter.close()
+    finally:
+        per_doc.close()
+    writer._close_segment()
+    writer._assemble_segment()
+    return writer.get_segment()
+
+
+class _Lengths:
+    """A segment's field lengths as lists, for `FieldWriter.add_postings`.
+
+    Whoosh asks for a document's field length once per posting (for the
+    block statistics); its column reader answers each call through several
+    layers, and checks the file system for fields without lengths. Here each
+    field's column is read once.
+    """
+
+    def __init__(self, per_doc: Any) -> None:
+        self._per_doc = per_doc
+        self._fields: dict[str, list[int] | None] = {}
+
+    def doc_field_length(self, docnum: int, fieldname: str, default: int = 0) -> int:
+        lengths = self._fields.get(fieldname, _UNREAD)
+        if lengths is _UNREAD:
+            lengths = self._read(fieldname)
+            self._fields[fieldname] = lengths
+        if lengths is None:
+            return default
+        length: int = lengths[docnum]
+        return length
+
+    def _read(self, fieldname: str) -> list[int] | None:
+        reader = self._per_doc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
+        if reader is None:
+            return None
+        return [_LENGTH_OF_BYTE[b] for b in reader]
+
+
+_UNREAD: Any = object()
+_LENGTH_OF_BYTE = [byte_to_length(b) for b in range(256)]
 
 
 def commit_segments(generation: Path, segments: list[Any]) -> None:
