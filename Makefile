@@ -4,6 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
+# axe-core (npm), which the browser tests inject into each page; pinned by package-lock.json.
+NPM_STAMP := node_modules/.installed
 
 .PHONY: run test lint index bench clean
 
@@ -20,6 +22,14 @@ $(TEST_STAMP): $(STAMP) pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test,gazetteer]'
 	touch $@
 
+# Without npm the accessibility tests skip on a developer's machine (and fail under CI=true).
+$(NPM_STAMP): package.json package-lock.json
+	@if command -v npm >/dev/null; then \
+		npm ci --no-audit --no-fund --loglevel=error && touch $@; \
+	else \
+		echo "npm not found: the browser tests' axe-core checks will not run"; \
+	fi
+
 run: $(STAMP)
 	@# Incremental: builds the index on a fresh machine, a no-op when it is up to date.
 	@# A corpus file that fails is named but does not stop the server.
@@ -29,7 +39,7 @@ run: $(STAMP)
 index: $(STAMP)
 	$(BIN)/vindex index
 
-test: $(TEST_STAMP)
+test: $(TEST_STAMP) $(NPM_STAMP)
 	$(BIN)/ruff check indexer webapp tests bench
 	$(BIN)/ruff format --check indexer webapp tests bench
 	$(BIN)/mypy

@@ -58,7 +58,7 @@ def test_home(client: TestClient) -> None:
     assert '<a href="/entities/organization/OSCE">OSCE</a>' in page
     assert '<a href="/entities/place/Vienna">Vienna</a>' in page
     twin = "/api/search?sort=newest&amp;per_page=8"
-    assert f'<link rel="alternate" type="application/json" href="{twin}">' in page
+    assert f'<link rel="alternate" type="application/json" href="{twin}" data-twin="json">' in page
 
 
 def test_search_osce_highlights_and_facets(client: TestClient) -> None:
@@ -74,8 +74,9 @@ def test_search_osce_highlights_and_facets(client: TestClient) -> None:
     # Long lists: five in view, the rest behind a disclosure, and a link to all of them.
     assert '<summary>15 more<span class="visually-hidden"> people</span></summary>' in page
     assert "All 24 organizations" in page
-    assert '<a href="/api/search?q=OSCE" type="application/json"' not in page
     assert 'class="json-twin" href="/api/search?q=OSCE"' in page
+    feed = 'type="application/atom+xml" title="Feed of this search" href="/search.atom?q=OSCE"'
+    assert feed in page
     assert 'href="/search?q=OSCE&amp;page=2" data-key="page:2"' in page
     assert 'href="/search?q=OSCE&amp;sort=newest" data-key="sort:Newest"' in page
     assert 'href="/articles/' + SKOPJE + '?q=OSCE"' in page

@@ -22,6 +22,7 @@ from indexer.reading import mark_article, terms_of
 from indexer.search import SearchCore, SearchResult, split_names
 from indexer.store import IndexMissing
 from webapp import links, search_page
+from webapp.feeds import feed_url
 
 HOME_ARTICLES = 8
 HOME_ENTITIES = 8
@@ -102,6 +103,7 @@ async def search(request: Request) -> Response:
         "q": search.q,
         "count_text": search_page.describe_count(result),
         "json_url": links.api_search_url(search),
+        "feed_url": feed_url(search),
     }
     return _render(request, "search.html", context)
 

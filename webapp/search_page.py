@@ -103,6 +103,8 @@ class Bar:
     url: str | None  # None: nothing to narrow to
     selected: bool
     title: str
+    # Read after the visible label, so the link's name starts with what it shows.
+    detail: str
 
 
 @dataclass(frozen=True)
@@ -260,6 +262,7 @@ def _histogram(result: SearchResult) -> Histogram | None:
                     search_url(target) if count else None,
                     False,
                     f"{name}: {_articles(count)}",
+                    f" {year}: {_articles(count)}",
                 )
             )
         return Histogram(
@@ -293,6 +296,7 @@ def year_histogram(years: dict[int, int], request: SearchRequest, title: str) ->
                 search_url(target) if count else None,
                 within,
                 f"{y}: {_articles(count)}",
+                f": {_articles(count)}",
             )
         )
     return Histogram(title, bars, None)

@@ -184,8 +184,9 @@
     var count = document.getElementById("count");
     var newCount = doc.getElementById("count");
     if (count && newCount) count.textContent = newCount.textContent;
-    var twin = doc.querySelector("link[rel=alternate]");
-    document.querySelectorAll("link[rel=alternate], a.json-twin").forEach(function (el) {
+    // The JSON twin and the feed follow the new state.
+    document.querySelectorAll("[data-twin]").forEach(function (el) {
+      var twin = doc.querySelector('link[data-twin="' + el.getAttribute("data-twin") + '"]');
       if (twin) el.setAttribute("href", twin.getAttribute("href"));
     });
     var q = doc.getElementById("q");
@@ -198,7 +199,8 @@
 
   function restoreFocus(key) {
     var target = null;
-    if (key) {
+    // A new page of results is read from its top; other changes keep the reader's place.
+    if (key && key.indexOf("page:") !== 0) {
       root.querySelectorAll("[data-key]").forEach(function (el) {
         if (!target && el.getAttribute("data-key") === key) target = el;
       });
