@@ -15,6 +15,8 @@ import pytest
 from demo_site import XSS_QUERY, XSS_TITLE, build_demo_site
 from starlette.testclient import TestClient
 
+from indexer.query import SearchRequest
+from webapp import search_page
 from webapp.app import create_app
 
 SKOPJE = "2023-11-30-osce-ministerial-council-opens-in-skopje"
@@ -72,7 +74,7 @@ def test_search_osce_highlights_and_facets(client: TestClient) -> None:
     assert params(facet["Organizations"]) == [("q", "OSCE"), ("section", "Organizations")]
     assert params(facet["Helga Maria Schmid"]) == [("q", "OSCE"), ("person", "Helga Maria Schmid")]
     # Long lists: five in view, the rest behind a disclosure, and a link to all of them.
-    assert '<summary>15 more<span class="visually-hidden"> people</span></summary>' in page
+    assert '15 more<span class="visually-hidden"> people</span></summary>' in page
     assert "All 24 organizations" in page
     assert 'class="json-twin" href="/api/search?q=OSCE"' in page
     feed = 'type="application/atom+xml" title="Feed of this search" href="/search.atom?q=OSCE"'
@@ -220,3 +222,28 @@ def test_markup_in_articles_and_queries_is_text(client: TestClient) -> None:
     assert escaped_title in pages["entity"]
     assert "&lt;b onmouseover=alert(3)&gt;bold&lt;/b&gt; &amp; more." in pages["article"]
     assert "&#34;&gt;&lt;script&gt;alert(1)&lt;/script&gt;" in pages["query"]
+
+
+def test_all_values_of_a_facet_open_in_place(client: TestClient) -> None:
+    page = client.get("/search", params={"q": "OSCE", "more": "organization"}).text
+    assert '<details class="facet-more" open>' in page
+    assert "All 24 organizations" not in page
+    assert page.count('data-key="organization:') == 24
+
+
+def test_page_links_show_the_ends_and_the_neighbours() -> None:
+    request = SearchRequest(q="x", page=7)
+    links = search_page._page_links(request, 20)
+    labels = [None if link is None else link.label for link in links]
+    assert labels == ["1", None, "5", "6", "7", "8", "9", None, "20"]
+    assert [link.label for link in links if link is not None and link.current] == ["7"]
+    assert search_page._page_links(SearchRequest(), 1) == []
+
+
+def test_selected_values_stay_in_view() -> None:
+    values = [
+        search_page.FacetValue(f"v{i}", f"v{i}", 10 - i, i == 7, f"/search?x={i}") for i in range(9)
+    ]
+    group = search_page.FacetGroup("person", "People", values, 9, None)
+    assert [v.value for v in group.shown] == [f"v{i}" for i in range(8)]
+    assert [v.value for v in group.hidden] == ["v8"]

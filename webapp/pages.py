@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -22,6 +21,7 @@ from indexer.reading import mark_article, terms_of
 from indexer.search import SearchCore, SearchResult, split_names
 from indexer.store import IndexMissing
 from webapp import links, search_page
+from webapp.errors import BadParameter, IndexNotReady, NotFound
 from webapp.feeds import feed_url
 
 HOME_ARTICLES = 8
@@ -48,14 +48,7 @@ def _search(request: Request, search: SearchRequest, facet_limit: int) -> Search
     try:
         return _core(request).search(search, facet_limit=facet_limit)
     except IndexMissing as exc:
-        raise HTTPException(503, "The index has not been built yet.") from exc
-
-
-def _bad_request(exc: RequestError) -> HTTPException:
-    error = HTTPException(400, f"{exc.param}: {exc.message}")
-    # The error handler names the parameter (the JSON API's error shape).
-    error.param = exc.param  # type: ignore[attr-defined]
-    return error
+        raise IndexNotReady() from exc
 
 
 async def home(request: Request) -> Response:
@@ -88,7 +81,7 @@ async def search(request: Request) -> Response:
     try:
         search = SearchRequest.from_params(request.query_params)
     except RequestError as exc:
-        raise _bad_request(exc) from exc
+        raise BadParameter(exc.param, exc.message) from exc
     more = request.query_params.get("more", "")
     result = _search(request, search, search_page.facet_limit(more))
     page = search_page.build(result, more)
@@ -122,12 +115,12 @@ async def article(request: Request) -> Response:
     try:
         stored = core.article(article_id)
         if stored is None:
-            raise HTTPException(404, f"No article with the id {article_id!r}.")
+            raise NotFound(f"No article with the id {article_id!r}.")
         q = _reached_with(request)
         marked = mark_article(stored, terms_of(q, core.live.get()) if q else {})
         related = core.related(article_id)
     except IndexMissing as exc:
-        raise HTTPException(503, "The index has not been built yet.") from exc
+        raise IndexNotReady() from exc
     entities = {
         kind: [(name, links.entity_url(kind, name)) for name in split_names(stored.get(kind))]
         for kind in ENTITY_TYPES
@@ -152,9 +145,9 @@ async def entity(request: Request) -> Response:
     try:
         report = entity_report(core, kind, name, limit=ENTITY_ARTICLES)
     except IndexMissing as exc:
-        raise HTTPException(503, "The index has not been built yet.") from exc
+        raise IndexNotReady() from exc
     if report is None:
-        raise HTTPException(404, f"The archive names no {kind} called {name!r}.")
+        raise NotFound(f"The archive names no {kind} called {name!r}.")
     everything = report.request
     co_mentioned = {
         other: [

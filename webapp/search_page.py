@@ -64,6 +64,8 @@ class FacetGroup:
     distinct: int
     # A link to all values when the core counted more than it listed.
     more_url: str | None
+    # The reader asked for all values (`more=<facet>`): the disclosure starts open.
+    expanded: bool = False
 
     @property
     def shown(self) -> list[FacetValue]:
@@ -215,7 +217,7 @@ def _group(result: SearchResult, name: str, more: str) -> FacetGroup:
     more_url = None
     if distinct > listed and more != name:
         more_url = search_url(request, more=name) + f"#facet-{name}"
-    return FacetGroup(name, FACET_TITLES[name], values, distinct, more_url)
+    return FacetGroup(name, FACET_TITLES[name], values, distinct, more_url, more == name)
 
 
 def _chips(request: SearchRequest) -> list[Chip]:

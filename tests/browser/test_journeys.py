@@ -209,3 +209,18 @@ def test_everything_works_without_javascript(plain_page: Page) -> None:
     )
     page.go_back()
     expect(page.locator("#count")).to_have_text(IN_ORGANIZATIONS)
+
+
+def test_a_long_facet_opens_in_place(page: Page) -> None:
+    page.goto("/search?q=OSCE")
+    mark_document(page)
+    more = page.locator("#facet-organization details")
+    expect(more).not_to_have_attribute("open", "")
+    page.locator('a[data-key="more:organization"]').click()
+    expect(
+        page.locator('#facet-organization summary[data-key="more:organization"]')
+    ).to_be_focused()
+    expect(page.locator("#facet-organization details")).to_have_attribute("open", "")
+    expect(page.locator("#facet-organization a.facet-value")).to_have_count(24)
+    assert same_document(page)
+    assert ("more", "organization") in query(page)
