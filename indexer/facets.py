@@ -15,7 +15,7 @@ or the months of a selected year).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -28,6 +28,8 @@ from indexer.schema import section_prefixes
 
 Mask = npt.NDArray[np.bool_]
 IntArray = npt.NDArray[np.int32]
+
+_TABLES = ("section", "person", "organization", "place", "language", "source", "year", "month")
 
 # Facets of the search page, in display order.
 FACETS = ("section", "year", "person", "organization", "place", "language")
@@ -45,25 +47,60 @@ class FacetCount:
 
 
 class ValueTable:
-    """The values of one facet for every document, as parallel arrays of pairs."""
+    """The values of one facet for every document, as parallel arrays of pairs.
 
-    def __init__(self, per_doc: Sequence[Iterable[str]]) -> None:
+    Pairs are in document order: document d's value ids are
+    `values[offsets[d]:offsets[d + 1]]`, and `docs` names each pair's document.
+    """
+
+    def __init__(self, names: list[str], offsets: npt.NDArray[np.int64], values: IntArray) -> None:
+        self.names = names
+        self.offsets = offsets
+        self.values = values
+        self.docs: IntArray = np.repeat(
+            np.arange(len(offsets) - 1, dtype=np.int32), np.diff(offsets)
+        )
+
+    @classmethod
+    def from_lists(cls, per_doc: Sequence[Iterable[str]]) -> ValueTable:
+        """A table from each document's values."""
         ids: dict[str, int] = {}
-        docs: list[int] = []
+        counts = np.zeros(len(per_doc), dtype=np.int64)
         values: list[int] = []
         for docnum, names in enumerate(per_doc):
-            for name in names:
-                value = ids.setdefault(name, len(ids))
-                docs.append(docnum)
-                values.append(value)
-        self.names: list[str] = list(ids)
-        self.docs: IntArray = np.asarray(docs, dtype=np.int32)
-        self.values: IntArray = np.asarray(values, dtype=np.int32)
-        # The pairs are in document order: document d's values are
-        # values[offsets[d]:offsets[d + 1]].
-        per_doc_counts = np.bincount(self.docs, minlength=len(per_doc))
-        self.offsets = np.zeros(len(per_doc) + 1, dtype=np.int64)
-        np.cumsum(per_doc_counts, out=self.offsets[1:])
+            before = len(values)
+            values.extend(ids.setdefault(name, len(ids)) for name in names)
+            counts[docnum] = len(values) - before
+        return cls(list(ids), _offsets(counts), np.asarray(values, dtype=np.int32))
+
+    @classmethod
+    def from_raw(cls, raw: Sequence[Any], split: Callable[[Any], Iterable[str]]) -> ValueTable:
+        """A table from raw column values, each split into names once per distinct value."""
+        ids: dict[str, int] = {}
+        seen: dict[Any, tuple[int, ...]] = {}
+        counts = np.zeros(len(raw), dtype=np.int64)
+        values: list[int] = []
+        for docnum, value in enumerate(raw):
+            got = seen.get(value)
+            if got is None:
+                got = seen[value] = tuple(ids.setdefault(n, len(ids)) for n in split(value))
+            values.extend(got)
+            counts[docnum] = len(got)
+        return cls(list(ids), _offsets(counts), np.asarray(values, dtype=np.int32))
+
+    @classmethod
+    def concat(cls, tables: Sequence[ValueTable]) -> ValueTable:
+        """The tables of consecutive segments as one, value ids renumbered."""
+        if len(tables) == 1:
+            return tables[0]
+        ids: dict[str, int] = {}
+        values = []
+        offsets = [np.zeros(1, dtype=np.int64)]
+        for table in tables:
+            remap = np.array([ids.setdefault(n, len(ids)) for n in table.names], dtype=np.int32)
+            values.append(remap[table.values] if len(table.values) else table.values)
+            offsets.append(table.offsets[1:] + offsets[-1][-1])
+        return cls(list(ids), np.concatenate(offsets), np.concatenate(values).astype(np.int32))
 
     def counts(self, mask: Mask) -> npt.NDArray[np.int64]:
         """How many documents in the mask have each value (indexed by value id)."""
@@ -98,6 +135,12 @@ class ValueTable:
         order = sorted(present.tolist(), key=lambda v: (-int(counts[v]), self.names[v]))
         chosen = order if limit is None else order[:limit]
         return [FacetCount(self.names[v], int(counts[v])) for v in chosen], distinct
+
+
+def _offsets(counts: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+    offsets = np.zeros(len(counts) + 1, dtype=np.int64)
+    np.cumsum(counts, out=offsets[1:])
+    return offsets
 
 
 def _split(value: Any) -> list[str]:
@@ -137,37 +180,76 @@ def _vienna_months(timestamps: npt.NDArray[np.float64]) -> list[str]:
     return [str(label) if stamp else "" for label, stamp in zip(labels, timestamps, strict=True)]
 
 
-class FacetData:
-    """All facet arrays of one index generation, read from a Whoosh reader's columns."""
+class _SegmentFacets:
+    """The facet arrays of one segment: they never change, so index states share them."""
 
-    def __init__(self, reader: Any) -> None:
-        self.doc_count = reader.doc_count_all()
-        size = self.doc_count
+    def __init__(self, leaf: Any) -> None:
+        count = leaf.doc_count_all()
 
         def column(name: str) -> list[Any]:
-            # Raw column values, segment by segment: Whoosh's translating
-            # multi-segment reader costs several times more per value.
-            values: list[Any] = []
-            for leaf, _base in reader.leaf_readers():
-                count = leaf.doc_count_all()
-                if leaf.has_column(name):
-                    values.extend(leaf.column_reader(name, translate=False))
-                else:
-                    values.extend([None] * count)
-            return values if len(values) == size else [None] * size
+            # Raw column values: Whoosh's translating reader costs several times more.
+            if not leaf.has_column(name):
+                return [None] * count
+            values = list(leaf.column_reader(name, translate=False))
+            return values if len(values) == count else [None] * count
 
-        self.timestamps: npt.NDArray[np.float64] = _timestamps(column("published"))
-        self.newest_first: npt.NDArray[np.int64] = np.argsort(-self.timestamps, kind="stable")
+        self.timestamps = _timestamps(column("published"))
         months = _vienna_months(self.timestamps)
         self.tables: dict[str, ValueTable] = {
-            "section": ValueTable([section_prefixes(_text(s)) for s in column("section")]),
-            "person": ValueTable([_split(v) for v in column("person")]),
-            "organization": ValueTable([_split(v) for v in column("organization")]),
-            "place": ValueTable([_split(v) for v in column("place")]),
-            "language": ValueTable([[_text(v)] if v else [] for v in column("language")]),
-            "source": ValueTable([[_text(v)] if v else [] for v in column("source")]),
-            "year": ValueTable([[m[:4]] if m else [] for m in months]),
-            "month": ValueTable([[m] if m else [] for m in months]),
+            "section": ValueTable.from_raw(column("section"), _section_values),
+            "person": ValueTable.from_raw(column("person"), _split),
+            "organization": ValueTable.from_raw(column("organization"), _split),
+            "place": ValueTable.from_raw(column("place"), _split),
+            "language": ValueTable.from_raw(column("language"), _single),
+            "source": ValueTable.from_raw(column("source"), _single),
+            "year": ValueTable.from_raw(months, _year),
+            "month": ValueTable.from_raw(months, _single),
+        }
+
+
+def _section_values(value: Any) -> list[str]:
+    return section_prefixes(_text(value))
+
+
+def _single(value: Any) -> list[str]:
+    return [_text(value)] if value else []
+
+
+def _year(month: str) -> list[str]:
+    return [month[:4]] if month else []
+
+
+# Segment facet arrays by segment, shared by the index states that hold the segment.
+SegmentCache = dict[tuple[str, int], _SegmentFacets]
+
+
+class FacetData:
+    """All facet arrays of one index state, read from a Whoosh reader's columns.
+
+    Built per segment: with a `cache` shared across states, a state that adds
+    a small segment to big ones (an upload) reads only the new segment.
+    """
+
+    def __init__(self, reader: Any, cache: SegmentCache | None = None) -> None:
+        self.doc_count = reader.doc_count_all()
+        parts = []
+        for leaf, _base in reader.leaf_readers():
+            key = (leaf.segment().segment_id(), leaf.doc_count_all())
+            part = cache.get(key) if cache is not None else None
+            if part is None:
+                part = _SegmentFacets(leaf)
+                if cache is not None:
+                    cache[key] = part
+            parts.append(part)
+        self.timestamps: npt.NDArray[np.float64] = (
+            np.concatenate([p.timestamps for p in parts]) if parts else np.zeros(0)
+        )
+        self.newest_first: npt.NDArray[np.int64] = np.argsort(-self.timestamps, kind="stable")
+        self.tables: dict[str, ValueTable] = {
+            name: ValueTable.concat([p.tables[name] for p in parts])
+            if parts
+            else ValueTable.from_lists([])
+            for name in _TABLES
         }
 
     def mask(self, docnums: Iterable[int]) -> Mask:

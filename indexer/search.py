@@ -33,7 +33,7 @@ from whoosh.searching import Searcher
 from indexer.article import ENTITY_TYPES
 from indexer.engine import Postings, evaluate
 from indexer.expand import expand, named_entities
-from indexer.facets import FACETS, FacetCount, FacetData, Mask
+from indexer.facets import FACETS, FacetCount, FacetData, Mask, SegmentCache
 from indexer.gazetteer import Gazetteer, load_gazetteer
 from indexer.highlight import highlight, query_terms
 from indexer.prune import prune
@@ -150,7 +150,7 @@ class _State:
     terms: dict[str, dict[str, frozenset[str]]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        self.all_docs = self.facets.mask(self.searcher.reader().all_doc_ids())
+        self.all_docs = _live_documents(self.searcher.reader())
         self.postings = Postings(self.searcher, self.all_docs)
 
 
@@ -164,6 +164,8 @@ class SearchCore:
         self._lock = threading.Lock()
         self._state: _State | None = None
         self._previous: _State | None = None
+        # Facet arrays per segment, reused by the next index state (see FacetData).
+        self._segment_facets: SegmentCache = {}
 
     def close(self) -> None:
         for state in (self._state, self._previous):
@@ -181,7 +183,16 @@ class SearchCore:
             state = self._state
             if state is None or state.key != key:
                 searcher = ix.searcher(weighting=scoring.BM25F())
-                new = _State(key, searcher, FacetData(searcher.reader()))
+                reader = searcher.reader()
+                new = _State(key, searcher, FacetData(reader, self._segment_facets))
+                # Keep only the segments of the new state: merged or rebuilt-away
+                # segments would otherwise stay in memory.
+                live_segments = {
+                    (leaf.segment().segment_id(), leaf.doc_count_all())
+                    for leaf, _ in reader.leaf_readers()
+                }
+                for stale in self._segment_facets.keys() - live_segments:
+                    del self._segment_facets[stale]
                 # The state before the previous one has had a whole request's
                 # time to finish: close it. The previous one may still be in use.
                 if self._previous is not None:
@@ -504,6 +515,16 @@ class SearchCore:
         for hit in state.searcher.search(title_query, limit=limit - len(out)):
             out.append({"value": hit["title"], "type": "title", "id": hit["id"]})
         return out
+
+
+def _live_documents(reader: Any) -> Mask:
+    """Every document of the state but the deleted ones (few: asked per segment)."""
+    live = np.ones(reader.doc_count_all(), dtype=np.bool_)
+    for leaf, base in reader.leaf_readers():
+        if leaf.has_deletions():
+            deleted = np.fromiter(leaf.segment().deleted_docs(), dtype=np.int64)
+            live[deleted + base] = False
+    return live
 
 
 def split_names(value: str | None) -> list[str]:

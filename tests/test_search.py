@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import CORPORA, ROOT, write_json, write_jsonl
+from conftest import CORPORA, ROOT, synthetic_article, write_json, write_jsonl
 
 from indexer.build import update_index
 from indexer.engine import evaluate
@@ -271,3 +271,37 @@ def test_names_find_the_articles_about_them_in_either_language(demo: SearchCore)
     assert all("Vienna" in hit["entities"]["place"] for hit in english.hits)
     # A common word that is also a name does not widen the search.
     assert run(demo, q="us").total == 0
+
+
+def test_an_update_is_searched_at_once_and_reuses_the_old_segments_facets(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    articles = [synthetic_article(n) | {"section": "Politics"} for n in range(30)]
+    write_jsonl(corpus / "first.jsonl", articles)
+    location = IndexLocation(tmp_path / "index")
+    update_index(location, corpus)
+    core = SearchCore(LiveIndex(location))
+    try:
+        before = core.search(SearchRequest())
+        assert before.total == 30
+        old_parts = dict(core._segment_facets)
+        added = synthetic_article(99, prefix="new") | {"section": "Economy > Trade"}
+        write_json(corpus / "added.json", added)
+        update_index(location, corpus)
+        after = core.search(SearchRequest())
+        assert after.total == 31
+        sections = {v["value"]: v["count"] for v in after.facets["section"]}
+        assert sections == {"Politics": 30, "Economy": 1, "Economy > Trade": 1}
+        # The first segment's arrays were not read again; only the new one was.
+        assert len(core._segment_facets) == len(old_parts) + 1
+        for key, part in old_parts.items():
+            assert core._segment_facets[key] is part
+        assert run(core, section="Economy").hits[0]["id"] == added["id"]
+        # Articles removed from a file are deleted documents: not found, not counted.
+        write_jsonl(corpus / "first.jsonl", articles[5:])
+        update_index(location, corpus)
+        later = core.search(SearchRequest(per_page=50))
+        assert later.total == 26
+        assert {v["value"]: v["count"] for v in later.facets["section"]}["Politics"] == 25
+        assert {hit["id"] for hit in later.hits}.isdisjoint(a["id"] for a in articles[:5])
+    finally:
+        core.close()
