@@ -11,8 +11,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from conftest import DESKTOP, PHONE, SCREENSHOTS
 from playwright.sync_api import Browser
+
+from browser.conftest import DESKTOP, PHONE, SCREENSHOTS
 
 SKOPJE = "2023-11-30-osce-ministerial-council-opens-in-skopje"
 PAGES = {
