@@ -217,9 +217,13 @@ def test_markup_in_articles_and_queries_is_text(client: TestClient) -> None:
         assert "<img src=x" not in page, name
         assert "<svg onload" not in page, name
         assert "<b onmouseover" not in page, name
+        assert "<i>Markup" not in page, name
+        assert "<em>Evil" not in page, name
     assert escaped_title in pages["search"]
     assert escaped_title in pages["article"]
     assert escaped_title in pages["entity"]
+    # The section "Tests > <i>Markup</i>" is a path of odd names, each escaped.
+    assert '<span class="facet-label">Markup&lt;</span>' in pages["search"]
     assert "&lt;b onmouseover=alert(3)&gt;bold&lt;/b&gt; &amp; more." in pages["article"]
     assert "&#34;&gt;&lt;script&gt;alert(1)&lt;/script&gt;" in pages["query"]
 
