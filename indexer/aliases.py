@@ -113,7 +113,10 @@ def alias_index(gazetteer: Gazetteer) -> AliasIndex:
         return cached[1]
     index = AliasIndex(gazetteer)
     key = id(gazetteer)
-    _INDEXES[key] = (weakref.ref(gazetteer, lambda _ref: _INDEXES.pop(key, None)), index)
+    # The callback holds the table itself: at interpreter exit the module's
+    # globals are already None when the last gazetteers are collected.
+    table = _INDEXES
+    table[key] = (weakref.ref(gazetteer, lambda _ref: table.pop(key, None)), index)
     return index
 
 
