@@ -1,11 +1,11 @@
 """An article prepared for reading: its paragraphs, with a search's words marked.
 
 A reader who opens an article from a result list should find the words they
-searched for in the whole text, not only in the snippet. The query is read
-the way the search core reads it (`parse_text_query` over the searched
-fields), turned into analysed terms per language (`query_terms`), and each
-paragraph is marked with the highlighter the result list uses, so the same
-words are marked in both places: stems and folded accents included.
+searched for in the whole text, not only in the snippet. The search core
+gives the analysed terms of the query per language
+(`SearchCore.highlight_terms`, as it marks its hits), and each paragraph is
+marked with the highlighter the result list uses, so the same words are
+marked in both places: stems and folded accents included.
 
 Output follows the highlighter's contract: every character of the article is
 HTML-escaped and the only markup is `<mark>`.
@@ -18,11 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from whoosh.index import Index
-
-from indexer.highlight import highlight, query_terms
-from indexer.query import parse_text_query
-from indexer.schema import SEARCH_BOOSTS, SEARCH_FIELDS
+from indexer.highlight import highlight
 
 Terms = Mapping[str, frozenset[str]]
 
@@ -41,18 +37,6 @@ class MarkedArticle:
 def paragraphs(body: str) -> list[str]:
     """The body's paragraphs (blank lines separate them in the stored text)."""
     return [p.strip() for p in body.split("\n\n") if p.strip()]
-
-
-def terms_of(q: str, ix: Index) -> Terms:
-    """The analysed terms a search for `q` looks for, per language group ({} for none)."""
-    if not q.strip():
-        return {}
-    query, _notice = parse_text_query(q, ix.schema, SEARCH_FIELDS, SEARCH_BOOSTS)
-    if query is None:
-        return {}
-    # The searcher expands prefixes and fuzzy words to the indexed terms they stand for.
-    with ix.searcher() as searcher:
-        return query_terms(query, searcher)
 
 
 def mark_article(stored: Mapping[str, Any], terms: Terms) -> MarkedArticle:

@@ -240,6 +240,21 @@ class SearchCore:
         mask = _combine(matches.mask, self._restrictions(state, request), exclude=exclude)
         return MatchSet(state.searcher, state.facets, mask, matches.scores, state.key[0])
 
+    def highlight_terms(self, q: str) -> dict[str, frozenset[str]]:
+        """The analysed words a search for `q` marks, per language group (for article pages)."""
+        state = self._current()
+        text_query, _, _ = self._parse(state, q)
+        return self._terms(state, q, text_query)
+
+    def _terms(self, state: _State, q: str, text_query: Query | None) -> dict[str, frozenset[str]]:
+        terms = state.terms.get(q)
+        if terms is None:
+            terms = query_terms(text_query, state.searcher) if text_query is not None else {}
+            if len(state.terms) >= _PARSE_CACHE:
+                state.terms.pop(next(iter(state.terms)))
+            state.terms[q] = terms
+        return terms
+
     def _parse(self, state: _State, q: str) -> tuple[Query | None, Query | None, str | None]:
         """The parsed query and its pruned form, cached per index state (parsing costs ms)."""
         cached = state.parsed.get(q)
@@ -322,12 +337,7 @@ class SearchCore:
             # Best score first; equal scores newest first (SPEC §6).
             order = np.lexsort((-state.facets.timestamps[candidates], -rounded))
             page = candidates[order[first:wanted]].tolist()
-        terms = state.terms.get(request.q)
-        if terms is None:
-            terms = query_terms(text_query, searcher) if text_query is not None else {}
-            if len(state.terms) >= _PARSE_CACHE:
-                state.terms.pop(next(iter(state.terms)))
-            state.terms[request.q] = terms
+        terms = self._terms(state, request.q, text_query)
         return [
             self._hit(
                 searcher.stored_fields(docnum),
@@ -383,7 +393,9 @@ class SearchCore:
             if name == "section":
                 values, count = _section_tree(state.facets, mask, limit)
             else:
-                values, count = state.facets.counts(name, mask, limit)
+                # Every year: the date histogram spans the whole archive.
+                wanted = None if name == "year" else limit
+                values, count = state.facets.counts(name, mask, wanted)
             facets[name] = _with_selected(values, selected, state.facets, name, mask)
             distinct[name] = count
         year = request.year

@@ -305,3 +305,11 @@ def test_an_update_is_searched_at_once_and_reuses_the_old_segments_facets(tmp_pa
         assert {hit["id"] for hit in later.hits}.isdisjoint(a["id"] for a in articles[:5])
     finally:
         core.close()
+
+
+def test_every_year_is_listed_whatever_the_facet_limit(demo: SearchCore) -> None:
+    result = demo.search(SearchRequest(), facet_limit=1)
+    years = [v["value"] for v in result.facets["year"]]
+    assert years == sorted(years, reverse=True)
+    assert len(years) == result.facet_distinct["year"] > 1
+    assert len(result.facets["place"]) == 1

@@ -17,7 +17,7 @@ from starlette.responses import Response
 from indexer.article import ENTITY_TYPES
 from indexer.entity_report import entity_report
 from indexer.query import MAX_Q, RequestError, SearchRequest
-from indexer.reading import mark_article, terms_of
+from indexer.reading import mark_article
 from indexer.search import SearchCore, SearchResult, split_names
 from indexer.store import IndexMissing
 from webapp import links, search_page
@@ -117,7 +117,7 @@ async def article(request: Request) -> Response:
         if stored is None:
             raise NotFound(f"No article with the id {article_id!r}.")
         q = _reached_with(request)
-        marked = mark_article(stored, terms_of(q, core.live.get()) if q else {})
+        marked = mark_article(stored, core.highlight_terms(q) if q else {})
         related = core.related(article_id)
     except IndexMissing as exc:
         raise IndexNotReady() from exc
