@@ -71,6 +71,10 @@ def test_suggest_entity_report_and_facet_values(client: TestClient) -> None:
     assert report["name"] == "OSCE" and report["total"] == 19
     assert len(report["articles"]) == 2
     assert sum(year["count"] for year in report["by_year"]) == 19
+    # A name may hold a slash: it reaches the entity lookup, which does not know it.
+    slashed = client.get("/api/entities/organization/AC%2FDC")
+    assert slashed.status_code == 404
+    assert "AC/DC" in slashed.json()["error"]["message"]
     facet = client.get("/api/facets/person?prefix=schall&q=vienna").json()
     assert facet["values"][0]["value"] == "Alexander Schallenberg"
     assert all("schall" in v["value"].lower() for v in facet["values"])

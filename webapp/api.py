@@ -239,7 +239,7 @@ routes: list[BaseRoute] = [
     Route("/api/search.ndjson", api_export, methods=["GET"], name="api_export"),
     Route("/api/articles/{id}", api_article, methods=["GET"], name="api_article"),
     Route("/api/suggest", api_suggest, methods=["GET"], name="api_suggest"),
-    Route("/api/entities/{type}/{name}", api_entity, methods=["GET"], name="api_entity"),
+    Route("/api/entities/{type}/{name:path}", api_entity, methods=["GET"], name="api_entity"),
     Route("/api/facets/{name}", api_facet, methods=["GET"], name="api_facet"),
     Route("/search.atom", search_feed, methods=["GET"], name="search_feed"),
     Route("/healthz", healthz, methods=["GET"], name="healthz"),
