@@ -18,6 +18,7 @@ do not move.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import queue
@@ -34,11 +35,10 @@ from whoosh.writing import SegmentWriter
 
 from indexer.errors import CorpusError
 
-# Per worker: Whoosh sorts postings in memory up to this size (its estimate of
-# Python objects, about 150 bytes a posting) before spilling runs to disk that
-# it merges in Python at the end; 384 MB keeps a worker's share of 100k
-# articles in two runs.
-WORKER_LIMIT_MB = 384
+# Bounds of a worker's sorting pool (see worker_limit_mb); Whoosh's estimate of
+# its Python objects is about 150 bytes a posting.
+MIN_WORKER_LIMIT_MB = 128
+MAX_WORKER_LIMIT_MB = 1024
 
 
 @dataclass
@@ -187,9 +187,15 @@ def build_share(
     """Index a share of the files into one new segment of the generation (not yet listed)."""
     ix = whoosh_index.open_dir(generation)
     # _lk=False: the parent holds the index's locks for the whole build.
-    writer = SegmentWriter(ix, _lk=False, limitmb=WORKER_LIMIT_MB)
+    writer = SegmentWriter(ix, _lk=False, limitmb=worker_limit_mb())
     part = PartResult(segment=None)
     owners: dict[str, str] = {}
+    # Whoosh's sorting pool holds millions of posting tuples; the collector's
+    # automatic passes would scan them again and again. A collection of the
+    # young generations after each file still frees a file's reference cycles
+    # (parsed HTML trees have them).
+    automatic = gc.isenabled()
+    gc.disable()
     try:
         for position, path in share:
             if parent is not None and os.getppid() != parent:
@@ -202,6 +208,8 @@ def build_share(
             for article_id in add_documents(writer, documents, key, path, owners, part.errors):
                 part.ids.append((article_id, position, key))
                 part.indexed += 1
+            del documents
+            gc.collect(1)
             if tick:
                 tick()
         if part.indexed:
@@ -211,7 +219,26 @@ def build_share(
     except BaseException:
         writer.cancel()
         raise
+    finally:
+        if automatic:
+            gc.enable()
     return part
+
+
+def worker_limit_mb(workers: int | None = None) -> int:
+    """How much a worker's sorting pool may hold before it spills a run to disk.
+
+    Whoosh merges spilled runs in Python at the end, which costs more than
+    the sorting; so as much as an eighth of the machine's memory shared by
+    the workers, between 128 MB and 1 GB (a 100k archive's share in one run).
+    """
+    count = workers or os.cpu_count() or 1
+    try:
+        memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):
+        return MIN_WORKER_LIMIT_MB
+    share = memory // 8 // count // (1024 * 1024)
+    return max(MIN_WORKER_LIMIT_MB, min(MAX_WORKER_LIMIT_MB, share))
 
 
 def _finalize(writer: SegmentWriter) -> Any:
