@@ -92,6 +92,12 @@ def _parser() -> argparse.ArgumentParser:
     entities.add_argument("--json", action="store_true")
     entities.set_defaults(handler=_entities)
 
+    restore = commands.add_parser(
+        "restore", parents=[common], help="put a removed article back from corpus/.trash/"
+    )
+    restore.add_argument("id", metavar="ID", help="the article id")
+    restore.set_defaults(handler=_restore)
+
     serve = commands.add_parser("serve", parents=[common], help="serve the web app")
     serve.add_argument("--host", help="default 127.0.0.1 (VINDEX_HOST)")
     serve.add_argument("--port", type=int, help="default 8000 (VINDEX_PORT)")
@@ -297,9 +303,16 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
 
     if IndexLocation(settings.index).current() is None:
         raise UsageError(f"no index in {settings.index}: build one with `vindex index`")
+    if not settings.editor_token:
+        # One token for all workers (they sign sessions with it), printed for the editor.
+        import secrets
+
+        settings = settings.with_overrides(editor_token=secrets.token_urlsafe(24))
+        print(f"Editor token (set VINDEX_EDITOR_TOKEN to choose one): {settings.editor_token}")
     # Workers are separate processes: they read their settings from the environment.
     os.environ.update(settings.to_env())
     print(f"Vindex serving {settings.index} on http://{settings.host}:{settings.port}/")
+    print(f"Editor page: http://{settings.host}:{settings.port}/editor", flush=True)
     uvicorn.run(
         "webapp.app:app_from_env",
         factory=True,
@@ -309,6 +322,53 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         log_level="info",
     )
     return EXIT_OK
+
+
+def _restore(args: argparse.Namespace, settings: Settings) -> int:
+    from indexer.build import update_index
+    from indexer.store import IndexLocation
+    from indexer.trash import RestoreError, find, restore
+
+    entry = find(settings.corpus, args.id)
+    if entry is None:
+        raise UsageError(f"no article {args.id!r} in {settings.corpus}/.trash/")
+    location = IndexLocation(settings.index)
+    if location.current() is not None:
+        ix = location.open()
+        try:
+            with ix.searcher() as searcher:
+                live = [i for i in entry.ids if searcher.document(id=i) is not None]
+        finally:
+            ix.close()
+        if live:
+            raise UsageError(
+                f"{', '.join(live)} in the index already: remove it first, or upload the "
+                f"trashed version ({entry.file}) again"
+            )
+    try:
+        path = restore(settings.corpus, entry)
+    except RestoreError as exc:
+        raise UsageError(str(exc)) from exc
+
+    def waiting() -> None:
+        print(
+            f"vindex: another process is writing {settings.index}; waiting for it to finish…",
+            file=sys.stderr,
+        )
+
+    # The whole corpus, incrementally: cheap when little changed, and never a rebuild
+    # of only this file when the index must be rebuilt anyway.
+    report = update_index(
+        location,
+        settings.corpus,
+        None,
+        max_file_bytes=settings.max_file_bytes,
+        on_wait=waiting,
+    )
+    for error in report.errors:
+        print(f"error: {error}", file=sys.stderr)
+    print(f"restored {', '.join(entry.ids)} to {path}; {report.summary()}")
+    return EXIT_FAILED if report.errors else EXIT_OK
 
 
 if __name__ == "__main__":

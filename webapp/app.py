@@ -22,7 +22,7 @@ from indexer.enrich import corpus_gazetteer
 from indexer.search import SearchCore
 from indexer.settings import Settings
 from indexer.store import IndexLocation, LiveIndex
-from webapp import api, pages
+from webapp import api, editor, pages
 from webapp.http import middleware as http_middleware
 from webapp.templating import make_templates
 
@@ -38,9 +38,12 @@ def create_app(settings: Settings) -> Starlette:
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         live = LiveIndex(IndexLocation(settings.index))
         app.state.core = SearchCore(live, corpus_gazetteer(settings.corpus))
+        # The one writer of this process; it first reconciles corpus and index.
+        writer = editor.start_writer(app, settings)
         try:
             yield
         finally:
+            writer.stop()
             app.state.core.close()
             live.close()
 
@@ -51,6 +54,7 @@ def create_app(settings: Settings) -> Starlette:
         Route("/entities/{type}/{name:path}", pages.entity, name="entity"),
         Route("/help", pages.help_page, name="help"),
         *api.routes,
+        *editor.routes,
         Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static"),
     ]
     app = Starlette(
@@ -60,6 +64,7 @@ def create_app(settings: Settings) -> Starlette:
         exception_handlers={HTTPException: _http_error, Exception: _server_error},
     )
     app.state.settings = settings
+    editor.install(app, settings)
     app.state.templates = templates
     return app
 

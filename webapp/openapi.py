@@ -28,6 +28,7 @@ from indexer.query import (
     MAX_Q,
     SORTS,
 )
+from webapp import editor_doc
 
 Schema = dict[str, Any]
 
@@ -600,9 +601,15 @@ def _document() -> dict[str, Any]:
             {"name": "entities", "description": "People, organisations, places."},
             {"name": "feeds", "description": "Searches as Atom feeds."},
             {"name": "service", "description": "Health and this description."},
+            {"name": "editors", "description": "Adding, correcting, removing; with the token."},
         ],
-        "paths": _paths(),
-        "components": {"schemas": SCHEMAS, "parameters": PARAMETERS, "responses": RESPONSES},
+        "paths": editor_doc.merge(_paths()),
+        "components": {
+            "schemas": {**SCHEMAS, **editor_doc.SCHEMAS},
+            "parameters": PARAMETERS,
+            "responses": RESPONSES,
+            "securitySchemes": editor_doc.SECURITY_SCHEMES,
+        },
     }
 
 

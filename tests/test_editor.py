@@ -1,0 +1,325 @@
+"""The editor's API and page through the real app (TestClient), on a real index in a tmp folder."""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import synthetic_article, write_json
+from starlette.testclient import TestClient
+
+from indexer.build import update_index
+from indexer.settings import Settings
+from indexer.store import IndexLocation
+from indexer.trash import entries
+from webapp.app import create_app
+
+TOKEN = "s3cret-token"
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
+
+
+def article(n: int, title: str, **fields: Any) -> dict[str, Any]:
+    return {"id": f"up-{n}", "title": title, "body": f"{title}. More text.", **fields} | {
+        "published": fields.get("published", "2024-05-01T10:00:00+02:00")
+    }
+
+
+@pytest.fixture
+def site(corpus: Path, tmp_path: Path) -> Path:
+    update_index(IndexLocation(tmp_path / "index"), corpus)
+    return tmp_path
+
+
+def _client(site: Path, **settings: Any) -> TestClient:
+    app = create_app(
+        Settings(index=site / "index", corpus=site / "corpus", editor_token=TOKEN, **settings)
+    )
+    return TestClient(app, raise_server_exceptions=False)
+
+
+@pytest.fixture
+def client(site: Path) -> Iterator[TestClient]:
+    with _client(site) as client:
+        wait_for_job(client, "startup")
+        yield client
+
+
+def wait_for_job(client: TestClient, job_id: str, timeout: float = 60) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout
+    while True:
+        job: dict[str, Any] = client.get(f"/api/jobs/{job_id}", headers=AUTH).json()
+        if job["state"] in ("done", "failed") or time.monotonic() > deadline:
+            return job
+        time.sleep(0.05)
+
+
+def total(client: TestClient, q: str) -> int:
+    result: int = client.get("/api/search", params={"q": q}).json()["total"]
+    return result
+
+
+def test_an_upload_is_found_as_soon_as_it_is_answered(client: TestClient, site: Path) -> None:
+    response = client.post(
+        "/api/articles", json=article(1, "Zanzibar flamingo census"), headers=AUTH
+    )
+    assert response.status_code == 200
+    assert response.json() == {
+        "created": 1,
+        "updated": 0,
+        "rejected": 0,
+        "articles": [
+            {"status": "created", "id": "up-1", "file": "uploads/up-1.json", "where": "body item 1"}
+        ],
+    }
+    assert total(client, "flamingo") == 1
+    assert json.loads((site / "corpus/uploads/up-1.json").read_text())["title"] == (
+        "Zanzibar flamingo census"
+    )
+
+
+def test_the_same_id_updates_and_keeps_the_old_version_in_the_trash(
+    client: TestClient, site: Path
+) -> None:
+    client.post("/api/articles", json=article(2, "Quokka summit opens"), headers=AUTH)
+    response = client.put(
+        "/api/articles/up-2", json=article(2, "Quokka summit closes"), headers=AUTH
+    )
+    assert response.json()["articles"][0]["status"] == "updated"
+    assert total(client, "opens quokka") == 0
+    assert total(client, "closes quokka") == 1
+    [old] = entries(site / "corpus")
+    assert old.ids == ("up-2",) and "opens" in old.file.read_text()
+
+
+def test_json_lists_and_json_lines_answer_per_article(client: TestClient) -> None:
+    response = client.post(
+        "/api/articles",
+        json=[article(3, "Axolotl treaty"), {"title": "No date", "body": "x"}, article(3, "Dup")],
+        headers=AUTH,
+    )
+    statuses = [(a["status"], a.get("reasons", [""])[0]) for a in response.json()["articles"]]
+    assert statuses == [
+        ("created", ""),
+        ("rejected", "body item 2: field 'published': required and missing"),
+        ("rejected", "body item 3: the id up-3 appears earlier in this request"),
+    ]
+    lines = json.dumps(article(4, "Narwhal accord")) + "\n{not json\n"
+    response = client.post(
+        "/api/articles",
+        content=lines.encode(),
+        headers={**AUTH, "Content-Type": "application/x-ndjson"},
+    )
+    assert [a["status"] for a in response.json()["articles"]] == ["created", "rejected"]
+    assert total(client, "axolotl OR narwhal") == 2
+
+
+def test_files_in_any_corpus_format_are_kept_under_safe_names(
+    client: TestClient, site: Path
+) -> None:
+    markdown = b"---\nid: md-1\ntitle: Pangolin talks\npublished: 2024-02-01\n---\nTalks.\n"
+    feed = (
+        b'<?xml version="1.0"?><rss version="2.0"><channel><title>F</title>'
+        b"<item><guid>rss-1</guid><title>Okapi report</title><description>Okapi.</description>"
+        b"<pubDate>Mon, 01 Jan 2024 10:00:00 GMT</pubDate></item></channel></rss>"
+    )
+    files = [
+        ("files", ("../../etc/passwd.md", markdown, "text/markdown")),
+        ("files", ("/abs/ökö feed.rss", feed, "application/rss+xml")),
+        ("files", ("..\\evil\x00.exe", b"MZ", "application/octet-stream")),
+    ]
+    response = client.post("/api/articles", files=files, headers=AUTH)
+    answer = response.json()
+    assert [a["status"] for a in answer["articles"]] == ["created", "created", "rejected"]
+    assert {a.get("file") for a in answer["articles"][:2]} == {
+        "uploads/passwd.md",
+        "uploads/oko-feed.rss",
+    }
+    corpus = site / "corpus"
+    assert sorted(p.name for p in (corpus / "uploads").iterdir()) == ["oko-feed.rss", "passwd.md"]
+    assert not (site / "etc").exists() and not Path("/abs").exists()
+    assert total(client, "pangolin") == 1 and total(client, "okapi") == 1
+
+
+def test_an_id_held_by_a_batch_file_is_taken_out_of_it(client: TestClient, site: Path) -> None:
+    batch = site / "corpus" / "batch.jsonl"
+    response = client.put(
+        "/api/articles/t-1",
+        json={"title": "Corrected wombat story", "body": "Fixed.", "published": "2024-01-01"},
+        headers=AUTH,
+    )
+    assert response.json()["articles"][0]["status"] == "updated"
+    assert [json.loads(line)["id"] for line in batch.read_text().splitlines()] == ["t-0", "t-2"]
+    assert total(client, "wombat") == 1
+    assert client.get("/api/search", params={"per_page": "50"}).json()["total"] == 5
+    [taken] = entries(site / "corpus")
+    assert taken.ids == ("t-1",) and taken.original == "uploads/t-1.json"
+
+
+def test_delete_removes_from_the_index_and_moves_the_file_to_the_trash(
+    client: TestClient, site: Path
+) -> None:
+    assert total(client, "review") == 1
+    response = client.delete("/api/articles/osce-conference", headers=AUTH)
+    assert response.status_code == 200
+    assert response.json() == {
+        "status": "deleted",
+        "id": "osce-conference",
+        "file": "2024/osce.json",
+    }
+    assert total(client, "review") == 0
+    assert not (site / "corpus/2024/osce.json").exists()
+    [trashed] = entries(site / "corpus")
+    assert trashed.original == "2024/osce.json" and trashed.file.is_file()
+    missing = client.delete("/api/articles/osce-conference", headers=AUTH)
+    assert missing.status_code == 404
+    assert missing.json()["error"]["status"] == 404
+
+
+EDITOR_ENDPOINTS = [
+    ("POST", "/api/articles"),
+    ("PUT", "/api/articles/t-1"),
+    ("DELETE", "/api/articles/t-1"),
+    ("POST", "/api/reindex"),
+    ("GET", "/api/jobs/startup"),
+    ("POST", "/editor/upload"),
+    ("POST", "/editor/delete"),
+    ("POST", "/editor/reindex"),
+    ("POST", "/editor/logout"),
+]
+
+
+@pytest.mark.parametrize(("method", "url"), EDITOR_ENDPOINTS)
+def test_every_editor_endpoint_without_the_token_is_401(
+    client: TestClient, method: str, url: str
+) -> None:
+    response = client.request(method, url, json=article(9, "Sneaky"))
+    assert response.status_code == 401
+    if url.startswith("/api/"):
+        assert response.json()["error"]["status"] == 401
+        assert response.headers["www-authenticate"].startswith("Bearer")
+    assert client.get("/api/search", params={"q": "t-1"}).status_code == 200
+    assert total(client, "sneaky") == 0
+
+
+def test_a_wrong_token_is_401_and_repeated_failures_must_wait(client: TestClient) -> None:
+    wrong = {"Authorization": "Bearer guess"}
+    assert [client.post("/api/reindex", headers=wrong).status_code for _ in range(3)] == [401] * 3
+    # The fourth failure starts a wait; tries within it are not even read, right or wrong.
+    assert client.post("/api/reindex", headers=wrong).status_code == 401
+    blocked = client.post("/api/reindex", headers=AUTH)
+    assert blocked.status_code == 429
+    assert int(blocked.headers["retry-after"]) >= 1
+    time.sleep(0.6)
+    assert client.get("/api/jobs/startup", headers=AUTH).status_code == 200
+
+
+def _login(client: TestClient) -> str:
+    page = client.get("/editor")
+    csrf = re.search(r'name="csrf" value="([^"]+)"', page.text)
+    assert csrf is not None
+    response = client.post(
+        "/editor/login", data={"token": TOKEN, "csrf": csrf.group(1)}, follow_redirects=False
+    )
+    assert response.status_code == 303
+    editor = client.get("/editor")
+    csrf = re.search(r'name="csrf" value="([^"]+)"', editor.text)
+    assert csrf is not None
+    return csrf.group(1)
+
+
+def test_login_sets_a_strict_http_only_session_cookie(client: TestClient) -> None:
+    page = client.get("/editor")
+    assert 'name="token"' in page.text and "Upload articles" not in page.text
+    csrf = re.search(r'name="csrf" value="([^"]+)"', page.text)
+    assert csrf is not None
+    wrong = client.post("/editor/login", data={"token": "nope", "csrf": csrf.group(1)})
+    assert wrong.status_code == 401 and "not the editor token" in wrong.text
+    response = client.post(
+        "/editor/login", data={"token": TOKEN, "csrf": csrf.group(1)}, follow_redirects=False
+    )
+    cookie = response.headers["set-cookie"]
+    assert "HttpOnly" in cookie and "SameSite=strict" in cookie and "Secure" not in cookie
+    page = client.get("/editor")
+    assert "Upload articles" in page.text
+    assert re.search(r'data-stat="articles">5<', page.text)
+
+
+def test_the_cookie_is_secure_over_https(site: Path) -> None:
+    with _client(site) as client:
+        client.base_url = client.base_url.copy_with(scheme="https")
+        page = client.get("/editor")
+        csrf = re.search(r'name="csrf" value="([^"]+)"', page.text)
+        assert csrf is not None
+        response = client.post(
+            "/editor/login", data={"token": TOKEN, "csrf": csrf.group(1)}, follow_redirects=False
+        )
+        assert "Secure" in response.headers["set-cookie"]
+
+
+@pytest.mark.parametrize(
+    "url", ["/editor/upload", "/editor/delete", "/editor/reindex", "/editor/logout"]
+)
+def test_a_form_post_without_the_csrf_token_is_403(client: TestClient, url: str) -> None:
+    csrf = _login(client)
+    assert client.post(url, data={"id": "t-1"}).status_code == 403
+    assert client.post(url, data={"id": "t-1", "csrf": csrf[:-2] + "xx"}).status_code == 403
+    # The page's scripts use the API with the session: writes need the CSRF header too.
+    assert client.post("/api/reindex").status_code == 403
+    assert client.post("/editor/login", data={"token": TOKEN}).status_code == 403
+    assert total(client, "") == 5
+
+
+def test_the_editor_page_uploads_removes_and_shows_what_happened(client: TestClient) -> None:
+    csrf = _login(client)
+    markdown = b"---\nid: page-1\ntitle: Ibex census\npublished: 2024-02-01\n---\nCounted.\n"
+    page = client.post(
+        "/editor/upload",
+        data={"csrf": csrf},
+        files=[
+            ("files", ("ibex.md", markdown, "text/markdown")),
+            ("files", ("x.md", b"", "text/markdown")),
+        ],
+    )
+    assert page.status_code == 200
+    assert re.search(r"page-1</a></td>\s*<td>created</td>\s*<td>uploads/ibex.md", page.text)
+    assert "x.md: empty file" in page.text
+    assert total(client, "ibex") == 1
+    removed = client.post("/editor/delete", data={"csrf": csrf, "id": "page-1"})
+    assert "Removed page-1" in removed.text
+    assert total(client, "ibex") == 0
+    assert "deleted" in removed.text and "created" in removed.text  # recent uploads
+
+
+def test_a_request_over_the_size_limit_is_413(site: Path) -> None:
+    with _client(site, max_upload_mb=1) as client:
+        big = [article(n, f"Big {n}", lead="x" * 2000) for n in range(600)]
+        response = client.post("/api/articles", json=big, headers=AUTH)
+        assert response.status_code == 413
+        assert response.json()["error"]["status"] == 413
+        assert not (site / "corpus" / "uploads").exists()
+
+
+def test_reindex_runs_as_a_job_with_progress(client: TestClient, site: Path) -> None:
+    before = client.get("/healthz").json()["generation"]
+    write_json(site / "corpus" / "late.json", synthetic_article(500, prefix="late"))
+    response = client.post("/api/reindex", headers=AUTH)
+    assert response.status_code == 202
+    job = wait_for_job(client, response.json()["id"])
+    assert job["state"] == "done"
+    assert job["done"] == job["total"] == 4 and job["failed"] == 0
+    assert client.get("/healthz").json()["generation"] != before
+    assert client.get("/api/search").json()["total"] == 6
+
+
+def test_start_up_indexes_what_the_corpus_has_and_the_index_lacks(site: Path) -> None:
+    write_json(site / "corpus" / "uploads" / "crash.json", article(7, "Tapir survives"))
+    (site / "corpus" / "uploads" / ".upload-999999999-x.tmp").write_text('{"half')
+    with _client(site) as client:
+        assert wait_for_job(client, "startup")["state"] == "done"
+        assert total(client, "tapir") == 1
+    assert not (site / "corpus" / "uploads" / ".upload-999999999-x.tmp").exists()

@@ -1,0 +1,167 @@
+"""Safe names, atomic writes, and the trash: the file-system side of editors' uploads."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import ROOT, search, synthetic_article, write_json, write_jsonl
+
+from indexer.build import update_index
+from indexer.store import IndexLocation
+from indexer.trash import entries, find, restore, trash_file
+from indexer.uploads import (
+    atomic_write,
+    free_name,
+    inside,
+    parse_file,
+    remove_stale_temporaries,
+    safe_name,
+)
+
+
+@pytest.mark.parametrize(
+    ("client_name", "expected"),
+    [
+        ("report.json", "report.json"),
+        ("../../etc/passwd", "passwd.json"),
+        ("/etc/passwd.md", "passwd.md"),
+        ("..\\..\\windows\\win.ini.txt", "win.ini.txt"),
+        ("a\x00b.jsonl", "ab.jsonl"),
+        ("Österreich Wahl 2024.md", "Osterreich-Wahl-2024.md"),
+        ("‮gnp.exe.json", "gnp.exe.json"),
+        ("..json", "upload.json"),
+        (".hidden.md", "hidden.md"),
+        ("feed.NITF.XML", "feed.nitf.xml"),
+        ("東京.html", "upload.html"),
+        ("", "upload.json"),
+        ("x" * 300 + ".json", "x" * 80 + ".json"),
+    ],
+)
+def test_a_client_name_becomes_a_plain_name(client_name: str, expected: str) -> None:
+    assert safe_name(client_name) == expected
+
+
+@pytest.mark.parametrize(
+    "client_name",
+    ["../../etc/passwd", "/etc/passwd", "..", ".", "a/../../b.json", "\x00", "..\\x.md", "CON"],
+)
+def test_safe_names_stay_in_their_folder(tmp_path: Path, client_name: str) -> None:
+    folder = tmp_path / "uploads"
+    target = folder / safe_name(client_name)
+    assert inside(folder, target)
+    assert target.parent == folder
+    assert not target.name.startswith(".")
+
+
+def test_free_name_numbers_taken_names(tmp_path: Path) -> None:
+    (tmp_path / "a.json").write_text("{}")
+    (tmp_path / "a-2.json").write_text("{}")
+    assert free_name(tmp_path, "a.json") == tmp_path / "a-3.json"
+    assert free_name(tmp_path, "b.nitf.xml") == tmp_path / "b.nitf.xml"
+
+
+def test_atomic_write_replaces_whole_files_and_leaves_no_temporary(tmp_path: Path) -> None:
+    target = tmp_path / "uploads" / "a.json"
+    atomic_write(target, b'{"v": 1}')
+    atomic_write(target, b'{"v": 2}')
+    assert json.loads(target.read_text()) == {"v": 2}
+    assert os.listdir(target.parent) == ["a.json"]
+
+
+def test_temporaries_of_dead_processes_are_removed(tmp_path: Path) -> None:
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    stale = tmp_path / f".upload-{dead.stdout.strip()}-abc.tmp"
+    stale.write_bytes(b'{"half')
+    parent_pid = os.getppid()  # alive: its temporary may still be written
+    alive = tmp_path / f".upload-{parent_pid}-def.tmp"
+    alive.write_bytes(b"{")
+    assert remove_stale_temporaries(tmp_path) == [stale]
+    assert alive.exists()
+
+
+def test_an_upload_is_read_as_the_corpus_reads_it() -> None:
+    markdown = b"---\ntitle: Talks in Vienna\npublished: 2024-03-01\n---\nThe talks went on.\n"
+    [good] = parse_file("../x/talks.md", markdown, 1 << 20)
+    assert good.article is not None and good.article.title == "Talks in Vienna"
+    [bad] = parse_file("notes.exe", b"hello", 1 << 20)
+    assert bad.article is None and "not a corpus format" in bad.reasons[0]
+    lines = parse_file(
+        "b.jsonl", b'{"title": "A", "body": "b", "published": "2024"}\n{"x": 1}\n', 1 << 20
+    )
+    assert [p.article is not None for p in lines] == [True, False]
+    assert lines[1].reasons[0].startswith("b.jsonl: line 2: field 'title'")
+
+
+def test_trashed_file_is_restored_and_indexed_again_by_the_cli(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    write_jsonl(corpus / "batch.jsonl", [synthetic_article(i) for i in range(3)])
+    single = write_json(corpus / "2024" / "one.json", synthetic_article(7, prefix="keep"))
+    location = IndexLocation(tmp_path / "index")
+    update_index(location, corpus)
+    entry = trash_file(corpus, single, ["keep-7"], "deleted by an editor")
+    update_index(location, corpus)
+    assert search(location, "", **{"per_page": "50"}).total == 3
+    assert find(corpus, "keep-7") == entry
+    assert [e.ids for e in entries(corpus)] == [("keep-7",)]
+
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "indexer.cli",
+            "restore",
+            "keep-7",
+            "--index",
+            str(tmp_path / "index"),
+            "--corpus",
+            str(corpus),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert single.is_file()
+    assert find(corpus, "keep-7") is None
+    assert search(location, "").total == 4
+
+    again = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "indexer.cli",
+            "restore",
+            "keep-7",
+            "--index",
+            str(tmp_path / "index"),
+            "--corpus",
+            str(corpus),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert again.returncode == 2
+    assert "no article 'keep-7'" in again.stderr
+
+
+def test_restore_goes_to_uploads_when_the_old_place_is_taken(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    path = write_json(corpus / "a.json", synthetic_article(1))
+    entry = trash_file(corpus, path, ["t-1"], "deleted")
+    write_json(corpus / "a.json", synthetic_article(2))
+    restored = restore(corpus, entry)
+    assert restored == corpus / "uploads" / "a.json"
+    assert json.loads(restored.read_text())["id"] == "t-1"

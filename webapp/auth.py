@@ -1,0 +1,215 @@
+"""Editor access: the token, the signed session cookie, CSRF tokens, and slowing down guessers.
+
+One secret, the editor token (`VINDEX_EDITOR_TOKEN`), opens everything. The
+API takes it as `Authorization: Bearer <token>`; the editor page asks for it
+once and then keeps a session cookie signed with a key derived from the token
+(HMAC-SHA256), so every worker process of one server accepts the same cookie
+and changing the token ends all sessions. Every form carries a CSRF token
+bound to the session; the page's scripts send it as `X-CSRF-Token`.
+
+A wrong token costs time: after a few failures from one client, it must wait
+before its next try (a delay that doubles with each failure, up to a limit);
+tries within the wait are answered 429 with `Retry-After`, unread. Guessing
+is slow, a mistyped token costs nothing, and no connection is held open. A
+missing token is not a guess and is simply 401.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import math
+import secrets
+import time
+from collections import OrderedDict
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from webapp.errors import ApiError
+
+SESSION_COOKIE = "vindex_editor"
+SESSION_SECONDS = 8 * 3600
+CSRF_FIELD = "csrf"
+CSRF_HEADER = "x-csrf-token"
+# Failures within this window count; the first few are free (typos).
+FAILURE_WINDOW = 600.0
+FREE_FAILURES = 3
+FIRST_DELAY = 0.5
+MAX_DELAY = 60.0
+# Clients remembered for the slow-down; the oldest are forgotten first.
+MAX_CLIENTS = 10_000
+
+
+class Unauthorized(ApiError):
+    def __init__(self, message: str = "Editor access needs the editor token.") -> None:
+        super().__init__(401, message, headers={"WWW-Authenticate": 'Bearer realm="vindex"'})
+
+
+class TooManyFailures(ApiError):
+    def __init__(self, seconds: float) -> None:
+        wait = max(1, math.ceil(seconds))
+        super().__init__(
+            429,
+            f"Too many wrong tokens from this client: try again in {wait} s.",
+            headers={"Retry-After": str(wait)},
+        )
+
+
+class Forbidden(ApiError):
+    def __init__(self, message: str) -> None:
+        super().__init__(403, message)
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+class EditorAuth:
+    """Checks tokens, signs and reads session cookies, makes and checks CSRF tokens."""
+
+    def __init__(self, token: str) -> None:
+        self._token = token.encode("utf-8")
+        self._key = hmac.new(self._token, b"vindex editor session v1", hashlib.sha256).digest()
+        self._failures: OrderedDict[str, list[float]] = OrderedDict()
+
+    def _sign(self, message: str) -> str:
+        return _b64(hmac.new(self._key, message.encode("utf-8"), hashlib.sha256).digest())
+
+    def token_ok(self, presented: str) -> bool:
+        return hmac.compare_digest(presented.encode("utf-8"), self._token)
+
+    # -- sessions ----------------------------------------------------------------
+
+    def new_session(self) -> str:
+        """A cookie value: a random session id and its expiry, signed."""
+        payload = f"{secrets.token_urlsafe(16)}.{int(time.time()) + SESSION_SECONDS}"
+        return f"{payload}.{self._sign(payload)}"
+
+    def session(self, request: Request) -> str | None:
+        """The session id of a valid, unexpired cookie, else None."""
+        value = request.cookies.get(SESSION_COOKIE, "")
+        payload, _, signature = value.rpartition(".")
+        if not payload or not hmac.compare_digest(signature, self._sign(payload)):
+            return None
+        session_id, _, expires = payload.partition(".")
+        if not expires.isdigit() or int(expires) < time.time():
+            return None
+        return session_id
+
+    def set_cookie(self, request: Request, response: Response) -> None:
+        response.set_cookie(
+            SESSION_COOKIE,
+            self.new_session(),
+            max_age=SESSION_SECONDS,
+            path="/",
+            httponly=True,
+            samesite="strict",
+            secure=request.url.scheme == "https",
+        )
+
+    @staticmethod
+    def clear_cookie(response: Response) -> None:
+        response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="strict")
+
+    # -- CSRF --------------------------------------------------------------------
+
+    def csrf_token(self, session_id: str | None) -> str:
+        """Bound to the session; before login, to a time stamp (the login form's token)."""
+        if session_id is not None:
+            return self._sign(f"csrf:{session_id}")
+        stamp = str(int(time.time()))
+        return f"{stamp}.{self._sign(f'login:{stamp}')}"
+
+    def csrf_ok(self, session_id: str | None, presented: str) -> bool:
+        if not presented:
+            return False
+        if session_id is not None:
+            return hmac.compare_digest(presented, self._sign(f"csrf:{session_id}"))
+        stamp, _, signature = presented.partition(".")
+        if not stamp.isdigit() or time.time() - int(stamp) > SESSION_SECONDS:
+            return False
+        return hmac.compare_digest(signature, self._sign(f"login:{stamp}"))
+
+    # -- slowing down guessers ------------------------------------------------------
+
+    def wait_left(self, client: str) -> float:
+        """Seconds before `client` may try a token again (0 when it may now)."""
+        times = self._recent(client)
+        excess = len(times) - FREE_FAILURES
+        if excess <= 0:
+            return 0.0
+        delay = min(FIRST_DELAY * 2 ** (excess - 1), MAX_DELAY)
+        left: float = times[-1] + delay - time.monotonic()
+        return max(0.0, left)
+
+    def failed(self, client: str) -> None:
+        """Record a wrong token from `client`."""
+        times = self._recent(client)
+        times.append(time.monotonic())
+        self._failures[client] = times
+        while len(self._failures) > MAX_CLIENTS:
+            self._failures.popitem(last=False)
+
+    def _recent(self, client: str) -> list[float]:
+        """The client's failures within the window (older ones forgotten)."""
+        now = time.monotonic()
+        times = [t for t in self._failures.pop(client, []) if now - t < FAILURE_WINDOW]
+        if times:
+            self._failures[client] = times  # also marks it as recently seen
+        return times
+
+    def succeeded(self, client: str) -> None:
+        self._failures.pop(client, None)
+
+    def check_pace(self, client: str) -> None:
+        """429 while the client must wait after repeated wrong tokens; its tries are not read."""
+        left = self.wait_left(client)
+        if left > 0:
+            raise TooManyFailures(left)
+
+
+def client_of(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def _auth(request: Request) -> EditorAuth:
+    auth: EditorAuth = request.app.state.editor_auth
+    return auth
+
+
+async def require_editor(request: Request) -> None:
+    """An API call: the bearer token, or the editor page's session (with CSRF on writes)."""
+    auth = _auth(request)
+    header = request.headers.get("authorization", "")
+    scheme, _, presented = header.partition(" ")
+    if header:
+        auth.check_pace(client_of(request))
+        if scheme.lower() == "bearer" and auth.token_ok(presented.strip()):
+            auth.succeeded(client_of(request))
+            return
+        auth.failed(client_of(request))
+        raise Unauthorized("The editor token is wrong.")
+    session_id = auth.session(request)
+    if session_id is None:
+        raise Unauthorized()
+    if request.method not in ("GET", "HEAD") and not auth.csrf_ok(
+        session_id, request.headers.get(CSRF_HEADER, "")
+    ):
+        raise Forbidden("The CSRF token is missing or wrong: reload the editor page.")
+
+
+def require_session(request: Request, csrf: str) -> str:
+    """A form post of the editor page: a session, and the form's CSRF token."""
+    auth = _auth(request)
+    session_id = auth.session(request)
+    if session_id is None:
+        raise Unauthorized("Log in on the editor page first.")
+    if not auth.csrf_ok(session_id, csrf):
+        raise Forbidden("The form's CSRF token is missing or wrong: reload the editor page.")
+    return session_id

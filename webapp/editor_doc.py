@@ -1,0 +1,199 @@
+"""The editor endpoints in the OpenAPI document (merged into it by `webapp.openapi`).
+
+Kept beside the editor's views so that the two change together; plain data
+referring to the main document's `Error` schema and its shared responses.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+Schema = dict[str, Any]
+JSON = "application/json"
+
+SECURITY_SCHEMES: dict[str, Schema] = {
+    "editorToken": {
+        "type": "http",
+        "scheme": "bearer",
+        "description": "The editor token (`VINDEX_EDITOR_TOKEN`; `vindex serve` prints it).",
+    }
+}
+
+
+def _ref(kind: str, name: str) -> Schema:
+    return {"$ref": f"#/components/{kind}/{name}"}
+
+
+def _error(description: str, headers: Schema | None = None) -> Schema:
+    answer: Schema = {
+        "description": description,
+        "content": {JSON: {"schema": _ref("schemas", "Error")}},
+    }
+    if headers:
+        answer["headers"] = headers
+    return answer
+
+
+_ID = {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}
+
+SCHEMAS: dict[str, Schema] = {
+    "Outcome": {
+        "type": "object",
+        "properties": {
+            "status": {"enum": ["created", "updated", "rejected", "deleted"]},
+            "id": {"type": ["string", "null"]},
+            "file": {"type": "string", "description": "The corpus file that holds it."},
+            "where": {"type": "string", "description": "Where in the request it was."},
+            "reasons": {"type": "array", "items": {"type": "string"}},
+        },
+        "required": ["status", "id"],
+    },
+    "Outcomes": {
+        "type": "object",
+        "properties": {
+            "created": {"type": "integer", "minimum": 0},
+            "updated": {"type": "integer", "minimum": 0},
+            "rejected": {"type": "integer", "minimum": 0},
+            "articles": {"type": "array", "items": _ref("schemas", "Outcome")},
+        },
+        "required": ["created", "updated", "rejected", "articles"],
+    },
+    "Job": {
+        "type": "object",
+        "properties": {
+            "id": {"type": "string"},
+            "kind": {"enum": ["upload", "delete", "reindex", "reconcile"]},
+            "state": {"enum": ["queued", "running", "done", "failed"]},
+            "done": {"type": "integer", "minimum": 0},
+            "total": {"type": "integer", "minimum": 0},
+            "failed": {"type": "integer", "minimum": 0},
+            "eta_seconds": {"type": ["number", "null"]},
+            "message": {"type": "string"},
+            "errors": {"type": "array", "items": {"type": "string"}},
+            "started": {"type": ["string", "null"]},
+            "finished": {"type": ["string", "null"]},
+        },
+        "required": ["id", "kind", "state", "done", "total", "failed", "eta_seconds"],
+    },
+}
+
+_ARTICLE_BODY = {
+    "type": "object",
+    "description": "An article with the fields of SPEC §3 (title, published, body or lead, ...).",
+}
+
+
+def _write(summary: str, description: str, ok: Schema, **extra: Any) -> Schema:
+    responses: Schema = {
+        **ok,
+        "401": _error(
+            "No editor token, or a wrong one (repeated failures are answered slowly).",
+            {"WWW-Authenticate": {"schema": {"type": "string"}}},
+        ),
+        "403": _error("The editor page's session without its CSRF token."),
+        "429": _error(
+            "Too many wrong tokens from this client: wait as `Retry-After` says.",
+            {"Retry-After": {"schema": {"type": "string"}}},
+        ),
+        "413": _ref("responses", "PayloadTooLarge"),
+        "415": _ref("responses", "UnsupportedMediaType"),
+        "422": _ref("responses", "Unprocessable"),
+        "503": _error("The write could not be finished; nothing was answered as done."),
+    }
+    return {
+        "tags": ["editors"],
+        "summary": summary,
+        "description": description,
+        "security": [{"editorToken": []}],
+        "responses": responses,
+        **extra,
+    }
+
+
+def _ok(description: str, schema: str, status: str = "200") -> Schema:
+    return {
+        status: {"description": description, "content": {JSON: {"schema": _ref("schemas", schema)}}}
+    }
+
+
+def paths() -> dict[str, Schema]:
+    outcomes = _ok(
+        "One outcome per article: created, updated or rejected with reasons.", "Outcomes"
+    )
+    return {
+        "/api/articles": {
+            "post": _write(
+                "Add or replace articles",
+                "A JSON article or list, JSON Lines (`application/x-ndjson`, one article "
+                "a line), or files in any corpus format (multipart/form-data). Answered "
+                "when every article is in the corpus and in the index; an article with an "
+                "id that exists replaces it.",
+                outcomes,
+                requestBody={
+                    "required": True,
+                    "content": {
+                        JSON: {
+                            "schema": {
+                                "oneOf": [_ARTICLE_BODY, {"type": "array", "items": _ARTICLE_BODY}]
+                            }
+                        },
+                        "multipart/form-data": {
+                            "schema": {
+                                "type": "object",
+                                "properties": {
+                                    "files": {
+                                        "type": "array",
+                                        "items": {"type": "string", "format": "binary"},
+                                    }
+                                },
+                            }
+                        },
+                    },
+                },
+            )
+        },
+        "/api/articles/{id}": {
+            "put": _write(
+                "Replace an article",
+                "The article with this id, replaced (or created) by the body; the old "
+                "version goes to the trash.",
+                outcomes,
+                parameters=[_ID],
+                requestBody={"required": True, "content": {JSON: {"schema": _ARTICLE_BODY}}},
+            ),
+            "delete": _write(
+                "Remove an article",
+                "Removed from the index; its file (or its record) is moved to "
+                "`corpus/.trash/`, from where `vindex restore ID` brings it back.",
+                {
+                    **_ok("Removed.", "Outcome"),
+                    "404": _ref("responses", "NotFound"),
+                    "409": _error("The article shares a file that cannot be rewritten."),
+                },
+                parameters=[_ID],
+            ),
+        },
+        "/api/reindex": {
+            "post": _write(
+                "Rebuild the index",
+                "A full rebuild in the background, swapped in when whole; searches go on.",
+                _ok("The job, queued; follow it at its Location.", "Job", "202"),
+            )
+        },
+        "/api/jobs/{id}": {
+            "get": _write(
+                "A job's progress",
+                "Files done of total, failures and an estimate of the time left.",
+                {**_ok("The job.", "Job"), "404": _ref("responses", "NotFound")},
+                parameters=[_ID],
+            )
+        },
+    }
+
+
+def merge(base: dict[str, Schema]) -> dict[str, Schema]:
+    """The document's paths with the editor's operations added (paths may be shared)."""
+    merged = {path: dict(operations) for path, operations in base.items()}
+    for path, operations in paths().items():
+        merged.setdefault(path, {}).update(operations)
+    return merged
