@@ -72,9 +72,8 @@ class Postings:
 
     def postings(self, fieldname: str, text: Any) -> tuple[npt.NDArray[np.int64], Scores]:
         key = (fieldname, text)
-        cached = self._postings.get(key)
+        cached = self._recall(key)
         if cached is not None:
-            self._postings.move_to_end(key)
             return cached
         ids: list[int] = []
         weights: list[float] = []
@@ -90,9 +89,8 @@ class Postings:
     def scored(self, fieldname: str, text: Any) -> tuple[npt.NDArray[np.int64], Scores]:
         """The word's documents and their BM25F scores at boost 1 (weights if unscorable)."""
         key = (fieldname, ("scored", text))
-        cached = self._postings.get(key)
+        cached = self._recall(key)
         if cached is not None:
-            self._postings.move_to_end(key)
             return cached
         ids, weights = self.postings(fieldname, text)
         if len(ids) and self.searcher.schema[fieldname].scorable:
@@ -155,9 +153,8 @@ class Postings:
         per word and index state, then cached with the posting lists.
         """
         key = (fieldname, ("positions", text))
-        cached = self._postings.get(key)
+        cached = self._recall(key)
         if cached is not None:
-            self._postings.move_to_end(key)
             return cached[0]  # type: ignore[no-any-return]
         decode = self.searcher.schema[fieldname].format.decode_positions
         docs: list[int] = []
@@ -178,6 +175,13 @@ class Postings:
         keys.sort()
         self._remember(key, (keys, None), len(keys))
         return keys
+
+    def _recall(self, key: tuple[str, Any]) -> tuple[Any, Any] | None:
+        """A cached entry, now the most recently used; None when not cached."""
+        cached = self._postings.get(key)
+        if cached is not None:
+            self._postings.move_to_end(key)
+        return cached
 
     def _remember(self, key: tuple[str, Any], value: tuple[Any, Any], size: int) -> None:
         self._postings[key] = value
