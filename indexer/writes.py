@@ -322,7 +322,6 @@ class Writer:
             return
         for task in batch:
             task.job.state, task.job.started = "running", time.time()
-            task.touched.add(uploads_folder(self.corpus))
             try:
                 if task.job.kind == "upload":
                     task.result = [o for f in task.payload for o in self._put(owners, f, task)]
@@ -386,6 +385,8 @@ class Writer:
             previous = sorted(owners.ids_of(key)) or ["(not indexed)"]
             trash_file(self.corpus, target, previous, "replaced by an upload", keep=True)
         atomic_write(target, new.data)
+        # The written file itself, not its folder: a folder's every file would be looked at.
+        task.touched.add(target)
         owners.assign(key, new.ids)
         for outcome in new.outcomes:
             assert outcome.id is not None

@@ -1,0 +1,117 @@
+"""A real `vindex serve` (uvicorn) on 127.0.0.1 for the editor's concurrency and crash tests."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx2
+from conftest import ROOT
+
+from indexer.corpus import find_files, read_file
+from indexer.store import IndexLocation
+
+TOKEN = "server-test-token"
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+class Server:
+    """`vindex serve` in a subprocess; `start` waits until the start-up reconciliation is done."""
+
+    def __init__(self, index: Path, corpus: Path, log: Path) -> None:
+        self.index, self.corpus, self.log = index, corpus, log
+        self.port = free_port()
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self, timeout: float = 60) -> None:
+        env = {**os.environ, "VINDEX_EDITOR_TOKEN": TOKEN}
+        command = [
+            sys.executable,
+            "-m",
+            "indexer.cli",
+            "serve",
+            "--index",
+            str(self.index),
+            "--corpus",
+            str(self.corpus),
+            "--port",
+            str(self.port),
+        ]
+        with open(self.log, "ab") as log:
+            self.process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=log)
+        deadline = time.monotonic() + timeout
+        with httpx2.Client(base_url=self.url, timeout=5) as client:
+            while True:
+                if self.process.poll() is not None:
+                    raise RuntimeError(f"server exited: {self.log.read_text()[-2000:]}")
+                try:
+                    job = client.get("/api/jobs/startup", headers=AUTH)
+                    if job.status_code == 200 and job.json()["state"] == "done":
+                        return
+                    if job.status_code == 200 and job.json()["state"] == "failed":
+                        raise RuntimeError(f"start-up reconciliation failed: {job.json()}")
+                except httpx2.TransportError:
+                    pass
+                if time.monotonic() > deadline:
+                    raise TimeoutError(f"server not ready: {self.log.read_text()[-2000:]}")
+                time.sleep(0.05)
+
+    def kill(self) -> None:
+        """kill -9: no clean-up of any kind."""
+        if self.process is not None:
+            self.process.send_signal(signal.SIGKILL)
+            self.process.wait()
+            self.process = None
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(20)
+            except subprocess.TimeoutExpired:
+                self.kill()
+            self.process = None
+
+    def __enter__(self) -> Server:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.stop()
+
+
+def indexed_ids(index: Path) -> set[str]:
+    ix = IndexLocation(index).open()
+    try:
+        with ix.reader() as reader:
+            column = reader.column_reader("id")
+            return {column[d] for d in reader.all_doc_ids()}
+    finally:
+        ix.close()
+
+
+def corpus_ids(corpus: Path) -> tuple[set[str], list[str]]:
+    ids: set[str] = set()
+    errors: list[str] = []
+    for path in find_files([corpus]):
+        result = read_file(path)
+        ids.update(a.id for a in result.articles)
+        errors.extend(str(e) for e in result.errors)
+    return ids, errors
