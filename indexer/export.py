@@ -67,6 +67,8 @@ class Export:
 
     def __init__(self, core: SearchCore, request: SearchRequest, batch: int = BATCH) -> None:
         matched = core.match(request)
+        # Held for as long as the export: the match set keeps its index state open.
+        self.matched = matched
         self.searcher = matched.searcher
         self.docs = ordered(matched, request.sort)
         self.batch = batch

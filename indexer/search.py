@@ -15,11 +15,13 @@ ones; `Searcher.refresh()` is never used.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import re
 import threading
 import time
-from collections.abc import Iterable
+import weakref
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC
 from typing import Any
@@ -149,6 +151,11 @@ class _State:
     # The words to highlight, by query text: prefixes expand against this state's terms.
     terms: dict[str, dict[str, frozenset[str]]] = field(default_factory=dict)
 
+    # Requests using this state, and whether a newer state has replaced it:
+    # the searcher is closed when both say it is no longer needed.
+    users: int = 0
+    retired: bool = False
+
     def __post_init__(self) -> None:
         self.all_docs = _live_documents(self.searcher.reader())
         self.postings = Postings(self.searcher, self.all_docs)
@@ -163,42 +170,64 @@ class SearchCore:
         self.gazetteer = gazetteer or load_gazetteer()
         self._lock = threading.Lock()
         self._state: _State | None = None
-        self._previous: _State | None = None
         # Facet arrays per segment, reused by the next index state (see FacetData).
         self._segment_facets: SegmentCache = {}
 
     def close(self) -> None:
-        for state in (self._state, self._previous):
+        with self._lock:
+            state, self._state = self._state, None
             if state is not None:
-                state.searcher.close()
-        self._state = self._previous = None
+                state.retired = True
+                if not state.users:
+                    state.searcher.close()
 
-    def _current(self) -> _State:
+    @contextlib.contextmanager
+    def _using(self) -> Iterator[_State]:
+        """The current index state, kept open until the block ends."""
+        state = self._acquire()
+        try:
+            yield state
+        finally:
+            self._release(state)
+
+    def _acquire(self) -> _State:
+        """The current index state, opened if the index changed, with one more user.
+
+        A state replaced by a newer one is closed when its last user is done:
+        a long export, or a search that started just before an upload
+        committed, never finds its searcher closed under it.
+        """
         ix = self.live.get()
         key = (self.live.generation, ix.latest_generation())
-        state = self._state
-        if state is not None and state.key == key:
-            return state
         with self._lock:
             state = self._state
             if state is None or state.key != key:
-                searcher = ix.searcher(weighting=scoring.BM25F())
-                reader = searcher.reader()
-                new = _State(key, searcher, FacetData(reader, self._segment_facets))
-                # Keep only the segments of the new state: merged or rebuilt-away
-                # segments would otherwise stay in memory.
-                live_segments = {
-                    (leaf.segment().segment_id(), leaf.doc_count_all())
-                    for leaf, _ in reader.leaf_readers()
-                }
-                for stale in self._segment_facets.keys() - live_segments:
-                    del self._segment_facets[stale]
-                # The state before the previous one has had a whole request's
-                # time to finish: close it. The previous one may still be in use.
-                if self._previous is not None:
-                    self._previous.searcher.close()
-                self._previous, self._state = self._state, new
-                state = new
+                state = self._open(ix, key)
+                old, self._state = self._state, state
+                if old is not None:
+                    old.retired = True
+                    if not old.users:
+                        old.searcher.close()
+            state.users += 1
+            return state
+
+    def _release(self, state: _State) -> None:
+        with self._lock:
+            state.users -= 1
+            if state.retired and not state.users:
+                state.searcher.close()
+
+    def _open(self, ix: Any, key: tuple[str, int]) -> _State:
+        searcher = ix.searcher(weighting=scoring.BM25F())
+        reader = searcher.reader()
+        state = _State(key, searcher, FacetData(reader, self._segment_facets))
+        # Keep only the segments of the new state: merged or rebuilt-away
+        # segments would otherwise stay in memory.
+        live_segments = {
+            (leaf.segment().segment_id(), leaf.doc_count_all()) for leaf, _ in reader.leaf_readers()
+        }
+        for stale in self._segment_facets.keys() - live_segments:
+            del self._segment_facets[stale]
         return state
 
     @property
@@ -208,8 +237,11 @@ class SearchCore:
     # -- search -----------------------------------------------------------
 
     def search(self, request: SearchRequest, *, facet_limit: int = FACET_LIMIT) -> SearchResult:
+        with self._using() as state:
+            return self._search(state, request, facet_limit)
+
+    def _search(self, state: _State, request: SearchRequest, facet_limit: int) -> SearchResult:
         started = time.perf_counter()
-        state = self._current()
         text_query, pruned, notice = self._parse(state, request.q)
         matches = self._text_matches(state, text_query, pruned)
         restrictions = self._restrictions(state, request)
@@ -234,17 +266,25 @@ class SearchCore:
         disjunctive facet counts do. Additive to `search`, for callers that
         need more than a page: entity reports, facet value search, export.
         """
-        state = self._current()
-        text_query, pruned, _ = self._parse(state, request.q)
-        matches = self._text_matches(state, text_query, pruned)
-        mask = _combine(matches.mask, self._restrictions(state, request), exclude=exclude)
-        return MatchSet(state.searcher, state.facets, mask, matches.scores, state.key[0])
+        state = self._acquire()
+        try:
+            text_query, pruned, _ = self._parse(state, request.q)
+            matches = self._text_matches(state, text_query, pruned)
+            mask = _combine(matches.mask, self._restrictions(state, request), exclude=exclude)
+            matched = MatchSet(state.searcher, state.facets, mask, matches.scores, state.key[0])
+        except BaseException:
+            self._release(state)
+            raise
+        # The match set holds its index state open (an export reads from it
+        # long after this returns) until the match set itself is dropped.
+        weakref.finalize(matched, self._release, state)
+        return matched
 
     def highlight_terms(self, q: str) -> dict[str, frozenset[str]]:
         """The analysed words a search for `q` marks, per language group (for article pages)."""
-        state = self._current()
-        text_query, _, _ = self._parse(state, q)
-        return self._terms(state, q, text_query)
+        with self._using() as state:
+            text_query, _, _ = self._parse(state, q)
+            return self._terms(state, q, text_query)
 
     def _terms(self, state: _State, q: str, text_query: Query | None) -> dict[str, frozenset[str]]:
         terms = state.terms.get(q)
@@ -456,13 +496,16 @@ class SearchCore:
 
     def article(self, article_id: str) -> dict[str, Any] | None:
         """The stored fields of an article, or None."""
-        state = self._current()
-        stored: dict[str, Any] | None = state.searcher.document(id=article_id)
-        return stored
+        with self._using() as state:
+            stored: dict[str, Any] | None = state.searcher.document(id=article_id)
+            return stored
 
     def related(self, article_id: str, limit: int = 5) -> list[dict[str, Any]]:
         """Articles sharing entities and distinctive words with this one, and why."""
-        state = self._current()
+        with self._using() as state:
+            return self._related(state, article_id, limit)
+
+    def _related(self, state: _State, article_id: str, limit: int) -> list[dict[str, Any]]:
         searcher = state.searcher
         docnum = next(iter(searcher.document_numbers(id=article_id)), None)
         if docnum is None:
@@ -502,7 +545,10 @@ class SearchCore:
         prefix = " ".join(prefix.split())[:100]
         if len(prefix) < 2:
             return []
-        state = self._current()
+        with self._using() as state:
+            return self._suggest(state, prefix, limit)
+
+    def _suggest(self, state: _State, prefix: str, limit: int) -> list[dict[str, Any]]:
         lowered = prefix.lower()
         entities: list[tuple[int, str, str]] = []
         for kind in ENTITY_TYPES:

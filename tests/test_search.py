@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
+import numpy as np
 import pytest
 from conftest import CORPORA, ROOT, synthetic_article, write_json, write_jsonl
 
@@ -128,16 +131,16 @@ def test_sorting_and_pages(reuters: SearchCore) -> None:
 
 def test_relevance_scores_are_whooshs(reuters: SearchCore) -> None:
     """The array engine ranks exactly as Whoosh's own BM25F matchers do."""
-    state = reuters._current()
-    searcher = state.searcher
-    for q in ("cocoa", "interest rates", "coffee OR cocoa", "oil -opec"):
-        query, _ = parse_text_query(q, searcher.schema, SEARCH_FIELDS, BOOSTS)
-        assert query is not None
-        mask, scores = evaluate(prune(query, searcher.reader()), state.postings)
-        expected = {hit.docnum: hit.score for hit in searcher.search(query, limit=None)}
-        assert set(mask.nonzero()[0].tolist()) == set(expected), q
-        for docnum, score in expected.items():
-            assert scores[docnum] == pytest.approx(score, rel=1e-6), q
+    with reuters._using() as state:
+        searcher = state.searcher
+        for q in ("cocoa", "interest rates", "coffee OR cocoa", "oil -opec"):
+            query, _ = parse_text_query(q, searcher.schema, SEARCH_FIELDS, BOOSTS)
+            assert query is not None
+            mask, scores = evaluate(prune(query, searcher.reader()), state.postings)
+            expected = {hit.docnum: hit.score for hit in searcher.search(query, limit=None)}
+            assert set(mask.nonzero()[0].tolist()) == set(expected), q
+            for docnum, score in expected.items():
+                assert scores[docnum] == pytest.approx(score, rel=1e-6), q
 
 
 def test_html_is_escaped(tmp_path: Path) -> None:
@@ -230,34 +233,34 @@ def test_months_within_a_selected_year(demo: SearchCore) -> None:
 
 
 def test_phrases_match_as_whoosh_matches_them(reuters: SearchCore) -> None:
-    state = reuters._current()
-    searcher = state.searcher
-    phrases = (
-        '"money supply"',
-        '"interest rates" OR cocoa',
-        '"oil prices"',
-        '"world bank"',
-        '"crude oil prices"',
-        '"oil prices"~3',
-        '"prices oil"~4',
-    )
-    for q in phrases:
-        query, _ = parse_text_query(q, searcher.schema, SEARCH_FIELDS, BOOSTS)
-        assert query is not None
-        mask, _ = evaluate(prune(query, searcher.reader()), state.postings)
-        expected = set(searcher.docs_for_query(query))
-        assert set(mask.nonzero()[0].tolist()) == expected, q
-        assert expected, q
-    # Whoosh's own AND NOT around a phrase lets some excluded documents through;
-    # the array engine excludes every one.
-    with_phrase = run(reuters, q='"world bank"', per_page=100)
-    without_loans = run(reuters, q='"world bank" -loan', per_page=100)
-    assert 0 < without_loans.total < with_phrase.total
-    for hit in without_loans.hits:
-        stored = reuters.article(hit["id"])
-        assert stored is not None
-        text = " ".join((stored["title"], stored.get("lead", ""), stored["body"])).lower()
-        assert "world bank" in " ".join(text.split()) and " loan " not in f" {text} "
+    with reuters._using() as state:
+        searcher = state.searcher
+        phrases = (
+            '"money supply"',
+            '"interest rates" OR cocoa',
+            '"oil prices"',
+            '"world bank"',
+            '"crude oil prices"',
+            '"oil prices"~3',
+            '"prices oil"~4',
+        )
+        for q in phrases:
+            query, _ = parse_text_query(q, searcher.schema, SEARCH_FIELDS, BOOSTS)
+            assert query is not None
+            mask, _ = evaluate(prune(query, searcher.reader()), state.postings)
+            expected = set(searcher.docs_for_query(query))
+            assert set(mask.nonzero()[0].tolist()) == expected, q
+            assert expected, q
+        # Whoosh's own AND NOT around a phrase lets some excluded documents through;
+        # the array engine excludes every one.
+        with_phrase = run(reuters, q='"world bank"', per_page=100)
+        without_loans = run(reuters, q='"world bank" -loan', per_page=100)
+        assert 0 < without_loans.total < with_phrase.total
+        for hit in without_loans.hits:
+            stored = reuters.article(hit["id"])
+            assert stored is not None
+            text = " ".join((stored["title"], stored.get("lead", ""), stored["body"])).lower()
+            assert "world bank" in " ".join(text.split()) and " loan " not in f" {text} "
 
 
 def test_names_find_the_articles_about_them_in_either_language(demo: SearchCore) -> None:
@@ -313,3 +316,63 @@ def test_every_year_is_listed_whatever_the_facet_limit(demo: SearchCore) -> None
     assert years == sorted(years, reverse=True)
     assert len(years) == result.facet_distinct["year"] > 1
     assert len(result.facets["place"]) == 1
+
+
+def test_a_state_in_use_stays_open_across_updates_and_closes_after(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    write_jsonl(corpus / "first.jsonl", [synthetic_article(n) for n in range(20)])
+    location = IndexLocation(tmp_path / "index")
+    update_index(location, corpus)
+    core = SearchCore(LiveIndex(location))
+    try:
+        # An export's match set, taken before three updates (three newer states).
+        matched = core.match(SearchRequest())
+        held = matched.searcher
+        for n in range(3):
+            write_json(corpus / f"added-{n}.json", synthetic_article(100 + n, prefix="new"))
+            update_index(location, corpus)
+            assert core.search(SearchRequest()).total == 21 + n
+        assert not held.is_closed
+        first = int(np.flatnonzero(matched.mask)[0])
+        assert held.stored_fields(first)["id"].startswith("t-")
+        # Dropping the match set releases its state; being replaced, it closes.
+        del matched
+        gc.collect()
+        assert held.is_closed
+        assert core.search(SearchRequest()).total == 23
+    finally:
+        core.close()
+
+
+def test_searches_never_fail_while_the_index_changes(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    write_jsonl(corpus / "first.jsonl", [synthetic_article(n) for n in range(50)])
+    location = IndexLocation(tmp_path / "index")
+    update_index(location, corpus)
+    core = SearchCore(LiveIndex(location))
+    failures: list[BaseException] = []
+    done = threading.Event()
+
+    def searching() -> None:
+        while not done.is_set():
+            try:
+                result = core.search(SearchRequest.from_params({"q": "the OR a OR of"}))
+                if result.hits:
+                    core.article(result.hits[0]["id"])
+                core.related("t-1")
+            except BaseException as exc:  # any failure fails the test
+                failures.append(exc)
+
+    threads = [threading.Thread(target=searching) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    try:
+        for n in range(15):
+            write_json(corpus / f"added-{n}.json", synthetic_article(200 + n, prefix="new"))
+            update_index(location, corpus)
+    finally:
+        done.set()
+        for thread in threads:
+            thread.join()
+        core.close()
+    assert not failures, failures[:3]
