@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -270,6 +271,7 @@ def test_a_form_post_without_the_csrf_token_is_403(client: TestClient, url: str)
     assert client.post(url, data={"id": "t-1", "csrf": csrf[:-2] + "xx"}).status_code == 403
     # The page's scripts use the API with the session: writes need the CSRF header too.
     assert client.post("/api/reindex").status_code == 403
+    assert client.post("/api/reindex", headers={"X-CSRF-Token": csrf}).status_code == 202
     assert client.post("/editor/login", data={"token": TOKEN}).status_code == 403
     assert total(client, "") == 5
 
@@ -323,3 +325,23 @@ def test_start_up_indexes_what_the_corpus_has_and_the_index_lacks(site: Path) ->
         assert wait_for_job(client, "startup")["state"] == "done"
         assert total(client, "tapir") == 1
     assert not (site / "corpus" / "uploads" / ".upload-999999999-x.tmp").exists()
+
+
+def test_an_upload_waits_for_another_writer_of_the_index_instead_of_failing(
+    client: TestClient, site: Path
+) -> None:
+    answers: list[Any] = []
+
+    def upload() -> None:
+        answers.append(client.post("/api/articles", json=article(8, "Gecko rally"), headers=AUTH))
+
+    # As `vindex index` in another process would: hold the index's write lock.
+    with IndexLocation(site / "index").write_lock():
+        thread = threading.Thread(target=upload)
+        thread.start()
+        thread.join(1.0)
+        assert answers == [] and thread.is_alive()
+    thread.join(30)
+    assert answers[0].status_code == 200
+    assert answers[0].json()["created"] == 1
+    assert total(client, "gecko") == 1
