@@ -42,6 +42,14 @@ def test_exports_every_match_in_the_search_order_ignoring_pages(client: TestClie
     assert [r["id"] for r in everything] == [h["id"] for h in oldest]
 
 
+def test_head_gives_the_count_without_the_articles(client: TestClient) -> None:
+    response = client.head("/api/search.ndjson?q=vienna")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("application/x-ndjson")
+    assert int(response.headers["x-total-count"]) == len(_lines(client, "q=vienna")) > 3
+    assert response.content == b""
+
+
 def test_records_are_corpus_articles(client: TestClient, tmp_path: Path) -> None:
     records = _lines(client, "organization=OSCE")
     path = tmp_path / "export.jsonl"

@@ -120,8 +120,10 @@ def api_export(request: Request) -> Response:
             export = Export(core, wanted)
         except IndexMissing as exc:
             raise IndexNotReady() from exc
+        # A HEAD asks for the headers (the count) only: the articles are not read.
+        body = iter(()) if request.method == "HEAD" else _ndjson(export.batches())
         return StreamingResponse(
-            _ndjson(export.batches()),
+            body,
             media_type="application/x-ndjson",
             headers={
                 "Content-Disposition": 'attachment; filename="vindex-export.ndjson"',
