@@ -181,6 +181,12 @@ class SearchCore:
                 if not state.users:
                     state.searcher.close()
 
+    def warm(self) -> None:
+        """Open the current index state now (facet arrays, lengths) rather than on a first search."""
+        with self._using() as state:
+            for fieldname in SEARCH_FIELDS:
+                state.postings.lengths(fieldname)
+
     @contextlib.contextmanager
     def _using(self) -> Iterator[_State]:
         """The current index state, kept open until the block ends."""

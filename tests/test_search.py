@@ -376,3 +376,12 @@ def test_searches_never_fail_while_the_index_changes(tmp_path: Path) -> None:
             thread.join()
         core.close()
     assert not failures, failures[:3]
+
+
+def test_warming_opens_the_state_the_first_search_uses(demo: SearchCore) -> None:
+    demo.warm()
+    state = demo._state
+    assert state is not None and not state.users
+    assert set(state.postings._lengths) == set(SEARCH_FIELDS)
+    demo.search(SearchRequest(q="osce"))
+    assert demo._state is state
