@@ -84,7 +84,7 @@ def trash_file(
 
 def trash_record(corpus: Path, record: dict[str, Any], article_id: str, reason: str) -> TrashEntry:
     """Keep one article taken out of a file with others as `<id>.json`, restorable to uploads/."""
-    name = safe_name(article_id, ".json")
+    name = safe_name(f"{article_id}.json")
     original = f"{uploads_folder(corpus).name}/{name}"
     folder = _new_entry(corpus, article_id, [article_id], original, reason)
     atomic_write(folder / name, json.dumps(record, ensure_ascii=False, indent=2).encode())

@@ -97,6 +97,16 @@ def test_the_same_id_updates_and_keeps_the_old_version_in_the_trash(
     assert old.ids == ("up-2",) and "opens" in old.file.read_text()
 
 
+def test_an_id_that_looks_like_a_file_name_is_still_a_json_file(
+    client: TestClient, site: Path
+) -> None:
+    response = client.post(
+        "/api/articles", json=article(0, "Marmot feed") | {"id": "feed.nitf"}, headers=AUTH
+    )
+    assert response.json()["articles"][0]["file"] == "uploads/feed.nitf.json"
+    assert total(client, "marmot") == 1
+
+
 def test_json_lists_and_json_lines_answer_per_article(client: TestClient) -> None:
     response = client.post(
         "/api/articles",

@@ -85,7 +85,7 @@ def _record_files(parsed: list[Parsed], seen: set[str]) -> tuple[list[NewFile], 
             rejected.append(outcome)
             continue
         data = json.dumps(item.article.to_dict(), ensure_ascii=False, indent=2).encode()
-        files.append(NewFile(safe_name(item.article.id, ".json"), data, [outcome]))
+        files.append(NewFile(safe_name(f"{item.article.id}.json"), data, [outcome]))
     return files, rejected
 
 
