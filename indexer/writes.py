@@ -209,8 +209,11 @@ class Writer:
         location: IndexLocation,
         corpus: Path,
         max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
+        on_change: Callable[[], None] | None = None,
     ) -> None:
+        """`on_change` runs after each change of the index, before the writes are answered."""
         self.location = location
+        self.on_change = on_change
         self.corpus = corpus
         self.max_file_bytes = max_file_bytes
         self.jobs: dict[str, Job] = {}
@@ -464,6 +467,11 @@ class Writer:
         )
         for error in report.errors:
             self._note_error(str(error))
+        if self.on_change is not None:
+            try:
+                self.on_change()
+            except Exception as exc:  # a reader's trouble is not the write's
+                self._note_error(f"after the update: {type(exc).__name__}: {exc}")
         return report
 
     def _in_step(self) -> bool:

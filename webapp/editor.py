@@ -54,7 +54,14 @@ def install(app: Starlette, settings: Settings) -> str:
 
 def start_writer(app: Starlette, settings: Settings) -> Writer:
     """Start the one writer and queue the start-up reconciliation of corpus and index."""
-    writer = Writer(IndexLocation(settings.index), settings.corpus, settings.max_file_bytes)
+    # The searches' new index state is opened before an upload is answered, so the
+    # uploader's first search does not wait for it.
+    writer = Writer(
+        IndexLocation(settings.index),
+        settings.corpus,
+        settings.max_file_bytes,
+        on_change=app.state.core.warm,
+    )
     writer.start()
     writer.reconcile(STARTUP_JOB)
     app.state.writer = writer
