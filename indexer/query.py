@@ -9,32 +9,23 @@ into Whoosh filter queries, canonical query parameters (for links) and words
 ("articles matching "osce" in Politics, 2023"). It never sees a request or
 an index.
 
-`parse_text_query` reads the `q` syntax of SPEC §6 (words, "phrases", OR,
-NOT / -word, title:word, prefix*, word~, parentheses). Whoosh's parser almost
-never raises: it quietly turns broken input into something else. So the text
-is first split and checked here; anything malformed falls back to a plain AND
-of its words, with a notice for the reader.
+The words of `q` are read by `indexer.textquery`.
 """
 
 from __future__ import annotations
 
 import calendar
-import copy
 import re
-import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time
 from typing import Any
 
-from whoosh import qparser
-from whoosh.fields import Schema
-from whoosh.qparser import syntax
-from whoosh.query import And, DateRange, FuzzyTerm, Or, Phrase, Query, Term, qcore
-from whoosh.query.qcore import _NullQuery
+from whoosh.query import And, DateRange, Or, Query, Term
 
 from indexer.article import normalise_section
 from indexer.dates import VIENNA
+from indexer.textquery import clean_text
 
 SORTS = ("relevance", "newest", "oldest")
 FILTER_PARAMS = ("section", "person", "organization", "place", "language", "source")
@@ -43,8 +34,6 @@ MAX_Q = 1000  # characters
 MAX_PAGE = 10_000  # deeper pages make Whoosh collect page * per_page hits
 MAX_FILTER_VALUE = 200  # characters
 MAX_FILTER_VALUES = 20  # per filter: each is a clause of the filter query
-MAX_TERMS = 30
-MAX_SLOP = 10  # "words near"~N
 DEFAULT_PER_PAGE = 10
 
 # The index field each filter searches; `sections` holds every prefix of an
@@ -60,9 +49,6 @@ FILTER_FIELDS = {
 # Comma-separated KEYWORD fields: a comma in a value was indexed as a space.
 _KEYWORD_FILTERS = ("section", "person", "organization", "place")
 
-FALLBACK_NOTICE = "Your query could not be read as written; searching for its words instead."
-WILDCARD_NOTICE = "A * needs at least two letters before it; searching for those words without it."
-TRUNCATED_NOTICE = f"Your query is long; searching for its first {MAX_TERMS} words only."
 
 LANGUAGE_NAMES = {
     "en": "English",
@@ -141,7 +127,7 @@ class SearchRequest:
         repeat; other parameters take their last value. Empty values are
         ignored, and so are unknown parameters.
         """
-        q = _clean_q(_last(params, "q"))
+        q = clean_text(_last(params, "q"))
         if len(q) > MAX_Q:
             raise RequestError("q", f"longer than {MAX_Q} characters")
         filters = tuple(
@@ -340,18 +326,8 @@ def _last(params: Params, name: str) -> str:
     return values[-1] if values else ""
 
 
-def _clean_q(text: str) -> str:
-    # Tabs and newlines separate words; other control characters go.
-    chars = (
-        " " if c.isspace() else c
-        for c in text
-        if c.isspace() or unicodedata.category(c) not in ("Cc", "Cf", "Cs", "Co")
-    )
-    return " ".join("".join(chars).split())
-
-
 def _clean_value(text: str) -> str:
-    return " ".join(_clean_q(text).split())
+    return " ".join(clean_text(text).split())
 
 
 def _check_filter_name(name: str) -> None:
@@ -471,362 +447,3 @@ def _describe_dates(date_from: date | None, date_to: date | None) -> str:
     if start == stop:
         return f"on {start}" if unit == 2 else start
     return f"from {start} to {stop}"
-
-
-# -- the text query -----------------------------------------------------------
-
-
-class _Nothing(_NullQuery):  # type: ignore[misc]
-    """Matches no document.
-
-    Whoosh drops its own `NullQuery` singleton from compound queries, so
-    `And([NullQuery, filter])` would match the whole filter; this instance
-    is not that singleton and stays.
-    """
-
-
-NOTHING: Query = _Nothing()
-
-
-@dataclass
-class _Token:
-    kind: str  # "word", "phrase", "open", "close", "AND", "OR", "NOT"
-    text: str
-    # A prefix (`-`, `title:`, `-title:`) written right before a phrase or group.
-    prefix: str = ""
-    words: int = 0  # search words in it, for the MAX_TERMS limit
-
-
-class _SyntaxError(Exception):
-    pass
-
-
-_OPERATORS = ("AND", "OR", "NOT")
-_FIELD_PREFIX = re.compile(r"(?P<sign>[-+]?)(?:(?P<field>[^:\s]+):)?(?P<rest>.*)", re.S)
-_ALNUM = re.compile(r"[^\W_]+")
-
-
-def _lex(text: str) -> list[_Token]:
-    """Words, "phrases" (with an optional ~slop), parentheses and operators."""
-    tokens: list[_Token] = []
-    i, n = 0, len(text)
-    prefix = ""  # `-`, `title:` written right before a phrase or group
-    while i < n:
-        c = text[i]
-        if c.isspace():
-            i += 1
-        elif c == '"':
-            close = text.find('"', i + 1)
-            if close < 0:
-                raise _SyntaxError("unbalanced quote")
-            end = close + 1
-            slop = re.match(r"~[1-9][0-9]*", text[end:])
-            if slop:
-                end += slop.end()
-            tokens.append(_Token("phrase", text[i:end], prefix=prefix))
-            prefix = ""
-            i = end
-        elif c in "()":
-            tokens.append(_Token("open" if c == "(" else "close", c, prefix=prefix))
-            prefix = ""
-            i += 1
-        else:
-            j = i
-            while j < n and not text[j].isspace() and text[j] not in '"()':
-                j += 1
-            word = text[i:j]
-            if j < n and text[j] in '"(' and _is_bare_prefix(word):
-                prefix = word
-            else:
-                tokens.append(_Token(word if word in _OPERATORS else "word", word))
-            i = j
-    return tokens
-
-
-def _is_bare_prefix(word: str) -> bool:
-    match = _FIELD_PREFIX.fullmatch(word)
-    return bool(match and not match["rest"] and (match["sign"] or match["field"]))
-
-
-def _check_structure(tokens: list[_Token]) -> None:
-    depth = 0
-    operand_start = ("word", "phrase", "open", "NOT")
-    for i, token in enumerate(tokens):
-        prev = tokens[i - 1].kind if i > 0 else None
-        following = tokens[i + 1].kind if i + 1 < len(tokens) else None
-        if token.kind in ("AND", "OR"):
-            if prev not in ("word", "phrase", "close") or following not in operand_start:
-                raise _SyntaxError(f"dangling {token.kind}")
-        elif token.kind == "NOT":
-            if following not in ("word", "phrase", "open"):
-                raise _SyntaxError("dangling NOT")
-        elif token.kind == "open":
-            depth += 1
-            if following == "close":
-                raise _SyntaxError("empty parentheses")
-        elif token.kind == "close":
-            depth -= 1
-            if depth < 0:
-                raise _SyntaxError("unbalanced parenthesis")
-    if depth:
-        raise _SyntaxError("unbalanced parenthesis")
-
-
-def _check_prefix(sign_field: str, aliases: set[str]) -> str:
-    """A `-`/`+`/`field:` prefix with the field name checked and lowercased."""
-    match = _FIELD_PREFIX.fullmatch(sign_field)
-    assert match is not None
-    field = match["field"]
-    if field is None:
-        return match["sign"]
-    if field.lower() not in aliases:
-        raise _SyntaxError(f"no field {field!r}")
-    return f"{match['sign']}{field.lower()}:"
-
-
-def _word_text(token: _Token, aliases: set[str], notices: list[str]) -> str | None:
-    """The word as Whoosh should see it, or None to leave it out."""
-    match = _FIELD_PREFIX.fullmatch(token.text)
-    assert match is not None
-    rest = match["rest"]
-    prefix = _check_prefix(token.text[: len(token.text) - len(rest)], aliases)
-    if ":" in rest:
-        raise _SyntaxError("a colon inside a word")
-    if match["field"] is not None and not rest:
-        raise _SyntaxError("a field without a word")
-    if "*" in rest and len(rest.split("*", 1)[0]) < 2:
-        # "*ing", "a*": too many terms to expand; the bare word instead.
-        rest = rest.replace("*", "")
-        if not _ALNUM.search(rest):
-            raise _SyntaxError("a wildcard without a word")
-        if WILDCARD_NOTICE not in notices:
-            notices.append(WILDCARD_NOTICE)
-    if not _ALNUM.search(rest):
-        # Punctuation between words ("Vienna - Graz") says nothing.
-        if match["field"] is not None:
-            raise _SyntaxError("a field without a word")
-        return None
-    return prefix + rest
-
-
-def _normalise(tokens: list[_Token], aliases: set[str], notices: list[str]) -> list[_Token]:
-    """Words as Whoosh should see them; punctuation and empty phrases left out."""
-    kept: list[_Token] = []
-    for token in tokens:
-        if token.kind == "word":
-            text = _word_text(token, aliases, notices)
-            if text is None:
-                continue
-            match = _FIELD_PREFIX.fullmatch(text)
-            assert match is not None
-            token = _Token("word", text, words=len(_ALNUM.findall(match["rest"])))
-        elif token.kind in ("phrase", "open"):
-            words = len(_ALNUM.findall(token.text))
-            if token.kind == "phrase" and not words:
-                if token.prefix:
-                    raise _SyntaxError("a field or sign before an empty phrase")
-                continue
-            prefix = _check_prefix(token.prefix, aliases) if token.prefix else ""
-            token = _Token(token.kind, prefix + token.text, words=words)
-        kept.append(token)
-    return kept
-
-
-def _truncate(tokens: list[_Token], notices: list[str]) -> list[_Token]:
-    """At most MAX_TERMS words, still well formed."""
-    words = 0
-    for i, token in enumerate(tokens):
-        words += token.words
-        if words > MAX_TERMS:
-            notices.append(TRUNCATED_NOTICE)
-            return _close(tokens[:i])
-    return tokens
-
-
-def _close(parts: list[_Token]) -> list[_Token]:
-    """A truncated token list made whole: no trailing operator, groups closed."""
-    while parts and parts[-1].kind in ("AND", "OR", "NOT", "open"):
-        parts.pop()
-    depth = sum(1 if t.kind == "open" else -1 if t.kind == "close" else 0 for t in parts)
-    return parts + [_Token("close", ")")] * depth
-
-
-class _DroppedWord(syntax.SyntaxNode):  # type: ignore[misc]
-    """A word left out of the query; Whoosh drops NullQuery from its groups."""
-
-    def __init__(self, node: Any) -> None:
-        self.node = node
-        self.startchar = node.startchar
-        self.endchar = node.endchar
-
-    def query(self, parser: qparser.QueryParser) -> Query:
-        return qcore.NullQuery
-
-
-class _LanguageFieldsPlugin(qparser.Plugin):  # type: ignore[misc]
-    """Words over the per-language fields: `title:` aliases and stop words.
-
-    `title:word` searches every `title_*` field of the parser. A word that is
-    a stop word in one language but not another ("what", "über") would be
-    required only in the other language's fields, so that words AND-ed with
-    it never match articles of the first; it is left out, as the first
-    language's analyzer would.
-    """
-
-    def __init__(
-        self,
-        fieldnames: list[str],
-        boosts: Mapping[str, float],
-        *,
-        drop_stops: bool,
-    ) -> None:
-        self.fieldnames = fieldnames
-        self.aliases = _aliases(fieldnames)
-        self.boosts = boosts
-        self.drop_stops = drop_stops
-
-    def filters(self, parser: qparser.QueryParser) -> list[tuple[Any, int]]:
-        # After the fields filter sets explicit field names (100), before the
-        # multifield filter expands unfielded words (110).
-        return [(self.expand, 105)]
-
-    def expand(self, parser: qparser.QueryParser, group: Any) -> Any:
-        for i, node in enumerate(group):
-            if isinstance(node, syntax.GroupNode):
-                group[i] = self.expand(parser, node)
-                continue
-            if not node.has_fieldname or node.fieldname not in (None, *self.aliases):
-                continue
-            fields = self.fieldnames if node.fieldname is None else self.aliases[node.fieldname]
-            if self.drop_stops and type(node) is syntax.WordNode and _is_stop(parser, node, fields):
-                group[i] = _DroppedWord(node)
-            elif node.fieldname is not None:
-                copies = []
-                for name in fields:
-                    fielded = copy.copy(node)
-                    fielded.set_fieldname(name, override=True)
-                    fielded.set_boost(self.boosts.get(name, 1.0))
-                    copies.append(fielded)
-                group[i] = syntax.OrGroup(copies)
-        return group
-
-
-def _is_stop(parser: qparser.QueryParser, node: Any, fields: list[str]) -> bool:
-    """Whether some but not all of the fields' analyzers drop the word."""
-    found = [
-        any(True for _ in parser.schema[name].process_text(node.text, mode="query"))
-        for name in fields
-    ]
-    return any(found) and not all(found)
-
-
-def _aliases(fieldnames: list[str]) -> dict[str, list[str]]:
-    """`title_en`, `title_de` -> {"title": ["title_en", "title_de"]}."""
-    aliases: dict[str, list[str]] = {}
-    for name in fieldnames:
-        aliases.setdefault(name.rsplit("_", 1)[0], []).append(name)
-    return aliases
-
-
-def _parser(
-    schema: Schema,
-    fieldnames: list[str],
-    boosts: Mapping[str, float],
-    *,
-    syntax_on: bool,
-    drop_stops: bool = True,
-) -> qparser.QueryParser:
-    plugins: list[qparser.Plugin] = [
-        _LanguageFieldsPlugin(fieldnames, boosts, drop_stops=drop_stops)
-    ]
-    if syntax_on:
-        plugins += [
-            qparser.FieldsPlugin(remove_unknown=False),
-            qparser.WildcardPlugin(),
-            qparser.PhrasePlugin(),
-            qparser.GroupPlugin(),
-            qparser.OperatorsPlugin(AndNot=None, AndMaybe=None, Require=None),
-            qparser.PlusMinusPlugin(),
-            qparser.FuzzyTermPlugin(),
-        ]
-    return qparser.MultifieldParser(
-        fieldnames, schema, fieldboosts=dict(boosts), group=qparser.AndGroup, plugins=plugins
-    )
-
-
-def _parse(
-    text: str,
-    schema: Schema,
-    fieldnames: list[str],
-    boosts: Mapping[str, float],
-    *,
-    syntax_on: bool,
-) -> Query:
-    q = _parser(schema, fieldnames, boosts, syntax_on=syntax_on).parse(text)
-    if q == NOTHING:
-        # Only stop words ("the who"): search for them after all.
-        q = _parser(schema, fieldnames, boosts, syntax_on=syntax_on, drop_stops=False).parse(text)
-    return q
-
-
-def _tame(q: Query) -> Query:
-    """Bounds on what costs time: fuzzy terms at most 2 edits away and sharing
-    the first letter; phrase slop at most MAX_SLOP."""
-    if isinstance(q, Phrase):
-        q.slop = min(q.slop, MAX_SLOP)
-    elif isinstance(q, FuzzyTerm):
-        q.maxdist = min(q.maxdist, 2)
-        q.prefixlength = max(q.prefixlength, 1)
-    return q
-
-
-def _has_error(q: Query) -> bool:
-    """Whether Whoosh marked a part of the query as unparseable."""
-    return bool(getattr(q, "error", None)) or any(_has_error(sub) for sub in q.children())
-
-
-def parse_text_query(
-    text: str,
-    schema: Schema,
-    fieldnames: list[str],
-    boosts: Mapping[str, float] | None = None,
-) -> tuple[Query | None, str | None]:
-    """The Whoosh query of `q` text over the given fields, and a notice for the reader.
-
-    (None, None) for empty text: no words means every article. Text that
-    cannot be read as SPEC §6 syntax is searched as a plain AND of its words,
-    with FALLBACK_NOTICE; text without any word then matches nothing.
-    """
-    if not text.strip():
-        return None, None
-    boosts = boosts or {}
-    aliases = _aliases(fieldnames)
-    notices: list[str] = []
-    # `?` is a question mark to readers, not a one-letter wildcard.
-    cleaned = _clean_q(text).replace("?", " ")
-    try:
-        tokens = _normalise(_lex(cleaned), set(aliases), notices)
-        _check_structure(tokens)
-        rebuilt = " ".join(token.text for token in _truncate(tokens, notices))
-        if not rebuilt:
-            # Only punctuation: nothing to look for.
-            raise _SyntaxError("no words")
-        q = _parse(rebuilt, schema, fieldnames, boosts, syntax_on=True)
-        if _has_error(q):
-            raise _SyntaxError("Whoosh could not parse it")
-    except Exception:  # Whoosh raises many kinds on odd input; all mean: plain words.
-        return _plain_words(text, schema, fieldnames, boosts)
-    q = q.accept(_tame)
-    if q == NOTHING:  # every word was a stop word or too short
-        q = NOTHING
-    return q, " ".join(notices) or None
-
-
-def _plain_words(
-    text: str, schema: Schema, fieldnames: list[str], boosts: Mapping[str, float]
-) -> tuple[Query, str]:
-    words = _ALNUM.findall(text)[:MAX_TERMS]
-    if not words:
-        return NOTHING, FALLBACK_NOTICE
-    q = _parse(" ".join(words), schema, fieldnames, boosts, syntax_on=False)
-    return (NOTHING if q == NOTHING else q), FALLBACK_NOTICE

@@ -39,7 +39,7 @@ from indexer.facets import FACETS, FacetCount, FacetData, Mask, SegmentCache
 from indexer.gazetteer import Gazetteer, load_gazetteer
 from indexer.highlight import highlight, query_terms
 from indexer.prune import prune
-from indexer.query import FILTER_PARAMS, SearchRequest, parse_text_query
+from indexer.query import FILTER_PARAMS, SearchRequest
 from indexer.schema import (
     FALLBACK,
     PROSE_FIELDS,
@@ -51,6 +51,7 @@ from indexer.schema import (
     text_field,
 )
 from indexer.store import LiveIndex
+from indexer.textquery import parse_text_query
 
 FACET_LIMIT = 10
 # "Did you mean" is offered when a query finds fewer articles than this.
@@ -182,7 +183,7 @@ class SearchCore:
                     state.searcher.close()
 
     def warm(self) -> None:
-        """Open the current index state now (facet arrays, lengths) rather than on a first search."""
+        """Open the current index state now (facet arrays, lengths), not on a first search."""
         with self._using() as state:
             for fieldname in SEARCH_FIELDS:
                 state.postings.lengths(fieldname)

@@ -26,21 +26,20 @@ from whoosh.query import (
 )
 
 from indexer.article import make_article
-from indexer.query import (
-    FALLBACK_NOTICE,
-    MAX_TERMS,
-    NOTHING,
-    TRUNCATED_NOTICE,
-    WILDCARD_NOTICE,
-    RequestError,
-    SearchRequest,
-    parse_text_query,
-)
+from indexer.query import RequestError, SearchRequest
 from indexer.schema import (
     SEARCH_BOOSTS,
     SEARCH_FIELDS,
     build_schema,
     to_document,
+)
+from indexer.textquery import (
+    FALLBACK_NOTICE,
+    MAX_TERMS,
+    NOTHING,
+    TRUNCATED_NOTICE,
+    WILDCARD_NOTICE,
+    parse_text_query,
 )
 
 BOOSTS = SEARCH_BOOSTS
