@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import re
 import threading
@@ -199,6 +200,7 @@ EDITOR_ENDPOINTS = [
     ("GET", "/api/jobs/startup"),
     ("POST", "/editor/upload"),
     ("POST", "/editor/delete"),
+    ("POST", "/editor/correct"),
     ("POST", "/editor/reindex"),
     ("POST", "/editor/logout"),
 ]
@@ -355,3 +357,52 @@ def test_an_upload_waits_for_another_writer_of_the_index_instead_of_failing(
     assert answers[0].status_code == 200
     assert answers[0].json()["created"] == 1
     assert total(client, "gecko") == 1
+
+
+def test_the_editor_page_loads_an_article_for_correction_and_saves_it(
+    client: TestClient, site: Path
+) -> None:
+    csrf = _login(client)
+    page = client.get("/editor", params={"edit": "osce-conference"})
+    text = re.search(
+        r'<textarea id="edit-article" name="article"[^>]*>([^<]*)</textarea>', page.text
+    )
+    assert text is not None
+    record = json.loads(html.unescape(text.group(1)))
+    # The file's own entities, not those the index added from the gazetteer and the text.
+    assert record["entities"] == {
+        "person": [],
+        "organization": ["OSCE"],
+        "place": ["Vienna"],
+    }
+    record["title"] = "Security Review Conference ends in Vienna"
+    saved = client.post(
+        "/editor/correct",
+        data={"csrf": csrf, "id": "osce-conference", "article": json.dumps(record)},
+    )
+    assert saved.status_code == 200
+    assert re.search(r"osce-conference</a></td>\s*<td>updated</td>", saved.text)
+    assert total(client, "review ends") == 1
+    bad = client.post(
+        "/editor/correct", data={"csrf": csrf, "id": "osce-conference", "article": "{oops"}
+    )
+    assert bad.status_code == 422 and "Not valid JSON" in bad.text and "{oops" in bad.text
+    missing = client.get("/editor", params={"edit": "nope"})
+    assert "There is no article with the id" in missing.text
+
+
+def test_the_editor_page_has_no_inline_script_and_its_script_is_served(
+    client: TestClient,
+) -> None:
+    _login(client)
+    page = client.get("/editor")
+    scripts = re.findall(r"<script([^>]*)>(.*?)</script>", page.text, re.S)
+    assert scripts and all(
+        'src="' in attributes and not body.strip() for attributes, body in scripts
+    )
+    assert "on" + "click=" not in page.text and "onsubmit=" not in page.text
+    assert any("editor.js" in attributes for attributes, _ in scripts)
+    script = client.get("/static/editor.js")
+    assert script.status_code == 200 and "/api/jobs/" in script.text
+    assert page.headers["x-frame-options"] == "DENY"
+    assert page.headers["cache-control"] == "no-store"

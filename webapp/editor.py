@@ -19,6 +19,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from indexer.corpus import read_file
 from indexer.settings import Settings
 from indexer.store import IndexLocation, IndexMissing
 from indexer.uploads import Parsed, parse_file, parse_records, safe_name, uploads_folder
@@ -326,6 +327,9 @@ def _page(request: Request, session_id: str | None, status: int = 200, **context
         job_id = request.query_params.get("job", "")
         job = _writer(request).job(job_id) if job_id else None
         values.setdefault("job", job.to_dict() if job else None)
+        edit_id = request.query_params.get("edit", "").strip()
+        if edit_id and "editing" not in values:
+            values["editing"] = _editable(request, edit_id)
     templates = request.app.state.templates
     response: Response = templates.TemplateResponse(
         request,
@@ -395,6 +399,46 @@ async def delete_form(request: Request) -> Response:
     )
 
 
+def _editable(request: Request, article_id: str) -> dict[str, Any]:
+    """The article as its corpus file has it (the editor's own entities, not the extracted)."""
+    settings: Settings = request.app.state.settings
+    try:
+        stored = request.app.state.core.article(article_id)
+    except IndexMissing:
+        stored = None
+    if stored is None:
+        return {"id": article_id, "error": f"There is no article with the id {article_id!r}."}
+    path = settings.corpus / stored.get("file", "")
+    for found in read_file(path, settings.max_file_bytes).articles:
+        if found.id == article_id:
+            text = json.dumps(found.to_dict(), ensure_ascii=False, indent=2)
+            return {"id": article_id, "text": text, "file": stored.get("file")}
+    return {"id": article_id, "error": f"{stored.get('file')} no longer holds {article_id!r}."}
+
+
+async def correct_form(request: Request) -> Response:
+    """The editor page's correction: the article's JSON, edited, replaces it (as PUT does)."""
+    form = await request.form()
+    session_id = require_session(request, str(form.get(CSRF_FIELD, "")))
+    article_id = str(form.get("id", "")).strip()
+    text = str(form.get("article", ""))
+    editing = {"id": article_id, "text": text}
+    try:
+        record = json.loads(text)
+    except ValueError as exc:
+        editing["error"] = f"Not valid JSON: {exc}"
+        return _page(request, session_id, 422, editing=editing)
+    if not isinstance(record, dict) or record.setdefault("id", article_id) != article_id:
+        editing["error"] = f"Give one article object, with the id {article_id!r}."
+        return _page(request, session_id, 422, editing=editing)
+    files, rejected = _record_files(parse_records([record], "article"), set())
+    outcomes = await _store(request, files, rejected)
+    if rejected:
+        editing["error"] = "; ".join(r for o in rejected for r in o.reasons)
+        return _page(request, session_id, 422, editing=editing)
+    return _page(request, session_id, outcomes=[o.to_dict() for o in outcomes])
+
+
 async def reindex_form(request: Request) -> Response:
     form = await request.form()
     require_session(request, str(form.get(CSRF_FIELD, "")))
@@ -408,6 +452,7 @@ routes: list[BaseRoute] = [
     Route("/editor/logout", logout, methods=["POST"], name="editor_logout"),
     Route("/editor/upload", upload_form, methods=["POST"], name="editor_upload"),
     Route("/editor/delete", delete_form, methods=["POST"], name="editor_delete"),
+    Route("/editor/correct", correct_form, methods=["POST"], name="editor_correct"),
     Route("/editor/reindex", reindex_form, methods=["POST"], name="editor_reindex"),
     Route("/api/articles", post_articles, methods=["POST"], name="api_articles_post"),
     Route("/api/articles/{id}", put_article, methods=["PUT"], name="api_article_put"),
