@@ -50,6 +50,10 @@ from indexer.uploads import (
 
 # Writes taken from the queue for one index commit; bounds an answer's wait.
 MAX_BATCH = 200
+# A write arriving this soon after the last batch means a stream of writes: the
+# writer then gathers what arrives within GATHER_SECONDS into the same commit.
+BUSY_SECONDS = 0.25
+GATHER_SECONDS = 0.02
 # Jobs remembered for GET /api/jobs/{id}.
 MAX_JOBS = 200
 # Formats whose files can be rewritten without one of their articles.
@@ -223,6 +227,7 @@ class Writer:
         self._ids = itertools.count(1)
         self._thread = threading.Thread(target=self._run, name="vindex-writer", daemon=True)
         self._stopped = False
+        self._last_batch = 0.0
 
     # -- the interface the web app uses -------------------------------------------
 
@@ -275,9 +280,13 @@ class Writer:
                 return
             if task.job.kind in ("upload", "delete"):
                 batch = [task]
+                # Under a stream of writes, wait a moment for the clients just answered
+                # to send their next ones: one commit for all of them instead of two.
+                busy = time.monotonic() - self._last_batch < BUSY_SECONDS
+                deadline = time.monotonic() + (GATHER_SECONDS if busy else 0.0)
                 while len(batch) < MAX_BATCH:
                     try:
-                        following = self._queue.get_nowait()
+                        following = self._queue.get(timeout=max(0.0, deadline - time.monotonic()))
                     except queue.Empty:
                         break
                     if following is None or following.job.kind not in ("upload", "delete"):
@@ -285,6 +294,7 @@ class Writer:
                         break
                     batch.append(following)
                 self._write_batch(batch)
+                self._last_batch = time.monotonic()
             else:
                 self._run_job(task)
             if carry is None and self._stopped and self._queue.empty():
