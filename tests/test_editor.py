@@ -406,3 +406,28 @@ def test_the_editor_page_has_no_inline_script_and_its_script_is_served(
     assert script.status_code == 200 and "/api/jobs/" in script.text
     assert page.headers["x-frame-options"] == "DENY"
     assert page.headers["cache-control"] == "no-store"
+
+
+def test_an_article_in_a_feed_with_others_is_not_cut_out_of_it(
+    client: TestClient, site: Path
+) -> None:
+    items = "".join(
+        f"<item><guid>feed-{n}</guid><title>Lemur {n}</title><description>Lemurs.</description>"
+        "<pubDate>Mon, 01 Jan 2024 10:00:00 GMT</pubDate></item>"
+        for n in (1, 2)
+    )
+    feed = site / "corpus" / "feed.rss"
+    feed.write_text(f'<rss version="2.0"><channel><title>F</title>{items}</channel></rss>')
+    update_index(IndexLocation(site / "index"), site / "corpus")
+    assert total(client, "lemur") == 2
+    deleted = client.delete("/api/articles/feed-1", headers=AUTH)
+    assert deleted.status_code == 409
+    assert "feed.rss holds feed-1 with other articles" in deleted.json()["error"]["message"]
+    replaced = client.put(
+        "/api/articles/feed-2",
+        json={"title": "Lemur 2b", "body": "x", "published": "2024-01-02"},
+        headers=AUTH,
+    )
+    [outcome] = replaced.json()["articles"]
+    assert outcome["status"] == "rejected" and "feed.rss" in outcome["reasons"][0]
+    assert total(client, "lemur") == 2 and feed.is_file()
