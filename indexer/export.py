@@ -79,4 +79,6 @@ class Export:
     def batches(self) -> Iterator[list[dict[str, Any]]]:
         for start in range(0, len(self.docs), self.batch):
             chunk = self.docs[start : start + self.batch].tolist()
-            yield [article_record(self.searcher.stored_fields(docnum)) for docnum in chunk]
+            with self.matched.io:
+                stored = [self.searcher.stored_fields(docnum) for docnum in chunk]
+            yield [article_record(fields) for fields in stored]

@@ -117,6 +117,8 @@ class MatchSet:
     mask: Mask
     scores: npt.NDArray[np.float64] | None
     generation: str
+    # Hold it while reading from the searcher: see _State.io.
+    io: threading.RLock
 
 
 @dataclass(frozen=True)
@@ -152,6 +154,11 @@ class _State:
     # The words to highlight, by query text: prefixes expand against this state's terms.
     terms: dict[str, dict[str, frozenset[str]]] = field(default_factory=dict)
 
+    # Whoosh's readers share their open files and move a file position to read
+    # (a posting block, a stored document): two threads reading at once get
+    # each other's bytes. Every read of this state's searcher holds this lock;
+    # the array work around the reads is short.
+    io: threading.RLock = field(default_factory=threading.RLock)
     # Requests using this state, and whether a newer state has replaced it:
     # the searcher is closed when both say it is no longer needed.
     users: int = 0
@@ -193,7 +200,8 @@ class SearchCore:
         """The current index state, kept open until the block ends."""
         state = self._acquire()
         try:
-            yield state
+            with state.io:
+                yield state
         finally:
             self._release(state)
 
@@ -275,10 +283,14 @@ class SearchCore:
         """
         state = self._acquire()
         try:
-            text_query, pruned, _ = self._parse(state, request.q)
-            matches = self._text_matches(state, text_query, pruned)
-            mask = _combine(matches.mask, self._restrictions(state, request), exclude=exclude)
-            matched = MatchSet(state.searcher, state.facets, mask, matches.scores, state.key[0])
+            with state.io:
+                text_query, pruned, _ = self._parse(state, request.q)
+                matches = self._text_matches(state, text_query, pruned)
+                restrictions = self._restrictions(state, request)
+            mask = _combine(matches.mask, restrictions, exclude=exclude)
+            matched = MatchSet(
+                state.searcher, state.facets, mask, matches.scores, state.key[0], state.io
+            )
         except BaseException:
             self._release(state)
             raise

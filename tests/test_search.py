@@ -386,3 +386,38 @@ def test_warming_opens_the_state_the_first_search_uses(demo: SearchCore) -> None
     assert set(SEARCH_FIELDS) <= set(state.postings._lengths)
     demo.search(SearchRequest(q="osce"))
     assert demo._state is state
+
+
+def test_threads_searching_one_state_read_whole_postings(tmp_path: Path) -> None:
+    """Whoosh readers share file positions: concurrent reads must not interleave."""
+    corpus = tmp_path / "corpus"
+    write_jsonl(corpus / "a.jsonl", [synthetic_article(n, words=120) for n in range(400)])
+    location = IndexLocation(tmp_path / "index")
+    update_index(location, corpus)
+    core = SearchCore(LiveIndex(location))
+    words = sorted({w.lower() for n in range(40) for w in synthetic_article(n)["title"].split()})
+    failures: list[BaseException] = []
+
+    def searching(offset: int) -> None:
+        try:
+            for round_ in range(3):
+                for i, word in enumerate(words[offset::3]):
+                    q = f'"{word} {words[i % len(words)]}"' if round_ == 1 else f"{word}*"
+                    result = core.search(SearchRequest.from_params({"q": q}))
+                    for hit in result.hits[:3]:
+                        assert core.article(hit["id"]) is not None
+        except BaseException as exc:  # any failure fails the test
+            failures.append(exc)
+
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads as often as possible
+    try:
+        threads = [threading.Thread(target=searching, args=(k,)) for k in range(3)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        sys.setswitchinterval(interval)
+        core.close()
+    assert not failures, failures[:3]
