@@ -187,11 +187,21 @@ def update_index(
         current = location.current()
         stale = current is None or location.info(current).get("enrichment") != signature
         if rebuild or stale or not location.is_compatible():
-            report = _rebuild(location, scope, loader, progress, workers, signature)
+            # A new generation replaces the whole index: it must hold the whole
+            # corpus, not just the files this call was given.
+            whole = _rebuild_scope(corpus, scope)
+            report = _rebuild(location, whole, loader, progress, workers, signature)
         else:
             report = _update(location, corpus, scope, loader, progress)
     report.errors[:0] = setup_errors
     return report
+
+
+def _rebuild_scope(corpus: Path, scope: list[Path]) -> list[Path]:
+    """The corpus, and any of the given paths outside it."""
+    root = corpus.resolve()
+    outside = [p for p in scope if not p.resolve().is_relative_to(root)]
+    return [corpus, *outside]
 
 
 # Below this much input a rebuild stays in one process: starting workers costs more.

@@ -134,6 +134,25 @@ def test_schema_change_forces_a_rebuild(corpus: Path, tmp_path: Path) -> None:
     assert update_index(location, corpus).rebuilt
 
 
+def test_a_forced_rebuild_for_named_files_keeps_the_whole_corpus(
+    corpus: Path, tmp_path: Path
+) -> None:
+    location = IndexLocation(tmp_path / "index")
+    update_index(location, corpus)
+    everything = ids_in(location)
+    generation = location.require_current()
+    info = location.info(generation)
+    info["schema"] = -1
+    location.write_info(generation, info)
+    # An edit of one file, but the index needs a rebuild: all of it is rebuilt.
+    report = update_index(location, corpus, [corpus / "2024" / "osce.json"])
+    assert report.rebuilt
+    assert ids_in(location) == everything
+    # So is an explicit rebuild of named files.
+    assert update_index(location, corpus, [corpus / "batch.jsonl"], rebuild=True).rebuilt
+    assert ids_in(location) == everything
+
+
 def test_parallel_rebuild_gives_the_same_index(corpus: Path, tmp_path: Path) -> None:
     serial = IndexLocation(tmp_path / "serial")
     parallel = IndexLocation(tmp_path / "parallel")
