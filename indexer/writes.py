@@ -18,8 +18,10 @@ when nothing else is in it, else the record, for JSON and JSONL files).
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import json
+import os
 import queue
 import sys
 import threading
@@ -37,6 +39,7 @@ from indexer.build import BuildReport, file_key, file_signature, update_index
 from indexer.corpus import DEFAULT_MAX_FILE_BYTES, find_files
 from indexer.enrich import enrichment_signature
 from indexer.errors import CorpusError
+from indexer.jobs import JobStore
 from indexer.store import IndexLocation
 from indexer.trash import trash_file, trash_record
 from indexer.uploads import (
@@ -56,6 +59,11 @@ BUSY_SECONDS = 0.25
 GATHER_SECONDS = 0.02
 # Jobs remembered for GET /api/jobs/{id}.
 MAX_JOBS = 200
+# Job numbers of this process, shared by its writers: with the process id and
+# the time they make a job id no other writer of the server uses.
+_JOB_NUMBERS = itertools.count(1)
+# How often a running job's progress is saved for the other worker processes.
+PROGRESS_SAVE_SECONDS = 0.5
 # Formats whose files can be rewritten without one of their articles.
 REWRITABLE = (".json", ".jsonl", ".ndjson")
 
@@ -150,12 +158,19 @@ class _Task:
 class _JobProgress:
     """The `Progress` of `update_index`, counting into a job."""
 
-    def __init__(self, job: Job, total: int) -> None:
+    def __init__(self, job: Job, total: int, save: Callable[[Job], None]) -> None:
         self.job = job
+        self.save = save
+        self.saved = 0.0
         job.total, job.done = total, 0
+        save(job)
 
     def update(self, n: int = 1) -> None:
         self.job.done += n
+        now = time.monotonic()
+        if now - self.saved >= PROGRESS_SAVE_SECONDS:
+            self.saved = now
+            self.save(self.job)
 
     def set_postfix_str(self, s: str = "", refresh: bool = True) -> None:
         self.job.message = s
@@ -221,10 +236,11 @@ class Writer:
         self.corpus = corpus
         self.max_file_bytes = max_file_bytes
         self.jobs: dict[str, Job] = {}
+        # Other worker processes of the server read this writer's jobs there.
+        self.job_store = JobStore(location.root, keep=MAX_JOBS)
         self.recent_errors: deque[str] = deque(maxlen=50)
         self.recent_writes: deque[dict[str, Any]] = deque(maxlen=30)
         self._queue: queue.Queue[_Task | None] = queue.Queue()
-        self._ids = itertools.count(1)
         self._thread = threading.Thread(target=self._run, name="vindex-writer", daemon=True)
         self._stopped = False
         self._last_batch = 0.0
@@ -256,17 +272,38 @@ class Writer:
         return self._submit("reconcile", None, job_id).job
 
     def job(self, job_id: str) -> Job | None:
-        return self.jobs.get(job_id)
+        """A job of this writer, or of another worker process's (from its job file)."""
+        job = self.jobs.get(job_id)
+        if job is not None:
+            return job
+        record = self.job_store.load(job_id)
+        if record is None:
+            return None
+        try:
+            return Job(**record)
+        except TypeError:  # a file from another version of Vindex
+            return None
+
+    def _save_job(self, job: Job) -> None:
+        try:
+            self.job_store.save(job.id, dataclasses.asdict(job))
+        except OSError as exc:  # status for other workers only: never fail a write for it
+            self._note_error(f"job {job.id}: could not save its state: {exc}")
 
     # -- the thread ---------------------------------------------------------------
 
     def _submit(self, kind: str, payload: Any, job_id: str | None = None) -> _Task:
         if self._stopped:
             raise WriteFailed("the server is shutting down")
-        job = Job(job_id or f"{kind}-{next(self._ids)}-{int(time.time())}", kind)
+        # The process id keeps ids apart between the worker processes of one server.
+        job = Job(job_id or f"{kind}-{int(time.time())}-{os.getpid()}-{next(_JOB_NUMBERS)}", kind)
         self.jobs[job.id] = job
         while len(self.jobs) > MAX_JOBS:
             del self.jobs[next(iter(self.jobs))]
+        if kind not in ("upload", "delete"):
+            # Long jobs are polled, maybe through another worker process.
+            self._save_job(job)
+            self.job_store.prune()
         task = _Task(job, payload, Future())
         self._queue.put(task)
         return task
@@ -303,6 +340,7 @@ class Writer:
     def _run_job(self, task: _Task) -> None:
         job = task.job
         job.state, job.started = "running", time.time()
+        self._save_job(job)
         try:
             if job.kind == "reconcile":
                 remove_stale_temporaries(uploads_folder(self.corpus))
@@ -325,6 +363,7 @@ class Writer:
             task.future.set_result(report)
         finally:
             job.finished = time.time()
+            self._save_job(job)
 
     def _write_batch(self, batch: list[_Task]) -> None:
         try:
@@ -461,7 +500,7 @@ class Writer:
             target = job
 
             def progress(total: int) -> _JobProgress:
-                return _JobProgress(target, total)
+                return _JobProgress(target, total, self._save_job)
 
         if scope is not None and self._needs_rebuild():
             # A partial scope would rebuild an index of only those files.

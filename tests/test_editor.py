@@ -431,3 +431,21 @@ def test_an_article_in_a_feed_with_others_is_not_cut_out_of_it(
     [outcome] = replaced.json()["articles"]
     assert outcome["status"] == "rejected" and "feed.rss" in outcome["reasons"][0]
     assert total(client, "lemur") == 2 and feed.is_file()
+
+
+def test_a_job_started_in_one_worker_is_followed_through_another(site: Path) -> None:
+    # Two apps on one index: the worker processes of `vindex serve --workers 2`.
+    with _client(site) as first, _client(site) as second:
+        wait_for_job(first, "startup")
+        wait_for_job(second, "startup")
+        started = first.post("/api/reindex", headers=AUTH)
+        assert started.status_code == 202
+        job_id = started.json()["id"]
+        followed = wait_for_job(second, job_id)
+        assert followed["state"] == "done", followed
+        assert followed["kind"] == "reindex"
+        assert followed["done"] == followed["total"] > 0
+        assert followed == first.get(f"/api/jobs/{job_id}", headers=AUTH).json()
+        for unknown in ("reindex-0-0-0", "..%2F..%2Fetc%2Fpasswd", "%2Fetc%2Fpasswd"):
+            assert second.get(f"/api/jobs/{unknown}", headers=AUTH).status_code == 404
+    assert not list((site / "index" / "jobs").glob(".*.tmp"))
