@@ -31,7 +31,11 @@ class JobStore:
     def save(self, job_id: str, record: dict[str, Any]) -> None:
         if not _ID.fullmatch(job_id):
             raise ValueError(f"not a job id: {job_id!r}")
-        self.folder.mkdir(parents=True, exist_ok=True)
+        if not self.folder.parent.is_dir():
+            # No index folder yet: saving must not create one (a build would
+            # then find a folder it did not make); the build saves progress later.
+            return
+        self.folder.mkdir(exist_ok=True)
         path = self.folder / f"{job_id}.json"
         temporary = path.with_name(f".{job_id}.{os.getpid()}.tmp")
         temporary.write_text(json.dumps(record), encoding="utf-8")
