@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 from whoosh import scoring
-from whoosh.query import And, Or, Prefix, Query, Term
+from whoosh.query import Or, Query, Term
 from whoosh.searching import Searcher
 
 from indexer.article import ENTITY_TYPES
@@ -51,6 +51,7 @@ from indexer.schema import (
     text_field,
 )
 from indexer.store import LiveIndex
+from indexer.suggest import EntityNames, clean_prefix, suggestions
 from indexer.textquery import parse_text_query
 
 FACET_LIMIT = 10
@@ -159,6 +160,8 @@ class _State:
     # each other's bytes. Every read of this state's searcher holds this lock;
     # the array work around the reads is short.
     io: threading.RLock = field(default_factory=threading.RLock)
+    # Entity names for suggestions, made on the first suggestion.
+    names: EntityNames | None = None
     # Requests using this state, and whether a newer state has replaced it:
     # the searcher is closed when both say it is no longer needed.
     users: int = 0
@@ -190,10 +193,11 @@ class SearchCore:
                     state.searcher.close()
 
     def warm(self) -> None:
-        """Open the current index state now (facet arrays, lengths), not on a first search."""
+        """Open the current index state now (facet arrays, lengths, names), not on a search."""
         with self._using() as state:
             for fieldname in SEARCH_FIELDS:
                 state.postings.lengths(fieldname)
+            _entity_names(state)
 
     @contextlib.contextmanager
     def _using(self) -> Iterator[_State]:
@@ -561,37 +565,23 @@ class SearchCore:
 
     def suggest(self, prefix: str, limit: int = 8) -> list[dict[str, Any]]:
         """Completions for what a reader is typing: entities, then titles."""
-        prefix = " ".join(prefix.split())[:100]
+        prefix = clean_prefix(prefix)
         if len(prefix) < 2:
             return []
         with self._using() as state:
             return self._suggest(state, prefix, limit)
 
     def _suggest(self, state: _State, prefix: str, limit: int) -> list[dict[str, Any]]:
-        lowered = prefix.lower()
-        entities: list[tuple[int, str, str]] = []
-        for kind in ENTITY_TYPES:
-            values, _ = state.facets.counts(kind, state.all_docs)
-            for value in values:
-                name = value.value
-                if name.lower().startswith(lowered) or any(
-                    word.lower().startswith(lowered) for word in name.split()
-                ):
-                    entities.append((value.count, name, kind))
-        entities.sort(key=lambda item: (-item[0], item[1]))
-        out = [
-            {"value": name, "type": kind, "count": count}
-            for count, name, kind in entities[: limit // 2 or 1]
-        ]
-        title_query = And(
-            [
-                Or([_prefix_query(group, word) for group in (*TEXT_LANGUAGES, FALLBACK)])
-                for word in prefix.split()
-            ]
+        names = _entity_names(state)
+        return suggestions(
+            names, state.postings, state.searcher, state.facets.timestamps, prefix, limit
         )
-        for hit in state.searcher.search(title_query, limit=limit - len(out)):
-            out.append({"value": hit["title"], "type": "title", "id": hit["id"]})
-        return out
+
+
+def _entity_names(state: _State) -> EntityNames:
+    if state.names is None:
+        state.names = EntityNames(state.facets, state.all_docs)
+    return state.names
 
 
 def _live_documents(reader: Any) -> Mask:
@@ -692,13 +682,3 @@ def _key_terms(searcher: Searcher, stored: dict[str, Any], count: int = 8) -> li
             scored[term] = math.log(total / frequency)
     best = sorted(scored, key=lambda t: -scored[t])[:count]
     return [Term(fieldname, term) for term in best]
-
-
-def _prefix_query(group: str, word: str) -> Query:
-    """Title terms of a language group that a typed word (or its stem) begins."""
-    fieldname = text_field("title", group)
-    folded = [t.text for t in analyzer_for(FALLBACK)(word)]
-    stemmed = [t.text for t in analyzer_for(group)(word)]
-    # A whole word may be longer than its stem ("ministerial" -> "ministeri").
-    forms = {form for form in (*folded[:1], *stemmed[:1]) if form}
-    return Or([Prefix(fieldname, form) for form in sorted(forms)] or [Prefix(fieldname, word)])

@@ -421,3 +421,38 @@ def test_threads_searching_one_state_read_whole_postings(tmp_path: Path) -> None
         sys.setswitchinterval(interval)
         core.close()
     assert not failures, failures[:3]
+
+
+def test_suggestions_find_names_by_any_word_and_list_each_title_once(tmp_path: Path) -> None:
+    def article(n: int, title: str, **entities: list[str]) -> dict[str, object]:
+        return synthetic_article(n) | {"title": title, "entities": entities}
+
+    corpus = tmp_path / "corpus"
+    write_jsonl(
+        corpus / "a.jsonl",
+        [
+            article(1, "Japan trade talks", place=["Japan"], organization=["Bank of Japan"]),
+            article(2, "Japan trade talks", place=["Japan"], organization=["Bank of Japan"]),
+            article(3, "Japan trade talks", place=["Japan"], person=["James Baker"]),
+            article(4, "Jakarta floods", place=["Jakarta"]),
+        ],
+    )
+    location = IndexLocation(tmp_path / "index")
+    update_index(location, corpus, entities=False)
+    core = SearchCore(LiveIndex(location))
+    try:
+        got = [(s["value"], s["type"], s.get("count")) for s in core.suggest("ja", limit=8)]
+        # Entities by how often they are named (by any word of the name), then titles, once each.
+        assert got[:4] == [
+            ("Japan", "place", 3),
+            ("Bank of Japan", "organization", 2),
+            ("Jakarta", "place", 1),
+            ("James Baker", "person", 1),
+        ]
+        titles = [value for value, kind, _ in got[4:]]
+        assert sorted(titles) == ["Jakarta floods", "Japan trade talks"]
+        # Several words: titles with words starting with each (no entity is named so).
+        assert [s["value"] for s in core.suggest("jap trade")] == ["Japan trade talks"]
+        assert core.suggest("zz") == [] and core.suggest(" j ") == []
+    finally:
+        core.close()

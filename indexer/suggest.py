@@ -1,0 +1,122 @@
+"""Suggestions while a reader types: entities by name or word prefix, then titles.
+
+Asked on every keystroke, so both halves avoid per-request scans:
+
+- **Entities.** Once per index state, every person, organisation and place
+  with its article count goes into one list, and each entry is filed under
+  its lowercased name and each of its words in a sorted key list. A prefix
+  is then a binary search and a walk over the keys that start with it
+  ("ja" finds "Japan", "James Baker" and "Bank of Japan").
+- **Titles.** The typed words become prefix queries over the title fields
+  (each word also by its stem, so "ministerial" finds "Ministerial"), answered
+  by the array engine rather than Whoosh's matchers: a short prefix expands
+  to hundreds of words, which Whoosh walks document by document. Best match
+  first, newest first among equals; each title once.
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from whoosh.query import And, Or, Prefix, Query
+
+from indexer.article import ENTITY_TYPES
+from indexer.engine import Postings, evaluate
+from indexer.facets import FacetData, Mask
+from indexer.schema import FALLBACK, TEXT_LANGUAGES, analyzer_for, text_field
+
+MAX_PREFIX = 100  # characters: a longer text is not being typed
+
+
+@dataclass(frozen=True)
+class _Entity:
+    count: int
+    name: str
+    kind: str
+
+
+class EntityNames:
+    """The entities of one index state, findable by the start of their name or of a word."""
+
+    def __init__(self, facets: FacetData, live: Mask) -> None:
+        self.entries: list[_Entity] = []
+        for kind in ENTITY_TYPES:
+            table = facets.tables[kind]
+            counts = table.counts(live)
+            for value in np.flatnonzero(counts).tolist():
+                self.entries.append(_Entity(int(counts[value]), table.names[value], kind))
+        keys: set[tuple[str, int]] = set()
+        for number, entry in enumerate(self.entries):
+            lowered = entry.name.lower()
+            keys.add((lowered, number))
+            keys.update((word, number) for word in lowered.split())
+        self.keys = sorted(keys)
+
+    def find(self, prefix: str, limit: int) -> list[_Entity]:
+        """The most named entities whose name, or a word of it, starts with the prefix."""
+        wanted = prefix.lower()
+        found: set[int] = set()
+        for key, number in self.keys[bisect.bisect_left(self.keys, (wanted, -1)) :]:
+            if not key.startswith(wanted):
+                break
+            found.add(number)
+        chosen = sorted((self.entries[n] for n in found), key=lambda e: (-e.count, e.name))
+        return chosen[:limit]
+
+
+def clean_prefix(text: str) -> str:
+    return " ".join(text.split())[:MAX_PREFIX]
+
+
+def suggestions(
+    names: EntityNames,
+    postings: Postings,
+    searcher: Any,
+    timestamps: Any,
+    prefix: str,
+    limit: int,
+) -> list[dict[str, Any]]:
+    """Up to `limit` completions: entities first (half at most), then titles."""
+    out: list[dict[str, Any]] = [
+        {"value": e.name, "type": e.kind, "count": e.count}
+        for e in names.find(prefix, limit // 2 or 1)
+    ]
+    mask, scores = evaluate(title_query(prefix), postings)
+    candidates = np.flatnonzero(mask)
+    if not len(candidates):
+        return out
+    # Best score first, newest first among equals; enough for repeated titles.
+    order = np.lexsort((-timestamps[candidates], -np.round(scores[candidates], 6)))
+    seen: set[str] = set()
+    for docnum in candidates[order[: 4 * limit]].tolist():
+        if len(out) >= limit:
+            break
+        stored = searcher.stored_fields(docnum)
+        title = stored.get("title", "")
+        if title and title not in seen:
+            seen.add(title)
+            out.append({"value": title, "type": "title", "id": stored["id"]})
+    return out
+
+
+def title_query(prefix: str) -> Query:
+    """Every typed word begins a title word, in any language's title field."""
+    return And(
+        [
+            Or([_prefix_query(group, word) for group in (*TEXT_LANGUAGES, FALLBACK)])
+            for word in prefix.split()
+        ]
+    )
+
+
+def _prefix_query(group: str, word: str) -> Query:
+    """Title terms of a language group that a typed word (or its stem) begins."""
+    fieldname = text_field("title", group)
+    folded = [t.text for t in analyzer_for(FALLBACK)(word)]
+    stemmed = [t.text for t in analyzer_for(group)(word)]
+    # A whole word may be longer than its stem ("ministerial" -> "ministeri").
+    forms = {form for form in (*folded[:1], *stemmed[:1]) if form}
+    return Or([Prefix(fieldname, form) for form in sorted(forms)] or [Prefix(fieldname, word)])
