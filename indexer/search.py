@@ -50,6 +50,7 @@ from indexer.schema import (
     language_group,
     text_field,
 )
+from indexer.spelling import Speller
 from indexer.store import LiveIndex
 from indexer.suggest import EntityNames, clean_prefix, suggestions
 from indexer.textquery import parse_text_query
@@ -160,8 +161,10 @@ class _State:
     # each other's bytes. Every read of this state's searcher holds this lock;
     # the array work around the reads is short.
     io: threading.RLock = field(default_factory=threading.RLock)
-    # Entity names for suggestions, made on the first suggestion.
+    # Entity names for suggestions and spelling words for corrections, made on
+    # first use (or when the state is warmed).
     names: EntityNames | None = None
+    speller: Speller | None = None
     # Requests using this state, and whether a newer state has replaced it:
     # the searcher is closed when both say it is no longer needed.
     users: int = 0
@@ -198,6 +201,7 @@ class SearchCore:
             for fieldname in SEARCH_FIELDS:
                 state.postings.lengths(fieldname)
             _entity_names(state)
+            _speller(state)
 
     @contextlib.contextmanager
     def _using(self) -> Iterator[_State]:
@@ -494,26 +498,13 @@ class SearchCore:
         return "".join(words) if changed else None
 
     def _correction(self, state: _State, word: str) -> str | None:
-        searcher = state.searcher
-        best: tuple[int, str] | None = None
-        for name in ("title", "lead"):
-            for group in (*TEXT_LANGUAGES, FALLBACK):
-                fieldname = text_field(name, group)
-                spell = searcher.schema[fieldname].spelling_fieldname(fieldname)
-                if spell not in searcher.schema.names() and spell != fieldname:
-                    continue
-                try:
-                    corrector = searcher.corrector(fieldname)
-                    suggestions = corrector.suggest(word.lower(), limit=1, maxdist=2)
-                except Exception:  # A field with no terms yet has no word graph.
-                    continue
-                for suggestion in suggestions:
-                    frequency = searcher.reader().doc_frequency(spell, suggestion)
-                    if best is None or frequency > best[0]:
-                        best = (frequency, suggestion)
-        if best is None:
+        better = _speller(state).correct(word, state.searcher.reader())
+        if better is None:
             return None
-        return _cased_like(best[1], word, state.facets)
+        cased = _entity_names(state).cased(better)
+        if cased is not None:
+            return cased  # as the archive writes the name
+        return better[:1].upper() + better[1:] if word[:1].isupper() else better
 
     # -- articles ---------------------------------------------------------
 
@@ -653,16 +644,23 @@ def _known(reader: Any, word: str) -> bool:
     return False
 
 
-def _cased_like(suggestion: str, original: str, facets: FacetData) -> str:
-    """The suggestion written as the archive writes it (entity names), else like the original."""
-    for kind in ENTITY_TYPES:
-        for name in facets.tables[kind].names:
-            for token in name.split():
-                if token.lower() == suggestion:
-                    return token
-    if original[:1].isupper():
-        return suggestion[:1].upper() + suggestion[1:]
-    return suggestion
+def _speller(state: _State) -> Speller:
+    if state.speller is None:
+        state.speller = Speller(state.searcher.reader(), _spelling_fields(state.searcher))
+    return state.speller
+
+
+def _spelling_fields(searcher: Searcher) -> list[str]:
+    """The fields holding the unstemmed words of titles and leads, for corrections."""
+    names = searcher.schema.names()
+    fields = []
+    for name in ("title", "lead"):
+        for group in (*TEXT_LANGUAGES, FALLBACK):
+            fieldname = text_field(name, group)
+            spell = searcher.schema[fieldname].spelling_fieldname(fieldname)
+            if spell in names:
+                fields.append(spell)
+    return fields
 
 
 def _key_terms(searcher: Searcher, stored: dict[str, Any], count: int = 8) -> list[Query]:

@@ -55,6 +55,24 @@ class EntityNames:
             keys.update((word, number) for word in lowered.split())
         self.keys = sorted(keys)
 
+    def cased(self, word: str) -> str | None:
+        """The word as the archive writes a name: a whole entity ("opec" -> "OPEC") or a
+        person's name ("volcker" -> "Volcker"); None for other words ("coffee", though
+        the "International Coffee Organization" has it)."""
+        wanted = word.lower()
+        best: _Entity | None = None
+        for key, number in self.keys[bisect.bisect_left(self.keys, (wanted, -1)) :]:
+            if key != wanted:
+                break
+            entry = self.entries[number]
+            if entry.name.lower() != wanted and entry.kind != "person":
+                continue
+            if best is None or entry.count > best.count:
+                best = entry
+        if best is None:
+            return None
+        return next((w for w in best.name.split() if w.lower() == wanted), None)
+
     def find(self, prefix: str, limit: int) -> list[_Entity]:
         """The most named entities whose name, or a word of it, starts with the prefix."""
         wanted = prefix.lower()

@@ -203,6 +203,28 @@ def test_did_you_mean(demo: SearchCore) -> None:
     assert run(demo, q="OSCE").suggestion is None
 
 
+def test_did_you_mean_prefers_close_and_common_words(tmp_path: Path) -> None:
+    titles = [*(["Volcker warns on rates"] * 12), "Volker typo in one title"]
+    titles += ["Bank lends more", "Bank rates fall", "Coffee prices rise", "Coffee exports"]
+    corpus = tmp_path / "corpus"
+    write_jsonl(
+        corpus / "a.jsonl",
+        [synthetic_article(n) | {"title": t} for n, t in enumerate(titles)],
+    )
+    location = IndexLocation(tmp_path / "index")
+    update_index(location, corpus, entities=False)
+    core = SearchCore(LiveIndex(location))
+    try:
+        # A common word two edits away beats a rare one at one edit.
+        assert run(core, q="volkcer").suggestion == "volcker"
+        # Two neighbouring letters swapped are one edit; the reader's capital is kept.
+        assert run(core, q="Bnak").suggestion == "Bank"
+        assert run(core, q="cofee prices").suggestion == "coffee prices"
+        assert run(core, q="xqzzyv").suggestion is None
+    finally:
+        core.close()
+
+
 def test_related_articles_name_what_they_share(demo: SearchCore) -> None:
     hit = run(demo, q="Grossi IAEA").hits[0]
     related = demo.related(hit["id"])
@@ -384,6 +406,8 @@ def test_warming_opens_the_state_the_first_search_uses(demo: SearchCore) -> None
     state = demo._state
     assert state is not None and not state.users
     assert set(SEARCH_FIELDS) <= set(state.postings._lengths)
+    assert state.names is not None and state.speller is not None
+    assert "osce" in state.speller.words
     demo.search(SearchRequest(q="osce"))
     assert demo._state is state
 
