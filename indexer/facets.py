@@ -64,14 +64,7 @@ class ValueTable:
     @classmethod
     def from_lists(cls, per_doc: Sequence[Iterable[str]]) -> ValueTable:
         """A table from each document's values."""
-        ids: dict[str, int] = {}
-        counts = np.zeros(len(per_doc), dtype=np.int64)
-        values: list[int] = []
-        for docnum, names in enumerate(per_doc):
-            before = len(values)
-            values.extend(ids.setdefault(name, len(ids)) for name in names)
-            counts[docnum] = len(values) - before
-        return cls(list(ids), _offsets(counts), np.asarray(values, dtype=np.int32))
+        return cls.from_raw([tuple(names) for names in per_doc], _same)
 
     @classmethod
     def from_raw(cls, raw: Sequence[Any], split: Callable[[Any], Iterable[str]]) -> ValueTable:
@@ -135,6 +128,16 @@ class ValueTable:
         order = sorted(present.tolist(), key=lambda v: (-int(counts[v]), self.names[v]))
         chosen = order if limit is None else order[:limit]
         return [FacetCount(self.names[v], int(counts[v])) for v in chosen], distinct
+
+
+def live_documents(reader: Any) -> Mask:
+    """Every document of a reader but the deleted ones (few: asked per segment)."""
+    live = np.ones(reader.doc_count_all(), dtype=np.bool_)
+    for leaf, base in reader.leaf_readers():
+        if leaf.has_deletions():
+            deleted = np.fromiter(leaf.segment().deleted_docs(), dtype=np.int64)
+            live[deleted + base] = False
+    return live
 
 
 def _offsets(counts: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
@@ -205,6 +208,10 @@ class _SegmentFacets:
             "year": ValueTable.from_raw(months, _year),
             "month": ValueTable.from_raw(months, _single),
         }
+
+
+def _same(names: tuple[str, ...]) -> tuple[str, ...]:
+    return names
 
 
 def _section_values(value: Any) -> list[str]:

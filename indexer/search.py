@@ -35,7 +35,7 @@ from whoosh.searching import Searcher
 from indexer.article import ENTITY_TYPES
 from indexer.engine import Postings, evaluate
 from indexer.expand import expand, named_entities
-from indexer.facets import FACETS, FacetCount, FacetData, Mask, SegmentCache
+from indexer.facets import FACETS, FacetCount, FacetData, Mask, SegmentCache, live_documents
 from indexer.gazetteer import Gazetteer, load_gazetteer
 from indexer.highlight import highlight, query_terms
 from indexer.prune import prune
@@ -171,7 +171,7 @@ class _State:
     retired: bool = False
 
     def __post_init__(self) -> None:
-        self.all_docs = _live_documents(self.searcher.reader())
+        self.all_docs = live_documents(self.searcher.reader())
         self.postings = Postings(self.searcher, self.all_docs)
 
 
@@ -191,9 +191,7 @@ class SearchCore:
         with self._lock:
             state, self._state = self._state, None
             if state is not None:
-                state.retired = True
-                if not state.users:
-                    state.searcher.close()
+                _retire(state)
 
     def warm(self) -> None:
         """Open the current index state now (facet arrays, lengths, names), not on a search."""
@@ -228,9 +226,7 @@ class SearchCore:
                 state = self._open(ix, key)
                 old, self._state = self._state, state
                 if old is not None:
-                    old.retired = True
-                    if not old.users:
-                        old.searcher.close()
+                    _retire(old)
             state.users += 1
             return state
 
@@ -569,20 +565,17 @@ class SearchCore:
         )
 
 
+def _retire(state: _State) -> None:
+    """A state no new request gets (call with the core's lock): closed once unused."""
+    state.retired = True
+    if not state.users:
+        state.searcher.close()
+
+
 def _entity_names(state: _State) -> EntityNames:
     if state.names is None:
         state.names = EntityNames(state.facets, state.all_docs)
     return state.names
-
-
-def _live_documents(reader: Any) -> Mask:
-    """Every document of the state but the deleted ones (few: asked per segment)."""
-    live = np.ones(reader.doc_count_all(), dtype=np.bool_)
-    for leaf, base in reader.leaf_readers():
-        if leaf.has_deletions():
-            deleted = np.fromiter(leaf.segment().deleted_docs(), dtype=np.int64)
-            live[deleted + base] = False
-    return live
 
 
 def split_names(value: str | None) -> list[str]:

@@ -225,14 +225,15 @@ def build_share(
     return part
 
 
-def worker_limit_mb(workers: int | None = None) -> int:
+def worker_limit_mb() -> int:
     """How much a worker's sorting pool may hold before it spills a run to disk.
 
     Whoosh merges spilled runs in Python at the end, which costs more than
     the sorting; so as much as an eighth of the machine's memory shared by
     the workers, between 128 MB and 1 GB (a 100k archive's share in one run).
     """
-    count = workers or os.cpu_count() or 1
+    # A rebuild runs up to one worker per core.
+    count = os.cpu_count() or 1
     try:
         memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
     except (ValueError, OSError, AttributeError):

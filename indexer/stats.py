@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from indexer.facets import FacetData
+from indexer.facets import FacetData, live_documents
 from indexer.store import IndexLocation
 
 
@@ -17,7 +17,7 @@ def index_stats(location: IndexLocation) -> dict[str, Any]:
             # The search core's facet arrays: the same section tree (a parent
             # counts its children) and the same Vienna-time years.
             facets = FacetData(reader)
-            live = facets.mask(reader.all_doc_ids())
+            live = live_documents(reader)
 
             def tally(name: str) -> dict[str, int]:
                 values, _ = facets.counts(name, live)

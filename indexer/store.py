@@ -102,12 +102,12 @@ class IndexLocation:
         (generation / BUILDING).unlink(missing_ok=True)
         for path in generation.iterdir():
             _fsync_file(path)
-        _fsync_dir(generation)
+        fsync_folder(generation)
         temporary = self.root / f".{CURRENT}.{os.getpid()}"
         temporary.unlink(missing_ok=True)
         os.symlink(generation.name, temporary)
         os.replace(temporary, self.current_link)
-        _fsync_dir(self.root)
+        fsync_folder(self.root)
 
     def generations(self) -> list[Path]:
         return sorted(
@@ -195,7 +195,8 @@ def _fsync_file(path: Path) -> None:
         os.fsync(handle.fileno())
 
 
-def _fsync_dir(path: Path) -> None:
+def fsync_folder(path: Path) -> None:
+    """Make a rename in the folder durable (a file's own fsync does not cover its name)."""
     fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)

@@ -17,6 +17,7 @@ Asked on every keystroke, so both halves avoid per-request scans:
 from __future__ import annotations
 
 import bisect
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -55,15 +56,22 @@ class EntityNames:
             keys.update((word, number) for word in lowered.split())
         self.keys = sorted(keys)
 
+    def _starting(self, prefix: str) -> Iterator[tuple[str, int]]:
+        """The (key, entry) pairs whose key starts with the lowercased prefix, in key order."""
+        for key, number in self.keys[bisect.bisect_left(self.keys, (prefix, -1)) :]:
+            if not key.startswith(prefix):
+                return
+            yield key, number
+
     def cased(self, word: str) -> str | None:
         """The word as the archive writes a name: a whole entity ("opec" -> "OPEC") or a
         person's name ("volcker" -> "Volcker"); None for other words ("coffee", though
         the "International Coffee Organization" has it)."""
         wanted = word.lower()
         best: _Entity | None = None
-        for key, number in self.keys[bisect.bisect_left(self.keys, (wanted, -1)) :]:
+        for key, number in self._starting(wanted):
             if key != wanted:
-                break
+                break  # keys are sorted: the exact ones come first
             entry = self.entries[number]
             if entry.name.lower() != wanted and entry.kind != "person":
                 continue
@@ -75,12 +83,7 @@ class EntityNames:
 
     def find(self, prefix: str, limit: int) -> list[_Entity]:
         """The most named entities whose name, or a word of it, starts with the prefix."""
-        wanted = prefix.lower()
-        found: set[int] = set()
-        for key, number in self.keys[bisect.bisect_left(self.keys, (wanted, -1)) :]:
-            if not key.startswith(wanted):
-                break
-            found.add(number)
+        found = {number for _key, number in self._starting(prefix.lower())}
         chosen = sorted((self.entries[n] for n in found), key=lambda e: (-e.count, e.name))
         return chosen[:limit]
 

@@ -17,7 +17,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from indexer.uploads import atomic_write, free_name, fsync_folder, safe_name, uploads_folder
+from indexer.store import fsync_folder
+from indexer.uploads import atomic_write, free_name, safe_name, uploads_folder
 
 TRASH = ".trash"
 META = "trash.json"

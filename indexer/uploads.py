@@ -24,6 +24,7 @@ from typing import Any
 from indexer.article import Article, make_article
 from indexer.errors import CorpusError
 from indexer.formats import EXTENSIONS, reader_for
+from indexer.store import fsync_folder
 
 UPLOADS = "uploads"
 TEMPORARY_PREFIX = ".upload-"
@@ -99,15 +100,6 @@ def atomic_write(path: Path, data: bytes) -> None:
         temporary.unlink(missing_ok=True)
         raise
     fsync_folder(folder)
-
-
-def fsync_folder(folder: Path) -> None:
-    """Make a rename in `folder` durable (the file's own fsync does not cover its name)."""
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def remove_stale_temporaries(folder: Path) -> list[Path]:
