@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import random
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -106,3 +108,20 @@ def search(location: IndexLocation, q: str = "", **params: str) -> SearchResult:
         return core.search(SearchRequest.from_params({"q": q, **params}))
     finally:
         core.close()
+
+
+def cli_command(*args: str) -> list[str]:
+    """The command line of `vindex ARGS` in this interpreter."""
+    return [sys.executable, "-m", "indexer.cli", *args]
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
+    """Run `vindex ARGS` to the end; its exit status and output, as text."""
+    return subprocess.run(
+        cli_command(*args),
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )

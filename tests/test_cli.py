@@ -10,18 +10,9 @@ import time
 import urllib.request
 from pathlib import Path
 
-from conftest import ROOT, SHARED
+from conftest import ROOT, SHARED, run_cli
 
-
-def run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "indexer.cli", *args],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=300,
-    )
+run = run_cli
 
 
 def test_parse_prints_json_lines_for_the_seed() -> None:

@@ -6,22 +6,19 @@ import os
 import shutil
 import signal
 import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, synthetic_article, write_jsonl
+from conftest import ROOT, cli_command, synthetic_article, write_jsonl
 
 from indexer.build import update_index
 from indexer.query import SearchRequest
 from indexer.search import SearchCore
 from indexer.store import IndexLocation, LiveIndex
 
-
-def vindex(*args: str) -> list[str]:
-    return [sys.executable, "-m", "indexer.cli", *args]
+vindex = cli_command
 
 
 @pytest.fixture(scope="module")

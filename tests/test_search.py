@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import gc
 import json
-import subprocess
 import sys
 import threading
 from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import CORPORA, ROOT, synthetic_article, write_json, write_jsonl
+from conftest import CORPORA, ROOT, run_cli, synthetic_article, write_json, write_jsonl
 
 from indexer.build import update_index
 from indexer.engine import evaluate
@@ -163,22 +162,7 @@ def test_html_is_escaped(tmp_path: Path) -> None:
     core.close()
     assert hit["title_html"] == "&lt;<mark>img</mark> src=x onerror=alert(1)&gt;"
     assert "<script>" not in hit["snippet_html"]
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "indexer.cli",
-            "search",
-            "<script>alert(1)</script>",
-            "--json",
-            "--index",
-            str(index),
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    done = run_cli("search", "<script>alert(1)</script>", "--json", "--index", str(index))
     assert done.returncode == 0, done.stderr
     result = json.loads(done.stdout)
     shown = [h["title_html"] + h["snippet_html"] for h in result["hits"]]

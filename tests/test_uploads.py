@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, search, synthetic_article, write_json, write_jsonl
+from conftest import run_cli, search, synthetic_article, write_json, write_jsonl
 
 from indexer.build import update_index
 from indexer.store import IndexLocation
@@ -114,45 +114,14 @@ def test_trashed_file_is_restored_and_indexed_again_by_the_cli(tmp_path: Path) -
     assert find(corpus, "keep-7") == entry
     assert [e.ids for e in entries(corpus)] == [("keep-7",)]
 
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "indexer.cli",
-            "restore",
-            "keep-7",
-            "--index",
-            str(tmp_path / "index"),
-            "--corpus",
-            str(corpus),
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    restore = ("restore", "keep-7", "--index", str(tmp_path / "index"), "--corpus", str(corpus))
+    done = run_cli(*restore)
     assert done.returncode == 0, done.stderr
     assert single.is_file()
     assert find(corpus, "keep-7") is None
     assert search(location, "").total == 4
 
-    again = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "indexer.cli",
-            "restore",
-            "keep-7",
-            "--index",
-            str(tmp_path / "index"),
-            "--corpus",
-            str(corpus),
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    again = run_cli(*restore)
     assert again.returncode == 2
     assert "no article 'keep-7'" in again.stderr
 
