@@ -45,16 +45,7 @@ def article_record(stored: dict[str, Any]) -> dict[str, Any]:
 
 def ordered(matched: MatchSet, sort: str) -> npt.NDArray[np.int64]:
     """The document numbers of a match set in the order a search would list them."""
-    facets = matched.facets
-    if matched.scores is None or sort != "relevance":
-        order = facets.newest_first if sort != "oldest" else facets.newest_first[::-1]
-        docs: npt.NDArray[np.int64] = order[matched.mask[order]]
-        return docs
-    candidates = np.flatnonzero(matched.mask)
-    # Best score first, equal scores newest first: the order of the result pages.
-    ranking = np.lexsort((-facets.timestamps[candidates], -np.round(matched.scores[candidates], 6)))
-    result: npt.NDArray[np.int64] = candidates[ranking]
-    return result
+    return matched.facets.ranked(matched.mask, matched.scores, sort)
 
 
 class Export:
@@ -69,7 +60,6 @@ class Export:
         matched = core.match(request)
         # Held for as long as the export: the match set keeps its index state open.
         self.matched = matched
-        self.searcher = matched.searcher
         self.docs = ordered(matched, request.sort)
         self.batch = batch
 
@@ -80,5 +70,5 @@ class Export:
         for start in range(0, len(self.docs), self.batch):
             chunk = self.docs[start : start + self.batch].tolist()
             with self.matched.io:
-                stored = [self.searcher.stored_fields(docnum) for docnum in chunk]
+                stored = [self.matched.searcher.stored_fields(docnum) for docnum in chunk]
             yield [article_record(fields) for fields in stored]

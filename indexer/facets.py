@@ -266,11 +266,34 @@ class FacetData:
             mask[array] = True
         return mask
 
-    def by_date(self, mask: Mask, limit: int, *, newest: bool = True) -> list[int]:
-        """The first `limit` documents of the mask, newest (or oldest) first."""
-        order = self.newest_first if newest else self.newest_first[::-1]
-        chosen: list[int] = order[mask[order]][:limit].tolist()
-        return chosen
+    def ranked(
+        self,
+        mask: Mask,
+        scores: npt.NDArray[np.float64] | None,
+        sort: str,
+        limit: int | None = None,
+    ) -> npt.NDArray[np.int64]:
+        """The documents of the mask in a search's order, the first `limit` (or all).
+
+        "newest" and "oldest" (and any order without scores) come straight from
+        the date order; "relevance" is best score first, equal scores (to six
+        places) newest first (SPEC §6).
+        """
+        if scores is None or sort != "relevance":
+            order = self.newest_first if sort != "oldest" else self.newest_first[::-1]
+            dated: npt.NDArray[np.int64] = order[mask[order]]
+            return dated if limit is None else dated[:limit]
+        candidates = np.flatnonzero(mask)
+        rounded = np.round(scores[candidates], 6)
+        if limit is not None and len(candidates) > 2 * limit:
+            # Only the documents that can be among the first need sorting: those
+            # scoring at least the limit-th best score (ties included).
+            threshold = -np.partition(-rounded, limit - 1)[limit - 1]
+            keep = rounded >= threshold
+            candidates, rounded = candidates[keep], rounded[keep]
+        order = np.lexsort((-self.timestamps[candidates], -rounded))
+        best: npt.NDArray[np.int64] = candidates[order[:limit]]
+        return best
 
     def counts(
         self, facet: str, mask: Mask, limit: int | None = None

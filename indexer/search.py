@@ -384,22 +384,7 @@ class SearchCore:
         wanted = first + request.per_page
         searcher = state.searcher
         scores = matches.scores
-        if scores is None or request.sort != "relevance":
-            # Date order straight from the per-generation array: no scoring needed.
-            newest = request.sort != "oldest"
-            page = state.facets.by_date(matched, wanted, newest=newest)[first:]
-        else:
-            candidates = np.flatnonzero(matched)
-            rounded = np.round(scores[candidates], 6)
-            if len(candidates) > 2 * wanted:
-                # Only the documents that can reach the page need sorting: those
-                # scoring at least the wanted-th best score (ties included).
-                threshold = -np.partition(-rounded, wanted - 1)[wanted - 1]
-                keep = rounded >= threshold
-                candidates, rounded = candidates[keep], rounded[keep]
-            # Best score first; equal scores newest first (SPEC §6).
-            order = np.lexsort((-state.facets.timestamps[candidates], -rounded))
-            page = candidates[order[first:wanted]].tolist()
+        page = state.facets.ranked(matched, scores, request.sort, wanted)[first:].tolist()
         terms = self._terms(state, request.q, text_query)
         return [
             self._hit(
@@ -560,9 +545,7 @@ class SearchCore:
 
     def _suggest(self, state: _State, prefix: str, limit: int) -> list[dict[str, Any]]:
         names = _entity_names(state)
-        return suggestions(
-            names, state.postings, state.searcher, state.facets.timestamps, prefix, limit
-        )
+        return suggestions(names, state.postings, state.searcher, state.facets, prefix, limit)
 
 
 def _retire(state: _State) -> None:

@@ -96,7 +96,7 @@ def suggestions(
     names: EntityNames,
     postings: Postings,
     searcher: Any,
-    timestamps: Any,
+    facets: FacetData,
     prefix: str,
     limit: int,
 ) -> list[dict[str, Any]]:
@@ -106,13 +106,9 @@ def suggestions(
         for e in names.find(prefix, limit // 2 or 1)
     ]
     mask, scores = evaluate(title_query(prefix), postings)
-    candidates = np.flatnonzero(mask)
-    if not len(candidates):
-        return out
-    # Best score first, newest first among equals; enough for repeated titles.
-    order = np.lexsort((-timestamps[candidates], -np.round(scores[candidates], 6)))
     seen: set[str] = set()
-    for docnum in candidates[order[: 4 * limit]].tolist():
+    # Best match first, newest first among equals; enough for repeated titles.
+    for docnum in facets.ranked(mask, scores, "relevance", 4 * limit).tolist():
         if len(out) >= limit:
             break
         stored = searcher.stored_fields(docnum)
