@@ -22,7 +22,7 @@ from indexer.enrich import corpus_gazetteer
 from indexer.search import SearchCore
 from indexer.settings import Settings
 from indexer.store import IndexLocation, LiveIndex
-from webapp import api, editor, pages
+from webapp import api, editor, pages, security
 from webapp.http import middleware as http_middleware
 from webapp.templating import make_templates
 
@@ -103,4 +103,5 @@ async def _http_error(request: Request, exc: Exception) -> Response:
 
 
 async def _server_error(request: Request, exc: Exception) -> Response:
-    return _error(request, 500, "Something went wrong on our side.")
+    # Starlette answers this outside all middleware, so the security headers are added here.
+    return _error(request, 500, "Something went wrong on our side.", headers=security.HEADERS)

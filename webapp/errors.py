@@ -34,6 +34,13 @@ class BadParameter(ApiError):
         super().__init__(400, f"{param}: {message}", param)
 
 
+class BadBody(ApiError):
+    """400: a request body that cannot even be read (broken compression)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(400, message)
+
+
 class NotFound(ApiError):
     def __init__(self, message: str) -> None:
         super().__init__(404, message)

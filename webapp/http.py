@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import zlib
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import unquote_to_bytes
@@ -28,12 +29,14 @@ from indexer.search import SearchCore
 from indexer.settings import Settings
 from indexer.store import IndexMissing
 from webapp.errors import (
+    BadBody,
     BadParameter,
     IndexNotReady,
     PayloadTooLarge,
     Unprocessable,
     UnsupportedMediaType,
 )
+from webapp.security import SecurityHeaders
 
 # Changes whenever the shape of an answer changes, so that cached answers of
 # an older version do not validate against a newer server.
@@ -123,6 +126,14 @@ def conditional(request: Request, version: str, load: Loader, max_age: int = 60)
 # -- request bodies ------------------------------------------------------------
 
 
+def loads_json(text: str | bytes) -> Any:
+    """`json.loads`, where nesting too deep for the parser is malformed JSON like any other."""
+    try:
+        return json.loads(text)
+    except RecursionError:
+        raise ValueError("nested too deeply to be read") from None
+
+
 async def read_json_object(request: Request, limit: int) -> dict[str, Any]:
     """A JSON object body: 415 for another content type, 413 beyond `limit`, 422 if unusable."""
     media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
@@ -137,7 +148,7 @@ async def read_json_object(request: Request, limit: int) -> dict[str, Any]:
         if len(body) > limit:
             raise PayloadTooLarge(limit)
     try:
-        data = json.loads(body.decode("utf-8"))
+        data = loads_json(body.decode("utf-8"))
     except (UnicodeDecodeError, ValueError) as exc:
         raise Unprocessable(f"The body is not valid UTF-8 JSON: {exc}") from None
     if not isinstance(data, dict):
@@ -178,10 +189,79 @@ class BodyLimit:
         await self.app(scope, counting_receive, send)
 
 
+# zlib window bits per accepted Content-Encoding: a gzip header (16 + 15), or zlib's "deflate".
+_WBITS = {"gzip": 31, "x-gzip": 31, "deflate": 15}
+
+
+class BodyDecoding:
+    """Inflates request bodies sent with `Content-Encoding: gzip` (or deflate), within the limit.
+
+    Editors may compress a large batch of articles. The body is inflated as it
+    arrives, never more than the limit plus one byte at a time, so a small
+    body that inflates to gigabytes (a zip bomb) is refused with 413 after at
+    most `limit` bytes. Broken compressed data is a 400; other encodings 415.
+    The app sees the plain body, without the encoding and length headers.
+    """
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        encoding = Headers(scope=scope).get("content-encoding", "").strip().lower()
+        if encoding in ("", "identity"):
+            await self.app(scope, receive, send)
+            return
+        if encoding not in _WBITS:
+            message = f"Content-Encoding {encoding!r} is not accepted; send the body plain or gzip."
+            await _error(415, message, "Content-Encoding")(scope, receive, send)
+            return
+        inflater = zlib.decompressobj(_WBITS[encoding])
+        size = 0
+        plain_headers = [
+            (name, value)
+            for name, value in scope["headers"]
+            if name not in (b"content-encoding", b"content-length")
+        ]
+        scope = {**scope, "headers": plain_headers}
+
+        async def inflating_receive() -> Message:
+            nonlocal size
+            message = await receive()
+            if message["type"] != "http.request":
+                return message
+            data = message.get("body", b"")
+            more = message.get("more_body", False)
+            parts: list[bytes] = []
+            try:
+                while data:
+                    part = inflater.decompress(data, self.limit - size + 1)
+                    size += len(part)
+                    if size > self.limit:
+                        raise PayloadTooLarge(self.limit)
+                    parts.append(part)
+                    data = inflater.unconsumed_tail
+                if not more and not inflater.eof:
+                    raise zlib.error("the compressed data ends early")
+            except zlib.error as exc:
+                raise BadBody(f"The body is not valid {encoding} data: {exc}.") from None
+            return {"type": "http.request", "body": b"".join(parts), "more_body": more}
+
+        await self.app(scope, inflating_receive, send)
+
+
+def _error(status: int, message: str, param: str | None = None) -> Response:
+    error: dict[str, Any] = {"status": status, "message": message}
+    if param is not None:
+        error["param"] = param
+    return JSONResponse({"error": error}, status_code=status, headers={"Connection": "close"})
+
+
 def _too_large(limit: int) -> Response:
-    error = PayloadTooLarge(limit)
-    body = {"error": {"status": 413, "message": error.detail}}
-    return JSONResponse(body, status_code=413, headers={"Connection": "close"})
+    return _error(413, PayloadTooLarge(limit).detail)
 
 
 class ApiCors:
@@ -208,7 +288,9 @@ class ApiCors:
 def middleware(settings: Settings) -> list[Middleware]:
     """The app's middleware, outermost first."""
     return [
+        Middleware(SecurityHeaders),
         Middleware(ApiCors, origins=settings.cors_origin_list),
         Middleware(GZipMiddleware, minimum_size=GZIP_MINIMUM, compresslevel=GZIP_LEVEL),
         Middleware(BodyLimit, limit=settings.max_upload_mb * 1024 * 1024),
+        Middleware(BodyDecoding, limit=settings.max_upload_mb * 1024 * 1024),
     ]
