@@ -34,6 +34,7 @@ from webapp.auth import (
     require_session,
 )
 from webapp.errors import ApiError, NotFound, PayloadTooLarge, Unprocessable, UnsupportedMediaType
+from webapp.http import loads_json
 
 JSON_TYPES = ("application/json",)
 JSONL_TYPES = ("application/x-ndjson", "application/jsonl", "application/x-jsonlines")
@@ -143,7 +144,7 @@ async def _read_body(request: Request) -> bytes:
 
 def _json_records(body: bytes) -> list[Any]:
     try:
-        data = json.loads(body.decode("utf-8-sig"))
+        data = loads_json(body.decode("utf-8-sig"))
     except (UnicodeDecodeError, ValueError) as exc:
         raise Unprocessable(f"The body is not valid UTF-8 JSON: {exc}") from None
     return data if isinstance(data, list) else [data]
@@ -159,7 +160,7 @@ def _jsonl_records(body: bytes) -> list[Parsed]:
         if not line.strip():
             continue
         try:
-            record = json.loads(line)
+            record = loads_json(line)
         except ValueError as exc:
             parsed.append(Parsed(None, None, f"line {number}", (f"line {number}: {exc}",)))
             continue
@@ -424,7 +425,7 @@ async def correct_form(request: Request) -> Response:
     text = str(form.get("article", ""))
     editing = {"id": article_id, "text": text}
     try:
-        record = json.loads(text)
+        record = loads_json(text)
     except ValueError as exc:
         editing["error"] = f"Not valid JSON: {exc}"
         return _page(request, session_id, 422, editing=editing)
