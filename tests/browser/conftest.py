@@ -19,12 +19,14 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from demo_site import ROOT, build_demo_site
-from playwright.sync_api import Browser, Dialog, Page, sync_playwright
+from playwright.sync_api import Browser, ConsoleMessage, Dialog, Page, sync_playwright
+
+from indexer.settings import Settings
 
 SCREENSHOTS = ROOT / "tests" / "artifacts" / "screenshots"
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
@@ -60,7 +62,11 @@ def _free_port() -> int:
 @pytest.fixture(scope="session")
 def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The demo site served by uvicorn in a child process, as `vindex serve` would."""
-    settings = build_demo_site(tmp_path_factory.mktemp("browser-site"))
+    yield from serve(build_demo_site(tmp_path_factory.mktemp("browser-site")), tmp_path_factory)
+
+
+def serve(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A site's URL while uvicorn serves it in a child process."""
     port = _free_port()
     env = {**os.environ, **settings.to_env(), "VINDEX_PORT": str(port)}
     log = tmp_path_factory.mktemp("uvicorn") / "server.log"
@@ -138,36 +144,86 @@ def dialogs() -> list[str]:
 
 
 @pytest.fixture
-def page(browser: Browser, base_url: str, dialogs: list[str]) -> Iterator[Page]:
-    yield from _page(browser, base_url, dialogs, DESKTOP, javascript=True)
+def blocked() -> list[str]:
+    """Every script, style or load the Content-Security-Policy refused, and every script error.
+
+    The policy would stop injected markup from running, so a page whose text
+    escaping failed might open no dialog; the attempt still shows up here.
+    """
+    return []
 
 
 @pytest.fixture
-def phone_page(browser: Browser, base_url: str, dialogs: list[str]) -> Iterator[Page]:
-    yield from _page(browser, base_url, dialogs, PHONE, javascript=True)
+def page(browser: Browser, base_url: str, dialogs: list[str], blocked: list[str]) -> Iterator[Page]:
+    yield from _page(browser, base_url, dialogs, blocked, DESKTOP, javascript=True)
 
 
 @pytest.fixture
-def plain_page(browser: Browser, base_url: str, dialogs: list[str]) -> Iterator[Page]:
+def watched_page(
+    browser: Browser, dialogs: list[str], blocked: list[str]
+) -> Iterator[Callable[[str], Page]]:
+    """A desktop page on any site, recording what the security policy blocked into `blocked`."""
+    contexts = []
+
+    def open_page(url: str) -> Page:
+        context = browser.new_context(base_url=url, viewport=DESKTOP)
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        page = context.new_page()
+        _watch(page, dialogs, blocked)
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def phone_page(
+    browser: Browser, base_url: str, dialogs: list[str], blocked: list[str]
+) -> Iterator[Page]:
+    yield from _page(browser, base_url, dialogs, blocked, PHONE, javascript=True)
+
+
+@pytest.fixture
+def plain_page(
+    browser: Browser, base_url: str, dialogs: list[str], blocked: list[str]
+) -> Iterator[Page]:
     """A desktop page with JavaScript turned off."""
-    yield from _page(browser, base_url, dialogs, DESKTOP, javascript=False)
+    yield from _page(browser, base_url, dialogs, blocked, DESKTOP, javascript=False)
 
 
 def _page(
-    browser: Browser, base_url: str, dialogs: list[str], viewport: dict[str, int], javascript: bool
+    browser: Browser,
+    base_url: str,
+    dialogs: list[str],
+    blocked: list[str],
+    viewport: dict[str, int],
+    javascript: bool,
 ) -> Iterator[Page]:
     context = browser.new_context(
         base_url=base_url, viewport=viewport, java_script_enabled=javascript
     )
     context.set_default_timeout(10_000)
     page = context.new_page()
+    _watch(page, dialogs, blocked)
+    try:
+        yield page
+        # Our own pages must work under the policy: nothing of theirs may be refused.
+        assert not blocked, blocked
+    finally:
+        context.close()
 
+
+def _watch(page: Page, dialogs: list[str], blocked: list[str]) -> None:
     def record(dialog: Dialog) -> None:
         dialogs.append(dialog.message)
         dialog.dismiss()
 
+    def console(message: ConsoleMessage) -> None:
+        if message.type == "error" and "Content Security Policy" in message.text:
+            blocked.append(message.text)
+
     page.on("dialog", record)
-    try:
-        yield page
-    finally:
-        context.close()
+    page.on("console", console)
+    page.on("pageerror", lambda error: blocked.append(f"script error: {error}"))
