@@ -7,14 +7,15 @@ TEST_STAMP := $(VENV)/.installed-test
 # axe-core (npm), which the browser tests inject into each page; pinned by package-lock.json.
 NPM_STAMP := node_modules/.installed
 
-.PHONY: run test lint index bench clean
+.PHONY: run test lint check audit index bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
 # Re-install whenever pyproject.toml changes.
 $(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet --upgrade pip
+	@# The setuptools that python -m venv bundles (65.5 with 3.11) has known advisories.
+	$(BIN)/pip install --quiet --upgrade pip "setuptools==84.2.1"
 	$(BIN)/pip install --quiet -e .
 	touch $@
 
@@ -39,16 +40,20 @@ run: $(STAMP)
 index: $(STAMP)
 	$(BIN)/vindex index
 
-test: $(TEST_STAMP) $(NPM_STAMP)
-	$(BIN)/ruff check indexer webapp tests bench
-	$(BIN)/ruff format --check indexer webapp tests bench
-	$(BIN)/mypy
+test: check $(NPM_STAMP)
 	$(BIN)/python -m pytest
 
-lint: $(TEST_STAMP)
-	$(BIN)/ruff check indexer webapp tests bench
-	$(BIN)/ruff format --check indexer webapp tests bench
+# Code checks, and the dependency audit (which needs PyPI; `make test` does not run it).
+lint: check audit
+
+check: $(TEST_STAMP)
+	$(BIN)/ruff check indexer webapp tests bench scripts
+	$(BIN)/ruff format --check indexer webapp tests bench scripts
 	$(BIN)/mypy
+	$(BIN)/mypy --strict scripts/audit.py
+
+audit: $(TEST_STAMP)
+	$(BIN)/python scripts/audit.py
 
 bench: $(STAMP)
 	$(BIN)/python bench/index.py
