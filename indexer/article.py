@@ -171,9 +171,14 @@ def _kind(value: object) -> str:
     return kinds.get(type(value), type(value).__name__)
 
 
+# Lone UTF-16 surrogates (JSON's "\ud800", YAML's "\ud800") are no characters: the
+# index and every answer are UTF-8, which cannot hold them.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def _clean(text: str) -> str:
-    """One line of prose: whitespace runs (incl. newlines) collapsed."""
-    return " ".join(text.split())
+    """One line of prose: whitespace runs (incl. newlines) collapsed, surrogates replaced."""
+    return " ".join(_SURROGATE.sub("\ufffd", text).split())
 
 
 def _text(data: Mapping[str, Any], name: str) -> str:

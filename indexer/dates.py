@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import warnings
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 from dateutil import parser as dateparser
@@ -68,6 +68,21 @@ def parse_datetime(value: object) -> datetime:
             raise DateError(f"unparseable date {text[:60]!r}") from exc
     else:
         raise DateError(f"expected a date, got {type(value).__name__}")
-    if parsed.tzinfo is None or parsed.tzinfo.utcoffset(parsed) is None:
-        parsed = parsed.replace(tzinfo=VIENNA)
+    try:
+        if parsed.tzinfo is None or parsed.tzinfo.utcoffset(parsed) is None:
+            parsed = parsed.replace(tzinfo=VIENNA)
+        # The index keeps UTC: the time must have one (dateutil accepts an offset
+        # of +99:00 that no datetime arithmetic does, and 1 January of year 1 at
+        # 00:00 in Vienna is still year 0 in UTC).
+        parsed.astimezone(UTC)
+    except ValueError as exc:
+        raise DateError(f"a time zone offset beyond ±24 hours in {_shown(value)}") from exc
+    except OverflowError as exc:
+        raise DateError(
+            f"date out of range: {_shown(value)} is outside the years 1 to 9999 in UTC"
+        ) from exc
     return parsed
+
+
+def _shown(value: object) -> str:
+    return repr(value.strip()[:60]) if isinstance(value, str) else str(value)

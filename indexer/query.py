@@ -339,12 +339,14 @@ def _filter_values(name: str, raw: Iterable[str]) -> tuple[str, ...]:
     values: list[str] = []
     for item in raw:
         value = _clean_value(item)
-        if len(value) > MAX_FILTER_VALUE:
-            raise RequestError(name, f"a value is longer than {MAX_FILTER_VALUE} characters")
         if name == "section":
             value = normalise_section(value)
         elif name == "language":
             value = value.lower()
+        # Checked on the normalised value: `A/B` becomes `A > B`, and the canonical
+        # parameters of a request (its links) must be a request again.
+        if len(value) > MAX_FILTER_VALUE:
+            raise RequestError(name, f"a value is longer than {MAX_FILTER_VALUE} characters")
         if value and value not in values:
             values.append(value)
     if len(values) > MAX_FILTER_VALUES:
@@ -402,7 +404,12 @@ def _short_date(day: date, *, end: bool) -> str:
 
 
 def _naive_utc(moment: datetime) -> datetime:
-    return moment.astimezone(UTC).replace(tzinfo=None)
+    try:
+        return moment.astimezone(UTC).replace(tzinfo=None)
+    except OverflowError:
+        # `from=0001-01-01` begins in Vienna an hour before UTC has a year 1; no
+        # article is older, so the range starts at the beginning of time.
+        return datetime.min if moment.year == 1 else datetime.max
 
 
 # -- words -------------------------------------------------------------------

@@ -32,14 +32,20 @@ from indexer.dates import ZONE_NAMES
 from indexer.errors import CorpusError
 from indexer.formats import Record
 from indexer.formats.html import paragraphs_of_html, text_of_html
-from indexer.formats.xmlroot import parse_xml
+from indexer.formats.xmlroot import parse_xml, refuse_unsafe
 
 _BLANK_LINE = re.compile(r"\n\s*\n")
 
 
 def read(data: bytes, path: Path) -> Iterator[Record]:
-    # Bytes: feedparser treats a string as a URL or file name to open.
-    parsed = feedparser.parse(data)
+    refuse_unsafe(data, path)
+    try:
+        # Bytes: feedparser treats a string as a URL or file name to open.
+        parsed = feedparser.parse(data)
+    except ValueError as exc:
+        # feedparser reads the XML declaration's encoding name itself, and trips on
+        # one that is not UTF-8 or holds a NUL (UnicodeDecodeError, ValueError).
+        raise _feed_error(data, f"its encoding cannot be read ({exc})", path) from exc
     # feedparser reads what it can of a broken feed; an empty entry is what it could not.
     entries = [entry for entry in parsed.entries if entry]
     if not entries:
@@ -133,9 +139,14 @@ def _authors(entry: Mapping[str, Any]) -> list[str]:
 
 def _url(link: object) -> str:
     # feedparser turns a permalink guid into the link; a `urn:` id is no URL.
-    if isinstance(link, str) and urlsplit(link).scheme in ("http", "https"):
-        return link
-    return ""
+    if not isinstance(link, str):
+        return ""
+    try:
+        scheme = urlsplit(link).scheme
+    except ValueError:
+        # "http://[": a broken IPv6 host. No URL, but the article is still there.
+        return ""
+    return link if scheme in ("http", "https") else ""
 
 
 def _date(raw: object, parsed: time.struct_time | None) -> object:
@@ -149,6 +160,10 @@ def _date(raw: object, parsed: time.struct_time | None) -> object:
         except (ValueError, OverflowError, UnknownTimezoneWarning):
             pass
     if parsed is not None:
-        # feedparser normalised it to UTC.
-        return datetime(*parsed[:6], tzinfo=UTC)
+        try:
+            # feedparser normalised it to UTC.
+            return datetime(*parsed[:6], tzinfo=UTC)
+        except (ValueError, OverflowError):
+            # Year 0, or a day past the month's end: the raw text, for `make_article` to name.
+            pass
     return raw

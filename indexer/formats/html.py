@@ -17,7 +17,6 @@ and content) into plain text for the other readers.
 
 from __future__ import annotations
 
-import json
 import re
 import warnings
 from collections.abc import Iterator, Mapping
@@ -28,6 +27,7 @@ from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning, Tag, XMLParsedAsHT
 
 from indexer.errors import CorpusError
 from indexer.formats import Record
+from indexer.formats.json_format import load_json
 
 # schema.org types whose objects are the article itself.
 ARTICLE_TYPES = frozenset(
@@ -71,6 +71,8 @@ _ENTITY_TYPES = {
 _NOT_BODY = frozenset({"nav", "header", "footer", "script", "style", "aside", "figure", "form"})
 
 _BLANK_LINE = re.compile(r"\n\s*\n")
+# JSON-LD blocks nested deeper are skipped (see `_json_ld_article`).
+MAX_JSON_LD_NESTING = 32
 
 
 def read(data: bytes, path: Path) -> Iterator[Record]:
@@ -132,9 +134,12 @@ def _json_ld_article(soup: BeautifulSoup) -> dict[str, Any] | None:
     nodes: list[dict[str, Any]] = []
     for script in soup.find_all("script", attrs={"type": "application/ld+json"}):
         try:
-            value = json.loads(script.get_text())
-        except json.JSONDecodeError:
+            value = load_json(script.get_text())
+        except ValueError:
             # A broken block is skipped: the meta tags may still describe the article.
+            continue
+        if _depth(value) > MAX_JSON_LD_NESTING:
+            # Read recursively below; real metadata is a few levels deep.
             continue
         nodes.extend(_flatten(value))
     by_id = {node["@id"]: node for node in nodes if isinstance(node.get("@id"), str)}
@@ -144,6 +149,21 @@ def _json_ld_article(soup: BeautifulSoup) -> dict[str, Any] | None:
             if isinstance(candidate, dict) and _types(candidate) & ARTICLE_TYPES:
                 return {key: _resolve(value, by_id) for key, value in candidate.items()}
     return None
+
+
+def _depth(value: object) -> int:
+    """How deep lists and objects nest in a JSON value (without recursing)."""
+    deepest = 0
+    stack: list[tuple[object, int]] = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            item = list(item.values())
+        if isinstance(item, list):
+            deepest = max(deepest, depth)
+            if depth <= MAX_JSON_LD_NESTING:
+                stack.extend((child, depth + 1) for child in item)
+    return deepest
 
 
 def _flatten(value: object) -> Iterator[dict[str, Any]]:

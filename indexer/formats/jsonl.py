@@ -8,6 +8,7 @@ from pathlib import Path
 
 from indexer.errors import CorpusError
 from indexer.formats import Record, decode_text
+from indexer.formats.json_format import load_json
 
 
 def read(data: bytes, path: Path) -> Iterator[Record]:
@@ -16,10 +17,13 @@ def read(data: bytes, path: Path) -> Iterator[Record]:
         if not line.strip():
             continue
         try:
-            value = json.loads(line)
+            value = load_json(line)
         except json.JSONDecodeError as exc:
             error = CorpusError(f"invalid JSON: {exc.msg} (column {exc.colno})")
             yield Record(None, line=number, error=error)
+            continue
+        except ValueError as exc:
+            yield Record(None, line=number, error=CorpusError(str(exc)))
             continue
         if isinstance(value, dict):
             yield Record(value, line=number)

@@ -20,6 +20,7 @@ images are left out.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -36,6 +37,41 @@ _FENCE = "---"
 _ENDS = ("---", "...")
 
 _markdown = MarkdownIt("commonmark")
+# PyYAML's scanner takes time quadratic in the depth of `[`/`{` nesting (seconds
+# at a thousand levels) before its parser runs out of stack; front matter
+# needs two or three.
+MAX_FLOW_NESTING = 50
+
+
+class _FrontMatterLoader(yaml.SafeLoader):
+    """YAML's safe loader, with its two value constructors that can fail made gentle.
+
+    A timestamp that YAML's pattern matches but that is no real time
+    (`2023-02-30`, an offset of `+99:00`) stays text, so that `make_article`
+    names the field and the value; an integer too long for Python to convert
+    is a YAML error with its line.
+    """
+
+
+def _timestamp(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> object:
+    try:
+        return loader.construct_yaml_timestamp(node)
+    except (ValueError, OverflowError):
+        return loader.construct_scalar(node)
+
+
+def _integer(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> object:
+    try:
+        return loader.construct_yaml_int(node)
+    except ValueError as exc:
+        limit = sys.get_int_max_str_digits()
+        raise yaml.constructor.ConstructorError(
+            None, None, f"a number of more than {limit} digits", node.start_mark
+        ) from exc
+
+
+_FrontMatterLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
+_FrontMatterLoader.add_constructor("tag:yaml.org,2002:int", _integer)
 
 
 def read(data: bytes, path: Path) -> Iterator[Record]:
@@ -62,8 +98,21 @@ def _front_matter(text: str, path: Path) -> tuple[dict[Any, Any], str]:
         raise CorpusError(
             "YAML front matter is not closed (no '---' line after it)", path=path, line=1
         )
+    source = "\n".join(lines[1:end])
+    if _flow_depth(source) > MAX_FLOW_NESTING:
+        raise CorpusError(
+            f"invalid YAML front matter: [lists] or {{mappings}} nested more than "
+            f"{MAX_FLOW_NESTING} levels deep",
+            path=path,
+            line=2,
+        )
     try:
-        fields = yaml.safe_load("\n".join(lines[1:end]))
+        fields = yaml.load(source, Loader=_FrontMatterLoader)
+    except RecursionError as exc:
+        # PyYAML recurses per level of nesting: `[[[[...` a few hundred deep.
+        raise CorpusError(
+            "invalid YAML front matter: lists or mappings nested too deeply", path=path, line=2
+        ) from exc
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         problem = getattr(exc, "problem", None) or "not YAML"
@@ -82,6 +131,20 @@ def _front_matter(text: str, path: Path) -> tuple[dict[Any, Any], str]:
             line=2,
         )
     return fields, "\n".join(lines[end + 1 :])
+
+
+def _flow_depth(text: str) -> int:
+    """How deep `[` and `{` nest, brackets in quoted text counted too: an upper bound."""
+    if text.count("[") + text.count("{") <= MAX_FLOW_NESTING:
+        return 0
+    depth = deepest = 0
+    for char in text:
+        if char in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in "]}":
+            depth = max(0, depth - 1)
+    return deepest
 
 
 def markdown_paragraphs(content: str) -> list[str]:

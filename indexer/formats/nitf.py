@@ -109,17 +109,22 @@ def _text(element: Element | None, skip: Iterable[str] = ()) -> str:
     if element is None:
         return ""
     skipped = set(skip)
-
-    def walk(node: Element) -> Iterator[str]:
+    parts: list[str] = []
+    # A stack, not recursion: markup may nest thousands of levels deep.
+    stack: list[Element | str] = [element]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, str):
+            parts.append(node)
+            continue
         if node.text:
-            yield node.text
-        for child in node:
-            if child.tag not in skipped:
-                yield from walk(child)
+            parts.append(node.text)
+        for child in reversed(node):
             if child.tail:
-                yield child.tail
-
-    return " ".join("".join(walk(element)).split())
+                stack.append(child.tail)
+            if child.tag not in skipped:
+                stack.append(child)
+    return " ".join("".join(parts).split())
 
 
 def _paragraph_text(element: Element) -> str:
@@ -209,7 +214,7 @@ def _date(value: str) -> str | datetime:
         return ""
     try:
         return dateparser.isoparse(value)
-    except ValueError:
+    except (ValueError, OverflowError):
         return value
 
 

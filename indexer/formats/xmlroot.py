@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from html.entities import entitydefs
 from pathlib import Path
-from xml.etree.ElementTree import Element, ParseError
+from xml.etree.ElementTree import Element, ParseError, TreeBuilder
 from xml.parsers.expat import ErrorString
 
 from defusedxml import DefusedXmlException, EntitiesForbidden
@@ -66,7 +66,29 @@ def root_name(data: bytes, path: Path) -> str:
         raise _parse_error(exc, path) from exc
     except DefusedXmlException as exc:
         raise _unsafe_error(exc, path) from exc
+    except (LookupError, ValueError) as exc:
+        raise _encoding_error(exc, path) from exc
     raise CorpusError("not XML: no root element", path=path)
+
+
+def refuse_unsafe(data: bytes, path: Path) -> None:
+    """Refuse entity declarations and external references before the root element.
+
+    For parsers other than ours (feedparser): their own guard against an
+    entity bomb is a pattern that a declaration on the DOCTYPE's line slips
+    past, leaving only expat's amplification limit, after a second or so. XML
+    that is not well formed is left to that parser, which may read it anyway.
+    """
+    parser = _parser(_RootTarget())
+    try:
+        parser.feed(data)
+        parser.close()
+    except (_RootFound, ParseError):
+        return
+    except DefusedXmlException as exc:
+        raise _unsafe_error(exc, path) from exc
+    except (LookupError, ValueError) as exc:
+        raise _encoding_error(exc, path) from exc
 
 
 def parse_xml(data: bytes, path: Path) -> Element:
@@ -74,7 +96,9 @@ def parse_xml(data: bytes, path: Path) -> Element:
 
     Attribute names keep their namespace (`xml:lang` is `XML_LANG`).
     """
-    parser = _parser()
+    # The C tree builder: defusedxml's default builds pure-Python elements, whose
+    # `iter()` and `find()` recurse once per level and fail on deep nesting.
+    parser = _parser(TreeBuilder())
     try:
         parser.feed(data)
         root: Element = parser.close()
@@ -82,6 +106,8 @@ def parse_xml(data: bytes, path: Path) -> Element:
         raise _parse_error(exc, path) from exc
     except DefusedXmlException as exc:
         raise _unsafe_error(exc, path) from exc
+    except (LookupError, ValueError) as exc:
+        raise _encoding_error(exc, path) from exc
     for element in root.iter():
         if isinstance(element.tag, str):
             element.tag = local_name(element.tag)
@@ -94,6 +120,14 @@ def _parse_error(exc: ParseError, path: Path) -> CorpusError:
         f"not well-formed XML: {ErrorString(exc.code)} (column {column + 1})",
         path=path,
         line=line,
+    )
+
+
+def _encoding_error(exc: LookupError | ValueError, path: Path) -> CorpusError:
+    """expat asks Python's codecs for an encoding it does not know itself (`encoding="TTF-8"`)."""
+    # LookupError: "unknown encoding: TTF-8"; ValueError: a NUL in the name.
+    return CorpusError(
+        f"the XML declaration names an encoding that cannot be used ({exc})", path=path, line=1
     )
 
 

@@ -87,9 +87,14 @@ def documents(source: Path) -> Iterator[Document]:
 
 def _read(archive: Path) -> Iterator[Document]:
     for _, data in tar_files(archive, _DATA_FILE, TITLE, "reut2-*.sgm files"):
-        # One byte in reut2-017.sgm is above 0x7F: the files are read as latin-1.
-        for match in _RECORD.finditer(data.decode("latin-1")):
-            yield record(match.group(1), match.group(2))
+        yield from records(data)
+
+
+def records(data: bytes) -> Iterator[Document]:
+    """The article mappings (or `Drop`s) of one ``reut2-NNN.sgm`` file's bytes."""
+    # One byte in reut2-017.sgm is above 0x7F: the files are read as latin-1.
+    for match in _RECORD.finditer(data.decode("latin-1")):
+        yield record(match.group(1), match.group(2))
 
 
 def record(attributes: str, sgml: str) -> Document:
