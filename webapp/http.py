@@ -156,11 +156,21 @@ async def read_json_object(request: Request, limit: int) -> dict[str, Any]:
     return data
 
 
-class BodyLimit:
-    """Refuses any request whose body exceeds the limit, before the app reads it (413).
+# zlib window bits per accepted Content-Encoding: a gzip header (16 + 15), or zlib's "deflate".
+_WBITS = {"gzip": 31, "x-gzip": 31, "deflate": 15}
 
-    A declared Content-Length is checked up front; a chunked body is counted as
-    it arrives and cut off when it passes the limit.
+
+class BodyLimit:
+    """Request bodies within the limit, and inflated when sent compressed.
+
+    A declared Content-Length beyond the limit is refused (413) before the app
+    runs; a chunked body is counted as it arrives and cut off when it passes
+    the limit. Editors may compress a large batch of articles with
+    `Content-Encoding: gzip` (or deflate): the body is inflated as it arrives,
+    never more than the limit plus one byte at a time, so a small body that
+    inflates to gigabytes (a zip bomb) is refused with 413 after at most
+    `limit` bytes. Broken compressed data is a 400; other encodings a 415. The
+    app sees the plain body, without the encoding and length headers.
     """
 
     def __init__(self, app: ASGIApp, limit: int) -> None:
@@ -171,9 +181,15 @@ class BodyLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        declared = Headers(scope=scope).get("content-length", "")
+        headers = Headers(scope=scope)
+        declared = headers.get("content-length", "")
         if declared.isdigit() and int(declared) > self.limit:
             await _too_large(self.limit)(scope, receive, send)
+            return
+        encoding = headers.get("content-encoding", "").strip().lower()
+        if encoding not in ("", "identity", *_WBITS):
+            message = f"Content-Encoding {encoding!r} is not accepted; send the body plain or gzip."
+            await _error(415, message, "Content-Encoding")(scope, receive, send)
             return
         received = 0
 
@@ -186,47 +202,15 @@ class BodyLimit:
                     raise PayloadTooLarge(self.limit)
             return message
 
-        await self.app(scope, counting_receive, send)
-
-
-# zlib window bits per accepted Content-Encoding: a gzip header (16 + 15), or zlib's "deflate".
-_WBITS = {"gzip": 31, "x-gzip": 31, "deflate": 15}
-
-
-class BodyDecoding:
-    """Inflates request bodies sent with `Content-Encoding: gzip` (or deflate), within the limit.
-
-    Editors may compress a large batch of articles. The body is inflated as it
-    arrives, never more than the limit plus one byte at a time, so a small
-    body that inflates to gigabytes (a zip bomb) is refused with 413 after at
-    most `limit` bytes. Broken compressed data is a 400; other encodings 415.
-    The app sees the plain body, without the encoding and length headers.
-    """
-
-    def __init__(self, app: ASGIApp, limit: int) -> None:
-        self.app = app
-        self.limit = limit
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        encoding = Headers(scope=scope).get("content-encoding", "").strip().lower()
         if encoding in ("", "identity"):
-            await self.app(scope, receive, send)
-            return
-        if encoding not in _WBITS:
-            message = f"Content-Encoding {encoding!r} is not accepted; send the body plain or gzip."
-            await _error(415, message, "Content-Encoding")(scope, receive, send)
-            return
+            await self.app(scope, counting_receive, send)
+        else:
+            await self.app(*self._inflating(scope, counting_receive, encoding), send)
+
+    def _inflating(self, scope: Scope, receive: Receive, encoding: str) -> tuple[Scope, Receive]:
+        """The scope without encoding and length, and a receive that gives the plain body."""
         inflater = zlib.decompressobj(_WBITS[encoding])
         size = 0
-        plain_headers = [
-            (name, value)
-            for name, value in scope["headers"]
-            if name not in (b"content-encoding", b"content-length")
-        ]
-        scope = {**scope, "headers": plain_headers}
 
         async def inflating_receive() -> Message:
             nonlocal size
@@ -250,7 +234,12 @@ class BodyDecoding:
                 raise BadBody(f"The body is not valid {encoding} data: {exc}.") from None
             return {"type": "http.request", "body": b"".join(parts), "more_body": more}
 
-        await self.app(scope, inflating_receive, send)
+        plain = [
+            (name, value)
+            for name, value in scope["headers"]
+            if name not in (b"content-encoding", b"content-length")
+        ]
+        return {**scope, "headers": plain}, inflating_receive
 
 
 def _error(status: int, message: str, param: str | None = None) -> Response:
@@ -292,5 +281,4 @@ def middleware(settings: Settings) -> list[Middleware]:
         Middleware(ApiCors, origins=settings.cors_origin_list),
         Middleware(GZipMiddleware, minimum_size=GZIP_MINIMUM, compresslevel=GZIP_LEVEL),
         Middleware(BodyLimit, limit=settings.max_upload_mb * 1024 * 1024),
-        Middleware(BodyDecoding, limit=settings.max_upload_mb * 1024 * 1024),
     ]
