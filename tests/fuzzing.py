@@ -52,6 +52,11 @@ def fuzz_settings(examples: int, *, slow: bool = False) -> Callable[[T], T]:
     )
 
 
+# A failing input of a long run may be megabytes: Hypothesis warns before printing it,
+# and pytest's `filterwarnings = error` would turn the report of the failure into an error.
+LARGE_REPR = "ignore:Generating overly large repr:hypothesis.errors.HypothesisWarning"
+
+
 class Hang(Exception):
     """One input took longer than TIME_LIMIT."""
 

@@ -25,7 +25,7 @@ from typing import Any
 
 import pytest
 from conftest import synthetic_article, write_json, write_jsonl
-from fuzzing import FIXTURES, fuzz_settings, odd_text, time_limit
+from fuzzing import FIXTURES, LARGE_REPR, fuzz_settings, odd_text, time_limit
 from hypothesis import example, given
 from hypothesis import strategies as st
 from starlette.datastructures import QueryParams
@@ -37,6 +37,8 @@ from indexer.schema import SEARCH_BOOSTS, SEARCH_FIELDS, build_schema
 from indexer.search import SearchCore, SearchResult
 from indexer.store import IndexLocation, LiveIndex
 from indexer.textquery import parse_text_query
+
+pytestmark = pytest.mark.filterwarnings(LARGE_REPR)
 
 KNOWN = [
     "q",

@@ -71,6 +71,8 @@ _ENTITY_TYPES = {
 _NOT_BODY = frozenset({"nav", "header", "footer", "script", "style", "aside", "figure", "form"})
 
 _BLANK_LINE = re.compile(r"\n\s*\n")
+# Elements of a fragment whose content is no text a reader sees.
+_INVISIBLE = ["script", "style", "template", "applet"]
 # JSON-LD blocks nested deeper are skipped (see `_json_ld_article`).
 MAX_JSON_LD_NESTING = 32
 
@@ -120,6 +122,8 @@ def text_of_html(markup: str) -> str:
 def paragraphs_of_html(markup: str) -> list[str]:
     """The paragraphs of an HTML fragment: its `<p>`s, else its text split on blank lines."""
     soup = _soup(markup)
+    for element in soup.find_all(_INVISIBLE):
+        element.decompose()
     paragraphs = [_text(p) for p in soup.find_all("p")]
     if not any(paragraphs):
         paragraphs = [" ".join(part.split()) for part in _BLANK_LINE.split(soup.get_text())]
