@@ -5,6 +5,11 @@ renders (SPEC §2) and hands it to a template, with the links the page needs
 (`webapp.search_page`, `webapp.links`). Every page names its JSON twin in
 `json_url`. Bad parameters raise HTTP 400, which the app's one error handler
 renders as a page that keeps the search box.
+
+Views that search are plain functions, which Starlette runs in its thread
+pool, as it runs the API's: a search holds its index state's lock for
+milliseconds, and on the event loop it stalled every other connection of the
+worker process (suggestions, /healthz, the answers to uploads) meanwhile.
 """
 
 from __future__ import annotations
@@ -51,7 +56,7 @@ def _search(request: Request, search: SearchRequest, facet_limit: int) -> Search
         raise IndexNotReady() from exc
 
 
-async def home(request: Request) -> Response:
+def home(request: Request) -> Response:
     recent = SearchRequest(sort="newest", per_page=HOME_ARTICLES)
     result = _search(request, recent, search_page.FACET_LIMIT)
     sections = [
@@ -77,7 +82,7 @@ async def home(request: Request) -> Response:
     return _render(request, "home.html", context)
 
 
-async def search(request: Request) -> Response:
+def search(request: Request) -> Response:
     try:
         search = SearchRequest.from_params(request.query_params)
     except RequestError as exc:
@@ -109,7 +114,7 @@ def _reached_with(request: Request) -> str:
         return ""
 
 
-async def article(request: Request) -> Response:
+def article(request: Request) -> Response:
     article_id = request.path_params["id"]
     core = _core(request)
     try:
@@ -138,7 +143,7 @@ async def article(request: Request) -> Response:
     return _render(request, "article.html", context)
 
 
-async def entity(request: Request) -> Response:
+def entity(request: Request) -> Response:
     kind = request.path_params["type"]
     name = request.path_params["name"]
     core = _core(request)
