@@ -159,7 +159,8 @@ class _State:
     # Whoosh's readers share their open files and move a file position to read
     # (a posting block, a stored document): two threads reading at once get
     # each other's bytes. Every read of this state's searcher holds this lock;
-    # the array work around the reads is short.
+    # the array work around the reads is short. The search core gives all its
+    # states its one lock (see SearchCore._io).
     io: threading.RLock = field(default_factory=threading.RLock)
     # Entity names for suggestions and spelling words for corrections, made on
     # first use (or when the state is warmed).
@@ -182,7 +183,16 @@ class SearchCore:
         self.live = live
         # Names in queries also find the articles about what they name.
         self.gazetteer = gazetteer or load_gazetteer()
-        self._lock = threading.Lock()
+        # Reentrant: a match set's finalizer releases its state under this lock, and
+        # the garbage collector may run it in a thread that already holds it.
+        self._lock = threading.RLock()
+        # The lock of every read, of every index state of this core: taken before
+        # a state is, so that the requests waiting for it hold none. With a lock
+        # per state, each request queued behind a search held the state of its
+        # arrival, and under a stream of uploads (a new state each) the older
+        # states stayed open, arrays and caches and all, until their queues ran
+        # out. Reads were one at a time within a state already.
+        self._io = threading.RLock()
         self._state: _State | None = None
         # Facet arrays per segment, reused by the next index state (see FacetData).
         self._segment_facets: SegmentCache = {}
@@ -204,12 +214,12 @@ class SearchCore:
     @contextlib.contextmanager
     def _using(self) -> Iterator[_State]:
         """The current index state, kept open until the block ends."""
-        state = self._acquire()
-        try:
-            with state.io:
+        with self._io:
+            state = self._acquire()
+            try:
                 yield state
-        finally:
-            self._release(state)
+            finally:
+                self._release(state)
 
     def _acquire(self) -> _State:
         """The current index state, opened if the index changed, with one more user.
@@ -218,9 +228,13 @@ class SearchCore:
         a long export, or a search that started just before an upload
         committed, never finds its searcher closed under it.
         """
-        ix = self.live.get()
-        key = (self.live.generation, ix.latest_generation())
         with self._lock:
+            # The key is read under the lock: a thread that read it just before an
+            # update committed could otherwise replace the newer state with an older
+            # one, and the next request would open the newer one again (each open
+            # rebuilds the state's arrays). LiveIndex is not thread-safe either.
+            ix = self.live.get()
+            key = (self.live.generation, ix.latest_generation())
             state = self._state
             if state is None or state.key != key:
                 state = self._open(ix, key)
@@ -239,7 +253,7 @@ class SearchCore:
     def _open(self, ix: Any, key: tuple[str, int]) -> _State:
         searcher = ix.searcher(weighting=scoring.BM25F())
         reader = searcher.reader()
-        state = _State(key, searcher, FacetData(reader, self._segment_facets))
+        state = _State(key, searcher, FacetData(reader, self._segment_facets), io=self._io)
         # Keep only the segments of the new state: merged or rebuilt-away
         # segments would otherwise stay in memory.
         live_segments = {
@@ -285,19 +299,19 @@ class SearchCore:
         disjunctive facet counts do. Additive to `search`, for callers that
         need more than a page: entity reports, facet value search, export.
         """
-        state = self._acquire()
-        try:
-            with state.io:
+        with self._io:
+            state = self._acquire()
+            try:
                 text_query, pruned, _ = self._parse(state, request.q)
                 matches = self._text_matches(state, text_query, pruned)
                 restrictions = self._restrictions(state, request)
-            mask = _combine(matches.mask, restrictions, exclude=exclude)
-            matched = MatchSet(
-                state.searcher, state.facets, mask, matches.scores, state.key[0], state.io
-            )
-        except BaseException:
-            self._release(state)
-            raise
+                mask = _combine(matches.mask, restrictions, exclude=exclude)
+                matched = MatchSet(
+                    state.searcher, state.facets, mask, matches.scores, state.key[0], state.io
+                )
+            except BaseException:
+                self._release(state)
+                raise
         # The match set holds its index state open (an export reads from it
         # long after this returns) until the match set itself is dropped.
         weakref.finalize(matched, self._release, state)
