@@ -69,6 +69,17 @@ class IndexLocation:
     def open(self) -> Index:
         return whoosh_index.open_dir(str(self.require_current()))
 
+    def state_key(self) -> tuple[str, int] | None:
+        """The served generation and its latest commit: every update or rebuild changes it."""
+        current = self.current()
+        if current is None:
+            return None
+        ix = whoosh_index.open_dir(str(current))
+        try:
+            return current.name, ix.latest_generation()
+        finally:
+            ix.close()
+
     def info(self, generation: Path | None = None) -> dict[str, Any]:
         """The generation's `build.json` (when and how it was built)."""
         generation = generation or self.require_current()
