@@ -7,6 +7,7 @@ done), 2 usage error (bad flags, bad settings, missing folders).
 from __future__ import annotations
 
 import argparse
+import ctypes
 import json
 import os
 import sys
@@ -295,6 +296,36 @@ def _entities(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
+# glibc's malloc for the server (see _tune_malloc); a value set in the environment wins.
+MALLOC_SETTINGS = {"MALLOC_ARENA_MAX": "2", "MALLOC_TRIM_THRESHOLD_": "131072"}
+_M_TRIM_THRESHOLD, _M_ARENA_MAX = -1, -8  # mallopt(3) parameters
+
+
+def _tune_malloc() -> None:
+    """Keep the server's memory to what it uses: few malloc arenas, freed memory returned.
+
+    A worker answers from a pool of threads, each allocating and freeing numpy
+    arrays of the archive's size. By default glibc gives threads arenas of
+    their own (up to eight per core) and keeps freed memory in them, and it
+    raises its threshold for handing large blocks back as they are freed:
+    twenty threads searching the Reuters archive under an upload a second
+    held 1.0-1.1 GB, 0.28 GB with these settings (0.5 GB with two arenas
+    alone). The variables reach the worker processes uvicorn spawns; mallopt
+    tunes this process, which serves when there is one worker. Other C
+    libraries have no mallopt and are left as they are.
+    """
+    for name, value in MALLOC_SETTINGS.items():
+        os.environ.setdefault(name, value)
+    try:
+        mallopt = ctypes.CDLL(None).mallopt
+        arenas = int(os.environ["MALLOC_ARENA_MAX"])
+        trim = int(os.environ["MALLOC_TRIM_THRESHOLD_"])
+    except (AttributeError, OSError, ValueError):
+        return
+    mallopt(_M_ARENA_MAX, arenas)
+    mallopt(_M_TRIM_THRESHOLD, trim)
+
+
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
@@ -311,6 +342,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         print(f"Editor token (set VINDEX_EDITOR_TOKEN to choose one): {settings.editor_token}")
     # Workers are separate processes: they read their settings from the environment.
     os.environ.update(settings.to_env())
+    _tune_malloc()
     print(f"Vindex serving {settings.index} on http://{settings.host}:{settings.port}/")
     print(f"Editor page: http://{settings.host}:{settings.port}/editor", flush=True)
     uvicorn.run(
