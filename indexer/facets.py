@@ -226,8 +226,14 @@ def _year(month: str) -> list[str]:
     return [month[:4]] if month else []
 
 
+SegmentKey = tuple[str, int]
 # Segment facet arrays by segment, shared by the index states that hold the segment.
-SegmentCache = dict[tuple[str, int], _SegmentFacets]
+SegmentCache = dict[SegmentKey, _SegmentFacets]
+
+
+def segment_key(leaf: Any) -> SegmentKey:
+    """A segment as it is now: its id and its document count (a merge makes a new id)."""
+    return (leaf.segment().segment_id(), leaf.doc_count_all())
 
 
 class FacetData:
@@ -241,7 +247,7 @@ class FacetData:
         self.doc_count = reader.doc_count_all()
         parts = []
         for leaf, _base in reader.leaf_readers():
-            key = (leaf.segment().segment_id(), leaf.doc_count_all())
+            key = segment_key(leaf)
             part = cache.get(key) if cache is not None else None
             if part is None:
                 part = _SegmentFacets(leaf)

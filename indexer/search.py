@@ -35,7 +35,16 @@ from whoosh.searching import Searcher
 from indexer.article import ENTITY_TYPES
 from indexer.engine import Postings, evaluate
 from indexer.expand import expand, named_entities
-from indexer.facets import FACETS, FacetCount, FacetData, Mask, SegmentCache, live_documents
+from indexer.facets import (
+    FACETS,
+    FacetCount,
+    FacetData,
+    Mask,
+    SegmentCache,
+    SegmentKey,
+    live_documents,
+    segment_key,
+)
 from indexer.gazetteer import Gazetteer, load_gazetteer
 from indexer.highlight import highlight, query_terms
 from indexer.prune import prune
@@ -50,9 +59,9 @@ from indexer.schema import (
     language_group,
     text_field,
 )
-from indexer.spelling import Speller
+from indexer.spelling import Speller, WordCache
 from indexer.store import LiveIndex
-from indexer.suggest import EntityNames, clean_prefix, suggestions
+from indexer.suggest import EntityNames, NameIndex, clean_prefix, suggestions
 from indexer.textquery import parse_text_query
 
 FACET_LIMIT = 10
@@ -141,12 +150,33 @@ def _combine(base: Mask, masks: dict[str, Mask], exclude: str | None = None) -> 
 
 
 @dataclass
+class _Shared:
+    """What the index states of one search core hand on to the next.
+
+    An upload adds a small segment to big ones; what is read per segment
+    (facet arrays, spelling words) is kept by segment, and the entity name
+    index only grows, so a new state reads and files only what is new.
+    """
+
+    facets: SegmentCache = field(default_factory=dict)
+    words: WordCache = field(default_factory=dict)
+    names: NameIndex | None = None
+
+    def keep_only(self, segments: set[SegmentKey]) -> None:
+        """Forget merged or rebuilt-away segments, which would otherwise stay in memory."""
+        for cache in (self.facets, self.words):
+            for stale in cache.keys() - segments:
+                del cache[stale]
+
+
+@dataclass
 class _State:
     """A searcher and the facet arrays of one index state."""
 
     key: tuple[str, int]
     searcher: Searcher
     facets: FacetData
+    shared: _Shared
     all_docs: Mask = field(init=False)
     postings: Postings = field(init=False)
     # Document masks of filters, by (filter, values): filters repeat across requests.
@@ -194,8 +224,8 @@ class SearchCore:
         # out. Reads were one at a time within a state already.
         self._io = threading.RLock()
         self._state: _State | None = None
-        # Facet arrays per segment, reused by the next index state (see FacetData).
-        self._segment_facets: SegmentCache = {}
+        # Per-segment arrays and words, reused by the next index state.
+        self._shared = _Shared()
 
     def close(self) -> None:
         with self._lock:
@@ -253,14 +283,9 @@ class SearchCore:
     def _open(self, ix: Any, key: tuple[str, int]) -> _State:
         searcher = ix.searcher(weighting=scoring.BM25F())
         reader = searcher.reader()
-        state = _State(key, searcher, FacetData(reader, self._segment_facets), io=self._io)
-        # Keep only the segments of the new state: merged or rebuilt-away
-        # segments would otherwise stay in memory.
-        live_segments = {
-            (leaf.segment().segment_id(), leaf.doc_count_all()) for leaf, _ in reader.leaf_readers()
-        }
-        for stale in self._segment_facets.keys() - live_segments:
-            del self._segment_facets[stale]
+        facets = FacetData(reader, self._shared.facets)
+        state = _State(key, searcher, facets, self._shared, io=self._io)
+        self._shared.keep_only({segment_key(leaf) for leaf, _ in reader.leaf_readers()})
         return state
 
     @property
@@ -571,7 +596,8 @@ def _retire(state: _State) -> None:
 
 def _entity_names(state: _State) -> EntityNames:
     if state.names is None:
-        state.names = EntityNames(state.facets, state.all_docs)
+        state.names = EntityNames(state.facets, state.all_docs, state.shared.names)
+        state.shared.names = state.names.index
     return state.names
 
 
@@ -636,7 +662,8 @@ def _known(reader: Any, word: str) -> bool:
 
 def _speller(state: _State) -> Speller:
     if state.speller is None:
-        state.speller = Speller(state.searcher.reader(), _spelling_fields(state.searcher))
+        fields = _spelling_fields(state.searcher)
+        state.speller = Speller(state.searcher.reader(), fields, state.shared.words)
     return state.speller
 
 

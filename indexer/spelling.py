@@ -2,7 +2,8 @@
 
 The words are those Whoosh keeps for spelling (the unstemmed words of the
 title and lead fields, `spelling=True` in `indexer.schema`), read once per
-index state from each segment's lexicon. A misspelt word is compared with
+index state from each segment's lexicon (a segment's words are kept for the
+next state, so an upload reads only its own). A misspelt word is compared with
 all of them by optimal string alignment distance (a swap of two neighbouring
 letters is one edit: "bnak" -> "bank") with rapidfuzz, a few milliseconds for
 tens of thousands of words, where Whoosh's corrector walked its term list in
@@ -19,23 +20,36 @@ from typing import Any
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
+from indexer.facets import SegmentKey, segment_key
+
 MAX_EDITS = 2
 # A word one edit further away must be this many times more common to win.
 EDIT_WEIGHT = 10.0
 # Candidates looked up in the index (by distance), at most.
 MAX_CANDIDATES = 40
 
+# Each segment's spelling words, shared by the index states that hold the segment:
+# reading a lexicon term by term is the slow part.
+WordCache = dict[SegmentKey, frozenset[str]]
+
 
 class Speller:
     """The spelling words of one index state's fields."""
 
-    def __init__(self, reader: Any, fields: list[str]) -> None:
+    def __init__(self, reader: Any, fields: list[str], cache: WordCache | None = None) -> None:
         self.fields = fields
-        words: set[str] = set()
-        for fieldname in fields:
-            for leaf, _base in reader.leaf_readers():
-                words.update(_text(term) for term in leaf.lexicon(fieldname))
-        self.words = sorted(words)
+        parts = []
+        for leaf, _base in reader.leaf_readers():
+            key = segment_key(leaf)
+            part = cache.get(key) if cache is not None else None
+            if part is None:
+                part = frozenset(
+                    _text(term) for fieldname in fields for term in leaf.lexicon(fieldname)
+                )
+                if cache is not None:
+                    cache[key] = part
+            parts.append(part)
+        self.words = sorted(frozenset().union(*parts))
 
     def correct(self, word: str, reader: Any) -> str | None:
         """The best replacement for a word the index does not have, or None."""

@@ -286,6 +286,7 @@ def test_names_find_the_articles_about_them_in_either_language(demo: SearchCore)
 def test_an_update_is_searched_at_once_and_reuses_the_old_segments_facets(tmp_path: Path) -> None:
     corpus = tmp_path / "corpus"
     articles = [synthetic_article(n) | {"section": "Politics"} for n in range(30)]
+    articles[0]["entities"] = {"person": ["Olga Removedova"]}
     write_jsonl(corpus / "first.jsonl", articles)
     location = IndexLocation(tmp_path / "index")
     update_index(location, corpus)
@@ -293,18 +294,28 @@ def test_an_update_is_searched_at_once_and_reuses_the_old_segments_facets(tmp_pa
     try:
         before = core.search(SearchRequest())
         assert before.total == 30
-        old_parts = dict(core._segment_facets)
-        added = synthetic_article(99, prefix="new") | {"section": "Economy > Trade"}
+        core.warm()
+        old_parts = dict(core._shared.facets)
+        old_words = dict(core._shared.words)
+        assert [s["value"] for s in core.suggest("removedo")] == ["Olga Removedova"]
+        added = synthetic_article(99, prefix="new") | {
+            "section": "Economy > Trade",
+            "entities": {"person": ["Quentin Zarkov"]},
+        }
         write_json(corpus / "added.json", added)
         update_index(location, corpus)
         after = core.search(SearchRequest())
         assert after.total == 31
         sections = {v["value"]: v["count"] for v in after.facets["section"]}
         assert sections == {"Politics": 30, "Economy": 1, "Economy > Trade": 1}
-        # The first segment's arrays were not read again; only the new one was.
-        assert len(core._segment_facets) == len(old_parts) + 1
+        # The first segment's arrays and words were not read again; only the new one's were.
+        core.warm()
+        assert len(core._shared.facets) == len(old_parts) + 1
         for key, part in old_parts.items():
-            assert core._segment_facets[key] is part
+            assert core._shared.facets[key] is part
+            assert core._shared.words[key] is old_words[key]
+        zarkov = core.suggest("zark")[0]
+        assert (zarkov["value"], zarkov["type"], zarkov["count"]) == ("Quentin Zarkov", "person", 1)
         assert run(core, section="Economy").hits[0]["id"] == added["id"]
         # Articles removed from a file are deleted documents: not found, not counted.
         write_jsonl(corpus / "first.jsonl", articles[5:])
@@ -313,6 +324,9 @@ def test_an_update_is_searched_at_once_and_reuses_the_old_segments_facets(tmp_pa
         assert later.total == 26
         assert {v["value"]: v["count"] for v in later.facets["section"]}["Politics"] == 25
         assert {hit["id"] for hit in later.hits}.isdisjoint(a["id"] for a in articles[:5])
+        # The removed article's name is still filed, but no longer suggested.
+        assert core.suggest("removedo") == []
+        assert core.suggest("zark")[0]["value"] == "Quentin Zarkov"
     finally:
         core.close()
 
