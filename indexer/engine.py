@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 from collections import OrderedDict
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -40,13 +41,16 @@ from whoosh.query.qcore import _NullQuery
 from whoosh.query.terms import MultiTerm
 from whoosh.util.numeric import byte_to_length
 
+from indexer.facets import SegmentKey, segment_key
+
 Mask = npt.NDArray[np.bool_]
 Scores = npt.NDArray[np.float64]
 
 # BM25F parameters: Whoosh's defaults, as used when the index is searched through Whoosh.
 B = 0.75
 K1 = 1.2
-# How many postings the cache may hold across all terms (about 12 bytes each).
+# How many postings the shared cache may hold across all terms and segments (about
+# 16 bytes each); each index state caches its scored lists within half of that.
 CACHE_POSTINGS = 8_000_000
 # Positions within a field stay below 2**24 (16M words): see Postings.positions.
 POSITION_BITS = 24
@@ -56,14 +60,57 @@ MAX_SLOP = 64
 _BYTE_TO_LENGTH = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
 
 
-class Postings:
-    """Posting lists and field lengths of one index state, read on demand and cached."""
+class PostingCache:
+    """Posting lists and positions of segments, shared by the index states that hold them.
 
-    def __init__(self, searcher: Any, live_docs: Mask) -> None:
+    A segment never changes (deletions are the live mask's business), so an
+    upload's new state decodes only its own segment's postings: with a cache
+    per state, every state after an upload decoded its common words again.
+    Least recently used first out, within a budget of postings.
+    """
+
+    def __init__(self, budget: int = CACHE_POSTINGS) -> None:
+        self.budget = budget
+        self._entries: OrderedDict[tuple[Any, ...], tuple[Any, Any]] = OrderedDict()
+        self._held = 0
+
+    def get(self, key: tuple[Any, ...]) -> tuple[Any, Any] | None:
+        """A cached entry, now the most recently used; None when not cached."""
+        cached = self._entries.get(key)
+        if cached is not None:
+            self._entries.move_to_end(key)
+        return cached
+
+    def put(self, key: tuple[Any, ...], value: tuple[Any, Any]) -> None:
+        self._entries[key] = value
+        self._held += len(value[0])
+        while self._held > self.budget and len(self._entries) > 1:
+            _, (old, _) = self._entries.popitem(last=False)
+            self._held -= len(old)
+
+    def keep_only(self, segments: set[SegmentKey]) -> None:
+        """Forget the entries of segments no longer in the index (merged, rebuilt away)."""
+        for key in [key for key in self._entries if key[0] not in segments]:
+            self._held -= len(self._entries.pop(key)[0])
+
+
+class Postings:
+    """Posting lists and field lengths of one index state, read on demand and cached.
+
+    Raw postings and positions are read per segment into a `PostingCache`
+    shared with the states that follow; scores depend on the whole state
+    (idf, lengths) and are cached here.
+    """
+
+    def __init__(self, searcher: Any, live_docs: Mask, shared: PostingCache | None = None) -> None:
         self.searcher = searcher
         self.reader = searcher.reader()
         self.size = self.reader.doc_count_all()
         self.live = live_docs
+        self.shared = shared if shared is not None else PostingCache()
+        self._leaves = [
+            (leaf, base, segment_key(leaf)) for leaf, base in self.reader.leaf_readers()
+        ]
         self._postings: OrderedDict[tuple[str, Any], tuple[Any, Any]] = OrderedDict()
         self._held = 0
         self._lengths: dict[str, Scores] = {}
@@ -71,20 +118,25 @@ class Postings:
         self._expansions: dict[tuple[Any, ...], list[Any]] = {}
 
     def postings(self, fieldname: str, text: Any) -> tuple[npt.NDArray[np.int64], Scores]:
-        key = (fieldname, text)
-        cached = self._recall(key)
-        if cached is not None:
-            return cached
-        ids: list[int] = []
-        weights: list[float] = []
-        for leaf, base in self.reader.leaf_readers():
-            if (fieldname, text) not in leaf:
-                continue
-            matcher = leaf.postings(fieldname, text)
-            _read_all(matcher, base, ids, weights)
-        result = (np.asarray(ids, dtype=np.int64), np.asarray(weights, dtype=np.float64))
-        self._remember(key, result, len(ids))
-        return result
+        """The word's documents (numbers in this state) and their weights."""
+        ids = []
+        weights = []
+        for leaf, base, segment in self._leaves:
+            key = (segment, fieldname, "postings", text)
+            part = self.shared.get(key)
+            if part is None:
+                local: list[int] = []
+                found: list[float] = []
+                if (fieldname, text) in leaf:
+                    _read_all(leaf.postings(fieldname, text), 0, local, found)
+                part = (np.asarray(local, dtype=np.int64), np.asarray(found, dtype=np.float64))
+                self.shared.put(key, part)
+            if len(part[0]):
+                ids.append(part[0] + base)
+                weights.append(part[1])
+        if not ids:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
+        return np.concatenate(ids), np.concatenate(weights)
 
     def scored(self, fieldname: str, text: Any) -> tuple[npt.NDArray[np.int64], Scores]:
         """The word's documents and their BM25F scores at boost 1 (weights if unscorable)."""
@@ -150,30 +202,25 @@ class Postings:
         A key is `document << POSITION_BITS | position`, so "word B right after
         word A" is "key of B minus one is a key of A": a phrase is a few
         sorted-array lookups instead of a walk over documents. Decoded once
-        per word and index state, then cached with the posting lists.
+        per word and segment, then cached with the posting lists.
         """
-        key = (fieldname, ("positions", text))
-        cached = self._recall(key)
+        state_key = (fieldname, ("positions", text))
+        cached = self._recall(state_key)
         if cached is not None:
             return cached[0]  # type: ignore[no-any-return]
         decode = self.searcher.schema[fieldname].format.decode_positions
-        docs: list[int] = []
-        counts: list[int] = []
-        places: list[int] = []
-        for leaf, base in self.reader.leaf_readers():
-            if (fieldname, text) not in leaf:
-                continue
-            matcher = leaf.postings(fieldname, text)
-            while matcher.is_active():
-                found = decode(matcher.value())
-                docs.append(base + matcher.id())
-                counts.append(len(found))
-                places.extend(found)
-                matcher.next()
-        owners = np.repeat(np.asarray(docs, dtype=np.int64), counts)
-        keys = (owners << POSITION_BITS) | np.asarray(places, dtype=np.int64)
-        keys.sort()
-        self._remember(key, (keys, None), len(keys))
+        parts = []
+        for leaf, base, segment in self._leaves:
+            key = (segment, fieldname, "positions", text)
+            part = self.shared.get(key)
+            if part is None:
+                part = (_segment_positions(leaf, fieldname, text, decode), None)
+                self.shared.put(key, part)
+            if len(part[0]):
+                # Later segments hold higher document numbers: the parts stay in order.
+                parts.append(part[0] + (base << POSITION_BITS))
+        keys = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+        self._remember(state_key, (keys, None), len(keys))
         return keys
 
     def _recall(self, key: tuple[str, Any]) -> tuple[Any, Any] | None:
@@ -186,9 +233,30 @@ class Postings:
     def _remember(self, key: tuple[str, Any], value: tuple[Any, Any], size: int) -> None:
         self._postings[key] = value
         self._held += size
-        while self._held > CACHE_POSTINGS and len(self._postings) > 1:
+        while self._held > CACHE_POSTINGS // 2 and len(self._postings) > 1:
             _, (old, _) = self._postings.popitem(last=False)
             self._held -= len(old)
+
+
+def _segment_positions(
+    leaf: Any, fieldname: str, text: Any, decode: Callable[[Any], list[int]]
+) -> npt.NDArray[np.int64]:
+    """A segment's sorted position keys of a word, with the segment's own document numbers."""
+    docs: list[int] = []
+    counts: list[int] = []
+    places: list[int] = []
+    if (fieldname, text) in leaf:
+        matcher = leaf.postings(fieldname, text)
+        while matcher.is_active():
+            found = decode(matcher.value())
+            docs.append(matcher.id())
+            counts.append(len(found))
+            places.extend(found)
+            matcher.next()
+    owners = np.repeat(np.asarray(docs, dtype=np.int64), counts)
+    keys = (owners << POSITION_BITS) | np.asarray(places, dtype=np.int64)
+    keys.sort()
+    return keys
 
 
 def _length_bytes(column: Any, count: int) -> npt.NDArray[np.uint8]:

@@ -33,7 +33,7 @@ from whoosh.query import Or, Query, Term
 from whoosh.searching import Searcher
 
 from indexer.article import ENTITY_TYPES
-from indexer.engine import Postings, evaluate
+from indexer.engine import PostingCache, Postings, evaluate
 from indexer.expand import expand, named_entities
 from indexer.facets import (
     FACETS,
@@ -154,12 +154,14 @@ class _Shared:
     """What the index states of one search core hand on to the next.
 
     An upload adds a small segment to big ones; what is read per segment
-    (facet arrays, spelling words) is kept by segment, and the entity name
-    index only grows, so a new state reads and files only what is new.
+    (facet arrays, spelling words, posting lists and positions) is kept by
+    segment, and the entity name index only grows, so a new state reads and
+    files only what is new.
     """
 
     facets: SegmentCache = field(default_factory=dict)
     words: WordCache = field(default_factory=dict)
+    postings: PostingCache = field(default_factory=PostingCache)
     names: NameIndex | None = None
 
     def keep_only(self, segments: set[SegmentKey]) -> None:
@@ -167,6 +169,7 @@ class _Shared:
         for cache in (self.facets, self.words):
             for stale in cache.keys() - segments:
                 del cache[stale]
+        self.postings.keep_only(segments)
 
 
 @dataclass
@@ -203,7 +206,7 @@ class _State:
 
     def __post_init__(self) -> None:
         self.all_docs = live_documents(self.searcher.reader())
-        self.postings = Postings(self.searcher, self.all_docs)
+        self.postings = Postings(self.searcher, self.all_docs, self.shared.postings)
 
 
 class SearchCore:

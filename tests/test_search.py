@@ -133,6 +133,7 @@ def test_relevance_scores_are_whooshs(reuters: SearchCore) -> None:
     """The array engine ranks exactly as Whoosh's own BM25F matchers do."""
     with reuters._using() as state:
         searcher = state.searcher
+        assert len(searcher.reader().leaf_readers()) > 1
         for q in ("cocoa", "interest rates", "coffee OR cocoa", "oil -opec"):
             query, _ = parse_text_query(q, searcher.schema, SEARCH_FIELDS, BOOSTS)
             assert query is not None
@@ -242,6 +243,8 @@ def test_months_within_a_selected_year(demo: SearchCore) -> None:
 def test_phrases_match_as_whoosh_matches_them(reuters: SearchCore) -> None:
     with reuters._using() as state:
         searcher = state.searcher
+        # Positions are read per segment and joined: the slice has more than one.
+        assert len(searcher.reader().leaf_readers()) > 1
         phrases = (
             '"money supply"',
             '"interest rates" OR cocoa',
@@ -283,7 +286,9 @@ def test_names_find_the_articles_about_them_in_either_language(demo: SearchCore)
     assert run(demo, q="us").total == 0
 
 
-def test_an_update_is_searched_at_once_and_reuses_the_old_segments_facets(tmp_path: Path) -> None:
+def test_an_update_is_searched_at_once_and_reuses_what_was_read_of_old_segments(
+    tmp_path: Path,
+) -> None:
     corpus = tmp_path / "corpus"
     articles = [synthetic_article(n) | {"section": "Politics"} for n in range(30)]
     articles[0]["entities"] = {"person": ["Olga Removedova"]}
@@ -294,6 +299,10 @@ def test_an_update_is_searched_at_once_and_reuses_the_old_segments_facets(tmp_pa
     try:
         before = core.search(SearchRequest())
         assert before.total == 30
+        word = articles[1]["title"].split()[0]
+        assert run(core, q=f'{word} "{articles[1]["title"]}"').total >= 1
+        old_postings = dict(core._shared.postings._entries)
+        assert {key[2] for key in old_postings} == {"postings", "positions"}
         core.warm()
         old_parts = dict(core._shared.facets)
         old_words = dict(core._shared.words)
@@ -317,6 +326,10 @@ def test_an_update_is_searched_at_once_and_reuses_the_old_segments_facets(tmp_pa
         zarkov = core.suggest("zark")[0]
         assert (zarkov["value"], zarkov["type"], zarkov["count"]) == ("Quentin Zarkov", "person", 1)
         assert run(core, section="Economy").hits[0]["id"] == added["id"]
+        # So were its posting lists and positions, for the same query in the new state.
+        assert run(core, q=f'{word} "{articles[1]["title"]}"').total >= 1
+        for key, part in old_postings.items():
+            assert core._shared.postings._entries[key] is part
         # Articles removed from a file are deleted documents: not found, not counted.
         write_jsonl(corpus / "first.jsonl", articles[5:])
         update_index(location, corpus)
