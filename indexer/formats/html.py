@@ -79,7 +79,12 @@ MAX_JSON_LD_NESTING = 32
 
 def read(data: bytes, path: Path) -> Iterator[Record]:
     # Bytes, not text: BeautifulSoup honours the page's declared charset.
-    soup = _soup(data)
+    try:
+        soup = _soup(data)
+    except ValueError:
+        # A declared charset with a control character in its name, which lxml
+        # refuses outright ("All strings must be XML compatible"): UTF-8 then.
+        soup = _soup(data, encoding="utf-8")
     article = _json_ld_article(soup)
     meta = _meta_tags(soup)
     if article is None and not any(key.startswith(("og:", "article:")) for key in meta):
@@ -98,13 +103,13 @@ def read(data: bytes, path: Path) -> Iterator[Record]:
 # HTML to text -----------------------------------------------------------------
 
 
-def _soup(markup: str | bytes) -> BeautifulSoup:
+def _soup(markup: str | bytes, encoding: str | None = None) -> BeautifulSoup:
     with warnings.catch_warnings():
         # A fragment that happens to look like a URL or file name is still text, and
         # an XHTML page is still HTML: neither warning applies to corpus input.
         warnings.simplefilter("ignore", MarkupResemblesLocatorWarning)
         warnings.simplefilter("ignore", XMLParsedAsHTMLWarning)
-        soup = BeautifulSoup(markup, "lxml")
+        soup = BeautifulSoup(markup, "lxml", from_encoding=encoding)
     for br in soup.find_all("br"):
         br.replace_with("\n")
     return soup
