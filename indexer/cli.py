@@ -24,6 +24,10 @@ class UsageError(Exception):
     """Wrong use of the command line: exit status 2."""
 
 
+# Seconds an idle HTTP connection is kept open by `vindex serve`.
+KEEP_ALIVE_SECONDS = 75
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
@@ -352,6 +356,10 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         port=settings.port,
         workers=settings.workers,
         log_level="info",
+        # Longer than clients keep idle connections (httpx 5 s, browsers more): with
+        # uvicorn's 5 s, a client reusing a connection just as the server closed it
+        # got a broken request under load (bench/load.py saw one in 661).
+        timeout_keep_alive=KEEP_ALIVE_SECONDS,
     )
     return EXIT_OK
 
