@@ -555,12 +555,13 @@ class SearchCore:
         clauses.extend(_key_terms(searcher, stored))
         if not clauses:
             return []
-        results = searcher.search(Or(clauses), limit=limit + 1)
+        # The array engine scores as Whoosh's matchers do, without walking every
+        # match in Python (a fifth of a server's time under load went there).
+        mask, scores = evaluate(Or(clauses), state.postings)
+        mask[docnum] = False
         related = []
-        for hit in results:
-            if hit.docnum == docnum:
-                continue
-            fields = hit.fields()
+        for found in state.facets.ranked(mask, scores, "relevance", limit).tolist():
+            fields = searcher.stored_fields(found)
             shared = {
                 kind: sorted(own[kind] & set(split_names(fields.get(kind))))
                 for kind in ENTITY_TYPES
