@@ -28,6 +28,7 @@ from whoosh.writing import IndexWriter
 from indexer.corpus import DEFAULT_MAX_FILE_BYTES, find_files, read_file
 from indexer.enrich import Enrich, enrichment_signature, entity_enricher
 from indexer.errors import CorpusError
+from indexer.facets import ColumnCache, live_columns
 from indexer.gazetteer import GazetteerError
 from indexer.schema import SCHEMA_VERSION, to_document
 from indexer.segments import (
@@ -342,6 +343,11 @@ def _update(
     return report
 
 
+# The file, signature and id of every document, by segment: a process that
+# updates the index again and again (the server's writer) reads only new segments.
+_COLUMNS: ColumnCache = {}
+
+
 def _indexed_files(ix: Index) -> tuple[dict[str, str], dict[str, str]]:
     """{file: signature} and {article id: file} of what the index holds."""
     files: dict[str, str] = {}
@@ -349,13 +355,10 @@ def _indexed_files(ix: Index) -> tuple[dict[str, str], dict[str, str]]:
     with ix.reader() as reader:
         if reader.doc_count() == 0:
             return files, owners
-        file_column = reader.column_reader("file")
-        sig_column = reader.column_reader("file_sig")
-        id_column = reader.column_reader("id")
-        for docnum in reader.all_doc_ids():
-            key = file_column[docnum]
-            files[key] = sig_column[docnum]
-            owners[id_column[docnum]] = key
+        columns = live_columns(reader, "file", "file_sig", "id", cache=_COLUMNS)
+        for key, signature, article_id in zip(*columns, strict=True):
+            files[key] = signature
+            owners[article_id] = key
     return files, owners
 
 

@@ -42,17 +42,16 @@ class IndexMissing(Exception):
     """There is no built index at the given place."""
 
 
-def open_for_search(path: Path) -> Index:
-    """The Whoosh index in a generation folder, for searchers: segment files read in place.
+def open_index(path: Path) -> Index:
+    """The Whoosh index in a generation folder, its segment files read in place.
 
     Whoosh reads a file inside a memory-mapped compound segment through a
     BytesIO, which copies the whole file: every new searcher copied every
     segment's terms and postings (18-34 ms and tens of MB per index state of
     the Reuters import, a quarter of a server's time under an upload a
-    second). Without mmap a searcher opens in 3 ms and searches as fast (the
-    search core decodes each posting list once and keeps it; its reads are
-    serialised by its lock anyway). Writers keep mmap: they read stored
-    fields document by document, which is faster from the copy.
+    second), and so did the writer for every update. Without mmap a searcher
+    opens in 3 ms and searches as fast (the search core decodes each posting
+    list once and keeps it; its reads are serialised by its lock anyway).
     """
     return FileStorage(str(path), supports_mmap=False).open_index()
 
@@ -83,7 +82,7 @@ class IndexLocation:
         return current
 
     def open(self) -> Index:
-        return whoosh_index.open_dir(str(self.require_current()))
+        return open_index(self.require_current())
 
     def state_key(self) -> tuple[str, int] | None:
         """The served generation and its latest commit: every update or rebuild changes it."""
@@ -246,7 +245,7 @@ class LiveIndex:
     def get(self) -> Index:
         generation = self.location.require_current()
         if self._ix is None or generation != self._generation:
-            self._ix = open_for_search(generation)
+            self._ix = open_index(generation)
             self._generation = generation
         return self._ix
 

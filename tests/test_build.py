@@ -163,7 +163,8 @@ def test_parallel_rebuild_gives_the_same_index(corpus: Path, tmp_path: Path) -> 
     for name in ("articles", "sections", "languages", "years"):
         assert index_stats(parallel)[name] == index_stats(serial)[name]
     ix = parallel.open()
-    assert len(ix.reader().leaf_readers()) == 2, "one segment per worker, not merged"
+    with ix.reader() as reader:
+        assert len(reader.leaf_readers()) == 2, "one segment per worker, not merged"
     assert search(parallel, "review conference").hits[0]["id"] == "osce-conference"
     ix.close()
     # Later updates work on the multi-segment index like on any other.
