@@ -345,7 +345,8 @@ def _update(
 
 # The file, signature and id of every document, by segment: a process that
 # updates the index again and again (the server's writer) reads only new segments.
-_COLUMNS: ColumnCache = {}
+INDEXED_COLUMNS: ColumnCache = {}
+INDEXED = ("file", "file_sig", "id")
 
 
 def _indexed_files(ix: Index) -> tuple[dict[str, str], dict[str, str]]:
@@ -355,7 +356,7 @@ def _indexed_files(ix: Index) -> tuple[dict[str, str], dict[str, str]]:
     with ix.reader() as reader:
         if reader.doc_count() == 0:
             return files, owners
-        columns = live_columns(reader, "file", "file_sig", "id", cache=_COLUMNS)
+        columns = live_columns(reader, *INDEXED, cache=INDEXED_COLUMNS)
         for key, signature, article_id in zip(*columns, strict=True):
             files[key] = signature
             owners[article_id] = key

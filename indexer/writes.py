@@ -35,7 +35,14 @@ from pathlib import Path
 from typing import Any
 
 from indexer.article import make_article
-from indexer.build import BuildReport, file_key, file_signature, update_index
+from indexer.build import (
+    INDEXED,
+    INDEXED_COLUMNS,
+    BuildReport,
+    file_key,
+    file_signature,
+    update_index,
+)
 from indexer.corpus import DEFAULT_MAX_FILE_BYTES, find_files
 from indexer.enrich import enrichment_signature
 from indexer.errors import CorpusError
@@ -198,7 +205,7 @@ class Owners:
             with ix.reader() as reader:
                 if reader.doc_count() == 0:
                     return cls({})
-                ids, files = live_columns(reader, "id", "file")
+                files, _signatures, ids = live_columns(reader, *INDEXED, cache=INDEXED_COLUMNS)
                 return cls(dict(zip(ids, files, strict=True)))
         finally:
             ix.close()
