@@ -665,15 +665,22 @@ async def load(
     tag = "".join(random.Random().choices(string.ascii_lowercase, k=4))
     if args.warmup > 0:
         # Readers only, not measured: a server in service has its caches filled, and
-        # the memory verdict is about what the measured minute adds to that.
+        # the memory verdict is about what the measured minute adds to that. Each
+        # worker gets its share through connections it holds (the kernel may give
+        # one worker all of a pool's new connections).
         warm = Run(started=time.monotonic())
         warm_until = warm.started + args.warmup
+        held = [(pid, await pinned.take(pid)) for pid in server.pids for _ in range(4)]
         await asyncio.gather(
             *(
-                reader(n, client, vocabulary, warm, warm_until, args.max_requests, args.seed + 1)
-                for n in range(args.clients)
+                reader(
+                    n, pinned_client, vocabulary, warm, warm_until, args.max_requests, args.seed + 1
+                )
+                for n, (_pid, pinned_client) in enumerate(held)
             )
         )
+        for pid, pinned_client in held:
+            pinned.give_back(pinned_client, pid)
         failed = sum(not (200 <= r.status < 300 or r.status == 304) for r in warm.records)
         print(f"warm-up: {len(warm.records)} requests in {args.warmup:.0f} s, {failed} failed")
         run.warmup_failures = failed
