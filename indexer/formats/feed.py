@@ -49,6 +49,10 @@ def read(data: bytes, path: Path) -> Iterator[Record]:
         # feedparser reads the XML declaration's encoding name itself, and trips on
         # one that is not UTF-8 or holds a NUL (UnicodeDecodeError, ValueError).
         raise _feed_error(data, f"its encoding cannot be read ({exc})", path) from exc
+    except LookupError as exc:
+        # Its lenient parser, on broken markup, can close an element it never
+        # opened: a `</category>` at channel level is KeyError: 'tags'.
+        raise _feed_error(data, f"its markup could not be read ({exc!r})", path) from exc
     # feedparser reads what it can of a broken feed; an empty entry is what it could not.
     entries = [entry for entry in parsed.entries if entry]
     if not entries:
