@@ -52,11 +52,14 @@ K1 = 1.2
 # How many postings the shared cache may hold across all terms and segments (about
 # 16 bytes each); each index state caches its scored lists within half of that.
 CACHE_POSTINGS = 8_000_000
+# What a cache entry costs beyond its postings (key, tuple, array headers), in postings.
+ENTRY_POSTINGS = 32
 # Positions within a field stay below 2**24 (16M words): see Postings.positions.
 POSITION_BITS = 24
 # Beyond this slop a phrase is "these words near each other", checked pairwise.
 MAX_SLOP = 64
 
+_NO_POSTINGS = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64))
 _BYTE_TO_LENGTH = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
 
 
@@ -83,15 +86,22 @@ class PostingCache:
 
     def put(self, key: tuple[Any, ...], value: tuple[Any, Any]) -> None:
         self._entries[key] = value
-        self._held += len(value[0])
+        self._held += _cost(value)
         while self._held > self.budget and len(self._entries) > 1:
-            _, (old, _) = self._entries.popitem(last=False)
-            self._held -= len(old)
+            _, old = self._entries.popitem(last=False)
+            self._held -= _cost(old)
 
     def keep_only(self, segments: set[SegmentKey]) -> None:
         """Forget the entries of segments no longer in the index (merged, rebuilt away)."""
         for key in [key for key in self._entries if key[0] not in segments]:
-            self._held -= len(self._entries.pop(key)[0])
+            self._held -= _cost(self._entries.pop(key))
+
+
+def _cost(entry: tuple[Any, Any]) -> int:
+    """An entry's size in postings, its key and arrays included: most words are in
+    none of an upload's small segments, and those empty entries must count too (a
+    budget of postings alone let them pile up by the ten thousand)."""
+    return len(entry[0]) + ENTRY_POSTINGS
 
 
 class Postings:
@@ -129,7 +139,11 @@ class Postings:
                 found: list[float] = []
                 if (fieldname, text) in leaf:
                     _read_all(leaf.postings(fieldname, text), 0, local, found)
-                part = (np.asarray(local, dtype=np.int64), np.asarray(found, dtype=np.float64))
+                part = (
+                    (np.asarray(local, dtype=np.int64), np.asarray(found, dtype=np.float64))
+                    if local
+                    else _NO_POSTINGS
+                )
                 self.shared.put(key, part)
             if len(part[0]):
                 ids.append(part[0] + base)
@@ -155,7 +169,7 @@ class Postings:
         else:
             scores = weights
         result = (ids, scores)
-        self._remember(key, result, len(ids))
+        self._remember(key, result)
         return result
 
     def expand(self, query: MultiTerm) -> list[Any]:
@@ -220,7 +234,7 @@ class Postings:
                 # Later segments hold higher document numbers: the parts stay in order.
                 parts.append(part[0] + (base << POSITION_BITS))
         keys = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
-        self._remember(state_key, (keys, None), len(keys))
+        self._remember(state_key, (keys, None))
         return keys
 
     def _recall(self, key: tuple[str, Any]) -> tuple[Any, Any] | None:
@@ -230,12 +244,12 @@ class Postings:
             self._postings.move_to_end(key)
         return cached
 
-    def _remember(self, key: tuple[str, Any], value: tuple[Any, Any], size: int) -> None:
+    def _remember(self, key: tuple[str, Any], value: tuple[Any, Any]) -> None:
         self._postings[key] = value
-        self._held += size
+        self._held += _cost(value)
         while self._held > CACHE_POSTINGS // 2 and len(self._postings) > 1:
-            _, (old, _) = self._postings.popitem(last=False)
-            self._held -= len(old)
+            _, old = self._postings.popitem(last=False)
+            self._held -= _cost(old)
 
 
 def _segment_positions(

@@ -13,7 +13,7 @@ import pytest
 from conftest import CORPORA, ROOT, run_cli, synthetic_article, write_json, write_jsonl
 
 from indexer.build import update_index
-from indexer.engine import evaluate
+from indexer.engine import ENTRY_POSTINGS, PostingCache, evaluate
 from indexer.importers import import_corpus
 from indexer.prune import prune
 from indexer.query import SearchRequest
@@ -491,3 +491,17 @@ def test_suggestions_find_names_by_any_word_and_list_each_title_once(tmp_path: P
         assert core.suggest("zz") == [] and core.suggest(" j ") == []
     finally:
         core.close()
+
+
+def test_the_shared_posting_cache_is_bounded_by_entries_too() -> None:
+    """Words absent from a segment leave empty entries; they count toward the budget."""
+    cache = PostingCache(budget=ENTRY_POSTINGS * 10)
+    empty = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64))
+    for n in range(100):
+        cache.put((("segment", 5), "body_en", "postings", f"word{n}"), empty)
+    assert len(cache._entries) == 10
+    cache.put((("segment", 5), "body_en", "postings", "common"), (np.arange(50), np.ones(50)))
+    assert cache.get((("segment", 5), "body_en", "postings", "common")) is not None
+    assert cache._held <= cache.budget + 50 + ENTRY_POSTINGS
+    cache.keep_only({("other", 1)})
+    assert not cache._entries and cache._held == 0
