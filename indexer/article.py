@@ -45,6 +45,7 @@ SECTION_SEPARATOR = " > "
 # Ids are used in URLs (/articles/{id}) and as file names: keep them plain.
 _SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._~-]{0,199}$")
 _MAX_TITLE = 1000
+MAX_SECTION_DEPTH = 10
 
 
 @dataclass(frozen=True)
@@ -248,7 +249,14 @@ def normalise_section(value: object) -> str:
         parts = list(value)
     else:
         raise CorpusError("expected a section path like 'A > B'", field="section")
-    return SECTION_SEPARATOR.join(_clean(p) for p in parts if _clean(p))
+    cleaned = [part for part in map(_clean, parts) if part]
+    if len(cleaned) > MAX_SECTION_DEPTH:
+        # Each level is a facet value of its own (every prefix is indexed).
+        raise CorpusError(
+            f"a section path of {len(cleaned)} levels; at most {MAX_SECTION_DEPTH} are kept apart",
+            field="section",
+        )
+    return SECTION_SEPARATOR.join(cleaned)
 
 
 def _entities(value: object) -> Entities:

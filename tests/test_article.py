@@ -85,6 +85,15 @@ def test_section_paths(section: object, path: str) -> None:
     assert make_article(with_(section=section)).section == path
 
 
+def test_a_section_path_deeper_than_ten_levels_is_refused() -> None:
+    """Found by the fuzzer: 50,000 levels made indexing quadratic (every prefix is a value)."""
+    assert make_article(with_(section=" > ".join("ABCDEFGHIJ"))).section.count(">") == 9
+    with pytest.raises(CorpusError, match="section path of 11 levels"):
+        make_article(with_(section=" > ".join("ABCDEFGHIJK")))
+    with pytest.raises(CorpusError, match="section"):
+        make_article(with_(section="a>" * 50_000))
+
+
 def test_unsafe_id_is_slugified() -> None:
     assert make_article(with_(id="https://example.org/a b")).id == "https-example-org-a-b"
 
