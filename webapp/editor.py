@@ -337,7 +337,7 @@ def _page(request: Request, session_id: str | None, status: int = 200, **context
         "editor.html",
         values,
         status_code=status,
-        headers={"Cache-Control": "no-store", "X-Frame-Options": "DENY"},
+        headers={"Cache-Control": "no-store"},
     )
     return response
 
