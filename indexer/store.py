@@ -89,7 +89,7 @@ class IndexLocation:
         current = self.current()
         if current is None:
             return None
-        ix = whoosh_index.open_dir(str(current))
+        ix = open_index(current)
         try:
             return current.name, ix.latest_generation()
         finally:
