@@ -4,6 +4,11 @@ Every file format is read into a plain mapping with the field names of SPEC §3
 and turned into an `Article` by `make_article`, which validates and normalises
 it in one place. A violation raises `CorpusError` naming the field and reason;
 the reader adds the file and line.
+
+Every field is bounded here, whatever the reader: text fields by length, name
+lists (authors, tags, each kind of entity) by count and each name by length.
+A reader hands over whatever the file held (a YAML front matter, a JSON
+object), so a field is never turned into text before its type is checked.
 """
 
 from __future__ import annotations
@@ -12,7 +17,7 @@ import hashlib
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from slugify import slugify
@@ -44,8 +49,29 @@ SECTION_SEPARATOR = " > "
 
 # Ids are used in URLs (/articles/{id}) and as file names: keep them plain.
 _SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._~-]{0,199}$")
-_MAX_TITLE = 1000
 MAX_SECTION_DEPTH = 10
+# Characters a field may hold, after whitespace is collapsed. Far above what
+# articles carry (a lead is one paragraph, a caption a few sentences), low
+# enough that no field can be a megabyte of metadata. A given id longer than
+# a safe one (200) is slugified down to 200.
+MAX_LENGTHS = {
+    "id": 1000,
+    "title": 1000,
+    "lead": 100_000,
+    "section": 1000,
+    "source": 1000,
+    "dateline": 1000,
+    "language": 100,
+    "url": 8000,
+    "image_caption": 10_000,
+}
+# A date written as text: the longest RFC 822 or ISO 8601 date is under 40.
+MAX_DATE_TEXT = 200
+MAX_NAME = 500
+# Distinct names an article may list: a byline, a tag list and the entities of
+# even a long report stay far below; each entity is a facet value and a link.
+MAX_NAMES = {"authors": 1000, "tags": 1000}
+MAX_ENTITIES = 10_000
 
 
 @dataclass(frozen=True)
@@ -130,8 +156,6 @@ def make_article(data: Mapping[str, Any]) -> Article:
     title = _text(data, "title")
     if not title:
         raise CorpusError("required and missing", field="title")
-    if len(title) > _MAX_TITLE:
-        raise CorpusError(f"longer than {_MAX_TITLE} characters", field="title")
     lead = _text(data, "lead")
     body = _paragraphs(data.get("body"), "body")
     if not lead and not body:
@@ -151,13 +175,13 @@ def make_article(data: Mapping[str, Any]) -> Article:
         published=published,
         lead=lead,
         body=body,
-        section=normalise_section(data.get("section")),
+        section=_bounded(normalise_section(data.get("section")), "section"),
         updated=updated,
         source=_text(data, "source"),
-        authors=_names(data.get("authors", data.get("author")), "authors"),
+        authors=_capped(_names(data.get("authors", data.get("author")), "authors"), "authors"),
         dateline=_text(data, "dateline"),
         language=language,
-        tags=_names(data.get("tags"), "tags"),
+        tags=_capped(_names(data.get("tags"), "tags"), "tags"),
         url=_text(data, "url"),
         image_caption=_text(data, "image_caption"),
         entities=_entities(data.get("entities")),
@@ -190,7 +214,14 @@ def _text(data: Mapping[str, Any], name: str) -> str:
         return str(value)
     if not isinstance(value, str):
         raise CorpusError(f"expected a string, got {_kind(value)}", field=name)
-    return _clean(value)
+    return _bounded(_clean(value), name)
+
+
+def _bounded(text: str, name: str) -> str:
+    limit = MAX_LENGTHS[name]
+    if len(text) > limit:
+        raise CorpusError(f"longer than {limit} characters", field=name)
+    return text
 
 
 def _paragraphs(value: object, name: str) -> tuple[str, ...]:
@@ -222,17 +253,29 @@ def _names(value: object, name: str) -> tuple[str, ...]:
         items = value
     else:
         raise CorpusError(f"expected a list of names, got {_kind(value)}", field=name)
-    names: list[str] = []
+    # A dict keeps the first of equal names in order, and finds each in constant time.
+    names: dict[str, None] = {}
     for item in items:
         if not isinstance(item, str):
             raise CorpusError(f"names must be strings, got {_kind(item)}", field=name)
         cleaned = _clean(item)
-        if cleaned and cleaned not in names:
-            names.append(cleaned)
+        if len(cleaned) > MAX_NAME:
+            raise CorpusError(f"a name longer than {MAX_NAME} characters", field=name)
+        if cleaned:
+            names[cleaned] = None
     return tuple(names)
 
 
+def _capped(names: tuple[str, ...], name: str) -> tuple[str, ...]:
+    cap = MAX_NAMES[name]
+    if len(names) > cap:
+        raise CorpusError(f"{len(names)} names; at most {cap} are kept", field=name)
+    return names
+
+
 def _date(value: object, name: str) -> datetime:
+    if isinstance(value, str) and len(value) > MAX_DATE_TEXT:
+        raise CorpusError(f"longer than {MAX_DATE_TEXT} characters", field=name)
     try:
         return parse_datetime(value)
     except DateError as exc:
@@ -266,7 +309,7 @@ def _entities(value: object) -> Entities:
         raise CorpusError(
             "expected an object like {'person': [...], 'place': [...]}", field="entities"
         )
-    found: dict[str, list[str]] = {kind: [] for kind in ENTITY_TYPES}
+    found: dict[str, dict[str, None]] = {kind: {} for kind in ENTITY_TYPES}
     for key, names in value.items():
         kind = _ENTITY_KEYS.get(str(key).strip().lower())
         if kind is None:
@@ -274,15 +317,29 @@ def _entities(value: object) -> Entities:
                 f"unknown entity type {str(key)[:40]!r} (use person, organization, place)",
                 field="entities",
             )
-        for entity in _names(names, f"entities.{key}"):
-            if entity not in found[kind]:
-                found[kind].append(entity)
+        listed = _names(names, f"entities.{key}")
+        if len(listed) > MAX_ENTITIES:
+            raise CorpusError(
+                f"{len(listed)} names; at most {MAX_ENTITIES} are kept", field=f"entities.{key}"
+            )
+        found[kind].update(dict.fromkeys(listed))
+        if len(found[kind]) > MAX_ENTITIES:
+            # `person` and `people` both given: the cap is on the kind.
+            raise CorpusError(
+                f"{len(found[kind])} {kind} names; at most {MAX_ENTITIES} are kept",
+                field="entities",
+            )
     return Entities(**{kind: tuple(names) for kind, names in found.items()})
 
 
 def _article_id(value: object, title: str, published: datetime) -> str:
     if value is not None and value != "":
+        if isinstance(value, bool) or not isinstance(value, str | int | float | date):
+            # Never str() of a list: an alias bomb's id is ten million items.
+            raise CorpusError(f"expected a string, got {_kind(value)}", field="id")
         given = str(value).strip()
+        if len(given) > MAX_LENGTHS["id"]:
+            raise CorpusError(f"longer than {MAX_LENGTHS['id']} characters", field="id")
         if _SAFE_ID.match(given):
             return given
         slug = slugify(given, max_length=200)

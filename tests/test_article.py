@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import pytest
+from fuzzing import time_limit
 
 from indexer.article import Entities, make_article
 from indexer.errors import CorpusError
@@ -147,3 +149,94 @@ def test_not_a_mapping() -> None:
     with pytest.raises(CorpusError) as raised:
         make_article(["a"])  # type: ignore[arg-type]
     assert str(raised.value) == "<input>: expected an article object, got a list"
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"id": ["a", "b"]}, "field 'id': expected a string, got a list"),
+        ({"id": {"a": 1}}, "field 'id': expected a string, got an object"),
+        ({"id": True}, "field 'id': expected a string, got bool"),
+        ({"id": "a" * 1001}, "field 'id': longer than 1000 characters"),
+        ({"lead": "w " * 60_000}, "field 'lead': longer than 100000 characters"),
+        ({"source": "s" * 1001}, "field 'source': longer than 1000 characters"),
+        ({"dateline": "d" * 1001}, "field 'dateline': longer than 1000 characters"),
+        ({"url": "https://x.org/" + "u" * 8000}, "field 'url': longer than 8000 characters"),
+        ({"image_caption": "c" * 10_001}, "field 'image_caption': longer than 10000 characters"),
+        ({"language": "e" * 101}, "field 'language': longer than 100 characters"),
+        ({"section": "s" * 1001}, "field 'section': longer than 1000 characters"),
+        ({"published": "2023-01-01 " + "x" * 200}, "field 'published': longer than 200 characters"),
+        ({"updated": ["2023-01-01"]}, "field 'updated': expected a date, got list"),
+        ({"authors": ["a" * 501]}, "field 'authors': a name longer than 500 characters"),
+        ({"tags": ["t" * 501]}, "field 'tags': a name longer than 500 characters"),
+        (
+            {"entities": {"place": ["p" * 501]}},
+            "field 'entities.place': a name longer than 500 characters",
+        ),
+    ],
+)
+def test_every_scalar_field_is_bounded(fields: dict[str, Any], message: str) -> None:
+    """A field of unbounded size is refused by name, whatever the reader (issue 13)."""
+    with pytest.raises(CorpusError) as raised:
+        make_article(with_(**fields))
+    assert str(raised.value) == f"<input>: {message}"
+
+
+@pytest.mark.parametrize(
+    ("value", "kept"),
+    [(2023, "2023"), (date(2023, 7, 4), "2023-07-04"), ("a" * 1000, "a" * 200)],
+)
+def test_ids_of_numbers_dates_and_long_text_are_kept_as_text(value: object, kept: str) -> None:
+    # A Markdown front matter's `id: 2023-07-04` is a YAML date.
+    assert make_article(with_(id=value)).id == kept
+
+
+def test_an_alias_bombs_expansion_is_refused_as_an_id_without_walking_it() -> None:
+    """YAML aliases make a list of 10 million items out of a few hundred bytes: 10 s, 1 GB."""
+    bomb: list[Any] = ["x"] * 10
+    for _ in range(6):
+        bomb = [bomb] * 10
+    with time_limit(), pytest.raises(CorpusError, match="field 'id': expected a string"):
+        make_article(with_(id=bomb))
+
+
+@pytest.mark.parametrize(
+    ("field", "cap"), [("authors", 1000), ("tags", 1000), ("entities.person", 10_000)]
+)
+def test_name_lists_are_capped(field: str, cap: int) -> None:
+    def article(count: int) -> dict[str, Any]:
+        names = [f"Name Number{n:06d}" for n in range(count)]
+        if field == "entities.person":
+            return with_(entities={"person": names})
+        return with_(**{field: names})
+
+    with time_limit():
+        accepted = make_article(article(cap))
+    assert (
+        len(accepted.entities.person if field == "entities.person" else getattr(accepted, field))
+        == cap
+    )
+    with time_limit(), pytest.raises(CorpusError) as raised:
+        make_article(article(100_000))
+    assert str(raised.value) == f"<input>: field '{field}': 100000 names; at most {cap} are kept"
+
+
+def test_entity_kinds_spelled_two_ways_are_capped_together() -> None:
+    people = [f"Person {n}" for n in range(6000)]
+    persons = [f"Persona {n}" for n in range(6000)]
+    with pytest.raises(CorpusError) as raised:
+        make_article(with_(entities={"person": people, "persons": persons}))
+    assert str(raised.value) == (
+        "<input>: field 'entities': 12000 person names; at most 10000 are kept"
+    )
+
+
+def test_ten_thousand_distinct_entities_are_deduplicated_in_linear_time() -> None:
+    """Deduplicating by scanning the list so far took 5.8 s for 30,000 authors."""
+    names = [f"Name Number{n:05d}" for n in range(10_000)]
+    with time_limit(1.0):
+        article = make_article(
+            with_(entities={"person": names + names, "people": names}, tags=names[:1000] * 3)
+        )
+    assert article.entities.person == tuple(names)
+    assert article.tags == tuple(names[:1000])

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fuzzing import time_limit
 
 from indexer.corpus import read_file
 from indexer.errors import CorpusError
@@ -273,6 +274,33 @@ def test_markdown_body_in_front_matter_is_used_when_the_content_is_empty(tmp_pat
     )
     [only] = read_file(path).articles
     assert only.body == ("One.", "Two.")
+
+
+def alias_bomb(levels: int) -> str:
+    """Front matter of a few hundred bytes whose aliases expand to 10**(levels+1) items."""
+    lines = ["title: Bomb", "published: 2023-01-01", "a0: &a0 [x,x,x,x,x,x,x,x,x,x]"]
+    lines += [f"a{n}: &a{n} [{', '.join([f'*a{n - 1}'] * 10)}]" for n in range(1, levels + 1)]
+    return "---\n" + "\n".join([*lines, f"id: *a{levels}"]) + "\n---\nThe body.\n"
+
+
+def test_markdown_front_matter_with_aliases_is_refused(tmp_path: Path) -> None:
+    """Issue 13: a 401-byte upload of aliases nested ten-fold took 10-30 s and 1 GB."""
+    path = tmp_path / "bomb.md"
+    path.write_text(alias_bomb(6), encoding="utf-8")
+    with time_limit():
+        result = read_file(path)
+    assert result.articles == ()
+    assert [str(e) for e in result.errors] == [
+        f"{path}: line 5: invalid YAML front matter: an alias (*a0) is not accepted; "
+        "write the value out"
+    ]
+    path.write_text(
+        "---\ntitle: &t Title\npublished: 2023-01-01\nsource: *t\n---\nBody.\n",
+        encoding="utf-8",
+    )
+    assert [e.reason for e in read_file(path).errors] == [
+        "invalid YAML front matter: an alias (*t) is not accepted; write the value out"
+    ]
 
 
 def test_markdown_paragraphs_drop_markup() -> None:

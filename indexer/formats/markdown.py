@@ -44,13 +44,29 @@ MAX_FLOW_NESTING = 50
 
 
 class _FrontMatterLoader(yaml.SafeLoader):
-    """YAML's safe loader, with its two value constructors that can fail made gentle.
+    """YAML's safe loader without aliases, its two value constructors that can fail made gentle.
 
-    A timestamp that YAML's pattern matches but that is no real time
-    (`2023-02-30`, an offset of `+99:00`) stays text, so that `make_article`
-    names the field and the value; an integer too long for Python to convert
-    is a YAML error with its line.
+    An alias (`*a`, and so a merge key `<<: *a`) is refused where it is read:
+    each repeats a whole value, so ten lines of aliases of aliases are a list
+    of ten million items (an "alias bomb": 391 bytes took 10 s and 1 GB), and
+    fields of one article have no use for them. A timestamp that YAML's
+    pattern matches but that is no real time (`2023-02-30`, an offset of
+    `+99:00`) stays text, so that `make_article` names the field and the
+    value; an integer too long for Python to convert is a YAML error with its
+    line.
     """
+
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+        if self.check_event(yaml.AliasEvent):
+            event = self.current_event  # the alias just checked
+            raise yaml.composer.ComposerError(
+                None,
+                None,
+                f"an alias (*{event.anchor}) is not accepted; write the value out",
+                event.start_mark,
+            )
+        node: yaml.Node | None = super().compose_node(parent, index)
+        return node
 
 
 def _timestamp(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> object:
