@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -301,6 +302,34 @@ def test_markdown_front_matter_with_aliases_is_refused(tmp_path: Path) -> None:
     assert [e.reason for e in read_file(path).errors] == [
         "invalid YAML front matter: an alias (*t) is not accepted; write the value out"
     ]
+
+
+@pytest.mark.parametrize("name", ["crowd.html", "crowd.nitf.xml"])
+def test_readers_list_thirty_thousand_entities_in_linear_time(tmp_path: Path, name: str) -> None:
+    """Issue 13: the readers deduplicated names by scanning a list per name (quadratic)."""
+    people = [f"Person Number{n:05d}" for n in range(30_000)]
+    path = tmp_path / name
+    if name.endswith(".html"):
+        mentions = json.dumps([{"@type": "Person", "name": p} for p in people])
+        path.write_text(
+            '<html><head><script type="application/ld+json">{"@type": "NewsArticle", '
+            '"headline": "Crowd", "articleBody": "Text.", "datePublished": "2024-01-01", '
+            f'"mentions": {mentions}}}</script></head></html>',
+            encoding="utf-8",
+        )
+    else:
+        persons = "".join(f"<person>{p}</person>" for p in people)
+        path.write_text(
+            "<nitf><head><title>Crowd</title><docdata>"
+            f"<identified-content>{persons}</identified-content>"
+            '<date.issue norm="20240101T000000Z"/></docdata></head>'
+            "<body><body.content><p>Text.</p></body.content></body></nitf>",
+            encoding="utf-8",
+        )
+    with time_limit():
+        result = read_file(path)
+    assert [e.reason for e in result.errors] == ["30000 names; at most 10000 are kept"]
+    assert [e.field for e in result.errors] == ["entities.person"]
 
 
 def test_markdown_paragraphs_drop_markup() -> None:

@@ -236,7 +236,8 @@ def _section(value: object) -> str | list[str]:
 
 
 def _entities(article: Mapping[str, Any]) -> dict[str, list[str]]:
-    found: dict[str, list[str]] = {"person": [], "organization": [], "place": []}
+    # Dicts keep the names in order and find a repeated one in constant time.
+    found: dict[str, dict[str, None]] = {"person": {}, "organization": {}, "place": {}}
     for key in ("about", "mentions"):
         value = article.get(key)
         for item in value if isinstance(value, list) else [value]:
@@ -244,9 +245,9 @@ def _entities(article: Mapping[str, Any]) -> dict[str, list[str]]:
                 continue
             kind = next((_ENTITY_TYPES[t] for t in _types(item) if t in _ENTITY_TYPES), None)
             name = _string(item.get("name"))
-            if kind and name and name not in found[kind]:
-                found[kind].append(name)
-    return found
+            if kind and name:
+                found[kind][name] = None
+    return {kind: list(names) for kind, names in found.items()}
 
 
 def _from_json_ld(article: Mapping[str, Any]) -> dict[str, Any]:

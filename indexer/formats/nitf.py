@@ -192,7 +192,8 @@ def _inline_entities(content: Element | None) -> Iterator[Element]:
 
 
 def _entities(elements: Iterable[Element]) -> dict[str, list[str]]:
-    found: dict[str, list[str]] = {"person": [], "organization": [], "place": []}
+    # Dicts keep the names in order and find a repeated one in constant time.
+    found: dict[str, dict[str, None]] = {"person": {}, "organization": {}, "place": {}}
     for element in elements:
         kind = _ENTITY_ELEMENTS.get(element.tag)
         if kind is None:
@@ -202,10 +203,8 @@ def _entities(elements: Iterable[Element]) -> dict[str, list[str]]:
             parts = [_text(part) for tag in _PLACE_PARTS for part in element.iter(tag)]
             if any(parts) and not element.get("value"):
                 names = parts
-        for name in names:
-            if name and name not in found[kind]:
-                found[kind].append(name)
-    return found
+        found[kind].update(dict.fromkeys(name for name in names if name))
+    return {kind: list(names) for kind, names in found.items()}
 
 
 def _date(value: str) -> str | datetime:

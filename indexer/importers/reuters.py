@@ -263,9 +263,5 @@ def _tag(sgml: str, tag: str) -> str:
 
 
 def _codes(sgml: str, tag: str) -> list[str]:
-    codes: list[str] = []
-    for code in _CODE.findall(_tag(sgml, tag)):
-        code = code.strip().lower()
-        if code and code not in codes:
-            codes.append(code)
-    return codes
+    codes = (code.strip().lower() for code in _CODE.findall(_tag(sgml, tag)))
+    return list(dict.fromkeys(code for code in codes if code))
