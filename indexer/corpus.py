@@ -8,6 +8,8 @@ empty files, binary files, huge files, bad encodings.
 
 from __future__ import annotations
 
+import os
+import stat
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -70,21 +72,60 @@ def read_file(path: Path, max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> FileResult
     return FileResult(path, tuple(articles), tuple(errors))
 
 
-def _read(path: Path, max_bytes: int) -> tuple[list[Article], list[CorpusError]]:
+def read_bytes(path: Path, max_bytes: int) -> bytes:
+    """The bytes of a regular file of at most `max_bytes`; anything else is a `CorpusError`.
+
+    A FIFO would wait for a writer forever and a device (/dev/zero) never
+    ends, so the file is opened without blocking and refused unless it is a
+    regular file; at most one byte more than the limit is read, in case the
+    file grows after its size was looked at.
+    """
     try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            raise CorpusError(
-                f"file too large ({size / 1048576:.1f} MB; the limit is "
-                f"{max_bytes / 1048576:.0f} MB): split it into smaller files"
-            )
-        data = path.read_bytes()
+        handle = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
     except FileNotFoundError as exc:
         raise CorpusError("no such file") from exc
-    except IsADirectoryError as exc:
-        raise CorpusError("is a folder, not a file") from exc
     except OSError as exc:
         raise CorpusError(f"cannot read: {exc.strerror}") from exc
+    try:
+        info = os.fstat(handle)
+        if stat.S_ISDIR(info.st_mode):
+            raise CorpusError("is a folder, not a file")
+        if not stat.S_ISREG(info.st_mode):
+            raise CorpusError("not a regular file (a pipe, device or socket): only files are read")
+        if info.st_size > max_bytes:
+            raise _too_large(info.st_size, max_bytes)
+        try:
+            data = _read_all(handle, max_bytes + 1)
+        except OSError as exc:
+            raise CorpusError(f"cannot read: {exc.strerror}") from exc
+    finally:
+        os.close(handle)
+    if len(data) > max_bytes:
+        raise _too_large(len(data), max_bytes)
+    return data
+
+
+def _read_all(handle: int, limit: int) -> bytes:
+    """Up to `limit` bytes: what is there before the end of the file."""
+    parts = []
+    while limit > 0:
+        part = os.read(handle, min(limit, 1 << 20))
+        if not part:
+            break
+        parts.append(part)
+        limit -= len(part)
+    return b"".join(parts)
+
+
+def _too_large(size: int, max_bytes: int) -> CorpusError:
+    return CorpusError(
+        f"file too large ({size / 1048576:.1f} MB; the limit is "
+        f"{max_bytes / 1048576:.0f} MB): split it into smaller files"
+    )
+
+
+def _read(path: Path, max_bytes: int) -> tuple[list[Article], list[CorpusError]]:
+    data = read_bytes(path, max_bytes)
     if not data.strip():
         raise CorpusError("empty file")
     if b"\x00" in data[:8192]:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import resource
 import socket
 import subprocess
 import sys
@@ -10,7 +12,8 @@ import time
 import urllib.request
 from pathlib import Path
 
-from conftest import ROOT, SHARED, run_cli
+import pytest
+from conftest import ROOT, SHARED, cli_command, run_cli
 
 run = run_cli
 
@@ -34,6 +37,59 @@ def test_parse_names_each_bad_file_and_prints_the_good(corpus: Path, tmp_path: P
     assert json.loads(done.stdout)["id"] == "osce-conference"
     assert done.stderr.splitlines() == [
         f"error: {bad}: field 'body': an article needs a body or a lead; both are empty"
+    ]
+
+
+def run_limited(*args: str) -> subprocess.CompletedProcess[str]:
+    """`vindex ARGS` with 1 GB of memory and a minute to finish: backstops, not measures.
+
+    Reading /dev/zero to its end would take the shared machine's memory, and
+    opening a FIFO waits for a writer that never comes.
+    """
+
+    def limit() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
+
+    return subprocess.run(
+        cli_command(*args),
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+        preexec_fn=limit,
+    )
+
+
+@pytest.mark.parametrize("command", ["parse", "index"])
+def test_only_regular_files_are_read(command: str, corpus: Path, tmp_path: Path) -> None:
+    """Issue 13: `vindex parse` on a FIFO hung, and on /dev/zero read until MemoryError."""
+    fifo = tmp_path / "pipe.json"
+    os.mkfifo(fifo)
+    index = ["--index", str(tmp_path / "index"), "--corpus", str(corpus)]
+    for path in (str(fifo), "/dev/zero"):
+        done = run_limited(command, *index, path)
+        assert done.returncode == 1, done.stderr
+        assert "Traceback" not in done.stderr
+        reason = "not a regular file (a pipe, device or socket): only files are read"
+        assert f"error: {path}: {reason}" in done.stderr
+
+
+def test_a_file_over_the_size_limit_is_refused(corpus: Path, tmp_path: Path) -> None:
+    big = tmp_path / "big.jsonl"
+    big.write_bytes(b" " * (1024 * 1024 + 1))
+    done = subprocess.run(
+        cli_command("parse", "--corpus", str(corpus), str(big)),
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+        env={**os.environ, "VINDEX_MAX_FILE_MB": "1"},
+    )
+    assert done.returncode == 1
+    assert done.stderr.splitlines() == [
+        f"error: {big}: file too large (1.0 MB; the limit is 1 MB): split it into smaller files"
     ]
 
 
