@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import shutil
+import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -171,3 +173,68 @@ def test_a_reindex_under_searches_shows_the_old_or_the_new_index_whole(reuters_s
     wrong = [(q, n) for q, n in seen if n not in (before[q], after[q])]
     assert wrong == []
     print(f"\n{len(seen)} searches during the reindex; progress seen: {sorted(set(progress))}")
+
+
+def test_the_server_answers_while_it_parses_a_big_upload(small_site: Path) -> None:
+    """Issue 13: an upload was parsed on the event loop, and /healthz waited 20-38 s for it.
+
+    Every article of the upload is parsed in full (1,000 tags each) and then
+    rejected for an unknown entity type, so nothing is written: whatever the
+    server answers after the body is sent and before the upload is answered,
+    it answers while it parses. Counted, not timed: the parse is several
+    seconds of work, and health checks take milliseconds.
+    """
+    articles = 1500
+    lines = [
+        json.dumps(
+            {
+                **synthetic_article(n, prefix="big"),
+                "tags": [f"t{n}-{t}" for t in range(1000)],
+                "entities": {"events": ["x"]},
+            }
+        )
+        for n in range(articles)
+    ]
+    body = ("\n".join(lines) + "\n").encode()
+    sent = threading.Event()
+    answered = threading.Event()
+    during: list[int] = []
+    failures: list[str] = []
+
+    def poll() -> None:
+        with httpx2.Client(base_url=server.url, timeout=120) as client:
+            sent.wait(120)
+            while not answered.is_set():
+                response = client.get("/healthz")
+                if response.status_code != 200:
+                    failures.append(f"healthz {response.status_code}")
+                if not answered.is_set():
+                    during.append(response.status_code)
+
+    with Server(small_site / "index", small_site / "corpus", small_site / "server.log") as server:
+        poller = threading.Thread(target=poll)
+        poller.start()
+        try:
+            with socket.create_connection(("127.0.0.1", server.port), timeout=120) as upload:
+                head = (
+                    "POST /api/articles HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                    f"Authorization: {AUTH['Authorization']}\r\n"
+                    "Content-Type: application/x-ndjson\r\n"
+                    f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n"
+                ).encode()
+                upload.sendall(head + body)
+                sent.set()
+                reply = b""
+                while chunk := upload.recv(1 << 16):
+                    reply += chunk
+        finally:
+            answered.set()
+            sent.set()
+            poller.join(120)
+    status, _, content = reply.partition(b"\r\n\r\n")
+    assert status.startswith(b"HTTP/1.1 200"), reply[:500]
+    summary = json.loads(content)
+    assert summary["rejected"] == articles
+    assert summary["created"] == 0
+    assert not failures
+    assert len(during) >= 20, f"only {len(during)} health checks answered during the parse"

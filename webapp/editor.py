@@ -4,7 +4,10 @@ Every write goes to the server's one writer (`indexer.writes.Writer`, started
 in the app's lifespan) and is answered when it is in the corpus and in the
 index. The page and the API share the work: the page's forms post here
 (session cookie and CSRF token), the API takes the bearer token. Request
-bodies are parsed here, in the request, so the writer only writes.
+bodies are parsed here, in the request, so the writer only writes; the
+parsing (JSON, every corpus format, validation, the JSON of the files to
+write) runs in a worker thread, as a big upload is seconds of work that
+would otherwise keep the event loop from every other request.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import json
 from typing import Any
 
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
@@ -180,11 +184,43 @@ async def _files_of_form(
     for upload in uploads:
         data = await upload.read()
         name = upload.filename or "upload"
-        parsed = parse_file(name, data, settings.max_file_bytes)
-        new, bad = _upload_files(name, data, parsed, seen)
+        new, bad = await run_in_threadpool(_parse_upload, name, data, settings.max_file_bytes, seen)
         files.extend(new)
         rejected.extend(bad)
     return files, rejected
+
+
+def _parse_upload(
+    name: str, data: bytes, max_bytes: int, seen: set[str]
+) -> tuple[list[NewFile], list[Outcome]]:
+    return _upload_files(name, data, parse_file(name, data, max_bytes), seen)
+
+
+def _parse_body(body: bytes, media_type: str) -> tuple[list[NewFile], list[Outcome]]:
+    """The files of a JSON or JSONL body (run in a worker thread)."""
+    if media_type in JSON_TYPES:
+        return _files_of_records(_json_records(body), "body")
+    return _record_files(_jsonl_records(body), set())
+
+
+def _files_of_records(records: list[Any], label: str) -> tuple[list[NewFile], list[Outcome]]:
+    return _record_files(parse_records(records, label), set())
+
+
+def _parse_article(body: bytes, article_id: str) -> tuple[list[NewFile], list[Outcome]]:
+    """The file of a PUT's one article (run in a worker thread)."""
+    records = _json_records(body)
+    if len(records) != 1 or not isinstance(records[0], dict):
+        raise Unprocessable("The body must be one article object.")
+    record = records[0]
+    if record.setdefault("id", article_id) != article_id:
+        raise Unprocessable(
+            f"The body's id {record['id']!r} is not the path's {article_id!r}.", "id"
+        )
+    parsed = parse_records([record], "body")
+    if parsed[0].article is not None and parsed[0].article.id != article_id:
+        raise Unprocessable(f"{article_id!r} is not a usable id (letters, digits, . _ ~ -).", "id")
+    return _record_files(parsed, set())
 
 
 async def _store(request: Request, files: list[NewFile], rejected: list[Outcome]) -> list[Outcome]:
@@ -214,11 +250,7 @@ async def post_articles(request: Request) -> Response:
             files, rejected = await _files_of_form(request, uploads)
     else:
         body = await _read_body(request)
-        if media_type in JSON_TYPES:
-            parsed = parse_records(_json_records(body), "body")
-        else:
-            parsed = _jsonl_records(body)
-        files, rejected = _record_files(parsed, set())
+        files, rejected = await run_in_threadpool(_parse_body, body, media_type)
     outcomes = await _store(request, files, rejected)
     return JSONResponse(_summary(outcomes), headers={"Cache-Control": "no-store"})
 
@@ -230,18 +262,8 @@ async def put_article(request: Request) -> Response:
     media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if media_type not in JSON_TYPES:
         raise UnsupportedMediaType(media_type, JSON_TYPES)
-    records = _json_records(await _read_body(request))
-    if len(records) != 1 or not isinstance(records[0], dict):
-        raise Unprocessable("The body must be one article object.")
-    record = records[0]
-    if record.setdefault("id", article_id) != article_id:
-        raise Unprocessable(
-            f"The body's id {record['id']!r} is not the path's {article_id!r}.", "id"
-        )
-    parsed = parse_records([record], "body")
-    if parsed[0].article is not None and parsed[0].article.id != article_id:
-        raise Unprocessable(f"{article_id!r} is not a usable id (letters, digits, . _ ~ -).", "id")
-    files, rejected = _record_files(parsed, set())
+    body = await _read_body(request)
+    files, rejected = await run_in_threadpool(_parse_article, body, article_id)
     outcomes = await _store(request, files, rejected)
     return JSONResponse(_summary(outcomes), headers={"Cache-Control": "no-store"})
 
@@ -432,7 +454,7 @@ async def correct_form(request: Request) -> Response:
     if not isinstance(record, dict) or record.setdefault("id", article_id) != article_id:
         editing["error"] = f"Give one article object, with the id {article_id!r}."
         return _page(request, session_id, 422, editing=editing)
-    files, rejected = _record_files(parse_records([record], "article"), set())
+    files, rejected = await run_in_threadpool(_files_of_records, [record], "article")
     outcomes = await _store(request, files, rejected)
     if rejected:
         editing["error"] = "; ".join(r for o in rejected for r in o.reasons)
