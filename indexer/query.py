@@ -336,7 +336,8 @@ def _check_filter_name(name: str) -> None:
 
 
 def _filter_values(name: str, raw: Iterable[str]) -> tuple[str, ...]:
-    values: list[str] = []
+    # A dict: each value is found in constant time, and the count checked as it grows.
+    values: dict[str, None] = {}
     for item in raw:
         value = _clean_value(item)
         if name == "section":
@@ -347,10 +348,10 @@ def _filter_values(name: str, raw: Iterable[str]) -> tuple[str, ...]:
         # parameters of a request (its links) must be a request again.
         if len(value) > MAX_FILTER_VALUE:
             raise RequestError(name, f"a value is longer than {MAX_FILTER_VALUE} characters")
-        if value and value not in values:
-            values.append(value)
-    if len(values) > MAX_FILTER_VALUES:
-        raise RequestError(name, f"more than {MAX_FILTER_VALUES} values")
+        if value:
+            values[value] = None
+            if len(values) > MAX_FILTER_VALUES:
+                raise RequestError(name, f"more than {MAX_FILTER_VALUES} values")
     return tuple(values)
 
 
