@@ -332,6 +332,48 @@ def test_readers_list_thirty_thousand_entities_in_linear_time(tmp_path: Path, na
     assert [e.field for e in result.errors] == ["entities.person"]
 
 
+LONG = "word " * 25_000  # 125,000 characters: over the lead's 100,000
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("a.json", json.dumps({"title": "T", "published": "2023-01-01", "lead": LONG})),
+        ("a.jsonl", json.dumps({"title": "T", "published": "2023-01-01", "lead": LONG})),
+        ("a.md", f"---\ntitle: T\npublished: 2023-01-01\nlead: {LONG}\n---\nBody.\n"),
+        ("a.txt", f"T\n\nPublished: January 14, 2021; 15:10\n\n{LONG}\n\nBody.\n"),
+        (
+            "a.html",
+            '<html><head><meta property="og:title" content="T">'
+            f'<meta property="og:description" content="{LONG}">'
+            '<meta property="article:published_time" content="2023-01-01"></head>'
+            "<body><article><p>Body.</p></article></body></html>",
+        ),
+        (
+            "a.rss",
+            '<rss version="2.0"><channel><title>S</title><item><title>T</title>'
+            f"<pubDate>Tue, 04 Jul 2023 23:31:00 +0200</pubDate><description>{LONG}</description>"
+            "</item></channel></rss>",
+        ),
+        (
+            "a.nitf",
+            '<nitf><head><title>T</title><docdata><date.issue norm="20230101T000000Z"/>'
+            f"</docdata></head><body><body.head><hedline><hl2>{LONG}</hl2></hedline>"
+            "</body.head><body.content><p>Body.</p></body.content></body></nitf>",
+        ),
+    ],
+)
+def test_every_reader_refuses_an_overlong_field(tmp_path: Path, name: str, content: str) -> None:
+    """The bounds are make_article's, so every format has them (issue 13)."""
+    path = tmp_path / name
+    path.write_text(content, encoding="utf-8")
+    result = read_file(path)
+    assert result.articles == ()
+    assert [(e.field, e.reason) for e in result.errors] == [
+        ("lead", "longer than 100000 characters")
+    ]
+
+
 def test_markdown_paragraphs_drop_markup() -> None:
     assert markdown_paragraphs(
         "## A *b* `c`\n\nText with <span>inline</span> HTML and [a link][1].\n\n"
