@@ -41,6 +41,9 @@ _markdown = MarkdownIt("commonmark")
 # at a thousand levels) before its parser runs out of stack; front matter
 # needs two or three.
 MAX_FLOW_NESTING = 50
+# PyYAML's pure-Python reader takes about 4 s a megabyte (1.7 MB of tags: 8 s);
+# fields of one article fit in a few kilobytes, and the body follows the front matter.
+MAX_FRONT_MATTER = 256 * 1024
 
 
 class _FrontMatterLoader(yaml.SafeLoader):
@@ -115,6 +118,13 @@ def _front_matter(text: str, path: Path) -> tuple[dict[Any, Any], str]:
             "YAML front matter is not closed (no '---' line after it)", path=path, line=1
         )
     source = "\n".join(lines[1:end])
+    if len(source) > MAX_FRONT_MATTER:
+        raise CorpusError(
+            f"YAML front matter of {len(source) // 1024:,} KB; at most "
+            f"{MAX_FRONT_MATTER // 1024} KB (the body goes after the front matter)",
+            path=path,
+            line=2,
+        )
     if _flow_depth(source) > MAX_FLOW_NESTING:
         raise CorpusError(
             f"invalid YAML front matter: [lists] or {{mappings}} nested more than "
