@@ -12,7 +12,8 @@ formula, idf and field lengths, so the ranking is the one Whoosh would give.
 Phrases need positions: each word's positions are decoded once into sorted
 keys (document and position in one integer) and a phrase is found with
 sorted-array lookups; its score is its words' scores. Prefix, wildcard and
-fuzzy terms are expanded against the index first, as Whoosh does.
+fuzzy terms stand for the words `indexer.lexicon` finds for them (the words
+Whoosh's expansion finds, from word lists in memory).
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ from whoosh.query.terms import MultiTerm
 from whoosh.util.numeric import byte_to_length
 
 from indexer.facets import SegmentKey, segment_key
+from indexer.lexicon import Lexicon
 
 Mask = npt.NDArray[np.bool_]
 Scores = npt.NDArray[np.float64]
@@ -112,9 +114,16 @@ class Postings:
     (idf, lengths) and are cached here.
     """
 
-    def __init__(self, searcher: Any, live_docs: Mask, shared: PostingCache | None = None) -> None:
+    def __init__(
+        self,
+        searcher: Any,
+        live_docs: Mask,
+        shared: PostingCache | None = None,
+        lexicon: Lexicon | None = None,
+    ) -> None:
         self.searcher = searcher
         self.reader = searcher.reader()
+        self.lexicon = lexicon if lexicon is not None else Lexicon(self.reader)
         self.size = self.reader.doc_count_all()
         self.live = live_docs
         self.shared = shared if shared is not None else PostingCache()
@@ -125,7 +134,6 @@ class Postings:
         self._held = 0
         self._lengths: dict[str, Scores] = {}
         self._average: dict[str, float] = {}
-        self._expansions: dict[tuple[Any, ...], list[Any]] = {}
 
     def postings(self, fieldname: str, text: Any) -> tuple[npt.NDArray[np.int64], Scores]:
         """The word's documents (numbers in this state) and their weights."""
@@ -172,20 +180,9 @@ class Postings:
         self._remember(key, result)
         return result
 
-    def expand(self, query: MultiTerm) -> list[Any]:
+    def expand(self, query: MultiTerm) -> tuple[str, ...]:
         """The indexed words a prefix, wildcard or fuzzy term stands for (cached)."""
-        key = (
-            type(query).__name__,
-            query.fieldname,
-            getattr(query, "text", None),
-            getattr(query, "maxdist", None),
-            getattr(query, "prefixlength", None),
-        )
-        words = self._expansions.get(key)
-        if words is None:
-            words = list(query._btexts(self.reader))
-            self._expansions[key] = words
-        return words
+        return self.lexicon.expand(query).words
 
     def lengths(self, fieldname: str) -> Scores:
         """Every document's length in the field, as Whoosh's scorer sees it."""
