@@ -40,6 +40,7 @@ from whoosh.query import (
 )
 from whoosh.query.qcore import _NullQuery
 from whoosh.query.terms import MultiTerm
+from whoosh.reading import TermNotFound
 from whoosh.util.numeric import byte_to_length
 
 from indexer.facets import SegmentKey, segment_key
@@ -145,8 +146,9 @@ class Postings:
             if part is None:
                 local: list[int] = []
                 found: list[float] = []
-                if (fieldname, text) in leaf:
-                    _read_all(leaf.postings(fieldname, text), 0, local, found)
+                matcher = _matcher(leaf, fieldname, text)
+                if matcher is not None:
+                    _read_all(matcher, 0, local, found)
                 part = (
                     (np.asarray(local, dtype=np.int64), np.asarray(found, dtype=np.float64))
                     if local
@@ -249,6 +251,16 @@ class Postings:
             self._held -= _cost(old)
 
 
+def _matcher(leaf: Any, fieldname: str, text: Any) -> Any:
+    """The word's postings in a segment, None when it has none: one lookup in the
+    term dictionary (asking `in` first looked every word up twice, a quarter of the
+    time of reading a prefix's thousands of short lists)."""
+    try:
+        return leaf.postings(fieldname, text)
+    except TermNotFound:
+        return None
+
+
 def _segment_positions(
     leaf: Any, fieldname: str, text: Any, decode: Callable[[Any], list[int]]
 ) -> npt.NDArray[np.int64]:
@@ -256,8 +268,8 @@ def _segment_positions(
     docs: list[int] = []
     counts: list[int] = []
     places: list[int] = []
-    if (fieldname, text) in leaf:
-        matcher = leaf.postings(fieldname, text)
+    matcher = _matcher(leaf, fieldname, text)
+    if matcher is not None:
         while matcher.is_active():
             found = decode(matcher.value())
             docs.append(matcher.id())
