@@ -173,8 +173,8 @@ class _Shared:
     """What the index states of one search core hand on to the next.
 
     An upload adds a small segment to big ones; what is read per segment
-    (facet arrays, spelling words, posting lists and positions) is kept by
-    segment, and the entity name index only grows, so a new state reads and
+    (facet arrays, spelling words, the fields' word lists, posting lists and
+    positions) is kept by segment, and the entity name index only grows, so a new state reads and
     files only what is new.
     """
 
