@@ -13,9 +13,12 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from indexer.settings import Settings, SettingsError
+
+if TYPE_CHECKING:
+    from indexer.query import RequestError
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -200,6 +203,12 @@ def _import(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
+def _usage_error(exc: RequestError) -> UsageError:
+    """A bad search parameter, named as the command line spells it (`q` is QUERY)."""
+    name = "QUERY" if exc.param == "q" else f"--{exc.param.replace('_', '-')}"
+    return UsageError(f"{name}: {exc.message}")
+
+
 def _search(args: argparse.Namespace, settings: Settings) -> int:
     import html
 
@@ -221,12 +230,15 @@ def _search(args: argparse.Namespace, settings: Settings) -> int:
     try:
         request = SearchRequest.from_params(params)
     except RequestError as exc:
-        raise UsageError(f"--{exc.param.replace('_', '-')}: {exc.message}") from exc
+        raise _usage_error(exc) from exc
     core = SearchCore(LiveIndex(_location(settings)), corpus_gazetteer(settings.corpus))
     try:
         result = core.search(request)
     except IndexMissing as exc:
         raise UsageError(str(exc)) from exc
+    except RequestError as exc:
+        # Only the index can tell that a query's prefixes stand for too much.
+        raise _usage_error(exc) from exc
     finally:
         core.close()
     if args.json:

@@ -39,12 +39,11 @@ import functools
 import html
 import re
 from collections import Counter
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
 from whoosh.analysis import Analyzer
 from whoosh.query import AndNot, MultiTerm, Not, Query
-from whoosh.searching import Searcher
 
 from indexer.schema import (
     FALLBACK,
@@ -82,22 +81,24 @@ class Highlighted:
     matched: bool
 
 
-def query_terms(query: Query | None, searcher: Searcher | None = None) -> dict[str, frozenset[str]]:
+def query_terms(
+    query: Query | None, expand: Callable[[MultiTerm], Iterable[str]] | None = None
+) -> dict[str, frozenset[str]]:
     """The analysed terms the query looks for, per language group (`en`, `de`, `xx`).
 
     Only terms in the prose fields (`title_*`, `lead_*`, `body_*`) count, and
     none under a NOT. Prefix, wildcard and fuzzy queries stand for the indexed
-    terms they expand to, which needs a `searcher`; without one, a fuzzy
-    term stands for itself and a prefix or wildcard for nothing. Groups
-    without terms are left out, so no terms at all is `{}`.
+    terms `expand` gives for them (the search core's, which the search used);
+    without it, a fuzzy term stands for itself and a prefix or wildcard for
+    nothing. Groups without terms are left out, so no terms at all is `{}`.
     """
     found: dict[str, set[str]] = {}
     if query is None:
         return {}
-    reader = searcher.reader() if searcher is not None else None
     for leaf in _positive_leaves(query):
-        if reader is not None and isinstance(leaf, MultiTerm):
-            pairs = leaf.existing_terms(reader, phrases=True, expand=True)
+        pairs: Iterable[tuple[str, object]]
+        if expand is not None and isinstance(leaf, MultiTerm):
+            pairs = [(leaf.fieldname, word) for word in expand(leaf)]
         elif leaf.has_terms():
             pairs = leaf.terms(phrases=True)
         else:

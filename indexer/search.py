@@ -1,8 +1,10 @@
 """The search core: a `SearchRequest` in, a `SearchResult` out.
 
 Every surface (the CLI, the HTML pages, the JSON API) goes through
-`SearchCore`. Per request it parses the words (`indexer.query`), finds the
-matching articles once as a set of document numbers, counts all facets over
+`SearchCore`. Per request it parses the words (`indexer.query`), counts what their
+prefixes and fuzzy words stand for against the query's budget
+(`indexer.lexicon`; over it, the request is refused naming the limit), finds
+the matching articles once as a set of document numbers, counts all facets over
 that set from the per-generation arrays of `indexer.facets` (a facet with a
 selection is counted without its own filter, so a reader can add a second
 value: disjunctive facets), ranks and pages the hits, and highlights them
@@ -47,8 +49,15 @@ from indexer.facets import (
 )
 from indexer.gazetteer import Gazetteer, load_gazetteer
 from indexer.highlight import highlight, query_terms
+from indexer.lexicon import Budget, Lexicon, LexiconCache, OverBudget
 from indexer.prune import prune
-from indexer.query import FILTER_PARAMS, SearchRequest
+from indexer.query import (
+    FILTER_PARAMS,
+    MAX_EXPANDED_POSTINGS,
+    MAX_EXPANDED_TERMS,
+    QueryTooBroad,
+    SearchRequest,
+)
 from indexer.schema import (
     FALLBACK,
     PROSE_FIELDS,
@@ -133,6 +142,16 @@ class MatchSet:
 
 
 @dataclass(frozen=True)
+class _Parsed:
+    """A query text read for one index state; `refused` (limit, allowed) when over budget."""
+
+    query: Query | None
+    pruned: Query | None
+    notice: str | None
+    refused: tuple[str, int] | None
+
+
+@dataclass(frozen=True)
 class _Matches:
     """What the words of a query match: a mask, and scores (None when there are no words)."""
 
@@ -154,19 +173,20 @@ class _Shared:
     """What the index states of one search core hand on to the next.
 
     An upload adds a small segment to big ones; what is read per segment
-    (facet arrays, spelling words, posting lists and positions) is kept by
-    segment, and the entity name index only grows, so a new state reads and
+    (facet arrays, spelling words, the fields' word lists, posting lists and
+    positions) is kept by segment, and the entity name index only grows, so a new state reads and
     files only what is new.
     """
 
     facets: SegmentCache = field(default_factory=dict)
     words: WordCache = field(default_factory=dict)
+    lexicons: LexiconCache = field(default_factory=dict)
     postings: PostingCache = field(default_factory=PostingCache)
     names: NameIndex | None = None
 
     def keep_only(self, segments: set[SegmentKey]) -> None:
         """Forget merged or rebuilt-away segments, which would otherwise stay in memory."""
-        for cache in (self.facets, self.words):
+        for cache in (self.facets, self.words, self.lexicons):
             for stale in cache.keys() - segments:
                 del cache[stale]
         self.postings.keep_only(segments)
@@ -181,11 +201,12 @@ class _State:
     facets: FacetData
     shared: _Shared
     all_docs: Mask = field(init=False)
+    lexicon: Lexicon = field(init=False)
     postings: Postings = field(init=False)
     # Document masks of filters, by (filter, values): filters repeat across requests.
     filter_masks: dict[tuple[str, tuple[str, ...]], Mask] = field(default_factory=dict)
     # Parsed queries by their text; the query objects are never changed after parsing.
-    parsed: dict[str, tuple[Query | None, Query | None, str | None]] = field(default_factory=dict)
+    parsed: dict[str, _Parsed] = field(default_factory=dict)
     # The words to highlight, by query text: prefixes expand against this state's terms.
     terms: dict[str, dict[str, frozenset[str]]] = field(default_factory=dict)
 
@@ -205,15 +226,21 @@ class _State:
     retired: bool = False
 
     def __post_init__(self) -> None:
-        self.all_docs = live_documents(self.searcher.reader())
-        self.postings = Postings(self.searcher, self.all_docs, self.shared.postings)
+        reader = self.searcher.reader()
+        self.all_docs = live_documents(reader)
+        self.lexicon = Lexicon(reader, self.shared.lexicons)
+        self.postings = Postings(self.searcher, self.all_docs, self.shared.postings, self.lexicon)
 
 
 class SearchCore:
     """Searches one live index; safe to share between threads."""
 
-    def __init__(self, live: LiveIndex, gazetteer: Gazetteer | None = None) -> None:
+    def __init__(
+        self, live: LiveIndex, gazetteer: Gazetteer | None = None, budget: Budget | None = None
+    ) -> None:
         self.live = live
+        # What the prefixes and fuzzy words of one query may stand for.
+        self.budget = budget or Budget(MAX_EXPANDED_TERMS, MAX_EXPANDED_POSTINGS)
         # Names in queries also find the articles about what they name.
         self.gazetteer = gazetteer or load_gazetteer()
         # Reentrant: a match set's finalizer releases its state under this lock, and
@@ -241,6 +268,7 @@ class SearchCore:
         with self._using() as state:
             for fieldname in SEARCH_FIELDS:
                 state.postings.lengths(fieldname)
+            state.lexicon.warm(SEARCH_FIELDS)
             _entity_names(state)
             _speller(state)
 
@@ -348,31 +376,47 @@ class SearchCore:
     def highlight_terms(self, q: str) -> dict[str, frozenset[str]]:
         """The analysed words a search for `q` marks, per language group (for article pages)."""
         with self._using() as state:
-            text_query, _, _ = self._parse(state, q)
+            try:
+                text_query, _, _ = self._parse(state, q)
+            except QueryTooBroad:
+                return {}  # an article reached with such a query is shown unmarked
             return self._terms(state, q, text_query)
 
     def _terms(self, state: _State, q: str, text_query: Query | None) -> dict[str, frozenset[str]]:
         terms = state.terms.get(q)
         if terms is None:
-            terms = query_terms(text_query, state.searcher) if text_query is not None else {}
+            terms = query_terms(text_query, state.postings.expand) if text_query else {}
             if len(state.terms) >= _PARSE_CACHE:
                 state.terms.pop(next(iter(state.terms)))
             state.terms[q] = terms
         return terms
 
     def _parse(self, state: _State, q: str) -> tuple[Query | None, Query | None, str | None]:
-        """The parsed query and its pruned form, cached per index state (parsing costs ms)."""
+        """The parsed query and its pruned form, cached per index state (parsing costs ms).
+
+        Raises `QueryTooBroad` when its prefixes, wildcards and fuzzy words stand
+        for more than the budget allows; counting them reads no posting.
+        """
         cached = state.parsed.get(q)
         if cached is None:
             query, notice = parse_text_query(q, state.searcher.schema, SEARCH_FIELDS, SEARCH_BOOSTS)
             if query is not None:
                 query = expand(query, named_entities(q, self.gazetteer))
             pruned = prune(query, state.searcher.reader()) if query is not None else None
-            cached = (query, pruned, notice)
+            refused = None
+            if pruned is not None:
+                try:
+                    state.lexicon.cost(pruned, self.budget)
+                except OverBudget as over:
+                    refused = (over.limit, over.allowed)
+            cached = _Parsed(query, pruned, notice, refused)
             if len(state.parsed) >= _PARSE_CACHE:
                 state.parsed.pop(next(iter(state.parsed)))
             state.parsed[q] = cached
-        return cached
+        if cached.refused is not None:
+            # A new exception each time: raising a kept one would grow its traceback.
+            raise QueryTooBroad(*cached.refused)
+        return cached.query, cached.pruned, cached.notice
 
     def _text_matches(
         self, state: _State, text_query: Query | None, pruned: Query | None

@@ -69,6 +69,8 @@ class _SyntaxError(Exception):
 _OPERATORS = ("AND", "OR", "NOT")
 _FIELD_PREFIX = re.compile(r"(?P<sign>[-+]?)(?:(?P<field>[^:\s]+):)?(?P<rest>.*)", re.S)
 _ALNUM = re.compile(r"[^\W_]+")
+# `word~2`, `"a b"~3`: the number of edits or the slop is no word of its own.
+_TILDE_NUMBER = re.compile(r"~[0-9]*$")
 
 
 def _lex(text: str) -> list[_Token]:
@@ -184,9 +186,10 @@ def _normalise(tokens: list[_Token], aliases: set[str], notices: list[str]) -> l
                 continue
             match = _FIELD_PREFIX.fullmatch(text)
             assert match is not None
-            token = _Token("word", text, words=len(_ALNUM.findall(match["rest"])))
+            counted = _ALNUM.findall(_TILDE_NUMBER.sub("", match["rest"]))
+            token = _Token("word", text, words=len(counted))
         elif token.kind in ("phrase", "open"):
-            words = len(_ALNUM.findall(token.text))
+            words = len(_ALNUM.findall(_TILDE_NUMBER.sub("", token.text)))
             if token.kind == "phrase" and not words:
                 if token.prefix:
                     raise _SyntaxError("a field or sign before an empty phrase")

@@ -125,3 +125,23 @@ def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
         check=False,
         timeout=300,
     )
+
+
+def write_many_words_corpus(root: Path, prefix: str = "ab", count: int = 3000) -> Path:
+    """A corpus of 30 articles with `count` made-up words that all begin with `prefix`:
+    `prefix*` stands for more indexed words than one search may look up."""
+    rng = random.Random(count)
+    words = sorted({prefix + "".join(rng.choices("klmnopqrstuvwxyz", k=6)) for _ in range(count)})
+    per_article = -(-len(words) // 30)
+    articles = [
+        {
+            "id": f"words-{n}",
+            "title": f"Word list {n}",
+            "body": [" ".join(words[n * per_article : (n + 1) * per_article]) + "."],
+            "published": "2024-01-01T10:00:00+01:00",
+            "section": "Words",
+            "language": "en",
+        }
+        for n in range(30)
+    ]
+    return write_jsonl(root / "words.jsonl", articles)

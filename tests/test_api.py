@@ -7,7 +7,14 @@ from collections.abc import Iterator
 
 import pytest
 from api_app import demo_app, running
+from conftest import run_cli, write_many_words_corpus
 from starlette.testclient import TestClient
+
+from indexer.build import update_index
+from indexer.query import MAX_EXPANDED_TERMS
+from indexer.settings import Settings
+from indexer.store import IndexLocation
+from webapp.app import create_app
 
 
 @pytest.fixture(scope="module")
@@ -230,3 +237,35 @@ def test_large_bodies_are_gzipped_with_correct_types(client: TestClient) -> None
         "application/x-ndjson"
     )
     assert client.get("/api").headers["content-type"] == "text/html; charset=utf-8"
+
+
+def test_a_query_over_the_expansion_budget_is_400_naming_the_limit(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    """`ab*` stands for 3,000 indexed words here: refused, on every surface, as a bad `q`."""
+    root = tmp_path_factory.mktemp("many-words")
+    corpus = root / "corpus"
+    write_many_words_corpus(corpus, "ab", 3000)
+    update_index(IndexLocation(root / "index"), corpus)
+    limit = f"more than {MAX_EXPANDED_TERMS:,} indexed words"
+    with running(create_app(Settings(index=root / "index", corpus=corpus))) as client:
+        for path in ("/api/search", "/api/search.ndjson", "/search.atom", "/api/facets/person"):
+            response = client.get(f"{path}?q=ab*")
+            assert response.status_code == 400, path
+            error = response.json()["error"]
+            assert error == {"status": 400, "message": error["message"], "param": "q"}, path
+            assert error["message"].startswith("q: ") and limit in error["message"], path
+        posted = client.post("/api/search", json={"q": "ab*"})
+        assert posted.status_code == 400 and posted.json()["error"]["param"] == "q"
+        page = client.get("/search", params={"q": "ab*"})
+        assert page.status_code == 400
+        assert limit in page.text and "text/html" in page.headers["content-type"]
+        # Narrower prefixes are searched, and an article reached from the refused
+        # search is shown (unmarked).
+        found = client.get("/api/search?q=abk*").json()
+        assert found["total"] > 0
+        article = client.get(f"/articles/{found['hits'][0]['id']}", params={"q": "ab*"})
+        assert article.status_code == 200
+    done = run_cli("search", "ab*", "--index", str(root / "index"), "--corpus", str(corpus))
+    assert done.returncode == 2
+    assert done.stderr.startswith("vindex: QUERY: ") and limit in done.stderr

@@ -615,6 +615,20 @@ def test_long_queries_are_truncated(ix: Index) -> None:
     assert {leaf.text for leaf in grouped.leaves()} == set(words[:MAX_TERMS])
 
 
+def test_edit_counts_and_slops_are_not_words(ix: Index) -> None:
+    """`word~2` is one word, and so is each of `"a b"~3`: 30 fuzzy words are all searched."""
+    words = [f"w{i}x" for i in range(MAX_TERMS)]
+    q, notice = parse_text_query(" ".join(f"{w}~2" for w in words), ix.schema, SEARCH_FIELDS)
+    assert notice is None
+    assert q is not None
+    assert {leaf.text for leaf in q.leaves() if isinstance(leaf, FuzzyTerm)} == set(words)
+    phrases = " ".join(f'"{a} {b}"~3' for a, b in zip(words[::2], words[1::2], strict=True))
+    q, notice = parse_text_query(phrases, ix.schema, SEARCH_FIELDS)
+    assert notice is None
+    assert q is not None
+    assert {w for leaf in q.leaves() if isinstance(leaf, Phrase) for w in leaf.words} == set(words)
+
+
 def test_fallback_is_truncated_too(ix: Index) -> None:
     words = [f"w{i}x" for i in range(MAX_TERMS + 10)]
     q, notice = parse_text_query('"' + " ".join(words), ix.schema, SEARCH_FIELDS)

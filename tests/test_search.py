@@ -6,17 +6,26 @@ import gc
 import json
 import sys
 import threading
+import time
 from pathlib import Path
 
 import numpy as np
 import pytest
 from conftest import CORPORA, ROOT, run_cli, synthetic_article, write_json, write_jsonl
+from whoosh.query import FuzzyTerm, Or, Prefix, Query, Term, Wildcard
+from whoosh.query.terms import MultiTerm
 
 from indexer.build import update_index
 from indexer.engine import ENTRY_POSTINGS, PostingCache, evaluate
 from indexer.importers import import_corpus
+from indexer.lexicon import Budget
 from indexer.prune import prune
-from indexer.query import SearchRequest
+from indexer.query import (
+    MAX_EXPANDED_POSTINGS,
+    MAX_EXPANDED_TERMS,
+    RequestError,
+    SearchRequest,
+)
 from indexer.schema import SEARCH_BOOSTS as BOOSTS
 from indexer.schema import SEARCH_FIELDS
 from indexer.search import SearchCore, SearchResult
@@ -505,3 +514,120 @@ def test_the_shared_posting_cache_is_bounded_by_entries_too() -> None:
     assert cache._held <= cache.budget + 50 + ENTRY_POSTINGS
     cache.keep_only({("other", 1)})
     assert not cache._entries and cache._held == 0
+
+
+# -- prefixes and fuzzy words: expansion and its budget (issue 13, #12) ------------------
+
+# `ab* OR ac* OR ... OR do*`: the issue's 12-second query.
+THIRTY_PREFIXES = (
+    "ab* OR ac* OR ad* OR af* OR ag* OR al* OR am* OR an* OR ap* OR ar* OR as* OR at* OR au* "
+    "OR ba* OR be* OR bi* OR bo* OR br* OR bu* OR ca* OR ce* OR ch* OR cl* OR co* OR cr* OR cu* "
+    "OR da* OR de* OR di* OR do*"
+)
+
+
+def _sample_words(reader: object, fieldname: str, count: int) -> list[str]:
+    """Every n-th word of the field (letters only, 4 to 10 of them): a spread sample."""
+    words = [
+        word
+        for word in (t.decode("utf-8") for t in reader.lexicon(fieldname))  # type: ignore[attr-defined]
+        if word.isalpha() and 4 <= len(word) <= 10
+    ]
+    step = max(1, len(words) // count)
+    return words[::step][:count]
+
+
+def test_prefix_wildcard_and_fuzzy_expansions_are_whooshs(reuters: SearchCore) -> None:
+    """The in-memory word lists find the words Whoosh's own expansion finds, in its order,
+    and count their postings as Whoosh's document frequencies do."""
+    with reuters._using() as state:
+        reader = state.searcher.reader()
+        # Over several segments Whoosh expands by its documented IndexReader methods.
+        assert len(reader.leaf_readers()) > 1
+        compared = 0
+        for fieldname in ("body_en", "title_en"):
+            for word in _sample_words(reader, fieldname, 60):
+                typo = word[:2] + word[3:] + word[2]  # a letter moved to the end
+                queries = [
+                    FuzzyTerm(fieldname, word, maxdist=1, prefixlength=1),
+                    FuzzyTerm(fieldname, typo, maxdist=2, prefixlength=1),
+                    FuzzyTerm(fieldname, word[::-1], maxdist=2, prefixlength=2),
+                    Prefix(fieldname, word[:3]),
+                    Wildcard(fieldname, f"{word[:2]}*{word[-1]}"),
+                ]
+                for query in queries:
+                    expected = [_text(t) for t in query._btexts(reader)]
+                    found = state.lexicon.expand(query)
+                    assert list(found.words) == expected, query
+                    assert found.postings == sum(
+                        reader.doc_frequency(fieldname, w) for w in expected
+                    ), query
+                    compared += bool(expected)
+        assert compared > 300
+
+        # And a search with them finds and scores what Whoosh finds with its words.
+        # (Whoosh's own matchers expand per segment, by another definition: see
+        # indexer.lexicon; the engine has always expanded over the whole index.)
+        def whooshs_words(leaf: Query) -> Query:
+            if isinstance(leaf, MultiTerm):
+                words = [Term(leaf.fieldname, w, boost=leaf.boost) for w in leaf._btexts(reader)]
+                return Or(words)
+            return leaf
+
+        for q in ("cofee~", "cocoa~2 OR petrol*", "export* -coffee", "braz~2 title:cof*"):
+            query, _ = parse_text_query(q, state.searcher.schema, SEARCH_FIELDS, BOOSTS)
+            assert query is not None
+            mask, scores = evaluate(prune(query, reader), state.postings)
+            hits = state.searcher.search(query.accept(whooshs_words), limit=None)
+            expected = {hit.docnum: hit.score for hit in hits}
+            assert expected, q
+            assert set(mask.nonzero()[0].tolist()) == set(expected), q
+            for docnum, score in expected.items():
+                assert scores[docnum] == pytest.approx(score, rel=1e-6), q
+
+
+def test_thirty_fresh_fuzzy_words_are_answered_within_the_budget(reuters: SearchCore) -> None:
+    with reuters._using() as state:
+        words = _sample_words(state.searcher.reader(), "body_en", 400)[-30:]
+    assert len(words) == 30
+    q = " OR ".join(f"{word}~2" for word in words)
+    started = time.monotonic()
+    result = run(reuters, q=q)
+    # A backstop against a hang only; the work is counted below.
+    assert time.monotonic() - started < 120
+    assert result.total > 0 and result.notice is None
+    with reuters._using() as state:
+        _, pruned, _ = reuters._parse(state, q)
+        assert pruned is not None
+        cost = state.lexicon.cost(pruned)
+    assert 30 <= cost.terms <= MAX_EXPANDED_TERMS
+    assert cost.postings <= MAX_EXPANDED_POSTINGS
+
+
+def test_a_query_over_the_expansion_budget_is_refused_naming_the_limit(
+    reuters: SearchCore,
+) -> None:
+    with pytest.raises(RequestError) as refused:
+        run(reuters, q=THIRTY_PREFIXES)
+    assert refused.value.param == "q"
+    assert f"more than {MAX_EXPANDED_TERMS:,} indexed words" in refused.value.message
+    with pytest.raises(RequestError):
+        reuters.match(SearchRequest.from_params({"q": THIRTY_PREFIXES}))
+    # The same index with a budget of few postings: refused before any posting list is read.
+    small = SearchCore(reuters.live, budget=Budget(terms=MAX_EXPANDED_TERMS, postings=1000))
+    try:
+        assert run(small, q="cocoa").total > 0
+        read = len(small._shared.postings._entries)
+        with pytest.raises(RequestError) as refused:
+            run(small, q="co* cocoa")
+        assert refused.value.param == "q"
+        assert "more than 1,000 postings" in refused.value.message
+        assert len(small._shared.postings._entries) == read
+        # A narrow prefix is within it, and the refused query does not stop the next.
+        assert run(small, q="cocoa*").total > 0
+    finally:
+        small.close()
+
+
+def _text(term: object) -> str:
+    return term.decode("utf-8") if isinstance(term, bytes) else str(term)

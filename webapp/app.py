@@ -19,6 +19,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
 from indexer.enrich import corpus_gazetteer
+from indexer.query import RequestError
 from indexer.search import SearchCore
 from indexer.settings import Settings
 from indexer.store import IndexLocation, LiveIndex
@@ -61,7 +62,11 @@ def create_app(settings: Settings) -> Starlette:
         routes=routes,
         middleware=http_middleware(settings),
         lifespan=lifespan,
-        exception_handlers={HTTPException: _http_error, Exception: _server_error},
+        exception_handlers={
+            HTTPException: _http_error,
+            RequestError: _bad_request,
+            Exception: _server_error,
+        },
     )
     app.state.settings = settings
     editor.install(app, settings)
@@ -100,6 +105,14 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     # Headers carry meaning in errors: Allow on a 405, Retry-After on a 503.
     return _error(request, exc.status_code, exc.detail, getattr(exc, "param", None), exc.headers)
+
+
+async def _bad_request(request: Request, exc: Exception) -> Response:
+    # Parameters are read into a request before searching (a 400 from the views); a
+    # query only the index can judge (prefixes standing for too many words) fails in
+    # the search, wherever a view searches: one mapping here.
+    assert isinstance(exc, RequestError)
+    return _error(request, 400, f"{exc.param}: {exc.message}", exc.param)
 
 
 async def _server_error(request: Request, exc: Exception) -> Response:

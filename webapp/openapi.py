@@ -21,6 +21,8 @@ from indexer.facets import FACETS
 from indexer.query import (
     DEFAULT_PER_PAGE,
     FILTER_PARAMS,
+    MAX_EXPANDED_POSTINGS,
+    MAX_EXPANDED_TERMS,
     MAX_FILTER_VALUE,
     MAX_FILTER_VALUES,
     MAX_PAGE,
@@ -313,7 +315,9 @@ PARAMETERS: dict[str, Schema] = {
         "q",
         {"type": "string", "maxLength": MAX_Q},
         'Words (all must match), "phrases", OR, NOT or -word, title:word, prefix*, word~, '
-        "parentheses. Unreadable syntax is searched as plain words, with a notice.",
+        "parentheses. Unreadable syntax is searched as plain words, with a notice. Prefixes "
+        f"and fuzzy words standing for more than {MAX_EXPANDED_TERMS:,} indexed words (or "
+        f"{MAX_EXPANDED_POSTINGS:,} postings of them) are a 400 naming the limit.",
     ),
     **{
         name: {

@@ -21,7 +21,7 @@ from starlette.responses import Response
 
 from indexer.article import ENTITY_TYPES
 from indexer.entity_report import entity_report
-from indexer.query import MAX_Q, RequestError, SearchRequest
+from indexer.query import MAX_EXPANDED_TERMS, MAX_Q, RequestError, SearchRequest
 from indexer.reading import mark_article
 from indexer.search import SearchCore, SearchResult, split_names
 from indexer.store import IndexMissing
@@ -180,4 +180,5 @@ def entity(request: Request) -> Response:
 
 
 async def help_page(request: Request) -> Response:
-    return _render(request, "help.html", {"json_url": "/openapi.json"})
+    context = {"json_url": "/openapi.json", "max_expanded_terms": MAX_EXPANDED_TERMS}
+    return _render(request, "help.html", context)
