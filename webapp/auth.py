@@ -70,6 +70,22 @@ def _b64(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
 
 
+def same(presented: str, expected: str | bytes) -> bool:
+    """A constant-time comparison of any text a client sent (compare_digest takes ASCII only).
+
+    Headers and cookies arrive as Latin-1 text and forms as any Unicode, even
+    lone surrogates: as bytes they compare (unequal) instead of raising a
+    TypeError that would answer 500.
+    """
+    wanted = expected if isinstance(expected, bytes) else expected.encode("utf-8")
+    return hmac.compare_digest(presented.encode("utf-8", "surrogatepass"), wanted)
+
+
+def _digits(text: str) -> bool:
+    """ASCII digits only: str.isdigit also takes '²', which int() refuses."""
+    return text.isascii() and text.isdigit()
+
+
 class EditorAuth:
     """Checks tokens, signs and reads session cookies, makes and checks CSRF tokens."""
 
@@ -82,7 +98,7 @@ class EditorAuth:
         return _b64(hmac.new(self._key, message.encode("utf-8"), hashlib.sha256).digest())
 
     def token_ok(self, presented: str) -> bool:
-        return hmac.compare_digest(presented.encode("utf-8"), self._token)
+        return same(presented, self._token)
 
     # -- sessions ----------------------------------------------------------------
 
@@ -95,10 +111,10 @@ class EditorAuth:
         """The session id of a valid, unexpired cookie, else None."""
         value = request.cookies.get(SESSION_COOKIE, "")
         payload, _, signature = value.rpartition(".")
-        if not payload or not hmac.compare_digest(signature, self._sign(payload)):
+        if not payload or not same(signature, self._sign(payload)):
             return None
         session_id, _, expires = payload.partition(".")
-        if not expires.isdigit() or int(expires) < time.time():
+        if not _digits(expires) or int(expires) < time.time():
             return None
         return session_id
 
@@ -130,11 +146,11 @@ class EditorAuth:
         if not presented:
             return False
         if session_id is not None:
-            return hmac.compare_digest(presented, self._sign(f"csrf:{session_id}"))
+            return same(presented, self._sign(f"csrf:{session_id}"))
         stamp, _, signature = presented.partition(".")
-        if not stamp.isdigit() or time.time() - int(stamp) > SESSION_SECONDS:
+        if not _digits(stamp) or time.time() - int(stamp) > SESSION_SECONDS:
             return False
-        return hmac.compare_digest(signature, self._sign(f"login:{stamp}"))
+        return same(signature, self._sign(f"login:{stamp}"))
 
     # -- slowing down guessers ------------------------------------------------------
 
