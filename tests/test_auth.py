@@ -69,9 +69,9 @@ ODD = ("é", "\u00b2.sig", "\u0661\u0662.sig", "\u00ff\u00fe", "ü.ü.ü", "x" *
 def test_non_ascii_cookies_are_no_session(client: TestClient, odd: str) -> None:
     cookie = f"vindex_editor={odd}".encode()
     for method, url in (("GET", "/editor"), ("POST", "/api/reindex"), ("GET", "/api/jobs/x")):
-        response = client.request(method, url, headers={"Cookie": cookie})
+        response = client.request(method, url, headers={b"Cookie": cookie})
         assert response.status_code in (200, 401), (url, response.status_code, response.text)
-    page = client.get("/editor", headers={"Cookie": cookie})
+    page = client.get("/editor", headers={b"Cookie": cookie})
     assert page.status_code == 200 and 'name="token"' in page.text
 
 
@@ -87,14 +87,14 @@ def test_non_ascii_csrf_tokens_are_403(client: TestClient, odd: str) -> None:
     login(client)
     for url in ("/editor/upload", "/editor/delete", "/editor/reindex", "/editor/logout"):
         assert client.post(url, data={"id": "t-1", "csrf": odd}).status_code == 403, url
-    api = client.post("/api/reindex", headers={"X-CSRF-Token": odd.encode()})
+    api = client.post("/api/reindex", headers={b"X-CSRF-Token": odd.encode()})
     assert api.status_code == 403, api.text
 
 
 @pytest.mark.parametrize("odd", ODD)
 def test_non_ascii_tokens_are_401(client: TestClient, odd: str) -> None:
     for header in (f"Bearer {odd}", odd, f"Bearer {TOKEN}{odd}"):
-        response = client.get("/api/jobs/startup", headers={"Authorization": header.encode()})
+        response = client.get("/api/jobs/startup", headers={b"Authorization": header.encode()})
         assert response.status_code in (401, 429), (header, response.text)
     csrf = _csrf(client.get("/editor").text)
     wrong = client.post("/editor/login", data={"token": odd, "csrf": csrf})
