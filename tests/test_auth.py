@@ -99,3 +99,70 @@ def test_non_ascii_tokens_are_401(client: TestClient, odd: str) -> None:
     csrf = _csrf(client.get("/editor").text)
     wrong = client.post("/editor/login", data={"token": odd, "csrf": csrf})
     assert wrong.status_code in (401, 429)
+
+
+# -- logout --------------------------------------------------------------------
+
+
+def test_logout_ends_the_session_in_every_worker(site: Path) -> None:
+    with _client(site) as first, _client(site) as second:
+        csrf = login(first)
+        cookie = first.cookies["vindex_editor"]
+        copy = {"Cookie": f"vindex_editor={cookie}"}
+        # The other worker accepts the session before the logout...
+        assert "Upload articles" in second.get("/editor", headers=copy).text
+        out = first.post("/editor/logout", data={"csrf": csrf}, follow_redirects=False)
+        assert out.status_code == 303
+        # ...and no worker after it, though the cookie has hours left.
+        for client in (first, second):
+            client.cookies.clear()
+            page = client.get("/editor", headers=copy)
+            assert page.status_code == 200 and 'name="token"' in page.text
+            assert "Upload articles" not in page.text
+            write = client.post("/api/reindex", headers={**copy, "X-CSRF-Token": csrf})
+            assert write.status_code == 401
+            form = client.post("/editor/reindex", headers=copy, data={"csrf": csrf})
+            assert form.status_code == 401
+        # A new login opens a new session.
+        login(second)
+        assert "Upload articles" in second.get("/editor").text
+
+
+# -- the guessers' throttle ----------------------------------------------------
+
+
+WRONG = {"Authorization": "Bearer wrong-guess-0000000"}
+
+
+def test_the_throttle_is_shared_by_the_workers(site: Path) -> None:
+    # Two apps on one index: the worker processes of `vindex serve --workers 2`.
+    with _client(site) as first, _client(site) as second:
+        statuses = []
+        for n in range(16):
+            client = (first, second)[n % 2]
+            statuses.append(client.get("/api/jobs/startup", headers=WRONG).status_code)
+            if statuses[-1] == 429:
+                break
+        # Three free failures and the fourth, then the wait: in both workers together.
+        assert statuses == [401, 401, 401, 401, 429], statuses
+
+
+def test_a_throttled_client_gets_in_with_the_right_token_after_the_wait(client: TestClient) -> None:
+    statuses = [client.get("/api/jobs/startup", headers=WRONG).status_code for _ in range(4)]
+    assert statuses == [401] * 4
+    # Hammering within the wait is refused unread and does not lengthen it.
+    waits = []
+    for _ in range(50):
+        refused = client.get("/api/jobs/startup", headers=WRONG)
+        if refused.status_code != 429:
+            break
+        waits.append(int(refused.headers["retry-after"]))
+    assert waits and max(waits) <= 1, waits
+    deadline = time.monotonic() + 30  # a backstop: the wait is half a second
+    while (answer := client.get("/api/jobs/startup", headers=AUTH)).status_code == 429:
+        assert time.monotonic() < deadline
+        time.sleep(int(answer.headers["retry-after"]))
+    assert answer.status_code == 200
+    # The right token forgives the failures: the next typo is free again.
+    assert client.get("/api/jobs/startup", headers=WRONG).status_code == 401
+    assert client.get("/api/jobs/startup", headers=AUTH).status_code == 200
