@@ -338,6 +338,10 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
 
     if IndexLocation(settings.index).current() is None:
         raise UsageError(f"no index in {settings.index}: build one with `vindex index`")
+    from webapp.serving import token_problem, uvicorn_options
+
+    if settings.editor_token and (problem := token_problem(settings.editor_token)):
+        raise UsageError(problem)
     if not settings.editor_token:
         # One token for all workers (they sign sessions with it), printed for the editor.
         import secrets
@@ -360,6 +364,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         # uvicorn's 5 s, a client reusing a connection just as the server closed it
         # got a broken request under load (bench/load.py saw one in 661).
         timeout_keep_alive=KEEP_ALIVE_SECONDS,
+        **uvicorn_options(settings),
     )
     return EXIT_OK
 
