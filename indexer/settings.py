@@ -128,12 +128,17 @@ def _base_url(raw: str) -> str:
 
 def _proxies(raw: str) -> str:
     """Addresses or networks (or "*"), checked here so that a typo stops the server."""
-    items = [item.strip() for item in raw.split(",") if item.strip()]
-    for item in items:
+    items = []
+    for item in filter(None, (item.strip() for item in raw.split(","))):
         if item == "*":
+            items.append(item)
             continue
         try:
-            ipaddress.ip_network(item, strict=False)
+            # Written as uvicorn reads them: it takes 10.0.0.1/8 for a name, not a network.
+            if "/" in item:
+                items.append(str(ipaddress.ip_network(item, strict=False)))
+            else:
+                items.append(str(ipaddress.ip_address(item)))
         except ValueError:
             raise SettingsError(
                 f"VINDEX_TRUSTED_PROXIES: {item!r} is not an address or network"

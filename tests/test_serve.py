@@ -26,8 +26,9 @@ from conftest import ROOT, synthetic_article, write_jsonl
 from editor_server import AUTH, Server, free_port
 
 from indexer.build import update_index
+from indexer.settings import Settings, SettingsError
 from indexer.store import IndexLocation
-from webapp.serving import RepeatFilter
+from webapp.serving import RepeatFilter, uvicorn_options
 
 WRONG = {"Authorization": "Bearer wrong-guess-0000000"}
 
@@ -226,3 +227,43 @@ def test_a_repeated_error_is_logged_once_per_interval() -> None:
     assert text.count("out of system resource") == 1
     assert text.count("Invalid HTTP request") == 1
     assert text.count("GET /healthz") == 1000  # below WARNING, everything is kept
+
+
+# -- the settings behind it ----------------------------------------------------------
+
+
+def test_trusted_proxies_are_checked_and_written_as_uvicorn_reads_them() -> None:
+    settings = Settings.from_env({"VINDEX_TRUSTED_PROXIES": " 10.0.0.1/8, 127.0.0.1 ,,::1"})
+    assert settings.trusted_proxy_list == ["10.0.0.0/8", "127.0.0.1", "::1"]
+    options = uvicorn_options(settings, open_files=20_000)
+    assert options["proxy_headers"] is True
+    assert options["forwarded_allow_ips"] == "10.0.0.0/8,127.0.0.1,::1"
+    assert uvicorn_options(Settings(), open_files=20_000)["proxy_headers"] is False
+    with pytest.raises(SettingsError, match="VINDEX_TRUSTED_PROXIES"):
+        Settings.from_env({"VINDEX_TRUSTED_PROXIES": "proxy.internal"})
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("https://news.example/archive/", "https://news.example/archive"),
+        ("http://127.0.0.1:8000", "http://127.0.0.1:8000"),
+        ("news.example", None),
+        ("javascript:alert(1)", None),
+        ("https://news.example/?q=1", None),
+        ("https://user@news.example/", None),
+        ("https://news.example:port/", None),
+    ],
+)
+def test_the_base_url_must_be_an_http_address(raw: str, expected: str | None) -> None:
+    if expected is None:
+        with pytest.raises(SettingsError, match="VINDEX_BASE_URL"):
+            Settings.from_env({"VINDEX_BASE_URL": raw})
+    else:
+        assert Settings.from_env({"VINDEX_BASE_URL": raw}).base_url == expected
+
+
+def test_the_connection_limit_fits_the_open_files() -> None:
+    assert uvicorn_options(Settings(), open_files=20_000)["limit_concurrency"] == 1000
+    assert uvicorn_options(Settings(), open_files=1024)["limit_concurrency"] == 768
+    assert uvicorn_options(Settings(max_connections=50), open_files=1024)["limit_concurrency"] == 50
