@@ -113,3 +113,22 @@ def test_pages_link_their_scripts_and_styles_without_the_host(client: TestClient
         assert page.status_code == 200, url
         assert "evil" not in page.text, url
         assert 'src="/static/app.js"' in page.text or 'src="/static/editor.js"' in page.text
+
+
+def test_with_a_base_url_the_api_document_names_it_and_cookies_are_secure(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    app = demo_app(tmp_path_factory, base_url="https://news.example/archive", editor_token="x" * 20)
+    with running(app) as client:
+        document = client.get("/openapi.json", headers=HOSTILE).json()
+        assert document["servers"] == [{"url": "https://news.example/archive"}]
+        # Behind a TLS proxy the app may see plain HTTP; the public address says HTTPS.
+        page = client.get("/editor")
+        csrf = page.text.split('name="csrf" value="', 1)[1].split('"', 1)[0]
+        login = client.post(
+            "/editor/login", data={"token": "x" * 20, "csrf": csrf}, follow_redirects=False
+        )
+        assert login.status_code == 303
+        assert "secure" in login.headers["set-cookie"].lower()
+    with running(demo_app(tmp_path_factory)) as plain:
+        assert "servers" not in plain.get("/openapi.json").json()

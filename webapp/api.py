@@ -229,7 +229,12 @@ def healthz(request: Request) -> Response:
 
 
 def openapi_json(request: Request) -> Response:
-    return conditional(request, "openapi", lambda: JSONResponse(openapi_document()), max_age=3600)
+    base_url: str | None = request.app.state.settings.base_url
+    document = openapi_document()
+    if base_url:
+        # Clients generated from the document call the public address, not the Host they saw.
+        document = {**document, "servers": [{"url": base_url}]}
+    return conditional(request, "openapi", lambda: JSONResponse(document), max_age=3600)
 
 
 def api_reference(request: Request) -> Response:

@@ -138,7 +138,7 @@ class EditorAuth:
             path="/",
             httponly=True,
             samesite="strict",
-            secure=request.url.scheme == "https",
+            secure=request.url.scheme == "https" or _public_https(request),
         )
 
     @staticmethod
@@ -192,6 +192,12 @@ def _wait(count: int, last: float, now: float) -> float:
         return 0.0
     delay: float = min(FIRST_DELAY * 2.0 ** min(excess - 1, 30), MAX_DELAY)
     return max(0.0, last + delay - now)
+
+
+def _public_https(request: Request) -> bool:
+    """Whether the site's public address (VINDEX_BASE_URL) is HTTPS, as behind a TLS proxy."""
+    base_url: str | None = request.app.state.settings.base_url
+    return bool(base_url and base_url.startswith("https:"))
 
 
 def client_of(request: Request) -> str:
