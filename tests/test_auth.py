@@ -19,6 +19,7 @@ from indexer.build import update_index
 from indexer.settings import Settings
 from indexer.store import IndexLocation
 from webapp.app import create_app
+from webapp.auth import FIRST_DELAY, MAX_DELAY, _wait
 
 TOKEN = "a-long-enough-editor-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
@@ -166,3 +167,12 @@ def test_a_throttled_client_gets_in_with_the_right_token_after_the_wait(client: 
     # The right token forgives the failures: the next typo is free again.
     assert client.get("/api/jobs/startup", headers=WRONG).status_code == 401
     assert client.get("/api/jobs/startup", headers=AUTH).status_code == 200
+
+
+def test_the_wait_is_never_longer_than_the_delay() -> None:
+    now = time.time()
+    assert _wait(3, now, now) == 0.0
+    assert _wait(4, now, now) == FIRST_DELAY
+    assert _wait(10_000, now, now) == MAX_DELAY
+    # A failure stamped in the future (the clock was set back) waits the delay only.
+    assert _wait(4, now + 3600, now) == FIRST_DELAY

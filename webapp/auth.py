@@ -191,7 +191,8 @@ def _wait(count: int, last: float, now: float) -> float:
     if excess <= 0:
         return 0.0
     delay: float = min(FIRST_DELAY * 2.0 ** min(excess - 1, 30), MAX_DELAY)
-    return max(0.0, last + delay - now)
+    # Never more than the delay: a clock set back must not lengthen the wait.
+    return max(0.0, min(delay, last + delay - now))
 
 
 def _public_https(request: Request) -> bool:
