@@ -176,3 +176,21 @@ def test_the_wait_is_never_longer_than_the_delay() -> None:
     assert _wait(10_000, now, now) == MAX_DELAY
     # A failure stamped in the future (the clock was set back) waits the delay only.
     assert _wait(4, now + 3600, now) == FIRST_DELAY
+
+
+def test_an_ipv6_client_is_its_network(site: Path) -> None:
+    # One host holds a whole /64: its addresses are one client to the throttle.
+    def at(address: str) -> TestClient:
+        app = create_app(Settings(index=site / "index", corpus=site / "corpus", editor_token=TOKEN))
+        return TestClient(app, raise_server_exceptions=False, client=(address, 50000))
+
+    first, second, elsewhere = (
+        at("2001:db8:1:2::1"),
+        at("2001:db8:1:2:ffff::9"),
+        at("2001:db8:1:3::1"),
+    )
+    with first, second, elsewhere:
+        statuses = [first.get("/api/jobs/x", headers=WRONG).status_code for _ in range(4)]
+        assert statuses == [401] * 4
+        assert second.get("/api/jobs/x", headers=WRONG).status_code == 429
+        assert elsewhere.get("/api/jobs/x", headers=WRONG).status_code == 401

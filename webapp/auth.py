@@ -24,6 +24,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import ipaddress
 import math
 import secrets
 import time
@@ -202,7 +203,19 @@ def _public_https(request: Request) -> bool:
 
 
 def client_of(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
+    """Who the throttle counts: the client's address, or its /64 for IPv6.
+
+    One IPv6 host is commonly given a whole /64: counted by address, it
+    could try each guess from a new one.
+    """
+    host = request.client.host if request.client else "unknown"
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return host
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is None:
+        return str(ipaddress.ip_network(f"{address}/64", strict=False))
+    return host
 
 
 def _auth(request: Request) -> EditorAuth:
