@@ -61,6 +61,7 @@ def uvicorn_options(settings: Settings, open_files: int) -> dict[str, Any]:
 # segment files, the auth store, logs, the writer's files.
 FILES_RESERVED = 256
 PROTOCOL = "webapp.serving:BoundedH11Protocol"
+NO_FILE_LIMIT = 1 << 30
 log = logging.getLogger("uvicorn.error")
 
 
@@ -78,7 +79,8 @@ def raise_file_limit() -> int:
             soft = hard
         except (ValueError, OSError):
             pass
-    return soft
+    # No limit at all: no reason to keep fewer connections than asked.
+    return NO_FILE_LIMIT if soft == resource.RLIM_INFINITY else soft
 
 
 def connection_limit(wanted: int, open_files: int) -> int:
