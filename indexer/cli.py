@@ -350,6 +350,10 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
 
     if IndexLocation(settings.index).current() is None:
         raise UsageError(f"no index in {settings.index}: build one with `vindex index`")
+    from webapp.serving import raise_file_limit, token_problem, uvicorn_options
+
+    if settings.editor_token and (problem := token_problem(settings.editor_token)):
+        raise UsageError(problem)
     if not settings.editor_token:
         # One token for all workers (they sign sessions with it), printed for the editor.
         import secrets
@@ -359,6 +363,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     # Workers are separate processes: they read their settings from the environment.
     os.environ.update(settings.to_env())
     _tune_malloc()
+    open_files = raise_file_limit()  # inherited by the workers
     print(f"Vindex serving {settings.index} on http://{settings.host}:{settings.port}/")
     print(f"Editor page: http://{settings.host}:{settings.port}/editor", flush=True)
     uvicorn.run(
@@ -372,6 +377,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         # uvicorn's 5 s, a client reusing a connection just as the server closed it
         # got a broken request under load (bench/load.py saw one in 661).
         timeout_keep_alive=KEEP_ALIVE_SECONDS,
+        **uvicorn_options(settings, open_files),
     )
     return EXIT_OK
 

@@ -5,11 +5,13 @@ The CLI and the web app share it; the README's settings table lists every field.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 
 class SettingsError(ValueError):
@@ -28,6 +30,16 @@ class Settings:
     max_file_mb: int = 20
     # Origins allowed to read the GET API from a browser (CORS): comma-separated, or "*".
     cors_origins: str = "*"
+    # The public address of the site (scheme, host, any path), for absolute links
+    # (Atom feeds); unset, they follow the request's Host and are not cached publicly.
+    base_url: str | None = None
+    # Proxies whose X-Forwarded-For/-Proto are believed: comma-separated addresses or
+    # networks, or "*". None by default: a client could name any address it likes.
+    trusted_proxies: str = ""
+    # Open connections per worker; when full, a new one closes the longest idle one.
+    max_connections: int = 1000
+    # Seconds a connection may take to send a request's headers.
+    header_timeout: int = 20
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -52,6 +64,10 @@ class Settings:
     def cors_origin_list(self) -> list[str]:
         return [origin.strip() for origin in self.cors_origins.split(",") if origin.strip()]
 
+    @property
+    def trusted_proxy_list(self) -> list[str]:
+        return [proxy.strip() for proxy in self.trusted_proxies.split(",") if proxy.strip()]
+
     def to_env(self) -> dict[str, str]:
         """The settings as `VINDEX_*` variables, to hand to worker processes."""
         env = {}
@@ -67,6 +83,8 @@ _INTS = {
     "workers": (1, 64),
     "max_upload_mb": (1, 10240),
     "max_file_mb": (1, 10240),
+    "max_connections": (2, 1_000_000),
+    "header_timeout": (1, 3600),
 }
 
 
@@ -82,4 +100,47 @@ def _convert(name: str, raw: str) -> Any:
         if not low <= value <= high:
             raise SettingsError(f"VINDEX_{name.upper()}: must be between {low} and {high}")
         return value
+    if name == "base_url":
+        return _base_url(raw)
+    if name == "trusted_proxies":
+        return _proxies(raw)
     return raw
+
+
+def _base_url(raw: str) -> str:
+    """http(s)://host[:port][/path], without a trailing slash, query or fragment."""
+    try:
+        parts = urlsplit(raw.strip())
+        parts.port  # noqa: B018 (raises ValueError on a port that is not a number)
+    except ValueError:
+        parts = None
+    if (
+        parts is None
+        or parts.scheme not in ("http", "https")
+        or not parts.hostname
+        or parts.query
+        or parts.fragment
+        or parts.username is not None
+    ):
+        raise SettingsError(f"VINDEX_BASE_URL: expected http(s)://host[:port][/path], got {raw!r}")
+    return urlunsplit((parts.scheme, parts.netloc, parts.path.rstrip("/"), "", ""))
+
+
+def _proxies(raw: str) -> str:
+    """Addresses or networks (or "*"), checked here so that a typo stops the server."""
+    items = []
+    for item in filter(None, (item.strip() for item in raw.split(","))):
+        if item == "*":
+            items.append(item)
+            continue
+        try:
+            # Written as uvicorn reads them: it takes 10.0.0.1/8 for a name, not a network.
+            if "/" in item:
+                items.append(str(ipaddress.ip_network(item, strict=False)))
+            else:
+                items.append(str(ipaddress.ip_address(item)))
+        except ValueError:
+            raise SettingsError(
+                f"VINDEX_TRUSTED_PROXIES: {item!r} is not an address or network"
+            ) from None
+    return ",".join(items)

@@ -8,6 +8,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -31,8 +32,17 @@ def free_port() -> int:
 class Server:
     """`vindex serve` in a subprocess; `start` waits until the start-up reconciliation is done."""
 
-    def __init__(self, index: Path, corpus: Path, log: Path) -> None:
+    def __init__(
+        self,
+        index: Path,
+        corpus: Path,
+        log: Path,
+        *,
+        env: Mapping[str, str] | None = None,
+        args: Sequence[str] = (),
+    ) -> None:
         self.index, self.corpus, self.log = index, corpus, log
+        self.env, self.args = dict(env or {}), list(args)
         self.port = free_port()
         self.process: subprocess.Popen[bytes] | None = None
 
@@ -41,7 +51,7 @@ class Server:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self, timeout: float = 60) -> None:
-        env = {**os.environ, "VINDEX_EDITOR_TOKEN": TOKEN}
+        env = {**os.environ, "VINDEX_EDITOR_TOKEN": TOKEN, **self.env}
         command = [
             sys.executable,
             "-m",
@@ -53,6 +63,7 @@ class Server:
             str(self.corpus),
             "--port",
             str(self.port),
+            *self.args,
         ]
         with open(self.log, "ab") as log:
             self.process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=log)

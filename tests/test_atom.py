@@ -63,3 +63,72 @@ def test_a_search_links_to_its_feed() -> None:
     search = SearchRequest.from_params({"q": "osce", "place": ["Vienna", "Graz"], "page": "2"})
     assert feed_url(search) == "/search.atom?q=osce&place=Vienna&place=Graz"
     assert feed_url(SearchRequest(sort="oldest")) == "/search.atom"
+
+
+HOSTILE = {"Host": "evil.example", "X-Forwarded-Host": "evil.example"}
+
+
+def test_with_a_base_url_a_hostile_host_never_reaches_the_feed(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    app = demo_app(tmp_path_factory, base_url="https://news.example/archive")
+    with running(app) as client:
+        for url in ("/search.atom?q=osce", "/search.atom", "/search.atom?q=zzzqqqxxx"):
+            response = client.get(url, headers=HOSTILE)
+            assert response.status_code == 200
+            assert b"evil" not in response.content
+            feed = feedparser.parse(response.content)
+            hrefs = [feed.feed.id] + [link.href for link in feed.feed.links]
+            hrefs += [entry.link for entry in feed.entries] + [entry.id for entry in feed.entries]
+            assert all(href.startswith("https://news.example/archive/") for href in hrefs), hrefs
+            # Every request gets the same feed: shared caches may keep it.
+            assert response.headers["cache-control"] == "public, max-age=300"
+        entries = feedparser.parse(client.get("/search.atom?q=osce", headers=HOSTILE).content)
+        assert entries.entries[0].link.startswith("https://news.example/archive/articles/")
+
+
+def test_without_a_base_url_the_feed_follows_the_host_but_is_not_cached_publicly(
+    client: TestClient,
+) -> None:
+    response = client.get("/search.atom?q=osce", headers=HOSTILE)
+    assert response.status_code == 200
+    # Links follow the request (a feed reader needs absolute links), so the answer
+    # varies with Host and only the client that asked may keep it.
+    assert feedparser.parse(response.content).feed.id == "http://evil.example/search.atom?q=osce"
+    assert "public" not in response.headers["cache-control"]
+    assert response.headers["cache-control"].startswith("private")
+    assert "host" in [v.strip().lower() for v in response.headers["vary"].split(",")]
+    again = client.get(
+        "/search.atom?q=osce", headers={**HOSTILE, "If-None-Match": response.headers["etag"]}
+    )
+    assert again.status_code == 304
+    assert "public" not in again.headers["cache-control"]
+
+
+def test_pages_link_their_scripts_and_styles_without_the_host(client: TestClient) -> None:
+    # An absolute link from Host in a page kept by a cache (the API reference is
+    # public for an hour) would load another site's script into every reader's page.
+    for url in ("/", "/search?q=osce", "/api", "/editor", "/help"):
+        page = client.get(url, headers=HOSTILE)
+        assert page.status_code == 200, url
+        assert "evil" not in page.text, url
+        assert 'src="/static/app.js"' in page.text or 'src="/static/editor.js"' in page.text
+
+
+def test_with_a_base_url_the_api_document_names_it_and_cookies_are_secure(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    app = demo_app(tmp_path_factory, base_url="https://news.example/archive", editor_token="x" * 20)
+    with running(app) as client:
+        document = client.get("/openapi.json", headers=HOSTILE).json()
+        assert document["servers"] == [{"url": "https://news.example/archive"}]
+        # Behind a TLS proxy the app may see plain HTTP; the public address says HTTPS.
+        page = client.get("/editor")
+        csrf = page.text.split('name="csrf" value="', 1)[1].split('"', 1)[0]
+        login = client.post(
+            "/editor/login", data={"token": "x" * 20, "csrf": csrf}, follow_redirects=False
+        )
+        assert login.status_code == 303
+        assert "secure" in login.headers["set-cookie"].lower()
+    with running(demo_app(tmp_path_factory)) as plain:
+        assert "servers" not in plain.get("/openapi.json").json()

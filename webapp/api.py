@@ -38,6 +38,8 @@ from webapp.openapi import openapi_document
 MAX_SEARCH_BODY = 64 * 1024
 # Articles in a feed unless per_page says otherwise: what feed readers expect.
 FEED_SIZE = 20
+# Seconds a feed may be kept (feed readers poll; the index changes with uploads).
+FEED_MAX_AGE = 300
 
 
 def _core(request: Request) -> SearchCore:
@@ -197,14 +199,21 @@ def search_feed(request: Request) -> Response:
     per_page = wanted.per_page if params.get("per_page") else FEED_SIZE
     wanted = replace(wanted, sort="newest", page=1, per_page=per_page)
     core = _core(request)
+    base_url: str | None = request.app.state.settings.base_url
 
     def build() -> Response:
         result = core.search(wanted, facet_limit=1)
         built = core.live.location.info().get("updated")
-        xml = feeds.atom(result, str(request.base_url), updated_fallback=built)
+        xml = feeds.atom(result, base_url or str(request.base_url), updated_fallback=built)
         return Response(xml, media_type=feeds.MEDIA_TYPE)
 
-    return conditional(request, index_version(core), build, max_age=300)
+    response = conditional(request, index_version(core), build, max_age=FEED_MAX_AGE)
+    if base_url is None:
+        # Links from the request's Host: a shared cache must not hand one client's
+        # links (Host: evil.example) to the others. VINDEX_BASE_URL makes it public.
+        response.headers["Cache-Control"] = f"private, max-age={FEED_MAX_AGE}"
+        response.headers.add_vary_header("Host")
+    return response
 
 
 def healthz(request: Request) -> Response:
@@ -220,7 +229,12 @@ def healthz(request: Request) -> Response:
 
 
 def openapi_json(request: Request) -> Response:
-    return conditional(request, "openapi", lambda: JSONResponse(openapi_document()), max_age=3600)
+    base_url: str | None = request.app.state.settings.base_url
+    document = openapi_document()
+    if base_url:
+        # Clients generated from the document call the public address, not the Host they saw.
+        document = {**document, "servers": [{"url": base_url}]}
+    return conditional(request, "openapi", lambda: JSONResponse(document), max_age=3600)
 
 
 def api_reference(request: Request) -> Response:

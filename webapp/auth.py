@@ -7,6 +7,11 @@ once and then keeps a session cookie signed with a key derived from the token
 and changing the token ends all sessions. Every form carries a CSRF token
 bound to the session; the page's scripts send it as `X-CSRF-Token`.
 
+Logging out ends the session on the server too: its id is revoked, so a
+copy of the cookie no longer opens anything. Revoked sessions and the
+guessers' failures are kept where every worker process sees them
+(`webapp.auth_store`).
+
 A wrong token costs time: after a few failures from one client, it must wait
 before its next try (a delay that doubles with each failure, up to a limit);
 tries within the wait are answered 429 with `Retry-After`, unread. Guessing
@@ -19,14 +24,15 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import ipaddress
 import math
 import secrets
 import time
-from collections import OrderedDict
 
 from starlette.requests import Request
 from starlette.responses import Response
 
+from webapp.auth_store import AuthStore
 from webapp.errors import ApiError
 
 SESSION_COOKIE = "vindex_editor"
@@ -38,8 +44,8 @@ FAILURE_WINDOW = 600.0
 FREE_FAILURES = 3
 FIRST_DELAY = 0.5
 MAX_DELAY = 60.0
-# Clients remembered for the slow-down; the oldest are forgotten first.
-MAX_CLIENTS = 10_000
+# Tries remembered for the slow-down (all clients); the oldest are forgotten first.
+MAX_TRIES = 100_000
 
 
 class Unauthorized(ApiError):
@@ -70,19 +76,35 @@ def _b64(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
 
 
+def same(presented: str, expected: str | bytes) -> bool:
+    """A constant-time comparison of any text a client sent (compare_digest takes ASCII only).
+
+    Headers and cookies arrive as Latin-1 text and forms as any Unicode, even
+    lone surrogates: as bytes they compare (unequal) instead of raising a
+    TypeError that would answer 500.
+    """
+    wanted = expected if isinstance(expected, bytes) else expected.encode("utf-8")
+    return hmac.compare_digest(presented.encode("utf-8", "surrogatepass"), wanted)
+
+
+def _digits(text: str) -> bool:
+    """ASCII digits only: str.isdigit also takes '²', which int() refuses."""
+    return text.isascii() and text.isdigit()
+
+
 class EditorAuth:
     """Checks tokens, signs and reads session cookies, makes and checks CSRF tokens."""
 
-    def __init__(self, token: str) -> None:
+    def __init__(self, token: str, store: AuthStore) -> None:
         self._token = token.encode("utf-8")
         self._key = hmac.new(self._token, b"vindex editor session v1", hashlib.sha256).digest()
-        self._failures: OrderedDict[str, list[float]] = OrderedDict()
+        self._store = store
 
     def _sign(self, message: str) -> str:
         return _b64(hmac.new(self._key, message.encode("utf-8"), hashlib.sha256).digest())
 
     def token_ok(self, presented: str) -> bool:
-        return hmac.compare_digest(presented.encode("utf-8"), self._token)
+        return same(presented, self._token)
 
     # -- sessions ----------------------------------------------------------------
 
@@ -95,12 +117,19 @@ class EditorAuth:
         """The session id of a valid, unexpired cookie, else None."""
         value = request.cookies.get(SESSION_COOKIE, "")
         payload, _, signature = value.rpartition(".")
-        if not payload or not hmac.compare_digest(signature, self._sign(payload)):
+        if not payload or not same(signature, self._sign(payload)):
             return None
         session_id, _, expires = payload.partition(".")
-        if not expires.isdigit() or int(expires) < time.time():
+        if not _digits(expires) or int(expires) < time.time():
+            return None
+        if self._store.is_revoked(session_id):
             return None
         return session_id
+
+    def end_session(self, session_id: str) -> None:
+        """Logout: the session's cookie is refused by every worker from now on, not only cleared."""
+        now = time.time()
+        self._store.revoke(session_id, now + SESSION_SECONDS, now)
 
     def set_cookie(self, request: Request, response: Response) -> None:
         response.set_cookie(
@@ -110,7 +139,7 @@ class EditorAuth:
             path="/",
             httponly=True,
             samesite="strict",
-            secure=request.url.scheme == "https",
+            secure=request.url.scheme == "https" or _public_https(request),
         )
 
     @staticmethod
@@ -130,52 +159,63 @@ class EditorAuth:
         if not presented:
             return False
         if session_id is not None:
-            return hmac.compare_digest(presented, self._sign(f"csrf:{session_id}"))
+            return same(presented, self._sign(f"csrf:{session_id}"))
         stamp, _, signature = presented.partition(".")
-        if not stamp.isdigit() or time.time() - int(stamp) > SESSION_SECONDS:
+        if not _digits(stamp) or time.time() - int(stamp) > SESSION_SECONDS:
             return False
-        return hmac.compare_digest(signature, self._sign(f"login:{stamp}"))
+        return same(signature, self._sign(f"login:{stamp}"))
 
     # -- slowing down guessers ------------------------------------------------------
 
-    def wait_left(self, client: str) -> float:
-        """Seconds before `client` may try a token again (0 when it may now)."""
-        times = self._recent(client)
-        excess = len(times) - FREE_FAILURES
-        if excess <= 0:
-            return 0.0
-        delay = min(FIRST_DELAY * 2 ** (excess - 1), MAX_DELAY)
-        left: float = times[-1] + delay - time.monotonic()
-        return max(0.0, left)
-
-    def failed(self, client: str) -> None:
-        """Record a wrong token from `client`."""
-        times = self._recent(client)
-        times.append(time.monotonic())
-        self._failures[client] = times
-        while len(self._failures) > MAX_CLIENTS:
-            self._failures.popitem(last=False)
-
-    def _recent(self, client: str) -> list[float]:
-        """The client's failures within the window (older ones forgotten)."""
-        now = time.monotonic()
-        times = [t for t in self._failures.pop(client, []) if now - t < FAILURE_WINDOW]
-        if times:
-            self._failures[client] = times  # also marks it as recently seen
-        return times
-
-    def succeeded(self, client: str) -> None:
-        self._failures.pop(client, None)
-
     def check_pace(self, client: str) -> None:
-        """429 while the client must wait after repeated wrong tokens; its tries are not read."""
-        left = self.wait_left(client)
+        """429 while the client must wait after repeated wrong tokens; its tries are not read.
+
+        Otherwise the try is recorded as a failure until `succeeded` forgives
+        it, in the store every worker shares.
+        """
+        left = self._store.record_try(client, time.time(), FAILURE_WINDOW, _wait, MAX_TRIES)
         if left > 0:
             raise TooManyFailures(left)
 
+    def succeeded(self, client: str) -> None:
+        self._store.clear(client)
+
+
+def _wait(count: int, last: float, now: float) -> float:
+    """Seconds left to wait after `count` failures within the window, the last at `last`.
+
+    The wait doubles with each failure past the free ones, up to MAX_DELAY;
+    tries within a wait are refused unread and not counted, so hammering does
+    not lengthen it: the right token is accepted once it has passed.
+    """
+    excess = count - FREE_FAILURES
+    if excess <= 0:
+        return 0.0
+    delay: float = min(FIRST_DELAY * 2.0 ** min(excess - 1, 30), MAX_DELAY)
+    # Never more than the delay: a clock set back must not lengthen the wait.
+    return max(0.0, min(delay, last + delay - now))
+
+
+def _public_https(request: Request) -> bool:
+    """Whether the site's public address (VINDEX_BASE_URL) is HTTPS, as behind a TLS proxy."""
+    base_url: str | None = request.app.state.settings.base_url
+    return bool(base_url and base_url.startswith("https:"))
+
 
 def client_of(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
+    """Who the throttle counts: the client's address, or its /64 for IPv6.
+
+    One IPv6 host is commonly given a whole /64: counted by address, it
+    could try each guess from a new one.
+    """
+    host = request.client.host if request.client else "unknown"
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return host
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is None:
+        return str(ipaddress.ip_network(f"{address}/64", strict=False))
+    return host
 
 
 def _auth(request: Request) -> EditorAuth:
@@ -193,7 +233,6 @@ async def require_editor(request: Request) -> None:
         if scheme.lower() == "bearer" and auth.token_ok(presented.strip()):
             auth.succeeded(client_of(request))
             return
-        auth.failed(client_of(request))
         raise Unauthorized("The editor token is wrong.")
     session_id = auth.session(request)
     if session_id is None:

@@ -37,6 +37,7 @@ from webapp.auth import (
     require_editor,
     require_session,
 )
+from webapp.auth_store import AuthStore
 from webapp.errors import ApiError, NotFound, PayloadTooLarge, Unprocessable, UnsupportedMediaType
 from webapp.http import loads_json
 
@@ -54,7 +55,7 @@ STARTUP_JOB = "startup"
 def install(app: Starlette, settings: Settings) -> str:
     """Give the app its editor token and auth; returns the token (generated when unset)."""
     token = settings.editor_token or new_token()
-    app.state.editor_auth = EditorAuth(token)
+    app.state.editor_auth = EditorAuth(token, AuthStore(settings.index))
     return token
 
 
@@ -376,7 +377,6 @@ async def login(request: Request) -> Response:
         raise ApiError(403, "The form's CSRF token is missing or wrong: reload the editor page.")
     auth.check_pace(client_of(request))
     if not auth.token_ok(str(form.get("token", ""))):
-        auth.failed(client_of(request))
         return _page(request, None, 401, login_error="That is not the editor token.")
     auth.succeeded(client_of(request))
     response = RedirectResponse("/editor", status_code=303)
@@ -386,7 +386,9 @@ async def login(request: Request) -> Response:
 
 async def logout(request: Request) -> Response:
     form = await request.form()
-    require_session(request, str(form.get(CSRF_FIELD, "")))
+    session_id = require_session(request, str(form.get(CSRF_FIELD, "")))
+    auth: EditorAuth = request.app.state.editor_auth
+    auth.end_session(session_id)
     response = RedirectResponse("/editor", status_code=303)
     EditorAuth.clear_cookie(response)
     return response

@@ -8,7 +8,10 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
+from jinja2 import pass_context
+from starlette.requests import Request
 from starlette.templating import Jinja2Templates
 
 from webapp import links
@@ -30,11 +33,24 @@ def make_templates() -> Jinja2Templates:
         query_url=links.query_url,
         kind_titles=KIND_TITLES,
         kind_names=KIND_NAMES,
+        url_for=url_for,
     )
     env.filters["day"] = day
     env.filters["day_time"] = day_time
     env.filters["plural"] = plural
     return templates
+
+
+@pass_context
+def url_for(context: dict[str, Any], name: str, /, **path_params: Any) -> str:
+    """A route's path from the site's root, in place of Starlette's absolute URL.
+
+    Starlette builds that from the request's Host header: a page kept by a
+    shared cache would then load its scripts from whatever host one client named.
+    """
+    request: Request = context["request"]
+    path = request.app.url_path_for(name, **path_params)
+    return f"{request.scope.get('root_path', '')}{path}"
 
 
 def _parse(iso: str) -> datetime | None:
