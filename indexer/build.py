@@ -162,13 +162,14 @@ def update_index(
     entities: bool = True,
     workers: int | None = None,
     progress: ProgressFactory | None = None,
-    on_wait: Callable[[], None] | None = None,
+    on_wait: Callable[[str], None] | None = None,
 ) -> BuildReport:
     """Bring the index up to date with the corpus (or the given files and folders).
 
     `entities=False` skips entity extraction (the editor's entities are kept).
     `workers` is the number of processes of a rebuild (default: one per core
-    for corpora of more than a few megabytes, else one).
+    for corpora of more than a few megabytes, else one). `on_wait(holder)` is
+    called when another process holds the write lock (see `write_lock`).
     """
     scope = [Path(p) for p in paths] if paths else [corpus]
     setup_errors: list[CorpusError] = []

@@ -132,9 +132,9 @@ def _index(args: argparse.Namespace, settings: Settings) -> int:
         # disable=None: a bar on a terminal, nothing in logs and pipes.
         return tqdm(total=total, unit="file", disable=None, file=sys.stderr, leave=False)
 
-    def waiting() -> None:
+    def waiting(holder: str) -> None:
         print(
-            f"vindex: another process is writing {settings.index}; waiting for it to finish…",
+            f"vindex: {settings.index} is being written by {holder}; waiting for it to finish…",
             file=sys.stderr,
         )
 
@@ -390,9 +390,9 @@ def _restore(args: argparse.Namespace, settings: Settings) -> int:
     except RestoreError as exc:
         raise UsageError(str(exc)) from exc
 
-    def waiting() -> None:
+    def waiting(holder: str) -> None:
         print(
-            f"vindex: another process is writing {settings.index}; waiting for it to finish…",
+            f"vindex: {settings.index} is being written by {holder}; waiting for it to finish…",
             file=sys.stderr,
         )
 

@@ -8,7 +8,10 @@ the old index or the new one, never a half-built one, and a rebuild killed at
 any moment leaves `current` pointing at the intact previous generation.
 
 Every write (incremental update or rebuild) holds `write.lock` (an flock, so
-the kernel releases it when a process dies); a second writer waits for it.
+the kernel releases it when a process dies); a second writer waits for it and
+says who holds it, from the holder's record in the file. The flock belongs to
+the open file, which forked children share: they let go of it at once, and a
+lock kept by an orphan of a dead holder is recognised and replaced.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from whoosh import index as whoosh_index
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import Index
 
+from indexer.processes import ProcessId, command_line, this_command
 from indexer.schema import SCHEMA_VERSION, build_schema
 
 CURRENT = "current"
@@ -162,39 +166,156 @@ class IndexLocation:
 
     @contextlib.contextmanager
     def write_lock(
-        self, wait_message: Callable[[], None] | None = None, timeout: float | None = None
+        self, wait_message: Callable[[str], None] | None = None, timeout: float | None = None
     ) -> Iterator[None]:
-        """Hold the index's write lock; call `wait_message` once if another writer has it."""
+        """Hold the index's write lock; call `wait_message(holder)` once if another writer has it.
+
+        The holder (pid, start time, command, since when) is written into the
+        lock file, for the waiting writer's message and to recognise a stale
+        lock: one whose holder has died while another process (a worker it
+        forked) still has the file open, so that the kernel keeps it locked.
+        Such a lock file is removed and a fresh one taken.
+        """
         self.root.mkdir(parents=True, exist_ok=True)
-        with open(self.root / LOCK, "a+") as handle:
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except OSError as exc:
-                if exc.errno not in (errno.EAGAIN, errno.EACCES):
-                    raise
-                if wait_message:
-                    wait_message()
-                _wait_for_lock(handle, timeout)
-            try:
-                yield
-            finally:
+        handle = self._lock(wait_message, timeout)
+        try:
+            yield
+        finally:
+            with self._guard():
+                # A lock that ends normally leaves no holder behind to be mistaken for it.
+                handle.truncate(0)
+                handle.flush()
+                _HELD_LOCKS.discard(handle.fileno())
                 fcntl.flock(handle, fcntl.LOCK_UN)
+            handle.close()
+
+    def _lock(self, wait_message: Callable[[str], None] | None, timeout: float | None) -> Any:
+        """The write lock's file, locked by this process and naming it."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        told = False
+        path = self.root / LOCK
+        while True:
+            # Every try, its outcome and the holder's record are decided under the
+            # guard: what a waiter reads there is the record of the lock's holder.
+            with self._guard():
+                handle = open(path, "a+", encoding="utf-8")  # noqa: SIM115 (returned open)
+                locked = False
+                try:
+                    # A file replaced meanwhile is no longer the lock (closing unlocks it).
+                    locked = _try_flock(handle) and _same_file(handle, path)
+                    if locked:
+                        handle.truncate(0)
+                        handle.write(json.dumps(_holder_record()))
+                        handle.flush()
+                        _HELD_LOCKS.add(handle.fileno())
+                        return handle
+                finally:
+                    if not locked:
+                        handle.close()
+                holder = _read_holder(path)
+                owner = ProcessId.from_dict(holder)
+                if owner is not None and not owner.alive():
+                    # Its holder is gone; whoever still has the file open is an
+                    # orphan of it (a forked worker). A new file is a new lock.
+                    path.unlink(missing_ok=True)
+                    continue
+            if not told and wait_message is not None:
+                wait_message(describe_holder(holder))
+                told = True
+            if deadline is not None and time.monotonic() > deadline:
+                raise TimeoutError(f"the index is being written by {describe_holder(holder)}")
+            time.sleep(0.1)
+
+    @contextlib.contextmanager
+    def _guard(self) -> Iterator[None]:
+        """A short lock around taking, releasing and replacing the write lock (on the folder)."""
+        fd = os.open(self.root, os.O_RDONLY)
+        try:
+            _HELD_LOCKS.add(fd)
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            yield
+        finally:
+            _HELD_LOCKS.discard(fd)
+            os.close(fd)
 
     def size_bytes(self, generation: Path | None = None) -> int:
         generation = generation or self.require_current()
         return sum(p.stat().st_size for p in generation.iterdir() if p.is_file())
 
 
-def _wait_for_lock(handle: Any, timeout: float | None) -> None:
-    deadline = None if timeout is None else time.monotonic() + timeout
-    while True:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            return
-        except OSError:
-            if deadline is not None and time.monotonic() > deadline:
-                raise TimeoutError("another process is writing the index") from None
-            time.sleep(0.1)
+# File descriptors of locks this process holds: a forked child lets go of its
+# copies at once (see _let_go_in_child).
+_HELD_LOCKS: set[int] = set()
+
+
+def _let_go_in_child() -> None:
+    """In a forked child: drop the inherited descriptors of this process's locks.
+
+    flock belongs to the open file, which a fork shares: a child that kept
+    the descriptor would hold the lock after its parent died. /dev/null takes
+    the descriptor's place, so that the parent's file object, closed later in
+    the child, closes that and not a file the child opened meanwhile.
+    """
+    if not _HELD_LOCKS:
+        return
+    null = os.open(os.devnull, os.O_RDONLY)
+    try:
+        for fd in list(_HELD_LOCKS):
+            with contextlib.suppress(OSError):
+                os.dup2(null, fd)
+    finally:
+        os.close(null)
+    _HELD_LOCKS.clear()
+
+
+os.register_at_fork(after_in_child=_let_go_in_child)
+
+
+def _try_flock(handle: Any) -> bool:
+    """Lock a file (or folder) exclusively if nobody else has it locked."""
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError as exc:
+        if exc.errno not in (errno.EAGAIN, errno.EACCES):
+            raise
+        return False
+    return True
+
+
+def _same_file(handle: Any, path: Path) -> bool:
+    """Whether the open file is still the one at `path` (not removed or replaced)."""
+    try:
+        named = path.stat()
+    except FileNotFoundError:
+        return False
+    mine = os.fstat(handle.fileno())
+    return (named.st_dev, named.st_ino) == (mine.st_dev, mine.st_ino)
+
+
+def _holder_record() -> dict[str, Any]:
+    return {
+        **ProcessId.current().to_dict(),
+        "command": this_command(),
+        "since": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
+
+
+def _read_holder(path: Path) -> dict[str, Any] | None:
+    try:
+        data = json.loads(path.read_text("utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def describe_holder(holder: dict[str, Any] | None) -> str:
+    """Who holds the write lock, for a waiting writer: pid, command and since when."""
+    owner = ProcessId.from_dict(holder)
+    if holder is None or owner is None:
+        return "another process"
+    command = holder.get("command") or command_line(owner.pid) or "?"
+    since = holder.get("since") or "?"
+    return f"process {owner.pid} ({command}), since {since}"
 
 
 def _alive(marker: Path) -> bool:

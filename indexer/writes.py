@@ -538,8 +538,8 @@ class Writer:
     # -- the index ------------------------------------------------------------------
 
     def _update(self, scope: list[Path] | None, job: Job | None, *, rebuild: bool) -> BuildReport:
-        def waiting() -> None:
-            message = f"another process is writing {self.location.root}; waiting for it"
+        def waiting(holder: str) -> None:
+            message = f"{self.location.root} is being written by {holder}; waiting for it"
             print(f"vindex: {message}", file=sys.stderr)
             if job is not None:
                 job.message = message
