@@ -41,9 +41,23 @@ def running(pid: int) -> bool:
     return stat[stat.rfind(")") + 2] not in "ZX"
 
 
+def cpu_ticks(pid: int) -> int:
+    """The CPU time the process has used, in clock ticks (a large number once it ended)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return 1 << 62
+    fields = stat[stat.rfind(")") + 2 :].split()
+    return int(fields[11]) + int(fields[12])
+
+
 def catches(pid: int, signum: int) -> bool:
     """Whether the process has a handler of its own for the signal (SigCgt in its status)."""
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return False  # it ended
+    for line in status.splitlines():
         if line.startswith("SigCgt:"):
             return bool(int(line.split()[1], 16) >> (signum - 1) & 1)
     return False
