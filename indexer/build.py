@@ -186,6 +186,8 @@ def update_index(
             signature += "-without-overrides"
     loader = DocumentLoader(corpus, max_file_bytes, enrich)
     with location.write_lock(wait_message=on_wait):
+        # What a killed build left behind, and generations no reader holds any more.
+        location.clean()
         current = location.current()
         stale = current is None or location.info(current).get("enrichment") != signature
         if rebuild or stale or not location.is_compatible():
@@ -228,7 +230,6 @@ def _rebuild(
     signature: str,
 ) -> BuildReport:
     started = time.monotonic()
-    location.clean()
     report = BuildReport(rebuilt=True)
     files = list(find_files(scope))
     generation = location.new_generation()

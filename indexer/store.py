@@ -23,6 +23,7 @@ import json
 import os
 import shutil
 import time
+import weakref
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -60,6 +61,29 @@ def open_index(path: Path) -> Index:
     return FileStorage(str(path), supports_mmap=False).open_index()
 
 
+def open_generation(path: Path) -> Index:
+    """A generation's index for reading, the generation held until it is closed or collected.
+
+    The holding is a shared lock on the generation's folder, which `clean`
+    respects: it removes only generations nobody holds. The lock goes with
+    the `Index` object (its searchers keep it alive), so a reader of an old
+    generation keeps it while any of its searchers is in use. Raises
+    FileNotFoundError when the generation is gone (`clean` removed it just
+    before): the caller looks at `current` again.
+    """
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH)
+        if not (path / BUILD_INFO).exists():
+            raise FileNotFoundError(errno.ENOENT, "generation removed", str(path))
+        ix = open_index(path)
+    except BaseException:
+        os.close(fd)
+        raise
+    weakref.finalize(ix, os.close, fd)
+    return ix
+
+
 class IndexLocation:
     """An index folder and its generations."""
 
@@ -86,14 +110,25 @@ class IndexLocation:
         return current
 
     def open(self) -> Index:
-        return open_index(self.require_current())
+        """The current generation's index, held against `clean` while it lives."""
+        return self.open_current()[1]
+
+    def open_current(self) -> tuple[Path, Index]:
+        """The current generation and its index (held against `clean` while it lives)."""
+        while True:
+            generation = self.require_current()
+            try:
+                return generation, open_generation(generation)
+            except FileNotFoundError:
+                if self.current() == generation:
+                    raise
+                # Replaced and removed between reading `current` and opening it.
 
     def state_key(self) -> tuple[str, int] | None:
         """The served generation and its latest commit: every update or rebuild changes it."""
-        current = self.current()
-        if current is None:
+        if self.current() is None:
             return None
-        ix = open_index(current)
+        current, ix = self.open_current()
         try:
             return current.name, ix.latest_generation()
         finally:
@@ -122,7 +157,7 @@ class IndexLocation:
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
         path = self.root / f"{GENERATION_PREFIX}{stamp}-{os.getpid()}"
         path.mkdir()
-        (path / BUILDING).write_text(str(os.getpid()))
+        (path / BUILDING).write_text(json.dumps(ProcessId.current().to_dict()))
         whoosh_index.create_in(str(path), build_schema())
         return path
 
@@ -144,23 +179,33 @@ class IndexLocation:
             p for p in self.root.glob(f"{GENERATION_PREFIX}*") if p.is_dir() and not p.is_symlink()
         )
 
-    def clean(self, keep: int = 2) -> list[Path]:
-        """Remove old generations and abandoned half-built ones.
+    def clean(self) -> list[Path]:
+        """Remove the generations nobody serves or reads any more, and abandoned half-built ones.
 
-        The current one and the one before it are kept: a server that opened
-        the previous generation just before a swap may still be reading it.
+        Kept: the current generation, every generation a reader still holds
+        (a server that opened it just before a swap: see `open_generation`),
+        and generations being built by a process that still runs. At the
+        Reuters import's size every other one is 74 MB of disk.
         """
         current = self.current()
-        finished = [g for g in self.generations() if not (g / BUILDING).exists()]
-        keep_set = {current} | set(finished[-keep:]) if current else set(finished[-keep:])
         removed = []
         for generation in self.generations():
-            if generation in keep_set:
+            if generation == current:
                 continue
             building = generation / BUILDING
-            if building.exists() and _alive(building):
+            if building.exists() and _builder_alive(building):
                 continue
-            shutil.rmtree(generation, ignore_errors=True)
+            try:
+                fd = os.open(generation, os.O_RDONLY)
+            except OSError:
+                continue
+            try:
+                # Readers hold a shared lock on the folder: taken, nobody reads it.
+                if not _try_flock(fd):
+                    continue
+                shutil.rmtree(generation, ignore_errors=True)
+            finally:
+                os.close(fd)
             removed.append(generation)
         return removed
 
@@ -318,14 +363,14 @@ def describe_holder(holder: dict[str, Any] | None) -> str:
     return f"process {owner.pid} ({command}), since {since}"
 
 
-def _alive(marker: Path) -> bool:
-    """Whether the process that is building a generation still runs."""
+def _builder_alive(marker: Path) -> bool:
+    """Whether the process that is building a generation still runs (not another of its pid)."""
     try:
-        pid = int(marker.read_text().strip())
-        os.kill(pid, 0)
-    except (ValueError, OSError):
+        text = marker.read_text("utf-8").strip()
+        owner = ProcessId.from_dict(json.loads(text))
+    except (OSError, ValueError):
         return False
-    return True
+    return owner is not None and owner.alive()
 
 
 def _atomic_write(path: Path, text: str) -> None:
@@ -366,8 +411,9 @@ class LiveIndex:
     def get(self) -> Index:
         generation = self.location.require_current()
         if self._ix is None or generation != self._generation:
-            self._ix = open_index(generation)
-            self._generation = generation
+            # The old generation's index is dropped, not closed: its searchers may
+            # be in use still, and hold it (and the generation) until they are done.
+            self._generation, self._ix = self.location.open_current()
         return self._ix
 
     @property
