@@ -41,7 +41,7 @@ from indexer.segments import (
     file_size,
     partition,
 )
-from indexer.store import IndexLocation
+from indexer.store import IndexDamaged, IndexLocation, reading
 
 # Memory Whoosh may use for its indexing pool before it writes a segment.
 WRITER_LIMIT_MB = 256
@@ -70,6 +70,8 @@ class BuildReport:
     seconds: float = 0.0
     rebuilt: bool = False
     generation: Path | None = None
+    # Why a damaged index was rebuilt instead of updated (IndexDamaged's message).
+    repaired: str | None = None
 
     @property
     def failed(self) -> int:
@@ -196,7 +198,17 @@ def update_index(
             whole = _rebuild_scope(corpus, scope)
             report = _rebuild(location, whole, loader, progress, workers, signature)
         else:
-            report = _update(location, corpus, scope, loader, progress)
+            assert current is not None
+            try:
+                # Whoosh also reads the old segments when it merges them at commit.
+                with reading(current):
+                    report = _update(location, corpus, scope, loader, progress)
+            except IndexDamaged as exc:
+                # Nothing was changed (a failed commit is cancelled); only a new
+                # generation repairs it, and it must hold the whole corpus.
+                whole = _rebuild_scope(corpus, scope)
+                report = _rebuild(location, whole, loader, progress, workers, signature)
+                report.repaired = exc.problem
     report.errors[:0] = setup_errors
     return report
 

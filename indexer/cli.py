@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from indexer.settings import Settings, SettingsError
+from indexer.store import IndexDamaged
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -38,6 +39,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (SettingsError, UsageError) as exc:
         print(f"vindex: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except IndexDamaged as exc:
+        print(f"vindex: {exc}", file=sys.stderr)
+        return EXIT_FAILED
     except KeyboardInterrupt:
         print("vindex: interrupted", file=sys.stderr)
         return 130
@@ -147,6 +151,8 @@ def _index(args: argparse.Namespace, settings: Settings) -> int:
         progress=progress,
         on_wait=waiting,
     )
+    if report.repaired:
+        print(f"vindex: {report.repaired}: rebuilt it", file=sys.stderr)
     for error in report.errors:
         print(f"error: {error}", file=sys.stderr)
     print(report.summary())

@@ -7,6 +7,10 @@ replaces the symlink with `os.replace`, which is atomic: a reader sees either
 the old index or the new one, never a half-built one, and a rebuild killed at
 any moment leaves `current` pointing at the intact previous generation.
 
+Readers hold a shared lock on the generation they opened; `clean` removes
+every other generation nobody holds. A file of the served generation that
+cannot be read raises `IndexDamaged`, naming it: only a rebuild repairs that.
+
 Every write (incremental update or rebuild) holds `write.lock` (an flock, so
 the kernel releases it when a process dies); a second writer waits for it and
 says who holds it, from the holder's record in the file. The flock belongs to
@@ -19,19 +23,23 @@ from __future__ import annotations
 import contextlib
 import errno
 import fcntl
+import gc
 import json
 import os
 import shutil
 import time
+import traceback
+import warnings
 import weakref
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from whoosh import index as whoosh_index
 from whoosh.filedb.filestore import FileStorage
-from whoosh.index import Index
+from whoosh.index import TOC, FileIndex, Index
+from whoosh.reading import SegmentReader
 
 from indexer.processes import ProcessId, command_line, this_command
 from indexer.schema import SCHEMA_VERSION, build_schema
@@ -41,10 +49,143 @@ LOCK = "write.lock"
 BUILD_INFO = "build.json"
 BUILDING = ".building"
 GENERATION_PREFIX = "gen-"
+# Whoosh's name of an index in a folder.
+MAIN = "MAIN"
 
 
 class IndexMissing(Exception):
     """There is no built index at the given place."""
+
+
+class IndexDamaged(Exception):
+    """A file of the index cannot be read (truncated, overwritten): only a rebuild repairs it."""
+
+    def __init__(self, path: Path, cause: BaseException) -> None:
+        self.path = path
+        self.cause = cause
+        self.problem = (
+            f"the index is damaged: {path} cannot be read ({type(cause).__name__}: {cause})"
+        )
+        super().__init__(f"{self.problem}; rebuild it with `vindex index --rebuild`")
+
+
+def reading(generation: Path) -> _Reading:
+    """Turn an error reading the generation into IndexDamaged, naming the file that fails.
+
+    Whoosh says EOFError, UnpicklingError, struct.error or "Invalid argument"
+    for a truncated or overwritten file, and never which file. An error is
+    taken for damage only when one of the generation's files is found
+    unreadable (`find_damage`); any other error stays what it was.
+    """
+    return _Reading(generation)
+
+
+class _Reading:
+    """The context manager of `reading` (a class: its exit lets go of the traceback)."""
+
+    def __init__(self, generation: Path) -> None:
+        self.generation = generation
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind: Any, error: BaseException | None, tb: Any) -> Literal[False]:
+        if not isinstance(error, Exception) or isinstance(error, IndexDamaged):
+            return False
+        found = find_damage(self.generation)
+        if found is None:
+            return False
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ResourceWarning)
+            del tb
+            _forget(error)
+        raise IndexDamaged(*found) from None
+
+
+def _forget(exc: BaseException) -> None:
+    """Drop an error's traceback, and with it the files Whoosh left open in its frames.
+
+    Whoosh does not close a file it fails to read; closed here, at once and
+    without a ResourceWarning each, instead of whenever the collector runs.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ResourceWarning)
+        seen: set[int] = set()
+        chained: BaseException | None = exc
+        while chained is not None and id(chained) not in seen:
+            seen.add(id(chained))
+            # Its frames' locals, not only the traceback: others hold that too.
+            traceback.clear_frames(chained.__traceback__)
+            chained.__traceback__ = None
+            chained = chained.__context__
+        gc.collect()
+
+
+def find_damage(generation: Path) -> tuple[Path, BaseException] | None:
+    """The first file of the generation that cannot be read, and why; None if all can.
+
+    Reads the table of contents, then opens every segment (its compound
+    file's directory, its stored fields at both ends).
+    """
+    storage = FileStorage(str(generation), supports_mmap=False)
+    try:
+        generations = [
+            int(name.rsplit("_", 1)[1][: -len(".toc")])
+            for name in storage.list()
+            if name.startswith("_MAIN_") and name.endswith(".toc")
+        ]
+    except (OSError, ValueError) as exc:
+        return generation, exc
+    toc = generation / TOC._filename(MAIN, max(generations, default=0))
+    try:
+        ix = FileIndex(storage, indexname=MAIN)
+        segments = ix._segments()
+        schema = ix.schema
+    except Exception as exc:
+        _forget(exc)
+        return toc, exc
+    for segment in segments:
+        name = segment.make_filename(segment.COMPOUND_EXT) if segment.is_compound() else None
+        try:
+            reader = SegmentReader(storage, schema, segment)
+            try:
+                total = reader.doc_count_all()
+                for docnum in {0, total - 1} if total else ():
+                    reader.stored_fields(docnum)
+            finally:
+                reader.close()
+        except Exception as exc:
+            _forget(exc)
+            return (generation / name if name else generation), exc
+    return None
+
+
+class _CheckedIndex(FileIndex):  # type: ignore[misc]
+    """A generation's Whoosh index whose unreadable files raise IndexDamaged.
+
+    It may hold the generation for readers (see `open_generation`): until it
+    is closed, or else collected.
+    """
+
+    def __init__(self, generation: Path, hold: int | None = None) -> None:
+        self.path = generation
+        with reading(generation):
+            super().__init__(FileStorage(str(generation), supports_mmap=False), indexname=MAIN)
+        self._hold = weakref.finalize(self, os.close, hold) if hold is not None else None
+
+    def close(self) -> None:
+        super().close()
+        if self._hold is not None:
+            self._hold()
+
+    def _read_toc(self) -> Any:
+        with reading(self.path):
+            return super()._read_toc()
+
+    def reader(self, reuse: Any = None) -> Any:
+        # A searcher opens its reader here too.
+        with reading(self.path):
+            return super().reader(reuse)
 
 
 def open_index(path: Path) -> Index:
@@ -57,8 +198,11 @@ def open_index(path: Path) -> Index:
     second), and so did the writer for every update. Without mmap a searcher
     opens in 3 ms and searches as fast (the search core decodes each posting
     list once and keeps it; its reads are serialised by its lock anyway).
+
+    A file that cannot be read when the index or a reader of it is opened
+    raises IndexDamaged, naming the file.
     """
-    return FileStorage(str(path), supports_mmap=False).open_index()
+    return _CheckedIndex(path)
 
 
 def open_generation(path: Path) -> Index:
@@ -76,12 +220,10 @@ def open_generation(path: Path) -> Index:
         fcntl.flock(fd, fcntl.LOCK_SH)
         if not (path / BUILD_INFO).exists():
             raise FileNotFoundError(errno.ENOENT, "generation removed", str(path))
-        ix = open_index(path)
+        return _CheckedIndex(path, hold=fd)
     except BaseException:
         os.close(fd)
         raise
-    weakref.finalize(ix, os.close, fd)
-    return ix
 
 
 class IndexLocation:

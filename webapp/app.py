@@ -21,8 +21,9 @@ from starlette.templating import Jinja2Templates
 from indexer.enrich import corpus_gazetteer
 from indexer.search import SearchCore
 from indexer.settings import Settings
-from indexer.store import IndexLocation, LiveIndex
+from indexer.store import IndexDamaged, IndexLocation, LiveIndex
 from webapp import api, editor, pages, security
+from webapp.errors import damaged_message, logger
 from webapp.http import middleware as http_middleware
 from webapp.templating import make_templates
 
@@ -61,7 +62,11 @@ def create_app(settings: Settings) -> Starlette:
         routes=routes,
         middleware=http_middleware(settings),
         lifespan=lifespan,
-        exception_handlers={HTTPException: _http_error, Exception: _server_error},
+        exception_handlers={
+            HTTPException: _http_error,
+            IndexDamaged: _index_damaged,
+            Exception: _server_error,
+        },
     )
     app.state.settings = settings
     editor.install(app, settings)
@@ -100,6 +105,13 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     # Headers carry meaning in errors: Allow on a 405, Retry-After on a 503.
     return _error(request, exc.status_code, exc.detail, getattr(exc, "param", None), exc.headers)
+
+
+async def _index_damaged(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, IndexDamaged)
+    # The whole path and the cause go to the log; the answer names the file only.
+    logger.error("%s", exc)
+    return _error(request, 503, damaged_message(exc), headers={"Retry-After": "300"})
 
 
 async def _server_error(request: Request, exc: Exception) -> Response:
