@@ -387,6 +387,9 @@ class Writer:
                 report = BuildReport() if in_step else self._update(None, job, rebuild=False)
             else:
                 report = self._update(None, job, rebuild=True)
+                # The searches have moved to the new generation (on_change): the
+                # previous one goes unless another worker process still reads it.
+                self.location.clean()
         except Exception as exc:
             job.state, job.message = "failed", f"{type(exc).__name__}: {exc}"
             self._note_error(f"{job.kind} failed: {job.message}")
