@@ -41,7 +41,7 @@ from indexer.segments import (
     file_size,
     partition,
 )
-from indexer.store import IndexLocation
+from indexer.store import IndexDamaged, IndexLocation, reading
 
 # Memory Whoosh may use for its indexing pool before it writes a segment.
 WRITER_LIMIT_MB = 256
@@ -70,6 +70,8 @@ class BuildReport:
     seconds: float = 0.0
     rebuilt: bool = False
     generation: Path | None = None
+    # Why a damaged index was rebuilt instead of updated (IndexDamaged's message).
+    repaired: str | None = None
 
     @property
     def failed(self) -> int:
@@ -162,13 +164,14 @@ def update_index(
     entities: bool = True,
     workers: int | None = None,
     progress: ProgressFactory | None = None,
-    on_wait: Callable[[], None] | None = None,
+    on_wait: Callable[[str], None] | None = None,
 ) -> BuildReport:
     """Bring the index up to date with the corpus (or the given files and folders).
 
     `entities=False` skips entity extraction (the editor's entities are kept).
     `workers` is the number of processes of a rebuild (default: one per core
-    for corpora of more than a few megabytes, else one).
+    for corpora of more than a few megabytes, else one). `on_wait(holder)` is
+    called when another process holds the write lock (see `write_lock`).
     """
     scope = [Path(p) for p in paths] if paths else [corpus]
     setup_errors: list[CorpusError] = []
@@ -185,6 +188,8 @@ def update_index(
             signature += "-without-overrides"
     loader = DocumentLoader(corpus, max_file_bytes, enrich)
     with location.write_lock(wait_message=on_wait):
+        # What a killed build left behind, and generations no reader holds any more.
+        location.clean()
         current = location.current()
         stale = current is None or location.info(current).get("enrichment") != signature
         if rebuild or stale or not location.is_compatible():
@@ -193,7 +198,17 @@ def update_index(
             whole = _rebuild_scope(corpus, scope)
             report = _rebuild(location, whole, loader, progress, workers, signature)
         else:
-            report = _update(location, corpus, scope, loader, progress)
+            assert current is not None
+            try:
+                # Whoosh also reads the old segments when it merges them at commit.
+                with reading(current):
+                    report = _update(location, corpus, scope, loader, progress)
+            except IndexDamaged as exc:
+                # Nothing was changed (a failed commit is cancelled); only a new
+                # generation repairs it, and it must hold the whole corpus.
+                whole = _rebuild_scope(corpus, scope)
+                report = _rebuild(location, whole, loader, progress, workers, signature)
+                report.repaired = exc.problem
     report.errors[:0] = setup_errors
     return report
 
@@ -227,7 +242,6 @@ def _rebuild(
     signature: str,
 ) -> BuildReport:
     started = time.monotonic()
-    location.clean()
     report = BuildReport(rebuilt=True)
     files = list(find_files(scope))
     generation = location.new_generation()

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from indexer.settings import Settings, SettingsError
+from indexer.store import IndexDamaged
 
 if TYPE_CHECKING:
     from indexer.query import RequestError
@@ -41,6 +42,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (SettingsError, UsageError) as exc:
         print(f"vindex: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except IndexDamaged as exc:
+        print(f"vindex: {exc}", file=sys.stderr)
+        return EXIT_FAILED
     except KeyboardInterrupt:
         print("vindex: interrupted", file=sys.stderr)
         return 130
@@ -135,9 +139,9 @@ def _index(args: argparse.Namespace, settings: Settings) -> int:
         # disable=None: a bar on a terminal, nothing in logs and pipes.
         return tqdm(total=total, unit="file", disable=None, file=sys.stderr, leave=False)
 
-    def waiting() -> None:
+    def waiting(holder: str) -> None:
         print(
-            f"vindex: another process is writing {settings.index}; waiting for it to finish…",
+            f"vindex: {settings.index} is being written by {holder}; waiting for it to finish…",
             file=sys.stderr,
         )
 
@@ -150,6 +154,8 @@ def _index(args: argparse.Namespace, settings: Settings) -> int:
         progress=progress,
         on_wait=waiting,
     )
+    if report.repaired:
+        print(f"vindex: {report.repaired}: rebuilt it", file=sys.stderr)
     for error in report.errors:
         print(f"error: {error}", file=sys.stderr)
     print(report.summary())
@@ -408,9 +414,9 @@ def _restore(args: argparse.Namespace, settings: Settings) -> int:
     except RestoreError as exc:
         raise UsageError(str(exc)) from exc
 
-    def waiting() -> None:
+    def waiting(holder: str) -> None:
         print(
-            f"vindex: another process is writing {settings.index}; waiting for it to finish…",
+            f"vindex: {settings.index} is being written by {holder}; waiting for it to finish…",
             file=sys.stderr,
         )
 

@@ -34,6 +34,7 @@ from whoosh.util.numeric import byte_to_length
 from whoosh.writing import SegmentWriter
 
 from indexer.errors import CorpusError
+from indexer.processes import die_with_parent
 
 # Bounds of a worker's sorting pool (see worker_limit_mb); Whoosh's estimate of
 # its Python objects is about 150 bytes a posting.
@@ -136,6 +137,9 @@ def _work(
     results: multiprocessing.Queue[tuple[str, Any]],
     parent: int,
 ) -> None:
+    # Before anything else: a worker must not outlive the build it is part of.
+    die_with_parent(parent)
+
     def tick() -> None:
         results.put(("tick", None))
 

@@ -48,6 +48,7 @@ from indexer.enrich import enrichment_signature
 from indexer.errors import CorpusError
 from indexer.facets import live_columns
 from indexer.jobs import JobStore
+from indexer.processes import ProcessId
 from indexer.store import IndexLocation
 from indexer.trash import trash_file, trash_record
 from indexer.uploads import (
@@ -129,6 +130,22 @@ class Job:
     created: float = field(default_factory=time.time)
     started: float | None = None
     finished: float | None = None
+    # The process running the job: one that ended without finishing it leaves
+    # a record that says "running" for ever (see `interrupted`).
+    pid: int | None = None
+    process_start: int | None = None
+
+    def interrupted(self) -> Job:
+        """The job as it is now: failed if the process that ran it ended before it finished."""
+        if self.state not in ("queued", "running") or self.pid is None:
+            return self
+        if ProcessId(self.pid, self.process_start).alive():
+            return self
+        message = (
+            f"interrupted: the process that ran it (pid {self.pid}) ended before it finished"
+            + (f"; at {self.done} of {self.total} files" if self.total else "")
+        )
+        return dataclasses.replace(self, state="failed", message=message)
 
     @property
     def eta_seconds(self) -> float | None:
@@ -290,9 +307,10 @@ class Writer:
         if record is None:
             return None
         try:
-            return Job(**record)
+            job = Job(**record)
         except TypeError:  # a file from another version of Vindex
             return None
+        return job.interrupted()
 
     def _save_job(self, job: Job) -> None:
         try:
@@ -306,7 +324,13 @@ class Writer:
         if self._stopped:
             raise WriteFailed("the server is shutting down")
         # The process id keeps ids apart between the worker processes of one server.
-        job = Job(job_id or f"{kind}-{int(time.time())}-{os.getpid()}-{next(_JOB_NUMBERS)}", kind)
+        owner = _this_process()
+        job = Job(
+            job_id or f"{kind}-{int(time.time())}-{owner.pid}-{next(_JOB_NUMBERS)}",
+            kind,
+            pid=owner.pid,
+            process_start=owner.start,
+        )
         self.jobs[job.id] = job
         while len(self.jobs) > MAX_JOBS:
             del self.jobs[next(iter(self.jobs))]
@@ -354,6 +378,8 @@ class Writer:
         try:
             if job.kind == "reconcile":
                 remove_stale_temporaries(uploads_folder(self.corpus))
+                # Half-built generations of a killed rebuild, and old ones nobody reads.
+                self.location.clean()
                 # An update commits even when nothing changed; a server starting on a
                 # current index should not change its state under its first readers.
                 # Without an index there is nothing to reconcile: `vindex index` builds one.
@@ -361,6 +387,9 @@ class Writer:
                 report = BuildReport() if in_step else self._update(None, job, rebuild=False)
             else:
                 report = self._update(None, job, rebuild=True)
+                # The searches have moved to the new generation (on_change): the
+                # previous one goes unless another worker process still reads it.
+                self.location.clean()
         except Exception as exc:
             job.state, job.message = "failed", f"{type(exc).__name__}: {exc}"
             self._note_error(f"{job.kind} failed: {job.message}")
@@ -538,8 +567,8 @@ class Writer:
     # -- the index ------------------------------------------------------------------
 
     def _update(self, scope: list[Path] | None, job: Job | None, *, rebuild: bool) -> BuildReport:
-        def waiting() -> None:
-            message = f"another process is writing {self.location.root}; waiting for it"
+        def waiting(holder: str) -> None:
+            message = f"{self.location.root} is being written by {holder}; waiting for it"
             print(f"vindex: {message}", file=sys.stderr)
             if job is not None:
                 job.message = message
@@ -659,6 +688,17 @@ def _rewrite_without(path: Path, ids: set[str]) -> list[tuple[str, dict[str, Any
         data = "".join(lines)
     atomic_write(path, data.encode("utf-8"))
     return taken
+
+
+_OWNER: ProcessId | None = None
+
+
+def _this_process() -> ProcessId:
+    """This process, as its jobs record it (read from /proc once per process)."""
+    global _OWNER
+    if _OWNER is None or _OWNER.pid != os.getpid():
+        _OWNER = ProcessId.current()
+    return _OWNER
 
 
 def _iso(stamp: float | None) -> str | None:

@@ -101,6 +101,19 @@ def corpus(tmp_path: Path) -> Path:
     return root
 
 
+@pytest.fixture(scope="module")
+def big_files(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
+    """Enough articles (6,000 in 24 files, 11 MB) for a parallel rebuild of many seconds."""
+    root = tmp_path_factory.mktemp("big")
+    return [
+        write_jsonl(
+            root / f"part-{f:02d}.jsonl",
+            [synthetic_article(f * 250 + i, words=70) for i in range(250)],
+        )
+        for f in range(24)
+    ]
+
+
 def search(location: IndexLocation, q: str = "", **params: str) -> SearchResult:
     """One search through the real search core, as the pages and the CLI do it."""
     core = SearchCore(LiveIndex(location))

@@ -88,21 +88,25 @@ def test_duplicate_id_in_another_file_is_refused(corpus: Path, tmp_path: Path) -
     ix.close()
 
 
-def test_rebuild_swaps_in_a_new_generation_and_keeps_the_previous(
+def test_rebuild_swaps_in_a_new_generation_and_keeps_the_previous_while_it_is_read(
     corpus: Path, tmp_path: Path
 ) -> None:
     location = IndexLocation(tmp_path / "index")
     update_index(location, corpus)
     first = location.current()
+    # A reader that opened the index just before the swap.
+    reader = location.open()
     write_json(corpus / "new.json", synthetic_article(8))
     report = update_index(location, corpus, rebuild=True)
     assert report.rebuilt and report.indexed == 6
     assert location.current() != first
-    # The previous generation stays for readers that still hold it.
+    # The previous generation stays for the reader that still holds it.
     assert first is not None and first.exists()
+    assert reader.doc_count() == 5
+    reader.close()
     update_index(location, corpus, rebuild=True)
     assert not first.exists(), "older generations are cleaned up"
-    assert len(location.generations()) == 2
+    assert location.generations() == [location.current()]
 
 
 def test_bad_files_are_named_and_the_rest_indexed(corpus: Path, tmp_path: Path) -> None:

@@ -1,13 +1,21 @@
-"""Job records on disk: what other worker processes read."""
+"""Job records on disk: what other worker processes read, and what a dead process left."""
 
 from __future__ import annotations
 
+import dataclasses
 import os
+import shutil
 from pathlib import Path
 
+import httpx2
 import pytest
+from build_processes import small_index, wait_until
+from editor_server import AUTH, Server
 
 from indexer.jobs import JobStore
+from indexer.processes import ProcessId
+from indexer.store import BUILDING, IndexLocation
+from indexer.writes import Job
 
 
 def test_saved_jobs_are_read_back_and_only_the_newest_kept(tmp_path: Path) -> None:
@@ -39,3 +47,56 @@ def test_no_index_folder_is_created_for_a_job(tmp_path: Path) -> None:
     store.save("startup", {"id": "startup"})
     assert not (tmp_path / "index").exists()
     assert store.load("startup") is None
+
+
+def test_a_reindex_cut_off_by_kill_9_reads_as_interrupted_after_a_restart(
+    tmp_path: Path, big_files: list[Path]
+) -> None:
+    """The job's record said `running, 7/22, eta 271 s` for ever, and its generation stayed."""
+    index, corpus = small_index(tmp_path, big_files)
+    location = IndexLocation(index)
+    server = Server(index, corpus, tmp_path / "server.log")
+    server.start()
+    for path in big_files[1:]:
+        shutil.copy(path, corpus)
+    with httpx2.Client(base_url=server.url, timeout=30) as client:
+        job = client.post("/api/reindex", headers=AUTH).json()
+
+        def building() -> bool:
+            state = client.get(f"/api/jobs/{job['id']}", headers=AUTH).json()
+            assert state["state"] in ("queued", "running"), state
+            return state["done"] >= 1 and any(
+                (g / BUILDING).exists() for g in location.generations()
+            )
+
+        wait_until(building, "the rebuild never started")
+    served = location.current()
+    server.kill()
+    # The corpus as the index holds it: the restart has nothing to reconcile.
+    for path in big_files[1:]:
+        (corpus / path.name).unlink()
+    server.start()
+    try:
+        with httpx2.Client(base_url=server.url, timeout=30) as client:
+            answer = client.get(f"/api/jobs/{job['id']}", headers=AUTH)
+    finally:
+        server.stop()
+    assert answer.status_code == 200
+    record = answer.json()
+    assert record["state"] == "failed", record
+    assert record["message"].startswith("interrupted: the process that ran it (pid "), record
+    assert record["eta_seconds"] is None
+    # The start-up removed the half-built generation; the served one is untouched.
+    assert location.generations() == [served]
+    assert location.current() == served
+
+
+def test_a_job_of_a_process_that_runs_is_not_interrupted(tmp_path: Path) -> None:
+    owner = ProcessId.current()
+    job = Job("reindex-1", "reindex", state="running", pid=owner.pid, process_start=owner.start)
+    assert job.interrupted() is job
+    # The same pid with another start time is another process (the pid was reused).
+    reused = dataclasses.replace(job, process_start=(owner.start or 0) + 1)
+    assert reused.interrupted().state == "failed"
+    done = dataclasses.replace(reused, state="done")
+    assert done.interrupted() is done

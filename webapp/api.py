@@ -28,9 +28,16 @@ from indexer.facet_search import MAX_LIMIT as MAX_FACET_LIMIT
 from indexer.facet_search import MAX_PREFIX, SEARCHABLE, facet_values
 from indexer.query import MAX_Q, RequestError, SearchRequest
 from indexer.search import SearchCore
-from indexer.store import IndexMissing
+from indexer.store import IndexDamaged, IndexMissing
 from webapp import feeds
-from webapp.errors import BadParameter, IndexNotReady, NotFound, Unprocessable
+from webapp.errors import (
+    BadParameter,
+    IndexNotReady,
+    NotFound,
+    Unprocessable,
+    damaged_message,
+    logger,
+)
 from webapp.http import conditional, index_version, query_params, read_json_object
 from webapp.openapi import openapi_document
 
@@ -223,6 +230,16 @@ def healthz(request: Request) -> Response:
         articles = core.live.get().doc_count()
     except IndexNotReady:
         body = {"status": "no index", "generation": None, "articles": 0}
+        return JSONResponse(body, status_code=503, headers={"Cache-Control": "no-store"})
+    except IndexDamaged as exc:
+        logger.error("%s", exc)
+        current = core.live.location.current()
+        body = {
+            "status": "damaged",
+            "generation": current.name if current else None,
+            "articles": 0,
+            "message": damaged_message(exc),
+        }
         return JSONResponse(body, status_code=503, headers={"Cache-Control": "no-store"})
     body = {"status": "ok", "generation": core.generation, "version": version, "articles": articles}
     return JSONResponse(body, headers={"Cache-Control": "no-store"})

@@ -22,8 +22,9 @@ from indexer.enrich import corpus_gazetteer
 from indexer.query import RequestError
 from indexer.search import SearchCore
 from indexer.settings import Settings
-from indexer.store import IndexLocation, LiveIndex
+from indexer.store import IndexDamaged, IndexLocation, LiveIndex
 from webapp import api, editor, pages, security
+from webapp.errors import damaged_message, logger
 from webapp.http import middleware as http_middleware
 from webapp.templating import make_templates
 
@@ -65,6 +66,7 @@ def create_app(settings: Settings) -> Starlette:
         exception_handlers={
             HTTPException: _http_error,
             RequestError: _bad_request,
+            IndexDamaged: _index_damaged,
             Exception: _server_error,
         },
     )
@@ -113,6 +115,13 @@ async def _bad_request(request: Request, exc: Exception) -> Response:
     # the search, wherever a view searches: one mapping here.
     assert isinstance(exc, RequestError)
     return _error(request, 400, f"{exc.param}: {exc.message}", exc.param)
+
+
+async def _index_damaged(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, IndexDamaged)
+    # The whole path and the cause go to the log; the answer names the file only.
+    logger.error("%s", exc)
+    return _error(request, 503, damaged_message(exc), headers={"Retry-After": "300"})
 
 
 async def _server_error(request: Request, exc: Exception) -> Response:

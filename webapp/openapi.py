@@ -263,10 +263,11 @@ SCHEMAS: dict[str, Schema] = {
     ),
     "Health": _object(
         {
-            "status": {"enum": ["ok", "no index"]},
+            "status": {"enum": ["ok", "no index", "damaged"]},
             "generation": _nullable("string"),
             "version": {"type": "string", "description": "Generation and update, as in ETags."},
             "articles": {"type": "integer", "minimum": 0},
+            "message": {"type": "string", "description": "What is wrong, and how to repair it."},
         },
         ["status", "generation", "articles"],
     ),
@@ -554,14 +555,16 @@ def _paths() -> dict[str, Schema]:
             "get": {
                 "tags": ["service"],
                 "summary": "Health",
-                "description": "The index generation and article count; 503 without an index.",
+                "description": "The index generation and article count; 503 without an "
+                "index or with a damaged one.",
                 "responses": {
                     "200": {
                         "description": "Serving.",
                         "content": {JSON: {"schema": _schema("Health")}},
                     },
                     "503": {
-                        "description": "No index.",
+                        "description": "No index, or a damaged one (`message` says how to "
+                        "repair it).",
                         "content": {JSON: {"schema": _schema("Health")}},
                     },
                 },
