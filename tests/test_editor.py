@@ -12,10 +12,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import synthetic_article, write_json
+from conftest import run_cli, synthetic_article, write_json
 from starlette.testclient import TestClient
 
 from indexer.build import update_index
+from indexer.corpus import reads_name
 from indexer.settings import Settings
 from indexer.store import IndexLocation
 from indexer.trash import entries
@@ -449,3 +450,28 @@ def test_a_job_started_in_one_worker_is_followed_through_another(site: Path) -> 
         for unknown in ("reindex-0-0-0", "..%2F..%2Fetc%2Fpasswd", "%2Fetc%2Fpasswd"):
             assert second.get(f"/api/jobs/{unknown}", headers=AUTH).status_code == 404
     assert not list((site / "index" / "jobs").glob(".*.tmp"))
+
+
+def test_uploads_named_like_files_the_corpus_skips_survive_vindex_index_and_a_restart(
+    site: Path,
+) -> None:
+    names = ["README.md", "readme.txt", "License.txt", "LICENSE.TXT", "ReadMe.MD", ".readme.md"]
+    markdown = "---\ntitle: Tapir note {}\npublished: 2024-02-01\n---\nThe note.\n"
+    text = "Tapir note {}\n\nNotes ♦ Published: July 4, 2023; 23:31 ♦ (Desk)\n\nThe note.\n"
+    files = [
+        ("files", (name, (text if name.lower().endswith(".txt") else markdown).format(n)))
+        for n, name in enumerate(names)
+    ]
+    with _client(site) as client:
+        wait_for_job(client, "startup")
+        answer = client.post("/api/articles", files=files, headers=AUTH).json()
+        assert [a["status"] for a in answer["articles"]] == ["created"] * len(names), answer
+        assert total(client, "tapir") == len(names)
+    stored = sorted(p.name for p in (site / "corpus" / "uploads").iterdir())
+    assert all(reads_name(name) for name in stored), stored
+    done = run_cli("index", "--index", str(site / "index"), "--corpus", str(site / "corpus"))
+    assert done.returncode == 0, done.stderr
+    assert "removed 0" in done.stdout + done.stderr, done.stdout + done.stderr
+    with _client(site) as client:
+        wait_for_job(client, "startup")
+        assert total(client, "tapir") == len(names)
