@@ -163,14 +163,18 @@ def update_index(
     workers: int | None = None,
     progress: ProgressFactory | None = None,
     on_wait: Callable[[], None] | None = None,
+    removed: Iterable[Path] = (),
 ) -> BuildReport:
     """Bring the index up to date with the corpus (or the given files and folders).
 
     `entities=False` skips entity extraction (the editor's entities are kept).
     `workers` is the number of processes of a rebuild (default: one per core
-    for corpora of more than a few megabytes, else one).
+    for corpora of more than a few megabytes, else one). `removed` names
+    files that are gone (the server's writer moved them to the trash): their
+    articles leave the index without a walk of the folders around them.
     """
-    scope = [Path(p) for p in paths] if paths else [corpus]
+    scope = [Path(p) for p in paths] if paths is not None else [corpus]
+    gone_files = [Path(p) for p in removed]
     setup_errors: list[CorpusError] = []
     enrich: Enrich | None = None
     signature = "none"
@@ -190,10 +194,10 @@ def update_index(
         if rebuild or stale or not location.is_compatible():
             # A new generation replaces the whole index: it must hold the whole
             # corpus, not just the files this call was given.
-            whole = _rebuild_scope(corpus, scope)
+            whole = _rebuild_scope(corpus, [*scope, *gone_files])
             report = _rebuild(location, whole, loader, progress, workers, signature)
         else:
-            report = _update(location, corpus, scope, loader, progress)
+            report = _update(location, corpus, scope, loader, progress, gone_files)
     report.errors[:0] = setup_errors
     return report
 
@@ -294,6 +298,7 @@ def _update(
     scope: list[Path],
     loader: DocumentLoader,
     progress: ProgressFactory | None,
+    removed: list[Path],
 ) -> BuildReport:
     started = time.monotonic()
     report = BuildReport()
@@ -307,6 +312,10 @@ def _update(
             for key in known_files
             if key not in found and any(_inside(key, root) for root in roots)
         ]
+        for path in removed:
+            key = loader.key(path)
+            if key in known_files and key not in found and key not in gone and not path.exists():
+                gone.append(key)
         changed = [key for key, path in found.items() if _signature(path) != known_files.get(key)]
         report.files_unchanged = len(found) - len(changed)
         # Articles of files that go or are re-read no longer hold their ids.

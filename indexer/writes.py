@@ -395,7 +395,9 @@ class Writer:
         written = [task for task in batch if task.error is None]
         touched = set().union(*(task.touched for task in written)) if written else set()
         try:
-            report = self._update(sorted(touched), None, rebuild=False) if written else None
+            # Only the files the batch wrote or removed are looked at; a batch that
+            # changed nothing (a delete of a missing id) leaves the index alone.
+            report = self._update(sorted(touched), None, rebuild=False) if touched else None
         except Exception as exc:
             for task in batch:
                 self._fail(task, exc)
@@ -438,9 +440,13 @@ class Writer:
         not take leaves the owners unsure as well.
         """
         after = self.location.state_key()
-        if before is None or after is None or report is None:
+        if before is None or after is None:
             return
         if any(task.error is not None for task in batch):
+            return
+        if report is None:
+            if after == before:  # nothing was written: the owners are unchanged
+                self._owners = (after, owners)
             return
         if any(o.status == "rejected" for t in batch if t.job.kind == "upload" for o in t.result):
             return
@@ -514,7 +520,8 @@ class Writer:
 
     def _take_out(self, owners: Owners, key: str, ids: list[str], reason: str, task: _Task) -> None:
         path = self.corpus / key
-        task.touched.add(path.parent)
+        # The file alone, trashed or rewritten: not a walk of the folder it is in.
+        task.touched.add(path)
         if owners.ids_of(key) <= set(ids):
             trash_file(self.corpus, path, sorted(owners.ids_of(key)), reason)
         else:
@@ -557,7 +564,8 @@ class Writer:
         report = update_index(
             self.location,
             self.corpus,
-            [p for p in scope or [] if p.exists()] or None,
+            None if scope is None else [p for p in scope if p.exists()],
+            removed=[p for p in scope or [] if not p.exists()],
             rebuild=rebuild,
             max_file_bytes=self.max_file_bytes,
             progress=progress,

@@ -193,6 +193,38 @@ def test_delete_removes_from_the_index_and_moves_the_file_to_the_trash(
     assert missing.json()["error"]["status"] == 404
 
 
+def test_a_delete_of_a_missing_id_is_a_404_that_leaves_the_index_as_it_was(
+    client: TestClient, site: Path
+) -> None:
+    location = IndexLocation(site / "index")
+    before = location.state_key()
+    # A file dropped into the corpus by hand is the next `vindex index`'s business.
+    write_json(site / "corpus" / "uploads" / "dropped.json", article(9, "Pelican by hand"))
+    missing = client.delete("/api/articles/no-such-id", headers=AUTH)
+    assert missing.status_code == 404
+    assert location.state_key() == before
+    assert total(client, "pelican") == 0
+
+
+def test_a_delete_reads_only_the_file_it_changes(client: TestClient, site: Path) -> None:
+    corpus = site / "corpus"
+    # Changes made by hand beside the deleted articles' files: new files in their
+    # folders and in uploads/, a file removed. A delete must not walk into them.
+    write_json(corpus / "2024" / "dropped.json", article(9, "Pelican by hand"))
+    write_json(corpus / "uploads" / "dropped.json", article(8, "Pelican again"))
+    write_json(corpus / "dropped.json", article(7, "Pelican at the root"))
+    (corpus / "2023" / "single.json").unlink()
+    assert client.delete("/api/articles/osce-conference", headers=AUTH).status_code == 200
+    # t-1 is in batch.jsonl, at the corpus root, with t-0 and t-2: the file is rewritten.
+    assert client.delete("/api/articles/t-1", headers=AUTH).status_code == 200
+    assert total(client, "pelican") == 0
+    assert client.get("/api/articles/t-100").status_code == 200
+    assert client.get("/api/articles/t-1").status_code == 404
+    assert client.get("/api/articles/osce-conference").status_code == 404
+    assert client.get("/api/articles/t-0").status_code == 200
+    assert client.get("/api/search", params={"per_page": "50"}).json()["total"] == 3
+
+
 EDITOR_ENDPOINTS = [
     ("POST", "/api/articles"),
     ("PUT", "/api/articles/t-1"),
