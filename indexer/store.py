@@ -19,6 +19,7 @@ import fcntl
 import json
 import os
 import shutil
+import threading
 import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
@@ -164,8 +165,19 @@ class IndexLocation:
     def write_lock(
         self, wait_message: Callable[[], None] | None = None, timeout: float | None = None
     ) -> Iterator[None]:
-        """Hold the index's write lock; call `wait_message` once if another writer has it."""
+        """Hold the index's write lock; call `wait_message` once if another writer has it.
+
+        Re-entrant within a thread: the server's writer holds it over a whole
+        batch (files and index), and the update inside takes it again. An
+        flock is per open file, so a second open in the same thread would wait
+        for itself; other threads and processes still wait for the holder.
+        """
         self.root.mkdir(parents=True, exist_ok=True)
+        held: set[str] = _HELD.__dict__.setdefault("roots", set())
+        key = os.path.realpath(self.root)
+        if key in held:
+            yield
+            return
         with open(self.root / LOCK, "a+") as handle:
             try:
                 fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -175,14 +187,20 @@ class IndexLocation:
                 if wait_message:
                     wait_message()
                 _wait_for_lock(handle, timeout)
+            held.add(key)
             try:
                 yield
             finally:
+                held.discard(key)
                 fcntl.flock(handle, fcntl.LOCK_UN)
 
     def size_bytes(self, generation: Path | None = None) -> int:
         generation = generation or self.require_current()
         return sum(p.stat().st_size for p in generation.iterdir() if p.is_file())
+
+
+# The index folders whose write lock this thread holds.
+_HELD = threading.local()
 
 
 def _wait_for_lock(handle: Any, timeout: float | None) -> None:

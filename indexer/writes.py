@@ -376,13 +376,27 @@ class Writer:
             self._save_job(job)
 
     def _write_batch(self, batch: list[_Task]) -> None:
+        # The index's write lock is held from reading who holds which id to the
+        # commit: the other worker processes' writers (and `vindex index`) take it
+        # too, so no one moves a file this batch is about to replace, and the
+        # owners read here are the corpus's, not those of a moment ago.
         try:
-            before = self.location.state_key()
-            owners = self._owners_at(before)
+            with self.location.write_lock(wait_message=self._waiting(None)):
+                self._write_locked(batch)
         except Exception as exc:
             for task in batch:
                 self._fail(task, exc)
             return
+        for task in batch:
+            if task.error is not None:
+                self._fail(task, task.error)
+                continue
+            task.job.state, task.job.finished = "done", time.time()
+            task.future.set_result(task.result)
+
+    def _write_locked(self, batch: list[_Task]) -> None:
+        before = self.location.state_key()
+        owners = self._owners_at(before)
         for task in batch:
             task.job.state, task.job.started = "running", time.time()
             try:
@@ -394,23 +408,12 @@ class Writer:
                 task.error = exc
         written = [task for task in batch if task.error is None]
         touched = set().union(*(task.touched for task in written)) if written else set()
-        try:
-            # Only the files the batch wrote or removed are looked at; a batch that
-            # changed nothing (a delete of a missing id) leaves the index alone.
-            report = self._update(sorted(touched), None, rebuild=False) if touched else None
-        except Exception as exc:
-            for task in batch:
-                self._fail(task, exc)
-            return
+        # Only the files the batch wrote or removed are looked at; a batch that
+        # changed nothing (a delete of a missing id) leaves the index alone.
+        report = self._update(sorted(touched), None, rebuild=False) if touched else None
         if report is not None:
             self._check_indexed(written, report)
         self._keep_owners(before, owners, batch, report)
-        for task in batch:
-            if task.error is not None:
-                self._fail(task, task.error)
-                continue
-            task.job.state, task.job.finished = "done", time.time()
-            task.future.set_result(task.result)
 
     def _owners_at(self, key: tuple[str, int] | None) -> Owners:
         """The ids' holders in the index state `key`: this writer's own, or read from the index.
@@ -544,13 +547,16 @@ class Writer:
 
     # -- the index ------------------------------------------------------------------
 
-    def _update(self, scope: list[Path] | None, job: Job | None, *, rebuild: bool) -> BuildReport:
+    def _waiting(self, job: Job | None) -> Callable[[], None]:
         def waiting() -> None:
             message = f"another process is writing {self.location.root}; waiting for it"
             print(f"vindex: {message}", file=sys.stderr)
             if job is not None:
                 job.message = message
 
+        return waiting
+
+    def _update(self, scope: list[Path] | None, job: Job | None, *, rebuild: bool) -> BuildReport:
         progress: Callable[[int], _JobProgress] | None = None
         if job is not None:
             target = job
@@ -569,7 +575,7 @@ class Writer:
             rebuild=rebuild,
             max_file_bytes=self.max_file_bytes,
             progress=progress,
-            on_wait=waiting,
+            on_wait=self._waiting(job),
         )
         for error in report.errors:
             self._note_error(str(error))
@@ -610,27 +616,30 @@ class Writer:
         return stored not in (signature, f"{signature}-without-overrides")
 
     def _check_indexed(self, tasks: list[_Task], report: BuildReport) -> None:
-        """An article the build did not take (say, an id another file claims) is rejected."""
-        written = [
-            o
-            for t in tasks
-            if t.job.kind == "upload"
-            for o in t.result
-            if o.status in ("created", "updated")
-        ]
+        """An article the build did not take (say, an id another file claims) is rejected.
+
+        Only the batch's last write of each id is looked for: a PUT that a later
+        DELETE (or PUT) of the same batch replaced was done, and the index rightly
+        no longer shows it; calling it rejected made clients retry it, and bring
+        back what was deleted after it.
+        """
+        last: dict[str, Outcome] = {}
+        for task in tasks:
+            outcomes = task.result if task.job.kind == "upload" else [task.result]
+            for outcome in outcomes:
+                if outcome.id is not None and outcome.status in ("created", "updated", "deleted"):
+                    last[outcome.id] = outcome
+        written = [o for o in last.values() if o.status in ("created", "updated")]
         if not written:
             return
-        ix = self.location.open()
-        try:
-            with ix.searcher() as searcher:
-                for outcome in written:
-                    stored = searcher.document(id=outcome.id)
-                    if stored is None or stored.get("file") != outcome.file:
-                        reasons = [str(e) for e in report.errors if outcome.file in str(e)]
-                        outcome.status = "rejected"
-                        outcome.reasons = reasons or ["the index did not take it"]
-        finally:
-            ix.close()
+        # Who holds each id, from the columns (read once, cached by segment), not a
+        # stored-fields lookup per article: a batch holds thousands of them.
+        held = Owners.load(self.location).holder
+        for outcome in written:
+            if outcome.file is None or held.get(str(outcome.id)) != outcome.file:
+                reasons = [str(e) for e in report.errors if outcome.file and outcome.file in str(e)]
+                outcome.status = "rejected"
+                outcome.reasons = reasons or ["the index did not take it"]
 
     def _note_error(self, message: str) -> None:
         self.recent_errors.appendleft(f"{_iso(time.time())} {message}")

@@ -31,8 +31,9 @@ def free_port() -> int:
 class Server:
     """`vindex serve` in a subprocess; `start` waits until the start-up reconciliation is done."""
 
-    def __init__(self, index: Path, corpus: Path, log: Path) -> None:
+    def __init__(self, index: Path, corpus: Path, log: Path, workers: int = 1) -> None:
         self.index, self.corpus, self.log = index, corpus, log
+        self.workers = workers
         self.port = free_port()
         self.process: subprocess.Popen[bytes] | None = None
 
@@ -53,6 +54,8 @@ class Server:
             str(self.corpus),
             "--port",
             str(self.port),
+            "--workers",
+            str(self.workers),
         ]
         with open(self.log, "ab") as log:
             self.process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=log)

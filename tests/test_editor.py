@@ -507,3 +507,42 @@ def test_uploads_named_like_files_the_corpus_skips_survive_vindex_index_and_a_re
     with _client(site) as client:
         wait_for_job(client, "startup")
         assert total(client, "tapir") == len(names)
+
+
+def test_a_put_that_a_delete_in_the_same_batch_replaces_is_answered_as_done(
+    client: TestClient, site: Path
+) -> None:
+    """The PUT was taken and then deleted: `rejected` made clients retry it and undo the delete."""
+    writer = client.app.state.writer  # type: ignore[attr-defined]
+    answers: dict[str, Any] = {}
+
+    def send(name: str, method: str, url: str, **kwargs: Any) -> threading.Thread:
+        def run() -> None:
+            answers[name] = client.request(method, url, headers=AUTH, **kwargs)
+
+        thread = threading.Thread(target=run)
+        thread.start()
+        return thread
+
+    with IndexLocation(site / "index").write_lock():
+        # The writer busy on a reindex that waits for this lock: what comes next queues.
+        job = client.post("/api/reindex", headers=AUTH).json()
+        deadline = time.monotonic() + 60
+        while "waiting" not in client.get(f"/api/jobs/{job['id']}", headers=AUTH).json()["message"]:
+            assert time.monotonic() < deadline, "the reindex never waited for the lock"
+            time.sleep(0.02)
+        threads = [
+            send(
+                "put", "PUT", "/api/articles/sup-1", json=article(5, "Ibis story") | {"id": "sup-1"}
+            )
+        ]
+        while writer._queue.qsize() < 1:
+            time.sleep(0.01)
+        threads.append(send("delete", "DELETE", "/api/articles/sup-1"))
+        while writer._queue.qsize() < 2:
+            time.sleep(0.01)
+    for thread in threads:
+        thread.join()
+    assert answers["put"].json()["articles"][0]["status"] == "created", answers["put"].json()
+    assert answers["delete"].json()["status"] == "deleted"
+    assert client.get("/api/articles/sup-1").status_code == 404
