@@ -546,3 +546,59 @@ def test_a_put_that_a_delete_in_the_same_batch_replaces_is_answered_as_done(
     assert answers["put"].json()["articles"][0]["status"] == "created", answers["put"].json()
     assert answers["delete"].json()["status"] == "deleted"
     assert client.get("/api/articles/sup-1").status_code == 404
+
+
+BIG_BATCH = 2500
+
+
+def test_a_big_jsonl_batch_is_stored_in_few_files_and_each_article_stays_editable(
+    site: Path,
+) -> None:
+    corpus = site / "corpus"
+    batch = [synthetic_article(n, prefix="big") for n in range(BIG_BATCH)]
+    # Two ids the corpus holds already: in batch.jsonl with others, and a file of its own.
+    batch[10]["id"], batch[20]["id"] = "t-0", "osce-conference"
+    body = "".join(json.dumps(a) + "\n" for a in batch).encode()
+    ndjson = {**AUTH, "Content-Type": "application/x-ndjson"}
+    with _client(site) as client:
+        wait_for_job(client, "startup")
+        answer = client.post("/api/articles", content=body, headers=ndjson).json()
+        assert (answer["created"], answer["updated"], answer["rejected"]) == (BIG_BATCH - 2, 2, 0)
+        # Files of a hundred articles, not a file per article.
+        files = sorted((corpus / "uploads").iterdir())
+        assert len(files) == BIG_BATCH // 100
+        assert sum(len(p.read_text().splitlines()) for p in files) == BIG_BATCH
+        assert [
+            json.loads(line)["id"] for line in (corpus / "batch.jsonl").read_text().splitlines()
+        ] == [
+            "t-1",
+            "t-2",
+        ]
+        assert not (corpus / "2024" / "osce.json").exists()
+        everything = {"per_page": "1"}
+        assert client.get("/api/search", params=everything).json()["total"] == BIG_BATCH + 3
+
+        put = client.put(
+            "/api/articles/big-1234",
+            json=synthetic_article(1234, prefix="big") | {"title": "Corrected heron count"},
+            headers=AUTH,
+        ).json()
+        assert put["articles"][0]["status"] == "updated"
+        assert put["articles"][0]["file"] == "uploads/big-1234.json"
+        assert client.delete("/api/articles/big-1500", headers=AUTH).status_code == 200
+        assert client.get("/api/articles/big-1500").status_code == 404
+        assert total(client, "corrected heron") == 1
+        assert client.get("/api/search", params=everything).json()["total"] == BIG_BATCH + 2
+
+        # The same batch again: every article updated, each file replaced in place.
+        again = client.post("/api/articles", content=body, headers=ndjson).json()
+        assert (again["created"], again["updated"], again["rejected"]) == (1, BIG_BATCH - 1, 0)
+        assert client.get("/api/search", params=everything).json()["total"] == BIG_BATCH + 3
+        assert total(client, "corrected heron") == 0
+
+    report = update_index(IndexLocation(site / "index"), corpus)
+    assert (report.removed, report.indexed, report.failed) == (0, 0, 0), report.summary()
+    with _client(site) as client:
+        wait_for_job(client, "startup")
+        assert client.get("/api/search", params=everything).json()["total"] == BIG_BATCH + 3
+        assert client.get("/api/articles/big-2499").status_code == 200
