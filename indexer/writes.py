@@ -72,6 +72,8 @@ MAX_JOBS = 200
 _JOB_NUMBERS = itertools.count(1)
 # How often a running job's progress is saved for the other worker processes.
 PROGRESS_SAVE_SECONDS = 0.5
+# Above this many ids, what the index holds is read from its columns, not id by id.
+LOOKUPS_MAX = 100
 # Formats whose files can be rewritten without one of their articles.
 REWRITABLE = (".json", ".jsonl", ".ndjson")
 
@@ -632,14 +634,33 @@ class Writer:
         written = [o for o in last.values() if o.status in ("created", "updated")]
         if not written:
             return
-        # Who holds each id, from the columns (read once, cached by segment), not a
-        # stored-fields lookup per article: a batch holds thousands of them.
-        held = Owners.load(self.location).holder
+        held = self._holders([str(o.id) for o in written])
         for outcome in written:
             if outcome.file is None or held.get(str(outcome.id)) != outcome.file:
                 reasons = [str(e) for e in report.errors if outcome.file and outcome.file in str(e)]
                 outcome.status = "rejected"
                 outcome.reasons = reasons or ["the index did not take it"]
+
+    def _holders(self, ids: list[str]) -> dict[str, str]:
+        """The file the index has each of the ids in (absent: not in the index).
+
+        A lookup per id for a few (about 3 ms each on a busy machine); for a
+        batch of thousands, one pass over the id and file columns instead
+        (a third of a second at 20k articles, where the lookups took a minute).
+        """
+        if len(ids) > LOOKUPS_MAX:
+            return Owners.load(self.location).holder
+        held: dict[str, str] = {}
+        ix = self.location.open()
+        try:
+            with ix.searcher() as searcher:
+                for article_id in ids:
+                    stored = searcher.document(id=article_id)
+                    if stored is not None:
+                        held[article_id] = stored.get("file")
+        finally:
+            ix.close()
+        return held
 
     def _note_error(self, message: str) -> None:
         self.recent_errors.appendleft(f"{_iso(time.time())} {message}")
