@@ -9,11 +9,16 @@ in the index. Uploads that queue up while the writer is busy are written one
 after another and indexed with one commit, so many small concurrent uploads
 cost one index update, not one each.
 
-The index's write lock (`IndexLocation.write_lock`) is still taken by every
-update, so a `vindex index` run beside the server waits for it, and the
-server waits for the CLI. An id belongs to one file: an upload of an id held
-by another file takes it out of that file first (the whole file to the trash
-when nothing else is in it, else the record, for JSON and JSONL files).
+The index's write lock (`IndexLocation.write_lock`) is held over each batch,
+from reading which file holds which id to the commit: the writers of the
+other worker processes and a `vindex index` beside the server wait for it, so
+the batches of all of them are taken one after another, each on the corpus
+its predecessor left, and each write is answered with what happened to it.
+A delete hands the index update only the file it trashed or rewrote; a
+batch that changed no file makes no update at all. An id belongs to one
+file: an upload of an id held by another file takes it out of that file first
+(the whole file to the trash when nothing else is in it, else the record, for
+JSON and JSONL files).
 """
 
 from __future__ import annotations
