@@ -165,6 +165,7 @@ def update_index(
     workers: int | None = None,
     progress: ProgressFactory | None = None,
     on_wait: Callable[[str], None] | None = None,
+    removed: Iterable[Path] = (),
 ) -> BuildReport:
     """Bring the index up to date with the corpus (or the given files and folders).
 
@@ -172,8 +173,12 @@ def update_index(
     `workers` is the number of processes of a rebuild (default: one per core
     for corpora of more than a few megabytes, else one). `on_wait(holder)` is
     called when another process holds the write lock (see `write_lock`).
+    `removed` names files that are gone (the server's writer moved them to the
+    trash): their articles leave the index without a walk of the folders
+    around them.
     """
-    scope = [Path(p) for p in paths] if paths else [corpus]
+    scope = [Path(p) for p in paths] if paths is not None else [corpus]
+    gone_files = [Path(p) for p in removed]
     setup_errors: list[CorpusError] = []
     enrich: Enrich | None = None
     signature = "none"
@@ -195,18 +200,18 @@ def update_index(
         if rebuild or stale or not location.is_compatible():
             # A new generation replaces the whole index: it must hold the whole
             # corpus, not just the files this call was given.
-            whole = _rebuild_scope(corpus, scope)
+            whole = _rebuild_scope(corpus, [*scope, *gone_files])
             report = _rebuild(location, whole, loader, progress, workers, signature)
         else:
             assert current is not None
             try:
                 # Whoosh also reads the old segments when it merges them at commit.
                 with reading(current):
-                    report = _update(location, corpus, scope, loader, progress)
+                    report = _update(location, corpus, scope, loader, progress, gone_files)
             except IndexDamaged as exc:
                 # Nothing was changed (a failed commit is cancelled); only a new
                 # generation repairs it, and it must hold the whole corpus.
-                whole = _rebuild_scope(corpus, scope)
+                whole = _rebuild_scope(corpus, [*scope, *gone_files])
                 report = _rebuild(location, whole, loader, progress, workers, signature)
                 report.repaired = exc.problem
     report.errors[:0] = setup_errors
@@ -308,6 +313,7 @@ def _update(
     scope: list[Path],
     loader: DocumentLoader,
     progress: ProgressFactory | None,
+    removed: list[Path],
 ) -> BuildReport:
     started = time.monotonic()
     report = BuildReport()
@@ -321,6 +327,10 @@ def _update(
             for key in known_files
             if key not in found and any(_inside(key, root) for root in roots)
         ]
+        for path in removed:
+            key = loader.key(path)
+            if key in known_files and key not in found and key not in gone and not path.exists():
+                gone.append(key)
         changed = [key for key, path in found.items() if _signature(path) != known_files.get(key)]
         report.files_unchanged = len(found) - len(changed)
         # Articles of files that go or are re-read no longer hold their ids.

@@ -33,12 +33,22 @@ class FileResult:
     errors: tuple[CorpusError, ...]
 
 
-def is_article_file(path: Path) -> bool:
+def reads_name(name: str) -> bool:
+    """Whether the corpus walk reads a file of this name (in a folder it walks).
+
+    The one statement of the walk's rules for names: `find_files` skips every
+    other name, and `indexer.uploads.safe_name` never gives an upload one,
+    so that nothing an editor was told is stored can be left out of the index.
+    """
     return (
-        format_of(path) is not None
-        and path.name.lower() not in _NOT_ARTICLES
-        and not path.name.startswith(".")
+        format_of(Path(name)) is not None
+        and name.lower() not in _NOT_ARTICLES
+        and not name.startswith(".")
     )
+
+
+def is_article_file(path: Path) -> bool:
+    return reads_name(path.name)
 
 
 def find_files(paths: Iterable[Path]) -> Iterator[Path]:

@@ -27,6 +27,7 @@ import gc
 import json
 import os
 import shutil
+import threading
 import time
 import traceback
 import warnings
@@ -362,12 +363,24 @@ class IndexLocation:
         lock: one whose holder has died while another process (a worker it
         forked) still has the file open, so that the kernel keeps it locked.
         Such a lock file is removed and a fresh one taken.
+
+        Re-entrant within a thread: the server's writer holds it over a whole
+        batch (files and index), and the update inside takes it again. An
+        flock is per open file, so a second open in the same thread would wait
+        for itself; other threads and processes still wait for the holder.
         """
         self.root.mkdir(parents=True, exist_ok=True)
+        held: set[str] = _HELD.__dict__.setdefault("roots", set())
+        key = os.path.realpath(self.root)
+        if key in held:
+            yield
+            return
         handle = self._lock(wait_message, timeout)
+        held.add(key)
         try:
             yield
         finally:
+            held.discard(key)
             with self._guard():
                 # A lock that ends normally leaves no holder behind to be mistaken for it.
                 handle.truncate(0)
@@ -433,6 +446,9 @@ class IndexLocation:
 # File descriptors of locks this process holds: a forked child lets go of its
 # copies at once (see _let_go_in_child).
 _HELD_LOCKS: set[int] = set()
+
+# The index folders whose write lock this thread holds.
+_HELD = threading.local()
 
 
 def _let_go_in_child() -> None:

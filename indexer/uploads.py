@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from indexer.article import Article, make_article
+from indexer.corpus import reads_name
 from indexer.errors import CorpusError
 from indexer.formats import EXTENSIONS, reader_for
 from indexer.store import fsync_folder
@@ -49,7 +50,10 @@ def extension_of(name: str) -> str | None:
 
 
 def safe_name(name: str, default_extension: str = ".json") -> str:
-    """A file name made of `[A-Za-z0-9._-]` with a corpus extension; never empty or hidden.
+    """A file name made of `[A-Za-z0-9._-]` with a corpus extension, one the corpus walk reads.
+
+    Never empty or hidden, and never a name the walk skips (`README.md`
+    becomes `README-1.md`; see `indexer.corpus.reads_name`).
 
     Only the last path component of the client's name is looked at (after
     both `/` and `\\`); Unicode is folded to ASCII where it has a plain form
@@ -60,17 +64,21 @@ def safe_name(name: str, default_extension: str = ".json") -> str:
     extension = extension_of(base) or default_extension
     stem = base[: len(base) - len(extension)] if extension_of(base) else base
     folded = unicodedata.normalize("NFKD", stem).encode("ascii", "ignore").decode("ascii")
-    stem = _UNSAFE.sub("-", folded).strip(".-_")[:MAX_STEM].strip(".-_")
-    return f"{stem or 'upload'}{extension}"
+    stem = _UNSAFE.sub("-", folded).strip(".-_")[:MAX_STEM].strip(".-_") or "upload"
+    if extension and not reads_name(f"{stem}{extension}"):
+        # `README.md`, `License.txt`: kept under that name, the next walk of the
+        # corpus would skip the file and lose what the editor was told is stored.
+        stem += "-1"
+    return f"{stem}{extension}"
 
 
 def free_name(folder: Path, name: str) -> Path:
-    """`folder/name`, or `name-2`, `name-3`, ... when that is taken."""
+    """`folder/name`, or `name-2`, `name-3`, ... when that is taken (or not read by the walk)."""
     candidate = folder / name
     extension = extension_of(name) or ""
     stem = name[: len(name) - len(extension)]
     n = 2
-    while candidate.exists():
+    while candidate.exists() or not reads_name(candidate.name):
         candidate = folder / f"{stem}-{n}{extension}"
         n += 1
     return candidate

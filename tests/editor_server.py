@@ -37,11 +37,13 @@ class Server:
         index: Path,
         corpus: Path,
         log: Path,
+        workers: int = 1,
         *,
         env: Mapping[str, str] | None = None,
         args: Sequence[str] = (),
     ) -> None:
         self.index, self.corpus, self.log = index, corpus, log
+        self.workers = workers
         self.env, self.args = dict(env or {}), list(args)
         self.port = free_port()
         self.process: subprocess.Popen[bytes] | None = None
@@ -63,6 +65,8 @@ class Server:
             str(self.corpus),
             "--port",
             str(self.port),
+            "--workers",
+            str(self.workers),
             *self.args,
         ]
         with open(self.log, "ab") as log:

@@ -12,10 +12,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import synthetic_article, write_json
+from conftest import run_cli, synthetic_article, write_json
 from starlette.testclient import TestClient
 
 from indexer.build import update_index
+from indexer.corpus import reads_name
 from indexer.settings import Settings
 from indexer.store import IndexLocation
 from indexer.trash import entries
@@ -190,6 +191,38 @@ def test_delete_removes_from_the_index_and_moves_the_file_to_the_trash(
     missing = client.delete("/api/articles/osce-conference", headers=AUTH)
     assert missing.status_code == 404
     assert missing.json()["error"]["status"] == 404
+
+
+def test_a_delete_of_a_missing_id_is_a_404_that_leaves_the_index_as_it_was(
+    client: TestClient, site: Path
+) -> None:
+    location = IndexLocation(site / "index")
+    before = location.state_key()
+    # A file dropped into the corpus by hand is the next `vindex index`'s business.
+    write_json(site / "corpus" / "uploads" / "dropped.json", article(9, "Pelican by hand"))
+    missing = client.delete("/api/articles/no-such-id", headers=AUTH)
+    assert missing.status_code == 404
+    assert location.state_key() == before
+    assert total(client, "pelican") == 0
+
+
+def test_a_delete_reads_only_the_file_it_changes(client: TestClient, site: Path) -> None:
+    corpus = site / "corpus"
+    # Changes made by hand beside the deleted articles' files: new files in their
+    # folders and in uploads/, a file removed. A delete must not walk into them.
+    write_json(corpus / "2024" / "dropped.json", article(9, "Pelican by hand"))
+    write_json(corpus / "uploads" / "dropped.json", article(8, "Pelican again"))
+    write_json(corpus / "dropped.json", article(7, "Pelican at the root"))
+    (corpus / "2023" / "single.json").unlink()
+    assert client.delete("/api/articles/osce-conference", headers=AUTH).status_code == 200
+    # t-1 is in batch.jsonl, at the corpus root, with t-0 and t-2: the file is rewritten.
+    assert client.delete("/api/articles/t-1", headers=AUTH).status_code == 200
+    assert total(client, "pelican") == 0
+    assert client.get("/api/articles/t-100").status_code == 200
+    assert client.get("/api/articles/t-1").status_code == 404
+    assert client.get("/api/articles/osce-conference").status_code == 404
+    assert client.get("/api/articles/t-0").status_code == 200
+    assert client.get("/api/search", params={"per_page": "50"}).json()["total"] == 3
 
 
 EDITOR_ENDPOINTS = [
@@ -449,3 +482,123 @@ def test_a_job_started_in_one_worker_is_followed_through_another(site: Path) -> 
         for unknown in ("reindex-0-0-0", "..%2F..%2Fetc%2Fpasswd", "%2Fetc%2Fpasswd"):
             assert second.get(f"/api/jobs/{unknown}", headers=AUTH).status_code == 404
     assert not list((site / "index" / "jobs").glob(".*.tmp"))
+
+
+def test_uploads_named_like_files_the_corpus_skips_survive_vindex_index_and_a_restart(
+    site: Path,
+) -> None:
+    names = ["README.md", "readme.txt", "License.txt", "LICENSE.TXT", "ReadMe.MD", ".readme.md"]
+    markdown = "---\ntitle: Tapir note {}\npublished: 2024-02-01\n---\nThe note.\n"
+    text = "Tapir note {}\n\nNotes ♦ Published: July 4, 2023; 23:31 ♦ (Desk)\n\nThe note.\n"
+    files = [
+        ("files", (name, (text if name.lower().endswith(".txt") else markdown).format(n)))
+        for n, name in enumerate(names)
+    ]
+    with _client(site) as client:
+        wait_for_job(client, "startup")
+        answer = client.post("/api/articles", files=files, headers=AUTH).json()
+        assert [a["status"] for a in answer["articles"]] == ["created"] * len(names), answer
+        assert total(client, "tapir") == len(names)
+    stored = sorted(p.name for p in (site / "corpus" / "uploads").iterdir())
+    assert all(reads_name(name) for name in stored), stored
+    done = run_cli("index", "--index", str(site / "index"), "--corpus", str(site / "corpus"))
+    assert done.returncode == 0, done.stderr
+    assert "removed 0" in done.stdout + done.stderr, done.stdout + done.stderr
+    with _client(site) as client:
+        wait_for_job(client, "startup")
+        assert total(client, "tapir") == len(names)
+
+
+def test_a_put_that_a_delete_in_the_same_batch_replaces_is_answered_as_done(
+    client: TestClient, site: Path
+) -> None:
+    """The PUT was taken and then deleted: `rejected` made clients retry it and undo the delete."""
+    writer = client.app.state.writer  # type: ignore[attr-defined]
+    answers: dict[str, Any] = {}
+
+    def send(name: str, method: str, url: str, **kwargs: Any) -> threading.Thread:
+        def run() -> None:
+            answers[name] = client.request(method, url, headers=AUTH, **kwargs)
+
+        thread = threading.Thread(target=run)
+        thread.start()
+        return thread
+
+    with IndexLocation(site / "index").write_lock():
+        # The writer busy on a reindex that waits for this lock: what comes next queues.
+        job = client.post("/api/reindex", headers=AUTH).json()
+        deadline = time.monotonic() + 60
+        while "waiting" not in client.get(f"/api/jobs/{job['id']}", headers=AUTH).json()["message"]:
+            assert time.monotonic() < deadline, "the reindex never waited for the lock"
+            time.sleep(0.02)
+        threads = [
+            send(
+                "put", "PUT", "/api/articles/sup-1", json=article(5, "Ibis story") | {"id": "sup-1"}
+            )
+        ]
+        while writer._queue.qsize() < 1:
+            time.sleep(0.01)
+        threads.append(send("delete", "DELETE", "/api/articles/sup-1"))
+        while writer._queue.qsize() < 2:
+            time.sleep(0.01)
+    for thread in threads:
+        thread.join()
+    assert answers["put"].json()["articles"][0]["status"] == "created", answers["put"].json()
+    assert answers["delete"].json()["status"] == "deleted"
+    assert client.get("/api/articles/sup-1").status_code == 404
+
+
+BIG_BATCH = 2500
+
+
+def test_a_big_jsonl_batch_is_stored_in_few_files_and_each_article_stays_editable(
+    site: Path,
+) -> None:
+    corpus = site / "corpus"
+    batch = [synthetic_article(n, prefix="big") for n in range(BIG_BATCH)]
+    # Two ids the corpus holds already: in batch.jsonl with others, and a file of its own.
+    batch[10]["id"], batch[20]["id"] = "t-0", "osce-conference"
+    body = "".join(json.dumps(a) + "\n" for a in batch).encode()
+    ndjson = {**AUTH, "Content-Type": "application/x-ndjson"}
+    with _client(site) as client:
+        wait_for_job(client, "startup")
+        answer = client.post("/api/articles", content=body, headers=ndjson).json()
+        assert (answer["created"], answer["updated"], answer["rejected"]) == (BIG_BATCH - 2, 2, 0)
+        # Files of a hundred articles, not a file per article.
+        files = sorted((corpus / "uploads").iterdir())
+        assert len(files) == BIG_BATCH // 100
+        assert sum(len(p.read_text().splitlines()) for p in files) == BIG_BATCH
+        assert [
+            json.loads(line)["id"] for line in (corpus / "batch.jsonl").read_text().splitlines()
+        ] == [
+            "t-1",
+            "t-2",
+        ]
+        assert not (corpus / "2024" / "osce.json").exists()
+        everything = {"per_page": "1"}
+        assert client.get("/api/search", params=everything).json()["total"] == BIG_BATCH + 3
+
+        put = client.put(
+            "/api/articles/big-1234",
+            json=synthetic_article(1234, prefix="big") | {"title": "Corrected heron count"},
+            headers=AUTH,
+        ).json()
+        assert put["articles"][0]["status"] == "updated"
+        assert put["articles"][0]["file"] == "uploads/big-1234.json"
+        assert client.delete("/api/articles/big-1500", headers=AUTH).status_code == 200
+        assert client.get("/api/articles/big-1500").status_code == 404
+        assert total(client, "corrected heron") == 1
+        assert client.get("/api/search", params=everything).json()["total"] == BIG_BATCH + 2
+
+        # The same batch again: every article updated, each file replaced in place.
+        again = client.post("/api/articles", content=body, headers=ndjson).json()
+        assert (again["created"], again["updated"], again["rejected"]) == (1, BIG_BATCH - 1, 0)
+        assert client.get("/api/search", params=everything).json()["total"] == BIG_BATCH + 3
+        assert total(client, "corrected heron") == 0
+
+    report = update_index(IndexLocation(site / "index"), corpus)
+    assert (report.removed, report.indexed, report.failed) == (0, 0, 0), report.summary()
+    with _client(site) as client:
+        wait_for_job(client, "startup")
+        assert client.get("/api/search", params=everything).json()["total"] == BIG_BATCH + 3
+        assert client.get("/api/articles/big-2499").status_code == 200

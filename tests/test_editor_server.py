@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import functools
 import json
+import random
 import shutil
 import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx2
@@ -238,3 +241,134 @@ def test_the_server_answers_while_it_parses_a_big_upload(small_site: Path) -> No
     assert summary["created"] == 0
     assert not failures
     assert len(during) >= 20, f"only {len(during)} health checks answered during the parse"
+
+
+# -- concurrent writes of the same ids through two worker processes -------------------
+
+WRITERS, WRITES_EACH = 6, 20
+CONTESTED = ["w-0", "w-1", "w-2"]
+
+
+@dataclass(frozen=True)
+class Write:
+    """One answered write of one id: when it was sent and answered, what it said."""
+
+    id: str
+    version: str | None  # the title it stores; None for a delete
+    answer: str  # created, updated, deleted, missing
+    sent: float
+    answered: float
+
+
+def _apply(write: Write, state: str | None) -> tuple[bool, str | None]:
+    """Whether the answer is true of an id in `state`, and the state after it."""
+    if write.answer == "created":
+        return state is None, write.version
+    if write.answer == "updated":
+        return state is not None, write.version
+    if write.answer == "deleted":
+        return state is not None, None
+    return state is None, state  # missing: a 404
+
+
+def linearizable(writes: list[Write], final: str | None) -> bool:
+    """Whether some order of the writes, each taken between its sending and its answer,
+    gives every write its answer and ends in `final` (Wing and Gong's search)."""
+    writes = sorted(writes, key=lambda w: w.sent)
+    everything = (1 << len(writes)) - 1
+
+    @functools.cache
+    def search(done: int, state: str | None) -> bool:
+        if done == everything:
+            return state == final
+        pending = [i for i in range(len(writes)) if not done >> i & 1]
+        first_answer = min(writes[i].answered for i in pending)
+        for i in pending:
+            if writes[i].sent > first_answer:
+                break  # taken after a pending write was answered: that one comes first
+            ok, after = _apply(writes[i], state)
+            if ok and search(done | 1 << i, after):
+                return True
+        return False
+
+    return search(0, None)
+
+
+def test_concurrent_writes_of_the_same_ids_through_two_workers_get_true_answers(
+    small_site: Path,
+) -> None:
+    """PUT, DELETE and POST of three ids from six threads, through a server of two workers:
+    every write is answered (no 503, no rejection), the answers fit one order of the writes
+    in which each was taken while its request was open, and that order's end is the state
+    both workers serve and the corpus holds."""
+    writes: list[Write] = []
+    problems: list[str] = []
+    lock = threading.Lock()
+
+    def writer(n: int) -> Callable[[], None]:
+        def run() -> None:
+            rng = random.Random(n)
+            with httpx2.Client(base_url=server.url, timeout=120) as client:
+                for i in range(WRITES_EACH):
+                    ids = rng.sample(CONTESTED, rng.choice([1, 1, 2]))
+                    version = f"Version {n} {i}"
+                    kind = rng.choice(["put", "delete", "post"]) if len(ids) == 1 else "post"
+                    records = [
+                        {"id": id_, "title": version, "body": "x", "published": "2024-01-01"}
+                        for id_ in ids
+                    ]
+                    sent = time.monotonic()
+                    if kind == "put":
+                        response = client.put(
+                            f"/api/articles/{ids[0]}", json=records[0], headers=AUTH
+                        )
+                    elif kind == "delete":
+                        response = client.delete(f"/api/articles/{ids[0]}", headers=AUTH)
+                    else:
+                        response = client.post("/api/articles", json=records, headers=AUTH)
+                    answered = time.monotonic()
+                    with lock:
+                        if kind == "delete" and response.status_code == 404:
+                            writes.append(Write(ids[0], None, "missing", sent, answered))
+                        elif response.status_code != 200:
+                            problems.append(f"{kind} {ids}: {response.status_code} {response.text}")
+                        elif kind == "delete":
+                            writes.append(
+                                Write(ids[0], None, response.json()["status"], sent, answered)
+                            )
+                        else:
+                            for outcome in response.json()["articles"]:
+                                writes.append(
+                                    Write(outcome["id"], version, outcome["status"], sent, answered)
+                                )
+
+        return run
+
+    server = Server(small_site / "index", small_site / "corpus", small_site / "log", workers=2)
+    with server:
+        run_threads([writer(n) for n in range(WRITERS)])
+        assert problems == []
+        assert {w.answer for w in writes} <= {"created", "updated", "deleted", "missing"}, [
+            w for w in writes if w.answer not in ("created", "updated", "deleted", "missing")
+        ]
+        served: dict[str, set[str | None]] = {id_: set() for id_ in CONTESTED}
+        # Each request goes to one of the two workers: enough of them reach both.
+        with httpx2.Client(base_url=server.url, timeout=60) as client:
+            for _ in range(12):
+                for id_ in CONTESTED:
+                    response = client.get(f"/api/articles/{id_}")
+                    assert response.status_code in (200, 404), response.text
+                    title = (
+                        response.json()["article"]["title"] if response.status_code == 200 else None
+                    )
+                    served[id_].add(title)
+    for id_ in CONTESTED:
+        assert len(served[id_]) == 1, (id_, served[id_])
+        [final] = served[id_]
+        of_id = [w for w in writes if w.id == id_]
+        assert linearizable(of_id, final), (id_, final, sorted(of_id, key=lambda w: w.sent))
+    in_corpus, errors = corpus_ids(small_site / "corpus")
+    assert errors == []
+    assert in_corpus == indexed_ids(small_site / "index")
+    report = update_index(IndexLocation(small_site / "index"), small_site / "corpus")
+    assert (report.removed, report.indexed, report.failed) == (0, 0, 0), report.summary()

@@ -68,7 +68,7 @@ def addresses() -> Iterator[str]:
 
 def test_forwarded_for_is_not_believed_by_default(site: Path, tmp_path: Path) -> None:
     index = fresh_index(site, tmp_path)
-    with Server(index, site / "corpus", tmp_path / "server.log", args=["--workers", "2"]) as server:
+    with Server(index, site / "corpus", tmp_path / "server.log", workers=2) as server:
         statuses = guesses(server, addresses(), 30)
         # One client, whatever it claims: after the free failures it must wait,
         # in both workers.

@@ -12,6 +12,7 @@ import pytest
 from conftest import run_cli, search, synthetic_article, write_json, write_jsonl
 
 from indexer.build import update_index
+from indexer.corpus import find_files, reads_name
 from indexer.store import IndexLocation
 from indexer.trash import entries, find, restore, trash_file
 from indexer.uploads import (
@@ -134,3 +135,46 @@ def test_restore_goes_to_uploads_when_the_old_place_is_taken(tmp_path: Path) -> 
     restored = restore(corpus, entry)
     assert restored == corpus / "uploads" / "a.json"
     assert json.loads(restored.read_text())["id"] == "t-1"
+
+
+def _case_variants(name: str) -> list[str]:
+    return sorted({name, name.upper(), name.lower(), name.title(), name.swapcase()})
+
+
+# Every name the corpus walk skips (its README and LICENSE names, hidden files), in
+# every case, with and without the extensions an upload could add, plus paths to them.
+_SKIPPED = ["readme.md", "readme.txt", "readme", "license", "license.txt"]
+TRICKY_NAMES = sorted(
+    {
+        variant
+        for base in _SKIPPED
+        for name in (base, f"{base}.json", f"{base}.md", f".{base}", f"..{base}", f"{base}.")
+        for variant in _case_variants(name)
+    }
+    | {"../README.md", "a/b/LICENSE.txt", "x\\readme.TXT", " README.md", "README.md\x00", ".md"}
+)
+
+
+@pytest.mark.parametrize("client_name", TRICKY_NAMES)
+def test_every_name_an_upload_can_get_is_one_the_corpus_walk_reads(
+    tmp_path: Path, client_name: str
+) -> None:
+    folder = tmp_path / "corpus" / "uploads"
+    folder.mkdir(parents=True)
+    name = safe_name(client_name)
+    (folder / name).write_text("{}")
+    # Taken, so free_name has to number it: its numbered names are read as well.
+    numbered = free_name(folder, name)
+    numbered.write_text("{}")
+    assert list(find_files([tmp_path / "corpus"])) == sorted([folder / name, numbered])
+    assert reads_name(name) and reads_name(numbered.name)
+
+
+@pytest.mark.parametrize("name", [n for n in TRICKY_NAMES if "/" not in n and "\\" not in n])
+def test_reads_name_is_the_rule_of_the_walk(tmp_path: Path, name: str) -> None:
+    """Both ways: the walk reads exactly the names `reads_name` says it reads."""
+    name = name.replace("\x00", "")
+    if name in ("", ".", ".."):
+        return
+    (tmp_path / name).write_text("{}")
+    assert (list(find_files([tmp_path])) == [tmp_path / name]) == reads_name(name)

@@ -23,6 +23,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from indexer.article import Article
 from indexer.corpus import read_file
 from indexer.settings import Settings
 from indexer.store import IndexLocation, IndexMissing
@@ -46,6 +47,10 @@ JSONL_TYPES = ("application/x-ndjson", "application/jsonl", "application/x-jsonl
 ACCEPTED = (*JSON_TYPES, *JSONL_TYPES, "multipart/form-data")
 # Files in one multipart request; the size limit bounds the rest.
 MAX_FILES = 1000
+# A JSON or JSONL request of more articles than this is stored as JSONL files of
+# up to BATCH_FILE_ARTICLES each (see `_record_files`).
+BATCH_MIN_ARTICLES = 20
+BATCH_FILE_ARTICLES = 100
 STARTUP_JOB = "startup"
 
 
@@ -91,15 +96,39 @@ async def _wait(future: Any) -> Any:
 
 
 def _record_files(parsed: list[Parsed], seen: set[str]) -> tuple[list[NewFile], list[Outcome]]:
-    """One JSON file per valid article (uploads/<id>.json); the others rejected."""
-    files, rejected = [], []
+    """The valid articles as files, the others rejected.
+
+    A few articles are a JSON file each (uploads/<id>.json). A batch of more
+    is kept as JSONL files of up to BATCH_FILE_ARTICLES articles: a file each
+    cost 23,438 written, fsynced and indexed files for one 19 MB upload (637 s,
+    where `vindex index` of the same articles takes a fraction of that), and
+    one file of them all would make a later PUT or DELETE of one of its
+    articles rewrite and index the whole batch again.
+    """
+    good: list[tuple[Article, Outcome]] = []
+    rejected = []
     for item in parsed:
         outcome = _outcome(item, seen)
         if outcome.status == "rejected" or item.article is None:
             rejected.append(outcome)
-            continue
-        data = json.dumps(item.article.to_dict(), ensure_ascii=False, indent=2).encode()
-        files.append(NewFile(safe_name(f"{item.article.id}.json"), data, [outcome]))
+        else:
+            good.append((item.article, outcome))
+    if len(good) <= BATCH_MIN_ARTICLES:
+        files = [
+            NewFile(
+                safe_name(f"{article.id}.json"),
+                json.dumps(article.to_dict(), ensure_ascii=False, indent=2).encode(),
+                [outcome],
+            )
+            for article, outcome in good
+        ]
+        return files, rejected
+    files = []
+    for start in range(0, len(good), BATCH_FILE_ARTICLES):
+        part = good[start : start + BATCH_FILE_ARTICLES]
+        lines = "".join(json.dumps(a.to_dict(), ensure_ascii=False) + "\n" for a, _ in part)
+        name = safe_name(f"{part[0][0].id}--{part[-1][0].id}.jsonl")
+        files.append(NewFile(name, lines.encode(), [o for _, o in part]))
     return files, rejected
 
 
