@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from demo_corpus import copy_demo_corpus
 
 from indexer.query import SearchRequest
 from indexer.search import SearchCore, SearchResult
@@ -99,6 +100,12 @@ def corpus(tmp_path: Path) -> Path:
         },
     )
     return root
+
+
+@pytest.fixture(scope="session")
+def demo_corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the demo articles of corpus/ (not the editor's uploads), shared: read only."""
+    return copy_demo_corpus(tmp_path_factory.mktemp("demo") / "corpus")
 
 
 def search(location: IndexLocation, q: str = "", **params: str) -> SearchResult:

@@ -5,12 +5,11 @@ from __future__ import annotations
 import json
 import socket
 import subprocess
-import sys
 import time
 import urllib.request
 from pathlib import Path
 
-from conftest import ROOT, SHARED, run_cli
+from conftest import ROOT, SHARED, cli_command, run_cli
 
 run = run_cli
 
@@ -65,7 +64,9 @@ def test_serve_answers_on_localhost(corpus: Path, tmp_path: Path) -> None:
     assert run("index", "--index", index, "--corpus", str(corpus)).returncode == 0
     port = free_port()
     server = subprocess.Popen(
-        [sys.executable, "-m", "indexer.cli", "serve", "--index", index, "--port", str(port)],
+        # --corpus too: the default is the live corpus/, whose files (an editor's uploads
+        # among them) the server's start-up reconciliation would index into this one.
+        [*cli_command("serve", "--index", index, "--corpus", str(corpus)), "--port", str(port)],
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import CORPORA, ROOT, run_cli, synthetic_article, write_json, write_jsonl
+from api_app import demo_index
+from conftest import CORPORA, run_cli, synthetic_article, write_json, write_jsonl
 
 from indexer.build import update_index
 from indexer.engine import ENTRY_POSTINGS, PostingCache, evaluate
@@ -173,9 +174,7 @@ def test_html_is_escaped(tmp_path: Path) -> None:
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> SearchCore:
-    location = IndexLocation(tmp_path_factory.mktemp("demo") / "index")
-    update_index(location, ROOT / "corpus")
-    core = SearchCore(LiveIndex(location))
+    core = SearchCore(LiveIndex(IndexLocation(demo_index(tmp_path_factory))))
     yield core
     core.close()
 

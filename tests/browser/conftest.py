@@ -23,7 +23,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from demo_site import ROOT, build_demo_site
+from demo_corpus import ROOT
+from demo_site import build_demo_site
 from playwright.sync_api import Browser, ConsoleMessage, Dialog, Page, sync_playwright
 
 from indexer.settings import Settings
