@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from demo_corpus import copy_demo_corpus
+from waiting import HANG, hang
 
 from indexer.query import SearchRequest
 from indexer.search import SearchCore, SearchResult
@@ -124,11 +125,14 @@ def cli_command(*args: str) -> list[str]:
 
 def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
     """Run `vindex ARGS` to the end; its exit status and output, as text."""
-    return subprocess.run(
-        cli_command(*args),
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=300,
-    )
+    try:
+        return subprocess.run(
+            cli_command(*args),
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=HANG,
+        )
+    except subprocess.TimeoutExpired:
+        hang(f"vindex {' '.join(args)} to end")

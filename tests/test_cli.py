@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 import socket
 import subprocess
-import time
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 from conftest import ROOT, SHARED, cli_command, run_cli
+from waiting import wait_exit, wait_until
 
 run = run_cli
 
@@ -71,20 +72,20 @@ def test_serve_answers_on_localhost(corpus: Path, tmp_path: Path) -> None:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
+
+    def health() -> dict[str, Any] | None:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz") as answer:
+                found: dict[str, Any] = json.loads(answer.read())
+                return found
+        except OSError:
+            return None  # not listening yet
+
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz") as answer:
-                    health = json.loads(answer.read())
-                break
-            except OSError:
-                assert time.monotonic() < deadline, "the server did not come up"
-                assert server.poll() is None, "the server exited"
-                time.sleep(0.2)
-        assert health["articles"] == 5
+        healthz = wait_until(health, "the server's first answer", process=server, interval=0.2)
+        assert healthz["articles"] == 5
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/search?q=review") as answer:
             assert b"Security <mark>Review</mark> Conference in Vienna" in answer.read()
     finally:
         server.terminate()
-        server.wait(timeout=10)
+        wait_exit(server, "the server's exit on SIGTERM")
