@@ -13,6 +13,7 @@ import pytest
 from demo_corpus import copy_demo_corpus
 from waiting import HANG, hang
 
+from indexer.importers import ImportSummary, import_corpus
 from indexer.query import SearchRequest
 from indexer.search import SearchCore, SearchResult
 from indexer.store import IndexLocation, LiveIndex
@@ -107,6 +108,15 @@ def corpus(tmp_path: Path) -> Path:
 def demo_corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A copy of the demo articles of corpus/ (not the editor's uploads), shared: read only."""
     return copy_demo_corpus(tmp_path_factory.mktemp("demo") / "corpus")
+
+
+@pytest.fixture(scope="session")
+def reuters_import(tmp_path_factory: pytest.TempPathFactory) -> ImportSummary:
+    """Reuters-21578 imported once for the session (three modules read it): read only."""
+    source = CORPORA / "reuters21578"
+    if not source.exists():
+        pytest.skip(f"no Reuters-21578 at {source}")
+    return import_corpus("reuters", source, tmp_path_factory.mktemp("reuters-import"))
 
 
 def search(location: IndexLocation, q: str = "", **params: str) -> SearchResult:

@@ -10,12 +10,12 @@ from pathlib import Path
 
 import httpx2
 import pytest
-from conftest import CORPORA, synthetic_article
+from conftest import synthetic_article
 from editor_server import AUTH, Server, corpus_ids, indexed_ids
 from waiting import HANG, wait_until
 
 from indexer.build import update_index
-from indexer.importers import import_corpus
+from indexer.importers import ImportSummary
 from indexer.store import IndexLocation
 
 UPLOADERS, PER_UPLOADER, SEARCHERS = 8, 50, 8
@@ -95,19 +95,16 @@ def test_concurrent_uploads_and_searches_all_succeed(small_site: Path) -> None:
 
 # -- a full reindex while searches run --------------------------------------------
 
-REUTERS = CORPORA / "reuters21578"
 READERS = 4
 
 
 @pytest.fixture(scope="module")
-def reuters_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+def reuters_site(
+    tmp_path_factory: pytest.TempPathFactory, reuters_import: ImportSummary
+) -> Iterator[Path]:
     """The whole Reuters import, its last file held back to arrive during the test."""
-    if not REUTERS.exists():
-        pytest.skip(f"no Reuters-21578 at {REUTERS}")
     root = tmp_path_factory.mktemp("reuters-editor")
-    imported = root / "import"
-    summary = import_corpus("reuters", REUTERS, imported)
-    files = sorted(summary.files)
+    files = sorted(reuters_import.files)
     corpus = root / "corpus"
     corpus.mkdir()
     for path in files[:-1]:

@@ -11,11 +11,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 from api_app import demo_index
-from conftest import CORPORA, run_cli, synthetic_article, write_json, write_jsonl
+from conftest import run_cli, synthetic_article, write_json, write_jsonl
 
 from indexer.build import update_index
 from indexer.engine import ENTRY_POSTINGS, PostingCache, evaluate
-from indexer.importers import import_corpus
+from indexer.importers import ImportSummary
 from indexer.prune import prune
 from indexer.query import SearchRequest
 from indexer.schema import SEARCH_BOOSTS as BOOSTS
@@ -26,13 +26,11 @@ from indexer.textquery import parse_text_query
 
 
 @pytest.fixture(scope="module")
-def reuters(tmp_path_factory: pytest.TempPathFactory) -> SearchCore:
+def reuters(tmp_path_factory: pytest.TempPathFactory, reuters_import: ImportSummary) -> SearchCore:
     """An index of a slice of Reuters: every cocoa, coffee and oil story, and every 8th other."""
     root = tmp_path_factory.mktemp("reuters")
-    imported = root / "imported"
-    import_corpus("reuters", CORPORA / "reuters21578", imported)
     kept = []
-    for path in sorted(imported.glob("*.jsonl")):
+    for path in sorted(reuters_import.files):
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines()):
             article = json.loads(line)
             text = (article["title"] + " " + " ".join(article.get("tags", []))).lower()
