@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from conftest import ROOT
+from demo_corpus import copy_demo_corpus
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
@@ -19,17 +19,26 @@ from webapp.app import create_app
 _BUILT: dict[str, Path] = {}
 
 
-def demo_index(factory: pytest.TempPathFactory) -> Path:
-    """The demo archive's index, built on first use in the session."""
+def demo_site(factory: pytest.TempPathFactory) -> Path:
+    """A folder holding a copy of the demo articles (`corpus`) and their index (`index`).
+
+    Built on first use in the session and shared: no test may write to it.
+    """
     if "demo" not in _BUILT:
         root = factory.mktemp("api-demo")
-        update_index(IndexLocation(root / "index"), ROOT / "corpus")
-        _BUILT["demo"] = root / "index"
+        update_index(IndexLocation(root / "index"), copy_demo_corpus(root / "corpus"))
+        _BUILT["demo"] = root
     return _BUILT["demo"]
 
 
+def demo_index(factory: pytest.TempPathFactory) -> Path:
+    """The demo archive's index (see `demo_site`)."""
+    return demo_site(factory) / "index"
+
+
 def demo_app(factory: pytest.TempPathFactory, **settings: object) -> Starlette:
-    return create_app(Settings(index=demo_index(factory), corpus=ROOT / "corpus", **settings))  # type: ignore[arg-type]
+    root = demo_site(factory)
+    return create_app(Settings(index=root / "index", corpus=root / "corpus", **settings))  # type: ignore[arg-type]
 
 
 @contextmanager

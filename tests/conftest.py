@@ -10,7 +10,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from demo_corpus import copy_demo_corpus
+from waiting import HANG, hang
 
+from indexer.importers import ImportSummary, import_corpus
 from indexer.query import SearchRequest
 from indexer.search import SearchCore, SearchResult
 from indexer.store import IndexLocation, LiveIndex
@@ -114,6 +117,21 @@ def big_files(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
     ]
 
 
+@pytest.fixture(scope="session")
+def demo_corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the demo articles of corpus/ (not the editor's uploads), shared: read only."""
+    return copy_demo_corpus(tmp_path_factory.mktemp("demo") / "corpus")
+
+
+@pytest.fixture(scope="session")
+def reuters_import(tmp_path_factory: pytest.TempPathFactory) -> ImportSummary:
+    """Reuters-21578 imported once for the session (three modules read it): read only."""
+    source = CORPORA / "reuters21578"
+    if not source.exists():
+        pytest.skip(f"no Reuters-21578 at {source}")
+    return import_corpus("reuters", source, tmp_path_factory.mktemp("reuters-import"))
+
+
 def search(location: IndexLocation, q: str = "", **params: str) -> SearchResult:
     """One search through the real search core, as the pages and the CLI do it."""
     core = SearchCore(LiveIndex(location))
@@ -130,14 +148,17 @@ def cli_command(*args: str) -> list[str]:
 
 def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
     """Run `vindex ARGS` to the end; its exit status and output, as text."""
-    return subprocess.run(
-        cli_command(*args),
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=300,
-    )
+    try:
+        return subprocess.run(
+            cli_command(*args),
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=HANG,
+        )
+    except subprocess.TimeoutExpired:
+        hang(f"vindex {' '.join(args)} to end")
 
 
 def write_many_words_corpus(root: Path, prefix: str = "ab", count: int = 3000) -> Path:

@@ -8,14 +8,14 @@ every page shows it as text.
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
+
+from demo_corpus import copy_demo_corpus
 
 from indexer.build import update_index
 from indexer.settings import Settings
 from indexer.store import IndexLocation
 
-ROOT = Path(__file__).resolve().parents[1]
 XSS_TITLE = "<img src=x onerror=alert(1)>"
 XSS_QUERY = '"><script>alert(1)</script>'
 HOSTILE = [
@@ -43,9 +43,8 @@ HOSTILE = [
 
 
 def build_demo_site(folder: Path) -> Settings:
-    """Copy the demo corpus and the hostile articles into `folder`, index them, give settings."""
-    corpus = folder / "corpus"
-    shutil.copytree(ROOT / "corpus", corpus)
+    """Copy the demo articles and the hostile ones into `folder`, index them, give settings."""
+    corpus = copy_demo_corpus(folder / "corpus")
     (corpus / "zz-hostile.jsonl").write_text(
         "".join(json.dumps(a) + "\n" for a in HOSTILE), encoding="utf-8"
     )

@@ -7,13 +7,13 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import httpx2
 from conftest import ROOT
+from waiting import HANG, wait_until
 
 from indexer.corpus import find_files, read_file
 from indexer.store import IndexLocation
@@ -52,7 +52,7 @@ class Server:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self, timeout: float = 60) -> None:
+    def start(self) -> None:
         env = {**os.environ, "VINDEX_EDITOR_TOKEN": TOKEN, **self.env}
         command = [
             sys.executable,
@@ -71,22 +71,22 @@ class Server:
         ]
         with open(self.log, "ab") as log:
             self.process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=log)
-        deadline = time.monotonic() + timeout
-        with httpx2.Client(base_url=self.url, timeout=5) as client:
-            while True:
-                if self.process.poll() is not None:
-                    raise RuntimeError(f"server exited: {self.log.read_text()[-2000:]}")
-                try:
-                    job = client.get("/api/jobs/startup", headers=AUTH)
-                    if job.status_code == 200 and job.json()["state"] == "done":
-                        return
-                    if job.status_code == 200 and job.json()["state"] == "failed":
-                        raise RuntimeError(f"start-up reconciliation failed: {job.json()}")
-                except httpx2.TransportError:
-                    pass
-                if time.monotonic() > deadline:
-                    raise TimeoutError(f"server not ready: {self.log.read_text()[-2000:]}")
-                time.sleep(0.05)
+        process = self.process
+
+        def ready() -> bool:
+            if process.poll() is not None:
+                raise RuntimeError(f"server exited: {self.log.read_text()[-2000:]}")
+            try:
+                job = client.get("/api/jobs/startup", headers=AUTH)
+            except httpx2.TransportError:
+                return False  # not listening yet
+            if job.status_code == 200 and job.json()["state"] == "failed":
+                raise RuntimeError(f"start-up reconciliation failed: {job.json()}")
+            return job.status_code == 200 and job.json()["state"] == "done"
+
+        # However long the start-up reconciliation takes on a loaded machine.
+        with httpx2.Client(base_url=self.url, timeout=HANG) as client:
+            wait_until(ready, f"the server's start-up reconciliation (log: {self.log})")
 
     def kill(self) -> None:
         """kill -9: no clean-up of any kind."""

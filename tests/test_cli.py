@@ -7,13 +7,13 @@ import os
 import resource
 import socket
 import subprocess
-import sys
-import time
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import ROOT, SHARED, cli_command, run_cli
+from waiting import wait_exit, wait_until
 
 run = run_cli
 
@@ -121,25 +121,27 @@ def test_serve_answers_on_localhost(corpus: Path, tmp_path: Path) -> None:
     assert run("index", "--index", index, "--corpus", str(corpus)).returncode == 0
     port = free_port()
     server = subprocess.Popen(
-        [sys.executable, "-m", "indexer.cli", "serve", "--index", index, "--port", str(port)],
+        # --corpus too: the default is the live corpus/, whose files (an editor's uploads
+        # among them) the server's start-up reconciliation would index into this one.
+        [*cli_command("serve", "--index", index, "--corpus", str(corpus)), "--port", str(port)],
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
+
+    def health() -> dict[str, Any] | None:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz") as answer:
+                found: dict[str, Any] = json.loads(answer.read())
+                return found
+        except OSError:
+            return None  # not listening yet
+
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz") as answer:
-                    health = json.loads(answer.read())
-                break
-            except OSError:
-                assert time.monotonic() < deadline, "the server did not come up"
-                assert server.poll() is None, "the server exited"
-                time.sleep(0.2)
-        assert health["articles"] == 5
+        healthz = wait_until(health, "the server's first answer", process=server, interval=0.2)
+        assert healthz["articles"] == 5
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/search?q=review") as answer:
             assert b"Security <mark>Review</mark> Conference in Vienna" in answer.read()
     finally:
         server.terminate()
-        server.wait(timeout=10)
+        wait_exit(server, "the server's exit on SIGTERM")

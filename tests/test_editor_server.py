@@ -15,11 +15,12 @@ from pathlib import Path
 
 import httpx2
 import pytest
-from conftest import CORPORA, synthetic_article
+from conftest import synthetic_article
 from editor_server import AUTH, Server, corpus_ids, indexed_ids
+from waiting import HANG, wait_until
 
 from indexer.build import update_index
-from indexer.importers import import_corpus
+from indexer.importers import ImportSummary
 from indexer.store import IndexLocation
 
 UPLOADERS, PER_UPLOADER, SEARCHERS = 8, 50, 8
@@ -49,7 +50,7 @@ def test_concurrent_uploads_and_searches_all_succeed(small_site: Path) -> None:
 
     def uploader(n: int) -> Callable[[], None]:
         def run() -> None:
-            with httpx2.Client(base_url=server.url, timeout=60) as client:
+            with httpx2.Client(base_url=server.url, timeout=HANG) as client:
                 for i in range(PER_UPLOADER):
                     data = synthetic_article(n * 1000 + i, prefix=f"c{n}")
                     try:
@@ -64,7 +65,7 @@ def test_concurrent_uploads_and_searches_all_succeed(small_site: Path) -> None:
         return run
 
     def searcher(n: int) -> None:
-        with httpx2.Client(base_url=server.url, timeout=60) as client:
+        with httpx2.Client(base_url=server.url, timeout=HANG) as client:
             while uploading.is_set():
                 q = QUERIES[(n + searches[0]) % len(QUERIES)]
                 try:
@@ -99,18 +100,16 @@ def test_concurrent_uploads_and_searches_all_succeed(small_site: Path) -> None:
 
 # -- a full reindex while searches run --------------------------------------------
 
-REUTERS = CORPORA / "reuters21578"
+READERS = 4
 
 
 @pytest.fixture(scope="module")
-def reuters_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+def reuters_site(
+    tmp_path_factory: pytest.TempPathFactory, reuters_import: ImportSummary
+) -> Iterator[Path]:
     """The whole Reuters import, its last file held back to arrive during the test."""
-    if not REUTERS.exists():
-        pytest.skip(f"no Reuters-21578 at {REUTERS}")
     root = tmp_path_factory.mktemp("reuters-editor")
-    imported = root / "import"
-    summary = import_corpus("reuters", REUTERS, imported)
-    files = sorted(summary.files)
+    files = sorted(reuters_import.files)
     corpus = root / "corpus"
     corpus.mkdir()
     for path in files[:-1]:
@@ -131,37 +130,49 @@ def test_a_reindex_under_searches_shows_the_old_or_the_new_index_whole(reuters_s
     errors: list[str] = []
     rebuilding = threading.Event()
     rebuilding.set()
+    finished = threading.Event()
+    # Per searcher: searches sent after the job had ended and answered (on the new index).
+    searched_after = [0] * READERS
 
     def searcher(n: int) -> None:
-        with httpx2.Client(base_url=server.url, timeout=60) as client:
+        with httpx2.Client(base_url=server.url, timeout=HANG) as client:
             i = n
             while rebuilding.is_set():
                 q = queries[i % len(queries)]
                 i += 1
+                late = finished.is_set()
                 try:
                     response = client.get("/api/search", params={"q": q, "per_page": "5"})
                     if response.status_code != 200:
                         errors.append(f"{response.status_code}: {response.text[:200]}")
                         continue
                     seen.append((q, response.json()["total"]))
+                    searched_after[n] += late
                 except Exception as exc:
                     errors.append(repr(exc))
 
+    def job_ended() -> bool:
+        nonlocal job
+        job = client.get(f"/api/jobs/{job['id']}", headers=AUTH).json()
+        progress.append(job["done"])
+        return job["state"] in ("done", "failed")
+
     server = Server(reuters_site / "index", reuters_site / "corpus", reuters_site / "log")
-    with server, httpx2.Client(base_url=server.url, timeout=60) as client:
+    with server, httpx2.Client(base_url=server.url, timeout=HANG) as client:
         before = totals(client)
         shutil.copy(reuters_site / "late.jsonl", reuters_site / "corpus" / "late.jsonl")
-        threads = [threading.Thread(target=searcher, args=(n,)) for n in range(4)]
+        threads = [threading.Thread(target=searcher, args=(n,)) for n in range(READERS)]
         for thread in threads:
             thread.start()
         job = client.post("/api/reindex", headers=AUTH).json()
-        deadline = time.monotonic() + 300
-        progress = []
-        while job["state"] not in ("done", "failed") and time.monotonic() < deadline:
-            time.sleep(0.2)
-            job = client.get(f"/api/jobs/{job['id']}", headers=AUTH).json()
-            progress.append(job["done"])
-        time.sleep(0.5)  # searches on the new index too
+        progress: list[int] = []
+        # The job's end, however long a loaded machine takes (a fixed 300 s was outlived).
+        wait_until(job_ended, "the end of the reindex job", interval=0.2)
+        finished.set()
+        # Then every searcher has searched the new index too (or the searches fail).
+        wait_until(
+            lambda: all(searched_after) or errors, "a search of each searcher after the reindex"
+        )
         rebuilding.clear()
         for thread in threads:
             thread.join()

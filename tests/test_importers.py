@@ -30,11 +30,6 @@ def read_articles(files: list[Path]) -> dict[str, Article]:
 
 
 @pytest.fixture(scope="module")
-def reuters_import(tmp_path_factory: pytest.TempPathFactory) -> ImportSummary:
-    return import_corpus("reuters", REUTERS, tmp_path_factory.mktemp("reuters"))
-
-
-@pytest.fixture(scope="module")
 def reuters_articles(reuters_import: ImportSummary) -> dict[str, Article]:
     return read_articles(reuters_import.files)
 

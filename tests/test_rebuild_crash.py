@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from conftest import ROOT, cli_command, synthetic_article, write_jsonl
+from waiting import HANG, hang, wait_until
 
 from indexer.build import update_index
 from indexer.query import SearchRequest
@@ -113,12 +114,17 @@ def test_second_writer_waits_for_the_lock_with_a_message(corpus: Path, tmp_path:
             target=lambda: stderr_lines.extend(process.stderr or []), daemon=True
         )
         reader.start()
-        deadline = time.monotonic() + 30
-        while not any("waiting" in line for line in stderr_lines):
-            assert time.monotonic() < deadline, "the second writer never said it waits"
-            assert process.poll() is None, "the second writer gave up instead of waiting"
-            time.sleep(0.05)
-    stdout, _ = process.communicate(timeout=60)
+        # Its message, however long its start takes; exiting first is giving up.
+        wait_until(
+            lambda: any("waiting" in line for line in stderr_lines),
+            "the second writer's message that it waits",
+            process=process,
+        )
+    try:
+        stdout, _ = process.communicate(timeout=HANG)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        hang("the second writer's end once the lock was free")
     assert process.returncode == 0
     assert "rebuilt:" in stdout
 

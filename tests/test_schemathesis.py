@@ -16,8 +16,7 @@ from pathlib import Path
 
 import pytest
 import schemathesis
-from api_app import demo_index, running
-from conftest import ROOT
+from api_app import demo_site, running
 from hypothesis import HealthCheck, seed, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -40,17 +39,18 @@ CHECKS = [
 ]
 
 
-# The app is made before its index exists (it opens the index in its lifespan):
-# schemathesis reads /openapi.json, which needs no index, when the module loads.
-INDEX = Path(tempfile.gettempdir()) / f"vindex-schemathesis-{os.getpid()}" / "index"
-APP = create_app(Settings(index=INDEX, corpus=ROOT / "corpus"))
+# The app is made before its index and corpus exist (it opens them in its lifespan):
+# schemathesis reads /openapi.json, which needs neither, when the module loads.
+SITE = Path(tempfile.gettempdir()) / f"vindex-schemathesis-{os.getpid()}"
+APP = create_app(Settings(index=SITE / "index", corpus=SITE / "corpus"))
 schema = schemathesis.openapi.from_asgi("/openapi.json", APP)
 
 
 @pytest.fixture(scope="module", autouse=True)
 def _index_open(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
-    INDEX.parent.mkdir(parents=True, exist_ok=True)
-    INDEX.symlink_to(demo_index(tmp_path_factory))
+    SITE.mkdir(parents=True, exist_ok=True)
+    for name in ("index", "corpus"):
+        (SITE / name).symlink_to(demo_site(tmp_path_factory) / name)
     try:
         with running(APP):
             yield
@@ -59,7 +59,7 @@ def _index_open(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
         for (operation, status), count in sorted(CALLS.items()):
             print(f"  {count:>6}  {status}  {operation}")
     finally:
-        shutil.rmtree(INDEX.parent)
+        shutil.rmtree(SITE)
 
 
 @schema.parametrize()

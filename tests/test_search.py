@@ -11,13 +11,14 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import CORPORA, ROOT, run_cli, synthetic_article, write_json, write_jsonl
+from api_app import demo_index
+from conftest import run_cli, synthetic_article, write_json, write_jsonl
 from whoosh.query import FuzzyTerm, Or, Prefix, Query, Term, Wildcard
 from whoosh.query.terms import MultiTerm
 
 from indexer.build import update_index
 from indexer.engine import ENTRY_POSTINGS, PostingCache, evaluate
-from indexer.importers import import_corpus
+from indexer.importers import ImportSummary
 from indexer.lexicon import Budget
 from indexer.prune import prune
 from indexer.query import (
@@ -34,13 +35,11 @@ from indexer.textquery import parse_text_query
 
 
 @pytest.fixture(scope="module")
-def reuters(tmp_path_factory: pytest.TempPathFactory) -> SearchCore:
+def reuters(tmp_path_factory: pytest.TempPathFactory, reuters_import: ImportSummary) -> SearchCore:
     """An index of a slice of Reuters: every cocoa, coffee and oil story, and every 8th other."""
     root = tmp_path_factory.mktemp("reuters")
-    imported = root / "imported"
-    import_corpus("reuters", CORPORA / "reuters21578", imported)
     kept = []
-    for path in sorted(imported.glob("*.jsonl")):
+    for path in sorted(reuters_import.files):
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines()):
             article = json.loads(line)
             text = (article["title"] + " " + " ".join(article.get("tags", []))).lower()
@@ -182,9 +181,7 @@ def test_html_is_escaped(tmp_path: Path) -> None:
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> SearchCore:
-    location = IndexLocation(tmp_path_factory.mktemp("demo") / "index")
-    update_index(location, ROOT / "corpus")
-    core = SearchCore(LiveIndex(location))
+    core = SearchCore(LiveIndex(IndexLocation(demo_index(tmp_path_factory))))
     yield core
     core.close()
 

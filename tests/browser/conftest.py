@@ -17,20 +17,27 @@ import shutil
 import socket
 import subprocess
 import sys
-import time
 import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from demo_site import ROOT, build_demo_site
-from playwright.sync_api import Browser, ConsoleMessage, Dialog, Page, sync_playwright
+from demo_corpus import ROOT
+from demo_site import build_demo_site
+from playwright.sync_api import Browser, ConsoleMessage, Dialog, Page, expect, sync_playwright
+from waiting import HANG, wait_until
 
 from indexer.settings import Settings
 
 SCREENSHOTS = ROOT / "tests" / "artifacts" / "screenshots"
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 DESKTOP = {"width": 1440, "height": 900}
+# Playwright waits for the event (a page loaded, a text shown), so its limit is only a
+# backstop against a hang: its 5 s (assertions) and our former 10 s (actions) could fail
+# a page that a loaded machine served slowly. Not 30 min (waiting.HANG): a wrong text
+# is only reported when the limit is reached.
+HANG_MS = 60 * 1000
+expect.set_options(timeout=HANG_MS)
 PHONE = {"width": 375, "height": 812}
 
 
@@ -104,17 +111,16 @@ def serve(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Itera
 
 
 def _wait_until_up(url: str, server: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
+    def up() -> bool:
         if server.poll() is not None:
             raise RuntimeError(f"uvicorn exited: {log.read_text(errors='replace')}")
         try:
-            with urllib.request.urlopen(url + "/healthz", timeout=2) as answer:
-                if answer.status == 200:
-                    return
+            with urllib.request.urlopen(url + "/healthz", timeout=HANG) as answer:
+                return bool(answer.status == 200)
         except OSError:
-            time.sleep(0.1)
-    raise RuntimeError(f"uvicorn did not answer within 30 s: {log.read_text(errors='replace')}")
+            return False  # not listening yet
+
+    wait_until(up, f"uvicorn's first answer (log: {log})", interval=0.1)
 
 
 @pytest.fixture(scope="session")
@@ -167,7 +173,7 @@ def watched_page(
 
     def open_page(url: str) -> Page:
         context = browser.new_context(base_url=url, viewport=DESKTOP)
-        context.set_default_timeout(10_000)
+        context.set_default_timeout(HANG_MS)
         contexts.append(context)
         page = context.new_page()
         _watch(page, dialogs, blocked)
@@ -204,7 +210,7 @@ def _page(
     context = browser.new_context(
         base_url=base_url, viewport=viewport, java_script_enabled=javascript
     )
-    context.set_default_timeout(10_000)
+    context.set_default_timeout(HANG_MS)
     page = context.new_page()
     _watch(page, dialogs, blocked)
     try:
