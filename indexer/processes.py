@@ -93,13 +93,14 @@ class ProcessId:
         stat = _stat(self.pid)
         if stat is None:
             # No /proc (another system), or the process ended just now.
-            return self.start is None and _exists(self.pid)
+            return self.start is None and pid_exists(self.pid)
         if stat[0] in ("Z", "X"):
             return False  # ended, not yet reaped by its parent
         return self.start is None or int(stat[19]) == self.start
 
 
-def _exists(pid: int) -> bool:
+def pid_exists(pid: int) -> bool:
+    """Whether a process of this id runs (any process: the id may have been reused)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:

@@ -25,6 +25,7 @@ from indexer.article import Article, make_article
 from indexer.corpus import reads_name
 from indexer.errors import CorpusError
 from indexer.formats import EXTENSIONS, reader_for
+from indexer.processes import pid_exists
 from indexer.store import fsync_folder
 
 UPLOADS = "uploads"
@@ -127,13 +128,7 @@ def remove_stale_temporaries(folder: Path) -> list[Path]:
 def _alive(pid: int) -> bool:
     if pid == os.getpid():
         return False  # a temporary of this process at start-up is from a previous life
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+    return pid_exists(pid)
 
 
 # -- what an upload holds ------------------------------------------------------
