@@ -68,7 +68,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode
 
-import httpx
+import httpx2 as httpx
 import numpy as np
 
 from indexer.build import update_index
