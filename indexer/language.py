@@ -1,12 +1,17 @@
 """Language of an article: given by the publisher, or detected from its text.
 
 py3langid is a small offline classifier (no model download); its answer is
-deterministic, so the same article always gets the same language.
+deterministic, so the same article always gets the same language. Its one
+model is global and not thread-safe: `set_languages` rebuilds it in place, so a
+thread classifying meanwhile got a broadcast error (a 500 on an upload) or a
+wrong language ("lv" for an English sentence). The server parses uploads in
+worker threads, so every use goes through one lock.
 """
 
 from __future__ import annotations
 
 import re
+import threading
 
 import py3langid
 
@@ -61,13 +66,16 @@ LANGUAGES = (
     "ar",
 )
 _ready = False
+_model = threading.Lock()
 
 
 def detect_language(text: str) -> str:
     """The ISO 639-1 code of the text's language."""
     global _ready
-    if not _ready:
-        py3langid.set_languages(list(LANGUAGES))
-        _ready = True
-    code, _score = py3langid.classify(text[:_SAMPLE_CHARS])
+    sample = text[:_SAMPLE_CHARS]
+    with _model:
+        if not _ready:
+            py3langid.set_languages(list(LANGUAGES))
+            _ready = True
+        code, _score = py3langid.classify(sample)
     return str(code)

@@ -251,7 +251,11 @@ def test_the_server_answers_while_it_parses_a_big_upload(small_site: Path) -> No
     assert summary["rejected"] == articles
     assert summary["created"] == 0
     assert not failures
-    assert len(during) >= 20, f"only {len(during)} health checks answered during the parse"
+    # Parsed on the event loop, at most the health check already on its way is
+    # answered before the upload (2 were, before the fix); in a thread, dozens
+    # are (82 on a quiet machine, 18 beside a whole test run): 5 tells them apart
+    # without asking a loaded machine for speed.
+    assert len(during) >= 5, f"only {len(during)} health checks answered during the parse"
 
 
 # -- concurrent writes of the same ids through two worker processes -------------------
