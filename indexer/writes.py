@@ -418,11 +418,15 @@ class Writer:
         # owners read here are the corpus's, not those of a moment ago.
         try:
             with self.location.write_lock(wait_message=self._waiting(None)):
-                self._write_locked(batch)
+                changed = self._write_locked(batch)
         except Exception as exc:
             for task in batch:
                 self._fail(task, exc)
             return
+        if changed:
+            # After the lock is let go: the searches' warm-up of the new index state
+            # need not keep the other workers' writers waiting.
+            self._changed()
         for task in batch:
             if task.error is not None:
                 self._fail(task, task.error)
@@ -430,7 +434,8 @@ class Writer:
             task.job.state, task.job.finished = "done", time.time()
             task.future.set_result(task.result)
 
-    def _write_locked(self, batch: list[_Task]) -> None:
+    def _write_locked(self, batch: list[_Task]) -> bool:
+        """Write the batch's files and index them; whether the index changed."""
         before = self.location.state_key()
         owners = self._owners_at(before)
         for task in batch:
@@ -446,10 +451,13 @@ class Writer:
         touched = set().union(*(task.touched for task in written)) if written else set()
         # Only the files the batch wrote or removed are looked at; a batch that
         # changed nothing (a delete of a missing id) leaves the index alone.
-        report = self._update(sorted(touched), None, rebuild=False) if touched else None
+        report = (
+            self._update(sorted(touched), None, rebuild=False, announce=False) if touched else None
+        )
         if report is not None:
             self._check_indexed(written, report)
         self._keep_owners(before, owners, batch, report)
+        return report is not None
 
     def _owners_at(self, key: tuple[str, int] | None) -> Owners:
         """The ids' holders in the index state `key`: this writer's own, or read from the index.
@@ -592,7 +600,10 @@ class Writer:
 
         return waiting
 
-    def _update(self, scope: list[Path] | None, job: Job | None, *, rebuild: bool) -> BuildReport:
+    def _update(
+        self, scope: list[Path] | None, job: Job | None, *, rebuild: bool, announce: bool = True
+    ) -> BuildReport:
+        """Update the index; with `announce`, run `on_change` after it (see `_changed`)."""
         progress: Callable[[int], _JobProgress] | None = None
         if job is not None:
             target = job
@@ -615,12 +626,16 @@ class Writer:
         )
         for error in report.errors:
             self._note_error(str(error))
+        if announce:
+            self._changed()
+        return report
+
+    def _changed(self) -> None:
         if self.on_change is not None:
             try:
                 self.on_change()
             except Exception as exc:  # a reader's trouble is not the write's
                 self._note_error(f"after the update: {type(exc).__name__}: {exc}")
-        return report
 
     def _in_step(self) -> bool:
         """Whether the index holds exactly the corpus's files, each as it is now."""
