@@ -314,12 +314,15 @@ def fts5_available() -> bool:
     return "ENABLE_FTS5" in options
 
 
-def to_fts5(q: str) -> str:
+def to_fts5(q: str, prepare: Callable[[str], str] | None = None) -> str:
     """The fixed query set's syntax in FTS5's: words, "phrases", OR, NOT/-, prefix*, title:.
 
     FTS5's NOT is binary (`a NOT b`), like Vindex's `a -b`; words that are
     not plain barewords (`u.s.`) are quoted, which FTS5 reads as a phrase of
-    their tokens. Raises ValueError for what FTS5 cannot express (a leading NOT).
+    their tokens. `prepare` is the text preparation of the table searched
+    (`Fts5Table.prepare`): the words and phrases go through it, quoted, and
+    prefixes stay as written, as FTS5 matches them against the indexed tokens.
+    Raises ValueError for what FTS5 cannot express (a leading NOT).
     """
     out: list[str] = []
 
@@ -352,10 +355,12 @@ def to_fts5(q: str) -> str:
         if ":" in token and not token.startswith('"'):
             column, token = token.split(":", 1)
             column = f"{column} : "
-        if token.startswith('"'):
-            operand(column + '"' + token.strip('"').replace('"', '""') + '"')
-        elif token.endswith("*") and _BAREWORD.fullmatch(token[:-1]):
+        if token.endswith("*") and _BAREWORD.fullmatch(token[:-1]):
             operand(column + token.lower())
+        elif prepare is not None:
+            operand(column + '"' + prepare(token.strip('"')).replace('"', '""') + '"')
+        elif token.startswith('"'):
+            operand(column + '"' + token.strip('"').replace('"', '""') + '"')
         elif _BAREWORD.fullmatch(token):
             # Lower case: an upper-case AND/OR/NOT/NEAR would be an operator.
             operand(column + token.lower())
@@ -387,14 +392,34 @@ def indexed_entities(location: IndexLocation) -> dict[str, dict[str, list[str]]]
     return found
 
 
+@dataclass(frozen=True)
+class Fts5Table:
+    """One FTS5 table of the articles' title, lead and body.
+
+    `prepare`, when given, rewrites the text before FTS5 sees it (and the
+    words of a query, through `to_fts5`): how a table gets an analysis that
+    SQLite has no tokenizer for, such as another stemmer.
+    """
+
+    name: str
+    tokenize: str
+    prepare: Callable[[str], str] | None = None
+
+
+# The table that `Fts5Search` answers from: FTS5's Porter stemmer, accents folded.
+PORTER = Fts5Table("fts", "porter unicode61 remove_diacritics 2")
+
+
 def build_fts5(
     articles: Sequence[dict[str, Any]],
     path: Path,
     entities: dict[str, dict[str, list[str]]] | None = None,
+    tables: Sequence[Fts5Table] = (PORTER,),
 ) -> float:
     """Load the articles into a new SQLite database; returns the seconds it took.
 
-    `entities` (by article id) replaces the articles' own entities when given.
+    `entities` (by article id) replaces the articles' own entities when given;
+    `tables` are the FTS5 tables of the text (all with the same rowids).
     """
     started = time.perf_counter()
     con = sqlite3.connect(path)
@@ -407,12 +432,14 @@ def build_fts5(
             rowid INTEGER PRIMARY KEY, id TEXT UNIQUE, title TEXT, section TEXT,
             published TEXT, year TEXT, month TEXT, language TEXT, source TEXT
         );
-        CREATE VIRTUAL TABLE fts USING fts5(
-            title, lead, body, tokenize = 'porter unicode61 remove_diacritics 2'
-        );
         CREATE TABLE article_entity (article INTEGER, type TEXT, name TEXT);
         """
     )
+    for table in tables:
+        con.execute(
+            f"CREATE VIRTUAL TABLE {table.name} USING fts5("
+            f"title, lead, body, tokenize = '{table.tokenize}')"
+        )
     with con:
         for rowid, data in enumerate(articles, start=1):
             published = datetime.fromisoformat(data["published"])
@@ -435,10 +462,13 @@ def build_fts5(
                 ),
             )
             lead = " ".join(p for p in (data.get("lead", ""), data.get("image_caption", "")) if p)
-            con.execute(
-                "INSERT INTO fts (rowid, title, lead, body) VALUES (?, ?, ?, ?)",
-                (rowid, data["title"], lead, "\n\n".join(data.get("body", []))),
-            )
+            text = (data["title"], lead, "\n\n".join(data.get("body", [])))
+            for table in tables:
+                prepared = text if table.prepare is None else tuple(map(table.prepare, text))
+                con.execute(
+                    f"INSERT INTO {table.name} (rowid, title, lead, body) VALUES (?, ?, ?, ?)",
+                    (rowid, *prepared),
+                )
             found = entities.get(data["id"]) if entities is not None else None
             named = found if found is not None else data.get("entities", {})
             con.executemany(
@@ -453,12 +483,54 @@ def build_fts5(
         CREATE INDEX article_language ON article (language);
         CREATE INDEX entity_article ON article_entity (article, type, name);
         CREATE INDEX entity_name ON article_entity (type, name, article);
-        INSERT INTO fts (fts) VALUES ('optimize');
-        ANALYZE;
         """
     )
+    # Committed: with the journal off, the rollback of an open transaction at
+    # close() would leave a corrupt database.
+    with con:
+        for table in tables:
+            con.execute(f"INSERT INTO {table.name} ({table.name}) VALUES ('optimize')")
+    con.execute("ANALYZE")
     con.close()
     return time.perf_counter() - started
+
+
+def fts5_where(request: SearchRequest, exclude: str | None = None) -> tuple[list[str], list[Any]]:
+    """SQL conditions on `article a` for a request's filters and dates, and their parameters.
+
+    `exclude` leaves out one restriction (a filter name or "date"), as a
+    disjunctive facet is counted.
+    """
+    clauses: list[str] = []
+    params: list[Any] = []
+    for name, values in request.filters:
+        if name == exclude:
+            continue
+        if name == "section":
+            # A parent section includes its children.
+            ors = ["(a.section = ? OR a.section LIKE ? || ' > %')"] * len(values)
+            for value in values:
+                params += [value, value]
+        elif name in ENTITY_TYPES:
+            marks = ", ".join("?" * len(values))
+            ors = [
+                "EXISTS (SELECT 1 FROM article_entity e WHERE e.article = a.rowid"
+                f" AND e.type = ? AND e.name IN ({marks}))"
+            ]
+            params += [name, *values]
+        else:  # language, source: one value per article
+            ors = [f"a.{name} IN ({', '.join('?' * len(values))})"]
+            params += list(values)
+        clauses.append("(" + " OR ".join(ors) + ")")
+    if exclude != "date":
+        start, end = request.published_range()
+        if start is not None:
+            clauses.append("a.published >= ?")
+            params.append(_utc_text(start))
+        if end is not None:
+            clauses.append("a.published <= ?")
+            params.append(_utc_text(end))
+    return clauses, params
 
 
 class Fts5Search:
@@ -496,36 +568,7 @@ class Fts5Search:
         self.con.close()
 
     def _where(self, request: SearchRequest, exclude: str | None) -> tuple[list[str], list[Any]]:
-        clauses: list[str] = []
-        params: list[Any] = []
-        for name, values in request.filters:
-            if name == exclude:
-                continue
-            if name == "section":
-                # A parent section includes its children.
-                ors = ["(a.section = ? OR a.section LIKE ? || ' > %')"] * len(values)
-                for value in values:
-                    params += [value, value]
-            elif name in ENTITY_TYPES:
-                marks = ", ".join("?" * len(values))
-                ors = [
-                    "EXISTS (SELECT 1 FROM article_entity e WHERE e.article = a.rowid"
-                    f" AND e.type = ? AND e.name IN ({marks}))"
-                ]
-                params += [name, *values]
-            else:  # language, source: one value per article
-                ors = [f"a.{name} IN ({', '.join('?' * len(values))})"]
-                params += list(values)
-            clauses.append("(" + " OR ".join(ors) + ")")
-        if exclude != "date":
-            start, end = request.published_range()
-            if start is not None:
-                clauses.append("a.published >= ?")
-                params.append(_utc_text(start))
-            if end is not None:
-                clauses.append("a.published <= ?")
-                params.append(_utc_text(end))
-        return clauses, params
+        return fts5_where(request, exclude)
 
     def _fill(
         self, table: str, request: SearchRequest, match: str | None, exclude: str | None
