@@ -71,6 +71,7 @@ from search import (
     to_fts5,
     write_corpus,
 )
+from whoosh.analysis import Analyzer
 from whoosh.lang import stemmer_for_language
 from whoosh.support.charset import accent_map
 
@@ -284,22 +285,22 @@ def _adjacent(words: Sequence[str], positions: Sequence[tuple[str, int]]) -> boo
     return any(all((w, p + i) in at for i, w in enumerate(words)) for p in starts)
 
 
-def _vindex_positions(text: str) -> list[tuple[str, int]]:
-    # The analyzer reuses one Token object: copy its fields as they come.
-    return [(t.text, t.pos) for t in analyzer_for("en")(text, positions=True)]
+def phrase_positions(q: str, article: dict[str, Any], analyzer: Analyzer | None = None) -> bool:
+    """Whether a phrase of `q` is adjacent in Vindex's analysis of a field but not in its text.
 
-
-def phrase_positions(q: str, article: dict[str, Any]) -> bool:
-    """Whether a phrase of `q` is adjacent in Vindex's analysis of a field but not in its text."""
-    fields = _fields(article)
+    `analyzer`: Vindex's analysis of English (`analyzer_for("en")`) unless given.
+    """
+    analyzer = analyzer or analyzer_for("en")
     for phrase in _PHRASES.findall(q):
-        ours = [t.text for t in analyzer_for("en")(phrase)]
+        ours = [t.text for t in analyzer(phrase)]
         words = snowball(phrase).split()
         if not ours or not words:
             continue
-        for text in fields:
+        for text in _fields(article):
+            # The analyzer reuses one Token object: copy its fields as they come.
+            indexed = [(t.text, t.pos) for t in analyzer(text, positions=True)]
             plain = list(zip(snowball(text).split(), range(1 << 30), strict=False))
-            if _adjacent(ours, _vindex_positions(text)) and not _adjacent(words, plain):
+            if _adjacent(ours, indexed) and not _adjacent(words, plain):
                 return True
     return False
 
@@ -310,16 +311,17 @@ def _fields(article: dict[str, Any]) -> tuple[str, str, str]:
     return article["title"], lead, "\n\n".join(article.get("body", []))
 
 
-def _indexed(word: str) -> bool:
-    """Whether Vindex's analysis keeps a word (it drops stop words, for one)."""
-    return any(True for _ in analyzer_for("en")(word))
-
-
-def without_dropped(q: str) -> str:
+def without_dropped(q: str, analyzer: Analyzer | None = None) -> str:
     """`q` without the words that Vindex's analysis drops, such as stop words.
 
     A phrase keeps its other words; one with none left goes, like a word.
+    `analyzer`: Vindex's analysis of English (`analyzer_for("en")`) unless given.
     """
+    analysis = analyzer or analyzer_for("en")
+
+    def _indexed(word: str) -> bool:
+        return any(True for _ in analysis(word))
+
     kept: list[str] = []
     for token in _QUERY_TOKENS.findall(q):
         if token.endswith('"') and '"' in token[:-1]:  # a phrase, maybe with - or field:
