@@ -220,8 +220,9 @@ QUERIES: list[dict[str, Any]] = [
     {"q": "coffee OR cocoa", "section": ["Commodities"], "page": "2"},
 ]
 
-# Queries whose totals are printed for both engines: they may differ (Whoosh's and
-# FTS5's Porter stemmers and stop words are not the same) but should be close.
+# Queries whose totals are printed for both engines: they may differ (Vindex stems
+# English with Snowball's "Porter2", FTS5 with Porter's first stemmer) but should
+# be close. bench/totals.py compares every query's matches and says why they differ.
 SANITY = ("cocoa", '"money supply"', "oil -opec", "coffee OR cocoa", "petro*")
 
 
