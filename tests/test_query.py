@@ -221,6 +221,8 @@ def test_multi_value_mappings_agree() -> None:
             "all articles about IAEA, OSCE or UN, in English or xx, via APA",
         ),
         ({"q": "vienna", "sort": "newest"}, 'articles matching "vienna", newest first'),
+        ({"q": '"ministerial council"'}, 'articles matching "ministerial council"'),
+        ({"q": '"dlrs debt" OR opec'}, "articles matching \"'dlrs debt' OR opec\""),
     ],
 )
 def test_describe(params: dict[str, Any], words: str) -> None:
