@@ -72,6 +72,7 @@ from indexer.spelling import Speller, WordCache
 from indexer.store import LiveIndex
 from indexer.suggest import EntityNames, NameIndex, clean_prefix, suggestions
 from indexer.textquery import parse_text_query
+from indexer.titles import shown_title
 
 FACET_LIMIT = 10
 # "Did you mean" is offered when a query finds fewer articles than this.
@@ -484,8 +485,9 @@ class SearchCore:
     def _hit(
         self, stored: dict[str, Any], score: float | None, terms: dict[str, frozenset[str]]
     ) -> dict[str, Any]:
+        title = shown_title(stored)
         marked = highlight(
-            stored.get("title", ""),
+            title,
             stored.get("lead", ""),
             stored.get("body", ""),
             stored.get("language", ""),
@@ -494,7 +496,7 @@ class SearchCore:
         return {
             "id": stored["id"],
             "url": f"/articles/{stored['id']}",
-            "title": stored.get("title", ""),
+            "title": title,
             "title_html": marked.title_html,
             "snippet_html": marked.snippet_html,
             "section": stored.get("section", ""),
@@ -614,7 +616,7 @@ class SearchCore:
                 {
                     "id": fields["id"],
                     "url": f"/articles/{fields['id']}",
-                    "title": fields.get("title", ""),
+                    "title": shown_title(fields),
                     "section": fields.get("section", ""),
                     "published": fields.get("published_iso", ""),
                     "shared_entities": {k: v for k, v in shared.items() if v},
