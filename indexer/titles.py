@@ -46,7 +46,7 @@ CAPITALS_SHARE = 0.8
 _VOWELS = frozenset("AEIOUYÄÖÜÉÈÁÀÓÍ")
 _WORD = re.compile(r"(\S+)")
 # Punctuation around a word: quotes, brackets, commas, a final full stop.
-_EDGES = re.compile(r"^([\"'(\[{]*)(.*?)([\"')\]},;:!?.]*)$", re.S)
+_EDGES = re.compile(r"^([\"'(\[{<]*)(.*?)([\"')\]}>,;:!?.]*)$", re.S)
 _POSSESSIVE = re.compile(r"^(.+?)('S|’S)$")
 _APOSTROPHE_ENDINGS = frozenset(("S", "T", "D", "LL", "RE", "VE", "M"))
 
@@ -79,9 +79,11 @@ def readable_title(title: str) -> str:
     return "".join(out)
 
 
+# Headlines repeat their words (SHR, QTR, NET, U.S.): a word is cased once.
+@functools.lru_cache(maxsize=65536)
 def _word(token: str, first: bool) -> str:
     if token.startswith("<") and token.endswith(">"):
-        return token  # a ticker or company mark: <BAC>
+        return token  # a ticker: <BAC>; a company's name in the marks is cased
     match = _EDGES.match(token)
     assert match is not None  # the pattern matches any string
     before, core, after = match.groups()

@@ -74,6 +74,7 @@ STORIES = (VOLCKER, "reuters-854", "reuters-203", "reuters-122", "reuters-879")
         ("THE ECONOMY IS STRONG, O'NEILL SAYS", "The Economy Is Strong, O'Neill Says"),
         ('BAKER TO MEET PRESS "VERY SOON"', 'Baker to Meet Press "Very Soon"'),
         ("U.S. SETS <GS> LTD DEAL", "U.S. Sets <GS> Ltd Deal"),
+        ("<THORATEC LABORATORIES CORP> YEAR LOSS", "<Thoratec Laboratories Corp> Year Loss"),
     ],
 )
 def test_readable_title(title: str, shown: str) -> None:
