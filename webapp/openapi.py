@@ -111,7 +111,10 @@ SCHEMAS: dict[str, Schema] = {
         {
             "id": {"type": "string"},
             "url": {"type": "string", "description": "The article's page on this site."},
-            "title": {"type": "string"},
+            "title": {
+                "type": "string",
+                "description": "The title as shown: one in capitals in headline case.",
+            },
             "title_html": {
                 "type": "string",
                 "description": "The title, HTML-escaped, matched words in `<mark>`.",
