@@ -144,6 +144,13 @@ def test_reuters_headlines_are_whole(reuters_articles: dict[str, Article]) -> No
     assert maize.dateline == "HARARE, March 3 -"
     assert maize.body[0].startswith("Zimbabwe's maize crop in 1986/87 (April/ March) is likely")
     assert maize.body[1].startswith("Maize exports for 1986/87 to January 31, 1987 totalled")
+    # A flash's marker and what stands before it are not part of the headline.
+    assert reuters_articles["reuters-5420"].title == (
+        "S/P DOWNGRADES DENMARK'S 17.6 BILLION U.S. DLRS OF LONG-TERM EXTERNAL DEBT"
+    )
+    assert reuters_articles["reuters-7004"].title == (
+        "UK FEB ADJUSTED UNEMPLOYMENT FELL 44,100 TOTAL 3.07 MLN OR 11.1 PCT - OFFICIAL"
+    )
     # A table's rows stay rows, its first line the title.
     rates = reuters_articles["reuters-13325"]
     assert rates.title == "BAHRAIN DOLLAR CROSS RATES OPG - APRIL 7 EMIRATES 3.6727/32"

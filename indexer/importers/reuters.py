@@ -88,6 +88,8 @@ _STORY_DATELINE = re.compile(
     r"(?<!\S)[A-Z][A-Z.'-]+, (?:Jan|Feb|March|April|May|June|July|Aug|Sept|Oct|Nov|Dec)"
     r"[a-z]*\.? \d{1,2} ?-"
 )
+# A flash's marker, after a time code or an embargo note: "161125******S/P DOWNGRADES ...".
+_FLASH = re.compile(r"^.*\*{4,}\s*")
 # Wire lines run to about 65 characters: one this long ended because it was full.
 WRAPPED_LINE = 50
 _BROKEN_WORD = re.compile(r"-\w")
@@ -179,7 +181,7 @@ def unprocessed(text: str) -> tuple[str, str, list[str]]:
     head = 1
     while head < len(lines) and _wraps(lines[head - 1], lines[head]):
         head += 1
-    headline = unwrap(lines[:head])
+    headline = _headline(lines[:head])
     story = _STORY_DATELINE.search(headline)
     if story is not None:
         rest = clean(headline[story.end() :])
@@ -193,7 +195,7 @@ def unprocessed(text: str) -> tuple[str, str, list[str]]:
         return headline, "", rows[head:]
     if len(headline) <= TITLE_LIMIT and head >= len(rows):
         # A headline-only flash: the sign-off may have been its last line.
-        return unwrap(rows), "", []
+        return _headline(rows), "", []
     return trim_title(rows[0], TITLE_LIMIT), "", rows[1:]
 
 
@@ -205,6 +207,10 @@ def _wraps(line: str, following: str) -> bool:
     # ("CBT SILVER 10:30 EDT" above the table's "1,000 OUNCE"), unless the
     # break fell inside a hyphenated word ("VOLCKER REAFFIRMS G" / "-6 ...").
     return len(line.strip()) >= WRAPPED_LINE or bool(_BROKEN_WORD.match(following))
+
+
+def _headline(lines: list[str]) -> str:
+    return _FLASH.sub("", unwrap(lines))
 
 
 def unwrap(lines: list[str]) -> str:
