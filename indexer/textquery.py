@@ -348,7 +348,9 @@ def parse_text_query(
 def _plain_words(
     text: str, schema: Schema, fieldnames: list[str], boosts: Mapping[str, float]
 ) -> tuple[Query, str]:
-    words = _ALNUM.findall(text)[:MAX_TERMS]
+    words = _ALNUM.findall(text)
+    # A misplaced operator ("talks AND") was meant as syntax, not as the word to find.
+    words = ([w for w in words if w not in _OPERATORS] or words)[:MAX_TERMS]
     if not words:
         return NOTHING, FALLBACK_NOTICE
     q = _parse(" ".join(words), schema, fieldnames, boosts, syntax_on=False)
