@@ -38,9 +38,21 @@ _WORDS = re.compile(r"\w+(\.?\w+)*", re.UNICODE)
 # Distinct words whose stems are remembered; a news archive's vocabulary fits.
 _STEM_CACHE = 500_000
 
-# Whoosh's accent map folds "ß" to "s"; German writes "ss" where it has no "ß"
-# ("Strasse", Swiss "Aussenminister"), so that is what the folded word says.
-FOLD_MAP: dict[int, str] = {**accent_map, ord("ß"): "ss"}
+
+def _fold_map() -> dict[int, str]:
+    """Whoosh's accent map, with what it leaves out or folds unlike a reader would."""
+    table: dict[int, str] = dict(accent_map)
+    # German writes "ss" where it has no "ß" ("Strasse", Swiss "Aussenminister");
+    # Whoosh's map says "s".
+    table[ord("ß")] = "ss"
+    # Ligatures and letters the map leaves alone, folded as their letters.
+    table.update({ord(c): f for c, f in (("æ", "ae"), ("œ", "oe"), ("ĳ", "ij"), ("ς", "σ"))})
+    # Combining accents: "İ".lower() is "i" and a combining dot ("İstanbul").
+    table.update({code: "" for code in range(0x300, 0x370)})
+    return table
+
+
+FOLD_MAP = _fold_map()
 
 
 def fold(word: str) -> str:
