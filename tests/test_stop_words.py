@@ -73,6 +73,19 @@ def found(core: SearchCore, q: str) -> set[str]:
     return {hit["id"] for hit in search(core, q).hits}
 
 
+def test_the_index_holds_every_word_at_its_place(core: SearchCore) -> None:
+    # "The company has 50 mln dlrs of debt outstanding."
+    with core._using() as state:
+        searcher = state.searcher
+        docnum = searcher.document_number(id="debt-of")
+        places = {}
+        for word in ("the", "has", "dlrs", "of", "debt"):
+            matcher = searcher.reader().postings("body_en", word)
+            matcher.skip_to(docnum)
+            places[word] = matcher.value_as("positions")
+    assert places == {"the": [0], "has": [2], "dlrs": [5], "of": [6], "debt": [7]}
+
+
 @pytest.mark.parametrize("word", ["had", "before", "any", "their", "down", "all", "now"])
 def test_a_query_of_one_stop_word_finds_the_articles_with_it(core: SearchCore, word: str) -> None:
     assert "common" in found(core, word)
