@@ -3,7 +3,8 @@
 Prose is indexed once per language group, because Whoosh analyses per field,
 not per document: `title_en`/`lead_en`/`body_en` are stemmed for English,
 `*_de` for German, `*_xx` (every other language) only folded and lowercased.
-All of them fold accents, so `Osterreich` finds `Österreich`. The original
+All of them fold accents, so `Osterreich` finds `Österreich`, and index every
+word at its true position, stop words included (`indexer.analysis`). The original
 text is stored once in `title`, `lead` and `body` for display and highlighting;
 a title in capitals (a wire headline) is also stored in headline case, in
 `display_title`, which is what lists and pages show (`indexer/titles.py`).
@@ -23,7 +24,6 @@ from datetime import UTC
 from typing import Any
 
 from whoosh import fields
-from whoosh.analysis import Analyzer
 
 from indexer.analysis import NewsAnalyzer
 from indexer.article import ENTITY_TYPES, SECTION_SEPARATOR, Article
@@ -44,11 +44,12 @@ FIELD_BOOSTS = {"title": 3.0, "lead": 1.5, "body": 1.0}
 
 
 @functools.cache
-def analyzer_for(group: str) -> Analyzer:
+def analyzer_for(group: str) -> NewsAnalyzer:
     """The analysis chain of a language group (`en`, `de` or `xx`).
 
-    Tokenise, lowercase, drop stop words and stem (English, German), fold
-    accents: Whoosh's chain of filters, fused into one loop for speed.
+    Tokenise, lowercase, fold accents, stem all but stop words (English,
+    German); every word is kept: Whoosh's chain of filters, fused into one
+    loop for speed.
     """
     return NewsAnalyzer(group if group in TEXT_LANGUAGES else None)
 
