@@ -234,7 +234,7 @@ def test_suggestions_complete_entities_and_titles(demo: SearchCore) -> None:
 def test_describes_itself_and_reports_syntax_fallback(demo: SearchCore) -> None:
     result = run(demo, q='"unbalanced', section="Organizations")
     assert result.notice is not None
-    assert result.to_dict()["description"] == 'articles matching ""unbalanced" in Organizations'
+    assert result.to_dict()["description"] == 'articles matching "\'unbalanced" in Organizations'
 
 
 def test_months_within_a_selected_year(demo: SearchCore) -> None:
@@ -259,6 +259,12 @@ def test_phrases_match_as_whoosh_matches_them(reuters: SearchCore) -> None:
             '"crude oil prices"',
             '"oil prices"~3',
             '"prices oil"~4',
+            # Stop words are indexed: positions are decoded only where every word
+            # of the phrase is, skipping the blocks of "the" and "of" without them.
+            '"the company said"',
+            '"dlrs of debt"',
+            '"of the"',
+            '"price of oil"~2',
         )
         for q in phrases:
             query, _ = parse_text_query(q, searcher.schema, SEARCH_FIELDS, BOOSTS)
