@@ -316,7 +316,8 @@ def _parser(
             qparser.PhrasePlugin(),
             qparser.GroupPlugin(),
             qparser.OperatorsPlugin(AndNot=None, AndMaybe=None, Require=None),
-            qparser.PlusMinusPlugin(),
+            # A sign starts a word: the hyphen of "Meinl-Reisinger" is no NOT.
+            qparser.PlusMinusPlugin(plusexpr=r"(?<![^\s(])\+", minusexpr=r"(?<![^\s(])-"),
             qparser.FuzzyTermPlugin(),
         ]
     return qparser.MultifieldParser(
