@@ -53,14 +53,22 @@ def vocabulary(demo: SearchCore) -> tuple[list[str], list[str]]:
             for value in values:
                 entry = gazetteer.find(value)
                 names.update(entry.aliases if entry is not None else (value,))
-    # Stop words are left out of the words while some analyzers drop them from
-    # the index and others keep them (issue 14 #4, done apart): "the vienna"
-    # then finds all of "vienna", more than "the".
-    return sorted(w for w in words if not _stop_word(w)), sorted(names)
+    # Stop words are left out while some analyzers drop them from the index and
+    # others keep them (issue 14 #4, done apart): "(Access) AND (WHO)" then
+    # finds all of "Access", more than "WHO"; "fur" (für without its accent)
+    # is a word where "für" is a German stop word.
+    return (
+        sorted(w for w in words if not _has_stop_word(w)),
+        sorted(n for n in names if not _has_stop_word(n)),
+    )
 
 
-def _stop_word(word: str) -> bool:
-    return any(not list(analyzer_for(language)(word, mode="query")) for language in TEXT_LANGUAGES)
+def _has_stop_word(text: str) -> bool:
+    return any(
+        not list(analyzer_for(language)(word, mode="query"))
+        for word in _WORDS.findall(f"{text} {strip_accents(text)}")
+        for language in TEXT_LANGUAGES
+    )
 
 
 def query(vocabulary: tuple[list[str], list[str]]) -> st.SearchStrategy[str]:
