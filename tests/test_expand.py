@@ -133,6 +133,38 @@ def test_phrases_stay_as_written(demo: SearchCore) -> None:
     assert ids(demo, '"wien"') < ids(demo, "wien")
 
 
+# Which words name an entity: decided on the folded word.
+
+
+@pytest.mark.parametrize(
+    ("word", "name"),
+    [
+        ("Wien", "Vienna"),
+        ("WIEN", "Vienna"),
+        ("wien,", "Vienna"),
+        ("Osterreich", "Austria"),
+        ("ÖSTERREICH", "Austria"),
+        ("turkei", "Turkey"),
+        ("osze", "OSCE"),
+        ("U.S.", "United States"),
+        ("u.s", "United States"),
+        ("eu", "European Union"),
+        ("Oregon", "Oregon"),
+        # Stop words stay words, in any case.
+        ("US", None),
+        ("who", None),
+        ("Die", None),
+        # An abbreviation without its full stop is a word: "Ore." is Oregon, "ore" is ore.
+        ("ore", None),
+        ("Mass", None),
+        ("xyzzy", None),
+    ],
+)
+def test_which_words_name_an_entity(word: str, name: str | None) -> None:
+    entry = EntityWords(load_gazetteer()).entity(word)
+    assert (entry.name if entry is not None else None) == name
+
+
 # The parsed query: one unit per word, entity terms apart from the text terms.
 
 
