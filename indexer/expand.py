@@ -33,6 +33,7 @@ and `WHO` with them, and `ore` is not Oregon ("Ore.").
 from __future__ import annotations
 
 import re
+import weakref
 from typing import Any
 
 from whoosh import qparser
@@ -72,6 +73,24 @@ _COMMON = frozenset(
 )
 
 
+# EntityWords by gazetteer: a search core per request (the CLI, tests) reuses them.
+_BUILT: dict[int, tuple[weakref.ref[Gazetteer], EntityWords]] = {}
+
+
+def entity_words(gazetteer: Gazetteer) -> EntityWords:
+    """The gazetteer's `EntityWords`, built on first use (a few hundred ms)."""
+    cached = _BUILT.get(id(gazetteer))
+    if cached is not None and cached[0]() is gazetteer:
+        return cached[1]
+    words = EntityWords(gazetteer)
+    key = id(gazetteer)
+    # The callback holds the table itself, as in indexer.aliases: at interpreter
+    # exit the module's globals may be gone when the last gazetteers are collected.
+    table = _BUILT
+    table[key] = (weakref.ref(gazetteer, lambda _ref: table.pop(key, None)), words)
+    return words
+
+
 class EntityWords:
     """The gazetteer's one-word names, folded, and the plugin that expands them in queries."""
 
@@ -88,9 +107,10 @@ class EntityWords:
             )
             self._aliases[entry] = aliases
             for alias in aliases:
-                key = fold(alias)
-                if _is_query_word(alias, key):
-                    self._entries.setdefault(key, entry)
+                if " " not in alias:  # a name of several words is no query word
+                    key = fold(alias)
+                    if _is_query_word(alias, key):
+                        self._entries.setdefault(key, entry)
 
     def entity(self, word: str) -> Entry | None:
         """The entity a query word safely names, whatever its case and accents."""

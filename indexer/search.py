@@ -36,7 +36,7 @@ from whoosh.searching import Searcher
 
 from indexer.article import ENTITY_TYPES
 from indexer.engine import PostingCache, Postings, evaluate
-from indexer.expand import EntityWords
+from indexer.expand import entity_words
 from indexer.facets import (
     FACETS,
     FacetCount,
@@ -243,7 +243,7 @@ class SearchCore:
         self.budget = budget or Budget(MAX_EXPANDED_TERMS, MAX_EXPANDED_POSTINGS)
         # Names in queries also find the articles about what they name.
         self.gazetteer = gazetteer or load_gazetteer()
-        self._names = EntityWords(self.gazetteer).plugin()
+        self._names = entity_words(self.gazetteer).plugin()
         # Reentrant: a match set's finalizer releases its state under this lock, and
         # the garbage collector may run it in a thread that already holds it.
         self._lock = threading.RLock()
