@@ -96,29 +96,30 @@ class EntityWords:
 
     def __init__(self, gazetteer: Gazetteer) -> None:
         self._entries: dict[str, Entry] = {}
-        self._aliases: dict[Entry, tuple[str, ...]] = {}
+        self._names: dict[Entry, tuple[str, ...]] = {}
         for entry in gazetteer.entries:  # in order of preference: the likeliest wins
             if entry.type not in ENTITY_TYPES:
                 continue
-            aliases = tuple(
-                alias
-                for alias in entry.aliases
-                if alias not in gazetteer.blocklist and any(c.isupper() for c in alias)
-            )
-            self._aliases[entry] = aliases
-            for alias in aliases:
-                if " " not in alias:  # a name of several words is no query word
-                    key = fold(alias)
-                    if _is_query_word(alias, key):
-                        self._entries.setdefault(key, entry)
+            names = []
+            for alias in entry.aliases:
+                if alias in gazetteer.blocklist or not any(c.isupper() for c in alias):
+                    continue  # not a name the extractor finds in text
+                if " " in alias:
+                    names.append(alias)  # several words: a phrase, in a field query
+                    continue
+                key = fold(alias)
+                if _is_query_word(alias, key):
+                    names.append(alias)
+                    self._entries.setdefault(key, entry)
+            self._names[entry] = tuple(names)
 
     def entity(self, word: str) -> Entry | None:
         """The entity a query word safely names, whatever its case and accents."""
         return self._entries.get(fold(word))
 
-    def aliases(self, entry: Entry) -> tuple[str, ...]:
-        """The names of an entity that the extractor finds in text."""
-        return self._aliases.get(entry, ())
+    def names(self, entry: Entry) -> tuple[str, ...]:
+        """The names of an entity that a field query looks for: no stop word, no abbreviation."""
+        return self._names.get(entry, ())
 
     def plugin(self) -> qparser.Plugin:
         """A Whoosh query parser plugin expanding the words that name entities."""
@@ -127,7 +128,7 @@ class EntityWords:
 
 def _is_query_word(alias: str, key: str) -> bool:
     """Whether a reader's word `key` stands for the alias: a name, not a common word."""
-    if len(key) < 2 or key in _COMMON or any(c.isspace() for c in key):
+    if len(key) < 2 or key in _COMMON:
         return False
     # An abbreviation ("Ore.", "Mass.", "Wash." for US states) is a word without
     # its full stop: "ore" is in 125 Reuters articles, Oregon in 49. "U.S." and
@@ -165,7 +166,7 @@ class _EntityPlugin(qparser.Plugin):  # type: ignore[misc]
         """The entity's other names, searched in the field of `node`."""
         seen = {fold(node.text)}
         names = []
-        for alias in self.words.aliases(entry):
+        for alias in self.words.names(entry):
             key = fold(alias)
             if key in seen:
                 continue

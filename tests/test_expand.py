@@ -165,6 +165,15 @@ def test_which_words_name_an_entity(word: str, name: str | None) -> None:
     assert (entry.name if entry is not None else None) == name
 
 
+def test_a_field_query_looks_for_names_not_for_stop_words_or_abbreviations() -> None:
+    words = EntityWords(load_gazetteer())
+    oregon, usa = words.entity("oregon"), words.entity("usa")
+    assert oregon is not None and usa is not None
+    # "Ore." would be the word ore in titles, "US" the word us.
+    assert words.names(oregon) == ("Oregon", "Oregon State")
+    assert "US" not in words.names(usa) and "U.S." in words.names(usa)
+
+
 # The parsed query: one unit per word, entity terms apart from the text terms.
 
 
