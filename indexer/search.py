@@ -69,7 +69,7 @@ from indexer.schema import (
     language_group,
     text_field,
 )
-from indexer.spelling import Speller, WordCache
+from indexer.spelling import Corrections, Speller, WordCache
 from indexer.store import LiveIndex
 from indexer.suggest import EntityNames, NameIndex, clean_prefix, suggestions
 from indexer.textquery import parse_text_query
@@ -239,6 +239,8 @@ class _State:
     # first use (or when the state is warmed).
     names: EntityNames | None = None
     speller: Speller | None = None
+    # What "did you mean" makes of each word (None: keep it), for this state only.
+    corrections: Corrections[str, str | None] = field(default_factory=Corrections)
     # Requests using this state, and whether a newer state has replaced it:
     # the searcher is closed when both say it is no longer needed.
     users: int = 0
@@ -288,7 +290,7 @@ class SearchCore:
             for fieldname in SEARCH_FIELDS:
                 state.postings.lengths(fieldname)
             state.lexicon.warm(SEARCH_FIELDS)
-            _entity_names(state)
+            _entity_names(state).warm()
             _speller(state)
 
     @contextlib.contextmanager
@@ -588,21 +590,22 @@ class SearchCore:
 
     # -- did you mean -----------------------------------------------------
 
+    def did_you_mean(self, q: str) -> str | None:
+        """What a search for `q` that finds little offers instead (None: nothing better)."""
+        with self._using() as state:
+            return self._did_you_mean(state, q)
+
     def _did_you_mean(self, state: _State, q: str) -> str | None:
         """The query with misspelt words replaced by the closest words in the index."""
-        reader = state.searcher.reader()
         changed = False
         words = []
         for match in re.finditer(r"\w+|\W+", q):
             word = match.group()
-            if (
-                not word[0].isalnum()
-                or word.upper() in ("AND", "OR", "NOT")
-                or _known(reader, word)
-            ):
+            if not word[0].isalnum() or word.upper() in ("AND", "OR", "NOT"):
                 words.append(word)
                 continue
-            better = self._correction(state, word)
+            # Kept per state: a search that finds little asks again on every page.
+            better = state.corrections.get(word, lambda w: self._correction(state, w))
             if better is None:
                 words.append(word)
             else:
@@ -611,7 +614,11 @@ class SearchCore:
         return "".join(words) if changed else None
 
     def _correction(self, state: _State, word: str) -> str | None:
-        better = _speller(state).correct(word, state.searcher.reader())
+        """The replacement of one word of a query (None: the index has it, or nothing close)."""
+        # The lexicon answers from memory what the reader would read from disk.
+        if _known(state.lexicon, word):
+            return None
+        better = _speller(state).correct(word)
         if better is None:
             return None
         cased = _entity_names(state).cased(better)
@@ -786,7 +793,7 @@ def _known(reader: Any, word: str) -> bool:
 def _speller(state: _State) -> Speller:
     if state.speller is None:
         fields = _spelling_fields(state.searcher)
-        state.speller = Speller(state.searcher.reader(), fields, state.shared.words)
+        state.speller = Speller(state.lexicon, fields, state.shared.words)
     return state.speller
 
 

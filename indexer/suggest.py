@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 from whoosh.query import And, Or, Prefix, Query
 
 from indexer.article import ENTITY_TYPES
@@ -40,6 +41,15 @@ class _Entity:
     kind: str
 
 
+@dataclass(frozen=True)
+class _Lookup:
+    """The entry of each key, which entries are people, and the entries by whole lowercased name."""
+
+    numbers: npt.NDArray[np.int64]
+    person: npt.NDArray[np.bool_]
+    whole: dict[str, list[int]]
+
+
 class NameIndex:
     """Entity names filed under their lowercased name and each of its words, in sorted keys.
 
@@ -52,6 +62,20 @@ class NameIndex:
         self.entries: list[tuple[str, str]] = []  # (kind, name)
         self.numbers: dict[tuple[str, str], int] = {}
         self.keys: list[tuple[str, int]] = []
+        self._lookup: _Lookup | None = None
+
+    def lookup(self) -> _Lookup:
+        """Arrays over the keys and entries, for `EntityNames.cased` (made once)."""
+        if self._lookup is None:
+            whole: dict[str, list[int]] = {}
+            for number, (_kind, name) in enumerate(self.entries):
+                whole.setdefault(name.lower(), []).append(number)
+            self._lookup = _Lookup(
+                np.array([number for _key, number in self.keys], dtype=np.int64),
+                np.array([kind == "person" for kind, _name in self.entries], dtype=np.bool_),
+                whole,
+            )
+        return self._lookup
 
     def with_names(self, names: list[tuple[str, str]]) -> NameIndex:
         """This index, or a new one that also files the names it lacks."""
@@ -92,6 +116,10 @@ class EntityNames:
         numbers = self.index.numbers
         self.counts[[numbers[entry] for entry in named]] = counts
 
+    def warm(self) -> None:
+        """Make what `cased` reads now (once per set of names), not on a search."""
+        self.index.lookup()
+
     def _entity(self, number: int) -> _Entity:
         kind, name = self.index.entries[number]
         return _Entity(int(self.counts[number]), name, kind)
@@ -100,7 +128,10 @@ class EntityNames:
         """The (key, entry) pairs of this state's entities whose key starts with the
         lowercased prefix, in key order."""
         keys = self.index.keys
-        for key, number in keys[bisect.bisect_left(keys, (prefix, -1)) :]:
+        # By position, not over a slice: slicing copied the rest of the keys (tens
+        # of thousands) for every word, milliseconds of each "did you mean".
+        for position in range(bisect.bisect_left(keys, (prefix, -1)), len(keys)):
+            key, number = keys[position]
             if not key.startswith(prefix):
                 return
             if self.counts[number]:
@@ -111,18 +142,23 @@ class EntityNames:
         person's name ("volcker" -> "Volcker"); None for other words ("coffee", though
         the "International Coffee Organization" has it)."""
         wanted = word.lower()
-        best: _Entity | None = None
-        for key, number in self._starting(wanted):
-            if key != wanted:
-                break  # keys are sorted: the exact ones come first
-            entry = self._entity(number)
-            if entry.name.lower() != wanted and entry.kind != "person":
-                continue
-            if best is None or entry.count > best.count:
-                best = entry
-        if best is None:
+        keys = self.index.keys
+        lookup = self.index.lookup()
+        # The entries filed under the word itself: a common one ("corp", "bank")
+        # has thousands, so they are sifted as arrays, not one by one.
+        low = bisect.bisect_left(keys, (wanted, -1))
+        high = bisect.bisect_left(keys, (wanted, len(self.index.entries)), low)
+        numbers = lookup.numbers[low:high]
+        people = numbers[lookup.person[numbers]]
+        candidates = np.union1d(people, lookup.whole.get(wanted, [])).astype(np.int64)
+        candidates = candidates[self.counts[candidates] > 0]
+        if not len(candidates):
             return None
-        return next((w for w in best.name.split() if w.lower() == wanted), None)
+        counts = self.counts[candidates]
+        # The most named; among equals the first filed (the lowest number).
+        best = int(candidates[counts == counts.max()].min())
+        name = self.index.entries[best][1]
+        return next((w for w in name.split() if w.lower() == wanted), None)
 
     def find(self, prefix: str, limit: int) -> list[_Entity]:
         """The most named entities whose name, or a word of it, starts with the prefix."""
