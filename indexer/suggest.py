@@ -43,11 +43,18 @@ class _Entity:
 
 @dataclass(frozen=True)
 class _Lookup:
-    """The entry of each key, which entries are people, and the entries by whole lowercased name."""
+    """The entry of each key, and which entries may give a word its case (see `_casing`)."""
 
     numbers: npt.NDArray[np.int64]
-    person: npt.NDArray[np.bool_]
-    whole: dict[str, list[int]]
+    casing: npt.NDArray[np.bool_]
+
+
+def _casing(kind: str, name: str) -> bool:
+    """Whether a name writes each of its words as the archive writes a name: a
+    person's words, or a one-word name (filed under its only word, so the entries
+    of a word's keys that are one-word names are the names equal to the word)."""
+    lowered = name.lower()
+    return kind == "person" or lowered.split() == [lowered]
 
 
 class NameIndex:
@@ -67,13 +74,13 @@ class NameIndex:
     def lookup(self) -> _Lookup:
         """Arrays over the keys and entries, for `EntityNames.cased` (made once)."""
         if self._lookup is None:
-            whole: dict[str, list[int]] = {}
-            for number, (_kind, name) in enumerate(self.entries):
-                whole.setdefault(name.lower(), []).append(number)
             self._lookup = _Lookup(
-                np.array([number for _key, number in self.keys], dtype=np.int64),
-                np.array([kind == "person" for kind, _name in self.entries], dtype=np.bool_),
-                whole,
+                np.fromiter((n for _key, n in self.keys), dtype=np.int64, count=len(self.keys)),
+                np.fromiter(
+                    (_casing(kind, name) for kind, name in self.entries),
+                    dtype=np.bool_,
+                    count=len(self.entries),
+                ),
             )
         return self._lookup
 
@@ -149,8 +156,7 @@ class EntityNames:
         low = bisect.bisect_left(keys, (wanted, -1))
         high = bisect.bisect_left(keys, (wanted, len(self.index.entries)), low)
         numbers = lookup.numbers[low:high]
-        people = numbers[lookup.person[numbers]]
-        candidates = np.union1d(people, lookup.whole.get(wanted, [])).astype(np.int64)
+        candidates = numbers[lookup.casing[numbers]]
         candidates = candidates[self.counts[candidates] > 0]
         if not len(candidates):
             return None
