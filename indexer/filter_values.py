@@ -69,24 +69,28 @@ class KnownValues:
         aliases: Mapping[str, str] | None = None,
     ) -> None:
         self.names = names
-        self._counts = counts
+        # A list: numpy's scalar indexing costs a microsecond a value.
+        self._counts: list[int] = counts.tolist()[: len(names)]
+        self._counts += [0] * (len(names) - len(self._counts))
         ids: dict[str, list[int]] = {}
         for index, name in enumerate(names):
             ids.setdefault(fold(name), []).append(index)
-        position = {name: index for index, name in enumerate(names)}
-        for alias, name in (aliases or {}).items():
-            if name in position:
-                ids.setdefault(fold(alias), []).append(position[name])
+        if aliases:
+            position = {name: index for index, name in enumerate(names)}
+            for alias, name in aliases.items():
+                if name in position:
+                    ids.setdefault(fold(alias), []).append(position[name])
         # Most used spelling first: it is the one a chip or a suggestion shows.
-        self._ids = {
-            key: sorted(found, key=lambda i: (-self._count(i), names[i]))
-            for key, found in ids.items()
-        }
-        self._keys = list(self._ids)
+        # Few folded forms have more than one.
+        for found in ids.values():
+            if len(found) > 1:
+                found.sort(key=lambda i: (-self._counts[i], names[i]))
+        self._ids = ids
+        self._keys = list(ids)
         self._closest: dict[str, tuple[str, ...]] = {}
 
     def _count(self, index: int) -> int:
-        return int(self._counts[index]) if index < len(self._counts) else 0
+        return self._counts[index]
 
     def ids(self, value: str) -> list[int]:
         """The ids of every value with the same folded form, most used first."""

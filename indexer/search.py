@@ -53,6 +53,7 @@ from indexer.highlight import highlight, query_terms
 from indexer.lexicon import Budget, Lexicon, LexiconCache, OverBudget
 from indexer.prune import prune
 from indexer.query import (
+    FILTER_PARAMS,
     LANGUAGE_NAMES,
     MAX_EXPANDED_POSTINGS,
     MAX_EXPANDED_TERMS,
@@ -292,6 +293,8 @@ class SearchCore:
             state.lexicon.warm(SEARCH_FIELDS)
             _entity_names(state).warm()
             _speller(state)
+            for name in FILTER_PARAMS:
+                _known_values(state, name)
 
     @contextlib.contextmanager
     def _using(self) -> Iterator[_State]:
