@@ -192,6 +192,8 @@ def test_the_page_offers_the_closest_values_in_place_of_an_unknown_one(
     assert text == "Gerd Müller"
     assert parse_qsl(urlsplit(href).query) == [("q", "wien"), ("person", "Gerd Müller")]
     assert client.get(href).status_code == 200
+    hostile = client.get("/search", params={"person": "<svg onload=alert(1)>"}).text
+    assert "The archive has no person “&lt;svg onload=alert(1)&gt;”." in hostile
 
 
 def test_the_chip_shows_the_value_as_the_archive_writes_it(client: TestClient) -> None:
