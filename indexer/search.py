@@ -47,7 +47,7 @@ from indexer.facets import (
     live_documents,
     segment_key,
 )
-from indexer.filter_values import FilterSuggestion, KnownValues, value_mask
+from indexer.filter_values import MAX_SUGGESTED, FilterSuggestion, KnownValues, value_mask
 from indexer.gazetteer import Gazetteer, load_gazetteer
 from indexer.highlight import highlight, query_terms
 from indexer.lexicon import Budget, Lexicon, LexiconCache, OverBudget
@@ -739,14 +739,18 @@ def _filter_values(
     """Each filter value's spellings in the archive, and the closest values to unknown ones."""
     matches: dict[str, list[dict[str, Any]]] = {}
     unknown: dict[str, list[FilterSuggestion]] = {}
+    suggested = 0
     for name, values in request.filters:
         known = _known_values(state, name)
         for value in values:
             found = known.matches(value)
             if found:
                 matches.setdefault(name, []).append({"value": value, "matches": found})
-            else:
-                unknown.setdefault(name, []).append(FilterSuggestion(value, known.closest(value)))
+                continue
+            # Named always; compared with the archive's values only for the first few.
+            closest = known.closest(value) if suggested < MAX_SUGGESTED else ()
+            suggested += 1
+            unknown.setdefault(name, []).append(FilterSuggestion(value, closest))
     return matches, unknown
 
 

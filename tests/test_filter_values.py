@@ -20,8 +20,8 @@ from conftest import run_cli, synthetic_article, write_jsonl
 from starlette.testclient import TestClient
 
 from indexer.build import update_index
-from indexer.filter_values import FilterSuggestion, KnownValues, fold
-from indexer.query import SearchRequest
+from indexer.filter_values import MAX_SUGGESTED, FilterSuggestion, KnownValues, fold
+from indexer.query import MAX_FILTER_VALUES, SearchRequest
 from indexer.search import SearchCore, SearchResult
 from indexer.store import IndexLocation, LiveIndex
 
@@ -215,3 +215,14 @@ def test_the_cli_folds_and_names_the_closest(tmp_path_factory: pytest.TempPathFa
     assert "--person: the archive has no 'Gerd Mueller'; did you mean 'Gerd Müller'?" in (
         done.stderr
     )
+
+
+def test_only_the_first_unknown_values_are_compared(demo: SearchCore) -> None:
+    # Each comparison reads every value of the filter: a request of 20 unknown
+    # values per filter must not cost 120 of them.
+    asked = [f"Gerd Mueller {n}" for n in range(MAX_FILTER_VALUES)]
+    result = run(demo, person=asked, place=["Lodzz"])
+    named = result.filter_suggestions["person"] + result.filter_suggestions["place"]
+    assert [item.value for item in named] == [*asked, "Lodzz"]
+    assert all(item.closest for item in named[:MAX_SUGGESTED])
+    assert not any(item.closest for item in named[MAX_SUGGESTED:])

@@ -18,7 +18,7 @@ from indexer.entity_report import MAX_LIMIT as MAX_ENTITY_LIMIT
 from indexer.facet_search import MAX_LIMIT as MAX_FACET_LIMIT
 from indexer.facet_search import MAX_PREFIX, SEARCHABLE
 from indexer.facets import FACETS
-from indexer.filter_values import MAX_CLOSEST
+from indexer.filter_values import MAX_CLOSEST, MAX_SUGGESTED
 from indexer.query import (
     DEFAULT_PER_PAGE,
     FILTER_PARAMS,
@@ -136,8 +136,9 @@ SCHEMAS: dict[str, Schema] = {
                 **_strings(),
                 "maxItems": MAX_CLOSEST,
                 "description": (
-                    "The archive's values closest to it, best first (may be empty):"
-                    " ask again with one of them in its place."
+                    "The archive's values closest to it, best first: ask again with one"
+                    f" of them in its place. Empty when none is close, and for the unknown"
+                    f" values of a request after the first {MAX_SUGGESTED}."
                 ),
             },
         }
