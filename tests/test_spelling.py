@@ -14,6 +14,7 @@ from rapidfuzz.distance import OSA
 from indexer.analysis import stop_words
 from indexer.build import update_index
 from indexer.importers import ImportSummary
+from indexer.query import SearchRequest
 from indexer.schema import TEXT_LANGUAGES
 from indexer.search import SearchCore, _speller, _spelling_fields
 from indexer.spelling import EDIT_WEIGHT, MAX_EDITS, Corrections
@@ -117,5 +118,30 @@ def test_an_update_can_change_the_answer(tmp_path: Path) -> None:
         assert core.did_you_mean("cofer") == "coffee"
         update_index(location, corpus, entities=False)
         assert core.did_you_mean("cofer") == "coffer"
+    finally:
+        core.close()
+
+
+def test_a_search_that_finds_nothing_corrects_each_word_once_per_state(tmp_path: Path) -> None:
+    # Issue 14 #7: every zero-hit request ran the whole correction again.
+    corpus = tmp_path / "corpus"
+    titles = ["Bank lends more", "Bank rates fall"]
+    write_jsonl(
+        corpus / "a.jsonl", [synthetic_article(n) | {"title": t} for n, t in enumerate(titles)]
+    )
+    location = IndexLocation(tmp_path / "index")
+    update_index(location, corpus, entities=False)
+    core = SearchCore(LiveIndex(location))
+    try:
+        request = SearchRequest.from_params({"q": "bnak ratse"})
+        first = core.search(request)
+        assert first.total == 0 and first.suggestion == "bank rates"
+        with core._using() as state:
+            kept = dict(state.corrections._answers)
+        assert kept == {"bnak": "bank", "ratse": "rates"}
+        # Asked again (another page, another reader): answered from what the state kept.
+        with core._using() as state:
+            state.corrections._answers["bnak"] = "bank!"
+        assert core.search(request).suggestion == "bank! rates"
     finally:
         core.close()
