@@ -6,9 +6,10 @@ SQLite database with three FTS5 tables of the same title, lead and body:
 
 - `unicode61`: FTS5's default tokenizer (accents folded), no stemming;
 - `porter`: FTS5's Porter stemmer over it (what `bench/search.py` times);
-- `snowball`: the text stemmed beforehand by the stemmer Vindex's English
-  fields use (Whoosh's Snowball English, "Porter2"), then `unicode61`: FTS5
-  with Vindex's stemmer and nothing else of Vindex's analysis.
+- `snowball`: the text split as `unicode61` splits it, each word then
+  analysed beforehand as Vindex's English fields analyse it (folded, stemmed
+  by Whoosh's Snowball English "Porter2" unless a stop word): FTS5 with
+  Vindex's stemming and nothing else of Vindex's analysis.
 
 Every query of `bench/search.py` (sort and page dropped: they change no total)
 then runs through all three and through two search cores, one with the
@@ -26,6 +27,9 @@ default (`unicode61`) gets the reason that measurement gives it:
   the text (`indexer.schema.analyzer_for`, positions as indexed) but not in
   the text itself (words it drops, such as stop words, lay between): a
   Vindex bug (issue 14 #5);
+- `tokenization`: every article only one side finds has a query word that
+  unicode61's split of the text makes and Vindex's does not (`Swiss.Bank.`
+  is one word to Vindex, two to FTS5);
 - `dropped-words`: FTS5 asked without the words Vindex's analysis drops
   (stop words) finds what Vindex finds: a Vindex bug (issue 14 #4);
 - `other`: none of these; the articles only one side finds are counted and
@@ -48,7 +52,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -72,8 +76,6 @@ from search import (
     write_corpus,
 )
 from whoosh.analysis import Analyzer
-from whoosh.lang import stemmer_for_language
-from whoosh.support.charset import accent_map
 
 from indexer.build import update_index
 from indexer.gazetteer import Gazetteer
@@ -130,14 +132,19 @@ _OPERATORS = ("OR", "AND", "NOT")
 
 
 @functools.cache
-def _snowball_stem(word: str) -> str:
-    stem: Callable[[str], str] = stemmer_for_language("en")
-    return stem(word)
+def _vindex_word(word: str) -> str:
+    # Vindex's English analysis of one word: folded, and stemmed by Snowball's
+    # English stemmer unless it is a stop word (those are indexed unstemmed).
+    return " ".join(t.text for t in analyzer_for("en")(word))
 
 
 def snowball(text: str) -> str:
-    """Text as unicode61 tokenizes it, accents folded, each word stemmed as Vindex stems English."""
-    return " ".join(_snowball_stem(t.lower().translate(accent_map)) for t in _TOKENS.findall(text))
+    """Text split as unicode61 splits it, each word then analysed as Vindex analyses English.
+
+    So the `snowball` table differs from Vindex only in where words begin and
+    end (Vindex keeps `U.S.` or `Swiss.Bank` whole), not in what a word becomes.
+    """
+    return " ".join(filter(None, map(_vindex_word, _TOKENS.findall(text))))
 
 
 TABLES = (
@@ -346,6 +353,22 @@ def without_dropped(q: str, analyzer: Analyzer | None = None) -> str:
     return " ".join(tidy)
 
 
+def tokenization(q: str, article: dict[str, Any], analyzer: Analyzer | None = None) -> bool:
+    """Whether a word of `q` is a word of a field split as unicode61 splits, but not as Vindex does.
+
+    Vindex's tokens run over inner full stops (`Swiss.Bank.`, `HADS.O` are one
+    word each); FTS5 splits them.
+    """
+    analyzer = analyzer or analyzer_for("en")
+    words = set(snowball(_PHRASES.sub(lambda m: m.group(1), q).replace("*", "")).split())
+    words -= {_vindex_word(w) for w in _OPERATORS}
+    for text in _fields(article):
+        ours = {t.text for t in analyzer(text)}
+        if any(w not in ours for w in words & set(snowball(text).split())):
+            return True
+    return False
+
+
 def explain(
     row: Row, articles: dict[str, dict[str, Any]], fts5: Fts5Matches, request: SearchRequest
 ) -> str:
@@ -357,6 +380,8 @@ def explain(
     q = row.params.get("q", "")
     if only_vindex and not only_fts5 and all(phrase_positions(q, articles[i]) for i in only_vindex):
         return "phrase-positions"
+    if all(tokenization(q, articles[i]) for i in only_vindex | only_fts5):
+        return "tokenization"
     # Words Vindex does not index: FTS5 without them finds what Vindex finds.
     shorter = without_dropped(q)
     if shorter != q:

@@ -29,6 +29,7 @@ from totals import (
     invariants,
     phrase_positions,
     snowball,
+    tokenization,
     without_dropped,
 )
 
@@ -108,6 +109,15 @@ def test_phrase_positions_finds_words_made_adjacent_by_dropped_words() -> None:
     assert not phrase_positions('"stock split"', apart, DROPPING)
     # Fields are separate: a phrase never runs from the title into the body.
     assert not phrase_positions('"stock split"', _article("d", "Stock", "Split."), DROPPING)
+
+
+def test_tokenization_finds_words_that_only_fts5_splits_out() -> None:
+    # Vindex keeps a word with inner full stops whole; unicode61 splits it.
+    table = _article("a", "Holdings", "33,008,542 up 16,418, Swiss.Bank. 5,261,475 unch.")
+    assert tokenization("bank", table)
+    assert tokenization("bank*", table)
+    assert not tokenization("bank", _article("b", "Holdings", "The bank said."))
+    assert not tokenization("bank", _article("c", "Holdings", "No such word."))
 
 
 @pytest.mark.parametrize(
