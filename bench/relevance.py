@@ -22,9 +22,11 @@ are indexed three times:
   its default would be OR) and the title boosted 3 to 1 like the others, its
   default BM25 (k1 1.2, b 0.75).
 
-For each query it prints the relevant stories' count and every engine's
-P@10 and nDCG@10 (binary gain, log2 discount, ideal = min(relevant, 10)
-relevant stories first), then the means and one JSON line.
+For each query it prints the relevant stories' count, the ceiling (the best
+P@10 any order of the stories Vindex matches could reach: an engine that
+ANDs the words can rank only stories containing them all), and every
+engine's P@10 and nDCG@10 (binary gain, log2 discount, ideal = min(relevant,
+10) relevant stories first); then the means and one JSON line.
 
     .venv/bin/python bench/relevance.py [--corpora ../shared/corpora]
 
@@ -47,6 +49,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from indexer.build import update_index
 from indexer.importers import import_corpus
@@ -183,9 +187,15 @@ def body_text(article: dict[str, Any]) -> str:
 Ranker = Callable[[str], list[str]]
 
 
-def vindex_engine(
-    articles: Sequence[dict[str, Any]], work: Path
-) -> tuple[Ranker, Callable[[], None]]:
+@dataclass
+class Engine:
+    rank: Ranker  # a query's first DEPTH story ids, best first
+    close: Callable[[], None]
+    # Every story id the query matches (Vindex only: for the ceiling column).
+    matches: Callable[[str], set[str]] | None = None
+
+
+def vindex_engine(articles: Sequence[dict[str, Any]], work: Path) -> Engine:
     corpus = work / "corpus"
     write_corpus(articles, corpus)
     location = IndexLocation(work / "index")
@@ -199,16 +209,19 @@ def vindex_engine(
         request = SearchRequest.from_params({"q": q, "per_page": str(DEPTH)})
         return [hit["id"] for hit in core.search(request).hits]
 
+    def matches(q: str) -> set[str]:
+        found = core.match(SearchRequest.from_params({"q": q}))
+        with found.io:
+            return {found.searcher.stored_fields(d)["id"] for d in np.flatnonzero(found.mask)}
+
     def close() -> None:
         core.close()
         live.close()
 
-    return rank, close
+    return Engine(rank, close, matches)
 
 
-def fts5_engine(
-    articles: Sequence[dict[str, Any]], work: Path
-) -> tuple[Ranker, Callable[[], None]]:
+def fts5_engine(articles: Sequence[dict[str, Any]], work: Path) -> Engine:
     con = sqlite3.connect(work / "fts5.sqlite")
     con.executescript(
         """
@@ -242,12 +255,10 @@ def fts5_engine(
         )
         return [row[0] for row in rows]
 
-    return rank, con.close
+    return Engine(rank, con.close)
 
 
-def tantivy_engine(
-    articles: Sequence[dict[str, Any]], work: Path
-) -> tuple[Ranker, Callable[[], None]]:
+def tantivy_engine(articles: Sequence[dict[str, Any]], work: Path) -> Engine:
     import tantivy  # the `bench` extra: `make bench` installs it
 
     builder = tantivy.SchemaBuilder()
@@ -275,12 +286,10 @@ def tantivy_engine(
         hits = searcher.search(query, DEPTH).hits
         return [searcher.doc(address)["id"][0] for _, address in hits]
 
-    return rank, lambda: None
+    return Engine(rank, lambda: None)
 
 
-ENGINES: dict[
-    str, Callable[[Sequence[dict[str, Any]], Path], tuple[Ranker, Callable[[], None]]]
-] = {
+ENGINES: dict[str, Callable[[Sequence[dict[str, Any]], Path], Engine]] = {
     "vindex": vindex_engine,
     "fts5": fts5_engine,
     "tantivy": tantivy_engine,
@@ -295,20 +304,27 @@ class Row:
     topic: str
     query: str
     relevant: int
+    # The best P@10 any order of the stories Vindex matches could reach: a
+    # query whose words few relevant stories contain caps every engine that ANDs.
+    ceiling: float | None
     scores: dict[str, tuple[float, float]]  # engine -> (P@10, nDCG@10)
 
 
 def evaluate(
-    rankers: dict[str, Ranker], judgments: dict[str, set[str]], queries: Sequence[tuple[str, str]]
+    engines: dict[str, Engine], judgments: dict[str, set[str]], queries: Sequence[tuple[str, str]]
 ) -> list[Row]:
     rows = []
+    matcher = next((e.matches for e in engines.values() if e.matches is not None), None)
     for topic, query in queries:
         relevant = {doc for doc, topics in judgments.items() if topic in topics}
+        ceiling = None
+        if matcher is not None:
+            ceiling = min(DEPTH, len(relevant & matcher(query))) / DEPTH
         scores = {}
-        for name, rank in rankers.items():
-            ranked = rank(query)
+        for name, engine in engines.items():
+            ranked = engine.rank(query)
             scores[name] = (precision(ranked, relevant), ndcg(ranked, relevant))
-        rows.append(Row(topic, query, len(relevant), scores))
+        rows.append(Row(topic, query, len(relevant), ceiling, scores))
     return rows
 
 
@@ -319,17 +335,32 @@ def means(rows: Sequence[Row], engine: str) -> tuple[float, float]:
     )
 
 
+def mean_ceiling(rows: Sequence[Row]) -> float | None:
+    ceilings = [row.ceiling for row in rows if row.ceiling is not None]
+    return sum(ceilings) / len(ceilings) if len(ceilings) == len(rows) else None
+
+
 def table(rows: Sequence[Row], engines: Sequence[str]) -> str:
     """The per-query table in Markdown, means last."""
-    head = "| query | topic | relevant | " + " | ".join(f"{e} P@10 | {e} nDCG@10" for e in engines)
-    lines = [head + " |", "|" + "---|" * (3 + 2 * len(engines))]
+    head = "| query | topic | relevant | ceiling P@10 | " + " | ".join(
+        f"{e} P@10 | {e} nDCG@10" for e in engines
+    )
+    lines = [head + " |", "|" + "---|" * (4 + 2 * len(engines))]
+
+    def ceiling(value: float | None) -> str:
+        return "" if value is None else f"{value:.2f}"
+
     for row in rows:
         cells = " | ".join(f"{row.scores[e][0]:.2f} | {row.scores[e][1]:.3f}" for e in engines)
-        lines.append(f"| {row.query} | {row.topic} | {row.relevant} | {cells} |")
+        lines.append(
+            f"| {row.query} | {row.topic} | {row.relevant} | {ceiling(row.ceiling)} | {cells} |"
+        )
     mean_cells = " | ".join(
         f"**{p:.3f}** | **{n:.3f}**" for p, n in (means(rows, e) for e in engines)
     )
-    lines.append(f"| **mean** ({len(rows)} queries) | | | {mean_cells} |")
+    lines.append(
+        f"| **mean** ({len(rows)} queries) | | | {ceiling(mean_ceiling(rows))} | {mean_cells} |"
+    )
     return "\n".join(lines)
 
 
@@ -340,9 +371,9 @@ def main() -> int:
         "--engines", default=",".join(ENGINES), help="comma-separated, of " + ", ".join(ENGINES)
     )
     args = parser.parse_args()
-    engines = [name.strip() for name in args.engines.split(",") if name.strip()]
-    unknown = [name for name in engines if name not in ENGINES]
-    if unknown or not engines:
+    names = [name.strip() for name in args.engines.split(",") if name.strip()]
+    unknown = [name for name in names if name not in ENGINES]
+    if unknown or not names:
         parser.error(f"unknown engines: {', '.join(unknown) or '(none)'}")
     source = args.corpora / "reuters21578"
 
@@ -354,21 +385,21 @@ def main() -> int:
         # Stories the import drops (no title and no body) can be no engine's answer.
         judgments = {a["id"]: judgments[a["id"]] for a in articles}
         print(f"TEST split: {len(articles):,} stories, {len(QUERIES)} topic queries", flush=True)
-        rankers: dict[str, Ranker] = {}
-        closers = []
-        for name in engines:
-            started = time.perf_counter()
-            rankers[name], close = ENGINES[name](articles, work)
-            closers.append(close)
-            print(f"{name}: indexed in {time.perf_counter() - started:.1f} s", flush=True)
+        engines: dict[str, Engine] = {}
         try:
-            rows = evaluate(rankers, judgments, QUERIES)
+            for name in names:
+                started = time.perf_counter()
+                engines[name] = ENGINES[name](articles, work)
+                print(f"{name}: indexed in {time.perf_counter() - started:.1f} s", flush=True)
+            rows = evaluate(engines, judgments, QUERIES)
         finally:
-            for close in closers:
-                close()
-    print(table(rows, engines))
+            for engine in engines.values():
+                engine.close()
+    print(table(rows, names))
     result: dict[str, Any] = {"stories": len(articles), "queries": len(rows)}
-    for name in engines:
+    if (ceiling := mean_ceiling(rows)) is not None:
+        result["ceiling_p10"] = round(ceiling, 4)
+    for name in names:
         p, n = means(rows, name)
         result[f"{name}_p10"] = round(p, 4)
         result[f"{name}_ndcg10"] = round(n, 4)
