@@ -47,7 +47,7 @@ def core(tmp_path_factory: pytest.TempPathFactory) -> SearchCore:
         *(
             article(
                 10 + n,
-                f"the harbour was closed. {FILLER}",
+                f"the harbour closed on monday. {FILLER}",
                 f"2023-{1 + n:02d}-15T10:00:00+01:00",
                 title="Port news",
             )
@@ -55,7 +55,10 @@ def core(tmp_path_factory: pytest.TempPathFactory) -> SearchCore:
         ),
         # A better match for "harbour" (the word in its title too), and the oldest.
         article(
-            30, f"the harbour was closed. {FILLER}", "2020-01-01T10:00:00+01:00", title="Harbour"
+            30,
+            f"the harbour closed on monday. {FILLER}",
+            "2020-01-01T10:00:00+01:00",
+            title="Harbour",
         ),
     ]
     corpus = root / "corpus"
