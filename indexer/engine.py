@@ -27,6 +27,7 @@ from __future__ import annotations
 import math
 from collections import OrderedDict
 from collections.abc import Callable
+from itertools import pairwise
 from typing import Any
 
 import numpy as np
@@ -73,6 +74,10 @@ MAX_SLOP = 64
 # bench/relevance.py (README, "Relevance").
 PROXIMITY_SLOP = 1
 PROXIMITY_WEIGHT = 1.0
+# A word in more than this share of the documents (`the`, `of`, `said`) says
+# little about where the others stand, and its positions are the longest to
+# read: it is left out, and its neighbours may stand as far apart as it makes them.
+PROXIMITY_COMMON = 0.5
 # Queries of more words than this get no bonus: each word's positions must be
 # decoded, and a long query is rarely a phrase anyway.
 PROXIMITY_MAX_WORDS = 6
@@ -366,14 +371,27 @@ def proximity(query: Query, postings: Postings) -> Scores | None:
             }
         )
     shared = set(groups[0]).intersection(*groups[1:])
-    if not shared:
-        return None
     bonus = np.zeros(postings.size)
+    found = False
     for field in sorted(shared):
         words = [group[field][0] for group in groups]
+        # Common words are left out of the sequence; the words around one may
+        # stand as far apart as the query has them.
+        telling = [
+            place
+            for place, word in enumerate(words)
+            if len(postings.scored(field, word)[0]) <= PROXIMITY_COMMON * postings.size
+        ]
+        if len(telling) < 2:
+            continue
+        found = True
+        gaps = [(b - a) * PROXIMITY_SLOP for a, b in pairwise(telling)]
+        near = _sequence(postings, field, [words[place] for place in telling], gaps)
         boost = groups[0][field][1]
-        _, scores = _phrase(Phrase(field, words, slop=PROXIMITY_SLOP, boost=boost), postings)
-        bonus += scores
+        _, scores = _union([Term(field, words[place], boost) for place in telling], postings)
+        bonus += np.where(near, scores, 0.0)
+    if not found:
+        return None
     weighted: Scores = bonus * (PROXIMITY_WEIGHT * query.boost)
     return weighted
 
@@ -495,27 +513,33 @@ def _phrase(query: Phrase, postings: Postings) -> tuple[Mask, Scores]:
 
     Scored by its words, as Whoosh scores a phrase.
     """
-    mask = np.zeros(postings.size, dtype=np.bool_)
     words = list(query.words)
     if not words:
-        return mask, np.zeros(postings.size)
-    # Keys of positions where the phrase so far ends; each next word must
-    # follow one of them within the slop.
-    reached = postings.positions(query.fieldname, words[0])
+        return np.zeros(postings.size, dtype=np.bool_), np.zeros(postings.size)
     slop = max(1, min(int(query.slop), MAX_SLOP))
-    for word in words[1:]:
+    mask = _sequence(postings, query.fieldname, words, [slop] * (len(words) - 1))
+    _, scores = _union([Term(query.fieldname, word, query.boost) for word in words], postings)
+    return mask, np.where(mask, scores, 0.0)
+
+
+def _sequence(postings: Postings, fieldname: str, words: list[Any], gaps: list[int]) -> Mask:
+    """Live documents with the words in order, word i+1 at most gaps[i] after word i."""
+    mask = np.zeros(postings.size, dtype=np.bool_)
+    # Keys of positions where the sequence so far ends; each next word must
+    # follow one of them within its gap.
+    reached = postings.positions(fieldname, words[0])
+    for word, most in zip(words[1:], gaps, strict=True):
         if not len(reached):
             break
-        following = postings.positions(query.fieldname, word)
+        following = postings.positions(fieldname, word)
         hit = np.zeros(len(following), dtype=np.bool_)
-        for gap in range(1, slop + 1):
+        for gap in range(1, most + 1):
             hit |= _contains(reached, following - gap)
         reached = following[hit]
     if len(reached):
         mask[np.unique(reached >> POSITION_BITS)] = True
     mask &= postings.live
-    _, scores = _union([Term(query.fieldname, word, query.boost) for word in words], postings)
-    return mask, np.where(mask, scores, 0.0)
+    return mask
 
 
 def _contains(sorted_keys: npt.NDArray[np.int64], keys: npt.NDArray[np.int64]) -> Mask:

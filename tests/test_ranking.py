@@ -19,7 +19,7 @@ from indexer.store import IndexLocation, LiveIndex
 from indexer.textquery import parse_text_query
 
 # Filler without any query word, so that every article below has the same length.
-FILLER = "delegates met again on tuesday and agreed to continue the review next month"
+FILLER = "delegates met again on tuesday and agreed to continue the review of next month"
 
 
 def article(n: int, body: str, published: str, title: str = "Weekly review") -> dict[str, Any]:
@@ -53,6 +53,12 @@ def core(tmp_path_factory: pytest.TempPathFactory) -> SearchCore:
             )
             for n in range(12)
         ),
+        # "of" is in every article (in the filler): a common word, left out of the
+        # sequence; the words around it may stand as far apart as it makes them.
+        article(4, f"balance of payments improved. {FILLER}", "2022-01-01T10:00:00+01:00"),
+        article(5, f"balance improved of payments. {FILLER}", "2022-01-02T10:00:00+01:00"),
+        # Articles without any query word, so that "harbour" is in fewer than half.
+        *(article(50 + n, FILLER, "2021-06-01T10:00:00+01:00") for n in range(16)),
         # A better match for "harbour" (the word in its title too), and the oldest.
         article(
             30,
@@ -90,6 +96,16 @@ def test_words_next_to_each_other_rank_first(core: SearchCore) -> None:
     assert ids(result)[1:] == ["a-2", "a-3"]
     scores = [hit["score"] for hit in result.hits]
     assert scores[0] > scores[1] == scores[2]
+
+
+def test_common_words_are_left_out_of_the_sequence(core: SearchCore) -> None:
+    result = run(core, q="balance of payments")
+    assert ids(result) == ["a-4", "a-5"]
+    assert result.hits[0]["score"] > result.hits[1]["score"]
+    # Its positions, the longest list of all, were not read for the bonus.
+    with core._using() as state:
+        assert state.postings._recall(("body_en", ("positions", "of"))) is None
+        assert state.postings._recall(("body_en", ("positions", "balanc"))) is not None
 
 
 def test_one_word_and_or_queries_get_no_bonus(core: SearchCore) -> None:
