@@ -1,17 +1,32 @@
 """Text analysis for the index: one fused analyzer per language group.
 
-Whoosh builds analyzers as chains of generators (tokenizer, lowercase, stop
-words, stemmer, accent folding), and every token passes through each layer.
-Indexing spends most of its time there, so `NewsAnalyzer` does the same steps
-in one loop, with a plain dictionary as the stemmer's cache. It produces
-exactly the tokens of the equivalent Whoosh chain (a test compares them on real
-news text), honours the same call options (positions, character offsets, kept
-stop words, `no_morph` for spelling words), and pickles into the index schema
-like any Whoosh analyzer.
+Every word is indexed at its true position, stop words included: a query of
+common words ("had", "The Who") still matches, and a phrase matches its words
+adjacent and in order ("dlrs of debt" is not "dlrs debt"). Stop words are only
+left unstemmed (the English stemmer would turn "was" into "wa"). In ranking
+they get no boost of their own: BM25's idf already weighs the commonest down
+(in Reuters' bodies "the" and "of" 1.3, "debt" 3.6, "cocoa" 6.3), and a stop
+word may be what the reader looks for ("The Who", "Die Zeit").
+
+Each word is lowercased and folded (accents off, "ß" to "ss") before it is
+stemmed, so that "Türkei" and "Turkei", "Präsident" and "Prasident" give the
+same term in every language group: the stemmers treat "ä" and "a" differently.
+
+Whoosh builds analyzers as chains of generators (tokenizer, lowercase, accent
+folding, stemmer), and every token passes through each layer. Indexing spends
+most of its time there, so `NewsAnalyzer` does the same steps in one loop,
+with a plain dictionary as the stemmer's cache. It produces exactly the tokens
+of the equivalent Whoosh chain, `RegexTokenizer() | LowercaseFilter() |
+CharsetFilter(FOLD_MAP) | StemFilter(lang, ignore=stop_words(lang))` (a test
+compares them on real news text), honours the same call options (positions,
+character offsets, `no_morph` for spelling words), and pickles into the index
+schema like any Whoosh analyzer. No token is ever marked `stopped`: Whoosh
+would leave it out of the index.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -22,26 +37,54 @@ from whoosh.support.charset import accent_map
 
 # Whoosh's default RegexTokenizer expression.
 _WORDS = re.compile(r"\w+(\.?\w+)*", re.UNICODE)
-# Whoosh's StopFilter drops words shorter than this too.
-_MIN_SIZE = 2
 # Distinct words whose stems are remembered; a news archive's vocabulary fits.
 _STEM_CACHE = 500_000
 
 
+def _fold_map() -> dict[int, str]:
+    """Whoosh's accent map, with what it leaves out or folds unlike a reader would."""
+    table: dict[int, str] = dict(accent_map)
+    # German writes "ss" where it has no "ß" ("Strasse", Swiss "Aussenminister");
+    # Whoosh's map says "s".
+    table[ord("ß")] = "ss"
+    # Ligatures and letters the map leaves alone, folded as their letters.
+    table.update({ord(c): f for c, f in (("æ", "ae"), ("œ", "oe"), ("ĳ", "ij"), ("ς", "σ"))})
+    # Combining accents: "İ".lower() is "i" and a combining dot ("İstanbul").
+    table.update({code: "" for code in range(0x300, 0x370)})
+    return table
+
+
+FOLD_MAP = _fold_map()
+
+
+def fold(word: str) -> str:
+    """The word lowercased and without accents: what a term is made from, before stemming."""
+    word = word.lower()
+    # Folding maps only non-ASCII letters: skip the costly translate otherwise.
+    return word if word.isascii() else word.translate(FOLD_MAP)
+
+
+@functools.cache
+def stop_words(language: str | None) -> frozenset[str]:
+    """A language's stop words, folded: indexed like any word, but never stemmed.
+
+    Whoosh's English list plus the language's own (as its StopFilter(lang=...)
+    would use); none without a language.
+    """
+    if not language:
+        return frozenset()
+    return frozenset(fold(w) for w in STOP_WORDS | frozenset(stopwords_for_language(language)))
+
+
 class NewsAnalyzer(Analyzer):  # type: ignore[misc]
-    """Tokenise, lowercase, drop stop words and stem (for `en`/`de`), fold accents."""
+    """Tokenise, lowercase, fold accents, and stem all but stop words (for `en`/`de`)."""
 
     def __init__(self, language: str | None = None) -> None:
         self.language = language
         self._setup()
 
     def _setup(self) -> None:
-        # Like Whoosh's StopFilter(lang=...): its default list plus the language's.
-        self._stops: frozenset[str] = (
-            STOP_WORDS | frozenset(stopwords_for_language(self.language))
-            if self.language
-            else frozenset()
-        )
+        self.stops = stop_words(self.language)
         self._stemfn: Callable[[str], str] | None = (
             stemmer_for_language(self.language) if self.language else None
         )
@@ -67,6 +110,10 @@ class NewsAnalyzer(Analyzer):  # type: ignore[misc]
     def has_morph(self) -> bool:
         return self._stemfn is not None
 
+    def is_stop(self, term: str) -> bool:
+        """Whether an analysed term is one of the language's stop words (kept unstemmed)."""
+        return term in self.stops
+
     def _stem(self, word: str) -> str:
         stem = self._stems.get(word)
         if stem is None:
@@ -91,39 +138,34 @@ class NewsAnalyzer(Analyzer):  # type: ignore[misc]
         no_morph: bool = False,
         **kwargs: Any,
     ) -> Iterator[Token]:
+        # `removestops` is accepted and has nothing to remove: no word is dropped.
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        stops = self._stops
-        filtering = bool(stops)
+        stops = self.stops
         stemming = self._stemfn is not None and not no_morph
         if not tokenize:
             matches: Any = [_Whole(value)]
         else:
             matches = _WORDS.finditer(value)
-        position: int | None = None
         for index, match in enumerate(matches):
             original = match.group(0)
+            # fold(), inline: this loop is where indexing spends its time.
             text = original.lower()
-            stopped = filtering and (len(text) < _MIN_SIZE or text in stops)
-            if stopped and removestops:
-                continue
-            token.stopped = stopped
+            if not text.isascii():
+                text = text.translate(FOLD_MAP)
+            # Never `stopped`: Whoosh leaves stopped tokens out of the index.
+            token.stopped = False
             token.boost = 1.0
             if keeporiginal:
                 token.original = original
             if positions:
-                if stopped or not filtering:
-                    token.pos = start_pos + index
-                else:
-                    # Whoosh's StopFilter renumbers the words it keeps.
-                    position = start_pos + index if position is None else position + 1
-                    token.pos = position
+                # The word's true position, so that phrases are exact.
+                token.pos = start_pos + index
             if chars:
                 token.startchar = start_char + match.start()
                 token.endchar = start_char + match.end()
-            if stemming and not stopped:
+            if stemming and text not in stops:
                 text = self._stem(text)
-            # Folding maps only non-ASCII letters: skip the costly translate otherwise.
-            token.text = text if text.isascii() else text.translate(accent_map)
+            token.text = text
             yield token
 
 

@@ -17,6 +17,13 @@ That keeps a 5,000-word body around a millisecond or two (against ~20 ms for
 the analyzer over the text), and a match anywhere in a long body counts
 (Whoosh's fragmenters stop at 32K characters).
 
+Stop words are indexed and searched like any word, but marking every "of"
+and "the" of an article would hide what the reader looked for. So a stop
+word is marked only in a run of adjacent marked words that holds another
+word of the query (`"dlrs of debt"`, `controlled our`), unless the query has
+nothing but stop words (`had`, `The Who`): then those are what matched, and
+each is marked.
+
 Output is HTML: every character of the article is escaped (`html.escape`,
 quotes too) and the only markup is our `<mark>`. Each matched word gets its
 own `<mark>`: adjacent matches are not merged, so a title reads
@@ -42,9 +49,9 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
-from whoosh.analysis import Analyzer
 from whoosh.query import AndNot, MultiTerm, Not, Query
 
+from indexer.analysis import NewsAnalyzer
 from indexer.schema import (
     FALLBACK,
     PROSE_FIELDS,
@@ -125,9 +132,13 @@ def highlight(
     """The title and up to `snippets` snippets of about `size` characters, words marked."""
     group = language_group(language)
     wanted = terms.get(group, frozenset())
-    title_matches = _matches(title, group, wanted)
+    analyzer = _analyzer(group)
+    stops = frozenset(term for term in wanted if analyzer.is_stop(term))
+    if stops == wanted:
+        stops = frozenset()  # nothing but stop words: mark them all
+    title_matches = _matches(title, group, wanted, stops)
     sources = (lead, body)
-    found = [_matches(text, group, wanted) for text in sources]
+    found = [_matches(text, group, wanted, stops) for text in sources]
     title_html = _render(title, title_matches, 0, len(title), collapse=False)
     if any(found):
         snippet_html = _snippets(sources, found, max(1, snippets), max(1, size))
@@ -162,7 +173,7 @@ def _group_of(fieldname: str) -> str | None:
 
 
 @functools.cache
-def _analyzer(group: str) -> Analyzer:
+def _analyzer(group: str) -> NewsAnalyzer:
     return analyzer_for(group)
 
 
@@ -176,12 +187,12 @@ class _Vocabulary:
     """
 
     def __init__(self) -> None:
-        # chunk -> its words and their terms ("" for a stop word)
+        # chunk -> its words and their terms
         self.chunks: dict[str, tuple[tuple[str, str], ...]] = {}
         # term -> the chunks with a word of that term
         self.by_term: dict[str, set[str]] = {}
 
-    def learn(self, chunks: set[str], analyzer: Analyzer) -> None:
+    def learn(self, chunks: set[str], analyzer: NewsAnalyzer) -> None:
         """Analyse the words of new chunks, in one pass of the analyzer."""
         words = {chunk: _TOKEN.findall(chunk) for chunk in chunks}
         terms: dict[str, str] = {}
@@ -214,8 +225,9 @@ class _Vocabulary:
 _VOCABULARIES = {group: _Vocabulary() for group in _GROUPS}
 
 
-def _matches(text: str, group: str, terms: frozenset[str]) -> list[Match]:
-    """Where the words whose term is wanted occur in the text, in order."""
+def _matches(text: str, group: str, terms: frozenset[str], stops: frozenset[str]) -> list[Match]:
+    """Where the words whose term is wanted occur in the text, in order; those
+    of `stops` only beside another word of the query."""
     if not text or not terms:
         return []
     vocabulary = _VOCABULARIES[group]
@@ -248,7 +260,29 @@ def _matches(text: str, group: str, terms: frozenset[str]) -> list[Match]:
                 found.append((start, start + size, term))
             start = text.find(word, start + size)
     found.sort()
-    return found
+    return _in_phrases(text, found, stops) if stops else found
+
+
+def _in_phrases(text: str, found: list[Match], stops: frozenset[str]) -> list[Match]:
+    """The matches without the stop words that no other word of the query stands next to.
+
+    Matches with nothing but non-word characters between them form a run; a
+    run of stop words alone is left out.
+    """
+    kept: list[Match] = []
+    run: list[Match] = []
+
+    def end_run() -> None:
+        if any(term not in stops for _, _, term in run):
+            kept.extend(run)
+
+    for match in found:
+        if run and _TOKEN.search(text, run[-1][1], match[0]):
+            end_run()
+            run = []
+        run.append(match)
+    end_run()
+    return kept
 
 
 def _whole_word(text: str, start: int, end: int) -> bool:

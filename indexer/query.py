@@ -25,6 +25,7 @@ from whoosh.query import And, DateRange, Or, Query, Term
 
 from indexer.article import normalise_section
 from indexer.dates import VIENNA
+from indexer.quoting import PLAIN, quote_query
 from indexer.textquery import clean_text
 
 SORTS = ("relevance", "newest", "oldest")
@@ -213,7 +214,7 @@ class SearchRequest:
 
     def describe(self) -> str:
         """The request in words: 'articles matching "osce" in Politics, 2023'."""
-        text = f'articles matching "{self.q}"' if self.q else "all articles"
+        text = f"articles matching {quote_query(self.q, PLAIN)}" if self.q else "all articles"
         parts: list[str] = []
         if sections := self.values("section"):
             parts.append(f"in {_or(sections)}")

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from indexer.highlight import highlight
+from indexer.titles import shown_title
 
 Terms = Mapping[str, frozenset[str]]
 
@@ -54,7 +55,7 @@ def mark_article(stored: Mapping[str, Any], terms: Terms) -> MarkedArticle:
         return result.title_html
 
     return MarkedArticle(
-        title_html=mark(str(stored.get("title", ""))),
+        title_html=mark(shown_title(stored)),
         lead_html=mark(str(stored.get("lead", ""))),
         caption_html=mark(str(stored.get("image_caption", ""))),
         paragraphs_html=[mark(p) for p in paragraphs(str(stored.get("body", "")))],

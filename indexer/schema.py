@@ -3,8 +3,11 @@
 Prose is indexed once per language group, because Whoosh analyses per field,
 not per document: `title_en`/`lead_en`/`body_en` are stemmed for English,
 `*_de` for German, `*_xx` (every other language) only folded and lowercased.
-All of them fold accents, so `Osterreich` finds `Österreich`. The original
-text is stored once in `title`, `lead` and `body` for display and highlighting.
+All of them fold accents, so `Osterreich` finds `Österreich`, and index every
+word at its true position, stop words included (`indexer.analysis`). The original
+text is stored once in `title`, `lead` and `body` for display and highlighting;
+a title in capitals (a wire headline) is also stored in headline case, in
+`display_title`, which is what lists and pages show (`indexer/titles.py`).
 
 Facet fields keep column data (`sortable=True`; for a multi-valued KEYWORD
 field the column holds the comma-joined names): the search core reads the
@@ -21,14 +24,14 @@ from datetime import UTC
 from typing import Any
 
 from whoosh import fields
-from whoosh.analysis import Analyzer
 
 from indexer.analysis import NewsAnalyzer
 from indexer.article import ENTITY_TYPES, SECTION_SEPARATOR, Article
+from indexer.titles import readable_title
 
 # Bump when the schema or the mapping of articles to documents changes: an
 # index built with another version is rebuilt instead of updated in place.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 TEXT_LANGUAGES = ("en", "de")
 FALLBACK = "xx"
@@ -41,11 +44,12 @@ FIELD_BOOSTS = {"title": 3.0, "lead": 1.5, "body": 1.0}
 
 
 @functools.cache
-def analyzer_for(group: str) -> Analyzer:
+def analyzer_for(group: str) -> NewsAnalyzer:
     """The analysis chain of a language group (`en`, `de` or `xx`).
 
-    Tokenise, lowercase, drop stop words and stem (English, German), fold
-    accents: Whoosh's chain of filters, fused into one loop for speed.
+    Tokenise, lowercase, fold accents, stem all but stop words (English,
+    German); every word is kept: Whoosh's chain of filters, fused into one
+    loop for speed.
     """
     return NewsAnalyzer(group if group in TEXT_LANGUAGES else None)
 
@@ -88,6 +92,8 @@ def build_schema() -> fields.Schema:
         id=fields.ID(stored=True, unique=True, sortable=True),
         # Stored originals for display; searched through the language fields.
         title=fields.STORED(),
+        # The title as shown, when it differs from the title as written.
+        display_title=fields.STORED(),
         lead=fields.STORED(),
         body=fields.STORED(),
         # `section` is the full path; `sections` every prefix of it, so that a
@@ -129,9 +135,11 @@ def to_document(article: Article, *, file: str, file_sig: str) -> dict[str, Any]
     group = language_group(article.language)
     body = "\n\n".join(article.body)
     published = article.published
+    display = readable_title(article.title)
     doc: dict[str, Any] = {
         "id": article.id,
         "title": article.title,
+        "display_title": display if display != article.title else "",
         "lead": article.lead,
         "body": body,
         "section": article.section,

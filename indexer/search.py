@@ -72,6 +72,7 @@ from indexer.spelling import Speller, WordCache
 from indexer.store import LiveIndex
 from indexer.suggest import EntityNames, NameIndex, clean_prefix, suggestions
 from indexer.textquery import parse_text_query
+from indexer.titles import shown_title
 
 FACET_LIMIT = 10
 # "Did you mean" is offered when a query finds fewer articles than this.
@@ -484,8 +485,9 @@ class SearchCore:
     def _hit(
         self, stored: dict[str, Any], score: float | None, terms: dict[str, frozenset[str]]
     ) -> dict[str, Any]:
+        title = shown_title(stored)
         marked = highlight(
-            stored.get("title", ""),
+            title,
             stored.get("lead", ""),
             stored.get("body", ""),
             stored.get("language", ""),
@@ -494,7 +496,7 @@ class SearchCore:
         return {
             "id": stored["id"],
             "url": f"/articles/{stored['id']}",
-            "title": stored.get("title", ""),
+            "title": title,
             "title_html": marked.title_html,
             "snippet_html": marked.snippet_html,
             "section": stored.get("section", ""),
@@ -614,7 +616,7 @@ class SearchCore:
                 {
                     "id": fields["id"],
                     "url": f"/articles/{fields['id']}",
-                    "title": fields.get("title", ""),
+                    "title": shown_title(fields),
                     "section": fields.get("section", ""),
                     "published": fields.get("published_iso", ""),
                     "shared_entities": {k: v for k, v in shared.items() if v},
@@ -701,7 +703,7 @@ def _known(reader: Any, word: str) -> bool:
     for group in (*TEXT_LANGUAGES, FALLBACK):
         tokens = [t.text for t in analyzer_for(group)(word)]
         if not tokens:
-            return True  # A stop word: nothing to correct.
+            return True  # No letter or digit in it: nothing to correct.
         for name in PROSE_FIELDS:
             if reader.doc_frequency(text_field(name, group), tokens[0]):
                 return True
@@ -729,16 +731,22 @@ def _spelling_fields(searcher: Searcher) -> list[str]:
 
 
 def _key_terms(searcher: Searcher, stored: dict[str, Any], count: int = 8) -> list[Query]:
-    """The article's most distinctive words (title and lead), as query terms."""
+    """The article's most distinctive words (title and lead), as query terms.
+
+    Stop words are indexed, but say nothing of what an article is about; in a
+    small archive they are not common enough for the frequency bound to leave
+    them out.
+    """
     group = language_group(stored.get("language", ""))
+    analyzer = analyzer_for(group)
     fieldname = text_field("lead", group)
     text = " ".join(p for p in (stored.get("title", ""), stored.get("lead", "")) if p)
     reader = searcher.reader()
     total = max(1, reader.doc_count())
     scored = {}
-    for token in analyzer_for(group)(text):
+    for token in analyzer(text):
         term = token.text
-        if len(term) < 3 or term in scored:
+        if len(term) < 3 or term in scored or analyzer.is_stop(term):
             continue
         frequency = reader.doc_frequency(fieldname, term)
         if 1 < frequency < total / 10:

@@ -10,7 +10,9 @@ tens of thousands of words, where Whoosh's corrector walked its term list in
 Python for hundreds. Among the words within two edits, each counts by how
 many articles use it, divided by ten per edit: a rare one-edit word (often a
 typo in the archive itself) loses to a common two-edit one, "volkcer" ->
-"volcker", not "volker".
+"volcker", not "volker". Stop words are indexed (and so among the spelling
+words) but never offered: by sheer frequency they would win every short
+misspelling ("xyz" -> "by").
 """
 
 from __future__ import annotations
@@ -20,13 +22,17 @@ from typing import Any
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
+from indexer.analysis import stop_words
 from indexer.facets import SegmentKey, segment_key
+from indexer.schema import TEXT_LANGUAGES
 
 MAX_EDITS = 2
 # A word one edit further away must be this many times more common to win.
 EDIT_WEIGHT = 10.0
 # Candidates looked up in the index (by distance), at most.
 MAX_CANDIDATES = 40
+
+_STOP_WORDS = frozenset().union(*(stop_words(language) for language in TEXT_LANGUAGES))
 
 # Each segment's spelling words, shared by the index states that hold the segment:
 # reading a lexicon term by term is the slow part.
@@ -49,7 +55,7 @@ class Speller:
                 if cache is not None:
                     cache[key] = part
             parts.append(part)
-        self.words = sorted(frozenset().union(*parts))
+        self.words = sorted(frozenset().union(*parts) - _STOP_WORDS)
 
     def correct(self, word: str, reader: Any) -> str | None:
         """The best replacement for a word the index does not have, or None."""

@@ -29,6 +29,7 @@ from indexer.article import ENTITY_TYPES
 from indexer.engine import Postings, evaluate
 from indexer.facets import FacetData, Mask
 from indexer.schema import FALLBACK, TEXT_LANGUAGES, analyzer_for, text_field
+from indexer.titles import shown_title
 
 MAX_PREFIX = 100  # characters: a longer text is not being typed
 
@@ -155,7 +156,7 @@ def suggestions(
         if len(out) >= limit:
             break
         stored = searcher.stored_fields(docnum)
-        title = stored.get("title", "")
+        title = shown_title(stored)
         if title and title not in seen:
             seen.add(title)
             out.append({"value": title, "type": "title", "id": stored["id"]})

@@ -19,7 +19,7 @@ from typing import Any
 from whoosh import qparser
 from whoosh.fields import Schema
 from whoosh.qparser import syntax
-from whoosh.query import FuzzyTerm, Phrase, Query, qcore
+from whoosh.query import FuzzyTerm, Phrase, Query
 from whoosh.query.qcore import _NullQuery
 
 MAX_TERMS = 30
@@ -219,39 +219,13 @@ def _close(parts: list[_Token]) -> list[_Token]:
     return parts + [_Token("close", ")")] * depth
 
 
-class _DroppedWord(syntax.SyntaxNode):  # type: ignore[misc]
-    """A word left out of the query; Whoosh drops NullQuery from its groups."""
-
-    def __init__(self, node: Any) -> None:
-        self.node = node
-        self.startchar = node.startchar
-        self.endchar = node.endchar
-
-    def query(self, parser: qparser.QueryParser) -> Query:
-        return qcore.NullQuery
-
-
 class _LanguageFieldsPlugin(qparser.Plugin):  # type: ignore[misc]
-    """Words over the per-language fields: `title:` aliases and stop words.
+    """`title:word` searches every `title_*` field of the parser."""
 
-    `title:word` searches every `title_*` field of the parser. A word that is
-    a stop word in one language but not another ("what", "über") would be
-    required only in the other language's fields, so that words AND-ed with
-    it never match articles of the first; it is left out, as the first
-    language's analyzer would.
-    """
-
-    def __init__(
-        self,
-        fieldnames: list[str],
-        boosts: Mapping[str, float],
-        *,
-        drop_stops: bool,
-    ) -> None:
+    def __init__(self, fieldnames: list[str], boosts: Mapping[str, float]) -> None:
         self.fieldnames = fieldnames
         self.aliases = _aliases(fieldnames)
         self.boosts = boosts
-        self.drop_stops = drop_stops
 
     def filters(self, parser: qparser.QueryParser) -> list[tuple[Any, int]]:
         # After the fields filter sets explicit field names (100), before the
@@ -263,29 +237,16 @@ class _LanguageFieldsPlugin(qparser.Plugin):  # type: ignore[misc]
             if isinstance(node, syntax.GroupNode):
                 group[i] = self.expand(parser, node)
                 continue
-            if not node.has_fieldname or node.fieldname not in (None, *self.aliases):
+            if not node.has_fieldname or node.fieldname not in self.aliases:
                 continue
-            fields = self.fieldnames if node.fieldname is None else self.aliases[node.fieldname]
-            if self.drop_stops and type(node) is syntax.WordNode and _is_stop(parser, node, fields):
-                group[i] = _DroppedWord(node)
-            elif node.fieldname is not None:
-                copies = []
-                for name in fields:
-                    fielded = copy.copy(node)
-                    fielded.set_fieldname(name, override=True)
-                    fielded.set_boost(self.boosts.get(name, 1.0))
-                    copies.append(fielded)
-                group[i] = syntax.OrGroup(copies)
+            copies = []
+            for name in self.aliases[node.fieldname]:
+                fielded = copy.copy(node)
+                fielded.set_fieldname(name, override=True)
+                fielded.set_boost(self.boosts.get(name, 1.0))
+                copies.append(fielded)
+            group[i] = syntax.OrGroup(copies)
         return group
-
-
-def _is_stop(parser: qparser.QueryParser, node: Any, fields: list[str]) -> bool:
-    """Whether some but not all of the fields' analyzers drop the word."""
-    found = [
-        any(True for _ in parser.schema[name].process_text(node.text, mode="query"))
-        for name in fields
-    ]
-    return any(found) and not all(found)
 
 
 def _aliases(fieldnames: list[str]) -> dict[str, list[str]]:
@@ -302,11 +263,8 @@ def _parser(
     boosts: Mapping[str, float],
     *,
     syntax_on: bool,
-    drop_stops: bool = True,
 ) -> qparser.QueryParser:
-    plugins: list[qparser.Plugin] = [
-        _LanguageFieldsPlugin(fieldnames, boosts, drop_stops=drop_stops)
-    ]
+    plugins: list[qparser.Plugin] = [_LanguageFieldsPlugin(fieldnames, boosts)]
     if syntax_on:
         plugins += [
             qparser.FieldsPlugin(remove_unknown=False),
@@ -330,10 +288,7 @@ def _parse(
     *,
     syntax_on: bool,
 ) -> Query:
-    q = _parser(schema, fieldnames, boosts, syntax_on=syntax_on).parse(text)
-    if q == NOTHING:
-        # Only stop words ("the who"): search for them after all.
-        q = _parser(schema, fieldnames, boosts, syntax_on=syntax_on, drop_stops=False).parse(text)
+    q: Query = _parser(schema, fieldnames, boosts, syntax_on=syntax_on).parse(text)
     return q
 
 
@@ -385,7 +340,7 @@ def parse_text_query(
     except Exception:  # Whoosh raises many kinds on odd input; all mean: plain words.
         return _plain_words(text, schema, fieldnames, boosts)
     q = q.accept(_tame)
-    if q == NOTHING:  # every word was a stop word or too short
+    if q == NOTHING:  # Whoosh's own NullQuery: no word to look for
         q = NOTHING
     return q, " ".join(notices) or None
 
@@ -393,7 +348,9 @@ def parse_text_query(
 def _plain_words(
     text: str, schema: Schema, fieldnames: list[str], boosts: Mapping[str, float]
 ) -> tuple[Query, str]:
-    words = _ALNUM.findall(text)[:MAX_TERMS]
+    words = _ALNUM.findall(text)
+    # A misplaced operator ("talks AND") was meant as syntax, not as the word to find.
+    words = ([w for w in words if w not in _OPERATORS] or words)[:MAX_TERMS]
     if not words:
         return NOTHING, FALLBACK_NOTICE
     q = _parse(" ".join(words), schema, fieldnames, boosts, syntax_on=False)

@@ -45,6 +45,13 @@ def test_feed_of_a_search_is_valid_atom_newest_first(client: TestClient) -> None
     assert feed.feed.updated == api["hits"][0]["published"]
 
 
+def test_feed_title_quotes_a_phrase_once(client: TestClient) -> None:
+    feed = feedparser.parse(
+        client.get("/search.atom", params={"q": '"ministerial council"'}).content
+    )
+    assert feed.feed.title == 'Vindex: articles matching "ministerial council"'
+
+
 def test_feed_size_and_an_empty_feed(client: TestClient) -> None:
     feed = feedparser.parse(client.get("/search.atom?per_page=5").content)
     assert not feed.bozo and len(feed.entries) == 5

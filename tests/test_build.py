@@ -6,9 +6,10 @@ import json
 import os
 from pathlib import Path
 
-from conftest import search, synthetic_article, write_json, write_jsonl
+from conftest import run_cli, search, synthetic_article, write_json, write_jsonl
 
 from indexer.build import update_index
+from indexer.schema import SCHEMA_VERSION
 from indexer.stats import index_stats
 from indexer.store import IndexLocation
 
@@ -136,6 +137,25 @@ def test_schema_change_forces_a_rebuild(corpus: Path, tmp_path: Path) -> None:
     info["schema"] = -1
     location.write_info(generation, info)
     assert update_index(location, corpus).rebuilt
+
+
+def test_a_plain_vindex_index_rebuilds_an_index_of_the_previous_schema(
+    corpus: Path, tmp_path: Path
+) -> None:
+    # What `make run` does on a machine whose index an older version built.
+    location = IndexLocation(tmp_path / "index")
+    update_index(location, corpus)
+    old = location.require_current()
+    info = location.info(old)
+    info["schema"] = SCHEMA_VERSION - 1
+    location.write_info(old, info)
+    done = run_cli("index", "--index", str(location.root), "--corpus", str(corpus))
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("rebuilt:"), done.stdout
+    assert location.require_current() != old
+    assert location.info()["schema"] == SCHEMA_VERSION
+    # The new schema's index: stop words are searchable.
+    assert search(location, "the conference").total == 1
 
 
 def test_a_forced_rebuild_for_named_files_keeps_the_whole_corpus(

@@ -134,8 +134,10 @@ def test_matches_are_the_tokens_of_the_whoosh_analyzer(group: str) -> None:
         "e-mail foo_bar 3.5% v1.2.3 ...the end. Straße STRASSE ünd élections.\n\nElected!"
     )
     # Whoosh reuses one Token object: copy what it says as it goes.
-    tokens = [(t.text, t.startchar, t.endchar) for t in analyzer_for(group)(text, chars=True)]
-    wanted = frozenset(term for term, _, _ in tokens[::3])
+    analyzer = analyzer_for(group)
+    tokens = [(t.text, t.startchar, t.endchar) for t in analyzer(text, chars=True)]
+    # Stop words are marked only beside another word: see the tests below.
+    wanted = frozenset(term for term, _, _ in tokens[::3] if not analyzer.is_stop(term))
     expected, pos = [], 0
     for term, start, end in tokens:
         if term in wanted:
@@ -149,6 +151,27 @@ def test_matches_are_the_tokens_of_the_whoosh_analyzer(group: str) -> None:
 
 
 # highlight: escaping
+
+
+def test_stop_words_are_marked_only_beside_another_word_of_the_query() -> None:
+    text = "Of 50 mln dlrs of debt, half is of no concern; dlrs, of course."
+    marked = highlight(text, "", "x", "en", terms('"dlrs of debt"')).title_html
+    assert marked == (
+        "Of 50 mln <mark>dlrs</mark> <mark>of</mark> <mark>debt</mark>, half is of no "
+        "concern; <mark>dlrs</mark>, <mark>of</mark> course."
+    )
+    marked = highlight("Rebels controlled our town", "", "x", "en", terms("controlled our"))
+    assert marked.title_html == "Rebels <mark>controlled</mark> <mark>our</mark> town"
+    # A run of stop words alone is not marked.
+    marked = highlight("All of the talks; the debt", "", "x", "en", terms("all of the debt"))
+    assert marked.title_html == "All of the talks; <mark>the</mark> <mark>debt</mark>"
+
+
+def test_a_query_of_stop_words_alone_marks_each_of_them() -> None:
+    marked = highlight("What they had, and had not", "", "x", "en", terms("had"))
+    assert marked.title_html == "What they <mark>had</mark>, and <mark>had</mark> not"
+    marked = highlight("The Who, who else", "", "x", "en", terms('"The Who"'))
+    assert marked.title_html == "<mark>The</mark> <mark>Who</mark>, <mark>who</mark> else"
 
 
 def test_html_in_the_title_is_escaped() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import tarfile
 from collections import Counter
 from datetime import UTC, datetime
@@ -123,6 +124,40 @@ def test_reuters_brief_and_unprocessed_stories(reuters_articles: dict[str, Artic
         "Two weeks ended Feb 25 daily avgs-mlns",
         "Net free reserves.............644 vs.....1,337",
     )
+
+
+def test_reuters_headlines_are_whole(reuters_articles: dict[str, Article]) -> None:
+    # Issue 14 #9: an unprocessed story's headline wraps like any line; the
+    # title was its first line only ("VOLCKER REAFFIRMS G", from "G-6").
+    volcker = reuters_articles["reuters-10136"]
+    assert volcker.title == "VOLCKER REAFFIRMS G-6 NEGOTIATING PROCESS"
+    assert volcker.body[0].startswith("WASHINGTON, March 26 - Federal Reserve Board Chairman")
+    assert reuters_articles["reuters-4445"].title == (
+        "SUN RAISES CRUDE POSTINGS 50 CTS, EFFECTIVE TODAY, WTI TO 17.50 dlrs/bbl"
+    )
+    assert reuters_articles["reuters-13081"].title == (
+        "GENERAL MOTORS CANADA MARCH CAR SALES UP TO 38,520 UNITS FROM YEAR-AGO 34,209"
+    )
+    # The story runs on from its headline: it starts at the dateline.
+    maize = reuters_articles["reuters-934"]
+    assert maize.title == "ZIMBABWE MAIZE HARVEST LOWER AFTER BUMPER CROPS"
+    assert maize.dateline == "HARARE, March 3 -"
+    assert maize.body[0].startswith("Zimbabwe's maize crop in 1986/87 (April/ March) is likely")
+    assert maize.body[1].startswith("Maize exports for 1986/87 to January 31, 1987 totalled")
+    # A flash's marker and what stands before it are not part of the headline.
+    assert reuters_articles["reuters-5420"].title == (
+        "S/P DOWNGRADES DENMARK'S 17.6 BILLION U.S. DLRS OF LONG-TERM EXTERNAL DEBT"
+    )
+    assert reuters_articles["reuters-7004"].title == (
+        "UK FEB ADJUSTED UNEMPLOYMENT FELL 44,100 TOTAL 3.07 MLN OR 11.1 PCT - OFFICIAL"
+    )
+    # A table's rows stay rows, its first line the title.
+    rates = reuters_articles["reuters-13325"]
+    assert rates.title == "BAHRAIN DOLLAR CROSS RATES OPG - APRIL 7 EMIRATES 3.6727/32"
+    assert rates.body[0] == "BAHRAIN 0.37693/03 JORDAN 0.33640/00 KUWAIT 0.27300/10"
+    # No story of the archive goes on with the rest of a word its title cut off.
+    cut = [a.id for a in reuters_articles.values() if re.match(r"-\w", a.body[0])]
+    assert cut == []
 
 
 def test_reuters_text_has_no_wire_residue(reuters_articles: dict[str, Article]) -> None:

@@ -158,6 +158,23 @@ def test_article_marks_the_search_and_links_entities(client: TestClient) -> None
     assert "<mark>" not in plain
 
 
+def test_a_phrase_is_quoted_once(client: TestClient) -> None:
+    # Issue 14 #8: the heading read Results for “"Ministerial Council"”.
+    page = client.get("/search", params={"q": '"Ministerial Council"'}).text
+    assert '<h1 id="search-title" tabindex="-1">Results for “Ministerial Council”</h1>' in page
+    assert count_of(page).endswith(' matching "Ministerial Council"')
+    assert "“&#34;" not in page and "&#34;”" not in page
+    # Any other query keeps its own quotes, nested as single ones.
+    mixed = client.get("/search", params={"q": '"Ministerial Council" OR skopje'}).text
+    assert "Results for “‘Ministerial Council’ OR skopje”</h1>" in mixed
+    assert count_of(mixed).endswith(" matching \"'Ministerial Council' OR skopje\"")
+    article = client.get(f"/articles/{SKOPJE}", params={"q": '"Ministerial Council"'}).text
+    assert '">Results for “Ministerial Council”</a></li>' in article
+    assert "The words of your search “Ministerial Council” are <mark>marked</mark>." in article
+    empty = client.get("/search", params={"q": '"Ministerial Council"', "place": "Zanzibar"}).text
+    assert "Without the filters, “Ministerial Council” finds" in empty
+
+
 def test_entity_page(client: TestClient) -> None:
     page = client.get("/entities/organization/OSCE").text
     assert "<h1>OSCE</h1>" in page

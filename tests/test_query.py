@@ -221,6 +221,8 @@ def test_multi_value_mappings_agree() -> None:
             "all articles about IAEA, OSCE or UN, in English or xx, via APA",
         ),
         ({"q": "vienna", "sort": "newest"}, 'articles matching "vienna", newest first'),
+        ({"q": '"ministerial council"'}, 'articles matching "ministerial council"'),
+        ({"q": '"dlrs debt" OR opec'}, "articles matching \"'dlrs debt' OR opec\""),
     ],
 )
 def test_describe(params: dict[str, Any], words: str) -> None:
@@ -501,7 +503,9 @@ def search(ix: Index, text: str) -> tuple[set[str], str | None]:
         ("talks trade", {"kosovo-trade"}),
         ('"nuclear safeguards"', {"iaea-tehran"}),
         ('"safeguards nuclear"', set()),
-        ('"held safeguards"~3', {"iaea-tehran"}),
+        # Three words between them, at their true positions ("on" included).
+        ('"held safeguards"~4', {"iaea-tehran"}),
+        ('"held safeguards"~3', set()),
         ('"held safeguards"', set()),
         ('"held safeguards"~', set()),
         ("Tehran OR Brussels", {"iaea-tehran", "kosovo-trade"}),
@@ -523,9 +527,11 @@ def search(ix: Index, text: str) -> tuple[set[str], str | None]:
         ("Österreich", {"neutralitaet"}),
         ("Neutralitat", {"neutralitaet"}),
         ("wien", {"neutralitaet"}),
-        # A stop word of one language is not required in the other's fields.
-        ("what about the OSCE?", {"osce-council"}),
+        # Every word is required, stop words too, in any language's fields.
+        ("what about the OSCE?", set()),
+        ("the OSCE", {"osce-council"}),
         ("über Sicherheit", {"neutralitaet"}),
+        ("in Vienna", {"osce-council"}),
         ("Vienna - OSCE", {"osce-council"}),
     ],
 )

@@ -240,7 +240,7 @@ def test_suggestions_complete_entities_and_titles(demo: SearchCore) -> None:
 def test_describes_itself_and_reports_syntax_fallback(demo: SearchCore) -> None:
     result = run(demo, q='"unbalanced', section="Organizations")
     assert result.notice is not None
-    assert result.to_dict()["description"] == 'articles matching ""unbalanced" in Organizations'
+    assert result.to_dict()["description"] == 'articles matching "\'unbalanced" in Organizations'
 
 
 def test_months_within_a_selected_year(demo: SearchCore) -> None:

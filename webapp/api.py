@@ -29,6 +29,7 @@ from indexer.facet_search import MAX_PREFIX, SEARCHABLE, facet_values
 from indexer.query import MAX_Q, RequestError, SearchRequest
 from indexer.search import SearchCore
 from indexer.store import IndexDamaged, IndexMissing
+from indexer.titles import shown_title
 from webapp import feeds
 from webapp.errors import (
     BadParameter,
@@ -155,7 +156,9 @@ def api_article(request: Request) -> Response:
         stored = core.article(article_id)
         if stored is None:
             raise NotFound(f"No article with the id {article_id!r}.")
-        return {"article": article_record(stored), "related": core.related(article_id)}
+        # The article as written, plus its title as lists and pages show it.
+        article = {**article_record(stored), "display_title": shown_title(stored)}
+        return {"article": article, "related": core.related(article_id)}
 
     return _answer(request, build)
 

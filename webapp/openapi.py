@@ -64,6 +64,30 @@ def _object(properties: dict[str, Schema], required: list[str] | None = None) ->
 
 _ENTITIES = _object({kind: _strings() for kind in ENTITY_TYPES})
 
+_ARTICLE: dict[str, Schema] = {
+    "id": {"type": "string"},
+    "title": {"type": "string"},
+    "lead": {"type": "string"},
+    "body": {**_strings(), "description": "Paragraphs."},
+    "section": {"type": "string"},
+    "published": {"type": "string"},
+    "updated": _nullable("string"),
+    "source": {"type": "string"},
+    "authors": _strings(),
+    "dateline": _nullable("string"),
+    "language": {"type": "string"},
+    "tags": _strings(),
+    "url": {**_nullable("string"), "description": "The canonical URL, if known."},
+    "image_caption": _nullable("string"),
+    "entities": _ENTITIES,
+    "display_title": {
+        "type": "string",
+        "description": "GET /api/articles/{id} only: the title as lists show it "
+        "(a title in capitals in headline case; `title` is as written).",
+    },
+}
+
+
 SCHEMAS: dict[str, Schema] = {
     "Error": {
         **_object(
@@ -87,7 +111,10 @@ SCHEMAS: dict[str, Schema] = {
         {
             "id": {"type": "string"},
             "url": {"type": "string", "description": "The article's page on this site."},
-            "title": {"type": "string"},
+            "title": {
+                "type": "string",
+                "description": "The title as shown: one in capitals in headline case.",
+            },
             "title_html": {
                 "type": "string",
                 "description": "The title, HTML-escaped, matched words in `<mark>`.",
@@ -170,23 +197,8 @@ SCHEMAS: dict[str, Schema] = {
     },
     "Article": {
         **_object(
-            {
-                "id": {"type": "string"},
-                "title": {"type": "string"},
-                "lead": {"type": "string"},
-                "body": {**_strings(), "description": "Paragraphs."},
-                "section": {"type": "string"},
-                "published": {"type": "string"},
-                "updated": _nullable("string"),
-                "source": {"type": "string"},
-                "authors": _strings(),
-                "dateline": _nullable("string"),
-                "language": {"type": "string"},
-                "tags": _strings(),
-                "url": {**_nullable("string"), "description": "The canonical URL, if known."},
-                "image_caption": _nullable("string"),
-                "entities": _ENTITIES,
-            }
+            _ARTICLE,
+            required=[name for name in _ARTICLE if name != "display_title"],
         ),
         "description": "A whole article, with the corpus field names (SPEC §3).",
     },

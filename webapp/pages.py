@@ -25,6 +25,7 @@ from indexer.query import MAX_EXPANDED_TERMS, MAX_Q, RequestError, SearchRequest
 from indexer.reading import mark_article
 from indexer.search import SearchCore, SearchResult, split_names
 from indexer.store import IndexMissing
+from indexer.titles import shown_title
 from webapp import links, search_page
 from webapp.errors import BadParameter, IndexNotReady, NotFound
 from webapp.feeds import feed_url
@@ -132,6 +133,7 @@ def article(request: Request) -> Response:
     }
     context = {
         "article": stored,
+        "title": shown_title(stored),
         "marked": marked,
         "authors": split_names(stored.get("authors")),
         "entities": entities,

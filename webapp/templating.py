@@ -14,6 +14,7 @@ from jinja2 import pass_context
 from starlette.requests import Request
 from starlette.templating import Jinja2Templates
 
+from indexer.quoting import quote_query
 from webapp import links
 
 HERE = Path(__file__).parent
@@ -38,6 +39,8 @@ def make_templates() -> Jinja2Templates:
     env.filters["day"] = day
     env.filters["day_time"] = day_time
     env.filters["plural"] = plural
+    # A query in a sentence: “skopje”, a phrase's own quotes not doubled.
+    env.filters["quoted"] = quote_query
     return templates
 
 

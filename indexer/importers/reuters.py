@@ -9,16 +9,20 @@ regular expressions over that fixed structure; the files are latin-1.
 How a record becomes an article:
 
 - id ``reuters-<NEWID>``; source ``Reuters``; language ``en``.
-- title: TITLE as written. Wire headlines are mostly ALL CAPS; they are kept
-  so, because title-casing would mangle the acronyms and tickers in them
-  (``U.S.``, ``OPEC``, ``<BAC>``). The angle brackets are Reuters' own
-  marks for company names and tickers and are kept too.
+- title: TITLE as written. Wire headlines are mostly ALL CAPS; the article
+  keeps them so, and the index shows them in headline case
+  (``indexer/titles.py``), acronyms and tickers as written (``U.S.``,
+  ``OPEC``, ``<BAC>``). The angle brackets are Reuters' own marks for company
+  names and tickers and are kept too.
 - body: BODY, a new paragraph at each indented line (how the wire marks
   paragraphs, and how tables keep one row per paragraph), without the
   ``Reuter`` sign-off. A ``TYPE="BRIEF"`` story is a headline-only flash: its
   headline is also its one-paragraph body, since an article needs text. A
   ``TYPE="UNPROC"`` story (tables, price reports) has no TITLE or BODY tags:
-  its first line becomes the title, the rest the body.
+  its headline is its first line and the lines the wire wrapped it onto,
+  whole (``VOLCKER REAFFIRMS G-6 NEGOTIATING PROCESS``, not ``... G``), up to
+  a dateline that runs on from it; the rest is the body, a table one
+  paragraph per row.
 - published: DATE, taken as UTC (the collection gives no zone; the wire ran
   on GMT). The one broken time (``31-MAR-1987 605:12:19.12``) is dropped and
   the date kept, as midnight.
@@ -78,6 +82,19 @@ _SIGN_OFF = re.compile(r"(?:^|\s)(?:Reuter|reuter|REUTERS?|REUTE)\s*(?:\.\.\.)?\
 # A few flashes carry it inside the TITLE; only the lower-case form, since an
 # ALL-CAPS headline may end in the company's name ("... STAKE IN REUTERS").
 _TITLE_SIGN_OFF = re.compile(r"\s+[Rr]euter\s*$")
+# A story's dateline running on from its headline in an unprocessed story:
+# one upper-case place word (every such story in the archive has one).
+_STORY_DATELINE = re.compile(
+    r"(?<!\S)[A-Z][A-Z.'-]+, (?:Jan|Feb|March|April|May|June|July|Aug|Sept|Oct|Nov|Dec)"
+    r"[a-z]*\.? \d{1,2} ?-"
+)
+# A flash's marker, after a time code or an embargo note: "161125******S/P DOWNGRADES ...".
+_FLASH = re.compile(r"^.*\*{4,}\s*")
+# Wire lines run to about 65 characters: one this long ended because it was full.
+WRAPPED_LINE = 50
+_BROKEN_WORD = re.compile(r"-\w")
+# Longer than this, the first lines of an unprocessed story are a table, not a headline.
+TITLE_LIMIT = 100
 
 
 def documents(source: Path) -> Iterator[Document]:
@@ -112,14 +129,12 @@ def record(attributes: str, sgml: str) -> Document:
     title = _TITLE_SIGN_OFF.sub("", clean(_tag(text, "TITLE")))
     body_match = _BODY.search(text)
     body = paragraphs(body_match.group(1)) if body_match else []
+    dateline = clean(_tag(text, "DATELINE"))
     if "UNPROC" in text_type and not title and not body:
-        # Unprocessed tables: one paragraph per line keeps the rows apart.
-        lines = [line for line in (clean(raw) for raw in unescape(text).splitlines()) if line]
-        lines = _without_sign_off(lines)
-        if lines:
-            title, body = trim_title(lines[0], 100), lines[1:]
+        title, story_dateline, body = unprocessed(text)
+        dateline = dateline or story_dateline
     if not title and body:
-        title = trim_title(body[0], 100)
+        title = trim_title(body[0], TITLE_LIMIT)
     if not title:
         return Drop("no title and no body", source_id)
     if not body:
@@ -131,7 +146,7 @@ def record(attributes: str, sgml: str) -> Document:
         "title": title,
         "body": body,
         "published": published,
-        "dateline": clean(_tag(text, "DATELINE")),
+        "dateline": dateline,
         "section": section(topics),
         "tags": [topic_name(code) for code in topics],
         "source": "Reuters",
@@ -145,6 +160,69 @@ def record(attributes: str, sgml: str) -> Document:
             ],
         },
     }
+
+
+def unprocessed(text: str) -> tuple[str, str, list[str]]:
+    """Title, dateline and body of a ``TYPE="UNPROC"`` story's text.
+
+    The wire wrapped the headline like any other line, so it is the first
+    run of unindented lines, joined (``VOLCKER REAFFIRMS G`` / ``-6 NEGOTIATING
+    PROCESS`` is one headline, not a title cut at ``G``). In a few stories the
+    story itself follows the headline without a break: it starts at the
+    dateline (``... BUMPER CROPS HARARE, March 3 - Zimbabwe's ...``). A run too
+    long for a headline is a table's first rows: then the first line is the
+    title and every line a row, one paragraph each.
+    """
+    lines = [line.rstrip() for line in unescape(text).splitlines()]
+    while lines and not lines[0].strip():
+        lines.pop(0)
+    if not lines:
+        return "", "", []
+    head = 1
+    while head < len(lines) and _wraps(lines[head - 1], lines[head]):
+        head += 1
+    headline = _headline(lines[:head])
+    story = _STORY_DATELINE.search(headline)
+    if story is not None:
+        rest = clean(headline[story.end() :])
+        following = paragraphs("\n".join(lines[head:]))
+        body = _without_sign_off([rest, *following] if rest else following)
+        return headline[: story.start()].strip(), clean(story.group(0)), body
+    rows = _without_sign_off([clean(line) for line in lines if line.strip()])
+    if not rows:
+        return "", "", []
+    if len(headline) <= TITLE_LIMIT and head < len(rows):
+        return headline, "", rows[head:]
+    if len(headline) <= TITLE_LIMIT and head >= len(rows):
+        # A headline-only flash: the sign-off may have been its last line.
+        return _headline(rows), "", []
+    return trim_title(rows[0], TITLE_LIMIT), "", rows[1:]
+
+
+def _wraps(line: str, following: str) -> bool:
+    """True when `following` goes on with the headline `line` (the wire wrapped it)."""
+    if not following.strip() or following[:1].isspace():
+        return False  # an indented line starts a paragraph, a table's row or the story
+    # A full line was wrapped; a short one ended where its writer ended it
+    # ("CBT SILVER 10:30 EDT" above the table's "1,000 OUNCE"), unless the
+    # break fell inside a hyphenated word ("VOLCKER REAFFIRMS G" / "-6 ...").
+    return len(line.strip()) >= WRAPPED_LINE or bool(_BROKEN_WORD.match(following))
+
+
+def _headline(lines: list[str]) -> str:
+    return _FLASH.sub("", unwrap(lines))
+
+
+def unwrap(lines: list[str]) -> str:
+    """Wrapped wire lines as one line; a word the wire broke at its hyphen is rejoined."""
+    text = ""
+    for line in (clean(line) for line in lines):
+        if not line:
+            continue
+        # "G" + "-6 NEGOTIATING": the break fell inside "G-6".
+        glued = text and _BROKEN_WORD.match(line)
+        text = f"{text}{line}" if glued or not text else f"{text} {line}"
+    return text
 
 
 def parse_date(value: str) -> datetime | None:

@@ -39,7 +39,7 @@ def test_hostile_article_and_query_are_text(page: Page, dialogs: list[str]) -> N
     page.locator("#q").fill(XSS_QUERY)
     page.locator("#q").press("Enter")
     page.wait_for_url("**/search?q=*")
-    expect(page.locator("#search-title")).to_have_text(f"Results for “{XSS_QUERY}”")
+    expect(page.locator("#search-title")).to_have_text("Results for “‘><script>alert(1)</script>”")
     expect(page.locator("#q")).to_have_value(XSS_QUERY)
     assert page.title().startswith(XSS_QUERY)
     assert dialogs == []
