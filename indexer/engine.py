@@ -27,7 +27,6 @@ from __future__ import annotations
 import math
 from collections import OrderedDict
 from collections.abc import Callable
-from itertools import pairwise
 from typing import Any
 
 import numpy as np
@@ -68,18 +67,17 @@ ENTRY_POSTINGS = 32
 POSITION_BITS = 24
 # Beyond this slop a phrase is "these words near each other", checked pairwise.
 MAX_SLOP = 64
+# A phrase decodes only its candidate documents' positions in a segment when
+# they are fewer than 1/SPARSE_DECODE of the word's postings there (skipping
+# costs more per document than reading on); otherwise all of them, cached.
+SPARSE_DECODE = 4
 # The proximity bonus (see the module docstring): the query's words count as
 # close when each follows the one before within PROXIMITY_SLOP positions, and
 # such a field adds PROXIMITY_WEIGHT times its phrase score. Measured with
 # bench/relevance.py (README, "Relevance").
 PROXIMITY_SLOP = 1
 PROXIMITY_WEIGHT = 1.0
-# A word in more than this share of the documents (`the`, `of`, `said`) says
-# little about where the others stand, and its positions are the longest to
-# read: it is left out, and its neighbours may stand as far apart as it makes them.
-PROXIMITY_COMMON = 0.5
-# Queries of more words than this get no bonus: each word's positions must be
-# decoded, and a long query is rarely a phrase anyway.
+# Queries of more words than this get no bonus: a long query is rarely a phrase.
 PROXIMITY_MAX_WORDS = 6
 
 _NO_POSTINGS = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64))
@@ -161,26 +159,33 @@ class Postings:
         ids = []
         weights = []
         for leaf, base, segment in self._leaves:
-            key = (segment, fieldname, "postings", text)
-            part = self.shared.get(key)
-            if part is None:
-                local: list[int] = []
-                found: list[float] = []
-                matcher = _matcher(leaf, fieldname, text)
-                if matcher is not None:
-                    _read_all(matcher, 0, local, found)
-                part = (
-                    (np.asarray(local, dtype=np.int64), np.asarray(found, dtype=np.float64))
-                    if local
-                    else _NO_POSTINGS
-                )
-                self.shared.put(key, part)
+            part = self._segment_postings(leaf, segment, fieldname, text)
             if len(part[0]):
                 ids.append(part[0] + base)
                 weights.append(part[1])
         if not ids:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
         return np.concatenate(ids), np.concatenate(weights)
+
+    def _segment_postings(
+        self, leaf: Any, segment: SegmentKey, fieldname: str, text: Any
+    ) -> tuple[npt.NDArray[np.int64], Scores]:
+        """The word's documents in one segment (its own numbers) and their weights, cached."""
+        key = (segment, fieldname, "postings", text)
+        part = self.shared.get(key)
+        if part is None:
+            local: list[int] = []
+            found: list[float] = []
+            matcher = _matcher(leaf, fieldname, text)
+            if matcher is not None:
+                _read_all(matcher, 0, local, found)
+            part = (
+                (np.asarray(local, dtype=np.int64), np.asarray(found, dtype=np.float64))
+                if local
+                else _NO_POSTINGS
+            )
+            self.shared.put(key, part)
+        return part
 
     def scored(self, fieldname: str, text: Any) -> tuple[npt.NDArray[np.int64], Scores]:
         """The word's documents and their BM25F scores at boost 1 (weights if unscorable)."""
@@ -229,32 +234,57 @@ class Postings:
             self._average[fieldname] = average
         return average
 
-    def positions(self, fieldname: str, text: Any) -> npt.NDArray[np.int64]:
-        """Every occurrence of the word in the field as one sorted key per position.
+    def positions(
+        self, fieldname: str, text: Any, documents: npt.NDArray[np.int64] | None = None
+    ) -> npt.NDArray[np.int64]:
+        """Occurrences of the word in the field as one sorted key per position.
 
         A key is `document << POSITION_BITS | position`, so "word B right after
         word A" is "key of B minus one is a key of A": a phrase is a few
-        sorted-array lookups instead of a walk over documents. Decoded once
-        per word and segment, then cached with the posting lists.
+        sorted-array lookups instead of a walk over documents. All of a word's
+        positions are decoded once per segment and cached with the posting
+        lists; with `documents` (sorted numbers in this state), a segment where
+        those are few against the word's postings decodes only theirs, uncached.
         """
-        state_key = (fieldname, ("positions", text))
-        cached = self._recall(state_key)
-        if cached is not None:
-            return cached[0]  # type: ignore[no-any-return]
         decode = self.searcher.schema[fieldname].format.decode_positions
         parts = []
         for leaf, base, segment in self._leaves:
+            wanted = None
+            if documents is not None:
+                low, high = np.searchsorted(documents, [base, base + leaf.doc_count_all()])
+                wanted = documents[low:high] - base
+                if not len(wanted):
+                    continue
             key = (segment, fieldname, "positions", text)
             part = self.shared.get(key)
+            if part is None and wanted is not None:
+                count = len(self._segment_postings(leaf, segment, fieldname, text)[0])
+                if len(wanted) * SPARSE_DECODE < count:
+                    keys = _segment_positions(leaf, fieldname, text, decode, wanted)
+                    if len(keys):
+                        parts.append(keys + (base << POSITION_BITS))
+                    continue
             if part is None:
                 part = (_segment_positions(leaf, fieldname, text, decode), None)
                 self.shared.put(key, part)
-            if len(part[0]):
+            keys = part[0]
+            if wanted is not None and len(keys):
+                keys = keys[np.isin(keys >> POSITION_BITS, wanted)]
+            if len(keys):
                 # Later segments hold higher document numbers: the parts stay in order.
-                parts.append(part[0] + (base << POSITION_BITS))
-        keys = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
-        self._remember(state_key, (keys, None))
-        return keys
+                parts.append(keys + (base << POSITION_BITS))
+        return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+
+    def phrase_documents(
+        self, fieldname: str, words: tuple[Any, ...], slop: int
+    ) -> npt.NDArray[np.int64]:
+        """The documents where the words stand as a phrase, cached per index state."""
+        key = (fieldname, ("phrase", words, slop))
+        cached = self._recall(key)
+        if cached is None:
+            cached = (_phrase_documents(self, fieldname, words, slop), None)
+            self._remember(key, cached)
+        return cached[0]
 
     def _recall(self, key: tuple[str, Any]) -> tuple[Any, Any] | None:
         """A cached entry, now the most recently used; None when not cached."""
@@ -282,24 +312,86 @@ def _matcher(leaf: Any, fieldname: str, text: Any) -> Any:
 
 
 def _segment_positions(
-    leaf: Any, fieldname: str, text: Any, decode: Callable[[Any], list[int]]
+    leaf: Any,
+    fieldname: str,
+    text: Any,
+    decode: Callable[[Any], list[int]],
+    wanted: npt.NDArray[np.int64] | None = None,
 ) -> npt.NDArray[np.int64]:
-    """A segment's sorted position keys of a word, with the segment's own document numbers."""
+    """A segment's sorted position keys of a word, with the segment's own document numbers.
+
+    With `wanted` (sorted document numbers of the segment), only those
+    documents' positions: blocks without any of them are skipped unread.
+    """
     docs: list[int] = []
     counts: list[int] = []
     places: list[int] = []
     matcher = _matcher(leaf, fieldname, text)
-    if matcher is not None:
+    if matcher is None:
+        pass
+    elif hasattr(matcher, "_read_ids"):
+        _block_positions(matcher, decode, wanted, docs, counts, places)
+    else:
         while matcher.is_active():
-            found = decode(matcher.value())
-            docs.append(matcher.id())
-            counts.append(len(found))
-            places.extend(found)
+            doc = matcher.id()
+            if wanted is None or _has(wanted, doc):
+                found = decode(matcher.value())
+                docs.append(doc)
+                counts.append(len(found))
+                places.extend(found)
             matcher.next()
     owners = np.repeat(np.asarray(docs, dtype=np.int64), counts)
     keys = (owners << POSITION_BITS) | np.asarray(places, dtype=np.int64)
     keys.sort()
     return keys
+
+
+def _block_positions(
+    matcher: Any,
+    decode: Callable[[Any], list[int]],
+    wanted: npt.NDArray[np.int64] | None,
+    docs: list[int],
+    counts: list[int],
+    places: list[int],
+) -> None:
+    """Positions from Whoosh 2.7's block matcher, a block at a time.
+
+    A block's header says its last document; a block ending before the next
+    wanted one is passed without unpickling its data, which is what stepping
+    through it costs.
+    """
+    at = 0  # the first wanted document not yet passed
+    while not matcher._atend:
+        if wanted is not None:
+            if at >= len(wanted):
+                return
+            if matcher._maxid < wanted[at]:
+                matcher._next_block()
+                continue
+        matcher._read_ids()
+        matcher._read_values()
+        ids = matcher._ids
+        values = matcher._values
+        if wanted is None:
+            chosen: Any = range(len(ids))
+        else:
+            end = int(np.searchsorted(wanted, matcher._maxid, side="right"))
+            block = np.asarray(ids, dtype=np.int64)
+            where = np.searchsorted(block, wanted[at:end])
+            where[where == len(block)] = 0
+            chosen = where[block[where] == wanted[at:end]].tolist()
+            at = end
+        for i in chosen:
+            found = decode(values[i])
+            docs.append(ids[i])
+            counts.append(len(found))
+            places.extend(found)
+        matcher._next_block()
+
+
+def _has(sorted_values: npt.NDArray[np.int64], value: int) -> bool:
+    where = int(np.searchsorted(sorted_values, value))
+    return where < len(sorted_values) and int(sorted_values[where]) == value
 
 
 def _length_bytes(column: Any, count: int) -> npt.NDArray[np.uint8]:
@@ -371,27 +463,18 @@ def proximity(query: Query, postings: Postings) -> Scores | None:
             }
         )
     shared = set(groups[0]).intersection(*groups[1:])
-    bonus = np.zeros(postings.size)
-    found = False
-    for field in sorted(shared):
-        words = [group[field][0] for group in groups]
-        # Common words are left out of the sequence; the words around one may
-        # stand as far apart as the query has them.
-        telling = [
-            place
-            for place, word in enumerate(words)
-            if len(postings.scored(field, word)[0]) <= PROXIMITY_COMMON * postings.size
-        ]
-        if len(telling) < 2:
-            continue
-        found = True
-        gaps = [(b - a) * PROXIMITY_SLOP for a, b in pairwise(telling)]
-        near = _sequence(postings, field, [words[place] for place in telling], gaps)
-        boost = groups[0][field][1]
-        _, scores = _union([Term(field, words[place], boost) for place in telling], postings)
-        bonus += np.where(near, scores, 0.0)
-    if not found:
+    if not shared:
         return None
+    bonus = np.zeros(postings.size)
+    for field in sorted(shared):
+        words = tuple(group[field][0] for group in groups)
+        boost = groups[0][field][1]
+        # The phrase's documents (positions decoded only where every word is,
+        # cached per index state), scored by its words.
+        near = np.zeros(postings.size, dtype=np.bool_)
+        near[postings.phrase_documents(field, words, PROXIMITY_SLOP)] = True
+        _, scores = _union([Term(field, word, boost) for word in words], postings)
+        bonus += np.where(near & postings.live, scores, 0.0)
     weighted: Scores = bonus * (PROXIMITY_WEIGHT * query.boost)
     return weighted
 
@@ -511,35 +594,48 @@ def _sparse_term(
 def _phrase(query: Phrase, postings: Postings) -> tuple[Mask, Scores]:
     """Documents with the words in order, each at most `slop` after the one before.
 
-    Scored by its words, as Whoosh scores a phrase.
+    Scored by its words, as Whoosh scores a phrase. Positions are decoded only
+    in the documents that hold every word of the phrase: with every word
+    indexed, a phrase over "the" or "of" would otherwise decode a position list
+    in nearly every document (281 ms cold for "the company said" on Reuters).
     """
+    mask = np.zeros(postings.size, dtype=np.bool_)
     words = list(query.words)
     if not words:
-        return np.zeros(postings.size, dtype=np.bool_), np.zeros(postings.size)
-    slop = max(1, min(int(query.slop), MAX_SLOP))
-    mask = _sequence(postings, query.fieldname, words, [slop] * (len(words) - 1))
+        return mask, np.zeros(postings.size)
+    found = postings.phrase_documents(query.fieldname, tuple(words), int(query.slop))
+    mask[found] = True
+    mask &= postings.live
     _, scores = _union([Term(query.fieldname, word, query.boost) for word in words], postings)
     return mask, np.where(mask, scores, 0.0)
 
 
-def _sequence(postings: Postings, fieldname: str, words: list[Any], gaps: list[int]) -> Mask:
-    """Live documents with the words in order, word i+1 at most gaps[i] after word i."""
-    mask = np.zeros(postings.size, dtype=np.bool_)
-    # Keys of positions where the sequence so far ends; each next word must
-    # follow one of them within its gap.
-    reached = postings.positions(fieldname, words[0])
-    for word, most in zip(words[1:], gaps, strict=True):
+def _phrase_documents(
+    postings: Postings, fieldname: str, words: tuple[Any, ...], slop: int
+) -> npt.NDArray[np.int64]:
+    """The documents (numbers in this state) where the words stand as a phrase."""
+    candidates: npt.NDArray[np.int64] | None = None
+    for word in sorted(set(words), key=lambda w: len(postings.postings(fieldname, w)[0])):
+        ids = postings.postings(fieldname, word)[0]
+        candidates = (
+            ids if candidates is None else np.intersect1d(candidates, ids, assume_unique=True)
+        )
+        if not len(candidates):
+            return candidates
+    assert candidates is not None
+    # Keys of positions where the phrase so far ends; each next word must
+    # follow one of them within the slop.
+    reached = postings.positions(fieldname, words[0], candidates)
+    slop = max(1, min(slop, MAX_SLOP))
+    for word in words[1:]:
         if not len(reached):
             break
-        following = postings.positions(fieldname, word)
+        following = postings.positions(fieldname, word, candidates)
         hit = np.zeros(len(following), dtype=np.bool_)
-        for gap in range(1, most + 1):
+        for gap in range(1, slop + 1):
             hit |= _contains(reached, following - gap)
         reached = following[hit]
-    if len(reached):
-        mask[np.unique(reached >> POSITION_BITS)] = True
-    mask &= postings.live
-    return mask
+    return np.unique(reached >> POSITION_BITS)
 
 
 def _contains(sorted_keys: npt.NDArray[np.int64], keys: npt.NDArray[np.int64]) -> Mask:

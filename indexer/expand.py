@@ -2,78 +2,197 @@
 
 An article in German says "OSZE" where an English one says "OSCE"; both carry
 the entity `OSCE`. So a query word that names a gazetteer entry also matches
-that entity's field: `osce` finds the German articles, `Wien` the English
-ones. Only safe words expand: one written exactly as an alias (`Wien`,
-`OSZE`), or in any case an acronym of three or more letters (`osce` for
-`OSCE`); common words that happen to be names ("us") do not.
+that entity's field: `osce` finds the German articles, `Wien` the English ones.
+
+The expansion happens while the query is parsed, one word at a time: the
+parser plugin of `EntityWords` turns each such word into one unit, (the word
+over its fields) OR (the entity's term), before Whoosh applies AND, OR, NOT
+and groups. A word therefore stands for the same articles wherever it is
+written, and the algebra a reader expects holds: `A OR B` finds at least what
+`A` finds, `A -B` is what `A` finds less what `B` finds. (Expanding the parsed
+query afterwards looked for one word's group of per-field terms, which Whoosh
+had already merged into its neighbours' in `A OR B`.) What is excluded is
+excluded as a whole: `osce -wien` leaves out the articles about Vienna, as
+`osce wien` keeps only them.
+
+A field query looks for the entity's names in that field: `title:wien` finds
+titles that say "Wien", "Vienna" or another of its names; the entity field
+says nothing about where the name stands in an article, so it is not used.
+Phrases, prefixes and fuzzy words stay as written.
+
+Which words expand is decided on the word folded as the analyzer folds it
+(lowercase, accents off), so case and accents never change what a query finds:
+`vienna`, `VIENNA` and `Vienna` alike, `Osterreich` as `Österreich`. A word
+expands when that folded form is the folded form of a one-word alias of a
+person, organisation or place, written with a capital in the gazetteer (an
+alias without one is a common word, as for the extractor), is no stop word of
+any language group and no abbreviation: `us`, `who` and `die` stay words, `US`
+and `WHO` with them, and `ore` is not Oregon ("Ore.").
 """
 
 from __future__ import annotations
 
 import re
+import weakref
 from typing import Any
 
-from whoosh.query import And, AndMaybe, AndNot, Not, Or, Query, Term
+from whoosh import qparser
+from whoosh.analysis import STOP_WORDS
+from whoosh.lang import stopwords_for_language
+from whoosh.qparser import syntax
+from whoosh.qparser.plugins import PhrasePlugin
+from whoosh.query import Query, Term
+from whoosh.support.charset import accent_map
 
 from indexer.article import ENTITY_TYPES
 from indexer.gazetteer import Entry, Gazetteer
-from indexer.schema import FALLBACK, text_field
+from indexer.names import STOPWORDS
+from indexer.schema import TEXT_LANGUAGES
 
-_WORD = re.compile(r"\w+")
-# The unstemmed, folded form of a query word is in the fallback language fields.
-_PLAIN_FIELDS = {text_field(name, FALLBACK) for name in ("title", "lead", "body")}
 # An entity match weighs like a word in the lead: found, but below title words.
 _ENTITY_BOOST = 1.5
+# Punctuation around a word is no part of it ("Vienna,", "(OSCE"); inside it is ("U.S").
+_EDGES = re.compile(r"^[\W_]+|[\W_]+$")
+# One token of the analyzer (its tokenizer's pattern): an alias of one word.
+_ONE_TOKEN = re.compile(r"\w+(\.?\w+)*")
 
 
-def named_entities(q: str, gazetteer: Gazetteer) -> dict[str, Entry]:
-    """Folded query word -> the entity it safely names."""
-    aliases = gazetteer.by_alias()
-    found: dict[str, Entry] = {}
-    for word in _WORD.findall(q):
-        entries = aliases.get(word)
-        if not entries and len(word) >= 3:
-            upper = word.upper()
-            candidates = aliases.get(upper, ())
-            entries = tuple(e for e in candidates if upper.isalpha())
-        entry = next((e for e in entries or () if e.type in ENTITY_TYPES), None)
-        if entry is not None:
-            found[word.lower()] = entry
-    return found
+def fold(word: str) -> str:
+    """The word as the index's analyzers fold it: lowercase, accents off, edges trimmed."""
+    return _EDGES.sub("", word.lower().translate(accent_map))
 
 
-def expand(query: Query, names: dict[str, Entry]) -> Query:
-    """The query with each word group that names an entity also matching its field."""
-    if not names:
-        return query
-    return _expand(query, names)
+# Words of every language group that mean too little to stand for a name.
+_COMMON = frozenset(
+    fold(word)
+    for word in (
+        STOPWORDS
+        | STOP_WORDS
+        | {w for language in TEXT_LANGUAGES for w in stopwords_for_language(language)}
+    )
+)
 
 
-def _expand(query: Query, names: dict[str, Entry]) -> Any:
-    if isinstance(query, Or) and query.subqueries:
-        word = _plain_word(query)
-        entry = names.get(word) if word else None
-        if entry is not None:
-            entity = Term(entry.type, entry.name, boost=_ENTITY_BOOST)
-            return Or([*query.subqueries, entity], boost=query.boost)
-        return Or([_expand(q, names) for q in query.subqueries], boost=query.boost)
-    if isinstance(query, Not):
-        return query  # what is excluded stays as written
-    if isinstance(query, AndNot):
-        return AndNot(_expand(query.a, names), query.b)
-    if isinstance(query, AndMaybe):
-        return AndMaybe(_expand(query.a, names), _expand(query.b, names))
-    if isinstance(query, And):
-        return And([_expand(q, names) for q in query.subqueries], boost=query.boost)
-    return query
+# EntityWords by gazetteer: a search core per request (the CLI, tests) reuses them.
+_BUILT: dict[int, tuple[weakref.ref[Gazetteer], EntityWords]] = {}
 
 
-def _plain_word(group: Or) -> str | None:
-    """The word of a per-field group of one word (`osce` in title_xx:osce OR ...)."""
-    words = {
-        q.text for q in group.subqueries if isinstance(q, Term) and q.fieldname in _PLAIN_FIELDS
-    }
-    if len(words) == 1 and all(isinstance(q, Term) for q in group.subqueries):
-        word = next(iter(words))
-        return word if isinstance(word, str) else None
-    return None
+def entity_words(gazetteer: Gazetteer) -> EntityWords:
+    """The gazetteer's `EntityWords`, built on first use (a few hundred ms)."""
+    cached = _BUILT.get(id(gazetteer))
+    if cached is not None and cached[0]() is gazetteer:
+        return cached[1]
+    words = EntityWords(gazetteer)
+    key = id(gazetteer)
+    # The callback holds the table itself, as in indexer.aliases: at interpreter
+    # exit the module's globals may be gone when the last gazetteers are collected.
+    table = _BUILT
+    table[key] = (weakref.ref(gazetteer, lambda _ref: table.pop(key, None)), words)
+    return words
+
+
+class EntityWords:
+    """The gazetteer's one-word names, folded, and the plugin that expands them in queries."""
+
+    def __init__(self, gazetteer: Gazetteer) -> None:
+        self._entries: dict[str, Entry] = {}
+        self._names: dict[Entry, tuple[str, ...]] = {}
+        for entry in gazetteer.entries:  # in order of preference: the likeliest wins
+            if entry.type not in ENTITY_TYPES:
+                continue
+            names = []
+            for alias in entry.aliases:
+                if alias in gazetteer.blocklist or not any(c.isupper() for c in alias):
+                    continue  # not a name the extractor finds in text
+                if " " in alias:
+                    names.append(alias)  # several words: a phrase, in a field query
+                    continue
+                key = fold(alias)
+                if _is_query_word(alias, key):
+                    names.append(alias)
+                    self._entries.setdefault(key, entry)
+            self._names[entry] = tuple(names)
+
+    def entity(self, word: str) -> Entry | None:
+        """The entity a query word safely names, whatever its case and accents."""
+        return self._entries.get(fold(word))
+
+    def names(self, entry: Entry) -> tuple[str, ...]:
+        """The names of an entity that a field query looks for: no stop word, no abbreviation."""
+        return self._names.get(entry, ())
+
+    def plugin(self) -> qparser.Plugin:
+        """A Whoosh query parser plugin expanding the words that name entities."""
+        return _EntityPlugin(self)
+
+
+def _is_query_word(alias: str, key: str) -> bool:
+    """Whether a reader's word `key` stands for the alias: a name, not a common word."""
+    if len(key) < 2 or key in _COMMON:
+        return False
+    # An abbreviation ("Ore.", "Mass.", "Wash." for US states) is a word without
+    # its full stop: "ore" is in 125 Reuters articles, Oregon in 49. "U.S." and
+    # "D.C." keep theirs inside.
+    return not (alias.endswith(".") and "." not in alias[:-1])
+
+
+class _EntityPlugin(qparser.Plugin):  # type: ignore[misc]
+    """Each word that names an entity becomes (word OR the entity) before operators apply."""
+
+    def __init__(self, words: EntityWords) -> None:
+        self.words = words
+
+    def filters(self, parser: qparser.QueryParser) -> list[tuple[Any, int]]:
+        # After the fields filter names the field of `title:word` (100), before
+        # words are spread over the language fields (105, 110) and long before
+        # the operators (510, 600) group the words with their neighbours.
+        return [(self.expand, 104)]
+
+    def expand(self, parser: qparser.QueryParser, group: Any) -> Any:
+        for i, node in enumerate(group):
+            if isinstance(node, syntax.GroupNode):
+                group[i] = self.expand(parser, node)
+            elif type(node) is syntax.WordNode:  # not phrases, prefixes, fuzzy words
+                entry = self.words.entity(node.text)
+                if entry is None:
+                    continue
+                if node.fieldname is None:
+                    group[i] = syntax.OrGroup([node, _EntityNode(entry, node)])
+                else:
+                    group[i] = syntax.OrGroup([node, *self._names(entry, node)])
+        return group
+
+    def _names(self, entry: Entry, node: Any) -> list[Any]:
+        """The entity's other names, searched in the field of `node`."""
+        seen = {fold(node.text)}
+        names = []
+        for alias in self.words.names(entry):
+            key = fold(alias)
+            if key in seen:
+                continue
+            seen.add(key)
+            if _ONE_TOKEN.fullmatch(alias):
+                name: Any = syntax.WordNode(alias)
+            else:
+                # Several words ("Vereinigte Staaten", "Baden-Württemberg"): in this order.
+                name = PhrasePlugin.PhraseNode(alias, node.startchar)
+            name.set_fieldname(node.fieldname, override=True)
+            name.set_boost(node.boost)
+            name.startchar, name.endchar = node.startchar, node.endchar
+            names.append(name)
+        return names
+
+
+class _EntityNode(syntax.SyntaxNode):  # type: ignore[misc]
+    """The entity field's term for a word; no field or text for the other filters to touch."""
+
+    def __init__(self, entry: Entry, word: Any) -> None:
+        self.entry = entry
+        self.startchar = word.startchar
+        self.endchar = word.endchar
+
+    def r(self) -> str:
+        return f"{self.entry.type}:{self.entry.name!r}"
+
+    def query(self, parser: qparser.QueryParser) -> Query:
+        return Term(self.entry.type, self.entry.name, boost=_ENTITY_BOOST)

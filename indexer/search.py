@@ -36,7 +36,7 @@ from whoosh.searching import Searcher
 
 from indexer.article import ENTITY_TYPES
 from indexer.engine import PostingCache, Postings, evaluate
-from indexer.expand import expand, named_entities
+from indexer.expand import entity_words
 from indexer.facets import (
     FACETS,
     FacetCount,
@@ -244,6 +244,7 @@ class SearchCore:
         self.budget = budget or Budget(MAX_EXPANDED_TERMS, MAX_EXPANDED_POSTINGS)
         # Names in queries also find the articles about what they name.
         self.gazetteer = gazetteer or load_gazetteer()
+        self._names = entity_words(self.gazetteer).plugin()
         # Reentrant: a match set's finalizer releases its state under this lock, and
         # the garbage collector may run it in a thread that already holds it.
         self._lock = threading.RLock()
@@ -400,9 +401,9 @@ class SearchCore:
         """
         cached = state.parsed.get(q)
         if cached is None:
-            query, notice = parse_text_query(q, state.searcher.schema, SEARCH_FIELDS, SEARCH_BOOSTS)
-            if query is not None:
-                query = expand(query, named_entities(q, self.gazetteer))
+            query, notice = parse_text_query(
+                q, state.searcher.schema, SEARCH_FIELDS, SEARCH_BOOSTS, plugins=[self._names]
+            )
             pruned = prune(query, state.searcher.reader()) if query is not None else None
             refused = None
             if pruned is not None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import copy
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -263,8 +263,9 @@ def _parser(
     boosts: Mapping[str, float],
     *,
     syntax_on: bool,
+    extra: Sequence[qparser.Plugin] = (),
 ) -> qparser.QueryParser:
-    plugins: list[qparser.Plugin] = [_LanguageFieldsPlugin(fieldnames, boosts)]
+    plugins: list[qparser.Plugin] = [_LanguageFieldsPlugin(fieldnames, boosts), *extra]
     if syntax_on:
         plugins += [
             qparser.FieldsPlugin(remove_unknown=False),
@@ -272,7 +273,8 @@ def _parser(
             qparser.PhrasePlugin(),
             qparser.GroupPlugin(),
             qparser.OperatorsPlugin(AndNot=None, AndMaybe=None, Require=None),
-            qparser.PlusMinusPlugin(),
+            # A sign starts a word: the hyphen of "Meinl-Reisinger" is no NOT.
+            qparser.PlusMinusPlugin(plusexpr=r"(?<![^\s(])\+", minusexpr=r"(?<![^\s(])-"),
             qparser.FuzzyTermPlugin(),
         ]
     return qparser.MultifieldParser(
@@ -287,8 +289,9 @@ def _parse(
     boosts: Mapping[str, float],
     *,
     syntax_on: bool,
+    plugins: Sequence[qparser.Plugin] = (),
 ) -> Query:
-    q: Query = _parser(schema, fieldnames, boosts, syntax_on=syntax_on).parse(text)
+    q: Query = _parser(schema, fieldnames, boosts, syntax_on=syntax_on, extra=plugins).parse(text)
     return q
 
 
@@ -313,12 +316,15 @@ def parse_text_query(
     schema: Schema,
     fieldnames: list[str],
     boosts: Mapping[str, float] | None = None,
+    *,
+    plugins: Sequence[qparser.Plugin] = (),
 ) -> tuple[Query | None, str | None]:
     """The Whoosh query of `q` text over the given fields, and a notice for the reader.
 
     (None, None) for empty text: no words means every article. Text that
     cannot be read as SPEC §6 syntax is searched as a plain AND of its words,
     with FALLBACK_NOTICE; text without any word then matches nothing.
+    `plugins` are further Whoosh parser plugins (`indexer.expand`'s names).
     """
     if not text.strip():
         return None, None
@@ -334,11 +340,11 @@ def parse_text_query(
         if not rebuilt:
             # Only punctuation: nothing to look for.
             raise _SyntaxError("no words")
-        q = _parse(rebuilt, schema, fieldnames, boosts, syntax_on=True)
+        q = _parse(rebuilt, schema, fieldnames, boosts, syntax_on=True, plugins=plugins)
         if _has_error(q):
             raise _SyntaxError("Whoosh could not parse it")
     except Exception:  # Whoosh raises many kinds on odd input; all mean: plain words.
-        return _plain_words(text, schema, fieldnames, boosts)
+        return _plain_words(text, schema, fieldnames, boosts, plugins)
     q = q.accept(_tame)
     if q == NOTHING:  # Whoosh's own NullQuery: no word to look for
         q = NOTHING
@@ -346,12 +352,16 @@ def parse_text_query(
 
 
 def _plain_words(
-    text: str, schema: Schema, fieldnames: list[str], boosts: Mapping[str, float]
+    text: str,
+    schema: Schema,
+    fieldnames: list[str],
+    boosts: Mapping[str, float],
+    plugins: Sequence[qparser.Plugin],
 ) -> tuple[Query, str]:
     words = _ALNUM.findall(text)
     # A misplaced operator ("talks AND") was meant as syntax, not as the word to find.
     words = ([w for w in words if w not in _OPERATORS] or words)[:MAX_TERMS]
     if not words:
         return NOTHING, FALLBACK_NOTICE
-    q = _parse(" ".join(words), schema, fieldnames, boosts, syntax_on=False)
+    q = _parse(" ".join(words), schema, fieldnames, boosts, syntax_on=False, plugins=plugins)
     return (NOTHING if q == NOTHING else q), FALLBACK_NOTICE
