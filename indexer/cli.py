@@ -258,6 +258,13 @@ def _search(args: argparse.Namespace, settings: Settings) -> int:
         None, (result.notice, result.suggestion and f"Did you mean: {result.suggestion}")
     ):
         print(line)
+    for name, unknown in result.filter_suggestions.items():
+        for item in unknown:
+            # On stderr too: a script reading the hits still learns why there are none.
+            line = f"--{name}: the archive has no {item.value!r}"
+            if item.closest:
+                line += "; did you mean " + " or ".join(repr(c) for c in item.closest) + "?"
+            print(line, file=sys.stderr)
     print(f"{result.total} {request.describe()} ({result.took_ms:.1f} ms)")
     for hit in result.hits:
         print(f"\n{hit['published'][:10]}  {plain(hit['title_html'])}")

@@ -23,6 +23,7 @@ from typing import Any
 
 from whoosh.query import And, DateRange, Or, Query, Term
 
+from indexer.analysis import fold
 from indexer.article import normalise_section
 from indexer.dates import VIENNA
 from indexer.quoting import PLAIN, quote_query
@@ -268,8 +269,12 @@ class SearchRequest:
         _check_filter_name(name)
         if value is None:
             return self._with_values(name, ())
-        removed = _filter_values(name, [value])
-        return self._with_values(name, tuple(v for v in self.values(name) if v not in removed))
+        # Values match folded (`indexer.filter_values`): the archive's "José
+        # Mourinho" removes the reader's "jose mourinho".
+        removed = {fold(v) for v in _filter_values(name, [value])}
+        return self._with_values(
+            name, tuple(v for v in self.values(name) if fold(v) not in removed)
+        )
 
     def with_dates(self, date_from: date | None, date_to: date | None) -> SearchRequest:
         """This request with another date range; back to page 1."""
@@ -296,7 +301,9 @@ class SearchRequest:
     def filter_query(self, exclude: str | None = None) -> Query | None:
         """The filters as one Whoosh query (None when there is nothing to filter).
 
-        Values of one filter are ORed, filters ANDed. `exclude` leaves out one
+        Values are matched as written; the search core matches them folded,
+        to every spelling the archive has (`indexer.filter_values`), from its
+        facet arrays. Values of one filter are ORed, filters ANDed. `exclude` leaves out one
         filter (a name of FILTER_PARAMS or "date"), for disjunctive facet
         counts: a facet counts as if its own selection were not made.
         """
@@ -366,8 +373,10 @@ def _check_filter_name(name: str) -> None:
 
 
 def _filter_values(name: str, raw: Iterable[str]) -> tuple[str, ...]:
-    # A dict: each value is found in constant time, and the count checked as it grows.
-    values: dict[str, None] = {}
+    # By folded form, first spelling kept (values match folded, so "José" and
+    # "jose" are one value): a dict finds each in constant time, and the count
+    # is checked as it grows.
+    values: dict[str, str] = {}
     for item in raw:
         value = _clean_value(item)
         if name == "section":
@@ -379,10 +388,10 @@ def _filter_values(name: str, raw: Iterable[str]) -> tuple[str, ...]:
         if len(value) > MAX_FILTER_VALUE:
             raise RequestError(name, f"a value is longer than {MAX_FILTER_VALUE} characters")
         if value:
-            values[value] = None
+            values.setdefault(fold(value), value)
             if len(values) > MAX_FILTER_VALUES:
                 raise RequestError(name, f"more than {MAX_FILTER_VALUES} values")
-    return tuple(values)
+    return tuple(values.values())
 
 
 def _parse_int(param: str, text: str, default: int, low: int, high: int) -> int:

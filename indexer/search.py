@@ -24,7 +24,7 @@ import threading
 import time
 import weakref
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC
 from typing import Any
 
@@ -47,12 +47,14 @@ from indexer.facets import (
     live_documents,
     segment_key,
 )
+from indexer.filter_values import MAX_SUGGESTED, FilterSuggestion, KnownValues, value_mask
 from indexer.gazetteer import Gazetteer, load_gazetteer
 from indexer.highlight import highlight, query_terms
 from indexer.lexicon import Budget, Lexicon, LexiconCache, OverBudget
 from indexer.prune import prune
 from indexer.query import (
     FILTER_PARAMS,
+    LANGUAGE_NAMES,
     MAX_EXPANDED_POSTINGS,
     MAX_EXPANDED_TERMS,
     QueryTooBroad,
@@ -68,7 +70,7 @@ from indexer.schema import (
     language_group,
     text_field,
 )
-from indexer.spelling import Speller, WordCache
+from indexer.spelling import Corrections, Speller, WordCache
 from indexer.store import LiveIndex
 from indexer.suggest import EntityNames, NameIndex, clean_prefix, suggestions
 from indexer.textquery import parse_text_query
@@ -95,6 +97,10 @@ class SearchResult:
     suggestion: str | None = None
     notice: str | None = None
     generation: str = ""
+    # Per filter, each value the archive has: its spellings there, most used first.
+    filter_matches: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    # Per filter, each value the archive does not have, with the closest it does.
+    filter_suggestions: dict[str, list[FilterSuggestion]] = field(default_factory=dict)
 
     @property
     def page(self) -> int:
@@ -121,8 +127,20 @@ class SearchResult:
             "facets": self.facets,
             "facet_distinct": self.facet_distinct,
             "suggestion": self.suggestion,
+            "filter_matches": self.filter_matches,
+            "filter_suggestions": {
+                name: [item.to_dict() for item in items]
+                for name, items in self.filter_suggestions.items()
+            },
             "notice": self.notice,
         }
+
+    def archive_names(self, name: str, value: str) -> list[str]:
+        """The archive's spellings a filter value matched (empty when it has none)."""
+        for item in self.filter_matches.get(name, []):
+            if item["value"] == value:
+                return list(item["matches"])
+        return []
 
 
 @dataclass(frozen=True)
@@ -206,6 +224,8 @@ class _State:
     postings: Postings = field(init=False)
     # Document masks of filters, by (filter, values): filters repeat across requests.
     filter_masks: dict[tuple[str, tuple[str, ...]], Mask] = field(default_factory=dict)
+    # Each filter's values by folded form, made on first use.
+    known: dict[str, KnownValues] = field(default_factory=dict)
     # Parsed queries by their text; the query objects are never changed after parsing.
     parsed: dict[str, _Parsed] = field(default_factory=dict)
     # The words to highlight, by query text: prefixes expand against this state's terms.
@@ -221,6 +241,8 @@ class _State:
     # first use (or when the state is warmed).
     names: EntityNames | None = None
     speller: Speller | None = None
+    # What "did you mean" makes of each word (None: keep it), for this state only.
+    corrections: Corrections[str, str | None] = field(default_factory=Corrections)
     # Requests using this state, and whether a newer state has replaced it:
     # the searcher is closed when both say it is no longer needed.
     users: int = 0
@@ -271,8 +293,10 @@ class SearchCore:
             for fieldname in SEARCH_FIELDS:
                 state.postings.lengths(fieldname)
             state.lexicon.warm(SEARCH_FIELDS)
-            _entity_names(state)
+            _entity_names(state).warm()
             _speller(state)
+            for name in FILTER_PARAMS:
+                _known_values(state, name)
 
     @contextlib.contextmanager
     def _using(self) -> Iterator[_State]:
@@ -339,15 +363,33 @@ class SearchCore:
         matched = _combine(matches.mask, restrictions)
         total = int(matched.sum())
         hits = self._hits(state, request, text_query, matches, matched, total)
+        filter_matches, filter_suggestions = _filter_values(state, request)
+        # The facets mark the archive's spellings of the selected values selected,
+        # and list an unknown value as given, so that it can be removed.
+        selected: dict[str, list[str]] = {}
+        for name, items in filter_matches.items():
+            selected.setdefault(name, []).extend(m for item in items for m in item["matches"])
+        for name, unknown in filter_suggestions.items():
+            selected.setdefault(name, []).extend(item.value for item in unknown)
         facets, distinct = self._facets(
-            state, request, matches.mask, restrictions, matched, facet_limit
+            state, request, matches.mask, restrictions, matched, facet_limit, selected
         )
         suggestion = None
         if total < FEW_RESULTS and request.q:
             suggestion = self._did_you_mean(state, request.q)
         took = (time.perf_counter() - started) * 1000
         return SearchResult(
-            request, total, hits, facets, distinct, took, suggestion, notice, state.key[0]
+            request,
+            total,
+            hits,
+            facets,
+            distinct,
+            took,
+            suggestion,
+            notice,
+            state.key[0],
+            filter_matches,
+            filter_suggestions,
         )
 
     def match(self, request: SearchRequest, *, exclude: str | None = None) -> MatchSet:
@@ -433,15 +475,22 @@ class SearchCore:
         return _Matches(mask, scores)
 
     def _restrictions(self, state: _State, request: SearchRequest) -> dict[str, Mask]:
-        """One mask per filter (its values ORed) and one for the dates."""
+        """One mask per filter (its values ORed) and one for the dates.
+
+        A value matches folded, every spelling the archive has of it
+        (`indexer.filter_values`); the documents come from the facet arrays,
+        the values the facets count and list.
+        """
         masks = {}
         for name, values in request.filters:
             key = (name, values)
             mask = state.filter_masks.get(key)
             if mask is None:
-                query = replace(SearchRequest(), filters=((name, values),)).filter_query()
-                assert query is not None
-                mask = state.facets.mask(state.searcher.docs_for_query(query))
+                known = _known_values(state, name)
+                ids = [i for value in values for i in known.ids(value)]
+                table = state.facets.tables[name]
+                mask = value_mask(table.values, table.docs, ids, state.facets.doc_count)
+                mask &= state.all_docs
                 if len(state.filter_masks) >= _PARSE_CACHE:
                     state.filter_masks.pop(next(iter(state.filter_masks)))
                 state.filter_masks[key] = mask
@@ -517,13 +566,15 @@ class SearchCore:
         restrictions: dict[str, Mask],
         matched: Mask,
         limit: int,
+        selected_names: dict[str, list[str]],
     ) -> tuple[dict[str, list[dict[str, Any]]], dict[str, int]]:
         facets: dict[str, list[dict[str, Any]]] = {}
         distinct: dict[str, int] = {}
         for name in FACETS:
             # A facet's own selection does not narrow its counts (disjunctive).
             own = "date" if name == "year" else name
-            selected = request.values(name) if name in FILTER_PARAMS else ()
+            # The archive's spellings of the selected values, and the unknown ones as given.
+            selected = selected_names.get(name, ())
             mask = (
                 _combine(text_mask, restrictions, exclude=own) if own in restrictions else matched
             )
@@ -545,21 +596,22 @@ class SearchCore:
 
     # -- did you mean -----------------------------------------------------
 
+    def did_you_mean(self, q: str) -> str | None:
+        """What a search for `q` that finds little offers instead (None: nothing better)."""
+        with self._using() as state:
+            return self._did_you_mean(state, q)
+
     def _did_you_mean(self, state: _State, q: str) -> str | None:
         """The query with misspelt words replaced by the closest words in the index."""
-        reader = state.searcher.reader()
         changed = False
         words = []
         for match in re.finditer(r"\w+|\W+", q):
             word = match.group()
-            if (
-                not word[0].isalnum()
-                or word.upper() in ("AND", "OR", "NOT")
-                or _known(reader, word)
-            ):
+            if not word[0].isalnum() or word.upper() in ("AND", "OR", "NOT"):
                 words.append(word)
                 continue
-            better = self._correction(state, word)
+            # Kept per state: a search that finds little asks again on every page.
+            better = state.corrections.get(word, lambda w: self._correction(state, w))
             if better is None:
                 words.append(word)
             else:
@@ -568,7 +620,11 @@ class SearchCore:
         return "".join(words) if changed else None
 
     def _correction(self, state: _State, word: str) -> str | None:
-        better = _speller(state).correct(word, state.searcher.reader())
+        """The replacement of one word of a query (None: the index has it, or nothing close)."""
+        # The lexicon answers from memory what the reader would read from disk.
+        if _known(state.lexicon, word):
+            return None
+        better = _speller(state).correct(word)
         if better is None:
             return None
         cased = _entity_names(state).cased(better)
@@ -668,6 +724,39 @@ def _section_tree(facets: FacetData, mask: Mask, limit: int) -> tuple[list[Facet
     return ordered, len(tops)
 
 
+def _known_values(state: _State, name: str) -> KnownValues:
+    """A filter's values in this index state by folded form (made once per state)."""
+    known = state.known.get(name)
+    if known is None:
+        table = state.facets.tables[name]
+        # A language is also asked for by its name: `language=German` is `de`.
+        aliases = {v: k for k, v in LANGUAGE_NAMES.items()} if name == "language" else None
+        known = KnownValues(table.names, table.counts(state.all_docs), aliases)
+        state.known[name] = known
+    return known
+
+
+def _filter_values(
+    state: _State, request: SearchRequest
+) -> tuple[dict[str, list[dict[str, Any]]], dict[str, list[FilterSuggestion]]]:
+    """Each filter value's spellings in the archive, and the closest values to unknown ones."""
+    matches: dict[str, list[dict[str, Any]]] = {}
+    unknown: dict[str, list[FilterSuggestion]] = {}
+    suggested = 0
+    for name, values in request.filters:
+        known = _known_values(state, name)
+        for value in values:
+            found = known.matches(value)
+            if found:
+                matches.setdefault(name, []).append({"value": value, "matches": found})
+                continue
+            # Named always; compared with the archive's values only for the first few.
+            closest = known.closest(value) if suggested < MAX_SUGGESTED else ()
+            suggested += 1
+            unknown.setdefault(name, []).append(FilterSuggestion(value, closest))
+    return matches, unknown
+
+
 def _with_selected(
     values: list[FacetCount],
     selected: Iterable[str],
@@ -714,7 +803,7 @@ def _known(reader: Any, word: str) -> bool:
 def _speller(state: _State) -> Speller:
     if state.speller is None:
         fields = _spelling_fields(state.searcher)
-        state.speller = Speller(state.searcher.reader(), fields, state.shared.words)
+        state.speller = Speller(state.lexicon, fields, state.shared.words)
     return state.speller
 
 

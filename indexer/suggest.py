@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 from whoosh.query import And, Or, Prefix, Query
 
 from indexer.article import ENTITY_TYPES
@@ -41,6 +42,22 @@ class _Entity:
     kind: str
 
 
+@dataclass(frozen=True)
+class _Lookup:
+    """The entry of each key, and which entries may give a word its case (see `_casing`)."""
+
+    numbers: npt.NDArray[np.int64]
+    casing: npt.NDArray[np.bool_]
+
+
+def _casing(kind: str, name: str) -> bool:
+    """Whether a name writes each of its words as the archive writes a name: a
+    person's words, or a one-word name (filed under its only word, so the entries
+    of a word's keys that are one-word names are the names equal to the word)."""
+    lowered = name.lower()
+    return kind == "person" or lowered.split() == [lowered]
+
+
 class NameIndex:
     """Entity names filed under their lowercased name and each of its words, in sorted keys.
 
@@ -53,6 +70,20 @@ class NameIndex:
         self.entries: list[tuple[str, str]] = []  # (kind, name)
         self.numbers: dict[tuple[str, str], int] = {}
         self.keys: list[tuple[str, int]] = []
+        self._lookup: _Lookup | None = None
+
+    def lookup(self) -> _Lookup:
+        """Arrays over the keys and entries, for `EntityNames.cased` (made once)."""
+        if self._lookup is None:
+            self._lookup = _Lookup(
+                np.fromiter((n for _key, n in self.keys), dtype=np.int64, count=len(self.keys)),
+                np.fromiter(
+                    (_casing(kind, name) for kind, name in self.entries),
+                    dtype=np.bool_,
+                    count=len(self.entries),
+                ),
+            )
+        return self._lookup
 
     def with_names(self, names: list[tuple[str, str]]) -> NameIndex:
         """This index, or a new one that also files the names it lacks."""
@@ -93,6 +124,10 @@ class EntityNames:
         numbers = self.index.numbers
         self.counts[[numbers[entry] for entry in named]] = counts
 
+    def warm(self) -> None:
+        """Make what `cased` reads now (once per set of names), not on a search."""
+        self.index.lookup()
+
     def _entity(self, number: int) -> _Entity:
         kind, name = self.index.entries[number]
         return _Entity(int(self.counts[number]), name, kind)
@@ -101,7 +136,10 @@ class EntityNames:
         """The (key, entry) pairs of this state's entities whose key starts with the
         lowercased prefix, in key order."""
         keys = self.index.keys
-        for key, number in keys[bisect.bisect_left(keys, (prefix, -1)) :]:
+        # By position, not over a slice: slicing copied the rest of the keys (tens
+        # of thousands) for every word, milliseconds of each "did you mean".
+        for position in range(bisect.bisect_left(keys, (prefix, -1)), len(keys)):
+            key, number = keys[position]
             if not key.startswith(prefix):
                 return
             if self.counts[number]:
@@ -112,18 +150,22 @@ class EntityNames:
         person's name ("volcker" -> "Volcker"); None for other words ("coffee", though
         the "International Coffee Organization" has it)."""
         wanted = word.lower()
-        best: _Entity | None = None
-        for key, number in self._starting(wanted):
-            if key != wanted:
-                break  # keys are sorted: the exact ones come first
-            entry = self._entity(number)
-            if entry.name.lower() != wanted and entry.kind != "person":
-                continue
-            if best is None or entry.count > best.count:
-                best = entry
-        if best is None:
+        keys = self.index.keys
+        lookup = self.index.lookup()
+        # The entries filed under the word itself: a common one ("corp", "bank")
+        # has thousands, so they are sifted as arrays, not one by one.
+        low = bisect.bisect_left(keys, (wanted, -1))
+        high = bisect.bisect_left(keys, (wanted, len(self.index.entries)), low)
+        numbers = lookup.numbers[low:high]
+        candidates = numbers[lookup.casing[numbers]]
+        candidates = candidates[self.counts[candidates] > 0]
+        if not len(candidates):
             return None
-        return next((w for w in best.name.split() if w.lower() == wanted), None)
+        counts = self.counts[candidates]
+        # The most named; among equals the first filed (the lowest number).
+        best = int(candidates[counts == counts.max()].min())
+        name = self.index.entries[best][1]
+        return next((w for w in name.split() if w.lower() == wanted), None)
 
     def find(self, prefix: str, limit: int) -> list[_Entity]:
         """The most named entities whose name, or a word of it, starts with the prefix."""

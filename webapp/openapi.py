@@ -18,6 +18,7 @@ from indexer.entity_report import MAX_LIMIT as MAX_ENTITY_LIMIT
 from indexer.facet_search import MAX_LIMIT as MAX_FACET_LIMIT
 from indexer.facet_search import MAX_PREFIX, SEARCHABLE
 from indexer.facets import FACETS
+from indexer.filter_values import MAX_CLOSEST, MAX_SUGGESTED
 from indexer.query import (
     DEFAULT_PER_PAGE,
     FILTER_PARAMS,
@@ -145,6 +146,30 @@ SCHEMAS: dict[str, Schema] = {
         },
         ["value", "count", "selected"],
     ),
+    "FilterMatch": _object(
+        {
+            "value": {"type": "string", "description": "The value as asked."},
+            "matches": {
+                **_strings(),
+                "minItems": 1,
+                "description": "The archive's spellings of it, most used first.",
+            },
+        }
+    ),
+    "FilterSuggestion": _object(
+        {
+            "value": {"type": "string", "description": "The value as asked."},
+            "closest": {
+                **_strings(),
+                "maxItems": MAX_CLOSEST,
+                "description": (
+                    "The archive's values closest to it, best first: ask again with one"
+                    f" of them in its place. Empty when none is close, and for the unknown"
+                    f" values of a request after the first {MAX_SUGGESTED}."
+                ),
+            },
+        }
+    ),
     "Query": _object(
         {
             "q": {"type": "string"},
@@ -186,6 +211,27 @@ SCHEMAS: dict[str, Schema] = {
                 "suggestion": {
                     **_nullable("string"),
                     "description": "Did you mean (when few or no results).",
+                },
+                "filter_matches": {
+                    "type": "object",
+                    "propertyNames": {"enum": list(FILTER_PARAMS)},
+                    "additionalProperties": {"type": "array", "items": _schema("FilterMatch")},
+                    "description": (
+                        "Per filter, each value the archive has, with the spellings it matched"
+                        " (values match folded for case and accents)."
+                    ),
+                },
+                "filter_suggestions": {
+                    "type": "object",
+                    "propertyNames": {"enum": list(FILTER_PARAMS)},
+                    "additionalProperties": {
+                        "type": "array",
+                        "items": _schema("FilterSuggestion"),
+                    },
+                    "description": (
+                        "Per filter, each value the archive does not have (it matches no"
+                        " article), with the closest values it does: did you mean."
+                    ),
                 },
                 "notice": {
                     **_nullable("string"),

@@ -98,6 +98,16 @@ class Chip:
 
 
 @dataclass(frozen=True)
+class FilterHint:
+    """A filter value the archive does not have, with links that swap in its closest values."""
+
+    name: str
+    label: str
+    value: str
+    closest: list[Link]
+
+
+@dataclass(frozen=True)
 class Bar:
     label: str
     count: int
@@ -135,6 +145,8 @@ class SearchPage:
     previous_url: str | None
     next_url: str | None
     suggestion_url: str | None
+    # Filter values the archive does not have, each with its "did you mean" links.
+    filter_hints: list[FilterHint] = field(default_factory=list)
     # With no results: how many the words find without the filters, and where.
     unfiltered_total: int | None = None
     unfiltered_url: str | None = None
@@ -158,7 +170,7 @@ def build(result: SearchResult, more: str = "") -> SearchPage:
     page = SearchPage(
         result=result,
         facets=[_group(result, name, more) for name in LIST_FACETS if result.facets.get(name)],
-        chips=_chips(request),
+        chips=_chips(result),
         clear_url=search_url(SearchRequest(q=request.q)) if _narrowed(request) else None,
         histogram=_histogram(result),
         sorts=[
@@ -172,6 +184,7 @@ def build(result: SearchResult, more: str = "") -> SearchPage:
         suggestion_url=(
             search_url(_with_q(request, result.suggestion)) if result.suggestion else None
         ),
+        filter_hints=_filter_hints(result),
         date_form_params=[(k, v) for k, v in params if k not in ("from", "to", "page")],
         date_from_text=dict(params).get("from", ""),
         date_to_text=dict(params).get("to", ""),
@@ -220,10 +233,12 @@ def _group(result: SearchResult, name: str, more: str) -> FacetGroup:
     return FacetGroup(name, FACET_TITLES[name], values, distinct, more_url, more == name)
 
 
-def _chips(request: SearchRequest) -> list[Chip]:
+def _chips(result: SearchResult) -> list[Chip]:
+    request = result.request
     chips = [
         Chip(
-            f"{FILTER_LABELS[name]}: {label_of(name, value)}",
+            # As the archive writes the value (its most used spelling), as the facet lists it.
+            f"{FILTER_LABELS[name]}: {label_of(name, _archive_name(result, name, value))}",
             search_url(request.without_filter(name, value)),
         )
         for name, values in request.filters
@@ -234,6 +249,30 @@ def _chips(request: SearchRequest) -> list[Chip]:
         label = words.removeprefix("all articles, ").removeprefix("all articles ")
         chips.append(Chip(f"Date: {label}", search_url(request.with_dates(None, None))))
     return chips
+
+
+def _archive_name(result: SearchResult, name: str, value: str) -> str:
+    names = result.archive_names(name, value)
+    return names[0] if names else value
+
+
+def _filter_hints(result: SearchResult) -> list[FilterHint]:
+    """ "Did you mean" for each unknown filter value: links that replace it by a close one."""
+    request = result.request
+    hints = []
+    for name, unknown in result.filter_suggestions.items():
+        for item in unknown:
+            without = request.without_filter(name, item.value)
+            links = [
+                Link(
+                    label_of(name, closest),
+                    search_url(without.with_filter(name, closest)),
+                    False,
+                )
+                for closest in item.closest
+            ]
+            hints.append(FilterHint(name, FILTER_LABELS[name].lower(), item.value, links))
+    return hints
 
 
 def _level(count: int, highest: int) -> int:
