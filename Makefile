@@ -4,6 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
+BENCH_STAMP := $(VENV)/.installed-bench
 # axe-core (npm), which the browser tests inject into each page; pinned by package-lock.json.
 NPM_STAMP := node_modules/.installed
 
@@ -21,6 +22,11 @@ $(STAMP): pyproject.toml | $(BIN)/python
 
 $(TEST_STAMP): $(STAMP) pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test,gazetteer]'
+	touch $@
+
+# The benchmarks' peers (tantivy); `make test` does not need them.
+$(BENCH_STAMP): $(STAMP) pyproject.toml
+	$(BIN)/pip install --quiet -e '.[bench]'
 	touch $@
 
 # Without npm the accessibility tests skip on a developer's machine (and fail under CI=true).
@@ -55,8 +61,9 @@ check: $(TEST_STAMP)
 audit: $(TEST_STAMP)
 	$(BIN)/python scripts/audit.py
 
-bench: $(STAMP)
+bench: $(BENCH_STAMP)
 	$(BIN)/python bench/index.py
+	$(BIN)/python bench/relevance.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info

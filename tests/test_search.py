@@ -17,7 +17,7 @@ from whoosh.query import FuzzyTerm, Or, Prefix, Query, Term, Wildcard
 from whoosh.query.terms import MultiTerm
 
 from indexer.build import update_index
-from indexer.engine import ENTRY_POSTINGS, PostingCache, evaluate
+from indexer.engine import ENTRY_POSTINGS, PostingCache, evaluate, proximity
 from indexer.importers import ImportSummary
 from indexer.lexicon import Budget
 from indexer.prune import prune
@@ -138,18 +138,24 @@ def test_sorting_and_pages(reuters: SearchCore) -> None:
 
 
 def test_relevance_scores_are_whooshs(reuters: SearchCore) -> None:
-    """The array engine ranks exactly as Whoosh's own BM25F matchers do."""
+    """The array engine scores exactly as Whoosh's own BM25F matchers do, plus the
+    proximity bonus of words standing together (tests/test_ranking.py)."""
     with reuters._using() as state:
         searcher = state.searcher
         assert len(searcher.reader().leaf_readers()) > 1
         for q in ("cocoa", "interest rates", "coffee OR cocoa", "oil -opec"):
             query, _ = parse_text_query(q, searcher.schema, SEARCH_FIELDS, BOOSTS)
             assert query is not None
-            mask, scores = evaluate(prune(query, searcher.reader()), state.postings)
+            pruned = prune(query, searcher.reader())
+            mask, scores = evaluate(pruned, state.postings)
+            bonus = proximity(pruned, state.postings)
+            assert (bonus is not None) == (q == "interest rates"), q
+            if bonus is None:
+                bonus = np.zeros(len(scores))
             expected = {hit.docnum: hit.score for hit in searcher.search(query, limit=None)}
             assert set(mask.nonzero()[0].tolist()) == set(expected), q
             for docnum, score in expected.items():
-                assert scores[docnum] == pytest.approx(score, rel=1e-6), q
+                assert scores[docnum] == pytest.approx(score + bonus[docnum], rel=1e-6), q
 
 
 def test_html_is_escaped(tmp_path: Path) -> None:
