@@ -17,8 +17,9 @@ import pytest
 from whoosh.analysis import STOP_WORDS, StemmingAnalyzer
 from whoosh.lang import stopwords_for_language
 
-# bench/ is a folder of scripts, not a package: its modules import each other by name.
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
+# bench/ is a folder of scripts, not a package: its modules import each other by
+# name. Appended, so that its script names never shadow an installed module.
+sys.path.append(str(Path(__file__).resolve().parents[1] / "bench"))
 
 from search import build_fts5, to_fts5
 from totals import (
