@@ -16,7 +16,7 @@ Whoosh builds analyzers as chains of generators (tokenizer, lowercase, accent
 folding, stemmer), and every token passes through each layer. Indexing spends
 most of its time there, so `NewsAnalyzer` does the same steps in one loop,
 with a plain dictionary as the stemmer's cache. It produces exactly the tokens
-of the equivalent Whoosh chain, `RegexTokenizer() | LowercaseFilter() |
+of the equivalent Whoosh chain, `RegexTokenizer(WORD_PATTERN) | LowercaseFilter() |
 CharsetFilter(FOLD_MAP) | StemFilter(lang, ignore=stop_words(lang))` (a test
 compares them on real news text), honours the same call options (positions,
 character offsets, `no_morph` for spelling words), and pickles into the index
@@ -35,8 +35,14 @@ from whoosh.analysis import STOP_WORDS, Analyzer, Token
 from whoosh.lang import stemmer_for_language, stopwords_for_language
 from whoosh.support.charset import accent_map
 
-# Whoosh's default RegexTokenizer expression.
-_WORDS = re.compile(r"\w+(\.?\w+)*", re.UNICODE)
+# Combining accents (Unicode's combining diacritical blocks). Text in decomposed
+# form writes "Ö" as "O" and U+0308, which `\w` does not match: a word would be
+# split at its accent ("o", "sterreich"). They are word characters here, and
+# folding drops those of U+0300-U+036F.
+_MARKS = "\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
+# Whoosh's default RegexTokenizer expression (`\w+(\.?\w+)*`), accents included.
+WORD_PATTERN = rf"[\w{_MARKS}]+(?:\.?[\w{_MARKS}]+)*"
+_WORDS = re.compile(WORD_PATTERN)
 # Distinct words whose stems are remembered; a news archive's vocabulary fits.
 _STEM_CACHE = 500_000
 

@@ -45,13 +45,14 @@ import bisect
 import functools
 import html
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
 from whoosh.query import AndNot, MultiTerm, Not, Query
 
-from indexer.analysis import NewsAnalyzer
+from indexer.analysis import WORD_PATTERN, NewsAnalyzer
 from indexer.schema import (
     FALLBACK,
     PROSE_FIELDS,
@@ -63,9 +64,9 @@ from indexer.schema import (
 ELLIPSIS = "…"
 SEPARATOR = f" {ELLIPSIS} "
 
-# The pattern of Whoosh's RegexTokenizer (the first step of every chain in
-# indexer.schema), without its capturing group so that findall gives words.
-_TOKEN = re.compile(r"\w+(?:\.?\w+)*")
+# The analyzer's word pattern (indexer.analysis): the words it marks are the
+# words the index holds.
+_TOKEN = re.compile(WORD_PATTERN)
 _SPACE = re.compile(r"\s")
 _NON_SPACE = re.compile(r"\S")
 _SPACES = re.compile(r"\s+")
@@ -299,8 +300,8 @@ def _whole_word(text: str, start: int, end: int) -> bool:
 
 
 def _is_word(char: str) -> bool:
-    # What `\w` matches in a str pattern.
-    return char.isalnum() or char == "_"
+    # What the word pattern matches: `\w` in a str pattern, and combining accents.
+    return char.isalnum() or char == "_" or unicodedata.combining(char) > 0
 
 
 # Snippets

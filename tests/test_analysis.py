@@ -4,17 +4,18 @@ keeps every word at its true position, and folds accents before it stems."""
 from __future__ import annotations
 
 import pickle
+import unicodedata
 
 import pytest
 from conftest import SHARED
 from demo_corpus import ROOT, demo_files
 from whoosh.analysis import CharsetFilter, LowercaseFilter, RegexTokenizer, StemFilter
 
-from indexer.analysis import FOLD_MAP, NewsAnalyzer, stop_words
+from indexer.analysis import FOLD_MAP, WORD_PATTERN, NewsAnalyzer, stop_words
 
 
 def whoosh_chain(language: str | None):  # type: ignore[no-untyped-def]
-    chain = RegexTokenizer() | LowercaseFilter() | CharsetFilter(FOLD_MAP)
+    chain = RegexTokenizer(WORD_PATTERN) | LowercaseFilter() | CharsetFilter(FOLD_MAP)
     if language:
         chain = chain | StemFilter(lang=language, ignore=stop_words(language))
     return chain
@@ -115,3 +116,19 @@ def test_accents_are_folded_before_stemming(
     # The stemmers read "ä" and "a" differently ("prasident" -> "prasid", but
     # "präsident" stayed whole); "ß" is the "ss" German writes without it.
     assert words(language, accented) == words(language, plain) == words(language, plain.upper())
+
+
+@pytest.mark.parametrize("language", ["en", "de", None])
+def test_decomposed_accents_stay_inside_their_word(language: str | None) -> None:
+    # Text in decomposed form (NFD: "O" and a combining diaeresis, as macOS file
+    # names and some editors write it) was split at the accent: "o", "sterreich".
+    composed = "Österreichs Außenministerin in Genève, Łódź und Türkei"
+    decomposed = unicodedata.normalize("NFD", composed)
+    assert decomposed != composed
+    analyzer = NewsAnalyzer(language)
+    words = [t.text for t in analyzer(composed)]
+    assert [t.text for t in analyzer(decomposed)] == words
+    # Offsets point into the text as written, accents included.
+    first = next(iter(analyzer(decomposed, chars=True)))
+    written = decomposed[first.startchar : first.endchar]
+    assert written == unicodedata.normalize("NFD", "Österreichs")

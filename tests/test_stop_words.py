@@ -6,6 +6,7 @@ so a phrase that matches a near miss, or a word that is dropped, shows.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -50,6 +51,8 @@ ARTICLES = [
     article("neuer-standard", "Normen", "Der neue Standard gilt ab Mai.", "de"),
     article("tuerkei", "Türkei", "Der Präsident der Türkei besuchte Österreich.", "de"),
     article("turkey-en", "Visit", "The Türkei delegation met the Präsident in Wien."),
+    # Written in decomposed form (NFD): each accent a combining mark after its letter.
+    article("nfd", "Hochwasser", unicodedata.normalize("NFD", "Überschwemmungen in Jülich."), "de"),
 ]
 
 
@@ -154,3 +157,13 @@ def test_an_unknown_word_is_never_corrected_to_a_stop_word(tmp_path: Path) -> No
         assert search(searching, "thw").suggestion == "thaw"
     finally:
         searching.close()
+
+
+@pytest.mark.parametrize("q", ["Überschwemmungen", "uberschwemmungen", "Jülich"])
+def test_words_written_with_combining_accents_are_found_and_marked(
+    core: SearchCore, q: str
+) -> None:
+    result = search(core, q)
+    assert [hit["id"] for hit in result.hits] == ["nfd"]
+    marked = unicodedata.normalize("NFC", result.hits[0]["snippet_html"])
+    assert "<mark>Überschwemmungen</mark>" in marked or "<mark>Jülich</mark>" in marked
