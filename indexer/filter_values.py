@@ -60,7 +60,8 @@ class KnownValues:
     `names` are the facet table's values (ids are their positions) and
     `counts` how many articles use each: among several spellings of one
     folded form, the most used one names it. `aliases` are further folded
-    forms for some values (a language's name for its code).
+    forms for some values (a language's name for its code, an entity's other
+    names for the one it is filed under).
     """
 
     def __init__(
@@ -77,10 +78,16 @@ class KnownValues:
         for index, name in enumerate(names):
             ids.setdefault(fold(name), []).append(index)
         if aliases:
+            # An alias never widens a value the archive has under that spelling
+            # (a place "Georgia" stays the one filed so, whatever else it names).
+            direct = set(ids)
             position = {name: index for index, name in enumerate(names)}
             for alias, name in aliases.items():
-                if name in position:
-                    ids.setdefault(fold(alias), []).append(position[name])
+                key = fold(alias)
+                if name in position and key not in direct:
+                    found = ids.setdefault(key, [])
+                    if position[name] not in found:
+                        found.append(position[name])
         # Most used spelling first: it is the one a chip or a suggestion shows.
         # Few folded forms have more than one.
         for found in ids.values():
@@ -125,7 +132,9 @@ class KnownValues:
             (-round(fuzz.ratio(key, k), 6), -self._count(self._ids[k][0]), k)
             for k, _score, _ in scored
         )
-        return tuple(self.names[self._ids[k][0]] for _, _, k in ranked[:MAX_CLOSEST])
+        # An entity's name and its aliases lead to one value: name it once.
+        closest = dict.fromkeys(self.names[self._ids[k][0]] for _, _, k in ranked)
+        return tuple(closest)[:MAX_CLOSEST]
 
 
 def value_mask(

@@ -202,6 +202,9 @@ class _Shared:
     lexicons: LexiconCache = field(default_factory=dict)
     postings: PostingCache = field(default_factory=PostingCache)
     names: NameIndex | None = None
+    # Per entity type, each gazetteer name of an entity -> the name the archive
+    # files it under: a filter `place=Wien` is the place Vienna, as the query `wien` is.
+    aliases: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def keep_only(self, segments: set[SegmentKey]) -> None:
         """Forget merged or rebuilt-away segments, which would otherwise stay in memory."""
@@ -279,7 +282,7 @@ class SearchCore:
         self._io = threading.RLock()
         self._state: _State | None = None
         # Per-segment arrays and words, reused by the next index state.
-        self._shared = _Shared()
+        self._shared = _Shared(aliases=_entity_aliases(self.gazetteer))
 
     def close(self) -> None:
         with self._lock:
@@ -730,10 +733,25 @@ def _known_values(state: _State, name: str) -> KnownValues:
     if known is None:
         table = state.facets.tables[name]
         # A language is also asked for by its name: `language=German` is `de`.
-        aliases = {v: k for k, v in LANGUAGE_NAMES.items()} if name == "language" else None
+        aliases = (
+            {v: k for k, v in LANGUAGE_NAMES.items()}
+            if name == "language"
+            else state.shared.aliases.get(name)
+        )
         known = KnownValues(table.names, table.counts(state.all_docs), aliases)
         state.known[name] = known
     return known
+
+
+def _entity_aliases(gazetteer: Gazetteer) -> dict[str, dict[str, str]]:
+    """Each entity type's gazetteer names -> the entity's name (its filter value)."""
+    aliases: dict[str, dict[str, str]] = {kind: {} for kind in ENTITY_TYPES}
+    for entry in gazetteer.entries:
+        if entry.type in aliases:
+            for alias in entry.aliases:
+                # The most likely entry first (the gazetteer's order) keeps a shared alias.
+                aliases[entry.type].setdefault(alias, entry.name)
+    return aliases
 
 
 def _filter_values(
