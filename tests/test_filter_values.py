@@ -225,9 +225,7 @@ def test_the_cli_folds_and_names_the_closest(tmp_path_factory: pytest.TempPathFa
     assert json.loads(done.stdout)["total"] == 2
     done = run_cli("search", "", "--person", "Gerd Muler", "--index", index)
     assert done.returncode == 0, done.stderr
-    assert "--person: the archive has no 'Gerd Muler'; did you mean 'Gerd Müller'?" in (
-        done.stderr
-    )
+    assert "--person: the archive has no 'Gerd Muler'; did you mean 'Gerd Müller'?" in done.stderr
 
 
 def test_only_the_first_unknown_values_are_compared(demo: SearchCore) -> None:
