@@ -9,7 +9,6 @@ by surname, by distinctive surname for headlines, and by first and last name.
 
 from __future__ import annotations
 
-import weakref
 from dataclasses import dataclass
 
 import ahocorasick
@@ -103,21 +102,9 @@ class AliasIndex:
         self.forms.append(form)
 
 
-_INDEXES: dict[int, tuple[weakref.ref[Gazetteer], AliasIndex]] = {}
-
-
 def alias_index(gazetteer: Gazetteer) -> AliasIndex:
     """The gazetteer's automaton and tables, built on first use."""
-    cached = _INDEXES.get(id(gazetteer))
-    if cached is not None and cached[0]() is gazetteer:
-        return cached[1]
-    index = AliasIndex(gazetteer)
-    key = id(gazetteer)
-    # The callback holds the table itself: at interpreter exit the module's
-    # globals are already None when the last gazetteers are collected.
-    table = _INDEXES
-    table[key] = (weakref.ref(gazetteer, lambda _ref: table.pop(key, None)), index)
-    return index
+    return gazetteer.derived("alias_index", AliasIndex)
 
 
 def _matchable(alias: str) -> bool:

@@ -33,62 +33,40 @@ and `WHO` with them, and `ore` is not Oregon ("Ore.").
 from __future__ import annotations
 
 import re
-import weakref
 from typing import Any
 
 from whoosh import qparser
-from whoosh.analysis import STOP_WORDS
-from whoosh.lang import stopwords_for_language
 from whoosh.qparser import syntax
 from whoosh.qparser.plugins import PhrasePlugin
 from whoosh.query import Query, Term
-from whoosh.support.charset import accent_map
 
+from indexer.analysis import WORD_PATTERN
+from indexer.analysis import fold as fold_word
 from indexer.article import ENTITY_TYPES
 from indexer.gazetteer import Entry, Gazetteer
 from indexer.names import STOPWORDS
-from indexer.schema import TEXT_LANGUAGES
+from indexer.schema import ANY_STOP_WORDS
 
 # An entity match weighs like a word in the lead: found, but below title words.
 _ENTITY_BOOST = 1.5
 # Punctuation around a word is no part of it ("Vienna,", "(OSCE"); inside it is ("U.S").
 _EDGES = re.compile(r"^[\W_]+|[\W_]+$")
 # One token of the analyzer (its tokenizer's pattern): an alias of one word.
-_ONE_TOKEN = re.compile(r"\w+(\.?\w+)*")
+_ONE_TOKEN = re.compile(WORD_PATTERN)
 
 
 def fold(word: str) -> str:
-    """The word as the index's analyzers fold it: lowercase, accents off, edges trimmed."""
-    return _EDGES.sub("", word.lower().translate(accent_map))
+    """The word as the index's analyzers fold it (`indexer.analysis.fold`), edges trimmed."""
+    return _EDGES.sub("", fold_word(word))
 
 
 # Words of every language group that mean too little to stand for a name.
-_COMMON = frozenset(
-    fold(word)
-    for word in (
-        STOPWORDS
-        | STOP_WORDS
-        | {w for language in TEXT_LANGUAGES for w in stopwords_for_language(language)}
-    )
-)
-
-
-# EntityWords by gazetteer: a search core per request (the CLI, tests) reuses them.
-_BUILT: dict[int, tuple[weakref.ref[Gazetteer], EntityWords]] = {}
+_COMMON = ANY_STOP_WORDS | frozenset(fold(word) for word in STOPWORDS)
 
 
 def entity_words(gazetteer: Gazetteer) -> EntityWords:
     """The gazetteer's `EntityWords`, built on first use (a few hundred ms)."""
-    cached = _BUILT.get(id(gazetteer))
-    if cached is not None and cached[0]() is gazetteer:
-        return cached[1]
-    words = EntityWords(gazetteer)
-    key = id(gazetteer)
-    # The callback holds the table itself, as in indexer.aliases: at interpreter
-    # exit the module's globals may be gone when the last gazetteers are collected.
-    table = _BUILT
-    table[key] = (weakref.ref(gazetteer, lambda _ref: table.pop(key, None)), words)
-    return words
+    return gazetteer.derived("entity_words", EntityWords)
 
 
 class EntityWords:

@@ -46,13 +46,15 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
+
+_T = TypeVar("_T")
 
 DATA_DIR = Path(__file__).parent / "data"
 GAZETTEER_PATH = DATA_DIR / "gazetteer.jsonl"
@@ -148,6 +150,18 @@ class Gazetteer:
     _cache: dict[str, Any] = field(
         default_factory=dict, init=False, repr=False, compare=False, hash=False
     )
+
+    def derived(self, key: str, build: Callable[[Gazetteer], _T]) -> _T:
+        """What `build` makes of this gazetteer, made on first use and kept with it.
+
+        Alias automata and word tables cost hundreds of milliseconds; a search
+        core or extractor made per request (the CLI, tests) shares them. Kept on
+        the gazetteer, they go when it goes.
+        """
+        if key not in self._cache:
+            self._cache[key] = build(self)
+        result: _T = self._cache[key]
+        return result
 
     def by_alias(self) -> Mapping[str, tuple[Entry, ...]]:
         """Each exact surface form -> the entries it names, most likely first."""

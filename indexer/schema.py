@@ -25,7 +25,7 @@ from typing import Any
 
 from whoosh import fields
 
-from indexer.analysis import NewsAnalyzer
+from indexer.analysis import NewsAnalyzer, stop_words
 from indexer.article import ENTITY_TYPES, SECTION_SEPARATOR, Article
 from indexer.titles import readable_title
 
@@ -35,6 +35,9 @@ SCHEMA_VERSION = 4
 
 TEXT_LANGUAGES = ("en", "de")
 FALLBACK = "xx"
+# The stop words of every language group, folded: indexed like any word, but
+# never offered as a correction nor taken for a name.
+ANY_STOP_WORDS: frozenset[str] = frozenset().union(*map(stop_words, TEXT_LANGUAGES))
 PROSE_FIELDS = ("title", "lead", "body")
 
 SPELLING_FIELDS = ("title", "lead")

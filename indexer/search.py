@@ -282,7 +282,7 @@ class SearchCore:
         self._io = threading.RLock()
         self._state: _State | None = None
         # Per-segment arrays and words, reused by the next index state.
-        self._shared = _Shared(aliases=_entity_aliases(self.gazetteer))
+        self._shared = _Shared(aliases=self.gazetteer.derived("entity_aliases", _entity_aliases))
 
     def close(self) -> None:
         with self._lock:

@@ -33,18 +33,16 @@ import numpy.typing as npt
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from indexer.analysis import fold, stop_words
+from indexer.analysis import fold
 from indexer.facets import SegmentKey
 from indexer.lexicon import FieldWords, Lexicon
-from indexer.schema import TEXT_LANGUAGES
+from indexer.schema import ANY_STOP_WORDS
 
 MAX_EDITS = 2
 # A word one edit further away must be this many times more common to win.
 EDIT_WEIGHT = 10.0
 # Words whose corrections one index state keeps (a few hundred bytes each).
 MAX_CORRECTIONS = 10_000
-
-_STOP_WORDS = frozenset().union(*(stop_words(language) for language in TEXT_LANGUAGES))
 
 # Each segment's spelling words and how many of its articles use each, shared
 # by the index states that hold the segment: reading a lexicon is the slow part.
@@ -68,7 +66,7 @@ class Speller:
                 if cache is not None and key is not None:
                     cache[key] = part
             total.update(part)
-        for stop in _STOP_WORDS & total.keys():
+        for stop in ANY_STOP_WORDS & total.keys():
             del total[stop]
         # By length, then alphabetically: the words of one length are a slice.
         self.words: list[str] = sorted(total, key=lambda w: (len(w), w))

@@ -26,9 +26,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from whoosh.analysis import STOP_WORDS
-from whoosh.lang import stopwords_for_language
-
+from indexer.analysis import stop_words
 from indexer.gazetteer import load_gazetteer
 
 # Lower case in headline case unless first (prepositions, articles, conjunctions).
@@ -143,7 +141,7 @@ def _capitalised(word: str) -> str:
 @functools.cache
 def _acronyms() -> frozenset[str]:
     """The gazetteer's one-word upper-case aliases that are not English words."""
-    english = STOP_WORDS | frozenset(stopwords_for_language("en"))
+    english = stop_words("en")
     found = set()
     for entry in load_gazetteer().entries:
         for alias in entry.aliases:

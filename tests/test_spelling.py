@@ -11,11 +11,10 @@ from conftest import synthetic_article, write_jsonl
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from indexer.analysis import stop_words
 from indexer.build import update_index
 from indexer.importers import ImportSummary
 from indexer.query import SearchRequest
-from indexer.schema import TEXT_LANGUAGES
+from indexer.schema import ANY_STOP_WORDS
 from indexer.search import SearchCore, _speller, _spelling_fields
 from indexer.spelling import EDIT_WEIGHT, MAX_EDITS, Corrections
 from indexer.store import IndexLocation, LiveIndex
@@ -38,10 +37,6 @@ def reuters(
     core.close()
 
 
-# Stop words are indexed but never offered (they would win every short misspelling).
-STOP_WORDS = frozenset().union(*(stop_words(language) for language in TEXT_LANGUAGES))
-
-
 def _by_definition(core: SearchCore, word: str) -> str | None:
     """The best correction as the speller defines it, over every word and Whoosh's counts."""
     with core.live.get().searcher() as searcher:
@@ -54,7 +49,8 @@ def _by_definition(core: SearchCore, word: str) -> str | None:
             word, texts, scorer=OSA.distance, score_cutoff=MAX_EDITS, limit=None
         ):
             frequency = sum(reader.doc_frequency(f, candidate) for f in fields)
-            if candidate == word or not frequency or candidate in STOP_WORDS:
+            # Stop words are indexed but never offered (they would win every short misspelling).
+            if candidate == word or not frequency or candidate in ANY_STOP_WORDS:
                 continue
             weight = frequency / EDIT_WEIGHT**distance
             if best is None or weight > best[0] or (weight == best[0] and candidate < best[1]):
