@@ -52,6 +52,9 @@ from typing import Any
 
 import numpy as np
 
+# The sibling module (bench/ is the script's folder, so it is on sys.path).
+from search import load_articles, write_corpus
+
 from indexer.build import update_index
 from indexer.importers import import_corpus
 from indexer.query import SearchRequest
@@ -158,22 +161,6 @@ def ndcg(ranked: Sequence[str], relevant: set[str], depth: int = DEPTH) -> float
 
 
 # -- the corpus --------------------------------------------------------------------
-
-
-def load_articles(corpus: Path) -> list[dict[str, Any]]:
-    """The article mappings of an imported corpus, in file order."""
-    articles: list[dict[str, Any]] = []
-    for path in sorted(corpus.glob("*.jsonl")):
-        with path.open(encoding="utf-8") as handle:
-            articles.extend(json.loads(line) for line in handle if line.strip())
-    return articles
-
-
-def write_corpus(articles: Sequence[dict[str, Any]], folder: Path, chunk: int = 1000) -> None:
-    folder.mkdir(parents=True)
-    for number, start in enumerate(range(0, len(articles), chunk)):
-        lines = (json.dumps(a, ensure_ascii=False) for a in articles[start : start + chunk])
-        (folder / f"test-{number:03d}.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
 def body_text(article: dict[str, Any]) -> str:

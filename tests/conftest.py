@@ -6,10 +6,12 @@ import json
 import random
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from api_app import demo_index
 from demo_corpus import copy_demo_corpus
 from waiting import HANG, hang
 
@@ -121,6 +123,14 @@ def big_files(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
 def demo_corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A copy of the demo articles of corpus/ (not the editor's uploads), shared: read only."""
     return copy_demo_corpus(tmp_path_factory.mktemp("demo") / "corpus")
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SearchCore]:
+    """A search core over the demo archive's index (built once per session), per module."""
+    core = SearchCore(LiveIndex(IndexLocation(demo_index(tmp_path_factory))))
+    yield core
+    core.close()
 
 
 @pytest.fixture(scope="session")

@@ -10,10 +10,7 @@ without what `B` finds.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
-from api_app import demo_index
 from whoosh.query import Term
 
 from indexer.expand import EntityWords
@@ -22,15 +19,7 @@ from indexer.highlight import query_terms
 from indexer.query import SearchRequest
 from indexer.schema import SEARCH_BOOSTS, SEARCH_FIELDS, build_schema
 from indexer.search import SearchCore
-from indexer.store import IndexLocation, LiveIndex
 from indexer.textquery import parse_text_query
-
-
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SearchCore]:
-    core = SearchCore(LiveIndex(IndexLocation(demo_index(tmp_path_factory))))
-    yield core
-    core.close()
 
 
 def ids(core: SearchCore, q: str, **params: str) -> set[str]:

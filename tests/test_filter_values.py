@@ -15,7 +15,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 import numpy as np
 import pytest
-from api_app import demo_app, demo_index, demo_site, running
+from api_app import demo_app, demo_site, running
 from conftest import run_cli, synthetic_article, write_jsonl
 from starlette.testclient import TestClient
 
@@ -24,13 +24,6 @@ from indexer.filter_values import MAX_SUGGESTED, FilterSuggestion, KnownValues, 
 from indexer.query import MAX_FILTER_VALUES, SearchRequest
 from indexer.search import SearchCore, SearchResult
 from indexer.store import IndexLocation, LiveIndex
-
-
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SearchCore]:
-    core = SearchCore(LiveIndex(IndexLocation(demo_index(tmp_path_factory))))
-    yield core
-    core.close()
 
 
 @pytest.fixture(scope="module")

@@ -17,10 +17,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator
 
 import pytest
-from api_app import demo_index
 from fuzzing import fuzz_settings
 from hypothesis import given
 from hypothesis import strategies as st
@@ -28,16 +26,8 @@ from hypothesis import strategies as st
 from indexer.gazetteer import load_gazetteer
 from indexer.query import SearchRequest
 from indexer.search import SearchCore
-from indexer.store import IndexLocation, LiveIndex
 
 _WORDS = re.compile(r"[^\W\d_]{2,}")
-
-
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SearchCore]:
-    core = SearchCore(LiveIndex(IndexLocation(demo_index(tmp_path_factory))))
-    yield core
-    core.close()
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from api_app import demo_index
 from conftest import run_cli, synthetic_article, write_json, write_jsonl
 from whoosh.query import FuzzyTerm, Or, Prefix, Query, Term, Wildcard
 from whoosh.query.terms import MultiTerm
@@ -183,13 +182,6 @@ def test_html_is_escaped(tmp_path: Path) -> None:
     shown = [h["title_html"] + h["snippet_html"] for h in result["hits"]]
     assert "<script>" not in json.dumps(shown)
     assert result["query"]["q"] == "<script>alert(1)</script>"
-
-
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> SearchCore:
-    core = SearchCore(LiveIndex(IndexLocation(demo_index(tmp_path_factory))))
-    yield core
-    core.close()
 
 
 def test_did_you_mean(demo: SearchCore) -> None:
