@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -88,16 +89,25 @@ def test_corrections_are_bounded_and_computed_once() -> None:
     assert asked[-1] == "a" and len(kept) == 3
 
 
-def test_an_update_can_change_the_answer(tmp_path: Path) -> None:
-    corpus = tmp_path / "corpus"
-    titles = ["Bank lends more", "Bank rates fall", "Coffee prices rise"]
+@contextmanager
+def titled_index(corpus: Path, location: IndexLocation, titles: list[str]) -> Iterator[SearchCore]:
+    """A search core over an index of articles with these titles."""
     write_jsonl(
         corpus / "a.jsonl", [synthetic_article(n) | {"title": t} for n, t in enumerate(titles)]
     )
-    location = IndexLocation(tmp_path / "index")
     update_index(location, corpus, entities=False)
     core = SearchCore(LiveIndex(location))
     try:
+        yield core
+    finally:
+        core.close()
+
+
+def test_an_update_can_change_the_answer(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    location = IndexLocation(tmp_path / "index")
+    titles = ["Bank lends more", "Bank rates fall", "Coffee prices rise"]
+    with titled_index(corpus, location, titles) as core:
         assert core.did_you_mean("bnak rates") == "bank rates"
         assert core.did_you_mean("bnak rates") == "bank rates"  # kept
         # A new state: the word is in the archive now, nothing to correct.
@@ -114,21 +124,12 @@ def test_an_update_can_change_the_answer(tmp_path: Path) -> None:
         assert core.did_you_mean("cofer") == "coffee"
         update_index(location, corpus, entities=False)
         assert core.did_you_mean("cofer") == "coffer"
-    finally:
-        core.close()
 
 
 def test_a_search_that_finds_nothing_corrects_each_word_once_per_state(tmp_path: Path) -> None:
     # Issue 14 #7: every zero-hit request ran the whole correction again.
-    corpus = tmp_path / "corpus"
     titles = ["Bank lends more", "Bank rates fall"]
-    write_jsonl(
-        corpus / "a.jsonl", [synthetic_article(n) | {"title": t} for n, t in enumerate(titles)]
-    )
-    location = IndexLocation(tmp_path / "index")
-    update_index(location, corpus, entities=False)
-    core = SearchCore(LiveIndex(location))
-    try:
+    with titled_index(tmp_path / "corpus", IndexLocation(tmp_path / "index"), titles) as core:
         request = SearchRequest.from_params({"q": "bnak ratse"})
         first = core.search(request)
         assert first.total == 0 and first.suggestion == "bank rates"
@@ -139,5 +140,3 @@ def test_a_search_that_finds_nothing_corrects_each_word_once_per_state(tmp_path:
         with core._using() as state:
             state.corrections._answers["bnak"] = "bank!"
         assert core.search(request).suggestion == "bank! rates"
-    finally:
-        core.close()
