@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 from demo_corpus import copy_demo_corpus
@@ -46,3 +47,11 @@ def running(app: Starlette) -> Iterator[TestClient]:
     """A client with the app's lifespan run (the index opened), errors as responses."""
     with TestClient(app, raise_server_exceptions=False) as client:
         yield client
+
+
+def editor_client(site: Path, token: str, **settings: Any) -> TestClient:
+    """The app over a site folder (corpus/ and index/) with an editor token; errors as answers."""
+    app = create_app(
+        Settings(index=site / "index", corpus=site / "corpus", editor_token=token, **settings)
+    )
+    return TestClient(app, raise_server_exceptions=False)

@@ -15,6 +15,7 @@ from api_app import demo_index
 from demo_corpus import copy_demo_corpus
 from waiting import HANG, hang
 
+from indexer.build import update_index
 from indexer.importers import ImportSummary, import_corpus
 from indexer.query import SearchRequest
 from indexer.search import SearchCore, SearchResult
@@ -104,6 +105,13 @@ def corpus(tmp_path: Path) -> Path:
         },
     )
     return root
+
+
+@pytest.fixture
+def site(corpus: Path, tmp_path: Path) -> Path:
+    """A site folder: the `corpus` fixture's articles in corpus/, indexed in index/."""
+    update_index(IndexLocation(tmp_path / "index"), corpus)
+    return tmp_path
 
 
 @pytest.fixture(scope="module")

@@ -13,11 +13,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from api_app import editor_client
 from starlette.testclient import TestClient
 
-from indexer.build import update_index
 from indexer.settings import Settings
-from indexer.store import IndexLocation
 from webapp.app import create_app
 from webapp.auth import FIRST_DELAY, MAX_DELAY, _wait
 
@@ -25,17 +24,8 @@ TOKEN = "a-long-enough-editor-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 
 
-@pytest.fixture
-def site(corpus: Path, tmp_path: Path) -> Path:
-    update_index(IndexLocation(tmp_path / "index"), corpus)
-    return tmp_path
-
-
 def _client(site: Path, **settings: Any) -> TestClient:
-    app = create_app(
-        Settings(index=site / "index", corpus=site / "corpus", editor_token=TOKEN, **settings)
-    )
-    return TestClient(app, raise_server_exceptions=False)
+    return editor_client(site, TOKEN, **settings)
 
 
 @pytest.fixture

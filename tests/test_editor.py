@@ -12,17 +12,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from api_app import editor_client
 from conftest import run_cli, synthetic_article, write_json
 from starlette.testclient import TestClient
 from waiting import HANG, hang, wait_until
 
 from indexer.build import update_index
 from indexer.corpus import reads_name
-from indexer.settings import Settings
 from indexer.store import IndexLocation
 from indexer.trash import entries
 from webapp import auth
-from webapp.app import create_app
 
 TOKEN = "s3cret-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
@@ -34,17 +33,8 @@ def article(n: int, title: str, **fields: Any) -> dict[str, Any]:
     }
 
 
-@pytest.fixture
-def site(corpus: Path, tmp_path: Path) -> Path:
-    update_index(IndexLocation(tmp_path / "index"), corpus)
-    return tmp_path
-
-
 def _client(site: Path, **settings: Any) -> TestClient:
-    app = create_app(
-        Settings(index=site / "index", corpus=site / "corpus", editor_token=TOKEN, **settings)
-    )
-    return TestClient(app, raise_server_exceptions=False)
+    return editor_client(site, TOKEN, **settings)
 
 
 @pytest.fixture
