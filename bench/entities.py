@@ -26,10 +26,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from indexer.article import Article, Entities, make_article
-from indexer.entities import article_entities, default_extractor
-from indexer.gazetteer import Gazetteer, load_gazetteer
-from indexer.importers import Drop, reuters
+from indexer.entities.gazetteer import Gazetteer, load_gazetteer
+from indexer.entities.mentions import article_entities, default_extractor
+from indexer.ingest.article import Article, Entities, make_article
+from indexer.ingest.importers import Drop, reuters
 
 ROOT = Path(__file__).resolve().parents[1]
 # The importer's record structure: <REUTERS ... LEWISSPLIT="TEST" ...> ... </REUTERS>.

@@ -26,9 +26,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from indexer.query import RequestError, SearchRequest
-from indexer.search import SearchCore
-from indexer.store import IndexLocation, LiveIndex
+from indexer.archive.request import RequestError, SearchRequest
+from indexer.embedded.index.store import IndexLocation, LiveIndex
+from indexer.embedded.search.core import SearchCore
 
 SEED = 13
 # The query of 30 two-letter prefixes.

@@ -17,9 +17,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from indexer.build import update_index
-from indexer.importers import import_corpus
-from indexer.store import IndexLocation
+from indexer.embedded.index.build import update_index
+from indexer.embedded.index.store import IndexLocation
+from indexer.ingest.importers import import_corpus
 
 ROOT = Path(__file__).resolve().parents[1]
 DATASETS = {

@@ -71,10 +71,10 @@ from urllib.parse import quote, urlencode
 import httpx2 as httpx
 import numpy as np
 
-from indexer.build import update_index
-from indexer.importers import import_corpus
-from indexer.search import split_names
-from indexer.store import IndexLocation
+from indexer.embedded.index.build import update_index
+from indexer.embedded.index.store import IndexLocation
+from indexer.embedded.search.core import split_names
+from indexer.ingest.importers import import_corpus
 
 ROOT = Path(__file__).resolve().parents[1]
 TOKEN = "load-bench-token"

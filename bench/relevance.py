@@ -55,11 +55,11 @@ import numpy as np
 # The sibling module (bench/ is the script's folder, so it is on sys.path).
 from search import load_articles, write_corpus
 
-from indexer.build import update_index
-from indexer.importers import import_corpus
-from indexer.query import SearchRequest
-from indexer.search import SearchCore
-from indexer.store import IndexLocation, LiveIndex
+from indexer.archive.request import SearchRequest
+from indexer.embedded.index.build import update_index
+from indexer.embedded.index.store import IndexLocation, LiveIndex
+from indexer.embedded.search.core import SearchCore
+from indexer.ingest.importers import import_corpus
 
 ROOT = Path(__file__).resolve().parents[1]
 ARCHIVE = "reuters21578.tar.gz"

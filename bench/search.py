@@ -44,12 +44,12 @@ from typing import Any
 
 import numpy as np
 
-from indexer.build import update_index
-from indexer.dates import VIENNA
-from indexer.importers import import_corpus
-from indexer.query import SearchRequest
-from indexer.search import SearchCore, split_names
-from indexer.store import IndexLocation, LiveIndex
+from indexer.archive.request import SearchRequest
+from indexer.embedded.index.build import update_index
+from indexer.embedded.index.store import IndexLocation, LiveIndex
+from indexer.embedded.search.core import SearchCore, split_names
+from indexer.ingest.dates import VIENNA
+from indexer.ingest.importers import import_corpus
 
 ROOT = Path(__file__).resolve().parents[1]
 SCALED_SIZE = 100_000

@@ -27,9 +27,9 @@ import sys
 import time
 from pathlib import Path
 
-from indexer.query import SearchRequest
-from indexer.search import SearchCore
-from indexer.store import IndexLocation, LiveIndex
+from indexer.archive.request import SearchRequest
+from indexer.embedded.index.store import IndexLocation, LiveIndex
+from indexer.embedded.search.core import SearchCore
 
 SEED = 14
 # The field whose most frequent words the typos are made from: unstemmed words.

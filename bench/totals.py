@@ -24,7 +24,7 @@ default (`unicode61`) gets the reason that measurement gives it:
 - `expansion+stemming`: ... what `porter` (or `snowball`) does;
 - `phrase-positions`: what Vindex alone finds (against the closest table)
   are articles where a phrase's words are adjacent in Vindex's analysis of
-  the text (`indexer.schema.analyzer_for`, positions as indexed) but not in
+  the text (`indexer.embedded.index.schema.analyzer_for`, positions as indexed) but not in
   the text itself (words it drops, such as stop words, lay between): a
   Vindex bug (issue 14 #5);
 - `tokenization`: every article only one side finds has a query word that
@@ -77,13 +77,13 @@ from search import (
 )
 from whoosh.analysis import Analyzer
 
-from indexer.build import update_index
-from indexer.gazetteer import Gazetteer
-from indexer.importers import import_corpus
-from indexer.query import QueryTooBroad, SearchRequest
-from indexer.schema import analyzer_for
-from indexer.search import SearchCore
-from indexer.store import IndexLocation, LiveIndex
+from indexer.archive.request import QueryTooBroad, SearchRequest
+from indexer.embedded.index.build import update_index
+from indexer.embedded.index.schema import analyzer_for
+from indexer.embedded.index.store import IndexLocation, LiveIndex
+from indexer.embedded.search.core import SearchCore
+from indexer.entities.gazetteer import Gazetteer
+from indexer.ingest.importers import import_corpus
 
 # Issue 14's kinds of query on this archive, compared after bench/search.py's
 # (totals only: they are not part of the timed set): OR with a word that

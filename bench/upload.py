@@ -39,9 +39,9 @@ from typing import Any
 
 import httpx2 as httpx
 
-from indexer.build import update_index
-from indexer.importers import import_corpus
-from indexer.store import IndexLocation
+from indexer.embedded.index.build import update_index
+from indexer.embedded.index.store import IndexLocation
+from indexer.ingest.importers import import_corpus
 
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "bench-upload-token-0123456789"

@@ -15,11 +15,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from indexer.embedded.index.store import IndexDamaged
 from indexer.settings import Settings, SettingsError
-from indexer.store import IndexDamaged
 
 if TYPE_CHECKING:
-    from indexer.query import RequestError
+    from indexer.archive.request import RequestError
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -119,7 +119,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _location(settings: Settings) -> Any:
-    from indexer.store import IndexLocation
+    from indexer.embedded.index.store import IndexLocation
 
     return IndexLocation(settings.index)
 
@@ -127,7 +127,7 @@ def _location(settings: Settings) -> Any:
 def _index(args: argparse.Namespace, settings: Settings) -> int:
     from tqdm import tqdm
 
-    from indexer.build import update_index
+    from indexer.embedded.index.build import update_index
 
     if not settings.corpus.is_dir() and not args.paths:
         raise UsageError(f"no corpus folder at {settings.corpus}")
@@ -163,9 +163,9 @@ def _index(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _parse(args: argparse.Namespace, settings: Settings) -> int:
-    from indexer.corpus import read_file
-    from indexer.enrich import entity_enricher
-    from indexer.gazetteer import GazetteerError
+    from indexer.entities.enrich import entity_enricher
+    from indexer.entities.gazetteer import GazetteerError
+    from indexer.ingest.corpus import read_file
 
     failed = False
     try:
@@ -187,7 +187,7 @@ def _parse(args: argparse.Namespace, settings: Settings) -> int:
 def _import(args: argparse.Namespace, settings: Settings) -> int:
     from tqdm import tqdm
 
-    from indexer.importers import ImportFailed, import_corpus
+    from indexer.ingest.importers import ImportFailed, import_corpus
 
     bar = tqdm(unit="doc", disable=None, file=sys.stderr, leave=False)
 
@@ -218,10 +218,10 @@ def _usage_error(exc: RequestError) -> UsageError:
 def _search(args: argparse.Namespace, settings: Settings) -> int:
     import html
 
-    from indexer.enrich import corpus_gazetteer
-    from indexer.query import RequestError, SearchRequest
-    from indexer.search import SearchCore
-    from indexer.store import IndexMissing, LiveIndex
+    from indexer.archive.request import RequestError, SearchRequest
+    from indexer.embedded.index.store import IndexMissing, LiveIndex
+    from indexer.embedded.search.core import SearchCore
+    from indexer.entities.enrich import corpus_gazetteer
 
     params: dict[str, list[str]] = {
         "q": [args.query],
@@ -276,8 +276,8 @@ def _search(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _stats(args: argparse.Namespace, settings: Settings) -> int:
-    from indexer.stats import index_stats
-    from indexer.store import IndexMissing
+    from indexer.embedded.index.store import IndexMissing
+    from indexer.embedded.search.stats import index_stats
 
     try:
         stats = index_stats(_location(settings))
@@ -297,9 +297,9 @@ def _stats(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _entities(args: argparse.Namespace, settings: Settings) -> int:
-    from indexer.query import SearchRequest
-    from indexer.search import SearchCore
-    from indexer.store import IndexMissing, LiveIndex
+    from indexer.archive.request import SearchRequest
+    from indexer.embedded.index.store import IndexMissing, LiveIndex
+    from indexer.embedded.search.core import SearchCore
 
     if args.limit < 1:
         raise UsageError("--limit must be 1 or more")
@@ -359,7 +359,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
     settings = settings.with_overrides(host=args.host, port=args.port, workers=args.workers)
-    from indexer.store import IndexLocation
+    from indexer.embedded.index.store import IndexLocation
 
     if IndexLocation(settings.index).current() is None:
         raise UsageError(f"no index in {settings.index}: build one with `vindex index`")
@@ -396,9 +396,9 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _restore(args: argparse.Namespace, settings: Settings) -> int:
-    from indexer.build import update_index
-    from indexer.store import IndexLocation
-    from indexer.trash import RestoreError, find, restore
+    from indexer.editing.trash import RestoreError, find, restore
+    from indexer.embedded.index.build import update_index
+    from indexer.embedded.index.store import IndexLocation
 
     entry = find(settings.corpus, args.id)
     if entry is None:

@@ -38,7 +38,7 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from indexer.gazetteer import KINDS, Entry, make_entry  # noqa: E402
+from indexer.entities.gazetteer import KINDS, Entry, make_entry  # noqa: E402
 
 DATA = ROOT / "indexer" / "data"
 CURATED = DATA / "gazetteer"

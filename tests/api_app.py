@@ -12,9 +12,9 @@ from demo_corpus import copy_demo_corpus
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
-from indexer.build import update_index
+from indexer.embedded.index.build import update_index
+from indexer.embedded.index.store import IndexLocation
 from indexer.settings import Settings
-from indexer.store import IndexLocation
 from webapp.app import create_app
 
 _BUILT: dict[str, Path] = {}

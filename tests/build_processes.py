@@ -11,8 +11,8 @@ from pathlib import Path
 
 from conftest import ROOT, cli_command
 
-from indexer.build import update_index
-from indexer.store import LOCK, IndexLocation
+from indexer.embedded.index.build import update_index
+from indexer.embedded.index.store import LOCK, IndexLocation
 
 # A backstop against hangs, never a measure: every wait below is for an event.
 BACKSTOP = 120

@@ -15,11 +15,11 @@ from api_app import demo_index
 from demo_corpus import copy_demo_corpus
 from waiting import HANG, hang
 
-from indexer.build import update_index
-from indexer.importers import ImportSummary, import_corpus
-from indexer.query import SearchRequest
-from indexer.search import SearchCore, SearchResult
-from indexer.store import IndexLocation, LiveIndex
+from indexer.archive.request import SearchRequest
+from indexer.embedded.index.build import update_index
+from indexer.embedded.index.store import IndexLocation, LiveIndex
+from indexer.embedded.search.core import SearchCore, SearchResult
+from indexer.ingest.importers import ImportSummary, import_corpus
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"

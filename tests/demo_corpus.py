@@ -15,8 +15,8 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from indexer.trash import TRASH
-from indexer.uploads import UPLOADS
+from indexer.editing.trash import TRASH
+from indexer.editing.uploads import UPLOADS
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = "corpus"

@@ -12,9 +12,9 @@ from pathlib import Path
 
 from demo_corpus import copy_demo_corpus
 
-from indexer.build import update_index
+from indexer.embedded.index.build import update_index
+from indexer.embedded.index.store import IndexLocation
 from indexer.settings import Settings
-from indexer.store import IndexLocation
 
 XSS_TITLE = "<img src=x onerror=alert(1)>"
 XSS_QUERY = '"><script>alert(1)</script>'

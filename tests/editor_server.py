@@ -15,8 +15,8 @@ import httpx2
 from conftest import ROOT
 from waiting import HANG, wait_until
 
-from indexer.corpus import find_files, read_file
-from indexer.store import IndexLocation
+from indexer.embedded.index.store import IndexLocation
+from indexer.ingest.corpus import find_files, read_file
 
 TOKEN = "server-test-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}

@@ -328,7 +328,7 @@ def _json_default(value: object) -> str:
 
 def corpus_samples() -> list[tuple[str, bytes]]:
     """A few articles of each research corpus as JSON and JSONL files (never stored in the repo)."""
-    from indexer.importers import bbc, gnad, reuters
+    from indexer.ingest.importers import bbc, gnad, reuters
 
     documents: list[dict[str, Any]] = []
     documents += [d for d in reuters.records(reuters_sgml()) if isinstance(d, dict)][:3]

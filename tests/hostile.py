@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 from bs4 import BeautifulSoup
 
-from indexer.article import make_article
+from indexer.ingest.article import make_article
 
 PAYLOADS = (
     '<script>alert("s1")</script>',

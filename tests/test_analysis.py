@@ -11,7 +11,7 @@ from conftest import SHARED
 from demo_corpus import ROOT, demo_files
 from whoosh.analysis import CharsetFilter, LowercaseFilter, RegexTokenizer, StemFilter
 
-from indexer.analysis import FOLD_MAP, WORD_PATTERN, NewsAnalyzer, stop_words
+from indexer.embedded.index.analysis import FOLD_MAP, WORD_PATTERN, NewsAnalyzer, stop_words
 
 
 def whoosh_chain(language: str | None):  # type: ignore[no-untyped-def]

@@ -10,10 +10,10 @@ from api_app import demo_app, running
 from conftest import run_cli, write_many_words_corpus
 from starlette.testclient import TestClient
 
-from indexer.build import update_index
-from indexer.query import MAX_EXPANDED_TERMS
+from indexer.archive.request import MAX_EXPANDED_TERMS
+from indexer.embedded.index.build import update_index
+from indexer.embedded.index.store import IndexLocation
 from indexer.settings import Settings
-from indexer.store import IndexLocation
 from webapp.app import create_app
 
 

@@ -10,11 +10,11 @@ import pytest
 from api_app import demo_app, demo_index, running
 from starlette.testclient import TestClient
 
-from indexer.corpus import read_file
-from indexer.export import Export
-from indexer.query import SearchRequest
-from indexer.search import SearchCore
-from indexer.store import IndexLocation, LiveIndex
+from indexer.archive.request import SearchRequest
+from indexer.embedded.index.store import IndexLocation, LiveIndex
+from indexer.embedded.search.core import SearchCore
+from indexer.embedded.search.export import Export
+from indexer.ingest.corpus import read_file
 
 
 @pytest.fixture(scope="module")

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from fuzzing import time_limit
 
-from indexer.article import Entities, make_article
-from indexer.errors import CorpusError
+from indexer.ingest.article import Entities, make_article
+from indexer.ingest.errors import CorpusError
 
 VALID: dict[str, Any] = {
     "title": "Security Review Conference",

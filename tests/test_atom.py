@@ -9,7 +9,7 @@ import pytest
 from api_app import demo_app, running
 from starlette.testclient import TestClient
 
-from indexer.query import SearchRequest
+from indexer.archive.request import SearchRequest
 from webapp.feeds import feed_url
 
 

@@ -34,7 +34,7 @@ from totals import (
     without_dropped,
 )
 
-from indexer.query import SearchRequest
+from indexer.archive.request import SearchRequest
 
 # English stemming with Whoosh's stop lists (as Vindex's analysis had before
 # issue 14): an analysis that drops words.

@@ -8,10 +8,10 @@ from pathlib import Path
 
 from conftest import run_cli, search, synthetic_article, write_json, write_jsonl
 
-from indexer.build import update_index
-from indexer.schema import SCHEMA_VERSION
-from indexer.stats import index_stats
-from indexer.store import IndexLocation
+from indexer.embedded.index.build import update_index
+from indexer.embedded.index.schema import SCHEMA_VERSION
+from indexer.embedded.index.store import IndexLocation
+from indexer.embedded.search.stats import index_stats
 
 
 def ids_in(location: IndexLocation) -> set[str]:

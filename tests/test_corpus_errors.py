@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from indexer.corpus import find_files, read_file
+from indexer.ingest.corpus import find_files, read_file
 
 GOOD = {"title": "A good article", "body": "It is read.", "published": "2023-07-04"}
 

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from demo_corpus import copy_demo_corpus, demo_files, tracked_files
 
-from indexer.article import Article
-from indexer.corpus import find_files, read_file
-from indexer.formats import format_of, sniff_xml
+from indexer.ingest.article import Article
+from indexer.ingest.corpus import find_files, read_file
+from indexer.ingest.formats import format_of, sniff_xml
 
 
 @pytest.fixture(scope="module")

@@ -17,10 +17,10 @@ from conftest import run_cli, synthetic_article, write_json
 from starlette.testclient import TestClient
 from waiting import HANG, hang, wait_until
 
-from indexer.build import update_index
-from indexer.corpus import reads_name
-from indexer.store import IndexLocation
-from indexer.trash import entries
+from indexer.editing.trash import entries
+from indexer.embedded.index.build import update_index
+from indexer.embedded.index.store import IndexLocation
+from indexer.ingest.corpus import reads_name
 from webapp import auth
 
 TOKEN = "s3cret-token"

@@ -19,9 +19,9 @@ from conftest import synthetic_article
 from editor_server import AUTH, Server, corpus_ids, indexed_ids
 from waiting import HANG, wait_until
 
-from indexer.build import update_index
-from indexer.importers import ImportSummary
-from indexer.store import IndexLocation
+from indexer.embedded.index.build import update_index
+from indexer.embedded.index.store import IndexLocation
+from indexer.ingest.importers import ImportSummary
 
 UPLOADERS, PER_UPLOADER, SEARCHERS = 8, 50, 8
 QUERIES = ["vienna", "osce talks", "nuclear -trade", '"security conference"', "", "ukr*"]

@@ -9,16 +9,16 @@ from pathlib import Path
 
 import pytest
 
-from indexer.article import Article, Entities, make_article
-from indexer.entities import (
+from indexer.entities.gazetteer import Gazetteer, load_gazetteer
+from indexer.entities.mentions import (
     GazetteerExtractor,
     Mention,
     article_entities,
     dateline_places,
     default_extractor,
 )
-from indexer.gazetteer import Gazetteer, load_gazetteer
-from indexer.importers import Drop, reuters
+from indexer.ingest.article import Article, Entities, make_article
+from indexer.ingest.importers import Drop, reuters
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 SEED = SHARED / "examples" / "seed-article.txt"

@@ -8,10 +8,10 @@ from typing import Any
 import pytest
 from conftest import write_jsonl
 
-from indexer.build import update_index
-from indexer.entity_report import entity_report
-from indexer.search import SearchCore
-from indexer.store import IndexLocation, LiveIndex
+from indexer.embedded.index.build import update_index
+from indexer.embedded.index.store import IndexLocation, LiveIndex
+from indexer.embedded.search.core import SearchCore
+from indexer.embedded.search.entity_report import entity_report
 
 
 def _article(n: int, published: str, **entities: list[str]) -> dict[str, Any]:

@@ -13,13 +13,13 @@ from __future__ import annotations
 import pytest
 from whoosh.query import Term
 
-from indexer.expand import EntityWords
-from indexer.gazetteer import load_gazetteer
-from indexer.highlight import query_terms
-from indexer.query import SearchRequest
-from indexer.schema import SEARCH_BOOSTS, SEARCH_FIELDS, build_schema
-from indexer.search import SearchCore
-from indexer.textquery import parse_text_query
+from indexer.archive.request import SearchRequest
+from indexer.embedded.index.schema import SEARCH_BOOSTS, SEARCH_FIELDS, build_schema
+from indexer.embedded.search.core import SearchCore
+from indexer.embedded.search.expand import EntityWords
+from indexer.embedded.search.highlight import query_terms
+from indexer.embedded.search.textquery import parse_text_query
+from indexer.entities.gazetteer import load_gazetteer
 
 
 def ids(core: SearchCore, q: str, **params: str) -> set[str]:

@@ -8,7 +8,7 @@ from collections import Counter
 import numpy as np
 import pytest
 
-from indexer.facets import ValueTable
+from indexer.embedded.search.facets import ValueTable
 
 
 @pytest.mark.parametrize("density", [0.0, 0.001, 0.05, 0.2, 0.9, 1.0])

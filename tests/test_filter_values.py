@@ -19,11 +19,11 @@ from api_app import demo_app, demo_site, running
 from conftest import run_cli, synthetic_article, write_jsonl
 from starlette.testclient import TestClient
 
-from indexer.build import update_index
-from indexer.filter_values import MAX_SUGGESTED, FilterSuggestion, KnownValues, fold
-from indexer.query import MAX_FILTER_VALUES, SearchRequest
-from indexer.search import SearchCore, SearchResult
-from indexer.store import IndexLocation, LiveIndex
+from indexer.archive.request import MAX_FILTER_VALUES, SearchRequest
+from indexer.embedded.index.build import update_index
+from indexer.embedded.index.store import IndexLocation, LiveIndex
+from indexer.embedded.search.core import SearchCore, SearchResult
+from indexer.embedded.search.filter_values import MAX_SUGGESTED, FilterSuggestion, KnownValues, fold
 
 
 @pytest.fixture(scope="module")

@@ -9,13 +9,13 @@ from typing import Any
 import pytest
 from fuzzing import time_limit
 
-from indexer.corpus import read_file
-from indexer.errors import CorpusError
-from indexer.formats import reader_for, sniff_xml
-from indexer.formats.html import paragraphs_of_html, text_of_html
-from indexer.formats.markdown import markdown_paragraphs
-from indexer.formats.textexport import glued_section
-from indexer.formats.xmlroot import root_name
+from indexer.ingest.corpus import read_file
+from indexer.ingest.errors import CorpusError
+from indexer.ingest.formats import reader_for, sniff_xml
+from indexer.ingest.formats.html import paragraphs_of_html, text_of_html
+from indexer.ingest.formats.markdown import markdown_paragraphs
+from indexer.ingest.formats.textexport import glued_section
+from indexer.ingest.formats.xmlroot import root_name
 
 FIXTURES = Path(__file__).parent / "fixtures" / "formats"
 SHARED = Path(__file__).resolve().parents[2] / "shared"
@@ -790,16 +790,16 @@ def test_root_name_errors(data: bytes, message: str) -> None:
 @pytest.mark.parametrize(
     ("name", "module"),
     [
-        ("a.json", "indexer.formats.json_format"),
-        ("a.jsonl", "indexer.formats.jsonl"),
-        ("a.md", "indexer.formats.markdown"),
-        ("a.txt", "indexer.formats.textexport"),
-        ("a.HTML", "indexer.formats.html"),
-        ("a.htm", "indexer.formats.html"),
-        ("a.rss", "indexer.formats.feed"),
-        ("a.atom", "indexer.formats.feed"),
-        ("a.nitf", "indexer.formats.nitf"),
-        ("a.nitf.xml", "indexer.formats.nitf"),
+        ("a.json", "indexer.ingest.formats.json_format"),
+        ("a.jsonl", "indexer.ingest.formats.jsonl"),
+        ("a.md", "indexer.ingest.formats.markdown"),
+        ("a.txt", "indexer.ingest.formats.textexport"),
+        ("a.HTML", "indexer.ingest.formats.html"),
+        ("a.htm", "indexer.ingest.formats.html"),
+        ("a.rss", "indexer.ingest.formats.feed"),
+        ("a.atom", "indexer.ingest.formats.feed"),
+        ("a.nitf", "indexer.ingest.formats.nitf"),
+        ("a.nitf.xml", "indexer.ingest.formats.nitf"),
     ],
 )
 def test_reader_by_extension(name: str, module: str) -> None:

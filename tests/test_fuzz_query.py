@@ -31,12 +31,12 @@ from hypothesis import strategies as st
 from starlette.datastructures import QueryParams
 from whoosh.query import Query
 
-from indexer.build import update_index
-from indexer.query import MAX_PER_PAGE, SORTS, RequestError, SearchRequest
-from indexer.schema import SEARCH_BOOSTS, SEARCH_FIELDS, build_schema
-from indexer.search import SearchCore, SearchResult
-from indexer.store import IndexLocation, LiveIndex
-from indexer.textquery import parse_text_query
+from indexer.archive.request import MAX_PER_PAGE, SORTS, RequestError, SearchRequest
+from indexer.embedded.index.build import update_index
+from indexer.embedded.index.schema import SEARCH_BOOSTS, SEARCH_FIELDS, build_schema
+from indexer.embedded.index.store import IndexLocation, LiveIndex
+from indexer.embedded.search.core import SearchCore, SearchResult
+from indexer.embedded.search.textquery import parse_text_query
 
 pytestmark = pytest.mark.filterwarnings(LARGE_REPR)
 
@@ -246,7 +246,6 @@ def test_requests_are_built_or_refused_with_a_bad_request(
     assert SearchRequest.from_params(QueryParams(request.to_params())) == request
     assert request.describe()
     json.dumps(request.to_dict())
-    request.filter_query()
     request.published_range()
     for name, values in request.filters:
         for value in values:

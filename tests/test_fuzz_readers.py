@@ -45,12 +45,12 @@ from fuzzing import (
 from hypothesis import given
 from hypothesis import strategies as st
 
-from indexer.article import Article, make_article
-from indexer.corpus import read_file
-from indexer.errors import CorpusError
-from indexer.formats import EXTENSIONS, reader_for
-from indexer.importers import Drop, ImportFailed, bbc, gnad, reuters
-from indexer.schema import to_document
+from indexer.embedded.index.schema import to_document
+from indexer.ingest.article import Article, make_article
+from indexer.ingest.corpus import read_file
+from indexer.ingest.errors import CorpusError
+from indexer.ingest.formats import EXTENSIONS, reader_for
+from indexer.ingest.importers import Drop, ImportFailed, bbc, gnad, reuters
 
 pytestmark = pytest.mark.filterwarnings(LARGE_REPR)
 

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from indexer.article import ENTITY_TYPES
-from indexer.gazetteer import KINDS, Gazetteer, GazetteerError, load_gazetteer
+from indexer.entities.gazetteer import KINDS, Gazetteer, GazetteerError, load_gazetteer
+from indexer.ingest.article import ENTITY_TYPES
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "indexer" / "data"

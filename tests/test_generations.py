@@ -13,8 +13,8 @@ from pathlib import Path
 
 from build_processes import BACKSTOP, children, small_index, vindex_index, wait_until
 
-from indexer.build import update_index
-from indexer.store import BUILDING, IndexLocation, LiveIndex
+from indexer.embedded.index.build import update_index
+from indexer.embedded.index.store import BUILDING, IndexLocation, LiveIndex
 
 
 def test_old_generations_do_not_pile_up_but_a_reader_keeps_its_own(

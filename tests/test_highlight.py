@@ -12,10 +12,7 @@ from whoosh import index, qparser
 from whoosh.query import Every, MultiTerm, Query, Term
 from whoosh.searching import Searcher
 
-from indexer.article import make_article
-from indexer.highlight import Highlighted, highlight, query_terms
-from indexer.lexicon import Lexicon
-from indexer.schema import (
+from indexer.embedded.index.schema import (
     FALLBACK,
     PROSE_FIELDS,
     TEXT_LANGUAGES,
@@ -24,6 +21,9 @@ from indexer.schema import (
     text_field,
     to_document,
 )
+from indexer.embedded.search.highlight import Highlighted, highlight, query_terms
+from indexer.embedded.search.lexicon import Lexicon
+from indexer.ingest.article import make_article
 
 FIELDS = [text_field(name, group) for group in (*TEXT_LANGUAGES, FALLBACK) for name in PROSE_FIELDS]
 SCHEMA = build_schema()

@@ -37,11 +37,11 @@ from lxml import etree
 from starlette.testclient import TestClient
 from waiting import HANG
 
-from indexer.article import make_article
-from indexer.build import update_index
-from indexer.query import FILTER_PARAMS
+from indexer.archive.request import FILTER_PARAMS
+from indexer.embedded.index.build import update_index
+from indexer.embedded.index.store import IndexLocation
+from indexer.ingest.article import make_article
 from indexer.settings import Settings
-from indexer.store import IndexLocation
 from webapp.app import create_app
 
 TOKEN = AUTH["Authorization"].removeprefix("Bearer ")

@@ -10,9 +10,16 @@ from pathlib import Path
 
 import pytest
 
-from indexer.article import Article
-from indexer.corpus import read_file
-from indexer.importers import IMPORTERS, ImportFailed, ImportSummary, gnad, import_corpus, reuters
+from indexer.ingest.article import Article
+from indexer.ingest.corpus import read_file
+from indexer.ingest.importers import (
+    IMPORTERS,
+    ImportFailed,
+    ImportSummary,
+    gnad,
+    import_corpus,
+    reuters,
+)
 
 CORPORA = Path(__file__).resolve().parents[2] / "shared" / "corpora"
 REUTERS = CORPORA / "reuters21578"

@@ -12,10 +12,10 @@ import pytest
 from build_processes import small_index, wait_until
 from editor_server import AUTH, Server
 
-from indexer.jobs import JobStore
-from indexer.processes import ProcessId
-from indexer.store import BUILDING, IndexLocation
-from indexer.writes import Job
+from indexer.editing.jobs import JobStore
+from indexer.embedded.index.store import BUILDING, IndexLocation
+from indexer.embedded.writer import Job
+from indexer.system.processes import ProcessId
 
 
 def test_saved_jobs_are_read_back_and_only_the_newest_kept(tmp_path: Path) -> None:

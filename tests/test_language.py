@@ -11,7 +11,7 @@ from conftest import ROOT
 # which a process does once. Eight threads wait at a barrier and then detect at once.
 RACE = """
 import threading
-from indexer.language import detect_language
+from indexer.ingest.language import detect_language
 texts = [
     "The government said on Tuesday that the talks would continue in Vienna next week.",
     "Die Regierung teilte am Dienstag mit, dass die Gespräche in Wien fortgesetzt werden.",

@@ -15,7 +15,7 @@ import pytest
 from demo_site import XSS_QUERY, XSS_TITLE, build_demo_site
 from starlette.testclient import TestClient
 
-from indexer.query import SearchRequest
+from indexer.archive.request import SearchRequest
 from webapp import search_page
 from webapp.app import create_app
 

@@ -23,9 +23,9 @@ from fuzzing import fuzz_settings
 from hypothesis import given
 from hypothesis import strategies as st
 
-from indexer.gazetteer import load_gazetteer
-from indexer.query import SearchRequest
-from indexer.search import SearchCore
+from indexer.archive.request import SearchRequest
+from indexer.embedded.search.core import SearchCore
+from indexer.entities.gazetteer import load_gazetteer
 
 _WORDS = re.compile(r"[^\W\d_]{2,}")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from indexer.quoting import PLAIN, TYPOGRAPHIC, is_one_phrase, quote_query
+from indexer.archive.quoting import PLAIN, TYPOGRAPHIC, is_one_phrase, quote_query
 
 
 @pytest.mark.parametrize(

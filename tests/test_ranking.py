@@ -9,14 +9,14 @@ import pytest
 from conftest import write_jsonl
 from whoosh.query import Or, Phrase
 
-from indexer.build import update_index
-from indexer.engine import PROXIMITY_SLOP, evaluate, proximity
-from indexer.prune import prune
-from indexer.query import SearchRequest
-from indexer.schema import SEARCH_BOOSTS, SEARCH_FIELDS
-from indexer.search import SearchCore, SearchResult
-from indexer.store import IndexLocation, LiveIndex
-from indexer.textquery import parse_text_query
+from indexer.archive.request import SearchRequest
+from indexer.embedded.index.build import update_index
+from indexer.embedded.index.schema import SEARCH_BOOSTS, SEARCH_FIELDS
+from indexer.embedded.index.store import IndexLocation, LiveIndex
+from indexer.embedded.search.core import SearchCore, SearchResult
+from indexer.embedded.search.engine import PROXIMITY_SLOP, evaluate, proximity
+from indexer.embedded.search.prune import prune
+from indexer.embedded.search.textquery import parse_text_query
 
 # Filler without any query word, so that every article below has the same length.
 FILLER = "delegates met again on tuesday and agreed to continue the review of next month"

@@ -14,10 +14,10 @@ import pytest
 from conftest import ROOT, cli_command, synthetic_article, write_jsonl
 from waiting import HANG, hang, wait_until
 
-from indexer.build import update_index
-from indexer.query import SearchRequest
-from indexer.search import SearchCore
-from indexer.store import IndexLocation, LiveIndex
+from indexer.archive.request import SearchRequest
+from indexer.embedded.index.build import update_index
+from indexer.embedded.index.store import IndexLocation, LiveIndex
+from indexer.embedded.search.core import SearchCore
 
 vindex = cli_command
 

@@ -15,22 +15,22 @@ from conftest import run_cli, synthetic_article, write_json, write_jsonl
 from whoosh.query import FuzzyTerm, Or, Prefix, Query, Term, Wildcard
 from whoosh.query.terms import MultiTerm
 
-from indexer.build import update_index
-from indexer.engine import ENTRY_POSTINGS, PostingCache, evaluate, proximity
-from indexer.importers import ImportSummary
-from indexer.lexicon import Budget
-from indexer.prune import prune
-from indexer.query import (
+from indexer.archive.request import (
     MAX_EXPANDED_POSTINGS,
     MAX_EXPANDED_TERMS,
     RequestError,
     SearchRequest,
 )
-from indexer.schema import SEARCH_BOOSTS as BOOSTS
-from indexer.schema import SEARCH_FIELDS
-from indexer.search import SearchCore, SearchResult
-from indexer.store import IndexLocation, LiveIndex
-from indexer.textquery import parse_text_query
+from indexer.embedded.index.build import update_index
+from indexer.embedded.index.schema import SEARCH_BOOSTS as BOOSTS
+from indexer.embedded.index.schema import SEARCH_FIELDS
+from indexer.embedded.index.store import IndexLocation, LiveIndex
+from indexer.embedded.search.core import SearchCore, SearchResult
+from indexer.embedded.search.engine import ENTRY_POSTINGS, PostingCache, evaluate, proximity
+from indexer.embedded.search.lexicon import Budget
+from indexer.embedded.search.prune import prune
+from indexer.embedded.search.textquery import parse_text_query
+from indexer.ingest.importers import ImportSummary
 
 
 @pytest.fixture(scope="module")
@@ -568,7 +568,7 @@ def test_prefix_wildcard_and_fuzzy_expansions_are_whooshs(reuters: SearchCore) -
 
         # And a search with them finds and scores what Whoosh finds with its words.
         # (Whoosh's own matchers expand per segment, by another definition: see
-        # indexer.lexicon; the engine has always expanded over the whole index.)
+        # indexer.embedded.search.lexicon; the engine has always expanded over the whole index.)
         def whooshs_words(leaf: Query) -> Query:
             if isinstance(leaf, MultiTerm):
                 words = [Term(leaf.fieldname, w, boost=leaf.boost) for w in leaf._btexts(reader)]

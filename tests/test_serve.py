@@ -25,9 +25,9 @@ import pytest
 from conftest import ROOT, synthetic_article, write_jsonl
 from editor_server import AUTH, Server, free_port
 
-from indexer.build import update_index
+from indexer.embedded.index.build import update_index
+from indexer.embedded.index.store import IndexLocation
 from indexer.settings import Settings, SettingsError
-from indexer.store import IndexLocation
 from webapp.serving import RepeatFilter, uvicorn_options
 
 WRONG = {"Authorization": "Bearer wrong-guess-0000000"}

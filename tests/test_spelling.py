@@ -12,13 +12,13 @@ from conftest import synthetic_article, write_jsonl
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from indexer.build import update_index
-from indexer.importers import ImportSummary
-from indexer.query import SearchRequest
-from indexer.schema import ANY_STOP_WORDS
-from indexer.search import SearchCore, _speller, _spelling_fields
-from indexer.spelling import EDIT_WEIGHT, MAX_EDITS, Corrections
-from indexer.store import IndexLocation, LiveIndex
+from indexer.archive.request import SearchRequest
+from indexer.embedded.index.build import update_index
+from indexer.embedded.index.schema import ANY_STOP_WORDS
+from indexer.embedded.index.store import IndexLocation, LiveIndex
+from indexer.embedded.search.core import SearchCore, _speller, _spelling_fields
+from indexer.embedded.search.spelling import EDIT_WEIGHT, MAX_EDITS, Corrections
+from indexer.ingest.importers import ImportSummary
 
 
 @pytest.fixture(scope="module")

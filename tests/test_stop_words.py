@@ -14,10 +14,10 @@ from typing import Any
 import pytest
 from conftest import write_jsonl
 
-from indexer.build import update_index
-from indexer.query import SearchRequest
-from indexer.search import SearchCore, SearchResult
-from indexer.store import IndexLocation, LiveIndex
+from indexer.archive.request import SearchRequest
+from indexer.embedded.index.build import update_index
+from indexer.embedded.index.store import IndexLocation, LiveIndex
+from indexer.embedded.search.core import SearchCore, SearchResult
 
 
 def article(id: str, title: str, body: str, language: str = "en") -> dict[str, Any]:

@@ -14,11 +14,11 @@ import feedparser
 import pytest
 from starlette.testclient import TestClient
 
-from indexer.build import update_index
-from indexer.importers import ImportSummary
+from indexer.embedded.index.build import update_index
+from indexer.embedded.index.store import IndexLocation
+from indexer.embedded.index.titles import is_capitals, readable_title, shown_title
+from indexer.ingest.importers import ImportSummary
 from indexer.settings import Settings
-from indexer.store import IndexLocation
-from indexer.titles import is_capitals, readable_title, shown_title
 from webapp.app import create_app
 
 VOLCKER = "reuters-10136"

@@ -11,11 +11,8 @@ from pathlib import Path
 import pytest
 from conftest import run_cli, search, synthetic_article, write_json, write_jsonl
 
-from indexer.build import update_index
-from indexer.corpus import find_files, reads_name
-from indexer.store import IndexLocation
-from indexer.trash import entries, find, restore, trash_file
-from indexer.uploads import (
+from indexer.editing.trash import entries, find, restore, trash_file
+from indexer.editing.uploads import (
     atomic_write,
     free_name,
     inside,
@@ -23,6 +20,9 @@ from indexer.uploads import (
     remove_stale_temporaries,
     safe_name,
 )
+from indexer.embedded.index.build import update_index
+from indexer.embedded.index.store import IndexLocation
+from indexer.ingest.corpus import find_files, reads_name
 
 
 @pytest.mark.parametrize(

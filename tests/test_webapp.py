@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from starlette.testclient import TestClient
 
-from indexer.build import update_index
+from indexer.embedded.index.build import update_index
+from indexer.embedded.index.store import IndexLocation
 from indexer.settings import Settings
-from indexer.store import IndexLocation
 from webapp.app import create_app
 
 

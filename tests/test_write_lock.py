@@ -32,8 +32,8 @@ from build_processes import (
 )
 from editor_server import AUTH, Server
 
-from indexer.build import update_index
-from indexer.store import LOCK, IndexLocation
+from indexer.embedded.index.build import update_index
+from indexer.embedded.index.store import LOCK, IndexLocation
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
 

@@ -20,16 +20,16 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import BaseRoute, Route
 
-from indexer.article import ENTITY_TYPES
-from indexer.entity_report import MAX_LIMIT as MAX_ENTITY_LIMIT
-from indexer.entity_report import entity_report
-from indexer.export import Export, article_record
-from indexer.facet_search import MAX_LIMIT as MAX_FACET_LIMIT
-from indexer.facet_search import MAX_PREFIX, SEARCHABLE, facet_values
-from indexer.query import MAX_Q, RequestError, SearchRequest
-from indexer.search import SearchCore
-from indexer.store import IndexDamaged, IndexMissing
-from indexer.titles import shown_title
+from indexer.archive.request import MAX_Q, RequestError, SearchRequest
+from indexer.embedded.index.store import IndexDamaged, IndexMissing
+from indexer.embedded.index.titles import shown_title
+from indexer.embedded.search.core import SearchCore
+from indexer.embedded.search.entity_report import MAX_LIMIT as MAX_ENTITY_LIMIT
+from indexer.embedded.search.entity_report import entity_report
+from indexer.embedded.search.export import Export, article_record
+from indexer.embedded.search.facet_search import MAX_LIMIT as MAX_FACET_LIMIT
+from indexer.embedded.search.facet_search import MAX_PREFIX, SEARCHABLE, facet_values
+from indexer.ingest.article import ENTITY_TYPES
 from webapp import feeds
 from webapp.errors import (
     BadParameter,

@@ -1,6 +1,6 @@
 """The web app: `create_app(settings)` builds the Starlette application.
 
-Thin by design: every search goes through `indexer.search`. The index is
+Thin by design: every search goes through `indexer.embedded.search.core`. The index is
 opened in the lifespan and handed to views through `app.state`.
 """
 
@@ -18,11 +18,11 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
-from indexer.enrich import corpus_gazetteer
-from indexer.query import RequestError
-from indexer.search import SearchCore
+from indexer.archive.request import RequestError
+from indexer.embedded.index.store import IndexDamaged, IndexLocation, LiveIndex
+from indexer.embedded.search.core import SearchCore
+from indexer.entities.enrich import corpus_gazetteer
 from indexer.settings import Settings
-from indexer.store import IndexDamaged, IndexLocation, LiveIndex
 from webapp import api, editor, pages, security
 from webapp.errors import damaged_message, logger
 from webapp.http import middleware as http_middleware

@@ -1,6 +1,6 @@
 """The editors' side (SPEC §9): the /editor page and the write endpoints of the API.
 
-Every write goes to the server's one writer (`indexer.writes.Writer`, started
+Every write goes to the server's one writer (`indexer.embedded.writer.Writer`, started
 in the app's lifespan) and is answered when it is in the corpus and in the
 index. The page and the API share the work: the page's forms post here
 (session cookie and CSRF token), the API takes the bearer token. Request
@@ -23,12 +23,12 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from indexer.article import Article
-from indexer.corpus import read_file
+from indexer.editing.uploads import Parsed, parse_file, parse_records, safe_name, uploads_folder
+from indexer.embedded.index.store import IndexLocation, IndexMissing
+from indexer.embedded.writer import NewFile, Outcome, WriteFailed, Writer
+from indexer.ingest.article import Article
+from indexer.ingest.corpus import read_file
 from indexer.settings import Settings
-from indexer.store import IndexLocation, IndexMissing
-from indexer.uploads import Parsed, parse_file, parse_records, safe_name, uploads_folder
-from indexer.writes import NewFile, Outcome, WriteFailed, Writer
 from webapp.auth import (
     CSRF_FIELD,
     EditorAuth,

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 
 from starlette.exceptions import HTTPException
 
-from indexer.store import IndexDamaged
+from indexer.embedded.index.store import IndexDamaged
 
 logger = logging.getLogger("vindex")
 

@@ -15,8 +15,8 @@ from urllib.parse import urlencode
 
 from feedgen.feed import FeedGenerator
 
-from indexer.query import SearchRequest
-from indexer.search import SearchResult
+from indexer.archive.request import SearchRequest
+from indexer.embedded.search.core import SearchResult
 
 MEDIA_TYPE = "application/atom+xml; charset=utf-8"
 # Characters XML 1.0 cannot carry; lxml refuses them, so they are dropped.

@@ -25,9 +25,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from indexer.search import SearchCore
+from indexer.embedded.index.store import IndexMissing
+from indexer.embedded.search.core import SearchCore
 from indexer.settings import Settings
-from indexer.store import IndexMissing
 from webapp.errors import (
     BadBody,
     BadParameter,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from urllib.parse import quote, urlencode
 
-from indexer.query import SearchRequest
+from indexer.archive.request import SearchRequest
 
 ENTITY_KINDS = ("person", "organization", "place")
 

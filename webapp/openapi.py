@@ -13,13 +13,7 @@ import copy
 import functools
 from typing import Any
 
-from indexer.article import ENTITY_TYPES
-from indexer.entity_report import MAX_LIMIT as MAX_ENTITY_LIMIT
-from indexer.facet_search import MAX_LIMIT as MAX_FACET_LIMIT
-from indexer.facet_search import MAX_PREFIX, SEARCHABLE
-from indexer.facets import FACETS
-from indexer.filter_values import MAX_CLOSEST, MAX_SUGGESTED
-from indexer.query import (
+from indexer.archive.request import (
     DEFAULT_PER_PAGE,
     FILTER_PARAMS,
     MAX_EXPANDED_POSTINGS,
@@ -31,6 +25,12 @@ from indexer.query import (
     MAX_Q,
     SORTS,
 )
+from indexer.embedded.search.entity_report import MAX_LIMIT as MAX_ENTITY_LIMIT
+from indexer.embedded.search.facet_search import MAX_LIMIT as MAX_FACET_LIMIT
+from indexer.embedded.search.facet_search import MAX_PREFIX, SEARCHABLE
+from indexer.embedded.search.facets import FACETS
+from indexer.embedded.search.filter_values import MAX_CLOSEST, MAX_SUGGESTED
+from indexer.ingest.article import ENTITY_TYPES
 from webapp import editor_doc
 
 Schema = dict[str, Any]

@@ -19,13 +19,13 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from indexer.article import ENTITY_TYPES
-from indexer.entity_report import entity_report
-from indexer.query import MAX_EXPANDED_TERMS, MAX_Q, RequestError, SearchRequest
-from indexer.reading import mark_article
-from indexer.search import SearchCore, SearchResult, split_names
-from indexer.store import IndexMissing
-from indexer.titles import shown_title
+from indexer.archive.request import MAX_EXPANDED_TERMS, MAX_Q, RequestError, SearchRequest
+from indexer.embedded.index.store import IndexMissing
+from indexer.embedded.index.titles import shown_title
+from indexer.embedded.search.core import SearchCore, SearchResult, split_names
+from indexer.embedded.search.entity_report import entity_report
+from indexer.embedded.search.reading import mark_article
+from indexer.ingest.article import ENTITY_TYPES
 from webapp import links, search_page
 from webapp.errors import BadParameter, IndexNotReady, NotFound
 from webapp.feeds import feed_url

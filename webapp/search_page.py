@@ -13,8 +13,8 @@ import calendar
 from dataclasses import dataclass, field
 from datetime import date
 
-from indexer.query import LANGUAGE_NAMES, SORTS, SearchRequest
-from indexer.search import SearchResult
+from indexer.archive.request import LANGUAGE_NAMES, SORTS, SearchRequest
+from indexer.embedded.search.core import SearchResult
 from webapp.links import search_url
 
 # Values listed before "more"; the rest wait behind a disclosure.

@@ -14,7 +14,7 @@ from jinja2 import pass_context
 from starlette.requests import Request
 from starlette.templating import Jinja2Templates
 
-from indexer.quoting import quote_query
+from indexer.archive.quoting import quote_query
 from webapp import links
 
 HERE = Path(__file__).parent

@@ -18,7 +18,7 @@ from playwright.sync_api import Page, expect
 from test_hostile import build_site
 
 from browser.conftest import serve
-from indexer.article import make_article
+from indexer.ingest.article import make_article
 
 ARTICLES = [make_article(a) for a in hostile_articles()]
 

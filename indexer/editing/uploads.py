@@ -1,0 +1,194 @@
+"""Uploads: where an editor's files land in the corpus, and how they get there safely.
+
+Everything an editor sends is written into `corpus/uploads/`. A client's file
+name never decides a path: `safe_name` keeps a plain stem and a known corpus
+extension, so `../../etc/passwd`, absolute paths, NUL bytes and odd Unicode
+all become a harmless name inside that folder. Files are written atomically
+(a hidden temporary file in the same folder, fsync, rename, fsync of the
+folder): a reader or a process killed at any moment sees the old file or the
+whole new one, never half of it. Hidden temporary files are skipped by
+`indexer.ingest.corpus.find_files`; the ones a killed process left are removed by
+`remove_stale_temporaries`.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from indexer.embedded.index.store import fsync_folder
+from indexer.ingest.article import Article, make_article
+from indexer.ingest.corpus import reads_name
+from indexer.ingest.errors import CorpusError
+from indexer.ingest.formats import EXTENSIONS, reader_for
+from indexer.system.processes import pid_exists
+
+UPLOADS = "uploads"
+TEMPORARY_PREFIX = ".upload-"
+TEMPORARY_SUFFIX = ".tmp"
+# Long enough to keep a readable name, short enough for every file system.
+MAX_STEM = 80
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def uploads_folder(corpus: Path) -> Path:
+    return corpus / UPLOADS
+
+
+def extension_of(name: str) -> str | None:
+    """The corpus extension a name ends in (longest first: `.nitf.xml` before `.xml`)."""
+    lower = name.lower()
+    for extension in sorted(EXTENSIONS, key=len, reverse=True):
+        if lower.endswith(extension):
+            return extension
+    return None
+
+
+def safe_name(name: str, default_extension: str = ".json") -> str:
+    """A file name made of `[A-Za-z0-9._-]` with a corpus extension, one the corpus walk reads.
+
+    Never empty or hidden, and never a name the walk skips (`README.md`
+    becomes `README-1.md`; see `indexer.ingest.corpus.reads_name`).
+
+    Only the last path component of the client's name is looked at (after
+    both `/` and `\\`); Unicode is folded to ASCII where it has a plain form
+    (`Österreich` -> `Osterreich`) and dropped where it has none.
+    """
+    name = name.replace("\x00", "")
+    base = re.split(r"[/\\]", name)[-1]
+    extension = extension_of(base) or default_extension
+    stem = base[: len(base) - len(extension)] if extension_of(base) else base
+    folded = unicodedata.normalize("NFKD", stem).encode("ascii", "ignore").decode("ascii")
+    stem = _UNSAFE.sub("-", folded).strip(".-_")[:MAX_STEM].strip(".-_") or "upload"
+    if extension and not reads_name(f"{stem}{extension}"):
+        # `README.md`, `License.txt`: kept under that name, the next walk of the
+        # corpus would skip the file and lose what the editor was told is stored.
+        stem += "-1"
+    return f"{stem}{extension}"
+
+
+def free_name(folder: Path, name: str) -> Path:
+    """`folder/name`, or `name-2`, `name-3`, ... when that is taken (or not read by the walk)."""
+    candidate = folder / name
+    extension = extension_of(name) or ""
+    stem = name[: len(name) - len(extension)]
+    n = 2
+    while candidate.exists() or not reads_name(candidate.name):
+        candidate = folder / f"{stem}-{n}{extension}"
+        n += 1
+    return candidate
+
+
+def inside(folder: Path, path: Path) -> bool:
+    """Whether `path` resolves to a place inside `folder` (a last line of defence)."""
+    try:
+        path.resolve().relative_to(folder.resolve())
+    except ValueError:
+        return False
+    return True
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write `data` to `path` so that it is either absent/old or whole: tmp, fsync, rename."""
+    folder = path.parent
+    folder.mkdir(parents=True, exist_ok=True)
+    temporary = folder / f"{TEMPORARY_PREFIX}{os.getpid()}-{os.urandom(6).hex()}{TEMPORARY_SUFFIX}"
+    try:
+        with open(temporary, "xb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+    fsync_folder(folder)
+
+
+def remove_stale_temporaries(folder: Path) -> list[Path]:
+    """Temporary files of processes that died while writing: never renamed, so never whole."""
+    removed: list[Path] = []
+    if not folder.is_dir():
+        return removed
+    for path in folder.glob(f"{TEMPORARY_PREFIX}*{TEMPORARY_SUFFIX}"):
+        pid_text = path.name[len(TEMPORARY_PREFIX) :].split("-", 1)[0]
+        if pid_text.isdigit() and _alive(int(pid_text)):
+            continue
+        path.unlink(missing_ok=True)
+        removed.append(path)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return False  # a temporary of this process at start-up is from a previous life
+    return pid_exists(pid)
+
+
+# -- what an upload holds ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """One article of an upload, or why it cannot be taken (with where it was)."""
+
+    article: Article | None
+    record: Mapping[str, Any] | None
+    where: str
+    reasons: tuple[str, ...] = ()
+
+
+def parse_records(records: Iterable[Mapping[str, Any]], label: str) -> list[Parsed]:
+    """Articles from JSON objects (the API's JSON and JSONL bodies), each validated."""
+    parsed = []
+    for number, record in enumerate(records, 1):
+        where = f"{label} item {number}"
+        try:
+            parsed.append(Parsed(make_article(record), record, where))
+        except CorpusError as exc:
+            parsed.append(Parsed(None, record, where, (str(exc.located(where)),)))
+    return parsed
+
+
+def parse_file(name: str, data: bytes, max_bytes: int) -> list[Parsed]:
+    """Articles from an uploaded file in any corpus format, read as the corpus reads it."""
+    label = safe_name(name)
+    if extension_of(name) is None:
+        known = ", ".join(sorted(EXTENSIONS))
+        return [Parsed(None, None, label, (f"{label}: not a corpus format (use {known})",))]
+    if len(data) > max_bytes:
+        reason = f"{label}: file too large ({len(data)} bytes; the limit is {max_bytes})"
+        return [Parsed(None, None, label, (reason,))]
+    if not data.strip():
+        return [Parsed(None, None, label, (f"{label}: empty file",))]
+    if b"\x00" in data[:8192]:
+        return [Parsed(None, None, label, (f"{label}: binary file, not text",))]
+    path = Path(label)
+    parsed = []
+    try:
+        for record in reader_for(path, data)(data, path):
+            where = label + "".join(
+                f" {kind} {n}" for kind, n in (("line", record.line), ("item", record.item)) if n
+            )
+            if record.error is not None:
+                error = record.error.located(label, line=record.line, item=record.item)
+                parsed.append(Parsed(None, None, where, (str(error),)))
+                continue
+            assert record.data is not None
+            try:
+                parsed.append(Parsed(make_article(record.data), record.data, where))
+            except CorpusError as exc:
+                error = exc.located(label, line=record.line, item=record.item)
+                parsed.append(Parsed(None, record.data, where, (str(error),)))
+    except CorpusError as exc:
+        return [Parsed(None, None, label, (str(exc.located(label)),))]
+    except (ValueError, LookupError, TypeError, AttributeError, RecursionError) as exc:
+        reason = f"{label}: cannot be parsed ({type(exc).__name__}: {exc})"
+        return [Parsed(None, None, label, (reason,))]
+    return parsed or [Parsed(None, None, label, (f"{label}: no articles found in the file",))]

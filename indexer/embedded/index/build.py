@@ -1,0 +1,418 @@
+"""Building and updating the index from the corpus.
+
+`update_index` is incremental: files whose size and mtime are unchanged are
+skipped, changed and new files are (re)read and their articles replaced, and
+articles of files that are gone are removed. `rebuild=True` reads everything
+into a new generation and swaps it in atomically (see `indexer.embedded.index.store`).
+
+An id belongs to one file. When a second file carries an id that another file
+already holds, the second is reported as failed rather than silently winning,
+because a silent replacement loses an article the editor did not mean to lose.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Protocol
+
+from whoosh import index as whoosh_index
+from whoosh.index import Index
+from whoosh.writing import IndexWriter
+
+from indexer.embedded.index.schema import SCHEMA_VERSION, to_document
+from indexer.embedded.index.segments import (
+    PartResult,
+    add_documents,
+    build_parts,
+    build_share,
+    commit_segments,
+    duplicate_error,
+    file_size,
+    partition,
+)
+from indexer.embedded.index.store import IndexDamaged, IndexLocation, reading
+from indexer.embedded.search.facets import ColumnCache, live_columns
+from indexer.entities.enrich import Enrich, enrichment_signature, entity_enricher
+from indexer.entities.gazetteer import GazetteerError
+from indexer.ingest.corpus import DEFAULT_MAX_FILE_BYTES, find_files, read_file
+from indexer.ingest.errors import CorpusError
+
+# Memory Whoosh may use for its indexing pool before it writes a segment.
+WRITER_LIMIT_MB = 256
+
+
+class Progress(Protocol):
+    def update(self, n: int = 1) -> Any: ...
+
+    def set_postfix_str(self, s: str = "", refresh: bool = True) -> Any: ...
+
+    def close(self) -> Any: ...
+
+
+ProgressFactory = Callable[[int], Progress]
+
+
+@dataclass
+class BuildReport:
+    """What a build did, for the summary line and the exit status."""
+
+    files_read: int = 0
+    files_unchanged: int = 0
+    indexed: int = 0
+    removed: int = 0
+    errors: list[CorpusError] = field(default_factory=list)
+    seconds: float = 0.0
+    rebuilt: bool = False
+    generation: Path | None = None
+    # Why a damaged index was rebuilt instead of updated (IndexDamaged's message).
+    repaired: str | None = None
+
+    @property
+    def failed(self) -> int:
+        return len(self.errors)
+
+    @property
+    def articles_per_s(self) -> float:
+        return self.indexed / self.seconds if self.seconds > 0 else 0.0
+
+    def summary(self) -> str:
+        kind = "rebuilt" if self.rebuilt else "updated"
+        return (
+            f"{kind}: read {self.files_read} files ({self.files_unchanged} unchanged), "
+            f"indexed {self.indexed} articles, removed {self.removed}, failed {self.failed}, "
+            f"{self.seconds:.1f} s, {self.articles_per_s:.0f} articles/s"
+        )
+
+
+@contextlib.contextmanager
+def writing(ix: Index, timeout: float = 60.0) -> Iterator[IndexWriter]:
+    """A Whoosh writer that is committed on success and cancelled on any error.
+
+    Whoosh keeps its lock after a failed commit until `cancel()`; this makes
+    sure the lock is always released.
+    """
+    writer = ix.writer(timeout=timeout, limitmb=WRITER_LIMIT_MB)
+    try:
+        yield writer
+    except BaseException:
+        writer.cancel()
+        raise
+    try:
+        writer.commit()
+    except BaseException:
+        with contextlib.suppress(Exception):
+            writer.cancel()
+        raise
+
+
+def file_key(path: Path, corpus: Path) -> str:
+    """How a file is named in the index: relative to the corpus when inside it."""
+    resolved = path.resolve()
+    try:
+        return resolved.relative_to(corpus.resolve()).as_posix()
+    except ValueError:
+        return resolved.as_posix()
+
+
+def file_signature(path: Path) -> str:
+    stat = path.stat()
+    return f"{stat.st_size}-{stat.st_mtime_ns}"
+
+
+@dataclass(frozen=True)
+class DocumentLoader:
+    """Turns a corpus file into Whoosh documents: read, validate, enrich, map to fields."""
+
+    corpus: Path
+    max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
+    enrich: Enrich | None = None
+
+    def key(self, path: Path) -> str:
+        return file_key(path, self.corpus)
+
+    def __call__(
+        self, position: int, path: Path
+    ) -> tuple[list[tuple[str, dict[str, Any]]], list[CorpusError]]:
+        # The signature is taken before reading: a file changed meanwhile is
+        # read again by the next update instead of being taken as current.
+        signature = _signature(path)
+        result = read_file(path, self.max_file_bytes)
+        if signature is None:
+            return [], list(result.errors)
+        key = self.key(path)
+        documents = []
+        for article in result.articles:
+            if self.enrich is not None:
+                article = self.enrich(article)
+            documents.append((article.id, to_document(article, file=key, file_sig=signature)))
+        return documents, list(result.errors)
+
+
+def update_index(
+    location: IndexLocation,
+    corpus: Path,
+    paths: Iterable[Path] | None = None,
+    *,
+    rebuild: bool = False,
+    max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
+    entities: bool = True,
+    workers: int | None = None,
+    progress: ProgressFactory | None = None,
+    on_wait: Callable[[str], None] | None = None,
+    removed: Iterable[Path] = (),
+) -> BuildReport:
+    """Bring the index up to date with the corpus (or the given files and folders).
+
+    `entities=False` skips entity extraction (the editor's entities are kept).
+    `workers` is the number of processes of a rebuild (default: one per core
+    for corpora of more than a few megabytes, else one). `on_wait(holder)` is
+    called when another process holds the write lock (see `write_lock`).
+    `removed` names files that are gone (the server's writer moved them to the
+    trash): their articles leave the index without a walk of the folders
+    around them.
+    """
+    scope = [Path(p) for p in paths] if paths is not None else [corpus]
+    gone_files = [Path(p) for p in removed]
+    setup_errors: list[CorpusError] = []
+    enrich: Enrich | None = None
+    signature = "none"
+    if entities:
+        signature = enrichment_signature(corpus)
+        try:
+            enrich = entity_enricher(corpus)
+        except GazetteerError as exc:
+            # Index with the shipped gazetteer rather than not at all; say why.
+            setup_errors.append(CorpusError(str(exc)))
+            enrich = entity_enricher(corpus, use_overrides=False)
+            signature += "-without-overrides"
+    loader = DocumentLoader(corpus, max_file_bytes, enrich)
+    with location.write_lock(wait_message=on_wait):
+        # What a killed build left behind, and generations no reader holds any more.
+        location.clean()
+        current = location.current()
+        stale = current is None or location.info(current).get("enrichment") != signature
+        if rebuild or stale or not location.is_compatible():
+            # A new generation replaces the whole index: it must hold the whole
+            # corpus, not just the files this call was given.
+            whole = _rebuild_scope(corpus, [*scope, *gone_files])
+            report = _rebuild(location, whole, loader, progress, workers, signature)
+        else:
+            assert current is not None
+            try:
+                # Whoosh also reads the old segments when it merges them at commit.
+                with reading(current):
+                    report = _update(location, corpus, scope, loader, progress, gone_files)
+            except IndexDamaged as exc:
+                # Nothing was changed (a failed commit is cancelled); only a new
+                # generation repairs it, and it must hold the whole corpus.
+                whole = _rebuild_scope(corpus, [*scope, *gone_files])
+                report = _rebuild(location, whole, loader, progress, workers, signature)
+                report.repaired = exc.problem
+    report.errors[:0] = setup_errors
+    return report
+
+
+def _rebuild_scope(corpus: Path, scope: list[Path]) -> list[Path]:
+    """The corpus, and any of the given paths outside it."""
+    root = corpus.resolve()
+    outside = [p for p in scope if not p.resolve().is_relative_to(root)]
+    return [corpus, *outside]
+
+
+# Below this much input a rebuild stays in one process: starting workers costs more.
+PARALLEL_MIN_BYTES = 2 * 1024 * 1024
+
+
+def _worker_count(files: list[Path], requested: int | None) -> int:
+    if requested is not None:
+        return max(1, min(requested, len(files)))
+    total = sum(file_size(path) for path in files)
+    if total < PARALLEL_MIN_BYTES:
+        return 1
+    return max(1, min(os.cpu_count() or 1, len(files)))
+
+
+def _rebuild(
+    location: IndexLocation,
+    scope: list[Path],
+    loader: DocumentLoader,
+    progress: ProgressFactory | None,
+    workers: int | None,
+    signature: str,
+) -> BuildReport:
+    started = time.monotonic()
+    report = BuildReport(rebuilt=True)
+    files = list(find_files(scope))
+    generation = location.new_generation()
+    shares = partition(files, _worker_count(files, workers))
+    bar = progress(len(files)) if progress else None
+    tick = (lambda: bar.update(1)) if bar else None
+    try:
+        if len(shares) > 1:
+            parts = build_parts(generation, shares, loader, loader.key, tick)
+        else:
+            share = shares[0] if shares else []
+            parts = [build_share(str(generation), share, loader, loader.key, tick)]
+    finally:
+        if bar:
+            bar.close()
+    commit_segments(generation, [part.segment for part in parts])
+    for part in parts:
+        report.files_read += part.files_read
+        report.indexed += part.indexed
+        report.errors.extend(part.errors)
+    _drop_duplicates_across_parts(generation, parts, files, report)
+    report.seconds = time.monotonic() - started
+    location.publish(generation, {**_info(report, built=True), "enrichment": signature})
+    location.clean()
+    report.generation = generation
+    return report
+
+
+def _drop_duplicates_across_parts(
+    generation: Path, parts: list[PartResult], files: list[Path], report: BuildReport
+) -> None:
+    """An id in files of two workers: the file earlier in the corpus order keeps it."""
+    if len(parts) < 2:
+        return
+    holders: dict[str, list[tuple[int, str]]] = {}
+    for part in parts:
+        for article_id, position, key in part.ids:
+            holders.setdefault(article_id, []).append((position, key))
+    losers = []
+    for article_id, held in holders.items():
+        if len(held) > 1:
+            held.sort()
+            winner = held[0][1]
+            for position, key in held[1:]:
+                losers.append((article_id, key))
+                report.errors.append(duplicate_error(article_id, winner, key, files[position]))
+    if not losers:
+        return
+    ix = whoosh_index.open_dir(str(generation))
+    try:
+        with writing(ix) as writer, ix.searcher() as searcher:
+            for article_id, key in losers:
+                for docnum in searcher.document_numbers(id=article_id):
+                    if searcher.stored_fields(docnum).get("file") == key:
+                        writer.delete_document(docnum)
+                        report.indexed -= 1
+    finally:
+        ix.close()
+
+
+def _update(
+    location: IndexLocation,
+    corpus: Path,
+    scope: list[Path],
+    loader: DocumentLoader,
+    progress: ProgressFactory | None,
+    removed: list[Path],
+) -> BuildReport:
+    started = time.monotonic()
+    report = BuildReport()
+    ix = location.open()
+    try:
+        known_files, owners = _indexed_files(ix)
+        found = {loader.key(path): path for path in find_files(scope)}
+        roots = [file_key(p, corpus) for p in scope if p.is_dir()]
+        gone = [
+            key
+            for key in known_files
+            if key not in found and any(_inside(key, root) for root in roots)
+        ]
+        for path in removed:
+            key = loader.key(path)
+            if key in known_files and key not in found and key not in gone and not path.exists():
+                gone.append(key)
+        changed = [key for key, path in found.items() if _signature(path) != known_files.get(key)]
+        report.files_unchanged = len(found) - len(changed)
+        # Articles of files that go or are re-read no longer hold their ids.
+        released = set(gone) | set(changed)
+        released_ids = {id_ for id_, key in owners.items() if key in released}
+        owners = {id_: key for id_, key in owners.items() if key not in released}
+        bar = progress(len(changed)) if progress and changed else None
+        try:
+            with writing(ix) as writer:
+                for key in gone:
+                    writer.delete_by_term("file", key)
+                for position, key in enumerate(changed):
+                    writer.delete_by_term("file", key)
+                    path = found[key]
+                    documents, errors = loader(position, path)
+                    report.files_read += 1
+                    report.errors.extend(errors)
+                    added = add_documents(writer, documents, key, path, owners, report.errors)
+                    report.indexed += len(added)
+                    if bar:
+                        bar.update(1)
+        finally:
+            if bar:
+                bar.close()
+        report.removed = len(released_ids - owners.keys())
+        report.seconds = time.monotonic() - started
+        generation = location.require_current()
+        info = location.info(generation)
+        info.update(_info(report, built=False))
+        location.write_info(generation, info)
+        report.generation = generation
+    finally:
+        ix.close()
+    return report
+
+
+# The file, signature and id of every document, by segment: a process that
+# updates the index again and again (the server's writer) reads only new segments.
+INDEXED_COLUMNS: ColumnCache = {}
+INDEXED = ("file", "file_sig", "id")
+
+
+def _indexed_files(ix: Index) -> tuple[dict[str, str], dict[str, str]]:
+    """{file: signature} and {article id: file} of what the index holds."""
+    files: dict[str, str] = {}
+    owners: dict[str, str] = {}
+    with ix.reader() as reader:
+        if reader.doc_count() == 0:
+            return files, owners
+        columns = live_columns(reader, *INDEXED, cache=INDEXED_COLUMNS)
+        for key, signature, article_id in zip(*columns, strict=True):
+            files[key] = signature
+            owners[article_id] = key
+    return files, owners
+
+
+def _signature(path: Path) -> str | None:
+    try:
+        return file_signature(path)
+    except OSError:
+        return None
+
+
+def _inside(key: str, root: str) -> bool:
+    return root in ("", ".") or key == root or key.startswith(root.rstrip("/") + "/")
+
+
+def _info(report: BuildReport, *, built: bool) -> dict[str, Any]:
+    now = datetime.now(UTC).isoformat(timespec="seconds")
+    info: dict[str, Any] = {
+        "schema": SCHEMA_VERSION,
+        "updated": now,
+        "last_run": {
+            "kind": "rebuild" if report.rebuilt else "update",
+            "files_read": report.files_read,
+            "indexed": report.indexed,
+            "removed": report.removed,
+            "failed": report.failed,
+            "seconds": round(report.seconds, 3),
+            "errors": [str(e) for e in report.errors[:50]],
+        },
+    }
+    if built:
+        info["built"] = now
+    return info

@@ -1,0 +1,312 @@
+"""Building a new generation as segments, in this process or in several.
+
+Reading files, extracting entities and Whoosh's analysis are all CPU-bound, so
+a rebuild on one core leaves the others idle. Here each worker process reads
+its share of the files and writes a complete Whoosh segment into the new
+generation's folder; the parent then lists all segments in one table of
+contents. No segment is merged or copied, so the parallel part is the whole
+cost. This is what Whoosh's own `MpWriter(multisegment=True)` does, except that
+our workers also read and enrich the articles instead of receiving them
+pickled from a parent that would do that work on a single core. A small
+build runs the same code in this process, with one share.
+
+It uses private methods of Whoosh's `SegmentWriter` (`_close_segment`,
+`_assemble_segment`, `_commit_toc`, and the steps of `_flush_segment`), as
+`whoosh.multiproc` does; Whoosh is pinned at 2.7.4, its last release, so they
+do not move.
+"""
+
+from __future__ import annotations
+
+import gc
+import multiprocessing
+import os
+import queue
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from whoosh import index as whoosh_index
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
+from whoosh.util.numeric import byte_to_length
+from whoosh.writing import SegmentWriter
+
+from indexer.ingest.errors import CorpusError
+from indexer.system.processes import die_with_parent
+
+# Bounds of a worker's sorting pool (see worker_limit_mb); Whoosh's estimate of
+# its Python objects is about 150 bytes a posting.
+MIN_WORKER_LIMIT_MB = 128
+MAX_WORKER_LIMIT_MB = 1024
+
+
+@dataclass
+class PartResult:
+    """What one worker built: its segment (None when it indexed nothing) and what it saw."""
+
+    segment: Any
+    files_read: int = 0
+    indexed: int = 0
+    errors: list[CorpusError] = field(default_factory=list)
+    # (article id, position of its file in the build's file order, file key)
+    ids: list[tuple[str, int, str]] = field(default_factory=list)
+
+
+# (position, path) -> the file's documents as (id, document) pairs, and its errors.
+Loader = Callable[[int, Path], tuple[list[tuple[str, dict[str, Any]]], list[CorpusError]]]
+
+
+def partition(files: list[Path], parts: int) -> list[list[tuple[int, Path]]]:
+    """Files dealt into `parts` shares of about equal size, largest first."""
+    sized = sorted(
+        enumerate(files), key=lambda item: (-file_size(item[1]), item[0])
+    )  # big files first so that shares even out
+    shares: list[list[tuple[int, Path]]] = [[] for _ in range(parts)]
+    totals = [0] * parts
+    for position, path in sized:
+        smallest = totals.index(min(totals))
+        shares[smallest].append((position, path))
+        totals[smallest] += file_size(path)
+    return [sorted(share) for share in shares if share]
+
+
+def file_size(path: Path) -> int:
+    """A file's size in bytes; 0 when it cannot be read (it is reported when read)."""
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+def build_parts(
+    generation: Path,
+    shares: list[list[tuple[int, Path]]],
+    load: Loader,
+    key_of: Callable[[Path], str],
+    tick: Callable[[], None] | None = None,
+) -> list[PartResult]:
+    """Run one worker per share; return their results once all have finished."""
+    # fork: workers inherit the loaded modules, gazetteer and settings at no cost.
+    context = multiprocessing.get_context("fork")
+    results: multiprocessing.Queue[tuple[str, Any]] = context.Queue()
+    parent = os.getpid()
+    workers = [
+        context.Process(
+            target=_work,
+            args=(str(generation), share, load, key_of, results, parent),
+            daemon=True,
+        )
+        for share in shares
+    ]
+    for worker in workers:
+        worker.start()
+    parts: list[PartResult] = []
+    failure: str | None = None
+    try:
+        while len(parts) < len(workers) and failure is None:
+            try:
+                kind, value = results.get(timeout=0.5)
+            except queue.Empty:
+                if any(w.exitcode not in (None, 0) for w in workers):
+                    failure = "an indexing worker died"
+                continue
+            if kind == "tick":
+                if tick:
+                    tick()
+            elif kind == "done":
+                parts.append(value)
+            else:
+                failure = str(value)
+    finally:
+        for worker in workers:
+            if failure is not None:
+                worker.terminate()
+            worker.join()
+    if failure is not None:
+        raise RuntimeError(f"parallel build failed: {failure}")
+    return parts
+
+
+def _work(
+    generation: str,
+    share: list[tuple[int, Path]],
+    load: Loader,
+    key_of: Callable[[Path], str],
+    results: multiprocessing.Queue[tuple[str, Any]],
+    parent: int,
+) -> None:
+    # Before anything else: a worker must not outlive the build it is part of.
+    die_with_parent(parent)
+
+    def tick() -> None:
+        results.put(("tick", None))
+
+    try:
+        results.put(("done", build_share(generation, share, load, key_of, tick, parent)))
+    except BaseException:
+        results.put(("error", traceback.format_exc(limit=5)))
+
+
+def add_documents(
+    writer: Any,
+    documents: list[tuple[str, dict[str, Any]]],
+    key: str,
+    path: Path,
+    owners: dict[str, str],
+    errors: list[CorpusError],
+) -> list[str]:
+    """Add a file's documents, refusing ids another file holds; the ids added.
+
+    `owners` maps every id already in the index (or this build) to its file;
+    a plain add never duplicates an id because the caller has deleted the
+    file's old documents and ids held elsewhere are refused here.
+    """
+    added = []
+    for article_id, document in documents:
+        owner = owners.get(article_id)
+        if owner is not None:
+            errors.append(duplicate_error(article_id, owner, key, path))
+            continue
+        owners[article_id] = key
+        writer.add_document(**document)
+        added.append(article_id)
+    return added
+
+
+def duplicate_error(article_id: str, owner: str, key: str, path: Path) -> CorpusError:
+    where = "earlier in this file" if owner == key else f"in {owner}"
+    return CorpusError(f"duplicate id {article_id!r}: already used {where}", path=path)
+
+
+def build_share(
+    generation: str,
+    share: list[tuple[int, Path]],
+    load: Loader,
+    key_of: Callable[[Path], str],
+    tick: Callable[[], None] | None = None,
+    parent: int | None = None,
+) -> PartResult:
+    """Index a share of the files into one new segment of the generation (not yet listed)."""
+    ix = whoosh_index.open_dir(generation)
+    # _lk=False: the parent holds the index's locks for the whole build.
+    writer = SegmentWriter(ix, _lk=False, limitmb=worker_limit_mb())
+    part = PartResult(segment=None)
+    owners: dict[str, str] = {}
+    # Whoosh's sorting pool holds millions of posting tuples; the collector's
+    # automatic passes would scan them again and again. A collection of the
+    # young generations after each file still frees a file's reference cycles
+    # (parsed HTML trees have them).
+    automatic = gc.isenabled()
+    gc.disable()
+    try:
+        for position, path in share:
+            if parent is not None and os.getppid() != parent:
+                # The parent was killed: nobody will publish this generation.
+                os._exit(1)
+            documents, errors = load(position, path)
+            part.files_read += 1
+            part.errors.extend(errors)
+            key = key_of(path)
+            for article_id in add_documents(writer, documents, key, path, owners, part.errors):
+                part.ids.append((article_id, position, key))
+                part.indexed += 1
+            del documents
+            gc.collect(1)
+            if tick:
+                tick()
+        if part.indexed:
+            part.segment = _finalize(writer)
+        else:
+            writer.cancel()
+    except BaseException:
+        writer.cancel()
+        raise
+    finally:
+        if automatic:
+            gc.enable()
+    return part
+
+
+def worker_limit_mb() -> int:
+    """How much a worker's sorting pool may hold before it spills a run to disk.
+
+    Whoosh merges spilled runs in Python at the end, which costs more than
+    the sorting; so as much as an eighth of the machine's memory shared by
+    the workers, between 128 MB and 1 GB (a 100k archive's share in one run).
+    """
+    # A rebuild runs up to one worker per core.
+    count = os.cpu_count() or 1
+    try:
+        memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):
+        return MIN_WORKER_LIMIT_MB
+    share = memory // 8 // count // (1024 * 1024)
+    return max(MIN_WORKER_LIMIT_MB, min(MAX_WORKER_LIMIT_MB, share))
+
+
+def _finalize(writer: SegmentWriter) -> Any:
+    """Write the segment's postings and close it: Whoosh's `_finalize_segment`,
+    with the field lengths it looks up once per posting read from arrays."""
+    writer.perdocwriter.close()
+    per_doc = writer.per_document_reader()
+    try:
+        writer.fieldwriter.add_postings(
+            writer.schema, _Lengths(per_doc), writer.pool.iter_postings()
+        )
+        writer.fieldwriter.close()
+    finally:
+        per_doc.close()
+    writer._close_segment()
+    writer._assemble_segment()
+    return writer.get_segment()
+
+
+class _Lengths:
+    """A segment's field lengths as lists, for `FieldWriter.add_postings`.
+
+    Whoosh asks for a document's field length once per posting (for the
+    block statistics); its column reader answers each call through several
+    layers, and checks the file system for fields without lengths. Here each
+    field's column is read once.
+    """
+
+    def __init__(self, per_doc: Any) -> None:
+        self._per_doc = per_doc
+        self._fields: dict[str, list[int] | None] = {}
+
+    def doc_field_length(self, docnum: int, fieldname: str, default: int = 0) -> int:
+        lengths = self._fields.get(fieldname, _UNREAD)
+        if lengths is _UNREAD:
+            lengths = self._read(fieldname)
+            self._fields[fieldname] = lengths
+        if lengths is None:
+            return default
+        length: int = lengths[docnum]
+        return length
+
+    def _read(self, fieldname: str) -> list[int] | None:
+        reader = self._per_doc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
+        if reader is None:
+            return None
+        return [_LENGTH_OF_BYTE[b] for b in reader]
+
+
+_UNREAD: Any = object()
+_LENGTH_OF_BYTE = [byte_to_length(b) for b in range(256)]
+
+
+def commit_segments(generation: Path, segments: list[Any]) -> None:
+    """Make the workers' segments the generation's content, in one table of contents."""
+    ix = whoosh_index.open_dir(str(generation))
+    writer = SegmentWriter(ix)
+    try:
+        writer._close_segment()
+        writer._commit_toc([s for s in segments if s is not None])
+    except BaseException:
+        writer.cancel()
+        raise
+    finally:
+        writer._finish()
+        ix.close()

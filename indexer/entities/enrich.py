@@ -1,0 +1,66 @@
+"""Enrichment: what is added to an article between reading it and indexing it.
+
+Today that is its entities (SPEC §5): the editor's own, then the gazetteer's
+and the extractor's, and the places of its dateline. The corpus may carry an
+editor's gazetteer overrides in `entities.yaml`; the enricher's signature
+changes when that file or the shipped gazetteer does, so that the index is
+rebuilt rather than left with entities from an older gazetteer.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+
+from indexer.entities.extract import GazetteerExtractor
+from indexer.entities.gazetteer import (
+    FIRST_NAMES_PATH,
+    GAZETTEER_PATH,
+    Gazetteer,
+    GazetteerError,
+    load_gazetteer,
+)
+from indexer.entities.mentions import article_entities
+from indexer.ingest.article import Article
+
+OVERRIDES_FILE = "entities.yaml"
+
+Enrich = Callable[[Article], Article]
+
+
+def overrides_path(corpus: Path) -> Path | None:
+    path = corpus / OVERRIDES_FILE
+    return path if path.is_file() else None
+
+
+def corpus_gazetteer(corpus: Path) -> Gazetteer:
+    """The gazetteer with the corpus's overrides; the shipped one when they are malformed."""
+    try:
+        return load_gazetteer(overrides_path(corpus))
+    except GazetteerError:
+        return load_gazetteer()
+
+
+def entity_enricher(corpus: Path, *, use_overrides: bool = True) -> Enrich:
+    """Adds entities to articles, with the corpus's gazetteer overrides.
+
+    Raises `GazetteerError` when the overrides file is malformed.
+    """
+    gazetteer = load_gazetteer(overrides_path(corpus) if use_overrides else None)
+    extractor = GazetteerExtractor(gazetteer)
+
+    def enrich(article: Article) -> Article:
+        return replace(article, entities=article_entities(article, extractor, gazetteer))
+
+    return enrich
+
+
+def enrichment_signature(corpus: Path) -> str:
+    """Changes whenever enrichment could give other entities for the same article."""
+    digest = hashlib.sha256()
+    for path in (GAZETTEER_PATH, FIRST_NAMES_PATH, overrides_path(corpus)):
+        if path is not None:
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
