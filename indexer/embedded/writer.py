@@ -39,6 +39,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from indexer.archive.builds import BuildReport
 from indexer.editing.jobs import JobStore
 from indexer.editing.trash import trash_file, trash_record
 from indexer.editing.uploads import (
@@ -52,7 +53,6 @@ from indexer.editing.uploads import (
 from indexer.embedded.index.build import (
     INDEXED,
     INDEXED_COLUMNS,
-    BuildReport,
     file_key,
     file_signature,
     update_index,

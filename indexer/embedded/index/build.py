@@ -16,15 +16,16 @@ import contextlib
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from whoosh import index as whoosh_index
 from whoosh.index import Index
 from whoosh.writing import IndexWriter
 
+from indexer.archive.builds import BuildReport, ProgressFactory
 from indexer.embedded.index.schema import SCHEMA_VERSION, to_document
 from indexer.embedded.index.segments import (
     PartResult,
@@ -45,49 +46,6 @@ from indexer.ingest.errors import CorpusError
 
 # Memory Whoosh may use for its indexing pool before it writes a segment.
 WRITER_LIMIT_MB = 256
-
-
-class Progress(Protocol):
-    def update(self, n: int = 1) -> Any: ...
-
-    def set_postfix_str(self, s: str = "", refresh: bool = True) -> Any: ...
-
-    def close(self) -> Any: ...
-
-
-ProgressFactory = Callable[[int], Progress]
-
-
-@dataclass
-class BuildReport:
-    """What a build did, for the summary line and the exit status."""
-
-    files_read: int = 0
-    files_unchanged: int = 0
-    indexed: int = 0
-    removed: int = 0
-    errors: list[CorpusError] = field(default_factory=list)
-    seconds: float = 0.0
-    rebuilt: bool = False
-    generation: Path | None = None
-    # Why a damaged index was rebuilt instead of updated (IndexDamaged's message).
-    repaired: str | None = None
-
-    @property
-    def failed(self) -> int:
-        return len(self.errors)
-
-    @property
-    def articles_per_s(self) -> float:
-        return self.indexed / self.seconds if self.seconds > 0 else 0.0
-
-    def summary(self) -> str:
-        kind = "rebuilt" if self.rebuilt else "updated"
-        return (
-            f"{kind}: read {self.files_read} files ({self.files_unchanged} unchanged), "
-            f"indexed {self.indexed} articles, removed {self.removed}, failed {self.failed}, "
-            f"{self.seconds:.1f} s, {self.articles_per_s:.0f} articles/s"
-        )
 
 
 @contextlib.contextmanager

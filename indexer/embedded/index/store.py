@@ -42,6 +42,7 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.index import TOC, FileIndex, Index
 from whoosh.reading import SegmentReader
 
+from indexer.archive.errors import ArchiveDamaged, ArchiveMissing
 from indexer.embedded.index.schema import SCHEMA_VERSION, build_schema
 from indexer.system.processes import ProcessId, command_line, this_command
 
@@ -54,11 +55,11 @@ GENERATION_PREFIX = "gen-"
 MAIN = "MAIN"
 
 
-class IndexMissing(Exception):
+class IndexMissing(ArchiveMissing):
     """There is no built index at the given place."""
 
 
-class IndexDamaged(Exception):
+class IndexDamaged(ArchiveDamaged):
     """A file of the index cannot be read (truncated, overwritten): only a rebuild repairs it."""
 
     def __init__(self, path: Path, cause: BaseException) -> None:
@@ -67,7 +68,12 @@ class IndexDamaged(Exception):
         self.problem = (
             f"the index is damaged: {path} cannot be read ({type(cause).__name__}: {cause})"
         )
-        super().__init__(f"{self.problem}; rebuild it with `vindex index --rebuild`")
+        super().__init__(
+            f"{self.problem}; rebuild it with `vindex index --rebuild`",
+            # The client is told which file, not where the server keeps it.
+            f"The index is damaged: its file {path.name} cannot be read. "
+            "Rebuild it with `vindex index --rebuild` (or POST /api/reindex).",
+        )
 
 
 def reading(generation: Path) -> _Reading:
