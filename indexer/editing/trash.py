@@ -17,8 +17,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from indexer.editing.uploads import atomic_write, free_name, safe_name, uploads_folder
-from indexer.embedded.index.store import fsync_folder
+from indexer.editing.uploads import free_name, safe_name, uploads_folder
+from indexer.system.files import atomic_write, fsync_folder
 
 TRASH = ".trash"
 META = "trash.json"
@@ -59,7 +59,7 @@ def _new_entry(corpus: Path, label: str, ids: list[str], original: str, reason: 
         "reason": reason,
         "trashed": datetime.now(UTC).isoformat(timespec="seconds"),
     }
-    atomic_write(folder / META, json.dumps(meta, indent=2).encode())
+    atomic_write(folder / META, json.dumps(meta, indent=2))
     return folder
 
 
@@ -88,7 +88,7 @@ def trash_record(corpus: Path, record: dict[str, Any], article_id: str, reason: 
     name = safe_name(f"{article_id}.json")
     original = f"{uploads_folder(corpus).name}/{name}"
     folder = _new_entry(corpus, article_id, [article_id], original, reason)
-    atomic_write(folder / name, json.dumps(record, ensure_ascii=False, indent=2).encode())
+    atomic_write(folder / name, json.dumps(record, ensure_ascii=False, indent=2))
     return _entry(folder)
 
 

@@ -3,17 +3,13 @@
 Everything an editor sends is written into `corpus/uploads/`. A client's file
 name never decides a path: `safe_name` keeps a plain stem and a known corpus
 extension, so `../../etc/passwd`, absolute paths, NUL bytes and odd Unicode
-all become a harmless name inside that folder. Files are written atomically
-(a hidden temporary file in the same folder, fsync, rename, fsync of the
-folder): a reader or a process killed at any moment sees the old file or the
-whole new one, never half of it. Hidden temporary files are skipped by
-`indexer.ingest.corpus.find_files`; the ones a killed process left are removed by
-`remove_stale_temporaries`.
+all become a harmless name inside that folder. Files are written whole
+(`indexer.system.files.atomic_write`): a reader or a process killed at any
+moment sees the old file or the new one, never half of it.
 """
 
 from __future__ import annotations
 
-import os
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
@@ -21,16 +17,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from indexer.embedded.index.store import fsync_folder
 from indexer.ingest.article import Article, make_article
 from indexer.ingest.corpus import reads_name
 from indexer.ingest.errors import CorpusError
 from indexer.ingest.formats import EXTENSIONS, reader_for
-from indexer.system.processes import pid_exists
 
 UPLOADS = "uploads"
-TEMPORARY_PREFIX = ".upload-"
-TEMPORARY_SUFFIX = ".tmp"
 # Long enough to keep a readable name, short enough for every file system.
 MAX_STEM = 80
 
@@ -92,43 +84,6 @@ def inside(folder: Path, path: Path) -> bool:
     except ValueError:
         return False
     return True
-
-
-def atomic_write(path: Path, data: bytes) -> None:
-    """Write `data` to `path` so that it is either absent/old or whole: tmp, fsync, rename."""
-    folder = path.parent
-    folder.mkdir(parents=True, exist_ok=True)
-    temporary = folder / f"{TEMPORARY_PREFIX}{os.getpid()}-{os.urandom(6).hex()}{TEMPORARY_SUFFIX}"
-    try:
-        with open(temporary, "xb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
-    fsync_folder(folder)
-
-
-def remove_stale_temporaries(folder: Path) -> list[Path]:
-    """Temporary files of processes that died while writing: never renamed, so never whole."""
-    removed: list[Path] = []
-    if not folder.is_dir():
-        return removed
-    for path in folder.glob(f"{TEMPORARY_PREFIX}*{TEMPORARY_SUFFIX}"):
-        pid_text = path.name[len(TEMPORARY_PREFIX) :].split("-", 1)[0]
-        if pid_text.isdigit() and _alive(int(pid_text)):
-            continue
-        path.unlink(missing_ok=True)
-        removed.append(path)
-    return removed
-
-
-def _alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return False  # a temporary of this process at start-up is from a previous life
-    return pid_exists(pid)
 
 
 # -- what an upload holds ------------------------------------------------------

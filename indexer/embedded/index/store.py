@@ -43,6 +43,7 @@ from whoosh.index import TOC, FileIndex, Index
 from whoosh.reading import SegmentReader
 
 from indexer.embedded.index.schema import SCHEMA_VERSION, build_schema
+from indexer.system.files import atomic_write, fsync_file, fsync_folder
 from indexer.system.processes import ProcessId, command_line, this_command
 
 CURRENT = "current"
@@ -287,7 +288,7 @@ class IndexLocation:
         return data
 
     def write_info(self, generation: Path, info: dict[str, Any]) -> None:
-        _atomic_write(generation / BUILD_INFO, json.dumps(info, indent=2, sort_keys=True))
+        atomic_write(generation / BUILD_INFO, json.dumps(info, indent=2, sort_keys=True))
 
     def is_compatible(self) -> bool:
         """Whether the current generation was built with this code's schema."""
@@ -309,7 +310,7 @@ class IndexLocation:
         self.write_info(generation, info)
         (generation / BUILDING).unlink(missing_ok=True)
         for path in generation.iterdir():
-            _fsync_file(path)
+            fsync_file(path)
         fsync_folder(generation)
         temporary = self.root / f".{CURRENT}.{os.getpid()}"
         temporary.unlink(missing_ok=True)
@@ -529,29 +530,6 @@ def _builder_alive(marker: Path) -> bool:
     except (OSError, ValueError):
         return False
     return owner is not None and owner.alive()
-
-
-def _atomic_write(path: Path, text: str) -> None:
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with open(temporary, "w", encoding="utf-8") as handle:
-        handle.write(text)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(temporary, path)
-
-
-def _fsync_file(path: Path) -> None:
-    with open(path, "rb") as handle:
-        os.fsync(handle.fileno())
-
-
-def fsync_folder(path: Path) -> None:
-    """Make a rename in the folder durable (a file's own fsync does not cover its name)."""
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 class LiveIndex:
