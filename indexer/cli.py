@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import ctypes
 import json
+import logging
 import os
 import sys
 from collections.abc import Sequence
@@ -17,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from indexer.embedded.index.store import IndexDamaged
 from indexer.settings import Settings, SettingsError
+from indexer.system.logs import configure_logging
 
 if TYPE_CHECKING:
     from indexer.archive.request import RequestError
@@ -37,6 +39,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         settings = Settings.from_env().with_overrides(index=args.index, corpus=args.corpus)
+        # Commands print what they did: their log adds warnings only (`serve` logs more).
+        configure_logging(settings.log_format, logging.WARNING)
         status: int = args.handler(args, settings)
         return status
     except (SettingsError, UsageError) as exc:
@@ -379,6 +383,10 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     open_files = raise_file_limit()  # inherited by the workers
     print(f"Vindex serving {settings.index} on http://{settings.host}:{settings.port}/")
     print(f"Editor page: http://{settings.host}:{settings.port}/editor", flush=True)
+    configure_logging(settings.log_format)
+    logging.getLogger(__name__).info(
+        "serving %s with %d worker(s), embedded backend", settings.index, settings.workers
+    )
     uvicorn.run(
         "webapp.app:app_from_env",
         factory=True,

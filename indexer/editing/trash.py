@@ -11,6 +11,7 @@ puts the newest entry holding ID back (see `restore`).
 from __future__ import annotations
 
 import json
+import logging
 import os
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -22,6 +23,8 @@ from indexer.system.files import atomic_write, fsync_folder
 
 TRASH = ".trash"
 META = "trash.json"
+
+log = logging.getLogger(__name__)
 
 
 class RestoreError(Exception):
@@ -60,6 +63,13 @@ def _new_entry(corpus: Path, label: str, ids: list[str], original: str, reason: 
         "trashed": datetime.now(UTC).isoformat(timespec="seconds"),
     }
     atomic_write(folder / META, json.dumps(meta, indent=2))
+    log.info(
+        "trashed %s (%s): %s",
+        original,
+        ", ".join(ids),
+        reason,
+        extra={"ids": ids, "original": original, "reason": reason, "entry": folder.name},
+    )
     return folder
 
 
@@ -136,4 +146,10 @@ def restore(corpus: Path, entry: TrashEntry) -> Path:
     fsync_folder(target.parent)
     (entry.folder / META).unlink(missing_ok=True)
     entry.folder.rmdir()
+    log.info(
+        "restored %s (%s) from the trash",
+        target,
+        ", ".join(entry.ids),
+        extra={"ids": list(entry.ids), "file": str(target), "entry": entry.folder.name},
+    )
     return target

@@ -10,6 +10,7 @@ moment sees the old file or the new one, never half of it.
 
 from __future__ import annotations
 
+import logging
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
@@ -27,6 +28,8 @@ UPLOADS = "uploads"
 MAX_STEM = 80
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+log = logging.getLogger(__name__)
 
 
 def uploads_folder(corpus: Path) -> Path:
@@ -108,11 +111,15 @@ def parse_records(records: Iterable[Mapping[str, Any]], label: str) -> list[Pars
             parsed.append(Parsed(make_article(record), record, where))
         except CorpusError as exc:
             parsed.append(Parsed(None, record, where, (str(exc.located(where)),)))
-    return parsed
+    return _logged(label, parsed)
 
 
 def parse_file(name: str, data: bytes, max_bytes: int) -> list[Parsed]:
     """Articles from an uploaded file in any corpus format, read as the corpus reads it."""
+    return _logged(safe_name(name), _parse_file(name, data, max_bytes))
+
+
+def _parse_file(name: str, data: bytes, max_bytes: int) -> list[Parsed]:
     label = safe_name(name)
     if extension_of(name) is None:
         known = ", ".join(sorted(EXTENSIONS))
@@ -147,3 +154,25 @@ def parse_file(name: str, data: bytes, max_bytes: int) -> list[Parsed]:
         reason = f"{label}: cannot be parsed ({type(exc).__name__}: {exc})"
         return [Parsed(None, None, label, (reason,))]
     return parsed or [Parsed(None, None, label, (f"{label}: no articles found in the file",))]
+
+
+def _logged(label: str, parsed: list[Parsed]) -> list[Parsed]:
+    """One line per upload: how many articles were accepted, how many refused and why.
+
+    The reasons name fields and places, never the content: the first few are
+    enough to tell what went wrong.
+    """
+    refused = [p for p in parsed if p.article is None]
+    reasons = [reason for p in refused for reason in p.reasons][:5]
+    fields = {
+        "upload": label,
+        "accepted": len(parsed) - len(refused),
+        "refused": len(refused),
+        "reasons": reasons,
+    }
+    if refused:
+        message = "upload %s: %d articles accepted, %d refused (%s)"
+        log.warning(message, label, fields["accepted"], len(refused), reasons[0], extra=fields)
+    else:
+        log.info("upload %s: %d articles accepted", label, len(parsed), extra=fields)
+    return parsed

@@ -217,7 +217,8 @@ def update_index(
                 # Nothing was changed (a failed commit is cancelled); only a new
                 # generation repairs it, and it must hold the whole corpus.
                 whole = _rebuild_scope(corpus, [*scope, *gone_files])
-                log.warning(
+                # INFO: `vindex index` says so itself, and the server's job reports it.
+                log.info(
                     "index damaged, rebuilding: %s",
                     exc.problem,
                     extra={"index": str(location.root), "problem": exc.problem},
