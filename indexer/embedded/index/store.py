@@ -163,10 +163,18 @@ def find_damage(generation: Path) -> tuple[Path, BaseException] | None:
 
 
 class _CheckedIndex(FileIndex):  # type: ignore[misc]
-    """A generation's Whoosh index whose unreadable files raise IndexDamaged.
+    """A generation's Whoosh index whose unreadable files raise IndexDamaged, read in place.
 
     It may hold the generation for readers (see `open_generation`): until it
     is closed, or else collected.
+
+    No mmap: Whoosh reads a file inside a memory-mapped compound segment
+    through a BytesIO, which copies the whole file, so every new searcher
+    copied every segment's terms and postings (18-34 ms and tens of MB per
+    index state of the Reuters import, a quarter of a server's time under an
+    upload a second), and so did the writer for every update. Without mmap a
+    searcher opens in 3 ms and searches as fast (the search core decodes each
+    posting list once and keeps it).
     """
 
     def __init__(self, generation: Path, hold: int | None = None) -> None:
@@ -188,23 +196,6 @@ class _CheckedIndex(FileIndex):  # type: ignore[misc]
         # A searcher opens its reader here too.
         with reading(self.path):
             return super().reader(reuse)
-
-
-def open_index(path: Path) -> Index:
-    """The Whoosh index in a generation folder, its segment files read in place.
-
-    Whoosh reads a file inside a memory-mapped compound segment through a
-    BytesIO, which copies the whole file: every new searcher copied every
-    segment's terms and postings (18-34 ms and tens of MB per index state of
-    the Reuters import, a quarter of a server's time under an upload a
-    second), and so did the writer for every update. Without mmap a searcher
-    opens in 3 ms and searches as fast (the search core decodes each posting
-    list once and keeps it; its reads are serialised by its lock anyway).
-
-    A file that cannot be read when the index or a reader of it is opened
-    raises IndexDamaged, naming the file.
-    """
-    return _CheckedIndex(path)
 
 
 def open_generation(path: Path) -> Index:
