@@ -10,9 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from indexer.embedded.index.build import INDEXED, INDEXED_COLUMNS
+from indexer.embedded.index.build import indexed_files
 from indexer.embedded.index.store import IndexLocation
-from indexer.embedded.search.facets import live_columns
 
 # Above this many ids, what the index holds is read from its columns, not id by id.
 LOOKUPS_MAX = 100
@@ -29,18 +28,8 @@ class Owners:
 
     @classmethod
     def load(cls, location: IndexLocation) -> Owners:
-        """Every id the index holds and its file: one pass over two columns."""
-        if location.current() is None:
-            return cls({})
-        ix = location.open()
-        try:
-            with ix.reader() as reader:
-                if reader.doc_count() == 0:
-                    return cls({})
-                files, _signatures, ids = live_columns(reader, *INDEXED, cache=INDEXED_COLUMNS)
-                return cls(dict(zip(ids, files, strict=True)))
-        finally:
-            ix.close()
+        """Every id the index holds and its file: one pass over its columns."""
+        return cls(indexed(location)[1])
 
     def ids_of(self, key: str) -> set[str]:
         return set(self.files.get(key, ()))
@@ -57,6 +46,17 @@ class Owners:
             key = self.holder.pop(article_id, None)
             if key is not None:
                 self.files.get(key, set()).discard(article_id)
+
+
+def indexed(location: IndexLocation) -> tuple[dict[str, str], dict[str, str]]:
+    """{file: signature} and {article id: file} of what the index holds (empty: no index)."""
+    if location.current() is None:
+        return {}, {}
+    ix = location.open()
+    try:
+        return indexed_files(ix)
+    finally:
+        ix.close()
 
 
 def holders(location: IndexLocation, ids: list[str]) -> dict[str, str]:

@@ -50,7 +50,7 @@ from indexer.embedded.index.build import (
     update_index,
 )
 from indexer.embedded.index.store import IndexLocation
-from indexer.embedded.owners import Owners, holders
+from indexer.embedded.owners import Owners, holders, indexed
 from indexer.entities.enrich import enrichment_signature
 from indexer.ingest.corpus import DEFAULT_MAX_FILE_BYTES, find_files
 from indexer.system.files import atomic_write, remove_stale_temporaries
@@ -491,22 +491,13 @@ class Writer:
         """Whether the index holds exactly the corpus's files, each as it is now."""
         if self._needs_rebuild():
             return False
-        ix = self.location.open()
-        try:
-            with ix.reader() as reader:
-                indexed: dict[str, str] = {}
-                if reader.doc_count():
-                    files = reader.column_reader("file")
-                    signatures = reader.column_reader("file_sig")
-                    indexed = {files[d]: signatures[d] for d in reader.all_doc_ids()}
-        finally:
-            ix.close()
+        files, _holders = indexed(self.location)
         try:
             found = {self._key(p): file_signature(p) for p in find_files([self.corpus])}
         except OSError:
             return False
         # A file whose articles all failed is not in the index: it is read again.
-        return found == indexed
+        return found == files
 
     def _needs_rebuild(self) -> bool:
         # Built with or without the gazetteer overrides: whether they can be read

@@ -369,7 +369,7 @@ def _update(
     report = BuildReport()
     ix = location.open()
     try:
-        known_files, owners = _indexed_files(ix)
+        known_files, owners = indexed_files(ix)
         found = {loader.key(path): path for path in find_files(scope)}
         roots = [file_key(p, corpus) for p in scope if p.is_dir()]
         gone = [
@@ -423,7 +423,7 @@ INDEXED_COLUMNS: ColumnCache = {}
 INDEXED = ("file", "file_sig", "id")
 
 
-def _indexed_files(ix: Index) -> tuple[dict[str, str], dict[str, str]]:
+def indexed_files(ix: Index) -> tuple[dict[str, str], dict[str, str]]:
     """{file: signature} and {article id: file} of what the index holds."""
     files: dict[str, str] = {}
     owners: dict[str, str] = {}
