@@ -1,8 +1,8 @@
 """The one writer: every change the server makes to the corpus and the index, in order.
 
 Uploads, corrections, removals, reindexing and the start-up reconciliation are
-queued to a single thread. It writes the files first (atomically, into
-`corpus/uploads/`; replaced and removed versions go to `corpus/.trash/`),
+queued to a single thread. It writes the files first (`indexer.embedded.edits`:
+into `corpus/uploads/`; replaced and removed versions go to `corpus/.trash/`),
 then brings the index up to date with `indexer.embedded.index.build.update_index`, and only
 then resolves the request's future: an answered upload is in the corpus and
 in the index. Uploads that queue up while the writer is busy are written one
@@ -15,10 +15,10 @@ other worker processes and a `vindex index` beside the server wait for it, so
 the batches of all of them are taken one after another, each on the corpus
 its predecessor left, and each write is answered with what happened to it.
 A delete hands the index update only the file it trashed or rewrote; a
-batch that changed no file makes no update at all. An id belongs to one
-file: an upload of an id held by another file takes it out of that file first
-(the whole file to the trash when nothing else is in it, else the record, for
-JSON and JSONL files).
+batch that changed no file makes no update at all.
+
+Its jobs (`indexer.editing.jobs`) are logged one line per event: queued,
+started, finished with counts and milliseconds, or failed.
 """
 
 from __future__ import annotations
@@ -37,10 +37,9 @@ from pathlib import Path
 from typing import Any
 
 from indexer.editing.jobs import Job, JobProgress, JobStore, iso_time
-from indexer.editing.rewrite import rewritable, rewrite_without
-from indexer.editing.trash import trash_file, trash_record
-from indexer.editing.uploads import free_name, inside, uploads_folder
+from indexer.editing.uploads import uploads_folder
 from indexer.editing.writes import NewFile, Outcome, WriteFailed
+from indexer.embedded.edits import delete, put
 from indexer.embedded.index.build import (
     WITHOUT_OVERRIDES,
     BuildReport,
@@ -53,7 +52,7 @@ from indexer.embedded.index.store import IndexLocation
 from indexer.embedded.owners import Owners, holders, indexed
 from indexer.entities.enrich import enrichment_signature
 from indexer.ingest.corpus import DEFAULT_MAX_FILE_BYTES, find_files
-from indexer.system.files import atomic_write, remove_stale_temporaries
+from indexer.system.files import remove_stale_temporaries
 from indexer.system.processes import ProcessId
 
 # The writer's vocabulary, importable from here as before the split.
@@ -295,11 +294,17 @@ class Writer:
             log.debug("job %s started", task.job.id, extra=_job_fields(task.job))
             try:
                 if task.job.kind == "upload":
-                    task.result = [o for f in task.payload for o in self._put(owners, f, task)]
+                    task.result = [
+                        o for f in task.payload for o in put(self.corpus, owners, f, task.touched)
+                    ]
                 else:
-                    task.result = self._delete(owners, task.payload, task)
+                    task.result = delete(self.corpus, owners, task.payload, task.touched)
             except Exception as exc:
                 task.error = exc
+                continue
+            for outcome in task.result if task.job.kind == "upload" else [task.result]:
+                if outcome.status in ("created", "updated", "deleted"):
+                    self._remember_write(outcome)
         written = [task for task in batch if task.error is None]
         touched = set().union(*(task.touched for task in written)) if written else set()
         # Only the files the batch wrote or removed are looked at; a batch that
@@ -361,84 +366,6 @@ class Writer:
         if not task.future.done():
             task.future.set_exception(WriteFailed(task.job.message))
 
-    # -- file operations ----------------------------------------------------------
-
-    def _key(self, path: Path) -> str:
-        return file_key(path, self.corpus)
-
-    def _put(self, owners: Owners, new: NewFile, task: _Task) -> list[Outcome]:
-        folder = uploads_folder(self.corpus)
-        target = folder / new.name
-        if not inside(folder, target):
-            raise WriteFailed(f"refusing to write outside {folder}: {new.name!r}")
-        ids = set(new.ids)
-        if target.exists() and not owners.ids_of(self._key(target)) <= ids:
-            target = free_name(folder, new.name)
-        key = self._key(target)
-        plan: dict[str, list[str]] = {}
-        for article_id in new.ids:
-            holder = owners.holder.get(article_id)
-            if holder is not None and holder != key:
-                plan.setdefault(holder, []).append(article_id)
-        for holder, held in plan.items():
-            problem = self._cannot_take_out(owners, holder, held, ids)
-            if problem:
-                for outcome in new.outcomes:
-                    outcome.status, outcome.reasons = "rejected", [problem]
-                return new.outcomes
-        known = {article_id: article_id in owners.holder for article_id in new.ids}
-        for holder, held in plan.items():
-            self._take_out(owners, holder, held, "replaced by an upload", task)
-        if target.exists():
-            previous = sorted(owners.ids_of(key)) or ["(not indexed)"]
-            trash_file(self.corpus, target, previous, "replaced by an upload", keep=True)
-        atomic_write(target, new.data)
-        # The written file itself, not its folder: a folder's every file would be looked at.
-        task.touched.add(target)
-        owners.assign(key, new.ids)
-        for outcome in new.outcomes:
-            assert outcome.id is not None
-            outcome.status = "updated" if known[outcome.id] else "created"
-            outcome.file = key
-            self._remember_write(outcome.id, outcome.status, key)
-        return new.outcomes
-
-    def _cannot_take_out(
-        self, owners: Owners, key: str, ids: list[str], replacing: set[str]
-    ) -> str | None:
-        path = self.corpus / key
-        if not inside(self.corpus, path):
-            return f"{key} holds {', '.join(ids)} and is outside the corpus"
-        whole = owners.ids_of(key) <= replacing
-        if not whole and not rewritable(path):
-            return (
-                f"{key} holds {', '.join(ids)} with other articles in a format that cannot "
-                "be rewritten here; edit or remove that file"
-            )
-        return None
-
-    def _take_out(self, owners: Owners, key: str, ids: list[str], reason: str, task: _Task) -> None:
-        path = self.corpus / key
-        # The file alone, trashed or rewritten: not a walk of the folder it is in.
-        task.touched.add(path)
-        if owners.ids_of(key) <= set(ids):
-            trash_file(self.corpus, path, sorted(owners.ids_of(key)), reason)
-        else:
-            for article_id, record in rewrite_without(path, set(ids)):
-                trash_record(self.corpus, record, article_id, reason)
-        owners.drop(ids)
-
-    def _delete(self, owners: Owners, article_id: str, task: _Task) -> Outcome:
-        key = owners.holder.get(article_id)
-        if key is None:
-            return Outcome("missing", article_id, reasons=[f"no article with the id {article_id}"])
-        problem = self._cannot_take_out(owners, key, [article_id], {article_id})
-        if problem:
-            return Outcome("rejected", article_id, key, reasons=[problem])
-        self._take_out(owners, key, [article_id], "deleted by an editor", task)
-        self._remember_write(article_id, "deleted", key)
-        return Outcome("deleted", article_id, key)
-
     # -- the index ------------------------------------------------------------------
 
     def _waiting(self, job: Job | None) -> Callable[[str], None]:
@@ -486,6 +413,9 @@ class Writer:
                 self.on_change()
             except Exception as exc:  # a reader's trouble is not the write's
                 self._note_error(f"after the update: {type(exc).__name__}: {exc}")
+
+    def _key(self, path: Path) -> str:
+        return file_key(path, self.corpus)
 
     def _in_step(self) -> bool:
         """Whether the index holds exactly the corpus's files, each as it is now."""
@@ -537,10 +467,15 @@ class Writer:
     def _remember_error(self, message: str) -> None:
         self.recent_errors.appendleft(f"{iso_time(time.time())} {message}")
 
-    def _remember_write(self, article_id: str, status: str, key: str) -> None:
+    def _remember_write(self, outcome: Outcome) -> None:
         """For the editor page's list of recent writes."""
         self.recent_writes.appendleft(
-            {"id": article_id, "status": status, "file": key, "at": iso_time(time.time())}
+            {
+                "id": outcome.id,
+                "status": outcome.status,
+                "file": outcome.file,
+                "at": iso_time(time.time()),
+            }
         )
 
 
