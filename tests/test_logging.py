@@ -160,6 +160,8 @@ def test_uvicorn_logs_in_json_when_json_is_asked_for(
     logging.getLogger("indexer.embedded.writer").info("writer started", extra={"pid": 42})
     captured = capsys.readouterr()
     lines = [json.loads(line) for line in (captured.err + captured.out).splitlines()]
+    [access] = [line for line in lines if line["logger"] == "uvicorn.access"]
+    assert (access["method"], access["path"], access["status"]) == ("GET", "/search", 200)
     assert {(line["logger"], line["message"]) for line in lines} == {
         ("uvicorn.error", "Started server process [42]"),
         ("uvicorn.access", '127.0.0.1:5 - "GET /search HTTP/1.1" 200'),

@@ -23,7 +23,7 @@ from uvicorn.config import LOGGING_CONFIG
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from indexer.settings import Settings
-from indexer.system.logs import logging_config
+from indexer.system.logs import JsonFormatter, logging_config
 
 # The shortest editor token `vindex serve` accepts: 16 characters from
 # secrets.token_urlsafe are 96 bits, beyond guessing at any rate the throttle allows.
@@ -227,9 +227,23 @@ class RepeatFilter(logging.Filter):
         return True
 
 
+class AccessJsonFormatter(JsonFormatter):
+    """uvicorn's access lines as JSON, with the request's parts as fields of their own."""
+
+    def fields(self, record: logging.LogRecord) -> dict[str, Any]:
+        fields = super().fields(record)
+        # uvicorn's HTTP protocols log (client, method, path, HTTP version, status).
+        if isinstance(record.args, tuple) and len(record.args) == 5:
+            client, method, path, _version, status = record.args
+            fields.update(client=client, method=method, path=path, status=status)
+        return fields
+
+
 def log_config(log_format: str = "text", interval: float = 60.0) -> dict[str, Any]:
     """uvicorn's logging and Vindex's in one format, repeats filtered, asyncio's errors in it."""
     config = logging_config(log_format, copy.deepcopy(LOGGING_CONFIG))
+    if log_format == "json":
+        config["formatters"]["access"] = {"()": f"{__name__}.AccessJsonFormatter"}
     config["filters"] = {"repeats": {"()": f"{__name__}.RepeatFilter", "interval": interval}}
     for handler in ("default", "vindex"):
         config["handlers"][handler]["filters"] = ["repeats"]
