@@ -68,6 +68,21 @@ def test_atomic_write_replaces_whole_files_and_leaves_no_temporary(tmp_path: Pat
     assert os.listdir(target.parent) == ["a.json"]
 
 
+def test_atomic_write_takes_text_as_utf8_with_or_without_syncing(tmp_path: Path) -> None:
+    atomic_write(tmp_path / "a.json", '"Österreich"')
+    atomic_write(tmp_path / "b.json", '"Österreich"', durable=False)
+    for name in ("a.json", "b.json"):
+        assert (tmp_path / name).read_bytes() == '"Österreich"'.encode()
+    assert sorted(os.listdir(tmp_path)) == ["a.json", "b.json"]
+
+
+def test_a_failed_atomic_write_leaves_no_temporary(tmp_path: Path) -> None:
+    (tmp_path / "taken").mkdir()
+    with pytest.raises(IsADirectoryError):
+        atomic_write(tmp_path / "taken", b"{}")
+    assert os.listdir(tmp_path) == ["taken"]
+
+
 def test_temporaries_of_dead_processes_are_removed(tmp_path: Path) -> None:
     dead = subprocess.run(
         [sys.executable, "-c", "import os; print(os.getpid())"],

@@ -8,6 +8,7 @@ the index (`Owners.load`), what the corpus holds from its files.
 from __future__ import annotations
 
 import json
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,9 +18,12 @@ from waiting import HANG
 
 from indexer.editing.trash import entries
 from indexer.editing.writes import NewFile, Outcome, WriteFailed
+from indexer.embedded.index.build import update_index
 from indexer.embedded.index.store import IndexLocation
 from indexer.embedded.owners import Owners
 from indexer.embedded.writer import Writer
+
+FORMATS = Path(__file__).parent / "fixtures" / "formats"
 
 
 @pytest.fixture
@@ -118,3 +122,35 @@ def test_a_failed_write_is_reported_and_the_next_one_goes_through(
     outcomes = writer.upload([new_file("y.jsonl", synthetic_article(9, "y"))]).result(HANG)
     assert [o.status for o in outcomes] == ["created"]
     assert indexed(site)["y-9"] == "uploads/y.jsonl"
+
+
+def test_a_delete_from_a_json_list_rewrites_the_list_without_it(writer: Writer, site: Path) -> None:
+    corpus = site / "corpus"
+    pair = [synthetic_article(30, "list"), synthetic_article(31, "list")]
+    (corpus / "pair.json").write_text(json.dumps(pair), encoding="utf-8")
+    update_index(IndexLocation(site / "index"), corpus)
+    outcome = writer.delete("list-30").result(HANG)
+    assert (outcome.status, outcome.file) == ("deleted", "pair.json")
+    assert [a["id"] for a in json.loads((corpus / "pair.json").read_text())] == ["list-31"]
+    held = indexed(site)
+    assert "list-30" not in held and held["list-31"] == "pair.json"
+    [entry] = entries(corpus)
+    assert json.loads(entry.file.read_text())["id"] == "list-30"
+
+
+def test_one_article_of_a_feed_cannot_be_taken_out_of_it(writer: Writer, site: Path) -> None:
+    corpus = site / "corpus"
+    shutil.copy(FORMATS / "feed.rss", corpus / "feed.rss")
+    update_index(IndexLocation(site / "index"), corpus)
+    outcome = writer.delete("osce-security-review-2023").result(HANG)
+    assert outcome.to_dict() == {
+        "status": "rejected",
+        "id": "osce-security-review-2023",
+        "file": "feed.rss",
+        "reasons": [
+            "feed.rss holds osce-security-review-2023 with other articles in a format that "
+            "cannot be rewritten here; edit or remove that file"
+        ],
+    }
+    assert (corpus / "feed.rss").read_bytes() == (FORMATS / "feed.rss").read_bytes()
+    assert indexed(site)["osce-security-review-2023"] == "feed.rss"
