@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -19,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from indexer.archive.errors import ArchiveDamaged, ArchiveMissing
 from indexer.archives import open_backend
 from indexer.settings import Settings, SettingsError
+from indexer.system.logs import configure_logging
 
 if TYPE_CHECKING:
     from indexer.archive.request import RequestError
@@ -36,6 +38,8 @@ def main(argv: Sequence[str] | None = None, extra_commands: Sequence[AddCommand]
     args = parser.parse_args(argv)
     try:
         settings = Settings.from_env().with_overrides(index=args.index, corpus=args.corpus)
+        # Commands print what they did: their log adds warnings only (`serve` logs more).
+        configure_logging(settings.log_format, logging.WARNING)
         status: int = args.handler(args, settings)
         return status
     except (SettingsError, UsageError) as exc:

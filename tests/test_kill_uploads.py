@@ -18,9 +18,9 @@ from conftest import synthetic_article
 from editor_server import AUTH, Server, corpus_ids, indexed_ids
 from waiting import HANG, wait_until
 
-from indexer.editing.uploads import TEMPORARY_PREFIX
 from indexer.embedded.index.build import update_index
 from indexer.embedded.index.store import IndexLocation
+from indexer.system.files import TEMPORARY_PREFIX
 
 ROUNDS = 10
 CLIENTS = 3

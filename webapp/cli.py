@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import ctypes
+import logging
 import os
 import sys
 from collections.abc import Sequence
@@ -18,6 +19,7 @@ from indexer import cli
 from indexer.archives import open_backend
 from indexer.cli import EXIT_OK, UsageError
 from indexer.settings import Settings
+from indexer.system.logs import configure_logging
 from webapp.serving import raise_file_limit, token_problem, uvicorn_options
 
 # Seconds an idle HTTP connection is kept open by `vindex serve`.
@@ -92,6 +94,10 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     open_files = raise_file_limit()  # inherited by the workers
     print(f"Vindex serving {settings.index} on http://{settings.host}:{settings.port}/")
     print(f"Editor page: http://{settings.host}:{settings.port}/editor", flush=True)
+    configure_logging(settings.log_format)
+    logging.getLogger(__name__).info(
+        "serving %s with %d worker(s), embedded backend", settings.index, settings.workers
+    )
     uvicorn.run(
         "webapp.app:app_from_env",
         factory=True,

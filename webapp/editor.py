@@ -26,7 +26,7 @@ from starlette.routing import BaseRoute, Route
 from indexer.archive.backend import Backend
 from indexer.archive.errors import ArchiveMissing
 from indexer.editing.uploads import Parsed, parse_file, parse_records, safe_name, uploads_folder
-from indexer.embedded.writer import NewFile, Outcome, WriteFailed
+from indexer.editing.writes import NewFile, Outcome, WriteFailed
 from indexer.ingest.article import Article
 from indexer.settings import Settings
 from webapp.auth import (

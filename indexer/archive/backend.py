@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
 from indexer.archive.builds import BuildReport, ProgressFactory
 from indexer.archive.errors import ArchiveDamaged, ArchiveMissing
@@ -35,12 +35,11 @@ from indexer.archive.results import (
     StoredArticle,
     Suggestion,
 )
+from indexer.editing.jobs import Job
+from indexer.editing.writes import NewFile, Outcome
 from indexer.ingest.article import Article
 
 __all__ = ["ArchiveDamaged", "ArchiveMissing", "Backend", "Export"]
-
-if TYPE_CHECKING:
-    from indexer.embedded.writer import Job, NewFile, Outcome
 
 
 class Export(Protocol):

@@ -219,11 +219,6 @@ class SearchRequest:
             return self.date_from.year
         return None
 
-    @property
-    def is_empty(self) -> bool:
-        """True when nothing is asked: no words, no filters, no dates."""
-        return not (self.q or self.filters or self.date_from or self.date_to)
-
     def to_dict(self) -> dict[str, Any]:
         """The `query` part of the JSON result (SPEC §8)."""
         return {

@@ -33,6 +33,8 @@ from indexer.archive.results import (
     StoredArticle,
     Suggestion,
 )
+from indexer.editing.jobs import Job
+from indexer.editing.writes import NewFile, Outcome
 from indexer.embedded.index.build import update_index
 from indexer.embedded.index.store import IndexLocation, LiveIndex
 from indexer.embedded.search import entity_report, facet_search
@@ -40,7 +42,7 @@ from indexer.embedded.search.core import FACET_LIMIT, SearchCore
 from indexer.embedded.search.export import Export, stored_article
 from indexer.embedded.search.reading import mark_article
 from indexer.embedded.search.stats import index_stats
-from indexer.embedded.writer import Job, NewFile, Outcome, Writer
+from indexer.embedded.writer import Writer
 from indexer.entities.enrich import corpus_gazetteer
 from indexer.ingest.article import Article
 from indexer.ingest.corpus import DEFAULT_MAX_FILE_BYTES, read_file
