@@ -248,7 +248,6 @@ class Writer:
             _log_end(job)
             task.future.set_result(report)
         finally:
-            job.finished = job.finished or time.time()
             self._save_job(job)
 
     def _log_opened(self, in_step: bool) -> None:

@@ -91,16 +91,16 @@ def configure_logging(
         handler._vindex = True  # type: ignore[attr-defined]
         logger.addHandler(handler)
         logger.setLevel(level)
-        # The records are written here; a root handler (pytest's, an embedding
-        # application's) sees them too unless it is told otherwise.
-        logger.propagate = True
+        # Written here, once: a root handler of an embedding application would
+        # write each a second time, in its own format.
+        logger.propagate = False
 
 
 def logging_config(log_format: str, base: dict[str, Any]) -> dict[str, Any]:
     """A `logging.config.dictConfig` dictionary (uvicorn's `base`) that logs in the format.
 
     uvicorn applies it in every worker process it starts, so the project's
-    loggers are configured there too, at INFO, on uvicorn's own stderr handler.
+    loggers are configured there too: at INFO, to stderr, in the format.
     """
     json_lines = check_format(log_format) == "json"
     config = dict(base)
