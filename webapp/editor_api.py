@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 from concurrent.futures import Future
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
@@ -62,9 +62,12 @@ async def remove(request: Request, article_id: str) -> Outcome:
     return outcome
 
 
-def _summary(outcomes: list[Outcome]) -> dict[str, Any]:
+async def _stored(request: Request, files: list[NewFile], rejected: list[Outcome]) -> Response:
+    """The files stored; the answer counts the outcomes and lists each."""
+    outcomes = await store(request, files, rejected)
     counts = {k: sum(o.status == k for o in outcomes) for k in ("created", "updated", "rejected")}
-    return {**counts, "articles": [o.to_dict() for o in outcomes]}
+    summary = {**counts, "articles": [o.to_dict() for o in outcomes]}
+    return JSONResponse(summary, headers=NO_STORE)
 
 
 async def post_articles(request: Request) -> Response:
@@ -80,8 +83,7 @@ async def post_articles(request: Request) -> Response:
     else:
         body = await bodies.read_body(request)
         files, rejected = await run_in_threadpool(bodies.body_files, body, kind)
-    outcomes = await store(request, files, rejected)
-    return JSONResponse(_summary(outcomes), headers=NO_STORE)
+    return await _stored(request, files, rejected)
 
 
 async def put_article(request: Request) -> Response:
@@ -91,8 +93,7 @@ async def put_article(request: Request) -> Response:
     media_type(request, bodies.JSON_TYPES)
     body = await bodies.read_body(request)
     files, rejected = await run_in_threadpool(bodies.article_files, body, article_id)
-    outcomes = await store(request, files, rejected)
-    return JSONResponse(_summary(outcomes), headers=NO_STORE)
+    return await _stored(request, files, rejected)
 
 
 async def delete_article(request: Request) -> Response:

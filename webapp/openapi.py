@@ -20,6 +20,8 @@ from typing import Any
 
 from indexer.archive.request import (
     DEFAULT_PER_PAGE,
+    ENTITY_ARTICLES_LIMIT,
+    FACET_VALUES_LIMIT,
     FACETS,
     FILTER_PARAMS,
     MAX_CLOSEST,
@@ -439,12 +441,12 @@ def _suggest() -> Schema:
     }
 
 
+def _limit(default: int, high: int, what: str) -> Schema:
+    schema = {"type": "integer", "minimum": 1, "maximum": high}
+    return param("limit", schema, f"{what} (default {default}).")
+
+
 def _entity() -> Schema:
-    limit = param(
-        "limit",
-        {"type": "integer", "minimum": 1, "maximum": MAX_ENTITY_LIMIT},
-        "Co-mentioned entities per type and articles (default 10).",
-    )
     return {
         "get": _get(
             "An entity's coverage",
@@ -453,7 +455,11 @@ def _entity() -> Schema:
             [
                 param("type", {"enum": list(ENTITY_TYPES)}, "The kind of entity.", "path"),
                 param("name", {"type": "string"}, "The entity's name.", "path"),
-                limit,
+                _limit(
+                    ENTITY_ARTICLES_LIMIT,
+                    MAX_ENTITY_LIMIT,
+                    "Co-mentioned entities per type and articles",
+                ),
             ],
             _ok("The report.", schema_ref("EntityReport")),
             ("400", "404"),
@@ -475,11 +481,7 @@ def _facet() -> Schema:
                     {"type": "string", "maxLength": MAX_FACET_PREFIX},
                     "The start of a value or of a word in it (any case).",
                 ),
-                param(
-                    "limit",
-                    {"type": "integer", "minimum": 1, "maximum": MAX_FACET_LIMIT},
-                    "Values to list (default 20).",
-                ),
+                _limit(FACET_VALUES_LIMIT, MAX_FACET_LIMIT, "Values to list"),
                 *_params(*_SEARCH_PARAMS),
             ],
             _ok("The matching values.", schema_ref("FacetValues")),
