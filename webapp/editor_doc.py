@@ -1,7 +1,10 @@
 """The editor endpoints in the OpenAPI document (merged into it by `webapp.openapi`).
 
-Kept beside the editor's views so that the two change together; plain data
-referring to the main document's `Error` schema and its shared responses.
+Kept apart from the read API's description so that it changes with the write
+endpoints (`webapp.editor_api`); plain data built with the document's one set
+of helpers (`webapp.openapi_parts`), referring to its `Error` schema and its
+shared responses. Outcomes and jobs are the writer's types, described here by
+hand until they are typed results too.
 """
 
 from __future__ import annotations
