@@ -1,6 +1,6 @@
-"""The search page's view model: the core's result with every link the page needs.
+"""The search page's view model: the backend's search result with every link the page needs.
 
-The search core answers with facet counts; a page needs more: for each facet
+The backend answers with facet counts (`SearchResult`); a page needs more: for each facet
 value the URL that adds or removes it, the active filters as chips with the
 URL that removes each, a date histogram whose bars narrow the range, sort
 links and page links. All of it is derived here from the request model's
@@ -63,7 +63,7 @@ class FacetGroup:
     title: str
     values: list[FacetLink]
     distinct: int
-    # A link to all values when the core counted more than it listed.
+    # A link to all values when the backend counted more than it listed.
     more_url: str | None
     # The reader asked for all values (`more=<facet>`): the disclosure starts open.
     expanded: bool = False
