@@ -124,6 +124,44 @@ def test_json_lists_and_json_lines_answer_per_article(client: TestClient) -> Non
     assert total(client, "axolotl OR narwhal") == 2
 
 
+def test_json_lines_are_read_as_the_corpus_reads_them_each_line_on_its_own(
+    client: TestClient,
+) -> None:
+    lines = [
+        json.dumps(article(5, "Quokka summit")),
+        "",
+        "{not json",
+        '["an", "array"]',
+        json.dumps({"id": "up-6", "title": "No date", "body": "x"}),
+        json.dumps(article(5, "Quokka again")),
+    ]
+    response = client.post(
+        "/api/articles",
+        content="\n".join(lines).encode(),
+        headers={**AUTH, "Content-Type": "application/x-ndjson"},
+    )
+    assert response.status_code == 200
+    answers = [(a["status"], a.get("where"), a.get("reasons")) for a in response.json()["articles"]]
+    assert answers == [
+        ("created", "line 1", None),
+        (
+            "rejected",
+            "line 3",
+            ["line 3: invalid JSON: Expecting property name enclosed in double quotes (column 2)"],
+        ),
+        ("rejected", "line 4", ["line 4: expected an article object"]),
+        ("rejected", "line 5", ["line 5: field 'published': required and missing"]),
+        ("rejected", "line 6", ["line 6: the id up-5 appears earlier in this request"]),
+    ]
+    not_utf8 = client.post(
+        "/api/articles",
+        content=b'{"id": "x"}\n\xff\n',
+        headers={**AUTH, "Content-Type": "application/x-ndjson"},
+    )
+    assert not_utf8.status_code == 422
+    assert not_utf8.json()["error"]["message"].startswith("The body cannot be read: line 2:")
+
+
 def test_files_in_any_corpus_format_are_kept_under_safe_names(
     client: TestClient, site: Path
 ) -> None:

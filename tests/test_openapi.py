@@ -11,8 +11,9 @@ from api_app import demo_app, running
 from starlette.routing import Route
 from starlette.testclient import TestClient
 
+from indexer.archive import results
 from webapp import api, editor
-from webapp.openapi import openapi_document
+from webapp.openapi import RESULTS, openapi_document
 
 
 @pytest.fixture(scope="module")
@@ -117,3 +118,54 @@ def test_the_reference_page_lists_every_endpoint(client: TestClient) -> None:
     # Served locally: nothing is loaded from another host.
     loaded = re.findall(r'(?:src|href)="(https?://[^"]*)"', page.text)
     assert all(url.startswith("http://testserver/") for url in loaded), loaded
+
+
+def _json_results() -> list[type]:
+    return [
+        value
+        for value in vars(results).values()
+        if isinstance(value, type)
+        and issubclass(value, results.JsonResult)
+        and value is not results.JsonResult
+    ]
+
+
+def test_every_field_of_a_result_is_documented() -> None:
+    # The descriptions are the document's: an undocumented field is an undescribed answer.
+    assert len(_json_results()) >= len(RESULTS)
+    for cls in _json_results():
+        for name, doc in results.field_docs(cls).items():
+            assert doc.text.strip(), f"{cls.__name__}.{name}"
+
+
+def test_the_result_components_are_read_off_the_dataclasses() -> None:
+    schemas = openapi_document()["components"]["schemas"]
+    for name, cls in RESULTS.items():
+        docs = results.field_docs(cls)
+        assert list(schemas[name]["properties"]) == [d.json or f for f, d in docs.items()]
+        assert schemas[name]["required"] == [
+            d.json or f for f, d in docs.items() if not d.omit_none
+        ]
+        for field_name, doc in docs.items():
+            assert schemas[name]["properties"][doc.json or field_name]["description"]
+
+
+def test_real_answers_have_no_field_the_components_lack(client: TestClient) -> None:
+    # Closed objects: an answer that grew a field its dataclass does not declare fails here.
+    document = openapi_document()
+    for name in RESULTS:
+        document["components"]["schemas"][name]["additionalProperties"] = False
+    strict = schemathesis.openapi.from_dict(document)
+    hit = client.get("/api/search?q=osce").json()["hits"][0]
+    for path, url in [
+        ("/api/search", "/api/search?q=osce&place=Vienna&section=Organizations&year=2024"),
+        ("/api/search", "/api/search?q=osce&person=Nobody+Atall"),
+        ("/api/articles/{id}", hit["url"].replace("/articles", "/api/articles")),
+        ("/api/suggest", "/api/suggest?q=vie"),
+        ("/api/entities/{type}/{name}", "/api/entities/place/Vienna"),
+        ("/api/facets/{name}", "/api/facets/section?prefix=org"),
+        ("/healthz", "/healthz"),
+    ]:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        strict[path]["GET"].validate_response(response)

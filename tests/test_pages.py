@@ -207,6 +207,8 @@ def test_help_page(client: TestClient) -> None:
     [
         ("/search?from=2023-13", 400, "from: not a date"),
         ("/search?page=0", 400, "page: must be between 1 and 10000"),
+        # As the API answers /api/search?q=%ff: not searched for a replacement character.
+        ("/search?q=%ff", 400, "q: not valid UTF-8 once percent-decoded"),
         ("/articles/no-such-article", 404, "No article with the id"),
         ("/no/such/page", 404, "Not Found"),
     ],
@@ -218,6 +220,21 @@ def test_error_pages_keep_the_search_box(
     assert page.status_code == status
     assert 'role="search"' in page.text
     assert message in page.text
+
+
+def test_unreadable_parameters_are_never_searched_nor_shown(client: TestClient) -> None:
+    bad = client.get("/search?q=vienna%ff&place=Vienna")
+    assert bad.status_code == 400
+    assert "\ufffd" not in bad.text
+    # The article is still shown when the words that led to it cannot be read: unmarked.
+    article = client.get(f"/articles/{SKOPJE}?q=skopje%ff")
+    assert article.status_code == 200
+    assert "OSCE Ministerial Council Opens in Skopje" in article.text
+    assert "<mark>" not in article.text and "\ufffd" not in article.text
+    # The box of an error page keeps what was typed, when it can be read.
+    kept = client.get("/search?q=osce&from=2023-13")
+    assert kept.status_code == 400
+    assert 'name="q" type="search" value="osce"' in kept.text
 
 
 def test_markup_in_articles_and_queries_is_text(client: TestClient) -> None:

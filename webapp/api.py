@@ -23,6 +23,8 @@ from starlette.routing import BaseRoute, Route
 
 from indexer.archive.backend import Backend
 from indexer.archive.request import (
+    ENTITY_ARTICLES_LIMIT,
+    FACET_VALUES_LIMIT,
     MAX_ENTITY_LIMIT,
     MAX_FACET_LIMIT,
     MAX_FACET_PREFIX,
@@ -153,7 +155,7 @@ def api_entity(request: Request) -> Response:
     name: str = request.path_params["name"]
     if kind not in ENTITY_TYPES:
         raise NotFound(f"No entity type {kind!r}; the types are {', '.join(ENTITY_TYPES)}.")
-    limit = _int_param(query_params(request), "limit", 10, MAX_ENTITY_LIMIT)
+    limit = _int_param(query_params(request), "limit", ENTITY_ARTICLES_LIMIT, MAX_ENTITY_LIMIT)
 
     def build(backend: Backend) -> dict[str, Any]:
         report = backend.entity_report(kind, name, limit=limit)
@@ -173,7 +175,7 @@ def api_facet(request: Request) -> Response:
     prefix = params.get("prefix", "")
     if len(prefix) > MAX_FACET_PREFIX:
         raise BadParameter("prefix", f"longer than {MAX_FACET_PREFIX} characters")
-    limit = _int_param(params, "limit", 20, MAX_FACET_LIMIT)
+    limit = _int_param(params, "limit", FACET_VALUES_LIMIT, MAX_FACET_LIMIT)
     return _answer(
         request,
         lambda backend: backend.facet_values(wanted, facet, prefix, limit=limit).to_dict(),

@@ -1,12 +1,16 @@
 """The web app: `create_app(settings)` builds the Starlette application.
 
-Thin by design: every search goes through `indexer.embedded.search.core`. The index is
-opened in the lifespan and handed to views through `app.state`.
+Thin by design: the views ask the archive's backend (`indexer.archive.backend`,
+opened by `indexer.archives.open_backend` in the lifespan and handed to views
+as `app.state.backend`) and render its typed results. Errors are answered in
+one place, the handlers here: JSON on the API's paths, the error page
+elsewhere; a bad parameter is a 400, a missing or damaged index a 503.
 """
 
 from __future__ import annotations
 
 import contextlib
+import logging
 from collections.abc import AsyncIterator, Mapping
 from pathlib import Path
 
@@ -23,11 +27,13 @@ from indexer.archive.request import RequestError
 from indexer.archives import open_backend
 from indexer.settings import Settings
 from webapp import api, editor, pages, security
-from webapp.errors import NOT_BUILT, logger
 from webapp.http import middleware as http_middleware
 from webapp.templating import make_templates
 
 HERE = Path(__file__).parent
+logger = logging.getLogger("vindex")
+
+NOT_BUILT = "The index has not been built yet."
 # Paths whose errors are JSON (SPEC §8) rather than an error page.
 JSON_PATHS = ("/api/", "/healthz", "/openapi.json", "/search.atom")
 
@@ -95,7 +101,8 @@ def _error(
     return templates.TemplateResponse(
         request,
         "error.html",
-        {"status": status, "message": message},
+        # The search box keeps what was typed, read as the pages read it.
+        {"status": status, "message": message, "q": pages.typed_words(request)},
         status_code=status,
         headers=headers,
     )

@@ -1,15 +1,17 @@
 """The editor endpoints in the OpenAPI document (merged into it by `webapp.openapi`).
 
-Kept beside the editor's views so that the two change together; plain data
-referring to the main document's `Error` schema and its shared responses.
+Kept apart from the read API's description so that it changes with the write
+endpoints (`webapp.editor_api`); plain data built with the document's one set
+of helpers (`webapp.openapi_parts`), referring to its `Error` schema and its
+shared responses. Outcomes and jobs are the writer's types, described here by
+hand until they are typed results too.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-Schema = dict[str, Any]
-JSON = "application/json"
+from webapp.openapi_parts import JSON, Schema, answer, error, param, ref, schema_ref
 
 SECURITY_SCHEMES: dict[str, Schema] = {
     "editorToken": {
@@ -20,21 +22,8 @@ SECURITY_SCHEMES: dict[str, Schema] = {
 }
 
 
-def _ref(kind: str, name: str) -> Schema:
-    return {"$ref": f"#/components/{kind}/{name}"}
-
-
-def _error(description: str, headers: Schema | None = None) -> Schema:
-    answer: Schema = {
-        "description": description,
-        "content": {JSON: {"schema": _ref("schemas", "Error")}},
-    }
-    if headers:
-        answer["headers"] = headers
-    return answer
-
-
-_ID = {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}
+_ID = param("id", {"type": "string"}, "The article id.", "path")
+_JOB_ID = param("id", {"type": "string"}, "The job id (the Location of /api/reindex).", "path")
 
 SCHEMAS: dict[str, Schema] = {
     "Outcome": {
@@ -54,7 +43,7 @@ SCHEMAS: dict[str, Schema] = {
             "created": {"type": "integer", "minimum": 0},
             "updated": {"type": "integer", "minimum": 0},
             "rejected": {"type": "integer", "minimum": 0},
-            "articles": {"type": "array", "items": _ref("schemas", "Outcome")},
+            "articles": {"type": "array", "items": schema_ref("Outcome")},
         },
         "required": ["created", "updated", "rejected", "articles"],
     },
@@ -86,19 +75,19 @@ _ARTICLE_BODY = {
 def _write(summary: str, description: str, ok: Schema, **extra: Any) -> Schema:
     responses: Schema = {
         **ok,
-        "401": _error(
+        "401": error(
             "No editor token, or a wrong one (repeated failures are answered slowly).",
             {"WWW-Authenticate": {"schema": {"type": "string"}}},
         ),
-        "403": _error("The editor page's session without its CSRF token."),
-        "429": _error(
+        "403": error("The editor page's session without its CSRF token."),
+        "429": error(
             "Too many wrong tokens from this client: wait as `Retry-After` says.",
             {"Retry-After": {"schema": {"type": "string"}}},
         ),
-        "413": _ref("responses", "PayloadTooLarge"),
-        "415": _ref("responses", "UnsupportedMediaType"),
-        "422": _ref("responses", "Unprocessable"),
-        "503": _error("The write could not be finished; nothing was answered as done."),
+        "413": ref("responses", "PayloadTooLarge"),
+        "415": ref("responses", "UnsupportedMediaType"),
+        "422": ref("responses", "Unprocessable"),
+        "503": error("The write could not be finished; nothing was answered as done."),
     }
     return {
         "tags": ["editors"],
@@ -111,9 +100,7 @@ def _write(summary: str, description: str, ok: Schema, **extra: Any) -> Schema:
 
 
 def _ok(description: str, schema: str, status: str = "200") -> Schema:
-    return {
-        status: {"description": description, "content": {JSON: {"schema": _ref("schemas", schema)}}}
-    }
+    return {status: answer(description, schema_ref(schema))}
 
 
 def paths() -> dict[str, Schema]:
@@ -167,8 +154,8 @@ def paths() -> dict[str, Schema]:
                 "`corpus/.trash/`, from where `vindex restore ID` brings it back.",
                 {
                     **_ok("Removed.", "Outcome"),
-                    "404": _ref("responses", "NotFound"),
-                    "409": _error("The article shares a file that cannot be rewritten."),
+                    "404": ref("responses", "NotFound"),
+                    "409": error("The article shares a file that cannot be rewritten."),
                 },
                 parameters=[_ID],
             ),
@@ -184,8 +171,8 @@ def paths() -> dict[str, Schema]:
             "get": _write(
                 "A job's progress",
                 "Files done of total, failures and an estimate of the time left.",
-                {**_ok("The job.", "Job"), "404": _ref("responses", "NotFound")},
-                parameters=[_ID],
+                {**_ok("The job.", "Job"), "404": ref("responses", "NotFound")},
+                parameters=[_JOB_ID],
             )
         },
     }

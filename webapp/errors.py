@@ -8,12 +8,9 @@ responses themselves.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Mapping
 
 from starlette.exceptions import HTTPException
-
-logger = logging.getLogger("vindex")
 
 
 class ApiError(HTTPException):
@@ -68,6 +65,3 @@ class Unprocessable(ApiError):
 
     def __init__(self, message: str, param: str | None = None) -> None:
         super().__init__(422, message, param)
-
-
-NOT_BUILT = "The index has not been built yet."

@@ -123,11 +123,17 @@ def loads_json(text: str | bytes) -> Any:
         raise ValueError("nested too deeply to be read") from None
 
 
+def media_type(request: Request, accepted: tuple[str, ...]) -> str:
+    """The body's media type (Content-Type without its parameters), 415 unless `accepted`."""
+    kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if kind not in accepted:
+        raise UnsupportedMediaType(kind, accepted)
+    return kind
+
+
 async def read_json_object(request: Request, limit: int) -> dict[str, Any]:
     """A JSON object body: 415 for another content type, 413 beyond `limit`, 422 if unusable."""
-    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if media_type != "application/json":
-        raise UnsupportedMediaType(media_type, ("application/json",))
+    media_type(request, ("application/json",))
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > limit:
         raise PayloadTooLarge(limit)

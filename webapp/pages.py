@@ -101,11 +101,19 @@ def search(request: Request) -> Response:
     return _render(request, "search.html", context)
 
 
-def _reached_with(request: Request) -> str:
-    """The words of the search that led here (`?q=`), or "" when they cannot be read."""
+def typed_words(request: Request) -> str:
+    """The words in the search box (`?q=`) as typed, or "" when they cannot be read."""
     try:
-        return SearchRequest.from_params({"q": query_params(request).get("q", "")[:MAX_Q]}).q
-    except (BadParameter, RequestError):
+        return query_params(request).get("q", "")
+    except BadParameter:
+        return ""
+
+
+def _reached_with(request: Request) -> str:
+    """The words of the search that led here, or "": unreadable words only go unmarked."""
+    try:
+        return SearchRequest.from_params({"q": typed_words(request)[:MAX_Q]}).q
+    except RequestError:
         return ""
 
 

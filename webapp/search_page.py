@@ -1,6 +1,6 @@
-"""The search page's view model: the core's result with every link the page needs.
+"""The search page's view model: the backend's search result with every link the page needs.
 
-The search core answers with facet counts; a page needs more: for each facet
+The backend answers with facet counts (`SearchResult`); a page needs more: for each facet
 value the URL that adds or removes it, the active filters as chips with the
 URL that removes each, a date histogram whose bars narrow the range, sort
 links and page links. All of it is derived here from the request model's
@@ -10,7 +10,7 @@ links and page links. All of it is derived here from the request model's
 from __future__ import annotations
 
 import calendar
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from indexer.archive.request import LANGUAGE_NAMES, SORTS, SearchRequest
@@ -19,7 +19,8 @@ from webapp.links import search_url
 
 # Values listed before "more"; the rest wait behind a disclosure.
 SHOWN = 5
-# Values the core counts per facet; `more=<facet>` asks for up to MORE_LIMIT.
+# Values a page lists per facet (the API's default is the backend's, fewer: a page has
+# room for a disclosure of more); `more=<facet>` asks for up to MORE_LIMIT.
 FACET_LIMIT = 20
 MORE_LIMIT = 100
 # Histogram bar heights are steps of a CSS scale (no inline styles: a CSP forbids them).
@@ -62,7 +63,7 @@ class FacetGroup:
     title: str
     values: list[FacetLink]
     distinct: int
-    # A link to all values when the core counted more than it listed.
+    # A link to all values when the backend counted more than it listed.
     more_url: str | None
     # The reader asked for all values (`more=<facet>`): the disclosure starts open.
     expanded: bool = False
@@ -182,7 +183,7 @@ def build(result: SearchResult, more: str = "") -> SearchPage:
             search_url(request.with_page(request.page + 1)) if request.page < result.pages else None
         ),
         suggestion_url=(
-            search_url(_with_q(request, result.suggestion)) if result.suggestion else None
+            search_url(replace(request, q=result.suggestion, page=1)) if result.suggestion else None
         ),
         filter_hints=_filter_hints(result),
         date_form_params=[(k, v) for k, v in params if k not in ("from", "to", "page")],
@@ -190,12 +191,6 @@ def build(result: SearchResult, more: str = "") -> SearchPage:
         date_to_text=dict(params).get("to", ""),
     )
     return page
-
-
-def _with_q(request: SearchRequest, q: str) -> SearchRequest:
-    return SearchRequest(
-        q, request.filters, request.date_from, request.date_to, request.sort, 1, request.per_page
-    )
 
 
 def _narrowed(request: SearchRequest) -> bool:
