@@ -598,7 +598,7 @@ def test_thirty_fresh_fuzzy_words_are_answered_within_the_budget(reuters: Search
     assert time.monotonic() - started < 120
     assert result.total > 0 and result.notice is None
     with reuters._using() as state:
-        _, pruned, _ = reuters._parse(state, q)
+        pruned = reuters._parse(state, q).pruned
         assert pruned is not None
         cost = state.lexicon.cost(pruned)
     assert 30 <= cost.terms <= MAX_EXPANDED_TERMS

@@ -57,8 +57,8 @@ from indexer.embedded.index.build import (
     file_signature,
     update_index,
 )
+from indexer.embedded.index.columns import live_columns
 from indexer.embedded.index.store import IndexLocation
-from indexer.embedded.search.facets import live_columns
 from indexer.entities.enrich import enrichment_signature
 from indexer.ingest.article import make_article
 from indexer.ingest.corpus import DEFAULT_MAX_FILE_BYTES, find_files

@@ -49,10 +49,9 @@ from whoosh.query.terms import MultiTerm
 from whoosh.reading import TermNotFound
 from whoosh.util.numeric import byte_to_length
 
-from indexer.embedded.search.facets import SegmentKey, segment_key
+from indexer.embedded.index.columns import Mask, SegmentKey, segment_key
 from indexer.embedded.search.lexicon import Lexicon
 
-Mask = npt.NDArray[np.bool_]
 Scores = npt.NDArray[np.float64]
 
 # BM25F parameters: Whoosh's defaults, as used when the index is searched through Whoosh.
