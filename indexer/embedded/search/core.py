@@ -92,6 +92,11 @@ class MatchSet:
     # Hold it while reading from the searcher: see IndexState.io.
     io: Any
 
+    def stored(self, docnums: list[int]) -> list[dict[str, Any]]:
+        """The stored fields of some of its documents, read under the state's lock."""
+        with self.io:
+            return [self.searcher.stored_fields(docnum) for docnum in docnums]
+
 
 @dataclass(frozen=True)
 class _Matches:

@@ -78,6 +78,4 @@ class Export:
     def batches(self) -> Iterator[list[dict[str, Any]]]:
         for start in range(0, len(self.docs), self.batch):
             chunk = self.docs[start : start + self.batch].tolist()
-            with self.matched.io:
-                stored = [self.matched.searcher.stored_fields(docnum) for docnum in chunk]
-            yield [article_record(fields) for fields in stored]
+            yield [article_record(fields) for fields in self.matched.stored(chunk)]
