@@ -4,8 +4,9 @@ Every surface (the CLI, the HTML pages, the JSON API) goes through
 `SearchCore` (by way of `indexer.embedded.backend`). One request, hop by hop:
 
 1. `States.acquire` (`states`): the current index state, opened if the index changed.
-2. `SearchCore._parse`: the words of `q` read once per index state and text
-   (`textquery`), pruned to what the index has (`prune`), and what their
+2. `SearchCore._parse`: the words of `q` read into one Whoosh tree once per
+   generation and text (`textquery`; the tree is never changed afterwards),
+   pruned to what this state's index has (`prune`), and what their
    prefixes and fuzzy words stand for counted against the query's budget
    (`lexicon`; over it, the request is refused naming the limit). The one
    parsed tree serves matching, highlighting and the article page.
@@ -241,9 +242,7 @@ class SearchCore:
         """
         cached = state.parsed.get(q)
         if cached is None:
-            query, notice = parse_text_query(
-                q, state.searcher.schema, SEARCH_FIELDS, SEARCH_BOOSTS, plugins=[self._names]
-            )
+            query, notice = self._read(state, q)
             pruned = prune(query, state.searcher.reader()) if query is not None else None
             refused = None
             if pruned is not None:
@@ -257,6 +256,17 @@ class SearchCore:
             # A new exception each time: raising a kept one would grow its traceback.
             raise QueryTooBroad(*cached.refused)
         return cached
+
+    def _read(self, state: IndexState, q: str) -> tuple[Query | None, str | None]:
+        """The Whoosh tree of a query text and its notice, read once per generation."""
+        key = (state.key[0], q)
+        read = state.shared.queries.get(key)
+        if read is None:
+            read = parse_text_query(
+                q, state.searcher.schema, SEARCH_FIELDS, SEARCH_BOOSTS, plugins=[self._names]
+            )
+            remember(state.shared.queries, key, read)
+        return read
 
     def _text_matches(self, state: IndexState, parsed: ParsedQuery) -> _Matches:
         """Every document the words match, with its score, in one pass."""

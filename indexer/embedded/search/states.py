@@ -84,6 +84,10 @@ class Shared:
     # Per entity type, each gazetteer name of an entity -> the name the archive
     # files it under: a filter `place=Wien` is the place Vienna, as the query `wien` is.
     aliases: dict[str, dict[str, str]] = field(default_factory=dict)
+    # Query texts read into Whoosh trees (and their notices), by generation and
+    # text: reading depends on the generation's schema only, so the states an
+    # upload makes read each text once; only pruning and costing are per state.
+    queries: dict[tuple[str, str], tuple[Query | None, str | None]] = field(default_factory=dict)
 
     def keep_only(self, segments: set[SegmentKey]) -> None:
         """Forget merged or rebuilt-away segments, which would otherwise stay in memory."""
