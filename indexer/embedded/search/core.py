@@ -22,6 +22,9 @@ Every surface (the CLI, the HTML pages, the JSON API) goes through
 
 `match` stops after step 4, for callers that need the whole set (entity
 reports, facet value search, export).
+
+May import the search modules below it (the package docstring's layers),
+`indexer.embedded.index`, the gazetteer and the typed request and results.
 """
 
 from __future__ import annotations
