@@ -46,9 +46,9 @@ import numpy as np
 
 from indexer.archive.request import SearchRequest
 from indexer.embedded.index.build import update_index
+from indexer.embedded.index.columns import split_names
 from indexer.embedded.index.store import IndexLocation, LiveIndex
 from indexer.embedded.search.core import SearchCore
-from indexer.embedded.search.hits import split_names
 from indexer.ingest.dates import VIENNA
 from indexer.ingest.importers import import_corpus
 

@@ -6,7 +6,8 @@ facet arrays, the spelling and field word lists, the array engine's posting
 cache, the index builder's and writer's lists of what is indexed) keeps what
 it read per segment, under `segment_key`: a segment's values never change,
 only which of its documents are deleted. `Mask`, a flag per document number,
-is the one type every set of articles has in the search core.
+is the one type every set of articles has in the search core; an article's
+lists (authors, tags, entities) are stored and kept in columns comma-joined.
 
 May import numpy only.
 """
@@ -37,6 +38,18 @@ def live_documents(reader: Any) -> Mask:
             deleted = np.fromiter(leaf.segment().deleted_docs(), dtype=np.int64)
             live[deleted + base] = False
     return live
+
+
+def column_text(value: Any) -> str:
+    """A stored or raw column value as text: raw columns hold bytes; a missing one is empty."""
+    if value is None:
+        return ""
+    return value.decode("utf-8") if isinstance(value, bytes) else str(value)
+
+
+def split_names(value: Any) -> list[str]:
+    """A comma-joined list (authors, tags, entities, as the schema stores them) as its names."""
+    return [name for name in column_text(value).split(",") if name]
 
 
 # Column values of segments, by segment and column names (see live_columns).

@@ -30,7 +30,7 @@ from typing import Any, Literal
 import numpy as np
 import numpy.typing as npt
 
-from indexer.embedded.index.columns import Mask, SegmentKey, segment_key
+from indexer.embedded.index.columns import Mask, SegmentKey, column_text, segment_key, split_names
 from indexer.embedded.index.schema import section_prefixes
 from indexer.ingest.dates import VIENNA
 
@@ -138,13 +138,6 @@ def _offsets(counts: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
     return offsets
 
 
-def _split(value: Any) -> list[str]:
-    if not value:
-        return []
-    text = value.decode("utf-8") if isinstance(value, bytes) else str(value)
-    return [part for part in text.split(",") if part]
-
-
 # Whoosh stores a DATETIME column as microseconds since datetime.min.
 _EPOCH_US = (datetime(1970, 1, 1) - datetime.min) // timedelta(microseconds=1)
 
@@ -203,11 +196,11 @@ def _same(names: tuple[str, ...]) -> tuple[str, ...]:
 
 
 def _section_values(value: Any) -> list[str]:
-    return section_prefixes(_text(value))
+    return section_prefixes(column_text(value))
 
 
 def _single(value: Any) -> list[str]:
-    return [_text(value)] if value else []
+    return [column_text(value)] if value else []
 
 
 def _year(month: str) -> list[str]:
@@ -246,9 +239,9 @@ KINDS: dict[str, FacetKind] = {
     kind.name: kind
     for kind in (
         FacetKind("section", "section", _section_values, "section", "tree"),
-        FacetKind("person", "person", _split, "person", aliases="gazetteer"),
-        FacetKind("organization", "organization", _split, "organization", aliases="gazetteer"),
-        FacetKind("place", "place", _split, "place", aliases="gazetteer"),
+        FacetKind("person", "person", split_names, "person", aliases="gazetteer"),
+        FacetKind("organization", "organization", split_names, "organization", aliases="gazetteer"),
+        FacetKind("place", "place", split_names, "place", aliases="gazetteer"),
         FacetKind("language", "language", _single, "language", aliases="language"),
         FacetKind("source", "source", _single, "source"),
         FacetKind("year", None, _year, "date", "time"),
@@ -345,9 +338,3 @@ class FacetData:
         values, _ = self.tables["month"].top(mask)
         prefix = f"{year:04d}-"
         return sorted((v for v in values if v.value.startswith(prefix)), key=lambda v: v.value)
-
-
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    return value.decode("utf-8") if isinstance(value, bytes) else str(value)

@@ -1,9 +1,5 @@
 """A search hit: one matching article's stored fields as the typed `Hit`, its words marked.
 
-The index stores an article's lists (authors, tags, entities) as one
-comma-joined field each (`indexer.embedded.index.schema`); `split_names`
-reads them back, for hits, related articles and exports alike.
-
 May import `indexer.embedded.index`, the highlighter and the typed results.
 """
 
@@ -12,14 +8,10 @@ from __future__ import annotations
 from typing import Any
 
 from indexer.archive.results import Hit
+from indexer.embedded.index.columns import split_names
 from indexer.embedded.index.titles import shown_title
 from indexer.embedded.search.highlight import highlight
 from indexer.ingest.article import ENTITY_TYPES
-
-
-def split_names(value: str | None) -> list[str]:
-    """A stored comma-joined list as its names (none for an empty or missing field)."""
-    return [v for v in (value or "").split(",") if v]
 
 
 def article_url(article_id: str) -> str:

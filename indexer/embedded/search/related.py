@@ -18,10 +18,11 @@ from whoosh.query import Or, Query, Term
 from whoosh.searching import Searcher
 
 from indexer.archive.results import RelatedArticle
+from indexer.embedded.index.columns import split_names
 from indexer.embedded.index.schema import analyzer_for, language_group, text_field
 from indexer.embedded.index.titles import shown_title
 from indexer.embedded.search.engine import evaluate
-from indexer.embedded.search.hits import article_url, split_names
+from indexer.embedded.search.hits import article_url
 from indexer.embedded.search.states import IndexState
 from indexer.ingest.article import ENTITY_TYPES
 
