@@ -283,13 +283,6 @@ class FacetData:
             for name in KINDS
         }
 
-    def mask(self, docnums: Iterable[int]) -> Mask:
-        mask = np.zeros(self.doc_count, dtype=np.bool_)
-        array = np.fromiter(docnums, dtype=np.int64)
-        if len(array):
-            mask[array] = True
-        return mask
-
     def ranked(
         self,
         mask: Mask,
