@@ -29,6 +29,8 @@ May import the search modules below it (the package docstring's layers),
 
 from __future__ import annotations
 
+import contextlib
+import threading
 import time
 import weakref
 from dataclasses import dataclass
@@ -94,7 +96,7 @@ class MatchSet:
     scores: npt.NDArray[np.float64] | None
     generation: str
     # Hold it while reading from the searcher: see IndexState.io.
-    io: Any
+    io: threading.RLock
 
     def stored(self, docnums: list[int]) -> list[dict[str, Any]]:
         """The stored fields of some of its documents, read under the state's lock."""
@@ -125,7 +127,10 @@ class SearchCore:
         # Per-segment arrays and words, reused by the next index state.
         self._shared = Shared(aliases=self.gazetteer.derived("entity_aliases", entity_aliases))
         self._states = States(live, self._shared)
-        self._using = self._states.using
+
+    def _using(self) -> contextlib.AbstractContextManager[IndexState]:
+        """The current index state, kept open until the block ends."""
+        return self._states.using()
 
     @property
     def _state(self) -> IndexState | None:

@@ -158,19 +158,19 @@ class IndexState:
         known = self.known.get(name)
         if known is None:
             table = self.facets.tables[name]
-            aliases = KINDS[name].aliases
-            known = KnownValues(
-                table.names,
-                table.counts(self.all_docs),
-                # A language is also asked for by its name: `language=German` is `de`.
-                {v: k for k, v in LANGUAGE_NAMES.items()}
-                if aliases == "language"
-                else self.shared.aliases.get(name)
-                if aliases == "gazetteer"
-                else None,
-            )
+            known = KnownValues(table.names, table.counts(self.all_docs), self._aliases(name))
             self.known[name] = known
         return known
+
+    def _aliases(self, name: str) -> dict[str, str] | None:
+        """The other names a filter's values may be given by (see FacetKind.aliases)."""
+        aliases = KINDS[name].aliases
+        if aliases == "language":
+            # `language=German` is `de`.
+            return {language: code for code, language in LANGUAGE_NAMES.items()}
+        if aliases == "gazetteer":
+            return self.shared.aliases.get(name)
+        return None
 
 
 def spelling_fields(searcher: Searcher) -> list[str]:
