@@ -72,8 +72,8 @@ import httpx2 as httpx
 import numpy as np
 
 from indexer.embedded.index.build import update_index
+from indexer.embedded.index.columns import split_names
 from indexer.embedded.index.store import IndexLocation
-from indexer.embedded.search.core import split_names
 from indexer.ingest.importers import import_corpus
 
 ROOT = Path(__file__).resolve().parents[1]

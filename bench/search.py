@@ -46,8 +46,10 @@ import numpy as np
 
 from indexer.archive.request import SearchRequest
 from indexer.embedded.index.build import update_index
+from indexer.embedded.index.columns import split_names
 from indexer.embedded.index.store import IndexLocation, LiveIndex
-from indexer.embedded.search.core import SearchCore, split_names
+from indexer.embedded.search.core import SearchCore
+from indexer.embedded.search.result_facets import RESULT_FACET_LIMIT
 from indexer.ingest.dates import VIENNA
 from indexer.ingest.importers import import_corpus
 
@@ -55,7 +57,8 @@ ROOT = Path(__file__).resolve().parents[1]
 SCALED_SIZE = 100_000
 CHUNK = 1000  # articles per corpus file, like the importers write
 SEED = 1987  # the synthetic archive must be the same on every run and machine
-FACET_LIMIT = 10
+# The FTS5 engine lists as many values per facet as the search core does by default.
+FACET_LIMIT = RESULT_FACET_LIMIT
 SECTION_SEPARATOR = " > "
 ENTITY_TYPES = ("person", "organization", "place")
 

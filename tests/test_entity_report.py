@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from conftest import write_jsonl
 
+from indexer.archive.request import SearchRequest
 from indexer.archive.results import CoMention, MonthCount, YearCount
 from indexer.embedded.index.build import update_index
 from indexer.embedded.index.store import IndexLocation, LiveIndex
@@ -78,6 +79,14 @@ def test_articles_are_search_hits_newest_first(core: SearchCore) -> None:
     data = report.to_dict()
     assert data["by_year"][0] == {"year": 2021, "count": 1}
     assert data["type"] == "place" and data["name"] == "Vienna"
+
+
+def test_the_articles_are_what_a_search_for_the_entity_lists(core: SearchCore) -> None:
+    report = entity_report(core, "person", "ada lovelace", limit=2)
+    assert report is not None
+    wanted = SearchRequest(filters=(("person", ("Ada Lovelace",)),), sort="newest", per_page=2)
+    assert report.articles == core.search(wanted).hits
+    assert [hit.id for hit in report.articles] == ["e-3", "e-2"]
 
 
 def test_names_match_ignoring_case_and_unknown_ones_give_none(core: SearchCore) -> None:

@@ -1,4 +1,4 @@
-"""Facet counting over the per-generation arrays: sparse and dense paths agree."""
+"""Facets: the table of kinds, and counting over the per-state arrays (sparse and dense agree)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,10 @@ from collections import Counter
 import numpy as np
 import pytest
 
-from indexer.embedded.search.facets import ValueTable
+from indexer.archive.request import FACETS, FILTER_PARAMS, SEARCHABLE_FACETS, SearchRequest
+from indexer.archive.results import FacetValue
+from indexer.embedded.search.core import SearchCore
+from indexer.embedded.search.facets import KINDS, ValueTable
 
 
 @pytest.mark.parametrize("density", [0.0, 0.001, 0.05, 0.2, 0.9, 1.0])
@@ -45,3 +48,23 @@ def test_segments_concatenate_into_one_table() -> None:
     assert got == dict(zip(expected.names, expected.counts(mask).tolist(), strict=True))
     assert got == {"a": 2, "b": 3, "c": 2}
     assert whole.docs.tolist() == [0, 0, 2, 3, 3, 4, 5, 5]
+
+
+def test_the_kinds_are_the_contracts_facets_and_filters() -> None:
+    assert set(KINDS) == set(SEARCHABLE_FACETS)
+    assert set(FACETS) <= set(KINDS)
+    assert [name for name, kind in KINDS.items() if kind.filtered] == list(FILTER_PARAMS)
+    # The dates narrow the year and month facets; nothing else does.
+    assert {kind.restriction for kind in KINDS.values()} - set(FILTER_PARAMS) == {"date"}
+
+
+def test_a_selected_value_beyond_the_limit_is_listed_with_its_count(demo: SearchCore) -> None:
+    everything = demo.search(SearchRequest(), facet_limit=100)
+    places = everything.facets["place"]
+    last = places[-1]
+    assert len(places) > 2
+    narrowed = demo.search(SearchRequest(filters=(("place", (last.value,)),)), facet_limit=1)
+    listed = narrowed.facets["place"]
+    # Disjunctive: the facet's own filter does not narrow its counts.
+    assert listed[0] == FacetValue(places[0].value, places[0].count, False)
+    assert listed[1:] == [FacetValue(last.value, last.count, True)]

@@ -354,6 +354,30 @@ def test_an_update_is_searched_at_once_and_reuses_what_was_read_of_old_segments(
         core.close()
 
 
+def test_a_query_is_read_once_per_generation_and_pruned_per_state(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    articles = [synthetic_article(n) for n in range(10)]
+    write_jsonl(corpus / "first.jsonl", articles)
+    location = IndexLocation(tmp_path / "index")
+    update_index(location, corpus)
+    core = SearchCore(LiveIndex(location))
+    try:
+        q = f"zarkovian OR {articles[1]['title'].split()[0]}"
+        with core._using() as state:
+            first = core._parse(state, q)
+        write_json(corpus / "added.json", synthetic_article(99) | {"title": "Zarkovian days"})
+        update_index(location, corpus)
+        with core._using() as newer:
+            assert newer is not state and newer.key[0] == state.key[0]
+            second = core._parse(newer, q)
+        # The same tree, never changed; pruned anew: the new word is in the index now.
+        assert second.query is first.query
+        assert first.pruned is not None and second.pruned != first.pruned
+        assert run(core, q="zarkovian").total == 1
+    finally:
+        core.close()
+
+
 def test_every_year_is_listed_whatever_the_facet_limit(demo: SearchCore) -> None:
     result = demo.search(SearchRequest(), facet_limit=1)
     years = [v.value for v in result.facets["year"]]
@@ -598,7 +622,7 @@ def test_thirty_fresh_fuzzy_words_are_answered_within_the_budget(reuters: Search
     assert time.monotonic() - started < 120
     assert result.total > 0 and result.notice is None
     with reuters._using() as state:
-        _, pruned, _ = reuters._parse(state, q)
+        pruned = reuters._parse(state, q).pruned
         assert pruned is not None
         cost = state.lexicon.cost(pruned)
     assert 30 <= cost.terms <= MAX_EXPANDED_TERMS

@@ -16,8 +16,9 @@ from indexer.archive.request import SearchRequest
 from indexer.embedded.index.build import update_index
 from indexer.embedded.index.schema import ANY_STOP_WORDS
 from indexer.embedded.index.store import IndexLocation, LiveIndex
-from indexer.embedded.search.core import SearchCore, _speller, _spelling_fields
+from indexer.embedded.search.core import SearchCore
 from indexer.embedded.search.spelling import EDIT_WEIGHT, MAX_EDITS, Corrections
+from indexer.embedded.search.states import spelling_fields
 from indexer.ingest.importers import ImportSummary
 
 
@@ -42,7 +43,7 @@ def _by_definition(core: SearchCore, word: str) -> str | None:
     """The best correction as the speller defines it, over every word and Whoosh's counts."""
     with core.live.get().searcher() as searcher:
         reader = searcher.reader()
-        fields = _spelling_fields(searcher)
+        fields = spelling_fields(searcher)
         words = sorted({w for f in fields for w in reader.lexicon(f)})
         texts = [w.decode() if isinstance(w, bytes) else w for w in words]
         best: tuple[float, str] | None = None
@@ -68,7 +69,7 @@ def test_the_speller_answers_by_its_definition_over_all_words(
     # Only words of nearby lengths are compared, and frequencies come from memory:
     # the answer is still the best of all words within two edits.
     with reuters._using() as state:
-        found = _speller(state).correct(word)
+        found = state.spelling().correct(word)
     assert found == _by_definition(reuters, word)
 
 

@@ -38,9 +38,11 @@ from indexer.editing.writes import NewFile, Outcome
 from indexer.embedded.index.build import update_index
 from indexer.embedded.index.store import IndexLocation, LiveIndex
 from indexer.embedded.search import entity_report, facet_search
-from indexer.embedded.search.core import FACET_LIMIT, SearchCore
+from indexer.embedded.search.core import SearchCore
 from indexer.embedded.search.export import Export, stored_article
 from indexer.embedded.search.reading import mark_article
+from indexer.embedded.search.result_facets import RESULT_FACET_LIMIT
+from indexer.embedded.search.states import state_key, version
 from indexer.embedded.search.stats import index_stats
 from indexer.embedded.writer import Writer
 from indexer.entities.enrich import corpus_gazetteer
@@ -77,7 +79,9 @@ class EmbeddedBackend:
 
     # -- reading -----------------------------------------------------------
 
-    def search(self, request: SearchRequest, *, facet_limit: int = FACET_LIMIT) -> SearchResult:
+    def search(
+        self, request: SearchRequest, *, facet_limit: int = RESULT_FACET_LIMIT
+    ) -> SearchResult:
         return self.core.search(request, facet_limit=facet_limit)
 
     def facet_values(
@@ -141,8 +145,8 @@ class EmbeddedBackend:
 
     def version(self) -> str:
         """The served generation and, within it, the latest update."""
-        ix = self._live.get()
-        return f"{self._live.generation}.{ix.latest_generation()}"
+        _, key = state_key(self._live)
+        return version(key)
 
     def updated(self) -> str | None:
         updated: str | None = self.location.info().get("updated")

@@ -27,6 +27,7 @@ from whoosh.index import Index
 from whoosh.writing import IndexWriter
 
 from indexer.archive.builds import BuildReport, ProgressFactory
+from indexer.embedded.index.columns import ColumnCache, live_columns
 from indexer.embedded.index.schema import SCHEMA_VERSION, to_document
 from indexer.embedded.index.segments import (
     PartResult,
@@ -39,7 +40,6 @@ from indexer.embedded.index.segments import (
     partition,
 )
 from indexer.embedded.index.store import IndexDamaged, IndexLocation, reading
-from indexer.embedded.search.facets import ColumnCache, live_columns
 from indexer.entities.enrich import Enrich, enrichment_signature, entity_enricher
 from indexer.entities.gazetteer import GazetteerError
 from indexer.ingest.corpus import DEFAULT_MAX_FILE_BYTES, find_files, read_file

@@ -1,19 +1,22 @@
 """Evaluating a query over whole posting lists with numpy: matches and BM25F scores.
 
-Whoosh walks its matchers one document at a time in Python, scoring each;
-a common word in a 100k archive costs tens of milliseconds that way, and an
-exact total plus facet counts need every match, so Whoosh's top-N skipping
-does not help. Here each term's posting list is read once into arrays
-(document numbers and weights, cached per index state), and the query tree is
-evaluated as array operations: OR is `|`, AND is `&`, NOT is `& ~`, and scores
-are summed as Whoosh's matchers sum them. Scores use Whoosh's own BM25F
-formula, idf and field lengths, so the ranking is the one Whoosh would give.
+The search core needs every match of a query (an exact total, facet counts
+over all of them), so a top-N search that skips documents does not help,
+and scoring document by document in Python (as Whoosh's matchers would)
+costs tens of milliseconds for a common word in a 100k archive. Here each
+term's posting list is read once per segment into arrays (document numbers
+and weights; `PostingCache`, kept for the index states that share the
+segment), and the query tree is evaluated as array operations: OR is `|`,
+AND is `&`, NOT is `& ~`, and scores are summed as Whoosh's matchers sum
+them. Scores use Whoosh's own BM25F formula, idf and field lengths, so the
+ranking is the one Whoosh would give. Whoosh's reader only reads a
+segment's posting lists, positions and field lengths.
 
 Phrases need positions: each word's positions are decoded once into sorted
 keys (document and position in one integer) and a phrase is found with
 sorted-array lookups; its score is its words' scores. Prefix, wildcard and
-fuzzy terms stand for the words `indexer.embedded.search.lexicon` finds for them (the words
-Whoosh's expansion finds, from word lists in memory).
+fuzzy terms stand for the words `indexer.embedded.search.lexicon` finds for
+them (the words Whoosh's expansion finds, from word lists in memory).
 
 Proximity: a query of several words (Vindex ANDs them) also ranks higher the
 documents where those words stand close together, in the query's order: in
@@ -49,10 +52,9 @@ from whoosh.query.terms import MultiTerm
 from whoosh.reading import TermNotFound
 from whoosh.util.numeric import byte_to_length
 
-from indexer.embedded.search.facets import SegmentKey, segment_key
+from indexer.embedded.index.columns import Mask, SegmentKey, segment_key
 from indexer.embedded.search.lexicon import Lexicon
 
-Mask = npt.NDArray[np.bool_]
 Scores = npt.NDArray[np.float64]
 
 # BM25F parameters: Whoosh's defaults, as used when the index is searched through Whoosh.

@@ -4,8 +4,9 @@ The entity page (`/entities/{type}/{name}`) and `GET /api/entities/{type}/{name}
 show one person, organisation or place: its article count per year and per
 month, the entities most often named in the same articles, and its newest
 articles as search hits. Everything is counted from the search core's facet
-arrays over the set of articles that name the entity, so a report costs a few
-bincounts, not a scan of stored fields.
+arrays over the set of articles that name the entity (the entity's filter,
+`indexer.embedded.search.restrictions`), so a report costs a few bincounts
+and one match, not a scan of stored fields.
 """
 
 from __future__ import annotations
@@ -14,7 +15,9 @@ from datetime import date
 
 from indexer.archive.request import ENTITY_ARTICLES_LIMIT, MAX_ENTITY_LIMIT, SearchRequest
 from indexer.archive.results import CoMention, EntityReport, MonthCount, YearCount
+from indexer.embedded.index.analysis import fold
 from indexer.embedded.search.core import SearchCore
+from indexer.embedded.search.hits import hit
 from indexer.ingest.article import ENTITY_TYPES
 
 
@@ -30,12 +33,17 @@ def entity_report(
     if kind not in ENTITY_TYPES or not name.strip():
         return None
     limit = max(1, min(limit, MAX_ENTITY_LIMIT))
-    everything = core.match(SearchRequest())
-    canonical = _canonical(everything.facets.tables[kind].names, " ".join(name.split()))
+    wanted = " ".join(name.split())
+    # One match over one index state: the entity's filter narrows the facet
+    # tables' arrays, and the same state's tables name the entity.
+    matched = core.match(_articles_of(kind, wanted, limit))
+    canonical = _canonical(matched.facets.tables[kind].names, wanted)
     if canonical is None:
         return None
-    request = SearchRequest(filters=((kind, (canonical,)),), sort="newest", per_page=limit)
-    matched = core.match(request)
+    if fold(canonical) != fold(wanted):
+        # Equal ignoring case but not as the filter folds ("ß" and "ss"): the
+        # articles are those of the archive's spelling.
+        matched = core.match(_articles_of(kind, canonical, limit))
     facets = matched.facets
     total = int(matched.mask.sum())
     if total == 0:
@@ -52,7 +60,9 @@ def entity_report(
             for v in values
             if not (other == kind and v.value == canonical)
         ][:limit]
-    hits = core.search(request, facet_limit=1).hits
+    # Newest first, unmarked: what a search for the entity's filter lists.
+    newest = facets.ranked(matched.mask, None, "newest", limit).tolist()
+    hits = [hit(stored, None, {}) for stored in matched.stored(newest)]
     return EntityReport(
         kind=kind,
         name=canonical,
@@ -62,6 +72,10 @@ def entity_report(
         co_mentioned=co_mentioned,
         articles=hits,
     )
+
+
+def _articles_of(kind: str, name: str, limit: int) -> SearchRequest:
+    return SearchRequest(filters=((kind, (name,)),), sort="newest", per_page=limit)
 
 
 def _canonical(names: list[str], wanted: str) -> str | None:

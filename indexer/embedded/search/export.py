@@ -17,8 +17,9 @@ import numpy.typing as npt
 
 from indexer.archive.request import SearchRequest
 from indexer.archive.results import StoredArticle
+from indexer.embedded.index.columns import split_names
 from indexer.embedded.index.titles import shown_title
-from indexer.embedded.search.core import MatchSet, SearchCore, split_names
+from indexer.embedded.search.core import MatchSet, SearchCore
 from indexer.ingest.article import ENTITY_TYPES
 
 BATCH = 200
@@ -77,6 +78,4 @@ class Export:
     def batches(self) -> Iterator[list[dict[str, Any]]]:
         for start in range(0, len(self.docs), self.batch):
             chunk = self.docs[start : start + self.batch].tolist()
-            with self.matched.io:
-                stored = [self.matched.searcher.stored_fields(docnum) for docnum in chunk]
-            yield [article_record(fields) for fields in stored]
+            yield [article_record(fields) for fields in self.matched.stored(chunk)]

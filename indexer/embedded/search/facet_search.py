@@ -13,7 +13,6 @@ import numpy as np
 
 from indexer.archive.request import (
     FACET_VALUES_LIMIT,
-    FILTER_PARAMS,
     MAX_FACET_LIMIT,
     MAX_FACET_PREFIX,
     SEARCHABLE_FACETS,
@@ -21,8 +20,7 @@ from indexer.archive.request import (
 )
 from indexer.archive.results import FacetValue, FacetValues
 from indexer.embedded.search.core import SearchCore
-
-# Facets whose values can be searched: the sidebar's, the month, and the source.
+from indexer.embedded.search.facets import KINDS
 
 
 def facet_values(
@@ -38,8 +36,8 @@ def facet_values(
     if facet not in SEARCHABLE_FACETS:
         raise ValueError(f"unknown facet {facet!r} (one of {', '.join(SEARCHABLE_FACETS)})")
     prefix = " ".join(prefix.split())[:MAX_FACET_PREFIX]
-    own = "date" if facet in ("year", "month") else facet
-    matched = core.match(request, exclude=own)
+    kind = KINDS[facet]
+    matched = core.match(request, exclude=kind.restriction)
     table = matched.facets.tables[facet]
     counts = table.counts(matched.mask)
     present = np.flatnonzero(counts).tolist()
@@ -48,7 +46,7 @@ def facet_values(
     if wanted:
         present = [v for v in present if _starts(names[v], wanted)]
     present.sort(key=lambda v: (-int(counts[v]), names[v]))
-    selected = set(request.values(facet)) if facet in FILTER_PARAMS else set()
+    selected = set(request.values(facet)) if kind.filtered else set()
     values = [
         FacetValue(names[v], int(counts[v]), names[v] in selected)
         for v in present[: max(1, min(limit, MAX_FACET_LIMIT))]

@@ -1,16 +1,23 @@
-"""Facet counts from arrays read once per index generation.
+"""Facets: the kinds of facet, and their counts from arrays read once per index state.
 
 Counting facets per query by scanning postings or Whoosh's `groupedby` costs
 tens to hundreds of milliseconds. Instead, when a searcher for a new index
-generation is opened, the facet columns (section, entities, language, source,
-publication date) are read once into flat arrays of (document, value) pairs.
-A query's facet counts are then one `numpy.bincount` over the pairs whose
-document is in the query's result set: about a millisecond at 100k articles.
+state is opened, the facet columns (section, entities, language, source,
+publication date) are read once into flat arrays of (document, value) pairs,
+per segment (`indexer.embedded.index.columns`). A query's facet counts are
+then one `numpy.bincount` over the pairs whose document is in the query's
+result set: about a millisecond at 100k articles.
 
-Each facet kind is one small class: a flat facet (one or more values per
-article), the section tree (a parent counts its children's articles, because
-every article carries every prefix of its path), and the date facet (years,
-or the months of a selected year).
+`KINDS` is the one table of facet kinds: per facet, the column its values
+come from and how a column value splits into values, the request restriction
+that narrows it (its own filter, or the dates), how its values are ordered
+(by count; as a section tree, where a parent counts its children's articles
+because every article carries every prefix of its path; or by time), and
+which other names a filter value may use. The search result's facets
+(`indexer.embedded.search.result_facets`), facet value search and filter
+values read it instead of asking for a facet by name.
+
+May import `indexer.embedded.index` and `indexer.ingest`; nothing of the search core.
 """
 
 from __future__ import annotations
@@ -18,18 +25,16 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
 
+from indexer.embedded.index.columns import Mask, SegmentKey, column_text, segment_key, split_names
 from indexer.embedded.index.schema import section_prefixes
 from indexer.ingest.dates import VIENNA
 
-Mask = npt.NDArray[np.bool_]
 IntArray = npt.NDArray[np.int32]
-
-_TABLES = ("section", "person", "organization", "place", "language", "source", "year", "month")
 
 
 # Below one document in this many, a facet counts through the per-document
@@ -127,66 +132,10 @@ class ValueTable:
         return [FacetCount(self.names[v], int(counts[v])) for v in chosen], distinct
 
 
-SegmentKey = tuple[str, int]
-
-
-def segment_key(leaf: Any) -> SegmentKey:
-    """A segment as it is now: its id and its document count (a merge makes a new id)."""
-    return (leaf.segment().segment_id(), leaf.doc_count_all())
-
-
-def live_documents(reader: Any) -> Mask:
-    """Every document of a reader but the deleted ones (few: asked per segment)."""
-    live = np.ones(reader.doc_count_all(), dtype=np.bool_)
-    for leaf, base in reader.leaf_readers():
-        if leaf.has_deletions():
-            deleted = np.fromiter(leaf.segment().deleted_docs(), dtype=np.int64)
-            live[deleted + base] = False
-    return live
-
-
-# Column values of segments, by segment and column names (see live_columns).
-ColumnCache = dict[tuple[SegmentKey, tuple[str, ...]], list[tuple[Any, ...]]]
-
-
-def live_columns(reader: Any, *names: str, cache: ColumnCache | None = None) -> list[list[Any]]:
-    """The values of some columns for every live document, in document order.
-
-    Each segment's columns are read whole (a lookup per document costs three
-    times as much), or taken from `cache`, where a writer keeps them from one
-    update to the next: a segment's values never change, only which of its
-    documents are deleted.
-    """
-    live = live_documents(reader)
-    kept: list[tuple[Any, ...]] = []
-    for leaf, base in reader.leaf_readers():
-        key = (segment_key(leaf), names)
-        rows = cache.get(key) if cache is not None else None
-        if rows is None:
-            rows = list(zip(*(leaf.column_reader(name) for name in names), strict=True))
-            if cache is not None:
-                cache[key] = rows
-        alive = live[base : base + len(rows)]
-        kept.extend(rows if alive.all() else [rows[n] for n in np.flatnonzero(alive).tolist()])
-    columns = [list(values) for values in zip(*kept, strict=True)] or [[] for _ in names]
-    if cache is not None:
-        segments = {segment_key(leaf) for leaf, _ in reader.leaf_readers()}
-        for stale in [key for key in cache if key[0] not in segments]:
-            del cache[stale]
-    return columns
-
-
 def _offsets(counts: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
     offsets = np.zeros(len(counts) + 1, dtype=np.int64)
     np.cumsum(counts, out=offsets[1:])
     return offsets
-
-
-def _split(value: Any) -> list[str]:
-    if not value:
-        return []
-    text = value.decode("utf-8") if isinstance(value, bytes) else str(value)
-    return [part for part in text.split(",") if part]
 
 
 # Whoosh stores a DATETIME column as microseconds since datetime.min.
@@ -235,14 +184,10 @@ class _SegmentFacets:
         self.timestamps = _timestamps(column("published"))
         months = _vienna_months(self.timestamps)
         self.tables: dict[str, ValueTable] = {
-            "section": ValueTable.from_raw(column("section"), _section_values),
-            "person": ValueTable.from_raw(column("person"), _split),
-            "organization": ValueTable.from_raw(column("organization"), _split),
-            "place": ValueTable.from_raw(column("place"), _split),
-            "language": ValueTable.from_raw(column("language"), _single),
-            "source": ValueTable.from_raw(column("source"), _single),
-            "year": ValueTable.from_raw(months, _year),
-            "month": ValueTable.from_raw(months, _single),
+            kind.name: ValueTable.from_raw(
+                column(kind.column) if kind.column else months, kind.split
+            )
+            for kind in KINDS.values()
         }
 
 
@@ -251,15 +196,58 @@ def _same(names: tuple[str, ...]) -> tuple[str, ...]:
 
 
 def _section_values(value: Any) -> list[str]:
-    return section_prefixes(_text(value))
+    return section_prefixes(column_text(value))
 
 
 def _single(value: Any) -> list[str]:
-    return [_text(value)] if value else []
+    return [column_text(value)] if value else []
 
 
 def _year(month: str) -> list[str]:
     return [month[:4]] if month else []
+
+
+Order = Literal["count", "tree", "time"]
+
+
+@dataclass(frozen=True)
+class FacetKind:
+    """How one facet is read from the index, narrowed by a request, counted and listed."""
+
+    name: str
+    # The index column its values come from; None: the article's month in Vienna
+    # (from the publication date, where the archive counts its years and months).
+    column: str | None
+    # One raw column value (or month) -> the article's values of this facet.
+    split: Callable[[Any], list[str]]
+    # The request restriction that narrows it: its own filter, or "date".
+    restriction: str
+    # "count": most articles first; "tree": top-level sections by count, each
+    # followed by its sub-sections; "time": newest first, every value listed.
+    order: Order = "count"
+    # Other names a filter value may be given by: a language's name for its
+    # code, an entity's gazetteer names for the one it is filed under.
+    aliases: Literal["language", "gazetteer"] | None = None
+
+    @property
+    def filtered(self) -> bool:
+        """Whether a request filters by this facet's values (`section=...`)."""
+        return self.restriction == self.name
+
+
+KINDS: dict[str, FacetKind] = {
+    kind.name: kind
+    for kind in (
+        FacetKind("section", "section", _section_values, "section", "tree"),
+        FacetKind("person", "person", split_names, "person", aliases="gazetteer"),
+        FacetKind("organization", "organization", split_names, "organization", aliases="gazetteer"),
+        FacetKind("place", "place", split_names, "place", aliases="gazetteer"),
+        FacetKind("language", "language", _single, "language", aliases="language"),
+        FacetKind("source", "source", _single, "source"),
+        FacetKind("year", None, _year, "date", "time"),
+        FacetKind("month", None, _single, "date", "time"),
+    )
+}
 
 
 # Segment facet arrays by segment, shared by the index states that hold the segment.
@@ -292,15 +280,8 @@ class FacetData:
             name: ValueTable.concat([p.tables[name] for p in parts])
             if parts
             else ValueTable.from_lists([])
-            for name in _TABLES
+            for name in KINDS
         }
-
-    def mask(self, docnums: Iterable[int]) -> Mask:
-        mask = np.zeros(self.doc_count, dtype=np.bool_)
-        array = np.fromiter(docnums, dtype=np.int64)
-        if len(array):
-            mask[array] = True
-        return mask
 
     def ranked(
         self,
@@ -339,7 +320,7 @@ class FacetData:
         Years and months are listed in time order (newest first), not by count.
         """
         table = self.tables[facet]
-        if facet in ("year", "month"):
+        if KINDS[facet].order == "time":
             values, distinct = table.top(mask)
             values.sort(key=lambda item: item.value, reverse=True)
             return (values if limit is None else values[:limit]), distinct
@@ -350,9 +331,3 @@ class FacetData:
         values, _ = self.tables["month"].top(mask)
         prefix = f"{year:04d}-"
         return sorted((v for v in values if v.value.startswith(prefix)), key=lambda v: v.value)
-
-
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    return value.decode("utf-8") if isinstance(value, bytes) else str(value)

@@ -12,18 +12,24 @@ A value nothing matches is not a silent zero: `KnownValues.closest` names the
 archive's nearest values (those rapidfuzz's weighted ratio finds close among
 the folded forms, most alike first, then most used), for the JSON `filter_suggestions`, the page's
 "did you mean" links and the CLI.
+
+May import `indexer.embedded.index`, `indexer.entities` and the request model.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 import numpy as np
 import numpy.typing as npt
 from rapidfuzz import fuzz, process
 
-from indexer.archive.request import MAX_CLOSEST
+from indexer.archive.request import MAX_CLOSEST, MAX_SUGGESTED, SearchRequest
+from indexer.archive.results import FilterMatch, FilterSuggestion
 from indexer.embedded.index.analysis import fold
+from indexer.embedded.index.columns import Mask
+from indexer.entities.gazetteer import Gazetteer
+from indexer.ingest.article import ENTITY_TYPES
 
 # rapidfuzz's 0-100 weighted ratio a value must reach to be offered: "Mourinho"
 # for "José Mourinho" scores 90, "osce" for "José Mourinho" 67.
@@ -122,9 +128,44 @@ class KnownValues:
 
 def value_mask(
     values: npt.NDArray[np.int32], docs: npt.NDArray[np.int32], ids: list[int], size: int
-) -> npt.NDArray[np.bool_]:
+) -> Mask:
     """The documents having any of the value ids, from a facet table's (document, value) pairs."""
     mask = np.zeros(size, dtype=np.bool_)
     if ids and len(values):
         mask[docs[np.isin(values, np.asarray(ids, dtype=np.int32))]] = True
     return mask
+
+
+def filter_values(
+    known_values: Callable[[str], KnownValues], request: SearchRequest
+) -> tuple[dict[str, list[FilterMatch]], dict[str, list[FilterSuggestion]]]:
+    """Each filter value's spellings in the archive, and the closest values to unknown ones.
+
+    `known_values` gives a filter's values in the index state searched.
+    """
+    matches: dict[str, list[FilterMatch]] = {}
+    unknown: dict[str, list[FilterSuggestion]] = {}
+    suggested = 0
+    for name, values in request.filters:
+        known = known_values(name)
+        for value in values:
+            found = known.matches(value)
+            if found:
+                matches.setdefault(name, []).append(FilterMatch(value, list(found)))
+                continue
+            # Named always; compared with the archive's values only for the first few.
+            closest = known.closest(value) if suggested < MAX_SUGGESTED else ()
+            suggested += 1
+            unknown.setdefault(name, []).append(FilterSuggestion(value, closest))
+    return matches, unknown
+
+
+def entity_aliases(gazetteer: Gazetteer) -> dict[str, dict[str, str]]:
+    """Each entity type's gazetteer names -> the entity's name (its filter value)."""
+    aliases: dict[str, dict[str, str]] = {kind: {} for kind in ENTITY_TYPES}
+    for entry in gazetteer.entries:
+        if entry.type in aliases:
+            for alias in entry.aliases:
+                # The most likely entry first (the gazetteer's order) keeps a shared alias.
+                aliases[entry.type].setdefault(alias, entry.name)
+    return aliases

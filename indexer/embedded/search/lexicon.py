@@ -43,7 +43,7 @@ from rapidfuzz.distance import OSA
 from whoosh.query import FuzzyTerm, Prefix, Query, Wildcard
 from whoosh.query.terms import MultiTerm
 
-from indexer.embedded.search.facets import SegmentKey, segment_key
+from indexer.embedded.index.columns import SegmentKey, segment_key
 
 # Words the expansions of one index state may hold in its cache (references into
 # the word lists, so about 8 bytes each).

@@ -1,10 +1,12 @@
 """Pruning a parsed query against one index: drop what cannot match.
 
 The parser spreads every word over nine fields (title, lead and body in three
-language groups), and Whoosh walks a posting list for each, most of them
-empty: an English archive has no German-field postings at all. Removing the
-terms an index does not have before searching makes a multi-word query several
-times cheaper and changes no result: an absent term matches no document.
+language groups), most of them empty: an English archive has no German-field
+postings at all. Removing the terms an index does not have, once per index
+state and query text (the search core keeps the pruned tree), spares the
+array engine (`indexer.embedded.search.engine`) a posting list lookup per
+absent term per segment, and the lexicon (`indexer.embedded.search.lexicon`)
+their costing; it changes no result: an absent term matches no document.
 """
 
 from __future__ import annotations

@@ -34,8 +34,8 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from indexer.embedded.index.analysis import fold
+from indexer.embedded.index.columns import SegmentKey
 from indexer.embedded.index.schema import ANY_STOP_WORDS
-from indexer.embedded.search.facets import SegmentKey
 from indexer.embedded.search.lexicon import FieldWords, Lexicon
 
 MAX_EDITS = 2

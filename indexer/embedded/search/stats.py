@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from indexer.archive.results import IndexStats
+from indexer.embedded.index.columns import live_documents
 from indexer.embedded.index.store import IndexLocation
-from indexer.embedded.search.facets import FacetData, live_documents
+from indexer.embedded.search.facets import FacetData
 
 
 def index_stats(location: IndexLocation) -> IndexStats:

@@ -27,10 +27,11 @@ import numpy.typing as npt
 from whoosh.query import And, Or, Prefix, Query
 
 from indexer.archive.results import Suggestion
+from indexer.embedded.index.columns import Mask
 from indexer.embedded.index.schema import FALLBACK, TEXT_LANGUAGES, analyzer_for, text_field
 from indexer.embedded.index.titles import shown_title
 from indexer.embedded.search.engine import Postings, evaluate
-from indexer.embedded.search.facets import FacetData, Mask
+from indexer.embedded.search.facets import FacetData
 from indexer.ingest.article import ENTITY_TYPES
 
 MAX_PREFIX = 100  # characters: a longer text is not being typed

@@ -1,0 +1,82 @@
+"""A segment's columns: reading stored per-document values straight from an index's segments.
+
+Whoosh keeps a column per sortable field (section, entities, publication
+date, language, source) in each segment. What reads them (the search core's
+facet arrays, the spelling and field word lists, the array engine's posting
+cache, the index builder's and writer's lists of what is indexed) keeps what
+it read per segment, under `segment_key`: a segment's values never change,
+only which of its documents are deleted. `Mask`, a flag per document number,
+is the one type every set of articles has in the search core; an article's
+lists (authors, tags, entities) are stored and kept in columns comma-joined.
+
+May import numpy only.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+# One flag per document number: a set of articles (matches, a filter, the live ones).
+Mask = npt.NDArray[np.bool_]
+
+SegmentKey = tuple[str, int]
+
+
+def segment_key(leaf: Any) -> SegmentKey:
+    """A segment as it is now: its id and its document count (a merge makes a new id)."""
+    return (leaf.segment().segment_id(), leaf.doc_count_all())
+
+
+def live_documents(reader: Any) -> Mask:
+    """Every document of a reader but the deleted ones (few: asked per segment)."""
+    live = np.ones(reader.doc_count_all(), dtype=np.bool_)
+    for leaf, base in reader.leaf_readers():
+        if leaf.has_deletions():
+            deleted = np.fromiter(leaf.segment().deleted_docs(), dtype=np.int64)
+            live[deleted + base] = False
+    return live
+
+
+def column_text(value: Any) -> str:
+    """A stored or raw column value as text: raw columns hold bytes; a missing one is empty."""
+    if value is None:
+        return ""
+    return value.decode("utf-8") if isinstance(value, bytes) else str(value)
+
+
+def split_names(value: Any) -> list[str]:
+    """A comma-joined list (authors, tags, entities, as the schema stores them) as its names."""
+    return [name for name in column_text(value).split(",") if name]
+
+
+# Column values of segments, by segment and column names (see live_columns).
+ColumnCache = dict[tuple[SegmentKey, tuple[str, ...]], list[tuple[Any, ...]]]
+
+
+def live_columns(reader: Any, *names: str, cache: ColumnCache | None = None) -> list[list[Any]]:
+    """The values of some columns for every live document, in document order.
+
+    Each segment's columns are read whole (a lookup per document costs three
+    times as much), or taken from `cache`, where a writer keeps them from one
+    update to the next.
+    """
+    live = live_documents(reader)
+    kept: list[tuple[Any, ...]] = []
+    for leaf, base in reader.leaf_readers():
+        key = (segment_key(leaf), names)
+        rows = cache.get(key) if cache is not None else None
+        if rows is None:
+            rows = list(zip(*(leaf.column_reader(name) for name in names), strict=True))
+            if cache is not None:
+                cache[key] = rows
+        alive = live[base : base + len(rows)]
+        kept.extend(rows if alive.all() else [rows[n] for n in np.flatnonzero(alive).tolist()])
+    columns = [list(values) for values in zip(*kept, strict=True)] or [[] for _ in names]
+    if cache is not None:
+        segments = {segment_key(leaf) for leaf, _ in reader.leaf_readers()}
+        for stale in [key for key in cache if key[0] not in segments]:
+            del cache[stale]
+    return columns

@@ -1,0 +1,265 @@
+"""Index states: what the search core holds open for one state of the index, and for how long.
+
+An index state is one generation folder (a rebuild makes a new one) at one
+Whoosh table of contents (an update makes a new one); `state_key` names it,
+and the JSON API's version is that name. Per state the core opens one
+searcher and reads its facet arrays, live documents, word lists and posting
+cache; `Searcher.refresh()` is never used. What is read per segment is handed
+on to the next state (`Shared`): an upload adds a small segment to big ones,
+and the new state reads only that.
+
+`States` hands the current state to requests: a state that a newer one has
+replaced is closed when its last request is done, so a long export, or a
+search that started just before an upload committed, never finds its
+searcher closed under it.
+
+May import `indexer.embedded.index` and the search modules below the core
+(facets, engine, lexicon, spelling, suggest, filter_values); never the core.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from whoosh import scoring
+from whoosh.query import Query
+from whoosh.searching import Searcher
+
+from indexer.archive.request import LANGUAGE_NAMES
+from indexer.embedded.index.columns import Mask, SegmentKey, live_documents, segment_key
+from indexer.embedded.index.schema import FALLBACK, TEXT_LANGUAGES, text_field
+from indexer.embedded.index.store import LiveIndex
+from indexer.embedded.search.engine import PostingCache, Postings
+from indexer.embedded.search.facets import KINDS, FacetData, SegmentCache
+from indexer.embedded.search.filter_values import KnownValues
+from indexer.embedded.search.lexicon import Lexicon, LexiconCache
+from indexer.embedded.search.spelling import Corrections, Speller, WordCache
+from indexer.embedded.search.suggest import EntityNames, NameIndex
+
+# The generation folder's name and, within it, the Whoosh table of contents' number.
+StateKey = tuple[str, int]
+# Parsed queries, filter masks and highlight words kept per state, at most.
+CACHED_PER_STATE = 1000
+
+
+def state_key(live: LiveIndex) -> tuple[Any, StateKey]:
+    """The live index's current Whoosh index and the key of its state (not thread-safe)."""
+    ix = live.get()
+    return ix, (live.generation, ix.latest_generation())
+
+
+def version(key: StateKey) -> str:
+    """An index state's key as the API's version string: `<generation>.<update>`."""
+    return f"{key[0]}.{key[1]}"
+
+
+@dataclass(frozen=True)
+class ParsedQuery:
+    """A query text read for one index state; `refused` (limit, allowed) when over budget."""
+
+    query: Query | None
+    pruned: Query | None
+    notice: str | None
+    refused: tuple[str, int] | None
+
+
+@dataclass
+class Shared:
+    """What the index states of one search core hand on to the next.
+
+    What is read per segment (facet arrays, spelling words, the fields' word
+    lists, posting lists and positions) is kept by segment, and the entity
+    name index only grows, so a new state reads and files only what is new.
+    """
+
+    facets: SegmentCache = field(default_factory=dict)
+    words: WordCache = field(default_factory=dict)
+    lexicons: LexiconCache = field(default_factory=dict)
+    postings: PostingCache = field(default_factory=PostingCache)
+    names: NameIndex | None = None
+    # Per entity type, each gazetteer name of an entity -> the name the archive
+    # files it under: a filter `place=Wien` is the place Vienna, as the query `wien` is.
+    aliases: dict[str, dict[str, str]] = field(default_factory=dict)
+    # Query texts read into Whoosh trees (and their notices), by generation and
+    # text: reading depends on the generation's schema only, so the states an
+    # upload makes read each text once; only pruning and costing are per state.
+    queries: dict[tuple[str, str], tuple[Query | None, str | None]] = field(default_factory=dict)
+
+    def keep_only(self, segments: set[SegmentKey]) -> None:
+        """Forget merged or rebuilt-away segments, which would otherwise stay in memory."""
+        for cache in (self.facets, self.words, self.lexicons):
+            for stale in cache.keys() - segments:
+                del cache[stale]
+        self.postings.keep_only(segments)
+
+
+@dataclass
+class IndexState:
+    """A searcher and the arrays and caches of one index state."""
+
+    key: StateKey
+    searcher: Searcher
+    facets: FacetData
+    shared: Shared
+    all_docs: Mask = field(init=False)
+    lexicon: Lexicon = field(init=False)
+    postings: Postings = field(init=False)
+    # Document masks of filters, by (filter, values): filters repeat across requests.
+    filter_masks: dict[tuple[str, tuple[str, ...]], Mask] = field(default_factory=dict)
+    # Each filter's values by folded form, made on first use.
+    known: dict[str, KnownValues] = field(default_factory=dict)
+    # Parsed queries by their text; the query objects are never changed after parsing.
+    parsed: dict[str, ParsedQuery] = field(default_factory=dict)
+    # The words to highlight, by query text: prefixes expand against this state's terms.
+    terms: dict[str, dict[str, frozenset[str]]] = field(default_factory=dict)
+
+    # Whoosh's readers share their open files and move a file position to read
+    # (a posting block, a stored document): two threads reading at once get
+    # each other's bytes. Every read of this state's searcher holds this lock;
+    # the array work around the reads is short. All states of one core share
+    # one lock (see States).
+    io: threading.RLock = field(default_factory=threading.RLock)
+    # Entity names for suggestions and spelling words for corrections, made on
+    # first use (or when the state is warmed).
+    names: EntityNames | None = None
+    speller: Speller | None = None
+    # What "did you mean" makes of each word (None: keep it), for this state only.
+    corrections: Corrections[str, str | None] = field(default_factory=Corrections)
+    # Requests using this state, and whether a newer state has replaced it:
+    # the searcher is closed when both say it is no longer needed.
+    users: int = 0
+    retired: bool = False
+
+    def __post_init__(self) -> None:
+        reader = self.searcher.reader()
+        self.all_docs = live_documents(reader)
+        self.lexicon = Lexicon(reader, self.shared.lexicons)
+        self.postings = Postings(self.searcher, self.all_docs, self.shared.postings, self.lexicon)
+
+    def entity_names(self) -> EntityNames:
+        """The entities of this state for suggestions and casing (made once)."""
+        if self.names is None:
+            self.names = EntityNames(self.facets, self.all_docs, self.shared.names)
+            self.shared.names = self.names.index
+        return self.names
+
+    def spelling(self) -> Speller:
+        """The spelling words of this state for "did you mean" (made once)."""
+        if self.speller is None:
+            self.speller = Speller(self.lexicon, spelling_fields(self.searcher), self.shared.words)
+        return self.speller
+
+    def known_values(self, name: str) -> KnownValues:
+        """A filter's values in this index state by folded form (made once per state)."""
+        known = self.known.get(name)
+        if known is None:
+            table = self.facets.tables[name]
+            known = KnownValues(table.names, table.counts(self.all_docs), self._aliases(name))
+            self.known[name] = known
+        return known
+
+    def _aliases(self, name: str) -> dict[str, str] | None:
+        """The other names a filter's values may be given by (see FacetKind.aliases)."""
+        aliases = KINDS[name].aliases
+        if aliases == "language":
+            # `language=German` is `de`.
+            return {language: code for code, language in LANGUAGE_NAMES.items()}
+        if aliases == "gazetteer":
+            return self.shared.aliases.get(name)
+        return None
+
+
+def spelling_fields(searcher: Searcher) -> list[str]:
+    """The fields holding the unstemmed words of titles and leads, for corrections."""
+    names = searcher.schema.names()
+    fields = []
+    for name in ("title", "lead"):
+        for group in (*TEXT_LANGUAGES, FALLBACK):
+            fieldname = text_field(name, group)
+            spell = searcher.schema[fieldname].spelling_fieldname(fieldname)
+            if spell in names:
+                fields.append(spell)
+    return fields
+
+
+def remember(cache: dict[Any, Any], key: Any, value: Any) -> None:
+    """Keep a per-state answer, the oldest dropped first beyond CACHED_PER_STATE."""
+    if len(cache) >= CACHED_PER_STATE:
+        cache.pop(next(iter(cache)))
+    cache[key] = value
+
+
+class States:
+    """The current index state of one live index, opened when the index changed."""
+
+    def __init__(self, live: LiveIndex, shared: Shared) -> None:
+        self.live = live
+        self.shared = shared
+        # Reentrant: a match set's finalizer releases its state under this lock, and
+        # the garbage collector may run it in a thread that already holds it.
+        self._lock = threading.RLock()
+        # The lock of every read, of every index state: taken before a state is,
+        # so that the requests waiting for it hold none. With a lock per state,
+        # each request queued behind a search held the state of its arrival, and
+        # under a stream of uploads (a new state each) the older states stayed
+        # open, arrays and caches and all, until their queues ran out.
+        self.io = threading.RLock()
+        self.current: IndexState | None = None
+
+    @contextlib.contextmanager
+    def using(self) -> Iterator[IndexState]:
+        """The current index state, kept open until the block ends."""
+        with self.io:
+            state = self.acquire()
+            try:
+                yield state
+            finally:
+                self.release(state)
+
+    def acquire(self) -> IndexState:
+        """The current index state, opened if the index changed, with one more user."""
+        with self._lock:
+            # The key is read under the lock: a thread that read it just before an
+            # update committed could otherwise replace the newer state with an older
+            # one, and the next request would open the newer one again (each open
+            # rebuilds the state's arrays). LiveIndex is not thread-safe either.
+            ix, key = state_key(self.live)
+            state = self.current
+            if state is None or state.key != key:
+                state = self._open(ix, key)
+                old, self.current = self.current, state
+                if old is not None:
+                    _retire(old)
+            state.users += 1
+            return state
+
+    def release(self, state: IndexState) -> None:
+        with self._lock:
+            state.users -= 1
+            if state.retired and not state.users:
+                state.searcher.close()
+
+    def close(self) -> None:
+        with self._lock:
+            state, self.current = self.current, None
+            if state is not None:
+                _retire(state)
+
+    def _open(self, ix: Any, key: StateKey) -> IndexState:
+        searcher = ix.searcher(weighting=scoring.BM25F())
+        reader = searcher.reader()
+        facets = FacetData(reader, self.shared.facets)
+        state = IndexState(key, searcher, facets, self.shared, io=self.io)
+        self.shared.keep_only({segment_key(leaf) for leaf, _ in reader.leaf_readers()})
+        return state
+
+
+def _retire(state: IndexState) -> None:
+    """A state no new request gets (call with the lock): closed once unused."""
+    state.retired = True
+    if not state.users:
+        state.searcher.close()
