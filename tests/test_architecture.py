@@ -26,6 +26,10 @@ LAYERS = [
     ("indexer.entities",),
     ("indexer.editing",),
     ("indexer.archive",),
+    # The embedded backend: its index (building, storage), then its search, then
+    # the backend and the writer over both.
+    ("indexer.embedded.index",),
+    ("indexer.embedded.search",),
     ("indexer.embedded",),
     ("indexer.archives", "indexer.cli", "indexer"),
 ]
