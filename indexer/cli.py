@@ -266,7 +266,7 @@ def _search(args: argparse.Namespace, settings: Settings) -> int:
     print(f"{result.total} {request.describe()} ({result.took_ms:.1f} ms)")
     for hit in result.hits:
         print(f"\n{hit.published[:10]}  {plain(hit.title_html)}")
-        print(f"            {hit.section}  /articles/{hit.id}")
+        print(f"            {hit.section}  {hit.url}")
         print(f"            {plain(hit.snippet_html)}")
     if result.pages > 1:
         print(f"\npage {result.page} of {result.pages}")

@@ -20,7 +20,13 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from indexer.archive.backend import Backend
-from indexer.archive.request import MAX_EXPANDED_TERMS, MAX_Q, RequestError, SearchRequest
+from indexer.archive.request import (
+    ENTITY_ARTICLES_LIMIT,
+    MAX_EXPANDED_TERMS,
+    MAX_Q,
+    RequestError,
+    SearchRequest,
+)
 from indexer.archive.results import SearchResult
 from indexer.ingest.article import ENTITY_TYPES
 from webapp import links, search_page
@@ -30,7 +36,6 @@ from webapp.http import query_params
 
 HOME_ARTICLES = 8
 HOME_ENTITIES = 8
-ENTITY_ARTICLES = 10
 
 
 def _backend(request: Request) -> Backend:
@@ -54,7 +59,7 @@ def _search(request: Request, search: SearchRequest, facet_limit: int) -> Search
 
 def home(request: Request) -> Response:
     recent = SearchRequest(sort="newest", per_page=HOME_ARTICLES)
-    result = _search(request, recent, search_page.FACET_LIMIT)
+    result = _search(request, recent, search_page.SIDEBAR_FACET_LIMIT)
     sections = [
         search_page.FacetLink(
             v.value, v.value, v.count, False, links.filter_url("section", v.value)
@@ -145,7 +150,7 @@ def article(request: Request) -> Response:
 def entity(request: Request) -> Response:
     kind = request.path_params["type"]
     name = request.path_params["name"]
-    report = _backend(request).entity_report(kind, name, limit=ENTITY_ARTICLES)
+    report = _backend(request).entity_report(kind, name, limit=ENTITY_ARTICLES_LIMIT)
     if report is None:
         raise NotFound(f"The archive names no {kind} called {name!r}.")
     everything = report.request

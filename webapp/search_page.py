@@ -21,7 +21,7 @@ from webapp.links import search_url
 SHOWN = 5
 # Values a page lists per facet (the API's default is the backend's, fewer: a page has
 # room for a disclosure of more); `more=<facet>` asks for up to MORE_LIMIT.
-FACET_LIMIT = 20
+SIDEBAR_FACET_LIMIT = 20
 MORE_LIMIT = 100
 # Histogram bar heights are steps of a CSS scale (no inline styles: a CSP forbids them).
 LEVELS = 20
@@ -162,7 +162,7 @@ class SearchPage:
 
 
 def facet_limit(more: str) -> int:
-    return MORE_LIMIT if more in LIST_FACETS else FACET_LIMIT
+    return MORE_LIMIT if more in LIST_FACETS else SIDEBAR_FACET_LIMIT
 
 
 def build(result: SearchResult, more: str = "") -> SearchPage:
@@ -205,7 +205,7 @@ def label_of(name: str, value: str) -> str:
 
 def _group(result: SearchResult, name: str, more: str) -> FacetGroup:
     request = result.request
-    limit = facet_limit(more) if more == name else FACET_LIMIT
+    limit = facet_limit(more) if more == name else SIDEBAR_FACET_LIMIT
     values = []
     for item in result.facets[name][:limit] + [
         v for v in result.facets[name][limit:] if v.selected

@@ -1,15 +1,18 @@
 """The search request: what a reader asked for, validated, in one pure value.
 
-`SearchRequest` sits between HTTP (or the CLI) and Whoosh, after datasette's
+`SearchRequest` sits between HTTP (or the CLI) and the backend, after datasette's
 `Filters`: it is built from a plain mapping of query parameters (SPEC §6:
 `q`, `section`, `person`, `organization`, `place`, `language`, `source`,
 `from`, `to`, `sort`, `page`, `per_page`), rejects bad values with a
 `RequestError` naming the parameter, normalises the rest, and turns itself
-into Whoosh filter queries, canonical query parameters (for links) and words
+into canonical query parameters (for links) and words
 ("articles matching "osce" in Politics, 2023"). It never sees a request or
 an index.
 
-The words of `q` are read by `indexer.embedded.search.textquery`.
+The words of `q` are read by the backend (the embedded one:
+`indexer.embedded.search.textquery`); so are the filters, which it matches
+folded to the archive's own spellings. This module also holds the contract's
+limits (facets, facet value search, entity reports, filter suggestions).
 """
 
 from __future__ import annotations
@@ -54,7 +57,7 @@ MAX_FACET_LIMIT = 100
 MAX_FACET_PREFIX = 200  # characters
 ENTITY_ARTICLES_LIMIT = 10  # an entity report's newest articles, by default
 MAX_ENTITY_LIMIT = 100
-MAX_PAGE = 10_000  # deeper pages make Whoosh collect page * per_page hits
+MAX_PAGE = 10_000  # deeper pages make a backend rank page * per_page hits
 MAX_FILTER_VALUE = 200  # characters
 MAX_FILTER_VALUES = 20  # per filter: each is a clause of the filter query
 DEFAULT_PER_PAGE = 10
