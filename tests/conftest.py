@@ -164,8 +164,11 @@ def cli_command(*args: str) -> list[str]:
     return [sys.executable, "-m", "indexer.cli", *args]
 
 
-def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
-    """Run `vindex ARGS` to the end; its exit status and output, as text."""
+def run_cli(*args: str, timeout: float = HANG, **options: Any) -> subprocess.CompletedProcess[str]:
+    """Run `vindex ARGS` to the end; its exit status and output, as text.
+
+    `timeout` is a backstop (a hang fails the test); `options` go to `subprocess.run`.
+    """
     try:
         return subprocess.run(
             cli_command(*args),
@@ -173,10 +176,11 @@ def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
             capture_output=True,
             text=True,
             check=False,
-            timeout=HANG,
+            timeout=timeout,
+            **options,
         )
     except subprocess.TimeoutExpired:
-        hang(f"vindex {' '.join(args)} to end")
+        hang(f"vindex {' '.join(args)} to end", timeout)
 
 
 def write_many_words_corpus(root: Path, prefix: str = "ab", count: int = 3000) -> Path:

@@ -50,15 +50,7 @@ def run_limited(*args: str) -> subprocess.CompletedProcess[str]:
     def limit() -> None:
         resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
 
-    return subprocess.run(
-        cli_command(*args),
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=60,
-        preexec_fn=limit,
-    )
+    return run_cli(*args, timeout=60, preexec_fn=limit)
 
 
 @pytest.mark.parametrize("command", ["parse", "index"])
