@@ -553,6 +553,7 @@ def test_a_put_that_a_delete_in_the_same_batch_replaces_is_answered_as_done(
 BIG_BATCH = 2500
 
 
+@pytest.mark.slow  # a batch of thousands of articles
 def test_a_big_jsonl_batch_is_stored_in_few_files_and_each_article_stays_editable(
     site: Path,
 ) -> None:

@@ -23,6 +23,9 @@ from indexer.embedded.index.build import update_index
 from indexer.embedded.index.store import IndexLocation
 from indexer.ingest.importers import ImportSummary
 
+# Servers in child processes, concurrent uploads and a Reuters reindex under searches.
+pytestmark = pytest.mark.slow
+
 UPLOADERS, PER_UPLOADER, SEARCHERS = 8, 50, 8
 QUERIES = ["vienna", "osce talks", "nuclear -trade", '"security conference"', "", "ukr*"]
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import write_jsonl
+from conftest import core_over, write_jsonl
 from fuzzing import time_limit
 from query_articles import ARTICLES
 from starlette.datastructures import QueryParams
@@ -19,7 +19,7 @@ from indexer.embedded.index.build import update_index
 from indexer.embedded.index.schema import (
     SEARCH_BOOSTS,
 )
-from indexer.embedded.index.store import IndexLocation, LiveIndex
+from indexer.embedded.index.store import IndexLocation
 from indexer.embedded.search.core import SearchCore
 
 BOOSTS = SEARCH_BOOSTS
@@ -324,9 +324,7 @@ def core(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SearchCore]:
     write_jsonl(folder / "corpus" / "articles.jsonl", ARTICLES)
     location = IndexLocation(folder / "index")
     update_index(location, folder / "corpus", rebuild=True)
-    searcher = SearchCore(LiveIndex(location))
-    yield searcher
-    searcher.close()
+    yield from core_over(location)
 
 
 def filtered(core: SearchCore, params: dict[str, Any]) -> set[str]:

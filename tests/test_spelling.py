@@ -8,14 +8,14 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from conftest import synthetic_article, write_jsonl
+from conftest import core_over, synthetic_article, write_jsonl
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from indexer.archive.request import SearchRequest
 from indexer.embedded.index.build import update_index
 from indexer.embedded.index.schema import ANY_STOP_WORDS
-from indexer.embedded.index.store import IndexLocation, LiveIndex
+from indexer.embedded.index.store import IndexLocation
 from indexer.embedded.search.core import SearchCore, _speller, _spelling_fields
 from indexer.embedded.search.spelling import EDIT_WEIGHT, MAX_EDITS, Corrections
 from indexer.ingest.importers import ImportSummary
@@ -33,9 +33,7 @@ def reuters(
         shutil.copy(path, corpus / path.name)
     location = IndexLocation(root / "index")
     update_index(location, corpus, entities=False)
-    core = SearchCore(LiveIndex(location))
-    yield core
-    core.close()
+    yield from core_over(location)
 
 
 def _by_definition(core: SearchCore, word: str) -> str | None:
@@ -96,11 +94,7 @@ def titled_index(corpus: Path, location: IndexLocation, titles: list[str]) -> It
         corpus / "a.jsonl", [synthetic_article(n) | {"title": t} for n, t in enumerate(titles)]
     )
     update_index(location, corpus, entities=False)
-    core = SearchCore(LiveIndex(location))
-    try:
-        yield core
-    finally:
-        core.close()
+    yield from core_over(location)
 
 
 def test_an_update_can_change_the_answer(tmp_path: Path) -> None:
