@@ -134,3 +134,23 @@ def test_a_search_that_finds_nothing_corrects_each_word_once_per_state(tmp_path:
         with core._using() as state:
             state.corrections._answers["bnak"] = "bank!"
         assert core.search(request).suggestion == "bank! rates"
+
+
+@pytest.mark.parametrize(
+    ("q", "suggestion"),
+    [
+        ("viena", "Vienna"),  # cased as the archive writes the name
+        ("osec", "OSCE"),  # a swap of two letters is one edit
+        ("Grosi", "Grossi"),
+        ("nuclaer confrence", "nuclear conference"),  # each word corrected
+        ("the viena", "the Vienna"),  # a stop word is kept, never offered
+        ("ministerial councl", "ministerial council"),  # only the misspelt word changes
+        ("xyz", None),  # no word within two edits but stop words
+        ("zzzzqqq", None),
+        ("vienna", None),  # 63 articles: nothing to correct
+    ],
+)
+def test_did_you_mean_on_the_demo_archive(demo: SearchCore, q: str, suggestion: str | None) -> None:
+    result = demo.search(SearchRequest(q=q))
+    assert result.suggestion == suggestion
+    assert result.total == (63 if q == "vienna" else 0)
