@@ -194,7 +194,7 @@ def vindex_engine(articles: Sequence[dict[str, Any]], work: Path) -> Engine:
 
     def rank(q: str) -> list[str]:
         request = SearchRequest.from_params({"q": q, "per_page": str(DEPTH)})
-        return [hit["id"] for hit in core.search(request).hits]
+        return [hit.id for hit in core.search(request).hits]
 
     def matches(q: str) -> set[str]:
         found = core.match(SearchRequest.from_params({"q": q}))

@@ -1,4 +1,7 @@
-"""The `vindex` command line: index, parse, import, search, stats, serve.
+"""The `vindex` command line: index, parse, import, search, stats, entities, restore.
+
+`vindex serve` is added by the web app (`webapp.cli`, the installed command),
+so that this library runs without it.
 
 Exit status: 0 success, 1 some input failed (each named on stderr, the rest
 done), 2 usage error (bad flags, bad settings, missing folders).
@@ -7,16 +10,17 @@ done), 2 usage error (bad flags, bad settings, missing folders).
 from __future__ import annotations
 
 import argparse
-import ctypes
 import json
-import os
+import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from indexer.embedded.index.store import IndexDamaged
+from indexer.archive.errors import ArchiveDamaged, ArchiveMissing
+from indexer.archives import open_backend
 from indexer.settings import Settings, SettingsError
+from indexer.system.logs import configure_logging
 
 if TYPE_CHECKING:
     from indexer.archive.request import RequestError
@@ -28,21 +32,20 @@ class UsageError(Exception):
     """Wrong use of the command line: exit status 2."""
 
 
-# Seconds an idle HTTP connection is kept open by `vindex serve`.
-KEEP_ALIVE_SECONDS = 75
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = _parser()
+def main(argv: Sequence[str] | None = None, extra_commands: Sequence[AddCommand] = ()) -> int:
+    """Run the command line; `extra_commands` add subcommands (see AddCommand)."""
+    parser = _parser(extra_commands)
     args = parser.parse_args(argv)
     try:
         settings = Settings.from_env().with_overrides(index=args.index, corpus=args.corpus)
+        # Commands print what they did: their log adds warnings only (`serve` logs more).
+        configure_logging(settings.log_format, logging.WARNING)
         status: int = args.handler(args, settings)
         return status
     except (SettingsError, UsageError) as exc:
         print(f"vindex: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    except IndexDamaged as exc:
+    except ArchiveDamaged as exc:
         print(f"vindex: {exc}", file=sys.stderr)
         return EXIT_FAILED
     except KeyboardInterrupt:
@@ -54,7 +57,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_OK
 
 
-def _parser() -> argparse.ArgumentParser:
+# Adds a subcommand: (the subparsers, the parser of the common flags). The web
+# app adds `serve` this way, so that the library never imports the web app.
+AddCommand = Callable[[Any, argparse.ArgumentParser], None]
+
+
+def _parser(extra_commands: Sequence[AddCommand] = ()) -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--index", type=Path, help="index folder (default: index/, VINDEX_INDEX)")
     common.add_argument(
@@ -110,24 +118,25 @@ def _parser() -> argparse.ArgumentParser:
     restore.add_argument("id", metavar="ID", help="the article id")
     restore.set_defaults(handler=_restore)
 
-    serve = commands.add_parser("serve", parents=[common], help="serve the web app")
-    serve.add_argument("--host", help="default 127.0.0.1 (VINDEX_HOST)")
-    serve.add_argument("--port", type=int, help="default 8000 (VINDEX_PORT)")
-    serve.add_argument("--workers", type=int, help="default 1 (VINDEX_WORKERS)")
-    serve.set_defaults(handler=_serve)
+    for add in extra_commands:
+        add(commands, common)
     return parser
 
 
-def _location(settings: Settings) -> Any:
-    from indexer.embedded.index.store import IndexLocation
+def _waiting(settings: Settings) -> Callable[[str], None]:
+    """Says on stderr that the build waits for another process's write to finish."""
 
-    return IndexLocation(settings.index)
+    def waiting(holder: str) -> None:
+        print(
+            f"vindex: {settings.index} is being written by {holder}; waiting for it to finish…",
+            file=sys.stderr,
+        )
+
+    return waiting
 
 
 def _index(args: argparse.Namespace, settings: Settings) -> int:
     from tqdm import tqdm
-
-    from indexer.embedded.index.build import update_index
 
     if not settings.corpus.is_dir() and not args.paths:
         raise UsageError(f"no corpus folder at {settings.corpus}")
@@ -139,21 +148,13 @@ def _index(args: argparse.Namespace, settings: Settings) -> int:
         # disable=None: a bar on a terminal, nothing in logs and pipes.
         return tqdm(total=total, unit="file", disable=None, file=sys.stderr, leave=False)
 
-    def waiting(holder: str) -> None:
-        print(
-            f"vindex: {settings.index} is being written by {holder}; waiting for it to finish…",
-            file=sys.stderr,
+    archive = open_backend(settings)
+    try:
+        report = archive.index(
+            args.paths or None, rebuild=args.rebuild, progress=progress, on_wait=_waiting(settings)
         )
-
-    report = update_index(
-        _location(settings),
-        settings.corpus,
-        args.paths or None,
-        rebuild=args.rebuild,
-        max_file_bytes=settings.max_file_bytes,
-        progress=progress,
-        on_wait=waiting,
-    )
+    finally:
+        archive.close()
     if report.repaired:
         print(f"vindex: {report.repaired}: rebuilt it", file=sys.stderr)
     for error in report.errors:
@@ -219,9 +220,6 @@ def _search(args: argparse.Namespace, settings: Settings) -> int:
     import html
 
     from indexer.archive.request import RequestError, SearchRequest
-    from indexer.embedded.index.store import IndexMissing, LiveIndex
-    from indexer.embedded.search.core import SearchCore
-    from indexer.entities.enrich import corpus_gazetteer
 
     params: dict[str, list[str]] = {
         "q": [args.query],
@@ -237,16 +235,16 @@ def _search(args: argparse.Namespace, settings: Settings) -> int:
         request = SearchRequest.from_params(params)
     except RequestError as exc:
         raise _usage_error(exc) from exc
-    core = SearchCore(LiveIndex(_location(settings)), corpus_gazetteer(settings.corpus))
+    archive = open_backend(settings)
     try:
-        result = core.search(request)
-    except IndexMissing as exc:
+        result = archive.search(request)
+    except ArchiveMissing as exc:
         raise UsageError(str(exc)) from exc
     except RequestError as exc:
         # Only the index can tell that a query's prefixes stand for too much.
         raise _usage_error(exc) from exc
     finally:
-        core.close()
+        archive.close()
     if args.json:
         print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
         return EXIT_OK
@@ -267,52 +265,51 @@ def _search(args: argparse.Namespace, settings: Settings) -> int:
             print(line, file=sys.stderr)
     print(f"{result.total} {request.describe()} ({result.took_ms:.1f} ms)")
     for hit in result.hits:
-        print(f"\n{hit['published'][:10]}  {plain(hit['title_html'])}")
-        print(f"            {hit['section']}  /articles/{hit['id']}")
-        print(f"            {plain(hit['snippet_html'])}")
+        print(f"\n{hit.published[:10]}  {plain(hit.title_html)}")
+        print(f"            {hit.section}  /articles/{hit.id}")
+        print(f"            {plain(hit.snippet_html)}")
     if result.pages > 1:
         print(f"\npage {result.page} of {result.pages}")
     return EXIT_OK
 
 
 def _stats(args: argparse.Namespace, settings: Settings) -> int:
-    from indexer.embedded.index.store import IndexMissing
-    from indexer.embedded.search.stats import index_stats
-
+    archive = open_backend(settings)
     try:
-        stats = index_stats(_location(settings))
-    except IndexMissing as exc:
+        stats = archive.stats()
+    except ArchiveMissing as exc:
         raise UsageError(str(exc)) from exc
+    finally:
+        archive.close()
     if args.json:
-        print(json.dumps(stats, ensure_ascii=False, indent=2))
+        print(json.dumps(stats.to_dict(), ensure_ascii=False, indent=2))
         return EXIT_OK
-    print(f"articles: {stats['articles']}")
-    print(f"index: {stats['index_bytes'] / 1048576:.1f} MB ({stats['generation']})")
-    print(f"built: {stats['built']}; last update: {stats['updated']}")
-    for name in ("languages", "years", "sections"):
+    print(f"articles: {stats.articles}")
+    print(f"index: {stats.index_bytes / 1048576:.1f} MB ({stats.generation})")
+    print(f"built: {stats.built}; last update: {stats.updated}")
+    tallies = {"languages": stats.languages, "years": stats.years, "sections": stats.sections}
+    for name, tally in tallies.items():
         print(f"{name}:")
-        for key, count in stats[name].items():
+        for key, count in tally.items():
             print(f"  {count:>7}  {key}")
     return EXIT_OK
 
 
 def _entities(args: argparse.Namespace, settings: Settings) -> int:
     from indexer.archive.request import SearchRequest
-    from indexer.embedded.index.store import IndexMissing, LiveIndex
-    from indexer.embedded.search.core import SearchCore
 
     if args.limit < 1:
         raise UsageError("--limit must be 1 or more")
     kinds = args.type or ["person", "organization", "place"]
-    core = SearchCore(LiveIndex(_location(settings)))
+    archive = open_backend(settings)
     try:
-        result = core.search(SearchRequest(), facet_limit=args.limit)
-    except IndexMissing as exc:
+        result = archive.search(SearchRequest(), facet_limit=args.limit)
+    except ArchiveMissing as exc:
         raise UsageError(str(exc)) from exc
     finally:
-        core.close()
+        archive.close()
     top = {
-        kind: [{"name": v["value"], "articles": v["count"]} for v in result.facets[kind]]
+        kind: [{"name": v.value, "articles": v.count} for v in result.facets[kind]]
         for kind in kinds
     }
     if args.json:
@@ -325,117 +322,32 @@ def _entities(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
-# glibc's malloc for the server (see _tune_malloc); a value set in the environment wins.
-MALLOC_SETTINGS = {"MALLOC_ARENA_MAX": "2", "MALLOC_TRIM_THRESHOLD_": "131072"}
-_M_TRIM_THRESHOLD, _M_ARENA_MAX = -1, -8  # mallopt(3) parameters
-
-
-def _tune_malloc() -> None:
-    """Keep the server's memory to what it uses: few malloc arenas, freed memory returned.
-
-    A worker answers from a pool of threads, each allocating and freeing numpy
-    arrays of the archive's size. By default glibc gives threads arenas of
-    their own (up to eight per core) and keeps freed memory in them, and it
-    raises its threshold for handing large blocks back as they are freed:
-    twenty threads searching the Reuters archive under an upload a second
-    held 1.0-1.1 GB, 0.28 GB with these settings (0.5 GB with two arenas
-    alone). The variables reach the worker processes uvicorn spawns; mallopt
-    tunes this process, which serves when there is one worker. Other C
-    libraries have no mallopt and are left as they are.
-    """
-    for name, value in MALLOC_SETTINGS.items():
-        os.environ.setdefault(name, value)
-    try:
-        mallopt = ctypes.CDLL(None).mallopt
-        arenas = int(os.environ["MALLOC_ARENA_MAX"])
-        trim = int(os.environ["MALLOC_TRIM_THRESHOLD_"])
-    except (AttributeError, OSError, ValueError):
-        return
-    mallopt(_M_ARENA_MAX, arenas)
-    mallopt(_M_TRIM_THRESHOLD, trim)
-
-
-def _serve(args: argparse.Namespace, settings: Settings) -> int:
-    import uvicorn
-
-    settings = settings.with_overrides(host=args.host, port=args.port, workers=args.workers)
-    from indexer.embedded.index.store import IndexLocation
-
-    if IndexLocation(settings.index).current() is None:
-        raise UsageError(f"no index in {settings.index}: build one with `vindex index`")
-    from webapp.serving import raise_file_limit, token_problem, uvicorn_options
-
-    if settings.editor_token and (problem := token_problem(settings.editor_token)):
-        raise UsageError(problem)
-    if not settings.editor_token:
-        # One token for all workers (they sign sessions with it), printed for the editor.
-        import secrets
-
-        settings = settings.with_overrides(editor_token=secrets.token_urlsafe(24))
-        print(f"Editor token (set VINDEX_EDITOR_TOKEN to choose one): {settings.editor_token}")
-    # Workers are separate processes: they read their settings from the environment.
-    os.environ.update(settings.to_env())
-    _tune_malloc()
-    open_files = raise_file_limit()  # inherited by the workers
-    print(f"Vindex serving {settings.index} on http://{settings.host}:{settings.port}/")
-    print(f"Editor page: http://{settings.host}:{settings.port}/editor", flush=True)
-    uvicorn.run(
-        "webapp.app:app_from_env",
-        factory=True,
-        host=settings.host,
-        port=settings.port,
-        workers=settings.workers,
-        log_level="info",
-        # Longer than clients keep idle connections (httpx 5 s, browsers more): with
-        # uvicorn's 5 s, a client reusing a connection just as the server closed it
-        # got a broken request under load (bench/load.py saw one in 661).
-        timeout_keep_alive=KEEP_ALIVE_SECONDS,
-        **uvicorn_options(settings, open_files),
-    )
-    return EXIT_OK
-
-
 def _restore(args: argparse.Namespace, settings: Settings) -> int:
     from indexer.editing.trash import RestoreError, find, restore
-    from indexer.embedded.index.build import update_index
-    from indexer.embedded.index.store import IndexLocation
 
     entry = find(settings.corpus, args.id)
     if entry is None:
         raise UsageError(f"no article {args.id!r} in {settings.corpus}/.trash/")
-    location = IndexLocation(settings.index)
-    if location.current() is not None:
-        ix = location.open()
+    archive = open_backend(settings)
+    try:
         try:
-            with ix.searcher() as searcher:
-                live = [i for i in entry.ids if searcher.document(id=i) is not None]
-        finally:
-            ix.close()
+            live = [i for i in entry.ids if archive.article(i) is not None]
+        except ArchiveMissing:
+            live = []
         if live:
             raise UsageError(
                 f"{', '.join(live)} in the index already: remove it first, or upload the "
                 f"trashed version ({entry.file}) again"
             )
-    try:
-        path = restore(settings.corpus, entry)
-    except RestoreError as exc:
-        raise UsageError(str(exc)) from exc
-
-    def waiting(holder: str) -> None:
-        print(
-            f"vindex: {settings.index} is being written by {holder}; waiting for it to finish…",
-            file=sys.stderr,
-        )
-
-    # The whole corpus, incrementally: cheap when little changed, and never a rebuild
-    # of only this file when the index must be rebuilt anyway.
-    report = update_index(
-        location,
-        settings.corpus,
-        None,
-        max_file_bytes=settings.max_file_bytes,
-        on_wait=waiting,
-    )
+        try:
+            path = restore(settings.corpus, entry)
+        except RestoreError as exc:
+            raise UsageError(str(exc)) from exc
+        # The whole corpus, incrementally: cheap when little changed, and never a rebuild
+        # of only this file when the index must be rebuilt anyway.
+        report = archive.index(None, on_wait=_waiting(settings))
+    finally:
+        archive.close()
     for error in report.errors:
         print(f"error: {error}", file=sys.stderr)
     print(f"restored {', '.join(entry.ids)} to {path}; {report.summary()}")

@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+from indexer.system.logs import LogFormatError, check_format
+
 
 class SettingsError(ValueError):
     """A setting with a value that cannot be used."""
@@ -40,6 +42,8 @@ class Settings:
     max_connections: int = 1000
     # Seconds a connection may take to send a request's headers.
     header_timeout: int = 20
+    # How log lines look: "text" (for people) or "json" (one object per line, for collectors).
+    log_format: str = "text"
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -104,6 +108,11 @@ def _convert(name: str, raw: str) -> Any:
         return _base_url(raw)
     if name == "trusted_proxies":
         return _proxies(raw)
+    if name == "log_format":
+        try:
+            return check_format(raw)
+        except LogFormatError as exc:
+            raise SettingsError(str(exc)) from None
     return raw
 
 

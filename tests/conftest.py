@@ -190,7 +190,7 @@ def search(location: IndexLocation, q: str = "", **params: str) -> SearchResult:
 
 def cli_command(*args: str) -> list[str]:
     """The command line of `vindex ARGS` in this interpreter."""
-    return [sys.executable, "-m", "indexer.cli", *args]
+    return [sys.executable, "-m", "webapp.cli", *args]
 
 
 def run_cli(*args: str, timeout: float = HANG, **options: Any) -> subprocess.CompletedProcess[str]:

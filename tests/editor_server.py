@@ -57,7 +57,7 @@ class Server:
         command = [
             sys.executable,
             "-m",
-            "indexer.cli",
+            "webapp.cli",
             "serve",
             "--index",
             str(self.index),

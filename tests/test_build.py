@@ -30,11 +30,11 @@ def test_first_build_indexes_every_article(corpus: Path, tmp_path: Path) -> None
     assert (report.files_read, report.indexed, report.failed) == (3, 5, 0)
     assert ids_in(location) == {"t-0", "t-1", "t-2", "t-100", "osce-conference"}
     stats = index_stats(location)
-    assert stats["articles"] == 5
-    assert stats["sections"]["Organizations"] == 4
-    assert stats["sections"]["Organizations > OSCE"] == 2
-    assert stats["years"] == {"2019": 1, "2020": 1, "2021": 2, "2024": 1}
-    assert stats["built"] is not None
+    assert stats.articles == 5
+    assert stats.sections["Organizations"] == 4
+    assert stats.sections["Organizations > OSCE"] == 2
+    assert stats.years == {"2019": 1, "2020": 1, "2021": 2, "2024": 1}
+    assert stats.built is not None
 
 
 def test_unchanged_files_are_skipped(corpus: Path, tmp_path: Path) -> None:
@@ -62,7 +62,7 @@ def test_new_changed_and_deleted_files(corpus: Path, tmp_path: Path) -> None:
     assert location.current() == generation, "an update writes in place, no new generation"
     assert (report.files_read, report.indexed, report.removed) == (2, 3, 2)
     assert ids_in(location) == {"t-0", "t-1", "t-7", "osce-conference"}
-    assert search(location, "danube shipping").hits[0]["id"] == "t-0"
+    assert search(location, "danube shipping").hits[0].id == "t-0"
 
 
 def test_update_of_named_files_leaves_others_alone(corpus: Path, tmp_path: Path) -> None:
@@ -185,11 +185,11 @@ def test_parallel_rebuild_gives_the_same_index(corpus: Path, tmp_path: Path) -> 
     assert (report.files_read, report.indexed, report.failed) == (3, 5, 0)
     assert ids_in(parallel) == ids_in(serial)
     for name in ("articles", "sections", "languages", "years"):
-        assert index_stats(parallel)[name] == index_stats(serial)[name]
+        assert getattr(index_stats(parallel), name) == getattr(index_stats(serial), name)
     ix = parallel.open()
     with ix.reader() as reader:
         assert len(reader.leaf_readers()) == 2, "one segment per worker, not merged"
-    assert search(parallel, "review conference").hits[0]["id"] == "osce-conference"
+    assert search(parallel, "review conference").hits[0].id == "osce-conference"
     ix.close()
     # Later updates work on the multi-segment index like on any other.
     write_json(corpus / "new.json", synthetic_article(9))

@@ -511,7 +511,7 @@ def test_a_put_that_a_delete_in_the_same_batch_replaces_is_answered_as_done(
     client: TestClient, site: Path
 ) -> None:
     """The PUT was taken and then deleted: `rejected` made clients retry it and undo the delete."""
-    writer = client.app.state.writer  # type: ignore[attr-defined]
+    writer = client.app.state.backend.writer  # type: ignore[attr-defined]
     answers: dict[str, Any] = {}
 
     def send(name: str, method: str, url: str, **kwargs: Any) -> threading.Thread:

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from conftest import core_over, write_jsonl
 
+from indexer.archive.results import CoMention, MonthCount, YearCount
 from indexer.embedded.index.build import update_index
 from indexer.embedded.index.store import IndexLocation
 from indexer.embedded.search.core import SearchCore
@@ -46,9 +47,13 @@ def test_counts_over_time_with_gaps_filled(core: SearchCore) -> None:
     report = entity_report(core, "person", "Ada Lovelace")
     assert report is not None
     assert report.total == 3
-    assert report.by_year == [(2021, 2), (2022, 0), (2023, 1)]
-    assert report.by_month[:3] == [("2021-03", 1), ("2021-04", 0), ("2021-05", 1)]
-    assert report.by_month[-1] == ("2023-01", 1)
+    assert report.by_year == [YearCount(2021, 2), YearCount(2022, 0), YearCount(2023, 1)]
+    assert report.by_month[:3] == [
+        MonthCount("2021-03", 1),
+        MonthCount("2021-04", 0),
+        MonthCount("2021-05", 1),
+    ]
+    assert report.by_month[-1] == MonthCount("2023-01", 1)
     assert len(report.by_month) == 23
 
 
@@ -56,9 +61,9 @@ def test_co_mentioned_entities_leave_out_the_entity_itself(core: SearchCore) -> 
     report = entity_report(core, "person", "Ada Lovelace")
     assert report is not None
     assert report.co_mentioned == {
-        "person": [{"value": "Alan Turing", "count": 1}],
+        "person": [CoMention("Alan Turing", 1)],
         "organization": [],
-        "place": [{"value": "Vienna", "count": 2}],
+        "place": [CoMention("Vienna", 2)],
     }
 
 
@@ -66,8 +71,8 @@ def test_articles_are_search_hits_newest_first(core: SearchCore) -> None:
     report = entity_report(core, "place", "Vienna", limit=1)
     assert report is not None
     assert report.total == 2
-    assert [hit["id"] for hit in report.articles] == ["e-3"]
-    assert report.articles[0]["url"] == "/articles/e-3"
+    assert [hit.id for hit in report.articles] == ["e-3"]
+    assert report.articles[0].url == "/articles/e-3"
     data = report.to_dict()
     assert data["by_year"][0] == {"year": 2021, "count": 1}
     assert data["type"] == "place" and data["name"] == "Vienna"

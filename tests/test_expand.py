@@ -26,7 +26,7 @@ def ids(core: SearchCore, q: str, **params: str) -> set[str]:
     """Every article the query finds (the demo archive has fewer than 100)."""
     result = core.search(SearchRequest.from_params({"q": q, "per_page": "100", **params}))
     assert result.total <= 100
-    return {hit["id"] for hit in result.hits}
+    return {hit.id for hit in result.hits}
 
 
 # Item 1: OR, AND, NOT and groups keep each word's entity matches.
@@ -113,7 +113,7 @@ def test_a_field_query_finds_the_entitys_other_names_in_that_field(demo: SearchC
     assert in_titles == ids(demo, "title:Vienna") == ids(demo, "title:VIENNA")
     english = demo.search(SearchRequest.from_params({"q": "title:wien", "language": "en"}))
     assert english.total > 0
-    assert all("<mark>Vienna</mark>" in hit["title_html"] for hit in english.hits)
+    assert all("<mark>Vienna</mark>" in hit.title_html for hit in english.hits)
     # ... and only titles: not every article about Vienna.
     assert in_titles < ids(demo, "wien")
 

@@ -19,11 +19,12 @@ from api_app import demo_app, demo_site, running
 from conftest import run_cli, synthetic_article, write_jsonl
 from starlette.testclient import TestClient
 
-from indexer.archive.request import MAX_FILTER_VALUES, SearchRequest
+from indexer.archive.request import MAX_FILTER_VALUES, MAX_SUGGESTED, SearchRequest
+from indexer.archive.results import FacetValue, FilterMatch, FilterSuggestion
 from indexer.embedded.index.build import update_index
 from indexer.embedded.index.store import IndexLocation, LiveIndex
 from indexer.embedded.search.core import SearchCore, SearchResult
-from indexer.embedded.search.filter_values import MAX_SUGGESTED, FilterSuggestion, KnownValues, fold
+from indexer.embedded.search.filter_values import KnownValues, fold
 
 
 @pytest.fixture(scope="module")
@@ -37,7 +38,7 @@ def run(core: SearchCore, **params: object) -> SearchResult:
 
 
 def ids(result: SearchResult) -> set[str]:
-    return {hit["id"] for hit in result.hits}
+    return {hit.id for hit in result.hits}
 
 
 def test_fold_is_the_analysers_lowercase_and_accent_map() -> None:
@@ -82,10 +83,10 @@ def test_filter_values_match_folded_for_case_and_accents(
     assert exact.total > 0
     assert folded.total == exact.total
     assert ids(folded) == ids(exact)
-    assert folded.filter_matches == {name: [{"value": asked, "matches": [archive]}]}
+    assert folded.filter_matches == {name: [FilterMatch(asked, [archive])]}
     assert folded.filter_suggestions == {}
     # The facet marks the archive's value selected, as it writes it.
-    selected = [v["value"] for v in folded.facets.get(name, []) if v["selected"]]
+    selected = [v.value for v in folded.facets.get(name, []) if v.selected]
     if name in folded.facets:
         assert selected == [archive]
 
@@ -94,9 +95,9 @@ def test_a_folded_section_keeps_its_children(demo: SearchCore) -> None:
     parent = run(demo, section="organizations")
     assert parent.total == run(demo, section="Organizations").total
     children = sum(
-        run(demo, section=v["value"]).total
+        run(demo, section=v.value).total
         for v in parent.facets["section"]
-        if v["value"].startswith("Organizations > ")
+        if v.value.startswith("Organizations > ")
     )
     assert parent.total == children > 0
 
@@ -115,7 +116,7 @@ def test_an_unknown_value_names_the_closest_never_a_silent_zero(demo: SearchCore
         {"value": "Gerd Muler", "closest": ["Gerd Müller"]}
     ]
     # Listed as given, selected, so that it can be removed.
-    assert {"value": "Gerd Muler", "count": 0, "selected": True} in result.facets["person"]
+    assert FacetValue("Gerd Muler", 0, True) in result.facets["person"]
     sections = run(demo, section="Politik").filter_suggestions["section"][0]
     assert sections.closest[0] == "Politics"
     # Nothing near: still said, with no values to offer.
@@ -151,7 +152,7 @@ def test_every_spelling_of_a_folded_value_matches(tmp_path: Path) -> None:
         for asked in ("jose mourinho", "José Mourinho", "JOSÉ MOURINHO"):
             result = run(core, person=asked)
             assert result.total == 4
-            assert result.filter_matches["person"][0]["matches"] == [
+            assert result.filter_matches["person"][0].matches == [
                 "José Mourinho",
                 "JOSE MOURINHO",
                 "Jose Mourinho",

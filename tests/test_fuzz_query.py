@@ -325,8 +325,8 @@ def check_result(result: SearchResult, request: SearchRequest) -> None:
         assert result.hits
     assert result.pages >= 1
     for hit in result.hits:
-        assert hit["id"] and hit["url"] == f"/articles/{hit['id']}"
-        assert isinstance(hit["title_html"], str) and isinstance(hit["snippet_html"], str)
+        assert hit.id and hit.url == f"/articles/{hit.id}"
+        assert isinstance(hit.title_html, str) and isinstance(hit.snippet_html, str)
     # The JSON API sends exactly this.
     json.dumps(result.to_dict())
 

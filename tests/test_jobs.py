@@ -12,9 +12,8 @@ import pytest
 from build_processes import small_index, wait_until
 from editor_server import AUTH, Server
 
-from indexer.editing.jobs import JobStore
+from indexer.editing.jobs import Job, JobStore
 from indexer.embedded.index.store import BUILDING, IndexLocation
-from indexer.embedded.writer import Job
 from indexer.system.processes import ProcessId
 
 

@@ -263,7 +263,7 @@ def test_page_links_show_the_ends_and_the_neighbours() -> None:
 
 def test_selected_values_stay_in_view() -> None:
     values = [
-        search_page.FacetValue(f"v{i}", f"v{i}", 10 - i, i == 7, f"/search?x={i}") for i in range(9)
+        search_page.FacetLink(f"v{i}", f"v{i}", 10 - i, i == 7, f"/search?x={i}") for i in range(9)
     ]
     group = search_page.FacetGroup("person", "People", values, 9, None)
     assert [v.value for v in group.shown] == [f"v{i}" for i in range(8)]

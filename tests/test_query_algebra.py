@@ -39,10 +39,10 @@ def vocabulary(demo: SearchCore) -> tuple[list[str], list[str]]:
     names: set[str] = set()
     gazetteer = load_gazetteer()
     for hit in result.hits:
-        article = demo.article(hit["id"])
+        article = demo.article(hit.id)
         assert article is not None
         words.update(_WORDS.findall(f"{article['title']} {article.get('lead', '')}"))
-        for values in hit["entities"].values():
+        for values in hit.entities.values():
             for value in values:
                 entry = gazetteer.find(value)
                 names.update(entry.aliases if entry is not None else (value,))

@@ -81,7 +81,7 @@ def run(core: SearchCore, **params: object) -> SearchResult:
 
 
 def ids(result: SearchResult) -> list[str]:
-    return [hit["id"] for hit in result.hits]
+    return [hit.id for hit in result.hits]
 
 
 def test_words_next_to_each_other_rank_first(core: SearchCore) -> None:
@@ -91,7 +91,7 @@ def test_words_next_to_each_other_rank_first(core: SearchCore) -> None:
     assert ids(result)[0] == "a-1"
     # The reversed pair and the far pair score alike; the newer (a-2) first.
     assert ids(result)[1:] == ["a-2", "a-3"]
-    scores = [hit["score"] for hit in result.hits]
+    scores = [hit.score for hit in result.hits]
     assert scores[0] > scores[1] == scores[2]
 
 
@@ -99,7 +99,7 @@ def test_stop_words_stand_in_the_phrase(core: SearchCore) -> None:
     """Every word is indexed at its true position: `of` must stand between the two."""
     result = run(core, q="balance of payments")
     assert ids(result) == ["a-4", "a-5"]
-    assert result.hits[0]["score"] > result.hits[1]["score"]
+    assert result.hits[0].score > result.hits[1].score
 
 
 def test_one_word_and_or_queries_get_no_bonus(core: SearchCore) -> None:
@@ -147,13 +147,11 @@ def test_equal_scores_come_newest_first_across_pages(core: SearchCore) -> None:
     hits = first.hits + second.hits + third.hits
     assert first.total == len(hits) == 13
     # Freshness breaks ties only: the best match comes first although it is the oldest.
-    assert hits[0]["id"] == "a-30"
+    assert hits[0].id == "a-30"
     tied = hits[1:]
-    assert len({hit["score"] for hit in tied}) == 1
-    assert [hit["id"] for hit in tied] == [f"a-{10 + n}" for n in reversed(range(12))]
-    assert [hit["published"] for hit in tied] == sorted(
-        (hit["published"] for hit in tied), reverse=True
-    )
+    assert len({hit.score for hit in tied}) == 1
+    assert [hit.id for hit in tied] == [f"a-{10 + n}" for n in reversed(range(12))]
+    assert [hit.published for hit in tied] == sorted((hit.published for hit in tied), reverse=True)
 
 
 def _analysed(schema: Any, field: str, word: str) -> str:

@@ -329,7 +329,7 @@ def core(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SearchCore]:
 
 def filtered(core: SearchCore, params: dict[str, Any]) -> set[str]:
     result = core.search(SearchRequest.from_params({**params, "per_page": "100"}))
-    return {hit["id"] for hit in result.hits}
+    return {hit.id for hit in result.hits}
 
 
 @pytest.mark.parametrize(
@@ -375,5 +375,5 @@ def test_disjunctive_facets_count_as_if_their_own_filter_were_not_set(core: Sear
     result = core.search(request)
     assert result.total == 0
     # Without its own selection, the section facet counts Vienna's 2023 articles.
-    sections = {value["value"] for value in result.facets["section"]}
+    sections = {value.value for value in result.facets["section"]}
     assert {"Organizations", "Politics"} <= sections

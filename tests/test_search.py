@@ -62,7 +62,7 @@ def all_ids(core: SearchCore, **params: object) -> set[str]:
     page = 1
     while True:
         result = run(core, per_page=100, page=page, **params)
-        ids.update(hit["id"] for hit in result.hits)
+        ids.update(hit.id for hit in result.hits)
         if page >= result.pages:
             return ids
         page += 1
@@ -72,9 +72,9 @@ def test_cocoa_is_about_cocoa(reuters: SearchCore) -> None:
     result = run(reuters, q="cocoa")
     assert result.total >= 10
     for hit in result.hits:
-        assert "<mark>" in hit["title_html"] + hit["snippet_html"]
-        assert "cocoa" in (hit["title"] + hit["snippet_html"]).lower()
-    places = [v["value"] for v in result.facets["place"][:8]]
+        assert "<mark>" in hit.title_html + hit.snippet_html
+        assert "cocoa" in (hit.title + hit.snippet_html).lower()
+    places = [v.value for v in result.facets["place"][:8]]
     for country in ("Ivory Coast", "Ghana", "Brazil"):
         assert country in places
 
@@ -86,10 +86,10 @@ def test_every_facet_count_equals_the_filtered_total(reuters: SearchCore, facet:
     assert values, f"no {facet} facet for oil"
     for value in values:
         if facet == "year":
-            narrowed = run(reuters, q="oil", **{"from": value["value"], "to": value["value"]})
+            narrowed = run(reuters, q="oil", **{"from": value.value, "to": value.value})
         else:
-            narrowed = run(reuters, q="oil", **{facet: value["value"]})
-        assert narrowed.total == value["count"], (facet, value)
+            narrowed = run(reuters, q="oil", **{facet: value.value})
+        assert narrowed.total == value.count, (facet, value)
 
 
 def test_values_of_one_facet_are_ored_and_facets_anded(reuters: SearchCore) -> None:
@@ -98,18 +98,18 @@ def test_values_of_one_facet_are_ored_and_facets_anded(reuters: SearchCore) -> N
     both = run(reuters, q="cocoa", place=["Ghana", "Brazil"])
     assert both.total == len(ghana | brazil) > max(len(ghana), len(brazil))
     # The place facet ignores its own selection: Ivory Coast can still be added.
-    assert any(v["value"] == "Ivory Coast" for v in both.facets["place"])
-    selected = {v["value"] for v in both.facets["place"] if v["selected"]}
+    assert any(v.value == "Ivory Coast" for v in both.facets["place"])
+    selected = {v.value for v in both.facets["place"] if v.selected}
     assert selected == {"Ghana", "Brazil"}
     # A second facet narrows: ANDed with the places.
     section = both.facets["section"][0]
-    anded = run(reuters, q="cocoa", place=["Ghana", "Brazil"], section=section["value"])
-    assert anded.total == section["count"] <= both.total
+    anded = run(reuters, q="cocoa", place=["Ghana", "Brazil"], section=section.value)
+    assert anded.total == section.count <= both.total
 
 
 def test_section_tree_counts_children_in_parents(reuters: SearchCore) -> None:
     result = run(reuters)
-    counts = {v["value"]: v["count"] for v in result.facets["section"]}
+    counts = {v.value: v.count for v in result.facets["section"]}
     parents = [v for v in counts if " > " not in v]
     for parent in parents:
         children = [c for v, c in counts.items() if v.startswith(parent + " > ")]
@@ -122,14 +122,14 @@ def test_section_tree_counts_children_in_parents(reuters: SearchCore) -> None:
 
 def test_sorting_and_pages(reuters: SearchCore) -> None:
     newest = run(reuters, q="oil", sort="newest", per_page=20)
-    dates = [hit["published"] for hit in newest.hits]
+    dates = [hit.published for hit in newest.hits]
     assert dates == sorted(dates, reverse=True)
     oldest = run(reuters, q="oil", sort="oldest", per_page=20)
-    assert [h["published"] for h in oldest.hits] == sorted(h["published"] for h in oldest.hits)
+    assert [h.published for h in oldest.hits] == sorted(h.published for h in oldest.hits)
     second = run(reuters, q="oil", page=2)
     first = run(reuters, q="oil")
     assert second.total == first.total and second.pages == -(-first.total // 10)
-    assert not {h["id"] for h in first.hits} & {h["id"] for h in second.hits}
+    assert not {h.id for h in first.hits} & {h.id for h in second.hits}
     beyond = run(reuters, q="oil", page=first.pages + 1)
     assert beyond.hits == [] and beyond.total == first.total
 
@@ -172,8 +172,8 @@ def test_html_is_escaped(tmp_path: Path) -> None:
     core = SearchCore(LiveIndex(IndexLocation(index)))
     hit = core.search(SearchRequest(q="img")).hits[0]
     core.close()
-    assert hit["title_html"] == "&lt;<mark>img</mark> src=x onerror=alert(1)&gt;"
-    assert "<script>" not in hit["snippet_html"]
+    assert hit.title_html == "&lt;<mark>img</mark> src=x onerror=alert(1)&gt;"
+    assert "<script>" not in hit.snippet_html
     done = run_cli("search", "<script>alert(1)</script>", "--json", "--index", str(index))
     assert done.returncode == 0, done.stderr
     result = json.loads(done.stdout)
@@ -214,16 +214,16 @@ def test_did_you_mean_prefers_close_and_common_words(tmp_path: Path) -> None:
 
 def test_related_articles_name_what_they_share(demo: SearchCore) -> None:
     hit = run(demo, q="Grossi IAEA").hits[0]
-    related = demo.related(hit["id"])
-    assert related and all(r["id"] != hit["id"] for r in related)
-    assert any(r["shared_entities"] for r in related)
+    related = demo.related(hit.id)
+    assert related and all(r.id != hit.id for r in related)
+    assert any(r.shared_entities for r in related)
 
 
 def test_suggestions_complete_entities_and_titles(demo: SearchCore) -> None:
     suggestions = demo.suggest("Gros")
-    assert any(s["value"].startswith("Rafael") and s["type"] == "person" for s in suggestions)
+    assert any(s.value.startswith("Rafael") and s.type == "person" for s in suggestions)
     titles = demo.suggest("ministerial")
-    assert any(s["type"] == "title" and "Ministerial" in s["value"] for s in titles)
+    assert any(s.type == "title" and "Ministerial" in s.value for s in titles)
     assert demo.suggest("x") == []
 
 
@@ -236,8 +236,8 @@ def test_describes_itself_and_reports_syntax_fallback(demo: SearchCore) -> None:
 def test_months_within_a_selected_year(demo: SearchCore) -> None:
     result = run(demo, **{"from": "2024", "to": "2024"})
     months = result.facets["month"]
-    assert months and all(m["value"].startswith("2024-") for m in months)
-    assert sum(m["count"] for m in months) == result.total
+    assert months and all(m.value.startswith("2024-") for m in months)
+    assert sum(m.count for m in months) == result.total
     # The year facet still offers the other years (disjunctive).
     assert len(result.facets["year"]) > 1
 
@@ -275,7 +275,7 @@ def test_phrases_match_as_whoosh_matches_them(reuters: SearchCore) -> None:
         without_loans = run(reuters, q='"world bank" -loan', per_page=100)
         assert 0 < without_loans.total < with_phrase.total
         for hit in without_loans.hits:
-            stored = reuters.article(hit["id"])
+            stored = reuters.article(hit.id)
             assert stored is not None
             text = " ".join((stored["title"], stored.get("lead", ""), stored["body"])).lower()
             assert "world bank" in " ".join(text.split()) and " loan " not in f" {text} "
@@ -285,11 +285,11 @@ def test_names_find_the_articles_about_them_in_either_language(demo: SearchCore)
     # German articles say "OSZE"; their entity is OSCE.
     german = run(demo, q="osce", language="de")
     assert german.total > 0
-    assert all("OSCE" in hit["entities"]["organization"] for hit in german.hits)
+    assert all("OSCE" in hit.entities["organization"] for hit in german.hits)
     # "Wien" finds English articles about Vienna.
     english = run(demo, q="Wien", language="en")
     assert english.total > 0
-    assert all("Vienna" in hit["entities"]["place"] for hit in english.hits)
+    assert all("Vienna" in hit.entities["place"] for hit in english.hits)
     # A common word that is also a name does not widen the search.
     assert run(demo, q="us").total == 0
 
@@ -314,7 +314,7 @@ def test_an_update_is_searched_at_once_and_reuses_what_was_read_of_old_segments(
         core.warm()
         old_parts = dict(core._shared.facets)
         old_words = dict(core._shared.words)
-        assert [s["value"] for s in core.suggest("removedo")] == ["Olga Removedova"]
+        assert [s.value for s in core.suggest("removedo")] == ["Olga Removedova"]
         added = synthetic_article(99, prefix="new") | {
             "section": "Economy > Trade",
             "entities": {"person": ["Quentin Zarkov"]},
@@ -323,7 +323,7 @@ def test_an_update_is_searched_at_once_and_reuses_what_was_read_of_old_segments(
         update_index(location, corpus)
         after = core.search(SearchRequest())
         assert after.total == 31
-        sections = {v["value"]: v["count"] for v in after.facets["section"]}
+        sections = {v.value: v.count for v in after.facets["section"]}
         assert sections == {"Politics": 30, "Economy": 1, "Economy > Trade": 1}
         # The first segment's arrays and words were not read again; only the new one's were.
         core.warm()
@@ -332,8 +332,8 @@ def test_an_update_is_searched_at_once_and_reuses_what_was_read_of_old_segments(
             assert core._shared.facets[key] is part
             assert core._shared.words[key] is old_words[key]
         zarkov = core.suggest("zark")[0]
-        assert (zarkov["value"], zarkov["type"], zarkov["count"]) == ("Quentin Zarkov", "person", 1)
-        assert run(core, section="Economy").hits[0]["id"] == added["id"]
+        assert (zarkov.value, zarkov.type, zarkov.count) == ("Quentin Zarkov", "person", 1)
+        assert run(core, section="Economy").hits[0].id == added["id"]
         # So were its posting lists and positions, for the same query in the new state.
         assert run(core, q=f'{word} "{articles[1]["title"]}"').total >= 1
         for key, part in old_postings.items():
@@ -343,18 +343,18 @@ def test_an_update_is_searched_at_once_and_reuses_what_was_read_of_old_segments(
         update_index(location, corpus)
         later = core.search(SearchRequest(per_page=50))
         assert later.total == 26
-        assert {v["value"]: v["count"] for v in later.facets["section"]}["Politics"] == 25
-        assert {hit["id"] for hit in later.hits}.isdisjoint(a["id"] for a in articles[:5])
+        assert {v.value: v.count for v in later.facets["section"]}["Politics"] == 25
+        assert {hit.id for hit in later.hits}.isdisjoint(a["id"] for a in articles[:5])
         # The removed article's name is still filed, but no longer suggested.
         assert core.suggest("removedo") == []
-        assert core.suggest("zark")[0]["value"] == "Quentin Zarkov"
+        assert core.suggest("zark")[0].value == "Quentin Zarkov"
     finally:
         core.close()
 
 
 def test_every_year_is_listed_whatever_the_facet_limit(demo: SearchCore) -> None:
     result = demo.search(SearchRequest(), facet_limit=1)
-    years = [v["value"] for v in result.facets["year"]]
+    years = [v.value for v in result.facets["year"]]
     assert years == sorted(years, reverse=True)
     assert len(years) == result.facet_distinct["year"] > 1
     assert len(result.facets["place"]) == 1
@@ -400,7 +400,7 @@ def test_searches_never_fail_while_the_index_changes(tmp_path: Path) -> None:
             try:
                 result = core.search(SearchRequest.from_params({"q": "the OR a OR of"}))
                 if result.hits:
-                    core.article(result.hits[0]["id"])
+                    core.article(result.hits[0].id)
                 core.related("t-1")
             except BaseException as exc:  # any failure fails the test
                 failures.append(exc)
@@ -448,7 +448,7 @@ def test_threads_searching_one_state_read_whole_postings(tmp_path: Path) -> None
                     q = f'"{word} {words[i % len(words)]}"' if round_ == 1 else f"{word}*"
                     result = core.search(SearchRequest.from_params({"q": q}))
                     for hit in result.hits[:3]:
-                        assert core.article(hit["id"]) is not None
+                        assert core.article(hit.id) is not None
         except BaseException as exc:  # any failure fails the test
             failures.append(exc)
 
@@ -484,7 +484,7 @@ def test_suggestions_find_names_by_any_word_and_list_each_title_once(tmp_path: P
     update_index(location, corpus, entities=False)
     core = SearchCore(LiveIndex(location))
     try:
-        got = [(s["value"], s["type"], s.get("count")) for s in core.suggest("ja", limit=8)]
+        got = [(s.value, s.type, s.count) for s in core.suggest("ja", limit=8)]
         # Entities by how often they are named (by any word of the name), then titles, once each.
         assert got[:4] == [
             ("Japan", "place", 3),
@@ -495,7 +495,7 @@ def test_suggestions_find_names_by_any_word_and_list_each_title_once(tmp_path: P
         titles = [value for value, kind, _ in got[4:]]
         assert sorted(titles) == ["Jakarta floods", "Japan trade talks"]
         # Several words: titles with words starting with each (no entity is named so).
-        assert [s["value"] for s in core.suggest("jap trade")] == ["Japan trade talks"]
+        assert [s.value for s in core.suggest("jap trade")] == ["Japan trade talks"]
         assert core.suggest("zz") == [] and core.suggest(" j ") == []
     finally:
         core.close()

@@ -97,7 +97,7 @@ def test_forwarded_for_from_a_trusted_proxy_names_the_client(site: Path, tmp_pat
 @pytest.mark.parametrize("token", ["short", "fifteen-chars!!", " " * 20])
 def test_serve_refuses_a_short_editor_token(site: Path, token: str) -> None:
     env = {**os.environ, "VINDEX_EDITOR_TOKEN": token}
-    command = [sys.executable, "-m", "indexer.cli", "serve", "--index", str(site / "index")]
+    command = [sys.executable, "-m", "webapp.cli", "serve", "--index", str(site / "index")]
     command += ["--corpus", str(site / "corpus"), "--port", str(free_port())]
     # A backstop: a server that starts would never exit on its own.
     done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)

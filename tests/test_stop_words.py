@@ -71,7 +71,7 @@ def search(core: SearchCore, q: str) -> SearchResult:
 
 
 def found(core: SearchCore, q: str) -> set[str]:
-    return {hit["id"] for hit in search(core, q).hits}
+    return {hit.id for hit in search(core, q).hits}
 
 
 def test_the_index_holds_every_word_at_its_place(core: SearchCore) -> None:
@@ -138,9 +138,9 @@ def test_case_and_accents_do_not_change_what_is_found(
 
 def test_stop_words_are_marked_in_a_phrase_not_everywhere(core: SearchCore) -> None:
     (hit,) = search(core, '"dlrs of debt"').hits
-    assert "<mark>dlrs</mark> <mark>of</mark> <mark>debt</mark>" in hit["snippet_html"]
+    assert "<mark>dlrs</mark> <mark>of</mark> <mark>debt</mark>" in hit.snippet_html
     # "The" and "has" are not words of the query; "of" elsewhere would not be marked.
-    assert hit["snippet_html"].count("<mark>") == 3
+    assert hit.snippet_html.count("<mark>") == 3
 
 
 def test_an_unknown_word_is_never_corrected_to_a_stop_word(tmp_path: Path) -> None:
@@ -162,6 +162,6 @@ def test_words_written_with_combining_accents_are_found_and_marked(
     core: SearchCore, q: str
 ) -> None:
     result = search(core, q)
-    assert [hit["id"] for hit in result.hits] == ["nfd"]
-    marked = unicodedata.normalize("NFC", result.hits[0]["snippet_html"])
+    assert [hit.id for hit in result.hits] == ["nfd"]
+    marked = unicodedata.normalize("NFC", result.hits[0].snippet_html)
     assert "<mark>Überschwemmungen</mark>" in marked or "<mark>Jülich</mark>" in marked

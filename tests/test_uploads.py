@@ -12,17 +12,11 @@ import pytest
 from conftest import run_cli, search, synthetic_article, write_json, write_jsonl
 
 from indexer.editing.trash import entries, find, restore, trash_file
-from indexer.editing.uploads import (
-    atomic_write,
-    free_name,
-    inside,
-    parse_file,
-    remove_stale_temporaries,
-    safe_name,
-)
+from indexer.editing.uploads import free_name, inside, parse_file, safe_name
 from indexer.embedded.index.build import update_index
 from indexer.embedded.index.store import IndexLocation
 from indexer.ingest.corpus import find_files, reads_name
+from indexer.system.files import TEMPORARY_PREFIX, atomic_write, remove_stale_temporaries
 
 
 @pytest.mark.parametrize(
@@ -74,6 +68,21 @@ def test_atomic_write_replaces_whole_files_and_leaves_no_temporary(tmp_path: Pat
     assert os.listdir(target.parent) == ["a.json"]
 
 
+def test_atomic_write_takes_text_as_utf8_with_or_without_syncing(tmp_path: Path) -> None:
+    atomic_write(tmp_path / "a.json", '"Österreich"')
+    atomic_write(tmp_path / "b.json", '"Österreich"', durable=False)
+    for name in ("a.json", "b.json"):
+        assert (tmp_path / name).read_bytes() == '"Österreich"'.encode()
+    assert sorted(os.listdir(tmp_path)) == ["a.json", "b.json"]
+
+
+def test_a_failed_atomic_write_leaves_no_temporary(tmp_path: Path) -> None:
+    (tmp_path / "taken").mkdir()
+    with pytest.raises(IsADirectoryError):
+        atomic_write(tmp_path / "taken", b"{}")
+    assert os.listdir(tmp_path) == ["taken"]
+
+
 def test_temporaries_of_dead_processes_are_removed(tmp_path: Path) -> None:
     dead = subprocess.run(
         [sys.executable, "-c", "import os; print(os.getpid())"],
@@ -81,10 +90,10 @@ def test_temporaries_of_dead_processes_are_removed(tmp_path: Path) -> None:
         capture_output=True,
         text=True,
     )
-    stale = tmp_path / f".upload-{dead.stdout.strip()}-abc.tmp"
+    stale = tmp_path / f"{TEMPORARY_PREFIX}{dead.stdout.strip()}-abc.tmp"
     stale.write_bytes(b'{"half')
     parent_pid = os.getppid()  # alive: its temporary may still be written
-    alive = tmp_path / f".upload-{parent_pid}-def.tmp"
+    alive = tmp_path / f"{TEMPORARY_PREFIX}{parent_pid}-def.tmp"
     alive.write_bytes(b"{")
     assert remove_stale_temporaries(tmp_path) == [stale]
     assert alive.exists()

@@ -1,8 +1,9 @@
 """The JSON API (SPEC §8): search, export, articles, suggestions, entities, facet values.
 
 Every endpoint reads its parameters through `webapp.http.query_params`
-(strict UTF-8), builds the same `SearchRequest` the pages use, asks the search
-core, and answers JSON described by `webapp.openapi`. Read endpoints are plain
+(strict UTF-8), builds the same `SearchRequest` the pages use, asks the
+archive's backend (`indexer.archive.backend`), and answers the result's
+`to_dict()`, described by `webapp.openapi`. Read endpoints are plain
 functions, which Starlette runs in its thread pool: a search blocks on numpy
 and Whoosh, not on the event loop. Errors are raised as `webapp.errors`
 exceptions and rendered by the app's one error handler.
@@ -20,26 +21,19 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import BaseRoute, Route
 
-from indexer.archive.request import MAX_Q, RequestError, SearchRequest
-from indexer.embedded.index.store import IndexDamaged, IndexMissing
-from indexer.embedded.index.titles import shown_title
-from indexer.embedded.search.core import SearchCore
-from indexer.embedded.search.entity_report import MAX_LIMIT as MAX_ENTITY_LIMIT
-from indexer.embedded.search.entity_report import entity_report
-from indexer.embedded.search.export import Export, article_record
-from indexer.embedded.search.facet_search import MAX_LIMIT as MAX_FACET_LIMIT
-from indexer.embedded.search.facet_search import MAX_PREFIX, SEARCHABLE, facet_values
+from indexer.archive.backend import Backend
+from indexer.archive.request import (
+    MAX_ENTITY_LIMIT,
+    MAX_FACET_LIMIT,
+    MAX_FACET_PREFIX,
+    MAX_Q,
+    SEARCHABLE_FACETS,
+    SearchRequest,
+)
 from indexer.ingest.article import ENTITY_TYPES
 from webapp import feeds
-from webapp.errors import (
-    BadParameter,
-    IndexNotReady,
-    NotFound,
-    Unprocessable,
-    damaged_message,
-    logger,
-)
-from webapp.http import conditional, index_version, query_params, read_json_object
+from webapp.errors import BadParameter, NotFound, Unprocessable
+from webapp.http import conditional, query_params, read_json_object
 from webapp.openapi import openapi_document
 
 # A search's parameters fit in far less; anything bigger is a mistake or an attack.
@@ -50,17 +44,9 @@ FEED_SIZE = 20
 FEED_MAX_AGE = 300
 
 
-def _core(request: Request) -> SearchCore:
-    core: SearchCore = request.app.state.core
-    return core
-
-
-def search_request(params: Mapping[str, Any]) -> SearchRequest:
-    """The search request of parameters; a bad one is a 400 naming the parameter."""
-    try:
-        return SearchRequest.from_params(params)
-    except RequestError as exc:
-        raise BadParameter(exc.param, exc.message) from exc
+def _backend(request: Request) -> Backend:
+    backend: Backend = request.app.state.backend
+    return backend
 
 
 def _int_param(params: Mapping[str, str], name: str, default: int, high: int) -> int:
@@ -77,13 +63,9 @@ def _json(data: Any) -> Response:
 
 
 def _answer(request: Request, build: Any, max_age: int = 60) -> Response:
-    """A cached JSON answer of the index state; 503 while there is no index."""
-    core = _core(request)
-    version = index_version(core)
-    try:
-        return conditional(request, version, lambda: _json(build(core)), max_age)
-    except IndexMissing as exc:
-        raise IndexNotReady() from exc
+    """A cached JSON answer of the index state."""
+    backend = _backend(request)
+    return conditional(request, backend.version(), lambda: _json(build(backend)), max_age)
 
 
 # -- endpoints -------------------------------------------------------------------
@@ -98,8 +80,8 @@ async def api_search_endpoint(request: Request) -> Response:
 
 
 def api_search(request: Request) -> Response:
-    wanted = search_request(query_params(request))
-    return _answer(request, lambda core: core.search(wanted).to_dict())
+    wanted = SearchRequest.from_params(query_params(request))
+    return _answer(request, lambda backend: backend.search(wanted).to_dict())
 
 
 async def api_search_post(request: Request) -> Response:
@@ -111,25 +93,18 @@ async def api_search_post(request: Request) -> Response:
         if not all(isinstance(v, str | int) and not isinstance(v, bool) for v in values):
             raise Unprocessable(f"{name}: expected a string, a number or a list of them", name)
         params[name] = [str(v) for v in values]
-    wanted = search_request(params)
-    core = _core(request)
-    try:
-        result = await run_in_threadpool(core.search, wanted)
-    except IndexMissing as exc:
-        raise IndexNotReady() from exc
+    wanted = SearchRequest.from_params(params)
+    result = await run_in_threadpool(_backend(request).search, wanted)
     return JSONResponse(result.to_dict(), headers={"Cache-Control": "no-store"})
 
 
 def api_export(request: Request) -> Response:
     """Every matching article as NDJSON, streamed a batch at a time: memory stays flat."""
-    wanted = search_request(query_params(request))
-    core = _core(request)
+    wanted = SearchRequest.from_params(query_params(request))
+    backend = _backend(request)
 
     def stream() -> Response:
-        try:
-            export = Export(core, wanted)
-        except IndexMissing as exc:
-            raise IndexNotReady() from exc
+        export = backend.export(wanted)
         # A HEAD asks for the headers (the count) only: the articles are not read.
         body = iter(()) if request.method == "HEAD" else _ndjson(export.batches())
         return StreamingResponse(
@@ -141,7 +116,7 @@ def api_export(request: Request) -> Response:
             },
         )
 
-    return conditional(request, index_version(core), stream)
+    return conditional(request, backend.version(), stream)
 
 
 def _ndjson(batches: Iterator[list[dict[str, Any]]]) -> Iterator[str]:
@@ -152,13 +127,12 @@ def _ndjson(batches: Iterator[list[dict[str, Any]]]) -> Iterator[str]:
 def api_article(request: Request) -> Response:
     article_id: str = request.path_params["id"]
 
-    def build(core: SearchCore) -> dict[str, Any]:
-        stored = core.article(article_id)
-        if stored is None:
+    def build(backend: Backend) -> dict[str, Any]:
+        article = backend.article(article_id)
+        if article is None:
             raise NotFound(f"No article with the id {article_id!r}.")
-        # The article as written, plus its title as lists and pages show it.
-        article = {**article_record(stored), "display_title": shown_title(stored)}
-        return {"article": article, "related": core.related(article_id)}
+        related = [r.to_dict() for r in backend.related(article_id)]
+        return {"article": article.to_dict(), "related": related}
 
     return _answer(request, build)
 
@@ -168,7 +142,10 @@ def api_suggest(request: Request) -> Response:
     q = params.get("q", "")
     if len(q) > MAX_Q:
         raise BadParameter("q", f"longer than {MAX_Q} characters")
-    return _answer(request, lambda core: {"q": q, "suggestions": core.suggest(q)})
+    return _answer(
+        request,
+        lambda backend: {"q": q, "suggestions": [s.to_dict() for s in backend.suggest(q)]},
+    )
 
 
 def api_entity(request: Request) -> Response:
@@ -178,8 +155,8 @@ def api_entity(request: Request) -> Response:
         raise NotFound(f"No entity type {kind!r}; the types are {', '.join(ENTITY_TYPES)}.")
     limit = _int_param(query_params(request), "limit", 10, MAX_ENTITY_LIMIT)
 
-    def build(core: SearchCore) -> dict[str, Any]:
-        report = entity_report(core, kind, name, limit=limit)
+    def build(backend: Backend) -> dict[str, Any]:
+        report = backend.entity_report(kind, name, limit=limit)
         if report is None:
             raise NotFound(f"No {kind} named {name!r} in the archive.")
         return report.to_dict()
@@ -189,35 +166,36 @@ def api_entity(request: Request) -> Response:
 
 def api_facet(request: Request) -> Response:
     facet: str = request.path_params["name"]
-    if facet not in SEARCHABLE:
-        raise NotFound(f"No facet {facet!r}; the facets are {', '.join(SEARCHABLE)}.")
+    if facet not in SEARCHABLE_FACETS:
+        raise NotFound(f"No facet {facet!r}; the facets are {', '.join(SEARCHABLE_FACETS)}.")
     params = query_params(request)
-    wanted = search_request(params)
+    wanted = SearchRequest.from_params(params)
     prefix = params.get("prefix", "")
-    if len(prefix) > MAX_PREFIX:
-        raise BadParameter("prefix", f"longer than {MAX_PREFIX} characters")
+    if len(prefix) > MAX_FACET_PREFIX:
+        raise BadParameter("prefix", f"longer than {MAX_FACET_PREFIX} characters")
     limit = _int_param(params, "limit", 20, MAX_FACET_LIMIT)
     return _answer(
-        request, lambda core: facet_values(core, wanted, facet, prefix, limit=limit).to_dict()
+        request,
+        lambda backend: backend.facet_values(wanted, facet, prefix, limit=limit).to_dict(),
     )
 
 
 def search_feed(request: Request) -> Response:
     """The newest articles of a search as an Atom feed: a saved search to follow."""
     params = query_params(request)
-    wanted = search_request(params)
+    wanted = SearchRequest.from_params(params)
     per_page = wanted.per_page if params.get("per_page") else FEED_SIZE
     wanted = replace(wanted, sort="newest", page=1, per_page=per_page)
-    core = _core(request)
+    backend = _backend(request)
     base_url: str | None = request.app.state.settings.base_url
 
     def build() -> Response:
-        result = core.search(wanted, facet_limit=1)
-        built = core.live.location.info().get("updated")
-        xml = feeds.atom(result, base_url or str(request.base_url), updated_fallback=built)
+        result = backend.search(wanted, facet_limit=1)
+        updated = backend.updated()
+        xml = feeds.atom(result, base_url or str(request.base_url), updated_fallback=updated)
         return Response(xml, media_type=feeds.MEDIA_TYPE)
 
-    response = conditional(request, index_version(core), build, max_age=FEED_MAX_AGE)
+    response = conditional(request, backend.version(), build, max_age=FEED_MAX_AGE)
     if base_url is None:
         # Links from the request's Host: a shared cache must not hand one client's
         # links (Host: evil.example) to the others. VINDEX_BASE_URL makes it public.
@@ -227,25 +205,9 @@ def search_feed(request: Request) -> Response:
 
 
 def healthz(request: Request) -> Response:
-    core = _core(request)
-    try:
-        version = index_version(core)
-        articles = core.live.get().doc_count()
-    except IndexNotReady:
-        body = {"status": "no index", "generation": None, "articles": 0}
-        return JSONResponse(body, status_code=503, headers={"Cache-Control": "no-store"})
-    except IndexDamaged as exc:
-        logger.error("%s", exc)
-        current = core.live.location.current()
-        body = {
-            "status": "damaged",
-            "generation": current.name if current else None,
-            "articles": 0,
-            "message": damaged_message(exc),
-        }
-        return JSONResponse(body, status_code=503, headers={"Cache-Control": "no-store"})
-    body = {"status": "ok", "generation": core.generation, "version": version, "articles": articles}
-    return JSONResponse(body, headers={"Cache-Control": "no-store"})
+    health = _backend(request).health()
+    status = 200 if health.status == "ok" else 503
+    return JSONResponse(health.to_dict(), status_code=status, headers={"Cache-Control": "no-store"})
 
 
 def openapi_json(request: Request) -> Response:

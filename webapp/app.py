@@ -18,13 +18,12 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
+from indexer.archive.errors import ArchiveDamaged, ArchiveMissing
 from indexer.archive.request import RequestError
-from indexer.embedded.index.store import IndexDamaged, IndexLocation, LiveIndex
-from indexer.embedded.search.core import SearchCore
-from indexer.entities.enrich import corpus_gazetteer
+from indexer.archives import open_backend
 from indexer.settings import Settings
 from webapp import api, editor, pages, security
-from webapp.errors import damaged_message, logger
+from webapp.errors import NOT_BUILT, logger
 from webapp.http import middleware as http_middleware
 from webapp.templating import make_templates
 
@@ -38,16 +37,14 @@ def create_app(settings: Settings) -> Starlette:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        live = LiveIndex(IndexLocation(settings.index))
-        app.state.core = SearchCore(live, corpus_gazetteer(settings.corpus))
+        backend = open_backend(settings)
+        app.state.backend = backend
         # The one writer of this process; it first reconciles corpus and index.
-        writer = editor.start_writer(app, settings)
+        backend.start_writer()
         try:
             yield
         finally:
-            writer.stop()
-            app.state.core.close()
-            live.close()
+            backend.close()
 
     routes = [
         Route("/", pages.home, name="home"),
@@ -66,7 +63,8 @@ def create_app(settings: Settings) -> Starlette:
         exception_handlers={
             HTTPException: _http_error,
             RequestError: _bad_request,
-            IndexDamaged: _index_damaged,
+            ArchiveMissing: _archive_missing,
+            ArchiveDamaged: _archive_damaged,
             Exception: _server_error,
         },
     )
@@ -117,11 +115,16 @@ async def _bad_request(request: Request, exc: Exception) -> Response:
     return _error(request, 400, f"{exc.param}: {exc.message}", exc.param)
 
 
-async def _index_damaged(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, IndexDamaged)
+async def _archive_missing(request: Request, exc: Exception) -> Response:
+    # Wherever a view reads the archive before its first build: one answer here.
+    return _error(request, 503, NOT_BUILT, headers={"Retry-After": "30"})
+
+
+async def _archive_damaged(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, ArchiveDamaged)
     # The whole path and the cause go to the log; the answer names the file only.
     logger.error("%s", exc)
-    return _error(request, 503, damaged_message(exc), headers={"Retry-After": "300"})
+    return _error(request, 503, exc.public, headers={"Retry-After": "300"})
 
 
 async def _server_error(request: Request, exc: Exception) -> Response:

@@ -23,11 +23,11 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from indexer.archive.backend import Backend
+from indexer.archive.errors import ArchiveMissing
 from indexer.editing.uploads import Parsed, parse_file, parse_records, safe_name, uploads_folder
-from indexer.embedded.index.store import IndexLocation, IndexMissing
-from indexer.embedded.writer import NewFile, Outcome, WriteFailed, Writer
+from indexer.editing.writes import NewFile, Outcome, WriteFailed
 from indexer.ingest.article import Article
-from indexer.ingest.corpus import read_file
 from indexer.settings import Settings
 from webapp.auth import (
     CSRF_FIELD,
@@ -40,7 +40,7 @@ from webapp.auth import (
 )
 from webapp.auth_store import AuthStore
 from webapp.errors import ApiError, NotFound, PayloadTooLarge, Unprocessable, UnsupportedMediaType
-from webapp.http import loads_json
+from webapp.http import loads_json, query_params
 
 JSON_TYPES = ("application/json",)
 JSONL_TYPES = ("application/x-ndjson", "application/jsonl", "application/x-jsonlines")
@@ -51,7 +51,6 @@ MAX_FILES = 1000
 # up to BATCH_FILE_ARTICLES each (see `_record_files`).
 BATCH_MIN_ARTICLES = 20
 BATCH_FILE_ARTICLES = 100
-STARTUP_JOB = "startup"
 
 
 # -- set-up ------------------------------------------------------------------------
@@ -64,25 +63,9 @@ def install(app: Starlette, settings: Settings) -> str:
     return token
 
 
-def start_writer(app: Starlette, settings: Settings) -> Writer:
-    """Start the one writer and queue the start-up reconciliation of corpus and index."""
-    # The searches' new index state is opened before an upload is answered, so the
-    # uploader's first search does not wait for it.
-    writer = Writer(
-        IndexLocation(settings.index),
-        settings.corpus,
-        settings.max_file_bytes,
-        on_change=app.state.core.warm,
-    )
-    writer.start()
-    writer.reconcile(STARTUP_JOB)
-    app.state.writer = writer
-    return writer
-
-
-def _writer(request: Request) -> Writer:
-    writer: Writer = request.app.state.writer
-    return writer
+def _backend(request: Request) -> Backend:
+    backend: Backend = request.app.state.backend
+    return backend
 
 
 async def _wait(future: Any) -> Any:
@@ -254,7 +237,7 @@ def _parse_article(body: bytes, article_id: str) -> tuple[list[NewFile], list[Ou
 
 
 async def _store(request: Request, files: list[NewFile], rejected: list[Outcome]) -> list[Outcome]:
-    written: list[Outcome] = await _wait(_writer(request).upload(files)) if files else []
+    written: list[Outcome] = await _wait(_backend(request).upload(files)) if files else []
     return written + rejected
 
 
@@ -306,7 +289,7 @@ async def delete_article(request: Request) -> Response:
 
 
 async def _delete(request: Request, article_id: str) -> Outcome:
-    outcome: Outcome = await _wait(_writer(request).delete(article_id))
+    outcome: Outcome = await _wait(_backend(request).delete(article_id))
     if outcome.status == "missing":
         raise NotFound(f"There is no article with the id {article_id!r}.")
     if outcome.status == "rejected":
@@ -317,7 +300,7 @@ async def _delete(request: Request, article_id: str) -> Outcome:
 async def post_reindex(request: Request) -> Response:
     """Start a full rebuild in the background; follow it at /api/jobs/{id}."""
     await require_editor(request)
-    job = _writer(request).reindex()
+    job = _backend(request).reindex()
     return JSONResponse(
         job.to_dict(),
         status_code=202,
@@ -327,7 +310,7 @@ async def post_reindex(request: Request) -> Response:
 
 async def get_job(request: Request) -> Response:
     await require_editor(request)
-    job = _writer(request).job(request.path_params["id"])
+    job = _backend(request).job(request.path_params["id"])
     if job is None:
         raise NotFound(f"There is no job {request.path_params['id']!r} (jobs are kept a while).")
     return JSONResponse(job.to_dict(), headers={"Cache-Control": "no-store"})
@@ -338,13 +321,6 @@ async def get_job(request: Request) -> Response:
 
 def _stats(request: Request) -> dict[str, Any]:
     settings: Settings = request.app.state.settings
-    location = IndexLocation(settings.index)
-    writer = _writer(request)
-    try:
-        info = location.info()
-        articles = request.app.state.core.live.get().doc_count()
-    except IndexMissing:
-        info, articles = {}, 0
     folder = uploads_folder(settings.corpus)
     newest = (
         sorted(
@@ -355,16 +331,7 @@ def _stats(request: Request) -> dict[str, Any]:
         if folder.is_dir()
         else []
     )
-    last_run = info.get("last_run", {})
-    return {
-        "articles": articles,
-        "built": info.get("built"),
-        "updated": info.get("updated"),
-        "last_run": last_run,
-        "errors": list(writer.recent_errors)[:20] or last_run.get("errors", [])[:20],
-        "recent": list(writer.recent_writes)[:15],
-        "upload_files": [p.name for p in newest],
-    }
+    return {**_backend(request).activity(), "upload_files": [p.name for p in newest]}
 
 
 def _page(request: Request, session_id: str | None, status: int = 200, **context: Any) -> Response:
@@ -377,10 +344,10 @@ def _page(request: Request, session_id: str | None, status: int = 200, **context
     }
     if session_id is not None:
         values["stats"] = _stats(request)
-        job_id = request.query_params.get("job", "")
-        job = _writer(request).job(job_id) if job_id else None
+        job_id = query_params(request).get("job", "")
+        job = _backend(request).job(job_id) if job_id else None
         values.setdefault("job", job.to_dict() if job else None)
-        edit_id = request.query_params.get("edit", "").strip()
+        edit_id = query_params(request).get("edit", "").strip()
         if edit_id and "editing" not in values:
             values["editing"] = _editable(request, edit_id)
     templates = request.app.state.templates
@@ -455,19 +422,17 @@ async def delete_form(request: Request) -> Response:
 
 def _editable(request: Request, article_id: str) -> dict[str, Any]:
     """The article as its corpus file has it (the editor's own entities, not the extracted)."""
-    settings: Settings = request.app.state.settings
     try:
-        stored = request.app.state.core.article(article_id)
-    except IndexMissing:
-        stored = None
-    if stored is None:
+        original = _backend(request).original(article_id)
+    except ArchiveMissing:
+        original = None
+    if original is None:
         return {"id": article_id, "error": f"There is no article with the id {article_id!r}."}
-    path = settings.corpus / stored.get("file", "")
-    for found in read_file(path, settings.max_file_bytes).articles:
-        if found.id == article_id:
-            text = json.dumps(found.to_dict(), ensure_ascii=False, indent=2)
-            return {"id": article_id, "text": text, "file": stored.get("file")}
-    return {"id": article_id, "error": f"{stored.get('file')} no longer holds {article_id!r}."}
+    file, found = original
+    if found is None:
+        return {"id": article_id, "error": f"{file} no longer holds {article_id!r}."}
+    text = json.dumps(found.to_dict(), ensure_ascii=False, indent=2)
+    return {"id": article_id, "text": text, "file": file}
 
 
 async def correct_form(request: Request) -> Response:
@@ -496,7 +461,7 @@ async def correct_form(request: Request) -> Response:
 async def reindex_form(request: Request) -> Response:
     form = await request.form()
     require_session(request, str(form.get(CSRF_FIELD, "")))
-    job = _writer(request).reindex()
+    job = _backend(request).reindex()
     return RedirectResponse(f"/editor?job={job.id}", status_code=303)
 
 
@@ -515,4 +480,4 @@ routes: list[BaseRoute] = [
     Route("/api/jobs/{id}", get_job, methods=["GET"], name="api_job"),
 ]
 
-__all__ = ["Unauthorized", "install", "routes", "start_writer"]
+__all__ = ["Unauthorized", "install", "routes"]

@@ -13,8 +13,6 @@ from collections.abc import Mapping
 
 from starlette.exceptions import HTTPException
 
-from indexer.embedded.index.store import IndexDamaged
-
 logger = logging.getLogger("vindex")
 
 
@@ -72,18 +70,4 @@ class Unprocessable(ApiError):
         super().__init__(422, message, param)
 
 
-class IndexNotReady(ApiError):
-    def __init__(self) -> None:
-        super().__init__(503, "The index has not been built yet.", headers={"Retry-After": "30"})
-
-
-def damaged_message(exc: IndexDamaged) -> str:
-    """What a client is told of a damaged index (503): which file, and how to repair it.
-
-    `webapp.app` maps IndexDamaged, raised wherever the index is opened or
-    read, to this answer; the log gets the whole path and the cause.
-    """
-    return (
-        f"The index is damaged: its file {exc.path.name} cannot be read. "
-        "Rebuild it with `vindex index --rebuild` (or POST /api/reindex)."
-    )
+NOT_BUILT = "The index has not been built yet."

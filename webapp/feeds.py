@@ -16,7 +16,7 @@ from urllib.parse import urlencode
 from feedgen.feed import FeedGenerator
 
 from indexer.archive.request import SearchRequest
-from indexer.embedded.search.core import SearchResult
+from indexer.archive.results import SearchResult
 
 MEDIA_TYPE = "application/atom+xml; charset=utf-8"
 # Characters XML 1.0 cannot carry; lxml refuses them, so they are dropped.
@@ -57,20 +57,20 @@ def atom(result: SearchResult, base_url: str, updated_fallback: str | None = Non
     newest = _EPOCH
     for hit in result.hits:
         entry = feed.add_entry(order="append")
-        url = f"{base}{hit['url']}"
-        published = hit["published"] or _EPOCH
+        url = f"{base}{hit.url}"
+        published = hit.published or _EPOCH
         entry.id(url)
-        entry.title(_xml(hit["title"]))
+        entry.title(_xml(hit.title))
         entry.link(href=url, rel="alternate", type="text/html")
         entry.published(published)
         entry.updated(published)
-        if hit["snippet_html"]:
+        if hit.snippet_html:
             # Article text escaped by the highlighter, matched words in <mark>.
-            entry.summary(_xml(hit["snippet_html"]), type="html")
-        for name in hit["authors"]:
+            entry.summary(_xml(hit.snippet_html), type="html")
+        for name in hit.authors:
             entry.author({"name": _xml(name)})
-        if hit["section"]:
-            entry.category(term=_xml(hit["section"]))
+        if hit.section:
+            entry.category(term=_xml(hit.section))
         newest = max(newest, published, key=_instant)
     if not result.hits and updated_fallback:
         newest = updated_fallback

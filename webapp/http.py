@@ -25,13 +25,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from indexer.embedded.index.store import IndexMissing
-from indexer.embedded.search.core import SearchCore
 from indexer.settings import Settings
 from webapp.errors import (
     BadBody,
     BadParameter,
-    IndexNotReady,
     PayloadTooLarge,
     Unprocessable,
     UnsupportedMediaType,
@@ -81,14 +78,6 @@ def _decode(raw: bytes, param: str | None) -> str:
 
 
 # -- conditional requests ------------------------------------------------------
-
-
-def index_version(core: SearchCore) -> str:
-    """The served index state: its generation and, within it, the latest update."""
-    try:
-        return f"{core.live.generation}.{core.live.get().latest_generation()}"
-    except IndexMissing as exc:
-        raise IndexNotReady() from exc
 
 
 def etag(request: Request, version: str) -> str:

@@ -13,8 +13,6 @@ from urllib.parse import quote, urlencode
 
 from indexer.archive.request import SearchRequest
 
-ENTITY_KINDS = ("person", "organization", "place")
-
 
 def search_url(request: SearchRequest, **extra: str) -> str:
     """The search page of a request; `extra` adds view-only parameters (`more`)."""

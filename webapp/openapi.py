@@ -15,21 +15,23 @@ from typing import Any
 
 from indexer.archive.request import (
     DEFAULT_PER_PAGE,
+    FACETS,
     FILTER_PARAMS,
+    MAX_CLOSEST,
+    MAX_ENTITY_LIMIT,
     MAX_EXPANDED_POSTINGS,
     MAX_EXPANDED_TERMS,
+    MAX_FACET_LIMIT,
+    MAX_FACET_PREFIX,
     MAX_FILTER_VALUE,
     MAX_FILTER_VALUES,
     MAX_PAGE,
     MAX_PER_PAGE,
     MAX_Q,
+    MAX_SUGGESTED,
+    SEARCHABLE_FACETS,
     SORTS,
 )
-from indexer.embedded.search.entity_report import MAX_LIMIT as MAX_ENTITY_LIMIT
-from indexer.embedded.search.facet_search import MAX_LIMIT as MAX_FACET_LIMIT
-from indexer.embedded.search.facet_search import MAX_PREFIX, SEARCHABLE
-from indexer.embedded.search.facets import FACETS
-from indexer.embedded.search.filter_values import MAX_CLOSEST, MAX_SUGGESTED
 from indexer.ingest.article import ENTITY_TYPES
 from webapp import editor_doc
 
@@ -313,7 +315,7 @@ SCHEMAS: dict[str, Schema] = {
     ),
     "FacetValues": _object(
         {
-            "facet": {"enum": list(SEARCHABLE)},
+            "facet": {"enum": list(SEARCHABLE_FACETS)},
             "prefix": {"type": "string"},
             "values": {"type": "array", "items": _schema("FacetValue")},
             "matching": {"type": "integer", "minimum": 0},
@@ -580,11 +582,11 @@ def _paths() -> dict[str, Schema]:
                 "The values of one facet over the search's result set (counted disjunctively) "
                 "whose name or one of its words starts with `prefix`, most frequent first.",
                 [
-                    _param("name", {"enum": list(SEARCHABLE)}, "The facet.", "path")
+                    _param("name", {"enum": list(SEARCHABLE_FACETS)}, "The facet.", "path")
                     | {"required": True},
                     _param(
                         "prefix",
-                        {"type": "string", "maxLength": MAX_PREFIX},
+                        {"type": "string", "maxLength": MAX_FACET_PREFIX},
                         "The start of a value or of a word in it (any case).",
                     ),
                     _param(

@@ -1,6 +1,6 @@
 """The HTML pages readers use: home, search, article, entity, help.
 
-Each view asks the search core for the same result object the JSON API
+Each view asks the archive's backend for the same result object the JSON API
 renders (SPEC §2) and hands it to a template, with the links the page needs
 (`webapp.search_page`, `webapp.links`). Every page names its JSON twin in
 `json_url`. Bad parameters raise HTTP 400, which the app's one error handler
@@ -19,25 +19,23 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
+from indexer.archive.backend import Backend
 from indexer.archive.request import MAX_EXPANDED_TERMS, MAX_Q, RequestError, SearchRequest
-from indexer.embedded.index.store import IndexMissing
-from indexer.embedded.index.titles import shown_title
-from indexer.embedded.search.core import SearchCore, SearchResult, split_names
-from indexer.embedded.search.entity_report import entity_report
-from indexer.embedded.search.reading import mark_article
+from indexer.archive.results import SearchResult
 from indexer.ingest.article import ENTITY_TYPES
 from webapp import links, search_page
-from webapp.errors import BadParameter, IndexNotReady, NotFound
+from webapp.errors import BadParameter, NotFound
 from webapp.feeds import feed_url
+from webapp.http import query_params
 
 HOME_ARTICLES = 8
 HOME_ENTITIES = 8
 ENTITY_ARTICLES = 10
 
 
-def _core(request: Request) -> SearchCore:
-    core: SearchCore = request.app.state.core
-    return core
+def _backend(request: Request) -> Backend:
+    backend: Backend = request.app.state.backend
+    return backend
 
 
 def _render(
@@ -51,25 +49,22 @@ def _render(
 
 
 def _search(request: Request, search: SearchRequest, facet_limit: int) -> SearchResult:
-    try:
-        return _core(request).search(search, facet_limit=facet_limit)
-    except IndexMissing as exc:
-        raise IndexNotReady() from exc
+    return _backend(request).search(search, facet_limit=facet_limit)
 
 
 def home(request: Request) -> Response:
     recent = SearchRequest(sort="newest", per_page=HOME_ARTICLES)
     result = _search(request, recent, search_page.FACET_LIMIT)
     sections = [
-        search_page.FacetValue(
-            v["value"], v["value"], v["count"], False, links.filter_url("section", v["value"])
+        search_page.FacetLink(
+            v.value, v.value, v.count, False, links.filter_url("section", v.value)
         )
         for v in result.facets.get("section", [])
-        if v.get("depth", 0) == 0
+        if not v.depth
     ]
     entities = {
         kind: [
-            (v["value"], v["count"], links.entity_url(kind, v["value"]))
+            (v.value, v.count, links.entity_url(kind, v.value))
             for v in result.facets.get(kind, [])[:HOME_ENTITIES]
         ]
         for kind in ENTITY_TYPES
@@ -84,11 +79,10 @@ def home(request: Request) -> Response:
 
 
 def search(request: Request) -> Response:
-    try:
-        search = SearchRequest.from_params(request.query_params)
-    except RequestError as exc:
-        raise BadParameter(exc.param, exc.message) from exc
-    more = request.query_params.get("more", "")
+    # A bad parameter raises RequestError, which the app answers with a 400 page.
+    params = query_params(request)
+    search = SearchRequest.from_params(params)
+    more = params.get("more", "")
     result = _search(request, search, search_page.facet_limit(more))
     page = search_page.build(result, more)
     if result.total == 0 and search.q and (search.filters or search.date_from or search.date_to):
@@ -110,34 +104,29 @@ def search(request: Request) -> Response:
 def _reached_with(request: Request) -> str:
     """The words of the search that led here (`?q=`), or "" when they cannot be read."""
     try:
-        return SearchRequest.from_params({"q": request.query_params.get("q", "")[:MAX_Q]}).q
-    except RequestError:
+        return SearchRequest.from_params({"q": query_params(request).get("q", "")[:MAX_Q]}).q
+    except (BadParameter, RequestError):
         return ""
 
 
 def article(request: Request) -> Response:
     article_id = request.path_params["id"]
-    core = _core(request)
-    try:
-        stored = core.article(article_id)
-        if stored is None:
-            raise NotFound(f"No article with the id {article_id!r}.")
-        q = _reached_with(request)
-        marked = mark_article(stored, core.highlight_terms(q) if q else {})
-        related = core.related(article_id)
-    except IndexMissing as exc:
-        raise IndexNotReady() from exc
+    q = _reached_with(request)
+    reading = _backend(request).reading(article_id, q)
+    if reading is None:
+        raise NotFound(f"No article with the id {article_id!r}.")
+    stored = reading.article
     entities = {
-        kind: [(name, links.entity_url(kind, name)) for name in split_names(stored.get(kind))]
+        kind: [(name, links.entity_url(kind, name)) for name in stored.entities.get(kind, [])]
         for kind in ENTITY_TYPES
     }
     context = {
         "article": stored,
-        "title": shown_title(stored),
-        "marked": marked,
-        "authors": split_names(stored.get("authors")),
+        "title": stored.display_title,
+        "marked": reading.marked,
+        "authors": stored.authors,
         "entities": entities,
-        "related": related,
+        "related": reading.related,
         "q": q,
         "back_url": links.query_url(q) if q else None,
         "json_url": links.api_article_url(article_id),
@@ -148,21 +137,17 @@ def article(request: Request) -> Response:
 def entity(request: Request) -> Response:
     kind = request.path_params["type"]
     name = request.path_params["name"]
-    core = _core(request)
-    try:
-        report = entity_report(core, kind, name, limit=ENTITY_ARTICLES)
-    except IndexMissing as exc:
-        raise IndexNotReady() from exc
+    report = _backend(request).entity_report(kind, name, limit=ENTITY_ARTICLES)
     if report is None:
         raise NotFound(f"The archive names no {kind} called {name!r}.")
     everything = report.request
     co_mentioned = {
         other: [
             (
-                item["value"],
-                item["count"],
-                links.entity_url(other, item["value"]),
-                links.search_url(everything.with_filter(other, item["value"])),
+                item.value,
+                item.count,
+                links.entity_url(other, item.value),
+                links.search_url(everything.with_filter(other, item.value)),
             )
             for item in items
         ]
@@ -172,7 +157,7 @@ def entity(request: Request) -> Response:
     context = {
         "report": report,
         "histogram": search_page.year_histogram(
-            dict(report.by_year), everything, "Articles per year"
+            {y.year: y.count for y in report.by_year}, everything, "Articles per year"
         ),
         "co_mentioned": co_mentioned,
         "all_url": links.search_url(everything),

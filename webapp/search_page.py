@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from indexer.archive.request import LANGUAGE_NAMES, SORTS, SearchRequest
-from indexer.embedded.search.core import SearchResult
+from indexer.archive.results import SearchResult
 from webapp.links import search_url
 
 # Values listed before "more"; the rest wait behind a disclosure.
@@ -47,7 +47,7 @@ LIST_FACETS = ("section", "person", "organization", "place", "language")
 
 
 @dataclass(frozen=True)
-class FacetValue:
+class FacetLink:
     value: str
     label: str
     count: int
@@ -60,7 +60,7 @@ class FacetValue:
 class FacetGroup:
     name: str
     title: str
-    values: list[FacetValue]
+    values: list[FacetLink]
     distinct: int
     # A link to all values when the core counted more than it listed.
     more_url: str | None
@@ -68,11 +68,11 @@ class FacetGroup:
     expanded: bool = False
 
     @property
-    def shown(self) -> list[FacetValue]:
+    def shown(self) -> list[FacetLink]:
         return self.values[: self._cut]
 
     @property
-    def hidden(self) -> list[FacetValue]:
+    def hidden(self) -> list[FacetLink]:
         return self.values[self._cut :]
 
     @property
@@ -213,18 +213,16 @@ def _group(result: SearchResult, name: str, more: str) -> FacetGroup:
     limit = facet_limit(more) if more == name else FACET_LIMIT
     values = []
     for item in result.facets[name][:limit] + [
-        v for v in result.facets[name][limit:] if v["selected"]
+        v for v in result.facets[name][limit:] if v.selected
     ]:
-        value = str(item["value"])
-        selected = bool(item["selected"])
+        value = item.value
+        selected = item.selected
         target = (
             request.without_filter(name, value) if selected else request.with_filter(name, value)
         )
-        depth = int(item.get("depth", 0))
+        depth = item.depth or 0
         label = value.rsplit(" > ", 1)[-1] if name == "section" else label_of(name, value)
-        values.append(
-            FacetValue(value, label, int(item["count"]), selected, search_url(target), depth)
-        )
+        values.append(FacetLink(value, label, item.count, selected, search_url(target), depth))
     distinct = result.facet_distinct.get(name, len(values))
     listed = sum(1 for v in values if v.depth == 0)
     more_url = None
@@ -286,7 +284,7 @@ def _histogram(result: SearchResult) -> Histogram | None:
     request = result.request
     year = request.year
     if year is not None and "month" in result.facets:
-        counts = {str(m["value"]): int(m["count"]) for m in result.facets["month"]}
+        counts = {m.value: m.count for m in result.facets["month"]}
         highest = max(counts.values(), default=0)
         bars = []
         for month in range(1, 13):
@@ -309,7 +307,7 @@ def _histogram(result: SearchResult) -> Histogram | None:
         return Histogram(
             f"Articles by month, {year}", bars, search_url(request.with_dates(None, None))
         )
-    years = {int(str(y["value"])): int(y["count"]) for y in result.facets.get("year", [])}
+    years = {int(y.value): y.count for y in result.facets.get("year", [])}
     return year_histogram(years, request, "Articles by year")
 
 

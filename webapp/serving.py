@@ -23,6 +23,7 @@ from uvicorn.config import LOGGING_CONFIG
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from indexer.settings import Settings
+from indexer.system.logs import JsonFormatter, logging_config
 
 # The shortest editor token `vindex serve` accepts: 16 characters from
 # secrets.token_urlsafe are 96 bits, beyond guessing at any rate the throttle allows.
@@ -51,7 +52,7 @@ def uvicorn_options(settings: Settings, open_files: int) -> dict[str, Any]:
         "forwarded_allow_ips": ",".join(proxies) if proxies else "",
         "http": PROTOCOL,
         "limit_concurrency": connection_limit(settings.max_connections, open_files),
-        "log_config": log_config(),
+        "log_config": log_config(settings.log_format),
     }
 
 
@@ -226,10 +227,25 @@ class RepeatFilter(logging.Filter):
         return True
 
 
-def log_config(interval: float = 60.0) -> dict[str, Any]:
-    """uvicorn's logging, with repeats filtered and asyncio's errors in the same log."""
-    config = copy.deepcopy(LOGGING_CONFIG)
+class AccessJsonFormatter(JsonFormatter):
+    """uvicorn's access lines as JSON, with the request's parts as fields of their own."""
+
+    def fields(self, record: logging.LogRecord) -> dict[str, Any]:
+        fields = super().fields(record)
+        # uvicorn's HTTP protocols log (client, method, path, HTTP version, status).
+        if isinstance(record.args, tuple) and len(record.args) == 5:
+            client, method, path, _version, status = record.args
+            fields.update(client=client, method=method, path=path, status=status)
+        return fields
+
+
+def log_config(log_format: str = "text", interval: float = 60.0) -> dict[str, Any]:
+    """uvicorn's logging and Vindex's in one format, repeats filtered, asyncio's errors in it."""
+    config = logging_config(log_format, copy.deepcopy(LOGGING_CONFIG))
+    if log_format == "json":
+        config["formatters"]["access"] = {"()": f"{__name__}.AccessJsonFormatter"}
     config["filters"] = {"repeats": {"()": f"{__name__}.RepeatFilter", "interval": interval}}
-    config["handlers"]["default"]["filters"] = ["repeats"]
+    for handler in ("default", "vindex"):
+        config["handlers"][handler]["filters"] = ["repeats"]
     config["loggers"]["asyncio"] = {"handlers": ["default"], "level": "WARNING", "propagate": False}
     return config

@@ -30,6 +30,30 @@ SORTS = ("relevance", "newest", "oldest")
 FILTER_PARAMS = ("section", "person", "organization", "place", "language", "source")
 MAX_PER_PAGE = 100
 MAX_Q = 1000  # characters
+# The facets every search result counts, in display order (and "month" within a year).
+FACETS = ("section", "year", "person", "organization", "place", "language")
+# Closest values offered for one unknown filter value, at most.
+MAX_CLOSEST = 3
+# Unknown filter values of one request that are given closest values: comparing
+# one with all 12,221 organisations of Reuters takes up to 20 ms, and a request
+# may have 120 values (20 per filter); the rest are named with none.
+MAX_SUGGESTED = 4
+# The facets whose values can be searched by prefix (GET /api/facets/{name}).
+SEARCHABLE_FACETS = (
+    "section",
+    "year",
+    "month",
+    "person",
+    "organization",
+    "place",
+    "language",
+    "source",
+)
+FACET_VALUES_LIMIT = 20  # values listed unless `limit` says otherwise
+MAX_FACET_LIMIT = 100
+MAX_FACET_PREFIX = 200  # characters
+ENTITY_ARTICLES_LIMIT = 10  # an entity report's newest articles, by default
+MAX_ENTITY_LIMIT = 100
 MAX_PAGE = 10_000  # deeper pages make Whoosh collect page * per_page hits
 MAX_FILTER_VALUE = 200  # characters
 MAX_FILTER_VALUES = 20  # per filter: each is a clause of the filter query
@@ -194,11 +218,6 @@ class SearchRequest:
         ):
             return self.date_from.year
         return None
-
-    @property
-    def is_empty(self) -> bool:
-        """True when nothing is asked: no words, no filters, no dates."""
-        return not (self.q or self.filters or self.date_from or self.date_to)
 
     def to_dict(self) -> dict[str, Any]:
         """The `query` part of the JSON result (SPEC §8)."""

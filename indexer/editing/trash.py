@@ -11,17 +11,20 @@ puts the newest entry holding ID back (see `restore`).
 from __future__ import annotations
 
 import json
+import logging
 import os
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from indexer.editing.uploads import atomic_write, free_name, safe_name, uploads_folder
-from indexer.embedded.index.store import fsync_folder
+from indexer.editing.uploads import free_name, safe_name, uploads_folder
+from indexer.system.files import atomic_write, fsync_folder
 
 TRASH = ".trash"
 META = "trash.json"
+
+log = logging.getLogger(__name__)
 
 
 class RestoreError(Exception):
@@ -59,7 +62,14 @@ def _new_entry(corpus: Path, label: str, ids: list[str], original: str, reason: 
         "reason": reason,
         "trashed": datetime.now(UTC).isoformat(timespec="seconds"),
     }
-    atomic_write(folder / META, json.dumps(meta, indent=2).encode())
+    atomic_write(folder / META, json.dumps(meta, indent=2))
+    log.info(
+        "trashed %s (%s): %s",
+        original,
+        ", ".join(ids),
+        reason,
+        extra={"ids": ids, "original": original, "reason": reason, "entry": folder.name},
+    )
     return folder
 
 
@@ -88,7 +98,7 @@ def trash_record(corpus: Path, record: dict[str, Any], article_id: str, reason: 
     name = safe_name(f"{article_id}.json")
     original = f"{uploads_folder(corpus).name}/{name}"
     folder = _new_entry(corpus, article_id, [article_id], original, reason)
-    atomic_write(folder / name, json.dumps(record, ensure_ascii=False, indent=2).encode())
+    atomic_write(folder / name, json.dumps(record, ensure_ascii=False, indent=2))
     return _entry(folder)
 
 
@@ -136,4 +146,10 @@ def restore(corpus: Path, entry: TrashEntry) -> Path:
     fsync_folder(target.parent)
     (entry.folder / META).unlink(missing_ok=True)
     entry.folder.rmdir()
+    log.info(
+        "restored %s (%s) from the trash",
+        target,
+        ", ".join(entry.ids),
+        extra={"ids": list(entry.ids), "file": str(target), "entry": entry.folder.name},
+    )
     return target

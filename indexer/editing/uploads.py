@@ -3,17 +3,14 @@
 Everything an editor sends is written into `corpus/uploads/`. A client's file
 name never decides a path: `safe_name` keeps a plain stem and a known corpus
 extension, so `../../etc/passwd`, absolute paths, NUL bytes and odd Unicode
-all become a harmless name inside that folder. Files are written atomically
-(a hidden temporary file in the same folder, fsync, rename, fsync of the
-folder): a reader or a process killed at any moment sees the old file or the
-whole new one, never half of it. Hidden temporary files are skipped by
-`indexer.ingest.corpus.find_files`; the ones a killed process left are removed by
-`remove_stale_temporaries`.
+all become a harmless name inside that folder. Files are written whole
+(`indexer.system.files.atomic_write`): a reader or a process killed at any
+moment sees the old file or the new one, never half of it.
 """
 
 from __future__ import annotations
 
-import os
+import logging
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
@@ -21,20 +18,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from indexer.embedded.index.store import fsync_folder
 from indexer.ingest.article import Article, make_article
 from indexer.ingest.corpus import reads_name
 from indexer.ingest.errors import CorpusError
 from indexer.ingest.formats import EXTENSIONS, reader_for
-from indexer.system.processes import pid_exists
 
 UPLOADS = "uploads"
-TEMPORARY_PREFIX = ".upload-"
-TEMPORARY_SUFFIX = ".tmp"
 # Long enough to keep a readable name, short enough for every file system.
 MAX_STEM = 80
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+log = logging.getLogger(__name__)
 
 
 def uploads_folder(corpus: Path) -> Path:
@@ -94,43 +89,6 @@ def inside(folder: Path, path: Path) -> bool:
     return True
 
 
-def atomic_write(path: Path, data: bytes) -> None:
-    """Write `data` to `path` so that it is either absent/old or whole: tmp, fsync, rename."""
-    folder = path.parent
-    folder.mkdir(parents=True, exist_ok=True)
-    temporary = folder / f"{TEMPORARY_PREFIX}{os.getpid()}-{os.urandom(6).hex()}{TEMPORARY_SUFFIX}"
-    try:
-        with open(temporary, "xb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
-    fsync_folder(folder)
-
-
-def remove_stale_temporaries(folder: Path) -> list[Path]:
-    """Temporary files of processes that died while writing: never renamed, so never whole."""
-    removed: list[Path] = []
-    if not folder.is_dir():
-        return removed
-    for path in folder.glob(f"{TEMPORARY_PREFIX}*{TEMPORARY_SUFFIX}"):
-        pid_text = path.name[len(TEMPORARY_PREFIX) :].split("-", 1)[0]
-        if pid_text.isdigit() and _alive(int(pid_text)):
-            continue
-        path.unlink(missing_ok=True)
-        removed.append(path)
-    return removed
-
-
-def _alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return False  # a temporary of this process at start-up is from a previous life
-    return pid_exists(pid)
-
-
 # -- what an upload holds ------------------------------------------------------
 
 
@@ -153,11 +111,15 @@ def parse_records(records: Iterable[Mapping[str, Any]], label: str) -> list[Pars
             parsed.append(Parsed(make_article(record), record, where))
         except CorpusError as exc:
             parsed.append(Parsed(None, record, where, (str(exc.located(where)),)))
-    return parsed
+    return _logged(label, parsed)
 
 
 def parse_file(name: str, data: bytes, max_bytes: int) -> list[Parsed]:
     """Articles from an uploaded file in any corpus format, read as the corpus reads it."""
+    return _logged(safe_name(name), _parse_file(name, data, max_bytes))
+
+
+def _parse_file(name: str, data: bytes, max_bytes: int) -> list[Parsed]:
     label = safe_name(name)
     if extension_of(name) is None:
         known = ", ".join(sorted(EXTENSIONS))
@@ -192,3 +154,25 @@ def parse_file(name: str, data: bytes, max_bytes: int) -> list[Parsed]:
         reason = f"{label}: cannot be parsed ({type(exc).__name__}: {exc})"
         return [Parsed(None, None, label, (reason,))]
     return parsed or [Parsed(None, None, label, (f"{label}: no articles found in the file",))]
+
+
+def _logged(label: str, parsed: list[Parsed]) -> list[Parsed]:
+    """One line per upload: how many articles were accepted, how many refused and why.
+
+    The reasons name fields and places, never the content: the first few are
+    enough to tell what went wrong.
+    """
+    refused = [p for p in parsed if p.article is None]
+    reasons = [reason for p in refused for reason in p.reasons][:5]
+    fields = {
+        "upload": label,
+        "accepted": len(parsed) - len(refused),
+        "refused": len(refused),
+        "reasons": reasons,
+    }
+    if refused:
+        message = "upload %s: %d articles accepted, %d refused (%s)"
+        log.warning(message, label, fields["accepted"], len(refused), reasons[0], extra=fields)
+    else:
+        log.info("upload %s: %d articles accepted", label, len(parsed), extra=fields)
+    return parsed

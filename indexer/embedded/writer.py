@@ -1,8 +1,8 @@
 """The one writer: every change the server makes to the corpus and the index, in order.
 
 Uploads, corrections, removals, reindexing and the start-up reconciliation are
-queued to a single thread. It writes the files first (atomically, into
-`corpus/uploads/`; replaced and removed versions go to `corpus/.trash/`),
+queued to a single thread. It writes the files first (`indexer.embedded.edits`:
+into `corpus/uploads/`; replaced and removed versions go to `corpus/.trash/`),
 then brings the index up to date with `indexer.embedded.index.build.update_index`, and only
 then resolves the request's future: an answered upload is in the corpus and
 in the index. Uploads that queue up while the writer is busy are written one
@@ -15,55 +15,50 @@ other worker processes and a `vindex index` beside the server wait for it, so
 the batches of all of them are taken one after another, each on the corpus
 its predecessor left, and each write is answered with what happened to it.
 A delete hands the index update only the file it trashed or rewrote; a
-batch that changed no file makes no update at all. An id belongs to one
-file: an upload of an id held by another file takes it out of that file first
-(the whole file to the trash when nothing else is in it, else the record, for
-JSON and JSONL files).
+batch that changed no file makes no update at all.
+
+Its jobs (`indexer.editing.jobs`) are logged one line per event: queued,
+started, finished with counts and milliseconds, or failed.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import itertools
-import json
+import logging
 import os
 import queue
-import sys
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from indexer.editing.jobs import JobStore
-from indexer.editing.trash import trash_file, trash_record
-from indexer.editing.uploads import (
-    atomic_write,
-    extension_of,
-    free_name,
-    inside,
-    remove_stale_temporaries,
-    uploads_folder,
-)
+from indexer.archive.builds import BuildReport
+from indexer.editing.jobs import Job, JobProgress, JobStore, iso_time
+from indexer.editing.uploads import uploads_folder
+from indexer.editing.writes import NewFile, Outcome, WriteFailed
+from indexer.embedded.edits import delete, put
 from indexer.embedded.index.build import (
-    INDEXED,
-    INDEXED_COLUMNS,
-    BuildReport,
+    WITHOUT_OVERRIDES,
     file_key,
     file_signature,
+    needs_rebuild,
     update_index,
 )
 from indexer.embedded.index.store import IndexLocation
-from indexer.embedded.search.facets import live_columns
+from indexer.embedded.owners import Owners, holders, indexed
 from indexer.entities.enrich import enrichment_signature
-from indexer.ingest.article import make_article
 from indexer.ingest.corpus import DEFAULT_MAX_FILE_BYTES, find_files
-from indexer.ingest.errors import CorpusError
+from indexer.system.files import remove_stale_temporaries
 from indexer.system.processes import ProcessId
+
+# The writer's vocabulary, importable from here as before the split.
+__all__ = ["Job", "NewFile", "Outcome", "WriteFailed", "Writer"]
+
+log = logging.getLogger(__name__)
 
 # Writes taken from the queue for one index commit; bounds an answer's wait.
 MAX_BATCH = 200
@@ -76,105 +71,6 @@ MAX_JOBS = 200
 # Job numbers of this process, shared by its writers: with the process id and
 # the time they make a job id no other writer of the server uses.
 _JOB_NUMBERS = itertools.count(1)
-# How often a running job's progress is saved for the other worker processes.
-PROGRESS_SAVE_SECONDS = 0.5
-# Above this many ids, what the index holds is read from its columns, not id by id.
-LOOKUPS_MAX = 100
-# Formats whose files can be rewritten without one of their articles.
-REWRITABLE = (".json", ".jsonl", ".ndjson")
-
-
-class WriteFailed(Exception):
-    """The writer could not finish a write (disk full, index damaged, shut down)."""
-
-
-@dataclass
-class Outcome:
-    """What happened to one article of a request."""
-
-    status: str  # created, updated, rejected, deleted, missing
-    id: str | None = None
-    file: str | None = None
-    where: str | None = None
-    reasons: list[str] = field(default_factory=list)
-
-    def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = {"status": self.status, "id": self.id}
-        if self.file is not None:
-            data["file"] = self.file
-        if self.where is not None:
-            data["where"] = self.where
-        if self.reasons:
-            data["reasons"] = self.reasons
-        return data
-
-
-@dataclass
-class NewFile:
-    """A file to write into `corpus/uploads/` under a safe name, with the ids it holds."""
-
-    name: str
-    data: bytes
-    outcomes: list[Outcome]
-
-    @property
-    def ids(self) -> list[str]:
-        return [o.id for o in self.outcomes if o.id is not None]
-
-
-@dataclass
-class Job:
-    """A queued write, with progress for the long ones (reindex)."""
-
-    id: str
-    kind: str
-    state: str = "queued"  # queued, running, done, failed
-    done: int = 0
-    total: int = 0
-    failed: int = 0
-    message: str = ""
-    errors: list[str] = field(default_factory=list)
-    created: float = field(default_factory=time.time)
-    started: float | None = None
-    finished: float | None = None
-    # The process running the job: one that ended without finishing it leaves
-    # a record that says "running" for ever (see `interrupted`).
-    pid: int | None = None
-    process_start: int | None = None
-
-    def interrupted(self) -> Job:
-        """The job as it is now: failed if the process that ran it ended before it finished."""
-        if self.state not in ("queued", "running") or self.pid is None:
-            return self
-        if ProcessId(self.pid, self.process_start).alive():
-            return self
-        message = (
-            f"interrupted: the process that ran it (pid {self.pid}) ended before it finished"
-            + (f"; at {self.done} of {self.total} files" if self.total else "")
-        )
-        return dataclasses.replace(self, state="failed", message=message)
-
-    @property
-    def eta_seconds(self) -> float | None:
-        if self.state != "running" or not self.started or not self.done or not self.total:
-            return None
-        elapsed = time.time() - self.started
-        return round(elapsed / self.done * max(self.total - self.done, 0), 1)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "kind": self.kind,
-            "state": self.state,
-            "done": self.done,
-            "total": self.total,
-            "failed": self.failed,
-            "eta_seconds": self.eta_seconds,
-            "message": self.message,
-            "errors": self.errors[:50],
-            "started": _iso(self.started),
-            "finished": _iso(self.finished),
-        }
 
 
 @dataclass
@@ -185,70 +81,6 @@ class _Task:
     touched: set[Path] = field(default_factory=set)
     result: Any = None
     error: BaseException | None = None
-
-
-class _JobProgress:
-    """The `Progress` of `update_index`, counting into a job."""
-
-    def __init__(self, job: Job, total: int, save: Callable[[Job], None]) -> None:
-        self.job = job
-        self.save = save
-        self.saved = 0.0
-        job.total, job.done = total, 0
-        save(job)
-
-    def update(self, n: int = 1) -> None:
-        self.job.done += n
-        now = time.monotonic()
-        if now - self.saved >= PROGRESS_SAVE_SECONDS:
-            self.saved = now
-            self.save(self.job)
-
-    def set_postfix_str(self, s: str = "", refresh: bool = True) -> None:
-        self.job.message = s
-
-    def close(self) -> None:
-        pass
-
-
-class Owners:
-    """Which file holds which article ids, as the index says, changed as a batch goes."""
-
-    def __init__(self, holders: dict[str, str]) -> None:
-        self.holder: dict[str, str] = holders
-        self.files: dict[str, set[str]] = {}
-        for article_id, key in holders.items():
-            self.files.setdefault(key, set()).add(article_id)
-
-    @classmethod
-    def load(cls, location: IndexLocation) -> Owners:
-        if location.current() is None:
-            return cls({})
-        ix = location.open()
-        try:
-            with ix.reader() as reader:
-                if reader.doc_count() == 0:
-                    return cls({})
-                files, _signatures, ids = live_columns(reader, *INDEXED, cache=INDEXED_COLUMNS)
-                return cls(dict(zip(ids, files, strict=True)))
-        finally:
-            ix.close()
-
-    def ids_of(self, key: str) -> set[str]:
-        return set(self.files.get(key, ()))
-
-    def assign(self, key: str, ids: Iterable[str]) -> None:
-        self.drop(self.ids_of(key))
-        for article_id in ids:
-            self.drop([article_id])
-            self.holder[article_id] = key
-            self.files.setdefault(key, set()).add(article_id)
-
-    def drop(self, ids: Iterable[str]) -> None:
-        for article_id in list(ids):
-            key = self.holder.pop(article_id, None)
-            if key is not None:
-                self.files.get(key, set()).discard(article_id)
 
 
 class Writer:
@@ -283,6 +115,12 @@ class Writer:
 
     def start(self) -> None:
         self._thread.start()
+        log.info(
+            "writer started for %s (corpus %s)",
+            self.location.root,
+            self.corpus,
+            extra={"index": str(self.location.root), "corpus": str(self.corpus)},
+        )
 
     def stop(self, timeout: float = 10.0) -> None:
         """Finish what is queued (up to `timeout`); a rebuild cut short leaves the old index."""
@@ -310,18 +148,11 @@ class Writer:
         job = self.jobs.get(job_id)
         if job is not None:
             return job
-        record = self.job_store.load(job_id)
-        if record is None:
-            return None
-        try:
-            job = Job(**record)
-        except TypeError:  # a file from another version of Vindex
-            return None
-        return job.interrupted()
+        return self.job_store.load_job(job_id)
 
     def _save_job(self, job: Job) -> None:
         try:
-            self.job_store.save(job.id, dataclasses.asdict(job))
+            self.job_store.save_job(job)
         except OSError as exc:  # status for other workers only: never fail a write for it
             self._note_error(f"job {job.id}: could not save its state: {exc}")
 
@@ -347,6 +178,9 @@ class Writer:
             self.job_store.prune()
         task = _Task(job, payload, Future())
         self._queue.put(task)
+        # Uploads and deletes come by the hundred: their queueing is detail.
+        level = logging.DEBUG if kind in ("upload", "delete") else logging.INFO
+        log.log(level, "job %s queued", job.id, extra=_job_fields(job))
         return task
 
     def _run(self) -> None:
@@ -382,6 +216,7 @@ class Writer:
         job = task.job
         job.state, job.started = "running", time.time()
         self._save_job(job)
+        log.info("job %s started", job.id, extra=_job_fields(job))
         try:
             if job.kind == "reconcile":
                 remove_stale_temporaries(uploads_folder(self.corpus))
@@ -392,6 +227,7 @@ class Writer:
                 # Without an index there is nothing to reconcile: `vindex index` builds one.
                 in_step = self.location.current() is None or self._in_step()
                 report = BuildReport() if in_step else self._update(None, job, rebuild=False)
+                self._log_opened(in_step)
             else:
                 report = self._update(None, job, rebuild=True)
                 # The searches have moved to the new generation (on_change): the
@@ -399,17 +235,30 @@ class Writer:
                 self.location.clean()
         except Exception as exc:
             job.state, job.message = "failed", f"{type(exc).__name__}: {exc}"
-            self._note_error(f"{job.kind} failed: {job.message}")
+            job.finished = time.time()
+            self._remember_error(f"{job.kind} failed: {job.message}")
+            _log_end(job)
             task.future.set_exception(WriteFailed(job.message))
         else:
             job.state, job.message = "done", report.summary()
             job.failed = report.failed
             job.done = job.total = max(job.total, job.done)
             job.errors = [str(e) for e in report.errors]
+            job.finished = time.time()
+            _log_end(job)
             task.future.set_result(report)
         finally:
-            job.finished = time.time()
             self._save_job(job)
+
+    def _log_opened(self, in_step: bool) -> None:
+        current = self.location.current()
+        where = {"index": str(self.location.root), "generation": current and current.name}
+        if current is None:
+            log.warning("no index in %s: build one with `vindex index`", self.location.root)
+        else:
+            state = "in step with the corpus" if in_step else "brought up to date with the corpus"
+            root = self.location.root
+            log.info("index %s opened at %s, %s", root, current.name, state, extra=where)
 
     def _write_batch(self, batch: list[_Task]) -> None:
         # The index's write lock is held from reading who holds which id to the
@@ -432,6 +281,7 @@ class Writer:
                 self._fail(task, task.error)
                 continue
             task.job.state, task.job.finished = "done", time.time()
+            _log_end(task.job, task.result)
             task.future.set_result(task.result)
 
     def _write_locked(self, batch: list[_Task]) -> bool:
@@ -440,13 +290,20 @@ class Writer:
         owners = self._owners_at(before)
         for task in batch:
             task.job.state, task.job.started = "running", time.time()
+            log.debug("job %s started", task.job.id, extra=_job_fields(task.job))
             try:
                 if task.job.kind == "upload":
-                    task.result = [o for f in task.payload for o in self._put(owners, f, task)]
+                    task.result = [
+                        o for f in task.payload for o in put(self.corpus, owners, f, task.touched)
+                    ]
                 else:
-                    task.result = self._delete(owners, task.payload, task)
+                    task.result = delete(self.corpus, owners, task.payload, task.touched)
             except Exception as exc:
                 task.error = exc
+                continue
+            for outcome in task.result if task.job.kind == "upload" else [task.result]:
+                if outcome.status in ("created", "updated", "deleted"):
+                    self._remember_write(outcome)
         written = [task for task in batch if task.error is None]
         touched = set().union(*(task.touched for task in written)) if written else set()
         # Only the files the batch wrote or removed are looked at; a batch that
@@ -503,98 +360,17 @@ class Writer:
     def _fail(self, task: _Task, exc: BaseException) -> None:
         task.job.state, task.job.finished = "failed", time.time()
         task.job.message = f"{type(exc).__name__}: {exc}"
-        self._note_error(f"{task.job.kind} failed: {task.job.message}")
+        self._remember_error(f"{task.job.kind} failed: {task.job.message}")
+        _log_end(task.job)
         if not task.future.done():
             task.future.set_exception(WriteFailed(task.job.message))
-
-    # -- file operations ----------------------------------------------------------
-
-    def _key(self, path: Path) -> str:
-        return file_key(path, self.corpus)
-
-    def _put(self, owners: Owners, new: NewFile, task: _Task) -> list[Outcome]:
-        folder = uploads_folder(self.corpus)
-        target = folder / new.name
-        if not inside(folder, target):
-            raise WriteFailed(f"refusing to write outside {folder}: {new.name!r}")
-        ids = set(new.ids)
-        if target.exists() and not owners.ids_of(self._key(target)) <= ids:
-            target = free_name(folder, new.name)
-        key = self._key(target)
-        plan: dict[str, list[str]] = {}
-        for article_id in new.ids:
-            holder = owners.holder.get(article_id)
-            if holder is not None and holder != key:
-                plan.setdefault(holder, []).append(article_id)
-        for holder, held in plan.items():
-            problem = self._cannot_take_out(owners, holder, held, ids)
-            if problem:
-                for outcome in new.outcomes:
-                    outcome.status, outcome.reasons = "rejected", [problem]
-                return new.outcomes
-        known = {article_id: article_id in owners.holder for article_id in new.ids}
-        for holder, held in plan.items():
-            self._take_out(owners, holder, held, "replaced by an upload", task)
-        if target.exists():
-            previous = sorted(owners.ids_of(key)) or ["(not indexed)"]
-            trash_file(self.corpus, target, previous, "replaced by an upload", keep=True)
-        atomic_write(target, new.data)
-        # The written file itself, not its folder: a folder's every file would be looked at.
-        task.touched.add(target)
-        owners.assign(key, new.ids)
-        for outcome in new.outcomes:
-            assert outcome.id is not None
-            outcome.status = "updated" if known[outcome.id] else "created"
-            outcome.file = key
-            self.recent_writes.appendleft(
-                {"id": outcome.id, "status": outcome.status, "file": key, "at": _iso(time.time())}
-            )
-        return new.outcomes
-
-    def _cannot_take_out(
-        self, owners: Owners, key: str, ids: list[str], replacing: set[str]
-    ) -> str | None:
-        path = self.corpus / key
-        if not inside(self.corpus, path):
-            return f"{key} holds {', '.join(ids)} and is outside the corpus"
-        whole = owners.ids_of(key) <= replacing
-        if not whole and extension_of(path.name) not in REWRITABLE:
-            return (
-                f"{key} holds {', '.join(ids)} with other articles in a format that cannot "
-                "be rewritten here; edit or remove that file"
-            )
-        return None
-
-    def _take_out(self, owners: Owners, key: str, ids: list[str], reason: str, task: _Task) -> None:
-        path = self.corpus / key
-        # The file alone, trashed or rewritten: not a walk of the folder it is in.
-        task.touched.add(path)
-        if owners.ids_of(key) <= set(ids):
-            trash_file(self.corpus, path, sorted(owners.ids_of(key)), reason)
-        else:
-            for article_id, record in _rewrite_without(path, set(ids)):
-                trash_record(self.corpus, record, article_id, reason)
-        owners.drop(ids)
-
-    def _delete(self, owners: Owners, article_id: str, task: _Task) -> Outcome:
-        key = owners.holder.get(article_id)
-        if key is None:
-            return Outcome("missing", article_id, reasons=[f"no article with the id {article_id}"])
-        problem = self._cannot_take_out(owners, key, [article_id], {article_id})
-        if problem:
-            return Outcome("rejected", article_id, key, reasons=[problem])
-        self._take_out(owners, key, [article_id], "deleted by an editor", task)
-        self.recent_writes.appendleft(
-            {"id": article_id, "status": "deleted", "file": key, "at": _iso(time.time())}
-        )
-        return Outcome("deleted", article_id, key)
 
     # -- the index ------------------------------------------------------------------
 
     def _waiting(self, job: Job | None) -> Callable[[str], None]:
         def waiting(holder: str) -> None:
             message = f"{self.location.root} is being written by {holder}; waiting for it"
-            print(f"vindex: {message}", file=sys.stderr)
+            log.warning(message, extra={"index": str(self.location.root), "holder": holder})
             if job is not None:
                 job.message = message
 
@@ -604,12 +380,12 @@ class Writer:
         self, scope: list[Path] | None, job: Job | None, *, rebuild: bool, announce: bool = True
     ) -> BuildReport:
         """Update the index; with `announce`, run `on_change` after it (see `_changed`)."""
-        progress: Callable[[int], _JobProgress] | None = None
+        progress: Callable[[int], JobProgress] | None = None
         if job is not None:
             target = job
 
-            def progress(total: int) -> _JobProgress:
-                return _JobProgress(target, total, self._save_job)
+            def progress(total: int) -> JobProgress:
+                return JobProgress(target, total, self._save_job)
 
         if scope is not None and self._needs_rebuild():
             # A partial scope would rebuild an index of only those files.
@@ -637,34 +413,26 @@ class Writer:
             except Exception as exc:  # a reader's trouble is not the write's
                 self._note_error(f"after the update: {type(exc).__name__}: {exc}")
 
+    def _key(self, path: Path) -> str:
+        return file_key(path, self.corpus)
+
     def _in_step(self) -> bool:
         """Whether the index holds exactly the corpus's files, each as it is now."""
         if self._needs_rebuild():
             return False
-        ix = self.location.open()
-        try:
-            with ix.reader() as reader:
-                indexed: dict[str, str] = {}
-                if reader.doc_count():
-                    files = reader.column_reader("file")
-                    signatures = reader.column_reader("file_sig")
-                    indexed = {files[d]: signatures[d] for d in reader.all_doc_ids()}
-        finally:
-            ix.close()
+        files, _holders = indexed(self.location)
         try:
             found = {self._key(p): file_signature(p) for p in find_files([self.corpus])}
         except OSError:
             return False
         # A file whose articles all failed is not in the index: it is read again.
-        return found == indexed
+        return found == files
 
     def _needs_rebuild(self) -> bool:
-        current = self.location.current()
-        if current is None or not self.location.is_compatible():
-            return True
+        # Built with or without the gazetteer overrides: whether they can be read
+        # now is for the build to find out, not a reason to rebuild before it.
         signature = enrichment_signature(self.corpus)
-        stored = self.location.info(current).get("enrichment")
-        return stored not in (signature, f"{signature}-without-overrides")
+        return needs_rebuild(self.location, (signature, signature + WITHOUT_OVERRIDES))
 
     def _check_indexed(self, tasks: list[_Task], report: BuildReport) -> None:
         """An article the build did not take (say, an id another file claims) is rejected.
@@ -683,69 +451,31 @@ class Writer:
         written = [o for o in last.values() if o.status in ("created", "updated")]
         if not written:
             return
-        held = self._holders([str(o.id) for o in written])
+        held = holders(self.location, [str(o.id) for o in written])
         for outcome in written:
             if outcome.file is None or held.get(str(outcome.id)) != outcome.file:
                 reasons = [str(e) for e in report.errors if outcome.file and outcome.file in str(e)]
                 outcome.status = "rejected"
                 outcome.reasons = reasons or ["the index did not take it"]
 
-    def _holders(self, ids: list[str]) -> dict[str, str]:
-        """The file the index has each of the ids in (absent: not in the index).
-
-        A lookup per id for a few (about 3 ms each on a busy machine); for a
-        batch of thousands, one pass over the id and file columns instead
-        (a third of a second at 20k articles, where the lookups took a minute).
-        """
-        if len(ids) > LOOKUPS_MAX:
-            return Owners.load(self.location).holder
-        held: dict[str, str] = {}
-        ix = self.location.open()
-        try:
-            with ix.searcher() as searcher:
-                for article_id in ids:
-                    stored = searcher.document(id=article_id)
-                    if stored is not None:
-                        held[article_id] = stored.get("file")
-        finally:
-            ix.close()
-        return held
-
     def _note_error(self, message: str) -> None:
-        self.recent_errors.appendleft(f"{_iso(time.time())} {message}")
+        """A trouble beside the writes themselves: logged, and kept for the editor page."""
+        log.warning(message, extra={"index": str(self.location.root)})
+        self._remember_error(message)
 
+    def _remember_error(self, message: str) -> None:
+        self.recent_errors.appendleft(f"{iso_time(time.time())} {message}")
 
-def _rewrite_without(path: Path, ids: set[str]) -> list[tuple[str, dict[str, Any]]]:
-    """Rewrite a JSON list or JSONL file without the given articles; returns what was taken."""
-    text = path.read_text("utf-8-sig")
-    taken: list[tuple[str, dict[str, Any]]] = []
-
-    def take(record: Any) -> bool:
-        try:
-            article_id = make_article(record).id
-        except (CorpusError, TypeError, ValueError):
-            return False  # kept as it is: it was an error before, and still is
-        if article_id in ids:
-            taken.append((article_id, record))
-            return True
-        return False
-
-    if extension_of(path.name) == ".json":
-        records = json.loads(text)
-        kept = [r for r in records if not take(r)] if isinstance(records, list) else records
-        data = json.dumps(kept, ensure_ascii=False, indent=2) + "\n"
-    else:
-        lines = []
-        for line in text.splitlines(keepends=True):
-            try:
-                record = json.loads(line) if line.strip() else None
-            except ValueError:
-                record = None
-            if record is None or not take(record):
-                lines.append(line)
-        data = "".join(lines)
-    atomic_write(path, data.encode("utf-8"))
-    return taken
+    def _remember_write(self, outcome: Outcome) -> None:
+        """For the editor page's list of recent writes."""
+        self.recent_writes.appendleft(
+            {
+                "id": outcome.id,
+                "status": outcome.status,
+                "file": outcome.file,
+                "at": iso_time(time.time()),
+            }
+        )
 
 
 _OWNER: ProcessId | None = None
@@ -759,7 +489,25 @@ def _this_process() -> ProcessId:
     return _OWNER
 
 
-def _iso(stamp: float | None) -> str | None:
-    if stamp is None:
-        return None
-    return datetime.fromtimestamp(stamp, UTC).isoformat(timespec="seconds")
+def _job_fields(job: Job) -> dict[str, Any]:
+    return {"job": job.id, "kind": job.kind, "state": job.state}
+
+
+def _log_end(job: Job, result: Any = None) -> None:
+    """One line for a finished job: what it did (or why it failed) and how long it took."""
+    fields = {**_job_fields(job), "ms": job.milliseconds}
+    if job.state == "failed":
+        log.error("job %s failed: %s", job.id, job.message, extra={**fields, "error": job.message})
+        return
+    if job.kind in ("upload", "delete"):
+        outcomes: list[Outcome] = result if isinstance(result, list) else [result]
+        counts: dict[str, int] = {}
+        for outcome in outcomes:
+            counts[outcome.status] = counts.get(outcome.status, 0) + 1
+        reasons = [r for o in outcomes if o.status == "rejected" for r in o.reasons]
+        done = ", ".join(f"{status} {n}" for status, n in sorted(counts.items()))
+        fields.update(counts=counts, ids=[o.id for o in outcomes][:20], reasons=reasons[:5])
+    else:
+        done = job.message
+        fields.update(files=job.total, failed=job.failed)
+    log.info("job %s finished in %s ms: %s", job.id, job.milliseconds, done, extra=fields)

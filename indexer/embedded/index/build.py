@@ -13,18 +13,20 @@ because a silent replacement loses an article the editor did not mean to lose.
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import time
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Collection, Iterable, Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from whoosh import index as whoosh_index
 from whoosh.index import Index
 from whoosh.writing import IndexWriter
 
+from indexer.archive.builds import BuildReport, ProgressFactory
 from indexer.embedded.index.schema import SCHEMA_VERSION, to_document
 from indexer.embedded.index.segments import (
     PartResult,
@@ -45,49 +47,11 @@ from indexer.ingest.errors import CorpusError
 
 # Memory Whoosh may use for its indexing pool before it writes a segment.
 WRITER_LIMIT_MB = 256
+# Added to the enrichment signature of an index built without the corpus's
+# gazetteer overrides (they could not be read).
+WITHOUT_OVERRIDES = "-without-overrides"
 
-
-class Progress(Protocol):
-    def update(self, n: int = 1) -> Any: ...
-
-    def set_postfix_str(self, s: str = "", refresh: bool = True) -> Any: ...
-
-    def close(self) -> Any: ...
-
-
-ProgressFactory = Callable[[int], Progress]
-
-
-@dataclass
-class BuildReport:
-    """What a build did, for the summary line and the exit status."""
-
-    files_read: int = 0
-    files_unchanged: int = 0
-    indexed: int = 0
-    removed: int = 0
-    errors: list[CorpusError] = field(default_factory=list)
-    seconds: float = 0.0
-    rebuilt: bool = False
-    generation: Path | None = None
-    # Why a damaged index was rebuilt instead of updated (IndexDamaged's message).
-    repaired: str | None = None
-
-    @property
-    def failed(self) -> int:
-        return len(self.errors)
-
-    @property
-    def articles_per_s(self) -> float:
-        return self.indexed / self.seconds if self.seconds > 0 else 0.0
-
-    def summary(self) -> str:
-        kind = "rebuilt" if self.rebuilt else "updated"
-        return (
-            f"{kind}: read {self.files_read} files ({self.files_unchanged} unchanged), "
-            f"indexed {self.indexed} articles, removed {self.removed}, failed {self.failed}, "
-            f"{self.seconds:.1f} s, {self.articles_per_s:.0f} articles/s"
-        )
+log = logging.getLogger(__name__)
 
 
 @contextlib.contextmanager
@@ -190,14 +154,13 @@ def update_index(
             # Index with the shipped gazetteer rather than not at all; say why.
             setup_errors.append(CorpusError(str(exc)))
             enrich = entity_enricher(corpus, use_overrides=False)
-            signature += "-without-overrides"
+            signature += WITHOUT_OVERRIDES
     loader = DocumentLoader(corpus, max_file_bytes, enrich)
     with location.write_lock(wait_message=on_wait):
         # What a killed build left behind, and generations no reader holds any more.
         location.clean()
         current = location.current()
-        stale = current is None or location.info(current).get("enrichment") != signature
-        if rebuild or stale or not location.is_compatible():
+        if rebuild or needs_rebuild(location, (signature,)):
             # A new generation replaces the whole index: it must hold the whole
             # corpus, not just the files this call was given.
             whole = _rebuild_scope(corpus, [*scope, *gone_files])
@@ -212,10 +175,44 @@ def update_index(
                 # Nothing was changed (a failed commit is cancelled); only a new
                 # generation repairs it, and it must hold the whole corpus.
                 whole = _rebuild_scope(corpus, [*scope, *gone_files])
+                # INFO: `vindex index` says so itself, and the server's job reports it.
+                log.info(
+                    "index damaged, rebuilding: %s",
+                    exc.problem,
+                    extra={"index": str(location.root), "problem": exc.problem},
+                )
                 report = _rebuild(location, whole, loader, progress, workers, signature)
                 report.repaired = exc.problem
     report.errors[:0] = setup_errors
+    _log_report(location, report)
     return report
+
+
+def needs_rebuild(location: IndexLocation, signatures: Collection[str]) -> bool:
+    """Whether only a new generation brings the index up to date.
+
+    There is no index yet, it was built with another schema, or with entity
+    data (`enrichment_signature`: gazetteer, overrides) other than `signatures`.
+    """
+    current = location.current()
+    if current is None or not location.is_compatible():
+        return True
+    return location.info(current).get("enrichment") not in signatures
+
+
+def _log_report(location: IndexLocation, report: BuildReport) -> None:
+    fields = {
+        "index": str(location.root),
+        "kind": "rebuild" if report.rebuilt else "update",
+        "generation": report.generation.name if report.generation else None,
+        "files_read": report.files_read,
+        "files_unchanged": report.files_unchanged,
+        "indexed": report.indexed,
+        "removed": report.removed,
+        "failed": report.failed,
+        "ms": round(report.seconds * 1000, 1),
+    }
+    log.info("index %s", report.summary(), extra=fields)
 
 
 def _rebuild_scope(corpus: Path, scope: list[Path]) -> list[Path]:
@@ -250,6 +247,12 @@ def _rebuild(
     report = BuildReport(rebuilt=True)
     files = list(find_files(scope))
     generation = location.new_generation()
+    log.info(
+        "index rebuild started: %d files into %s",
+        len(files),
+        generation.name,
+        extra={"index": str(location.root), "generation": generation.name, "files": len(files)},
+    )
     shares = partition(files, _worker_count(files, workers))
     bar = progress(len(files)) if progress else None
     tick = (lambda: bar.update(1)) if bar else None
@@ -270,6 +273,11 @@ def _rebuild(
     _drop_duplicates_across_parts(generation, parts, files, report)
     report.seconds = time.monotonic() - started
     location.publish(generation, {**_info(report, built=True), "enrichment": signature})
+    log.info(
+        "index generation switched to %s",
+        generation.name,
+        extra={"index": str(location.root), "generation": generation.name},
+    )
     location.clean()
     report.generation = generation
     return report
@@ -319,7 +327,7 @@ def _update(
     report = BuildReport()
     ix = location.open()
     try:
-        known_files, owners = _indexed_files(ix)
+        known_files, owners = indexed_files(ix)
         found = {loader.key(path): path for path in find_files(scope)}
         roots = [file_key(p, corpus) for p in scope if p.is_dir()]
         gone = [
@@ -373,7 +381,7 @@ INDEXED_COLUMNS: ColumnCache = {}
 INDEXED = ("file", "file_sig", "id")
 
 
-def _indexed_files(ix: Index) -> tuple[dict[str, str], dict[str, str]]:
+def indexed_files(ix: Index) -> tuple[dict[str, str], dict[str, str]]:
     """{file: signature} and {article id: file} of what the index holds."""
     files: dict[str, str] = {}
     owners: dict[str, str] = {}

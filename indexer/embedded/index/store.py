@@ -42,7 +42,9 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.index import TOC, FileIndex, Index
 from whoosh.reading import SegmentReader
 
+from indexer.archive.errors import ArchiveDamaged, ArchiveMissing
 from indexer.embedded.index.schema import SCHEMA_VERSION, build_schema
+from indexer.system.files import atomic_write, fsync_file, fsync_folder
 from indexer.system.processes import ProcessId, command_line, this_command
 
 CURRENT = "current"
@@ -54,11 +56,11 @@ GENERATION_PREFIX = "gen-"
 MAIN = "MAIN"
 
 
-class IndexMissing(Exception):
+class IndexMissing(ArchiveMissing):
     """There is no built index at the given place."""
 
 
-class IndexDamaged(Exception):
+class IndexDamaged(ArchiveDamaged):
     """A file of the index cannot be read (truncated, overwritten): only a rebuild repairs it."""
 
     def __init__(self, path: Path, cause: BaseException) -> None:
@@ -67,7 +69,12 @@ class IndexDamaged(Exception):
         self.problem = (
             f"the index is damaged: {path} cannot be read ({type(cause).__name__}: {cause})"
         )
-        super().__init__(f"{self.problem}; rebuild it with `vindex index --rebuild`")
+        super().__init__(
+            f"{self.problem}; rebuild it with `vindex index --rebuild`",
+            # The client is told which file, not where the server keeps it.
+            f"The index is damaged: its file {path.name} cannot be read. "
+            "Rebuild it with `vindex index --rebuild` (or POST /api/reindex).",
+        )
 
 
 def reading(generation: Path) -> _Reading:
@@ -162,10 +169,18 @@ def find_damage(generation: Path) -> tuple[Path, BaseException] | None:
 
 
 class _CheckedIndex(FileIndex):  # type: ignore[misc]
-    """A generation's Whoosh index whose unreadable files raise IndexDamaged.
+    """A generation's Whoosh index whose unreadable files raise IndexDamaged, read in place.
 
     It may hold the generation for readers (see `open_generation`): until it
     is closed, or else collected.
+
+    No mmap: Whoosh reads a file inside a memory-mapped compound segment
+    through a BytesIO, which copies the whole file, so every new searcher
+    copied every segment's terms and postings (18-34 ms and tens of MB per
+    index state of the Reuters import, a quarter of a server's time under an
+    upload a second), and so did the writer for every update. Without mmap a
+    searcher opens in 3 ms and searches as fast (the search core decodes each
+    posting list once and keeps it).
     """
 
     def __init__(self, generation: Path, hold: int | None = None) -> None:
@@ -187,23 +202,6 @@ class _CheckedIndex(FileIndex):  # type: ignore[misc]
         # A searcher opens its reader here too.
         with reading(self.path):
             return super().reader(reuse)
-
-
-def open_index(path: Path) -> Index:
-    """The Whoosh index in a generation folder, its segment files read in place.
-
-    Whoosh reads a file inside a memory-mapped compound segment through a
-    BytesIO, which copies the whole file: every new searcher copied every
-    segment's terms and postings (18-34 ms and tens of MB per index state of
-    the Reuters import, a quarter of a server's time under an upload a
-    second), and so did the writer for every update. Without mmap a searcher
-    opens in 3 ms and searches as fast (the search core decodes each posting
-    list once and keeps it; its reads are serialised by its lock anyway).
-
-    A file that cannot be read when the index or a reader of it is opened
-    raises IndexDamaged, naming the file.
-    """
-    return _CheckedIndex(path)
 
 
 def open_generation(path: Path) -> Index:
@@ -287,7 +285,7 @@ class IndexLocation:
         return data
 
     def write_info(self, generation: Path, info: dict[str, Any]) -> None:
-        _atomic_write(generation / BUILD_INFO, json.dumps(info, indent=2, sort_keys=True))
+        atomic_write(generation / BUILD_INFO, json.dumps(info, indent=2, sort_keys=True))
 
     def is_compatible(self) -> bool:
         """Whether the current generation was built with this code's schema."""
@@ -309,7 +307,7 @@ class IndexLocation:
         self.write_info(generation, info)
         (generation / BUILDING).unlink(missing_ok=True)
         for path in generation.iterdir():
-            _fsync_file(path)
+            fsync_file(path)
         fsync_folder(generation)
         temporary = self.root / f".{CURRENT}.{os.getpid()}"
         temporary.unlink(missing_ok=True)
@@ -529,29 +527,6 @@ def _builder_alive(marker: Path) -> bool:
     except (OSError, ValueError):
         return False
     return owner is not None and owner.alive()
-
-
-def _atomic_write(path: Path, text: str) -> None:
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with open(temporary, "w", encoding="utf-8") as handle:
-        handle.write(text)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(temporary, path)
-
-
-def _fsync_file(path: Path) -> None:
-    with open(path, "rb") as handle:
-        os.fsync(handle.fileno())
-
-
-def fsync_folder(path: Path) -> None:
-    """Make a rename in the folder durable (a file's own fsync does not cover its name)."""
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 class LiveIndex:

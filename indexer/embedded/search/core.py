@@ -35,12 +35,23 @@ from whoosh.query import Or, Query, Term
 from whoosh.searching import Searcher
 
 from indexer.archive.request import (
+    FACETS,
     FILTER_PARAMS,
     LANGUAGE_NAMES,
     MAX_EXPANDED_POSTINGS,
     MAX_EXPANDED_TERMS,
+    MAX_SUGGESTED,
     QueryTooBroad,
     SearchRequest,
+)
+from indexer.archive.results import (
+    FacetValue,
+    FilterMatch,
+    FilterSuggestion,
+    Hit,
+    RelatedArticle,
+    SearchResult,
+    Suggestion,
 )
 from indexer.embedded.index.schema import (
     FALLBACK,
@@ -57,7 +68,6 @@ from indexer.embedded.index.titles import shown_title
 from indexer.embedded.search.engine import PostingCache, Postings, evaluate
 from indexer.embedded.search.expand import entity_words
 from indexer.embedded.search.facets import (
-    FACETS,
     FacetCount,
     FacetData,
     Mask,
@@ -67,8 +77,6 @@ from indexer.embedded.search.facets import (
     segment_key,
 )
 from indexer.embedded.search.filter_values import (
-    MAX_SUGGESTED,
-    FilterSuggestion,
     KnownValues,
     value_mask,
 )
@@ -87,65 +95,6 @@ FEW_RESULTS = 3
 _PARSE_CACHE = 1000
 # Fetched beyond the page so that equal scores can be ordered newest first.
 _TIE_SLACK = 20
-
-
-@dataclass
-class SearchResult:
-    """What a search found: one object for the CLI, the pages and the API (SPEC §8)."""
-
-    request: SearchRequest
-    total: int
-    hits: list[dict[str, Any]]
-    facets: dict[str, list[dict[str, Any]]]
-    facet_distinct: dict[str, int]
-    took_ms: float
-    suggestion: str | None = None
-    notice: str | None = None
-    generation: str = ""
-    # Per filter, each value the archive has: its spellings there, most used first.
-    filter_matches: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
-    # Per filter, each value the archive does not have, with the closest it does.
-    filter_suggestions: dict[str, list[FilterSuggestion]] = field(default_factory=dict)
-
-    @property
-    def page(self) -> int:
-        return self.request.page
-
-    @property
-    def per_page(self) -> int:
-        return self.request.per_page
-
-    @property
-    def pages(self) -> int:
-        return max(1, math.ceil(self.total / self.per_page))
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "total": self.total,
-            "page": self.page,
-            "per_page": self.per_page,
-            "pages": self.pages,
-            "took_ms": round(self.took_ms, 1),
-            "query": self.request.to_dict(),
-            "description": self.request.describe(),
-            "hits": self.hits,
-            "facets": self.facets,
-            "facet_distinct": self.facet_distinct,
-            "suggestion": self.suggestion,
-            "filter_matches": self.filter_matches,
-            "filter_suggestions": {
-                name: [item.to_dict() for item in items]
-                for name, items in self.filter_suggestions.items()
-            },
-            "notice": self.notice,
-        }
-
-    def archive_names(self, name: str, value: str) -> list[str]:
-        """The archive's spellings a filter value matched (empty when it has none)."""
-        for item in self.filter_matches.get(name, []):
-            if item["value"] == value:
-                return list(item["matches"])
-        return []
 
 
 @dataclass(frozen=True)
@@ -376,7 +325,7 @@ class SearchCore:
         # and list an unknown value as given, so that it can be removed.
         selected: dict[str, list[str]] = {}
         for name, items in filter_matches.items():
-            selected.setdefault(name, []).extend(m for item in items for m in item["matches"])
+            selected.setdefault(name, []).extend(m for item in items for m in item.matches)
         for name, unknown in filter_suggestions.items():
             selected.setdefault(name, []).extend(item.value for item in unknown)
         facets, distinct = self._facets(
@@ -522,7 +471,7 @@ class SearchCore:
         matches: _Matches,
         matched: Mask,
         total: int,
-    ) -> list[dict[str, Any]]:
+    ) -> list[Hit]:
         first = (request.page - 1) * request.per_page
         if first >= total:
             return []
@@ -542,7 +491,7 @@ class SearchCore:
 
     def _hit(
         self, stored: dict[str, Any], score: float | None, terms: dict[str, frozenset[str]]
-    ) -> dict[str, Any]:
+    ) -> Hit:
         title = shown_title(stored)
         marked = highlight(
             title,
@@ -551,20 +500,20 @@ class SearchCore:
             stored.get("language", ""),
             terms,
         )
-        return {
-            "id": stored["id"],
-            "url": f"/articles/{stored['id']}",
-            "title": title,
-            "title_html": marked.title_html,
-            "snippet_html": marked.snippet_html,
-            "section": stored.get("section", ""),
-            "published": stored.get("published_iso", ""),
-            "language": stored.get("language", ""),
-            "source": stored.get("source", ""),
-            "authors": split_names(stored.get("authors")),
-            "score": round(score or 0.0, 4),
-            "entities": {kind: split_names(stored.get(kind)) for kind in ENTITY_TYPES},
-        }
+        return Hit(
+            id=stored["id"],
+            url=f"/articles/{stored['id']}",
+            title=title,
+            title_html=marked.title_html,
+            snippet_html=marked.snippet_html,
+            section=stored.get("section", ""),
+            published=stored.get("published_iso", ""),
+            language=stored.get("language", ""),
+            source=stored.get("source", ""),
+            authors=split_names(stored.get("authors")),
+            score=round(score or 0.0, 4),
+            entities={kind: split_names(stored.get(kind)) for kind in ENTITY_TYPES},
+        )
 
     def _facets(
         self,
@@ -575,8 +524,8 @@ class SearchCore:
         matched: Mask,
         limit: int,
         selected_names: dict[str, list[str]],
-    ) -> tuple[dict[str, list[dict[str, Any]]], dict[str, int]]:
-        facets: dict[str, list[dict[str, Any]]] = {}
+    ) -> tuple[dict[str, list[FacetValue]], dict[str, int]]:
+        facets: dict[str, list[FacetValue]] = {}
         distinct: dict[str, int] = {}
         for name in FACETS:
             # A facet's own selection does not narrow its counts (disjunctive).
@@ -597,9 +546,7 @@ class SearchCore:
         year = request.year
         if year is not None:
             months = state.facets.months_of(year, matched)
-            facets["month"] = [
-                {"value": m.value, "count": m.count, "selected": False} for m in months
-            ]
+            facets["month"] = [FacetValue(m.value, m.count) for m in months]
         return facets, distinct
 
     # -- did you mean -----------------------------------------------------
@@ -648,12 +595,12 @@ class SearchCore:
             stored: dict[str, Any] | None = state.searcher.document(id=article_id)
             return stored
 
-    def related(self, article_id: str, limit: int = 5) -> list[dict[str, Any]]:
+    def related(self, article_id: str, limit: int = 5) -> list[RelatedArticle]:
         """Articles sharing entities and distinctive words with this one, and why."""
         with self._using() as state:
             return self._related(state, article_id, limit)
 
-    def _related(self, state: _State, article_id: str, limit: int) -> list[dict[str, Any]]:
+    def _related(self, state: _State, article_id: str, limit: int) -> list[RelatedArticle]:
         searcher = state.searcher
         docnum = next(iter(searcher.document_numbers(id=article_id)), None)
         if docnum is None:
@@ -678,18 +625,18 @@ class SearchCore:
                 for kind in ENTITY_TYPES
             }
             related.append(
-                {
-                    "id": fields["id"],
-                    "url": f"/articles/{fields['id']}",
-                    "title": shown_title(fields),
-                    "section": fields.get("section", ""),
-                    "published": fields.get("published_iso", ""),
-                    "shared_entities": {k: v for k, v in shared.items() if v},
-                }
+                RelatedArticle(
+                    id=fields["id"],
+                    url=f"/articles/{fields['id']}",
+                    title=shown_title(fields),
+                    section=fields.get("section", ""),
+                    published=fields.get("published_iso", ""),
+                    shared_entities={k: v for k, v in shared.items() if v},
+                )
             )
         return related[:limit]
 
-    def suggest(self, prefix: str, limit: int = 8) -> list[dict[str, Any]]:
+    def suggest(self, prefix: str, limit: int = 8) -> list[Suggestion]:
         """Completions for what a reader is typing: entities, then titles."""
         prefix = clean_prefix(prefix)
         if len(prefix) < 2:
@@ -697,7 +644,7 @@ class SearchCore:
         with self._using() as state:
             return self._suggest(state, prefix, limit)
 
-    def _suggest(self, state: _State, prefix: str, limit: int) -> list[dict[str, Any]]:
+    def _suggest(self, state: _State, prefix: str, limit: int) -> list[Suggestion]:
         names = _entity_names(state)
         return suggestions(names, state.postings, state.searcher, state.facets, prefix, limit)
 
@@ -761,9 +708,9 @@ def _entity_aliases(gazetteer: Gazetteer) -> dict[str, dict[str, str]]:
 
 def _filter_values(
     state: _State, request: SearchRequest
-) -> tuple[dict[str, list[dict[str, Any]]], dict[str, list[FilterSuggestion]]]:
+) -> tuple[dict[str, list[FilterMatch]], dict[str, list[FilterSuggestion]]]:
     """Each filter value's spellings in the archive, and the closest values to unknown ones."""
-    matches: dict[str, list[dict[str, Any]]] = {}
+    matches: dict[str, list[FilterMatch]] = {}
     unknown: dict[str, list[FilterSuggestion]] = {}
     suggested = 0
     for name, values in request.filters:
@@ -771,7 +718,7 @@ def _filter_values(
         for value in values:
             found = known.matches(value)
             if found:
-                matches.setdefault(name, []).append({"value": value, "matches": found})
+                matches.setdefault(name, []).append(FilterMatch(value, list(found)))
                 continue
             # Named always; compared with the archive's values only for the first few.
             closest = known.closest(value) if suggested < MAX_SUGGESTED else ()
@@ -786,19 +733,21 @@ def _with_selected(
     facets: FacetData,
     name: str,
     mask: Mask,
-) -> list[dict[str, Any]]:
+) -> list[FacetValue]:
     chosen = set(selected)
-    out = [{"value": v.value, "count": v.count, "selected": v.value in chosen} for v in values]
+    pairs = [(v.value, v.count) for v in values]
     listed = {v.value for v in values}
     # A selected value is always shown, so that it can be removed.
-    for value in chosen - listed:
-        out.append(
-            {"value": value, "count": _count_of(facets, name, mask, value), "selected": True}
+    pairs.extend((value, _count_of(facets, name, mask, value)) for value in chosen - listed)
+    return [
+        FacetValue(
+            value,
+            count,
+            value in chosen,
+            value.count(" > ") if name == "section" else None,
         )
-    if name == "section":
-        for item in out:
-            item["depth"] = str(item["value"]).count(" > ")
-    return out
+        for value, count in pairs
+    ]
 
 
 def _count_of(facets: FacetData, name: str, mask: Mask, value: str) -> int:

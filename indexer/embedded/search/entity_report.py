@@ -10,54 +10,16 @@ bincounts, not a scan of stored fields.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
-from indexer.archive.request import SearchRequest
+from indexer.archive.request import ENTITY_ARTICLES_LIMIT, MAX_ENTITY_LIMIT, SearchRequest
+from indexer.archive.results import CoMention, EntityReport, MonthCount, YearCount
 from indexer.embedded.search.core import SearchCore
 from indexer.ingest.article import ENTITY_TYPES
 
-DEFAULT_LIMIT = 10
-MAX_LIMIT = 100
-
-
-@dataclass(frozen=True)
-class EntityReport:
-    """One entity's coverage; `to_dict()` is the JSON API's answer."""
-
-    kind: str
-    name: str
-    total: int
-    # Every year from the first to the last with an article, zeros included,
-    # so that a chart has an unbroken time axis.
-    by_year: list[tuple[int, int]]
-    # Every month ("YYYY-MM") from the first to the last with an article.
-    by_month: list[tuple[str, int]]
-    # Per entity type, the entities most often named in the same articles.
-    co_mentioned: dict[str, list[dict[str, Any]]]
-    # The newest articles naming the entity, as search hits.
-    articles: list[dict[str, Any]]
-
-    @property
-    def request(self) -> SearchRequest:
-        """The search that lists all of the entity's articles (for "see all" links)."""
-        return SearchRequest(filters=((self.kind, (self.name,)),), sort="newest")
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "type": self.kind,
-            "name": self.name,
-            "total": self.total,
-            "by_year": [{"year": year, "count": count} for year, count in self.by_year],
-            "by_month": [{"month": month, "count": count} for month, count in self.by_month],
-            "co_mentioned": self.co_mentioned,
-            "articles": self.articles,
-        }
-
 
 def entity_report(
-    core: SearchCore, kind: str, name: str, *, limit: int = DEFAULT_LIMIT
+    core: SearchCore, kind: str, name: str, *, limit: int = ENTITY_ARTICLES_LIMIT
 ) -> EntityReport | None:
     """The report of one entity, or None when the archive names no such entity.
 
@@ -67,7 +29,7 @@ def entity_report(
     """
     if kind not in ENTITY_TYPES or not name.strip():
         return None
-    limit = max(1, min(limit, MAX_LIMIT))
+    limit = max(1, min(limit, MAX_ENTITY_LIMIT))
     everything = core.match(SearchRequest())
     canonical = _canonical(everything.facets.tables[kind].names, " ".join(name.split()))
     if canonical is None:
@@ -81,12 +43,12 @@ def entity_report(
         return None
     years, _ = facets.counts("year", matched.mask)
     months, _ = facets.counts("month", matched.mask)
-    co_mentioned: dict[str, list[dict[str, Any]]] = {}
+    co_mentioned: dict[str, list[CoMention]] = {}
     for other in ENTITY_TYPES:
         # One more than the limit: the entity itself is among its own kind's values.
         values, _ = facets.counts(other, matched.mask, limit + 1)
         co_mentioned[other] = [
-            {"value": v.value, "count": v.count}
+            CoMention(v.value, v.count)
             for v in values
             if not (other == kind and v.value == canonical)
         ][:limit]
@@ -109,13 +71,13 @@ def _canonical(names: list[str], wanted: str) -> str | None:
     return next((n for n in names if n.casefold() == folded), None)
 
 
-def _year_series(counts: dict[int, int]) -> list[tuple[int, int]]:
+def _year_series(counts: dict[int, int]) -> list[YearCount]:
     if not counts:
         return []
-    return [(year, counts.get(year, 0)) for year in range(min(counts), max(counts) + 1)]
+    return [YearCount(year, counts.get(year, 0)) for year in range(min(counts), max(counts) + 1)]
 
 
-def _month_series(counts: dict[str, int]) -> list[tuple[str, int]]:
+def _month_series(counts: dict[str, int]) -> list[MonthCount]:
     if not counts:
         return []
     first = date.fromisoformat(min(counts) + "-01")
@@ -124,6 +86,6 @@ def _month_series(counts: dict[str, int]) -> list[tuple[str, int]]:
     year, month = first.year, first.month
     while (year, month) <= (last.year, last.month):
         key = f"{year:04d}-{month:02d}"
-        series.append((key, counts.get(key, 0)))
+        series.append(MonthCount(key, counts.get(key, 0)))
         year, month = (year + 1, 1) if month == 12 else (year, month + 1)
     return series

@@ -16,31 +16,39 @@ import numpy as np
 import numpy.typing as npt
 
 from indexer.archive.request import SearchRequest
+from indexer.archive.results import StoredArticle
+from indexer.embedded.index.titles import shown_title
 from indexer.embedded.search.core import MatchSet, SearchCore, split_names
 from indexer.ingest.article import ENTITY_TYPES
 
 BATCH = 200
 
 
+def stored_article(stored: dict[str, Any]) -> StoredArticle:
+    """An article's stored fields as the typed article (SPEC §3 names, body as paragraphs)."""
+    return StoredArticle(
+        id=stored["id"],
+        title=stored.get("title", ""),
+        lead=stored.get("lead", ""),
+        body=[p for p in stored.get("body", "").split("\n\n") if p],
+        section=stored.get("section", ""),
+        published=stored.get("published_iso", ""),
+        updated=stored.get("updated"),
+        source=stored.get("source", ""),
+        authors=split_names(stored.get("authors")),
+        dateline=stored.get("dateline"),
+        language=stored.get("language", ""),
+        tags=split_names(stored.get("tags")),
+        url=stored.get("url"),
+        image_caption=stored.get("image_caption"),
+        entities={kind: split_names(stored.get(kind)) for kind in ENTITY_TYPES},
+        display_title=shown_title(stored),
+    )
+
+
 def article_record(stored: dict[str, Any]) -> dict[str, Any]:
-    """An article's stored fields as a corpus record (SPEC §3 names, body as paragraphs)."""
-    return {
-        "id": stored["id"],
-        "title": stored.get("title", ""),
-        "lead": stored.get("lead", ""),
-        "body": [p for p in stored.get("body", "").split("\n\n") if p],
-        "section": stored.get("section", ""),
-        "published": stored.get("published_iso", ""),
-        "updated": stored.get("updated"),
-        "source": stored.get("source", ""),
-        "authors": split_names(stored.get("authors")),
-        "dateline": stored.get("dateline"),
-        "language": stored.get("language", ""),
-        "tags": split_names(stored.get("tags")),
-        "url": stored.get("url"),
-        "image_caption": stored.get("image_caption"),
-        "entities": {kind: split_names(stored.get(kind)) for kind in ENTITY_TYPES},
-    }
+    """An article's stored fields as a corpus record: what an export writes."""
+    return stored_article(stored).record()
 
 
 def ordered(matched: MatchSet, sort: str) -> npt.NDArray[np.int64]:

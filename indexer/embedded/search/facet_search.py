@@ -9,37 +9,20 @@ already selected.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
-
 import numpy as np
 
-from indexer.archive.request import FILTER_PARAMS, SearchRequest
+from indexer.archive.request import (
+    FACET_VALUES_LIMIT,
+    FILTER_PARAMS,
+    MAX_FACET_LIMIT,
+    MAX_FACET_PREFIX,
+    SEARCHABLE_FACETS,
+    SearchRequest,
+)
+from indexer.archive.results import FacetValue, FacetValues
 from indexer.embedded.search.core import SearchCore
 
 # Facets whose values can be searched: the sidebar's, the month, and the source.
-SEARCHABLE = ("section", "year", "month", "person", "organization", "place", "language", "source")
-DEFAULT_LIMIT = 20
-MAX_LIMIT = 100
-MAX_PREFIX = 200
-
-
-@dataclass(frozen=True)
-class FacetValues:
-    facet: str
-    prefix: str
-    # Values that match, most frequent first (then by name).
-    values: list[dict[str, Any]]
-    # How many values match in all (more than `values` holds when limited).
-    matching: int
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "facet": self.facet,
-            "prefix": self.prefix,
-            "values": self.values,
-            "matching": self.matching,
-        }
 
 
 def facet_values(
@@ -48,13 +31,13 @@ def facet_values(
     facet: str,
     prefix: str = "",
     *,
-    limit: int = DEFAULT_LIMIT,
+    limit: int = FACET_VALUES_LIMIT,
 ) -> FacetValues:
     """The facet's values with articles in the result set whose name or a word of it
     starts with `prefix` (ignoring case); all values when the prefix is empty."""
-    if facet not in SEARCHABLE:
-        raise ValueError(f"unknown facet {facet!r} (one of {', '.join(SEARCHABLE)})")
-    prefix = " ".join(prefix.split())[:MAX_PREFIX]
+    if facet not in SEARCHABLE_FACETS:
+        raise ValueError(f"unknown facet {facet!r} (one of {', '.join(SEARCHABLE_FACETS)})")
+    prefix = " ".join(prefix.split())[:MAX_FACET_PREFIX]
     own = "date" if facet in ("year", "month") else facet
     matched = core.match(request, exclude=own)
     table = matched.facets.tables[facet]
@@ -67,8 +50,8 @@ def facet_values(
     present.sort(key=lambda v: (-int(counts[v]), names[v]))
     selected = set(request.values(facet)) if facet in FILTER_PARAMS else set()
     values = [
-        {"value": names[v], "count": int(counts[v]), "selected": names[v] in selected}
-        for v in present[: max(1, min(limit, MAX_LIMIT))]
+        FacetValue(names[v], int(counts[v]), names[v] in selected)
+        for v in present[: max(1, min(limit, MAX_FACET_LIMIT))]
     ]
     return FacetValues(facet, prefix, values, len(present))
 

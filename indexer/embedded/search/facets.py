@@ -31,9 +31,6 @@ IntArray = npt.NDArray[np.int32]
 
 _TABLES = ("section", "person", "organization", "place", "language", "source", "year", "month")
 
-# Facets of the search page, in display order.
-FACETS = ("section", "year", "person", "organization", "place", "language")
-
 
 # Below one document in this many, a facet counts through the per-document
 # offsets instead of scanning every (document, value) pair.

@@ -17,16 +17,14 @@ the folded forms, most alike first, then most used), for the JSON `filter_sugges
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
 from rapidfuzz import fuzz, process
 
+from indexer.archive.request import MAX_CLOSEST
 from indexer.embedded.index.analysis import fold
 
-# Closest values offered for one unknown value, at most.
-MAX_CLOSEST = 3
 # rapidfuzz's 0-100 weighted ratio a value must reach to be offered: "Mourinho"
 # for "José Mourinho" scores 90, "osce" for "José Mourinho" 67.
 MIN_SCORE = 75.0
@@ -34,24 +32,9 @@ MIN_SCORE = 75.0
 _PARTIAL_FROM = 4
 # Unknown values whose closest values are kept per index state.
 _CLOSEST_CACHE = 1000
-# Unknown values of one request that are given closest values: comparing one
-# with all 12,221 organisations of Reuters takes up to 20 ms, and a request may
-# have 120 values (20 per filter); the rest are named with none.
-MAX_SUGGESTED = 4
 # Characters of an unknown value compared: the cost grows with its length, and
 # the archive's names are shorter.
 MAX_COMPARED = 60
-
-
-@dataclass(frozen=True)
-class FilterSuggestion:
-    """A filter value the archive does not have, and the closest values it does."""
-
-    value: str
-    closest: tuple[str, ...]
-
-    def to_dict(self) -> dict[str, object]:
-        return {"value": self.value, "closest": list(self.closest)}
 
 
 class KnownValues:

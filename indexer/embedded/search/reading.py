@@ -15,24 +15,13 @@ from __future__ import annotations
 
 import html
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
+from indexer.archive.results import MarkedArticle
 from indexer.embedded.index.titles import shown_title
 from indexer.embedded.search.highlight import highlight
 
 Terms = Mapping[str, frozenset[str]]
-
-
-@dataclass(frozen=True)
-class MarkedArticle:
-    """Title, lead, caption and body paragraphs as escaped HTML; `marked` if any word matched."""
-
-    title_html: str
-    lead_html: str
-    caption_html: str
-    paragraphs_html: list[str]
-    marked: bool
 
 
 def paragraphs(body: str) -> list[str]:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
+from indexer.archive.results import IndexStats
 from indexer.embedded.index.store import IndexLocation
 from indexer.embedded.search.facets import FacetData, live_documents
 
 
-def index_stats(location: IndexLocation) -> dict[str, Any]:
+def index_stats(location: IndexLocation) -> IndexStats:
     generation = location.require_current()
     ix = location.open()
     try:
@@ -27,13 +26,13 @@ def index_stats(location: IndexLocation) -> dict[str, Any]:
     finally:
         ix.close()
     info = location.info(generation)
-    return {
-        "articles": count,
-        "sections": dict(sorted(sections.items())),
-        "languages": dict(sorted(languages.items(), key=lambda item: (-item[1], item[0]))),
-        "years": dict(sorted(years.items())),
-        "index_bytes": location.size_bytes(generation),
-        "built": info.get("built"),
-        "updated": info.get("updated"),
-        "generation": generation.name,
-    }
+    return IndexStats(
+        articles=count,
+        sections=dict(sorted(sections.items())),
+        languages=dict(sorted(languages.items(), key=lambda item: (-item[1], item[0]))),
+        years=dict(sorted(years.items())),
+        index_bytes=location.size_bytes(generation),
+        built=info.get("built"),
+        updated=info.get("updated"),
+        generation=generation.name,
+    )

@@ -26,6 +26,7 @@ import numpy as np
 import numpy.typing as npt
 from whoosh.query import And, Or, Prefix, Query
 
+from indexer.archive.results import Suggestion
 from indexer.embedded.index.schema import FALLBACK, TEXT_LANGUAGES, analyzer_for, text_field
 from indexer.embedded.index.titles import shown_title
 from indexer.embedded.search.engine import Postings, evaluate
@@ -185,12 +186,9 @@ def suggestions(
     facets: FacetData,
     prefix: str,
     limit: int,
-) -> list[dict[str, Any]]:
+) -> list[Suggestion]:
     """Up to `limit` completions: entities first (half at most), then titles."""
-    out: list[dict[str, Any]] = [
-        {"value": e.name, "type": e.kind, "count": e.count}
-        for e in names.find(prefix, limit // 2 or 1)
-    ]
+    out = [Suggestion(e.name, e.kind, count=e.count) for e in names.find(prefix, limit // 2 or 1)]
     mask, scores = evaluate(title_query(prefix), postings)
     seen: set[str] = set()
     # Best match first, newest first among equals; enough for repeated titles.
@@ -201,7 +199,7 @@ def suggestions(
         title = shown_title(stored)
         if title and title not in seen:
             seen.add(title)
-            out.append({"value": title, "type": "title", "id": stored["id"]})
+            out.append(Suggestion(title, "title", id=stored["id"]))
     return out
 
 

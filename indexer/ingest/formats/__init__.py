@@ -12,6 +12,7 @@ themselves is `indexer.ingest.article.make_article`'s job, not the readers'.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -64,6 +65,18 @@ EXTENSIONS = {
 }
 
 
+# Each format's reader module (its `read` function).
+_READERS = {
+    "json": "json_format",
+    "jsonl": "jsonl",
+    "markdown": "markdown",
+    "textexport": "textexport",
+    "html": "html",
+    "feed": "feed",
+    "nitf": "nitf",
+}
+
+
 def format_of(path: Path) -> str | None:
     """The format name of a corpus file by its extension, or None if not an article file."""
     name = path.name.lower()
@@ -78,35 +91,11 @@ def reader_for(path: Path, data: bytes) -> Reader:
     kind = format_of(path)
     if kind == "xml":
         kind = sniff_xml(data, path)
-    # Imported lazily: a corpus of JSON files need not load the XML and HTML parsers.
-    if kind == "json":
-        from indexer.ingest.formats import json_format
-
-        return json_format.read
-    if kind == "jsonl":
-        from indexer.ingest.formats import jsonl
-
-        return jsonl.read
-    if kind == "markdown":
-        from indexer.ingest.formats import markdown
-
-        return markdown.read
-    if kind == "textexport":
-        from indexer.ingest.formats import textexport
-
-        return textexport.read
-    if kind == "html":
-        from indexer.ingest.formats import html
-
-        return html.read
-    if kind == "feed":
-        from indexer.ingest.formats import feed
-
-        return feed.read
-    if kind == "nitf":
-        from indexer.ingest.formats import nitf
-
-        return nitf.read
+    module = _READERS.get(kind or "")
+    if module is not None:
+        # Imported lazily: a corpus of JSON files need not load the XML and HTML parsers.
+        read: Reader = importlib.import_module(f"indexer.ingest.formats.{module}").read
+        return read
     raise CorpusError("not an article file (unknown extension)", path=path)
 
 

@@ -12,6 +12,8 @@ as the root element.
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from html.entities import entitydefs
 from pathlib import Path
 from xml.etree.ElementTree import Element, ParseError, TreeBuilder
@@ -58,16 +60,11 @@ def root_name(data: bytes, path: Path) -> str:
     """The local name of the document's root element (`rss`, `feed`, `RDF`, `nitf`)."""
     parser = _parser(_RootTarget())
     try:
-        parser.feed(data)
-        parser.close()
+        with _reading(path):
+            parser.feed(data)
+            parser.close()
     except _RootFound as found:
         return local_name(found.tag)
-    except ParseError as exc:
-        raise _parse_error(exc, path) from exc
-    except DefusedXmlException as exc:
-        raise _unsafe_error(exc, path) from exc
-    except (LookupError, ValueError) as exc:
-        raise _encoding_error(exc, path) from exc
     raise CorpusError("not XML: no root element", path=path)
 
 
@@ -99,19 +96,26 @@ def parse_xml(data: bytes, path: Path) -> Element:
     # The C tree builder: defusedxml's default builds pure-Python elements, whose
     # `iter()` and `find()` recurse once per level and fail on deep nesting.
     parser = _parser(TreeBuilder())
-    try:
+    with _reading(path):
         parser.feed(data)
         root: Element = parser.close()
+    for element in root.iter():
+        if isinstance(element.tag, str):
+            element.tag = local_name(element.tag)
+    return root
+
+
+@contextlib.contextmanager
+def _reading(path: Path) -> Iterator[None]:
+    """Parser errors as the CorpusError that names what is wrong with the file."""
+    try:
+        yield
     except ParseError as exc:
         raise _parse_error(exc, path) from exc
     except DefusedXmlException as exc:
         raise _unsafe_error(exc, path) from exc
     except (LookupError, ValueError) as exc:
         raise _encoding_error(exc, path) from exc
-    for element in root.iter():
-        if isinstance(element.tag, str):
-            element.tag = local_name(element.tag)
-    return root
 
 
 def _parse_error(exc: ParseError, path: Path) -> CorpusError:

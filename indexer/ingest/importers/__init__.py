@@ -9,8 +9,8 @@ too, with its reason) and writes the articles as JSON Lines files into a
 corpus folder, in chunks (``reuters-000.jsonl``, ``reuters-001.jsonl``, ...).
 
 The output is deterministic: the same archive gives byte-identical files, so
-an import can be repeated and diffed. Each file is written atomically (a
-hidden temporary file in the same folder, fsync, rename), so an indexer
+an import can be repeated and diffed. Each file is written whole
+(`indexer.system.files.atomic_write`), so an indexer
 running at the same time never reads half a file; chunk files of an earlier
 import of the same corpus that this import did not write again are removed.
 """
@@ -19,10 +19,8 @@ from __future__ import annotations
 
 import importlib
 import json
-import os
 import re
 import tarfile
-import tempfile
 import zlib
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -33,6 +31,7 @@ from typing import Any, cast
 
 from indexer.ingest.article import make_article
 from indexer.ingest.errors import CorpusError
+from indexer.system.files import atomic_write
 
 # Well under the corpus reader's 20 MB limit per file, whatever the chunk size.
 MAX_FILE_BYTES = 16 * 1024 * 1024
@@ -180,29 +179,26 @@ def import_corpus(
     seen: set[str] = set()
     read = 0
     unreported = 0
-    try:
-        for document in chain([first], documents):
-            read += 1
-            unreported += 1
-            if progress is not None and unreported >= _PROGRESS_EVERY:
-                progress(unreported)
-                unreported = 0
-            if isinstance(document, Drop):
-                dropped[document.reason] += 1
-                continue
-            try:
-                article = make_article(document)
-            except CorpusError as exc:
-                dropped[_reason(exc)] += 1
-                continue
-            if article.id in seen:
-                dropped["duplicate id"] += 1
-                continue
-            seen.add(article.id)
-            writer.add(_line(article.to_dict()))
-        writer.close()
-    finally:
-        writer.discard()
+    for document in chain([first], documents):
+        read += 1
+        unreported += 1
+        if progress is not None and unreported >= _PROGRESS_EVERY:
+            progress(unreported)
+            unreported = 0
+        if isinstance(document, Drop):
+            dropped[document.reason] += 1
+            continue
+        try:
+            article = make_article(document)
+        except CorpusError as exc:
+            dropped[_reason(exc)] += 1
+            continue
+        if article.id in seen:
+            dropped["duplicate id"] += 1
+            continue
+        seen.add(article.id)
+        writer.add(_line(article.to_dict()))
+    writer.close()
     if progress is not None and unreported:
         progress(unreported)
     removed = _remove_stale(out_dir, name, keep=writer.files)
@@ -243,7 +239,6 @@ class _ChunkWriter:
         self.written = 0
         self._lines: list[bytes] = []
         self._bytes = 0
-        self._temp: Path | None = None
 
     def add(self, line: bytes) -> None:
         if self._lines and (
@@ -257,45 +252,13 @@ class _ChunkWriter:
     def close(self) -> None:
         if self._lines:
             self._flush()
-        _fsync_folder(self.out_dir)
-
-    def discard(self) -> None:
-        """Remove a temporary file left by a failed write."""
-        if self._temp is not None:
-            self._temp.unlink(missing_ok=True)
-            self._temp = None
 
     def _flush(self) -> None:
         target = self.out_dir / f"{self.prefix}-{len(self.files):03d}.jsonl"
-        # Hidden (leading dot), so the corpus reader skips it while it is written.
-        handle, temp_name = tempfile.mkstemp(
-            dir=self.out_dir, prefix=f".{target.name}.", suffix=".tmp"
-        )
-        self._temp = Path(temp_name)
-        with os.fdopen(handle, "wb") as out:
-            out.writelines(self._lines)
-            out.flush()
-            os.fsync(out.fileno())
-        os.chmod(self._temp, 0o644)
-        os.replace(self._temp, target)
-        self._temp = None
+        atomic_write(target, b"".join(self._lines))
         self.files.append(target)
         self._lines = []
         self._bytes = 0
-
-
-def _fsync_folder(folder: Path) -> None:
-    """Make the renames durable; not every platform can open a folder."""
-    try:
-        handle = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(handle)
-    except OSError:
-        pass
-    finally:
-        os.close(handle)
 
 
 def _remove_stale(out_dir: Path, prefix: str, keep: Iterable[Path]) -> list[Path]:

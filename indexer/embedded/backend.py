@@ -1,0 +1,228 @@
+"""The embedded backend: the archive as Whoosh files and numpy arrays on this machine.
+
+The one implementation of `indexer.archive.backend.Backend` today. It owns
+the live index (the current generation, reopened after a rebuild), the
+search core over it, and, in a server, the one writer thread. Everything
+above it (the web app, the CLI, a newsroom's scripts) calls these methods
+and sees only the typed results of `indexer.archive.results`.
+
+The index is opened lazily: a backend can be made before the first build,
+and answers `ArchiveMissing` (a 503 on the web) until there is one.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Iterable
+from concurrent.futures import Future
+from pathlib import Path
+from typing import Any
+
+from indexer.archive.builds import BuildReport, ProgressFactory
+from indexer.archive.errors import ArchiveDamaged, ArchiveMissing
+from indexer.archive.request import ENTITY_ARTICLES_LIMIT, FACET_VALUES_LIMIT, SearchRequest
+from indexer.archive.results import (
+    ArticleReading,
+    EntityReport,
+    FacetValues,
+    Health,
+    IndexStats,
+    RelatedArticle,
+    SearchResult,
+    StoredArticle,
+    Suggestion,
+)
+from indexer.editing.jobs import Job
+from indexer.editing.writes import NewFile, Outcome
+from indexer.embedded.index.build import update_index
+from indexer.embedded.index.store import IndexLocation, LiveIndex
+from indexer.embedded.search import entity_report, facet_search
+from indexer.embedded.search.core import FACET_LIMIT, SearchCore
+from indexer.embedded.search.export import Export, stored_article
+from indexer.embedded.search.reading import mark_article
+from indexer.embedded.search.stats import index_stats
+from indexer.embedded.writer import Writer
+from indexer.entities.enrich import corpus_gazetteer
+from indexer.ingest.article import Article
+from indexer.ingest.corpus import DEFAULT_MAX_FILE_BYTES, read_file
+
+logger = logging.getLogger(__name__)
+
+# The job id of the reconciliation a server's writer starts with.
+STARTUP_JOB = "startup"
+
+
+class EmbeddedBackend:
+    """An archive in an index folder, built from a corpus folder."""
+
+    def __init__(
+        self, index: Path, corpus: Path, *, max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
+    ) -> None:
+        self.location = IndexLocation(index)
+        self.corpus = corpus
+        self.max_file_bytes = max_file_bytes
+        self._live = LiveIndex(self.location)
+        self._core: SearchCore | None = None
+        self._writer: Writer | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def core(self) -> SearchCore:
+        """The search core, made on first use (loading the gazetteer takes a moment)."""
+        with self._lock:
+            if self._core is None:
+                self._core = SearchCore(self._live, corpus_gazetteer(self.corpus))
+            return self._core
+
+    # -- reading -----------------------------------------------------------
+
+    def search(self, request: SearchRequest, *, facet_limit: int = FACET_LIMIT) -> SearchResult:
+        return self.core.search(request, facet_limit=facet_limit)
+
+    def facet_values(
+        self,
+        request: SearchRequest,
+        facet: str,
+        prefix: str = "",
+        *,
+        limit: int = FACET_VALUES_LIMIT,
+    ) -> FacetValues:
+        return facet_search.facet_values(self.core, request, facet, prefix, limit=limit)
+
+    def suggest(self, prefix: str, limit: int = 8) -> list[Suggestion]:
+        return self.core.suggest(prefix, limit)
+
+    def article(self, article_id: str) -> StoredArticle | None:
+        stored = self.core.article(article_id)
+        return stored_article(stored) if stored is not None else None
+
+    def original(self, article_id: str) -> tuple[str, Article | None] | None:
+        stored = self.core.article(article_id)
+        if stored is None:
+            return None
+        file = str(stored.get("file", ""))
+        found = read_file(self.corpus / file, self.max_file_bytes).articles
+        return file, next((a for a in found if a.id == article_id), None)
+
+    def related(self, article_id: str, limit: int = 5) -> list[RelatedArticle]:
+        return self.core.related(article_id, limit)
+
+    def reading(self, article_id: str, q: str = "") -> ArticleReading | None:
+        core = self.core
+        stored = core.article(article_id)
+        if stored is None:
+            return None
+        marked = mark_article(stored, core.highlight_terms(q) if q else {})
+        return ArticleReading(stored_article(stored), marked, core.related(article_id))
+
+    def entity_report(
+        self, kind: str, name: str, *, limit: int = ENTITY_ARTICLES_LIMIT
+    ) -> EntityReport | None:
+        return entity_report.entity_report(self.core, kind, name, limit=limit)
+
+    def export(self, request: SearchRequest) -> Export:
+        return Export(self.core, request)
+
+    def stats(self) -> IndexStats:
+        return index_stats(self.location)
+
+    def health(self) -> Health:
+        try:
+            version = self.version()
+            articles = self._live.get().doc_count()
+        except ArchiveMissing:
+            return Health("no index", None, 0)
+        except ArchiveDamaged as exc:
+            logger.error("%s", exc)
+            current = self.location.current()
+            return Health("damaged", current.name if current else None, 0, message=exc.public)
+        return Health("ok", self._live.generation, articles, version)
+
+    def version(self) -> str:
+        """The served generation and, within it, the latest update."""
+        ix = self._live.get()
+        return f"{self._live.generation}.{ix.latest_generation()}"
+
+    def updated(self) -> str | None:
+        updated: str | None = self.location.info().get("updated")
+        return updated
+
+    def activity(self) -> dict[str, Any]:
+        try:
+            info = self.location.info()
+            articles = self._live.get().doc_count()
+        except ArchiveMissing:
+            info, articles = {}, 0
+        last_run = info.get("last_run", {})
+        writer = self._writer
+        errors = list(writer.recent_errors)[:20] if writer else []
+        return {
+            "articles": articles,
+            "built": info.get("built"),
+            "updated": info.get("updated"),
+            "last_run": last_run,
+            "errors": errors or last_run.get("errors", [])[:20],
+            "recent": list(writer.recent_writes)[:15] if writer else [],
+        }
+
+    # -- writing -----------------------------------------------------------
+
+    def index(
+        self,
+        paths: Iterable[Path] | None = None,
+        *,
+        rebuild: bool = False,
+        progress: ProgressFactory | None = None,
+        on_wait: Callable[[str], None] | None = None,
+    ) -> BuildReport:
+        return update_index(
+            self.location,
+            self.corpus,
+            paths,
+            rebuild=rebuild,
+            max_file_bytes=self.max_file_bytes,
+            progress=progress,
+            on_wait=on_wait,
+        )
+
+    def start_writer(self) -> None:
+        # The searches' new index state is opened before an upload is answered, so
+        # the uploader's first search does not wait for it.
+        writer = Writer(self.location, self.corpus, self.max_file_bytes, on_change=self.warm)
+        writer.start()
+        writer.reconcile(STARTUP_JOB)
+        self._writer = writer
+
+    @property
+    def writer(self) -> Writer:
+        if self._writer is None:
+            raise RuntimeError("the writer is not started (start_writer)")
+        return self._writer
+
+    def upload(self, files: list[NewFile]) -> Future[list[Outcome]]:
+        return self.writer.upload(files)
+
+    def delete(self, article_id: str) -> Future[Outcome]:
+        return self.writer.delete(article_id)
+
+    def reindex(self) -> Job:
+        return self.writer.reindex()
+
+    def job(self, job_id: str) -> Job | None:
+        return self.writer.job(job_id)
+
+    # -- lifecycle ---------------------------------------------------------
+
+    def warm(self) -> None:
+        self.core.warm()
+
+    def close(self) -> None:
+        if self._writer is not None:
+            self._writer.stop()
+            self._writer = None
+        with self._lock:
+            core, self._core = self._core, None
+        if core is not None:
+            core.close()
+        self._live.close()

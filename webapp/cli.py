@@ -1,0 +1,118 @@
+"""The installed `vindex` command: the library's commands, and `serve` for the web app.
+
+`indexer.cli` holds every command that works on an archive; serving it over
+HTTP belongs to the web app, so the library runs (and is imported) without
+Starlette or uvicorn.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ctypes
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from indexer import cli
+from indexer.archives import open_backend
+from indexer.cli import EXIT_OK, UsageError
+from indexer.settings import Settings
+from indexer.system.logs import configure_logging
+from webapp.serving import raise_file_limit, token_problem, uvicorn_options
+
+# Seconds an idle HTTP connection is kept open by `vindex serve`.
+KEEP_ALIVE_SECONDS = 75
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    return cli.main(argv, extra_commands=[add_serve])
+
+
+def add_serve(commands: Any, common: argparse.ArgumentParser) -> None:
+    serve = commands.add_parser("serve", parents=[common], help="serve the web app")
+    serve.add_argument("--host", help="default 127.0.0.1 (VINDEX_HOST)")
+    serve.add_argument("--port", type=int, help="default 8000 (VINDEX_PORT)")
+    serve.add_argument("--workers", type=int, help="default 1 (VINDEX_WORKERS)")
+    serve.set_defaults(handler=_serve)
+
+
+# glibc's malloc for the server (see _tune_malloc); a value set in the environment wins.
+MALLOC_SETTINGS = {"MALLOC_ARENA_MAX": "2", "MALLOC_TRIM_THRESHOLD_": "131072"}
+_M_TRIM_THRESHOLD, _M_ARENA_MAX = -1, -8  # mallopt(3) parameters
+
+
+def _tune_malloc() -> None:
+    """Keep the server's memory to what it uses: few malloc arenas, freed memory returned.
+
+    A worker answers from a pool of threads, each allocating and freeing numpy
+    arrays of the archive's size. By default glibc gives threads arenas of
+    their own (up to eight per core) and keeps freed memory in them, and it
+    raises its threshold for handing large blocks back as they are freed:
+    twenty threads searching the Reuters archive under an upload a second
+    held 1.0-1.1 GB, 0.28 GB with these settings (0.5 GB with two arenas
+    alone). The variables reach the worker processes uvicorn spawns; mallopt
+    tunes this process, which serves when there is one worker. Other C
+    libraries have no mallopt and are left as they are.
+    """
+    for name, value in MALLOC_SETTINGS.items():
+        os.environ.setdefault(name, value)
+    try:
+        mallopt = ctypes.CDLL(None).mallopt
+        arenas = int(os.environ["MALLOC_ARENA_MAX"])
+        trim = int(os.environ["MALLOC_TRIM_THRESHOLD_"])
+    except (AttributeError, OSError, ValueError):
+        return
+    mallopt(_M_ARENA_MAX, arenas)
+    mallopt(_M_TRIM_THRESHOLD, trim)
+
+
+def _serve(args: argparse.Namespace, settings: Settings) -> int:
+    import uvicorn
+
+    settings = settings.with_overrides(host=args.host, port=args.port, workers=args.workers)
+    archive = open_backend(settings)
+    try:
+        missing = archive.health().status == "no index"
+    finally:
+        archive.close()
+    if missing:
+        raise UsageError(f"no index in {settings.index}: build one with `vindex index`")
+
+    if settings.editor_token and (problem := token_problem(settings.editor_token)):
+        raise UsageError(problem)
+    if not settings.editor_token:
+        # One token for all workers (they sign sessions with it), printed for the editor.
+        import secrets
+
+        settings = settings.with_overrides(editor_token=secrets.token_urlsafe(24))
+        print(f"Editor token (set VINDEX_EDITOR_TOKEN to choose one): {settings.editor_token}")
+    # Workers are separate processes: they read their settings from the environment.
+    os.environ.update(settings.to_env())
+    _tune_malloc()
+    open_files = raise_file_limit()  # inherited by the workers
+    print(f"Vindex serving {settings.index} on http://{settings.host}:{settings.port}/")
+    print(f"Editor page: http://{settings.host}:{settings.port}/editor", flush=True)
+    configure_logging(settings.log_format)
+    logging.getLogger(__name__).info(
+        "serving %s with %d worker(s), embedded backend", settings.index, settings.workers
+    )
+    uvicorn.run(
+        "webapp.app:app_from_env",
+        factory=True,
+        host=settings.host,
+        port=settings.port,
+        workers=settings.workers,
+        log_level="info",
+        # Longer than clients keep idle connections (httpx 5 s, browsers more): with
+        # uvicorn's 5 s, a client reusing a connection just as the server closed it
+        # got a broken request under load (bench/load.py saw one in 661).
+        timeout_keep_alive=KEEP_ALIVE_SECONDS,
+        **uvicorn_options(settings, open_files),
+    )
+    return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())
