@@ -10,45 +10,42 @@ from __future__ import annotations
 import pytest
 from whoosh.query import And, Or, Prefix
 
+from indexer.archive.results import Suggestion
 from indexer.embedded.search.core import SearchCore
 from indexer.embedded.search.suggest import MAX_PREFIX, NameIndex, clean_prefix, title_query
 
 
-def titles(found: list[dict[str, object]]) -> list[object]:
-    return [item["value"] for item in found if item["type"] == "title"]
+def titles(found: list[Suggestion]) -> list[str]:
+    return [item.value for item in found if item.type == "title"]
 
 
 def test_entities_first_most_named_first_then_titles(demo: SearchCore) -> None:
     assert demo.suggest("osc", limit=6) == [
-        {"value": "OSCE", "type": "organization", "count": 19},
-        {"value": "OSCE Special Monitoring Mission to Ukraine", "type": "organization", "count": 4},
-        {"value": "OSCE Ministerial Council", "type": "organization", "count": 1},
-        {
-            "value": "OSCE Ministerial Council Opens in Skopje",
-            "type": "title",
-            "id": "2023-11-30-osce-ministerial-council-opens-in-skopje",
-        },
-        {
-            "value": "OSCE Ministerial Council in Bratislava Concludes",
-            "type": "title",
-            "id": "2019-12-06-osce-ministerial-council-in-bratislava-concludes",
-        },
-        {
-            "value": "Feridun Sinirlioğlu Takes Office as OSCE Secretary General",
-            "type": "title",
-            "id": "vindobona-2024-feridun-sinirlioglu-takes-office-as-osce-secretary-general",
-        },
+        Suggestion("OSCE", "organization", count=19),
+        Suggestion("OSCE Special Monitoring Mission to Ukraine", "organization", count=4),
+        Suggestion("OSCE Ministerial Council", "organization", count=1),
+        Suggestion(
+            "OSCE Ministerial Council Opens in Skopje",
+            "title",
+            id="2023-11-30-osce-ministerial-council-opens-in-skopje",
+        ),
+        Suggestion(
+            "OSCE Ministerial Council in Bratislava Concludes",
+            "title",
+            id="2019-12-06-osce-ministerial-council-in-bratislava-concludes",
+        ),
+        Suggestion(
+            "Feridun Sinirlioğlu Takes Office as OSCE Secretary General",
+            "title",
+            id="vindobona-2024-feridun-sinirlioglu-takes-office-as-osce-secretary-general",
+        ),
     ]
 
 
 def test_an_entity_is_found_by_any_of_its_words(demo: SearchCore) -> None:
-    """ "Wien" is the last word of an organisation's name; every title word counts too."""
+    """Wien is the last word of an organisation's name; every title word counts too."""
     found = demo.suggest("Wien ", limit=6)
-    assert found[0] == {
-        "value": "Büro der Vereinten Nationen in Wien",
-        "type": "organization",
-        "count": 1,
-    }
+    assert found[0] == Suggestion("Büro der Vereinten Nationen in Wien", "organization", count=1)
     assert titles(found) == [
         "Schallenberg empfängt slowakischen Amtskollegen Blanár in Wien",
         "UNIDO-Generalkonferenz berät in Wien über nachhaltige Industrialisierung",
@@ -60,23 +57,23 @@ def test_an_entity_is_found_by_any_of_its_words(demo: SearchCore) -> None:
 
 def test_entities_take_at_most_half_of_the_list(demo: SearchCore) -> None:
     found = demo.suggest("vie", limit=6)
-    assert [(item["value"], item["type"]) for item in found[:3]] == [
+    assert [(item.value, item.type) for item in found[:3]] == [
         ("Vienna", "place"),
         ("Vienna International Centre", "place"),
         ("City of Vienna", "organization"),
     ]
-    assert [item["type"] for item in found[3:]] == ["title"] * 3
+    assert [item.type for item in found[3:]] == ["title"] * 3
     # A list of one still has its entity.
-    assert demo.suggest("vie", limit=1) == [{"value": "Vienna", "type": "place", "count": 63}]
+    assert demo.suggest("vie", limit=1) == [Suggestion("Vienna", "place", count=63)]
 
 
 def test_every_typed_word_begins_a_title_word(demo: SearchCore) -> None:
     assert demo.suggest("iaea dir") == [
-        {
-            "value": "Rafael Mariano Grossi Takes Office as IAEA Director General",
-            "type": "title",
-            "id": "2019-12-03-rafael-mariano-grossi-takes-office-as-iaea-director-general",
-        }
+        Suggestion(
+            "Rafael Mariano Grossi Takes Office as IAEA Director General",
+            "title",
+            id="2019-12-03-rafael-mariano-grossi-takes-office-as-iaea-director-general",
+        )
     ]
     # A whole word is longer than its stem ("ministeri"): found all the same.
     assert titles(demo.suggest("ministerial")) == [
