@@ -8,7 +8,7 @@ BENCH_STAMP := $(VENV)/.installed-bench
 # axe-core (npm), which the browser tests inject into each page; pinned by package-lock.json.
 NPM_STAMP := node_modules/.installed
 
-.PHONY: run test lint check audit index bench clean
+.PHONY: run test check-fast lint check audit index bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -48,6 +48,11 @@ index: $(STAMP)
 
 test: check $(NPM_STAMP)
 	$(BIN)/python -m pytest
+
+# Lint, types and the tests that are neither slow nor a browser's (see the markers in
+# pyproject.toml): the check to run while working. `make test` still runs everything.
+check-fast: check
+	$(BIN)/python -m pytest -m "not slow and not browser"
 
 # Code checks, and the dependency audit (which needs PyPI; `make test` does not run it).
 lint: check audit

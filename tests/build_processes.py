@@ -1,21 +1,26 @@
-"""Real build processes for the lock, job and generation tests: corpora, /proc, waiting."""
+"""Real build processes for the lock, job and generation tests: corpora, /proc, waiting.
+
+Waiting is tests/waiting.py's: for the event, with its backstop `HANG` (re-exported
+here as `BACKSTOP` and `wait_until` for the modules that import them from here).
+"""
 
 from __future__ import annotations
 
 import os
 import shutil
 import subprocess
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 from conftest import ROOT, cli_command
+from waiting import HANG
+from waiting import wait_until as wait_until
 
 from indexer.embedded.index.build import update_index
 from indexer.embedded.index.store import LOCK, IndexLocation
 
-# A backstop against hangs, never a measure: every wait below is for an event.
-BACKSTOP = 120
+# A backstop against hangs, never a measure: a fixed 120 s judged the machine's speed, and a
+# loaded machine may take longer over a rebuild.
+BACKSTOP = HANG
 
 
 def children(pid: int) -> set[int]:
@@ -77,13 +82,6 @@ def lock_holders(index: Path) -> set[int]:
         if any(t == lock or t.startswith(lock + " ") for t in targets):
             found.add(int(entry.name))
     return found
-
-
-def wait_until(condition: Callable[[], bool], what: str) -> None:
-    deadline = time.monotonic() + BACKSTOP
-    while not condition():
-        assert time.monotonic() < deadline, what
-        time.sleep(0.05)
 
 
 def small_index(tmp_path: Path, big_files: list[Path]) -> tuple[Path, Path]:

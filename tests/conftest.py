@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from api_app import demo_index
 from demo_corpus import copy_demo_corpus
+from demo_site import build_demo_site
 from waiting import HANG, hang
 
 from indexer.archive.request import SearchRequest
@@ -20,6 +21,7 @@ from indexer.embedded.index.build import update_index
 from indexer.embedded.index.store import IndexLocation, LiveIndex
 from indexer.embedded.search.core import SearchCore, SearchResult
 from indexer.ingest.importers import ImportSummary, import_corpus
+from indexer.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
@@ -57,6 +59,18 @@ _WORDS = [
     "agreement",
     "cooperation",
 ]
+
+
+# Fixtures whose every user is slow (see the `slow` marker in pyproject.toml): the
+# Reuters import (21,578 stories) and the 6,000 articles of a rebuild that takes seconds.
+SLOW_FIXTURES = ("reuters_import", "big_files")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark `slow` every test that uses a slow fixture, so no module has to remember it."""
+    for item in items:
+        if any(name in getattr(item, "fixturenames", ()) for name in SLOW_FIXTURES):
+            item.add_marker(pytest.mark.slow)
 
 
 def synthetic_article(n: int, prefix: str = "t", words: int = 60) -> dict[str, Any]:
@@ -133,12 +147,18 @@ def demo_corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return copy_demo_corpus(tmp_path_factory.mktemp("demo") / "corpus")
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SearchCore]:
-    """A search core over the demo archive's index (built once per session), per module."""
-    core = SearchCore(LiveIndex(IndexLocation(demo_index(tmp_path_factory))))
-    yield core
-    core.close()
+    """A search core over the demo archive's index, both made once for the session: every
+    module searches the same warm core (its caches are its own business), none writes."""
+    yield from core_over(IndexLocation(demo_index(tmp_path_factory)))
+
+
+@pytest.fixture(scope="session")
+def pages_site(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """The demo archive plus the hostile articles (demo_site.py), indexed once for the
+    session: the pages' site, for the TestClient's tests and the browser's. Read only."""
+    return build_demo_site(tmp_path_factory.mktemp("pages-site"))
 
 
 @pytest.fixture(scope="session")
@@ -148,6 +168,15 @@ def reuters_import(tmp_path_factory: pytest.TempPathFactory) -> ImportSummary:
     if not source.exists():
         pytest.skip(f"no Reuters-21578 at {source}")
     return import_corpus("reuters", source, tmp_path_factory.mktemp("reuters-import"))
+
+
+def core_over(location: IndexLocation) -> Iterator[SearchCore]:
+    """A search core over the index at `location`, for a fixture to yield from; closed after."""
+    core = SearchCore(LiveIndex(location))
+    try:
+        yield core
+    finally:
+        core.close()
 
 
 def search(location: IndexLocation, q: str = "", **params: str) -> SearchResult:
@@ -164,8 +193,11 @@ def cli_command(*args: str) -> list[str]:
     return [sys.executable, "-m", "webapp.cli", *args]
 
 
-def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
-    """Run `vindex ARGS` to the end; its exit status and output, as text."""
+def run_cli(*args: str, timeout: float = HANG, **options: Any) -> subprocess.CompletedProcess[str]:
+    """Run `vindex ARGS` to the end; its exit status and output, as text.
+
+    `timeout` is a backstop (a hang fails the test); `options` go to `subprocess.run`.
+    """
     try:
         return subprocess.run(
             cli_command(*args),
@@ -173,10 +205,11 @@ def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
             capture_output=True,
             text=True,
             check=False,
-            timeout=HANG,
+            timeout=timeout,
+            **options,
         )
     except subprocess.TimeoutExpired:
-        hang(f"vindex {' '.join(args)} to end")
+        hang(f"vindex {' '.join(args)} to end", timeout)
 
 
 def write_many_words_corpus(root: Path, prefix: str = "ab", count: int = 3000) -> Path:

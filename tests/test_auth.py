@@ -1,4 +1,5 @@
-"""Editor access under attack: odd bytes in credentials, logout, and the guessers' throttle.
+"""Editor access (webapp/auth.py): tokens, session cookies and CSRF tokens, and under attack:
+odd bytes in credentials, logout, and the guessers' throttle.
 
 The real app through TestClient on a real index; two apps on one index stand
 for the worker processes of `vindex serve --workers 2`.
@@ -14,11 +15,22 @@ from typing import Any
 
 import pytest
 from api_app import editor_client
+from starlette.requests import Request
 from starlette.testclient import TestClient
 
 from indexer.settings import Settings
 from webapp.app import create_app
-from webapp.auth import FIRST_DELAY, MAX_DELAY, _wait
+from webapp.auth import (
+    FIRST_DELAY,
+    FREE_FAILURES,
+    MAX_DELAY,
+    SESSION_COOKIE,
+    SESSION_SECONDS,
+    EditorAuth,
+    _wait,
+    client_of,
+)
+from webapp.auth_store import AuthStore
 
 TOKEN = "a-long-enough-editor-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
@@ -184,3 +196,85 @@ def test_an_ipv6_client_is_its_network(site: Path) -> None:
         assert statuses == [401] * 4
         assert second.get("/api/jobs/x", headers=WRONG).status_code == 429
         assert elsewhere.get("/api/jobs/x", headers=WRONG).status_code == 401
+
+
+# -- tokens, sessions and CSRF tokens, without HTTP ----------------------------------
+
+
+def with_cookie(value: str, client: str = "192.0.2.1") -> Request:
+    cookie = f"{SESSION_COOKIE}={value}".encode("latin-1")
+    return Request({"type": "http", "headers": [(b"cookie", cookie)], "client": (client, 1)})
+
+
+@pytest.fixture
+def auth(tmp_path: Path) -> EditorAuth:
+    return EditorAuth(TOKEN, AuthStore(tmp_path))
+
+
+def test_only_the_token_itself_is_accepted(auth: EditorAuth) -> None:
+    assert auth.token_ok(TOKEN)
+    for wrong in ("", TOKEN[:-1], TOKEN + " ", TOKEN.upper(), TOKEN + "é", "\udcff"):
+        assert not auth.token_ok(wrong), wrong
+
+
+def test_a_session_cookie_opens_its_session_until_it_is_ended(
+    auth: EditorAuth, tmp_path: Path
+) -> None:
+    cookie = auth.new_session()
+    session_id, expires, _signature = cookie.split(".")
+    assert int(expires) - time.time() == pytest.approx(SESSION_SECONDS, abs=60)
+    assert auth.session(with_cookie(cookie)) == session_id
+    # Signed with a key from the token: another token's server refuses it.
+    other = EditorAuth("another-editor-token-entirely", AuthStore(tmp_path))
+    assert other.session(with_cookie(cookie)) is None
+    # Any change to the id or the expiry breaks the signature.
+    assert auth.session(with_cookie(cookie.replace(expires, str(int(expires) + 9)))) is None
+    assert auth.session(with_cookie("x" + cookie)) is None
+    assert auth.session(with_cookie("")) is None
+    auth.end_session(session_id)
+    assert auth.session(with_cookie(cookie)) is None
+
+
+def test_a_csrf_token_belongs_to_its_session(auth: EditorAuth) -> None:
+    first, second = "first-session", "second-session"
+    token = auth.csrf_token(first)
+    assert auth.csrf_ok(first, token)
+    assert auth.csrf_token(first) == token
+    assert not auth.csrf_ok(second, token)
+    assert not auth.csrf_ok(first, "")
+    assert not auth.csrf_ok(None, token)
+
+
+def test_the_login_forms_csrf_token_is_a_signed_time_stamp(auth: EditorAuth) -> None:
+    token = auth.csrf_token(None)
+    stamp, _, _signature = token.partition(".")
+    assert abs(int(stamp) - time.time()) < 60
+    assert auth.csrf_ok(None, token)
+    # A session's token is not a login form's, nor the reverse.
+    assert not auth.csrf_ok("a-session", token)
+    assert not auth.csrf_ok(None, auth.csrf_token("a-session"))
+    # Another time stamp under the same signature.
+    assert not auth.csrf_ok(None, f"{int(stamp) - 1}.{_signature}")
+    assert not auth.csrf_ok(None, f"\u00b2.{_signature}")
+
+
+@pytest.mark.parametrize(
+    ("address", "counted_as"),
+    [
+        ("192.0.2.7", "192.0.2.7"),
+        ("2001:db8:1:2:3:4:5:6", "2001:db8:1:2::/64"),
+        ("::ffff:192.0.2.7", "::ffff:192.0.2.7"),  # an IPv4 client on a dual-stack socket
+        ("testclient", "testclient"),
+    ],
+)
+def test_the_throttle_counts_an_ipv6_client_by_its_network(address: str, counted_as: str) -> None:
+    assert client_of(with_cookie("", address)) == counted_as
+
+
+def test_the_wait_doubles_with_each_failure_past_the_free_ones() -> None:
+    now = time.time()
+    waits = [_wait(count, now, now) for count in range(FREE_FAILURES, FREE_FAILURES + 10)]
+    assert waits == [0.0, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 60.0, 60.0]
+    # Time passed since the last failure counts off the wait.
+    assert _wait(FREE_FAILURES + 3, now - 1.5, now) == 0.5
+    assert _wait(FREE_FAILURES + 3, now - 10, now) == 0.0

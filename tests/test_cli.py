@@ -15,6 +15,9 @@ import pytest
 from conftest import ROOT, SHARED, cli_command, run_cli
 from waiting import wait_exit, wait_until
 
+# Every test runs vindex in a child process (a second of start-up each).
+pytestmark = pytest.mark.slow
+
 run = run_cli
 
 
@@ -50,15 +53,7 @@ def run_limited(*args: str) -> subprocess.CompletedProcess[str]:
     def limit() -> None:
         resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
 
-    return subprocess.run(
-        cli_command(*args),
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=60,
-        preexec_fn=limit,
-    )
+    return run_cli(*args, timeout=60, preexec_fn=limit)
 
 
 @pytest.mark.parametrize("command", ["parse", "index"])
@@ -78,14 +73,8 @@ def test_only_regular_files_are_read(command: str, corpus: Path, tmp_path: Path)
 def test_a_file_over_the_size_limit_is_refused(corpus: Path, tmp_path: Path) -> None:
     big = tmp_path / "big.jsonl"
     big.write_bytes(b" " * (1024 * 1024 + 1))
-    done = subprocess.run(
-        cli_command("parse", "--corpus", str(corpus), str(big)),
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=60,
-        env={**os.environ, "VINDEX_MAX_FILE_MB": "1"},
+    done = run_cli(
+        "parse", "--corpus", str(corpus), str(big), env={**os.environ, "VINDEX_MAX_FILE_MB": "1"}
     )
     assert done.returncode == 1
     assert done.stderr.splitlines() == [

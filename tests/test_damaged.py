@@ -87,6 +87,7 @@ def test_healthz_says_the_index_is_damaged(client: TestClient, damaged: Path) ->
     assert damaged.name in body["message"] and "vindex index --rebuild" in body["message"]
 
 
+@pytest.mark.slow  # vindex in child processes
 def test_the_cli_names_the_file_and_a_rebuild_repairs_it(
     damaged: Path, corpus: Path, tmp_path: Path
 ) -> None:

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import waiting
 from api_app import editor_client
 from conftest import run_cli, synthetic_article, write_json
 from starlette.testclient import TestClient
@@ -46,12 +47,7 @@ def client(site: Path) -> Iterator[TestClient]:
 
 def wait_for_job(client: TestClient, job_id: str) -> dict[str, Any]:
     """The job once it has ended, done or failed (a hang only after `waiting.HANG`)."""
-
-    def ended() -> dict[str, Any] | None:
-        job: dict[str, Any] = client.get(f"/api/jobs/{job_id}", headers=AUTH).json()
-        return job if job["state"] in ("done", "failed") else None
-
-    return wait_until(ended, f"the end of job {job_id}")
+    return waiting.wait_for_job(client, job_id, AUTH)
 
 
 def total(client: TestClient, q: str) -> int:
@@ -567,20 +563,21 @@ def test_a_put_that_a_delete_in_the_same_batch_replaces_is_answered_as_done(
     with IndexLocation(site / "index").write_lock():
         # The writer busy on a reindex that waits for this lock: what comes next queues.
         job = client.post("/api/reindex", headers=AUTH).json()
-        deadline = time.monotonic() + 60
-        while "waiting" not in client.get(f"/api/jobs/{job['id']}", headers=AUTH).json()["message"]:
-            assert time.monotonic() < deadline, "the reindex never waited for the lock"
-            time.sleep(0.02)
+        waiting.wait_for_job(
+            client,
+            job["id"],
+            AUTH,
+            lambda record: "waiting" in record["message"],
+            "the reindex's wait for the lock",
+        )
         threads = [
             send(
                 "put", "PUT", "/api/articles/sup-1", json=article(5, "Ibis story") | {"id": "sup-1"}
             )
         ]
-        while writer._queue.qsize() < 1:
-            time.sleep(0.01)
+        wait_until(lambda: writer._queue.qsize() >= 1, "the PUT in the writer's queue")
         threads.append(send("delete", "DELETE", "/api/articles/sup-1"))
-        while writer._queue.qsize() < 2:
-            time.sleep(0.01)
+        wait_until(lambda: writer._queue.qsize() >= 2, "the DELETE in the writer's queue")
     for thread in threads:
         thread.join()
     assert answers["put"].json()["articles"][0]["status"] == "created", answers["put"].json()
@@ -591,6 +588,7 @@ def test_a_put_that_a_delete_in_the_same_batch_replaces_is_answered_as_done(
 BIG_BATCH = 2500
 
 
+@pytest.mark.slow  # a batch of thousands of articles
 def test_a_big_jsonl_batch_is_stored_in_few_files_and_each_article_stays_editable(
     site: Path,
 ) -> None:

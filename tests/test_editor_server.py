@@ -12,16 +12,20 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx2
 import pytest
 from conftest import synthetic_article
 from editor_server import AUTH, Server, corpus_ids, indexed_ids
-from waiting import HANG, wait_until
+from waiting import HANG, ended, wait_for_job, wait_until
 
 from indexer.embedded.index.build import update_index
 from indexer.embedded.index.store import IndexLocation
 from indexer.ingest.importers import ImportSummary
+
+# Servers in child processes, concurrent uploads and a Reuters reindex under searches.
+pytestmark = pytest.mark.slow
 
 UPLOADERS, PER_UPLOADER, SEARCHERS = 8, 50, 8
 QUERIES = ["vienna", "osce talks", "nuclear -trade", '"security conference"', "", "ukr*"]
@@ -151,11 +155,9 @@ def test_a_reindex_under_searches_shows_the_old_or_the_new_index_whole(reuters_s
                 except Exception as exc:
                     errors.append(repr(exc))
 
-    def job_ended() -> bool:
-        nonlocal job
-        job = client.get(f"/api/jobs/{job['id']}", headers=AUTH).json()
-        progress.append(job["done"])
-        return job["state"] in ("done", "failed")
+    def job_ended(record: dict[str, Any]) -> bool:
+        progress.append(record["done"])
+        return ended(record)
 
     server = Server(reuters_site / "index", reuters_site / "corpus", reuters_site / "log")
     with server, httpx2.Client(base_url=server.url, timeout=HANG) as client:
@@ -167,7 +169,9 @@ def test_a_reindex_under_searches_shows_the_old_or_the_new_index_whole(reuters_s
         job = client.post("/api/reindex", headers=AUTH).json()
         progress: list[int] = []
         # The job's end, however long a loaded machine takes (a fixed 300 s was outlived).
-        wait_until(job_ended, "the end of the reindex job", interval=0.2)
+        job = wait_for_job(
+            client, job["id"], AUTH, job_ended, "the end of the reindex job", interval=0.2
+        )
         finished.set()
         # Then every searcher has searched the new index too (or the searches fail).
         wait_until(

@@ -6,12 +6,12 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from conftest import write_jsonl
+from conftest import core_over, write_jsonl
 
 from indexer.archive.request import SearchRequest
 from indexer.archive.results import CoMention, MonthCount, YearCount
 from indexer.embedded.index.build import update_index
-from indexer.embedded.index.store import IndexLocation, LiveIndex
+from indexer.embedded.index.store import IndexLocation
 from indexer.embedded.search.core import SearchCore
 from indexer.embedded.search.entity_report import entity_report
 
@@ -41,9 +41,7 @@ def core(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SearchCore]:
     write_jsonl(root / "corpus" / "a.jsonl", articles)
     location = IndexLocation(root / "index")
     update_index(location, root / "corpus")
-    core = SearchCore(LiveIndex(location))
-    yield core
-    core.close()
+    yield from core_over(location)
 
 
 def test_counts_over_time_with_gaps_filled(core: SearchCore) -> None:

@@ -24,7 +24,7 @@ from datetime import date
 from typing import Any
 
 import pytest
-from conftest import synthetic_article, write_json, write_jsonl
+from conftest import core_over, synthetic_article, write_json, write_jsonl
 from fuzzing import FIXTURES, LARGE_REPR, fuzz_settings, odd_text, time_limit
 from hypothesis import example, given
 from hypothesis import strategies as st
@@ -34,11 +34,12 @@ from whoosh.query import Query
 from indexer.archive.request import MAX_PER_PAGE, SORTS, RequestError, SearchRequest
 from indexer.embedded.index.build import update_index
 from indexer.embedded.index.schema import SEARCH_BOOSTS, SEARCH_FIELDS, build_schema
-from indexer.embedded.index.store import IndexLocation, LiveIndex
+from indexer.embedded.index.store import IndexLocation
 from indexer.embedded.search.core import SearchCore, SearchResult
 from indexer.embedded.search.textquery import parse_text_query
 
-pytestmark = pytest.mark.filterwarnings(LARGE_REPR)
+# Fuzzing: hundreds of generated examples a target.
+pytestmark = [pytest.mark.filterwarnings(LARGE_REPR), pytest.mark.slow]
 
 KNOWN = [
     "q",
@@ -314,9 +315,7 @@ def core(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SearchCore]:
     location = IndexLocation(root / "index")
     report = update_index(location, corpus, workers=1)
     assert report.indexed > 40 and not report.errors
-    search_core = SearchCore(LiveIndex(location))
-    yield search_core
-    search_core.close()
+    yield from core_over(location)
 
 
 def check_result(result: SearchResult, request: SearchRequest) -> None:

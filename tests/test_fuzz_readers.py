@@ -52,7 +52,8 @@ from indexer.ingest.errors import CorpusError
 from indexer.ingest.formats import EXTENSIONS, reader_for
 from indexer.ingest.importers import Drop, ImportFailed, bbc, gnad, reuters
 
-pytestmark = pytest.mark.filterwarnings(LARGE_REPR)
+# Fuzzing: hundreds of generated and mutated files a reader.
+pytestmark = [pytest.mark.filterwarnings(LARGE_REPR), pytest.mark.slow]
 
 SEEDS = fixture_files() + corpus_samples()
 # A file name per reader: the name picks the reader, `.xml` by its root element.

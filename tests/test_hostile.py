@@ -152,6 +152,7 @@ def test_atom_feed_carries_the_payloads_as_text(client: TestClient) -> None:
 # -- payloads in every query parameter and path --------------------------------------
 
 
+@pytest.mark.slow  # every payload in every parameter of every page: hundreds of pages
 @pytest.mark.parametrize("payload", QUERY_PAYLOADS)
 def test_every_query_parameter_of_every_page(client: TestClient, payload: str) -> None:
     for url in PAGES:
@@ -235,6 +236,7 @@ def test_a_one_megabyte_title_is_refused_and_the_rest_of_the_batch_kept(
     assert total(editor) == before + 2
 
 
+@pytest.mark.slow  # an article of 10,000 entities
 def test_ten_thousand_entities_on_one_article(editor: TestClient) -> None:
     people = [f"Person Number{n:05d}" for n in range(10_000)]
     article = {**synthetic_article(910), "id": "crowded", "entities": {"person": people}}

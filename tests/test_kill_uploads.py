@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 
 import httpx2
+import pytest
 from conftest import synthetic_article
 from editor_server import AUTH, Server, corpus_ids, indexed_ids
 from waiting import HANG, wait_until
@@ -21,6 +22,9 @@ from waiting import HANG, wait_until
 from indexer.embedded.index.build import update_index
 from indexer.embedded.index.store import IndexLocation
 from indexer.system.files import TEMPORARY_PREFIX
+
+# A server in a child process, killed with kill -9 during uploads.
+pytestmark = pytest.mark.slow
 
 ROUNDS = 10
 CLIENTS = 3

@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
 from conftest import ROOT
 
 # A fresh interpreter per round: the race is in the classifier's first set-up,
@@ -33,6 +34,7 @@ print(" ".join(found))
 """
 
 
+@pytest.mark.slow  # in a child process
 def test_threads_detecting_at_once_get_the_right_languages() -> None:
     """Issue 13: a PUT through two workers got a 500 (numpy broadcast error in py3langid).
 

@@ -12,10 +12,11 @@ from collections.abc import Iterator
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
-from demo_site import XSS_QUERY, XSS_TITLE, build_demo_site
+from demo_site import XSS_QUERY, XSS_TITLE
 from starlette.testclient import TestClient
 
 from indexer.archive.request import SearchRequest
+from indexer.settings import Settings
 from webapp import search_page
 from webapp.app import create_app
 
@@ -23,9 +24,8 @@ SKOPJE = "2023-11-30-osce-ministerial-council-opens-in-skopje"
 
 
 @pytest.fixture(scope="module")
-def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
-    settings = build_demo_site(tmp_path_factory.mktemp("site"))
-    with TestClient(create_app(settings), raise_server_exceptions=False) as client:
+def client(pages_site: Settings) -> Iterator[TestClient]:
+    with TestClient(create_app(pages_site), raise_server_exceptions=False) as client:
         yield client
 
 

@@ -6,13 +6,13 @@ from typing import Any
 
 import numpy as np
 import pytest
-from conftest import write_jsonl
+from conftest import core_over, write_jsonl
 from whoosh.query import Or, Phrase
 
 from indexer.archive.request import SearchRequest
 from indexer.embedded.index.build import update_index
 from indexer.embedded.index.schema import SEARCH_BOOSTS, SEARCH_FIELDS
-from indexer.embedded.index.store import IndexLocation, LiveIndex
+from indexer.embedded.index.store import IndexLocation
 from indexer.embedded.search.core import SearchCore, SearchResult
 from indexer.embedded.search.engine import PROXIMITY_SLOP, evaluate, proximity
 from indexer.embedded.search.prune import prune
@@ -73,9 +73,7 @@ def core(tmp_path_factory: pytest.TempPathFactory) -> SearchCore:
     location = IndexLocation(root / "index")
     report = update_index(location, corpus)
     assert report.indexed == len(articles) and not report.errors
-    searcher = SearchCore(LiveIndex(location))
-    yield searcher
-    searcher.close()
+    yield from core_over(location)
 
 
 def run(core: SearchCore, **params: object) -> SearchResult:

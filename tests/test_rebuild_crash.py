@@ -11,13 +11,16 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, cli_command, synthetic_article, write_jsonl
+from conftest import ROOT, cli_command, run_cli, synthetic_article, write_jsonl
 from waiting import HANG, hang, wait_until
 
 from indexer.archive.request import SearchRequest
 from indexer.embedded.index.build import update_index
 from indexer.embedded.index.store import IndexLocation, LiveIndex
 from indexer.embedded.search.core import SearchCore
+
+# Rebuilds in child processes, killed at moments spread across them.
+pytestmark = pytest.mark.slow
 
 vindex = cli_command
 
@@ -50,13 +53,7 @@ def test_killed_rebuild_leaves_previous_index_serving(big_corpus: Path, tmp_path
 
     # How long a whole rebuild takes here, to spread the kills across it.
     started = time.monotonic()
-    done = subprocess.run(
-        vindex("index", "--rebuild", "--index", str(index), "--corpus", str(big_corpus)),
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    done = run_cli("index", "--rebuild", "--index", str(index), "--corpus", str(big_corpus))
     duration = time.monotonic() - started
     assert done.returncode == 0, done.stderr
     full_generation = live.generation
@@ -131,43 +128,19 @@ def test_second_writer_waits_for_the_lock_with_a_message(corpus: Path, tmp_path:
 
 def test_index_exit_status(corpus: Path, tmp_path: Path) -> None:
     index = str(tmp_path / "index")
-    ok = subprocess.run(
-        vindex("index", "--index", index, "--corpus", str(corpus)),
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    ok = run_cli("index", "--index", index, "--corpus", str(corpus))
     assert ok.returncode == 0, ok.stderr
     assert ok.stdout.startswith("rebuilt: read 3 files")
     (corpus / "bad.json").write_bytes(b"\xff\xfe not utf-8")
-    failed = subprocess.run(
-        vindex("index", "--index", index, "--corpus", str(corpus)),
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    failed = run_cli("index", "--index", index, "--corpus", str(corpus))
     assert failed.returncode == 1
     assert failed.stderr.splitlines() == [
         f"error: {corpus / 'bad.json'}: line 1: invalid UTF-8 (byte 0xff at offset 0)"
     ]
-    usage = subprocess.run(
-        vindex("index", "--index", index, "--corpus", str(tmp_path / "nowhere")),
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    usage = run_cli("index", "--index", index, "--corpus", str(tmp_path / "nowhere"))
     assert usage.returncode == 2
     assert "no corpus folder" in usage.stderr
-    bad_flag = subprocess.run(
-        vindex("index", "--frobnicate"), cwd=ROOT, capture_output=True, check=False
-    )
-    assert bad_flag.returncode == 2
-    env = {**os.environ, "VINDEX_MAX_FILE_MB": "lots"}
-    bad_setting = subprocess.run(
-        vindex("stats"), cwd=ROOT, capture_output=True, text=True, check=False, env=env
-    )
+    assert run_cli("index", "--frobnicate").returncode == 2
+    bad_setting = run_cli("stats", env={**os.environ, "VINDEX_MAX_FILE_MB": "lots"})
     assert bad_setting.returncode == 2
     assert "VINDEX_MAX_FILE_MB: expected a number" in bad_setting.stderr

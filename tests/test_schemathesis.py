@@ -28,6 +28,9 @@ from schemathesis.specs.openapi.checks import (
 from indexer.settings import Settings
 from webapp.app import create_app
 
+# Fuzzing the running app against its OpenAPI document.
+pytestmark = pytest.mark.slow
+
 EXAMPLES = int(os.environ.get("VINDEX_SCHEMATHESIS_EXAMPLES", "30"))
 # Requests made, by operation and status: printed at the end (`pytest -s`) to report a run.
 CALLS: Counter[tuple[str, int]] = Counter()

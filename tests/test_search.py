@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import run_cli, synthetic_article, write_json, write_jsonl
+from conftest import core_over, run_cli, synthetic_article, write_json, write_jsonl
 from whoosh.query import FuzzyTerm, Or, Prefix, Query, Term, Wildcard
 from whoosh.query.terms import MultiTerm
 
@@ -50,9 +50,7 @@ def reuters(tmp_path_factory: pytest.TempPathFactory, reuters_import: ImportSumm
     location = IndexLocation(root / "index")
     report = update_index(location, corpus, workers=2)
     assert report.indexed == len(kept) and not report.errors
-    core = SearchCore(LiveIndex(location))
-    yield core
-    core.close()
+    yield from core_over(location)
 
 
 def run(core: SearchCore, **params: object) -> SearchResult:

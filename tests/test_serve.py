@@ -30,6 +30,9 @@ from indexer.embedded.index.store import IndexLocation
 from indexer.settings import Settings, SettingsError
 from webapp.serving import RepeatFilter, uvicorn_options
 
+# vindex serve and uvicorn in child processes.
+pytestmark = pytest.mark.slow
+
 WRONG = {"Authorization": "Bearer wrong-guess-0000000"}
 
 

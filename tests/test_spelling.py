@@ -8,14 +8,14 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from conftest import synthetic_article, write_jsonl
+from conftest import core_over, synthetic_article, write_jsonl
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from indexer.archive.request import SearchRequest
 from indexer.embedded.index.build import update_index
 from indexer.embedded.index.schema import ANY_STOP_WORDS
-from indexer.embedded.index.store import IndexLocation, LiveIndex
+from indexer.embedded.index.store import IndexLocation
 from indexer.embedded.search.core import SearchCore
 from indexer.embedded.search.spelling import EDIT_WEIGHT, MAX_EDITS, Corrections
 from indexer.embedded.search.states import spelling_fields
@@ -34,9 +34,7 @@ def reuters(
         shutil.copy(path, corpus / path.name)
     location = IndexLocation(root / "index")
     update_index(location, corpus, entities=False)
-    core = SearchCore(LiveIndex(location))
-    yield core
-    core.close()
+    yield from core_over(location)
 
 
 def _by_definition(core: SearchCore, word: str) -> str | None:
@@ -97,11 +95,7 @@ def titled_index(corpus: Path, location: IndexLocation, titles: list[str]) -> It
         corpus / "a.jsonl", [synthetic_article(n) | {"title": t} for n, t in enumerate(titles)]
     )
     update_index(location, corpus, entities=False)
-    core = SearchCore(LiveIndex(location))
-    try:
-        yield core
-    finally:
-        core.close()
+    yield from core_over(location)
 
 
 def test_an_update_can_change_the_answer(tmp_path: Path) -> None:
@@ -141,3 +135,23 @@ def test_a_search_that_finds_nothing_corrects_each_word_once_per_state(tmp_path:
         with core._using() as state:
             state.corrections._answers["bnak"] = "bank!"
         assert core.search(request).suggestion == "bank! rates"
+
+
+@pytest.mark.parametrize(
+    ("q", "suggestion"),
+    [
+        ("viena", "Vienna"),  # cased as the archive writes the name
+        ("osec", "OSCE"),  # a swap of two letters is one edit
+        ("Grosi", "Grossi"),
+        ("nuclaer confrence", "nuclear conference"),  # each word corrected
+        ("the viena", "the Vienna"),  # a stop word is kept, never offered
+        ("ministerial councl", "ministerial council"),  # only the misspelt word changes
+        ("xyz", None),  # no word within two edits but stop words
+        ("zzzzqqq", None),
+        ("vienna", None),  # 63 articles: nothing to correct
+    ],
+)
+def test_did_you_mean_on_the_demo_archive(demo: SearchCore, q: str, suggestion: str | None) -> None:
+    result = demo.search(SearchRequest(q=q))
+    assert result.suggestion == suggestion
+    assert result.total == (63 if q == "vienna" else 0)

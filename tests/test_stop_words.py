@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import write_jsonl
+from conftest import core_over, write_jsonl
 
 from indexer.archive.request import SearchRequest
 from indexer.embedded.index.build import update_index
@@ -63,9 +63,7 @@ def core(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SearchCore]:
     location = IndexLocation(root / "index")
     report = update_index(location, root / "corpus")
     assert report.indexed == len(ARTICLES) and not report.errors
-    searching = SearchCore(LiveIndex(location))
-    yield searching
-    searching.close()
+    yield from core_over(location)
 
 
 def search(core: SearchCore, q: str) -> SearchResult:

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import subprocess
 import time
-from collections.abc import Callable
-from typing import NoReturn, TypeVar
+from collections.abc import Callable, Mapping
+from typing import Any, NoReturn, Protocol, TypeVar
 
 import pytest
 
@@ -58,3 +58,32 @@ def wait_exit(process: subprocess.Popen[bytes] | subprocess.Popen[str], what: st
     except subprocess.TimeoutExpired:
         process.kill()
         hang(what)
+
+
+class _Client(Protocol):
+    """A Starlette TestClient or an httpx2 client: anything that GETs a JSON answer."""
+
+    def get(self, url: str, *, headers: Mapping[str, str]) -> Any: ...
+
+
+def ended(job: dict[str, Any]) -> bool:
+    """Whether an editor job's record says it has ended, done or failed."""
+    return job["state"] in ("done", "failed")
+
+
+def wait_for_job(
+    client: _Client,
+    job_id: str,
+    headers: Mapping[str, str],
+    condition: Callable[[dict[str, Any]], bool] = ended,
+    what: str = "",
+    interval: float = 0.05,
+) -> dict[str, Any]:
+    """Poll `/api/jobs/<job_id>` until its record meets `condition` (by default: it has
+    ended); that record. `what` names the awaited event for the hang message."""
+
+    def met() -> dict[str, Any] | None:
+        job: dict[str, Any] = client.get(f"/api/jobs/{job_id}", headers=headers).json()
+        return job if condition(job) else None
+
+    return wait_until(met, what or f"the end of job {job_id}", interval=interval)

@@ -135,7 +135,7 @@ async def read_json_object(request: Request, limit: int) -> dict[str, Any]:
     """A JSON object body: 415 for another content type, 413 beyond `limit`, 422 if unusable."""
     media_type(request, ("application/json",))
     declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit:
+    if _is_length(declared) and int(declared) > limit:
         raise PayloadTooLarge(limit)
     body = bytearray()
     async for chunk in request.stream():
@@ -149,6 +149,12 @@ async def read_json_object(request: Request, limit: int) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise Unprocessable("The body must be a JSON object of search parameters.")
     return data
+
+
+def _is_length(declared: str) -> bool:
+    """A Content-Length `int()` reads as HTTP means it: ASCII digits only (headers are
+    read as Latin-1, and `str.isdigit` also takes '²', which `int()` refuses)."""
+    return declared.isascii() and declared.isdigit()
 
 
 # zlib window bits per accepted Content-Encoding: a gzip header (16 + 15), or zlib's "deflate".
@@ -177,8 +183,14 @@ class BodyLimit:
             await self.app(scope, receive, send)
             return
         headers = Headers(scope=scope)
-        declared = headers.get("content-length", "")
-        if declared.isdigit() and int(declared) > self.limit:
+        declared = headers.get("content-length")
+        if declared is not None and not _is_length(declared):
+            # Refused here, not by `int()` below: a server that passes such a header on
+            # (h11 does not) made that a 500.
+            message = "Content-Length must be a number of bytes in ASCII digits."
+            await _error(400, message, "Content-Length")(scope, receive, send)
+            return
+        if declared is not None and int(declared) > self.limit:
             await _too_large(self.limit)(scope, receive, send)
             return
         encoding = headers.get("content-encoding", "").strip().lower()

@@ -23,7 +23,6 @@ from pathlib import Path
 
 import pytest
 from demo_corpus import ROOT
-from demo_site import build_demo_site
 from playwright.sync_api import Browser, ConsoleMessage, Dialog, Page, expect, sync_playwright
 from waiting import HANG, wait_until
 
@@ -67,9 +66,10 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The demo site served by uvicorn in a child process, as `vindex serve` would."""
-    yield from serve(build_demo_site(tmp_path_factory.mktemp("browser-site")), tmp_path_factory)
+def base_url(pages_site: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The pages' site (the demo archive and hostile articles) served by uvicorn in a child
+    process, as `vindex serve` would."""
+    yield from serve(pages_site, tmp_path_factory)
 
 
 def serve(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:

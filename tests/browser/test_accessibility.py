@@ -15,6 +15,9 @@ from playwright.sync_api import Browser
 
 from browser.conftest import DESKTOP, PHONE, SCREENSHOTS
 
+# Chromium through Playwright, on a server in a child process.
+pytestmark = pytest.mark.browser
+
 SKOPJE = "2023-11-30-osce-ministerial-council-opens-in-skopje"
 PAGES = {
     "home": "/",

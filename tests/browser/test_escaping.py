@@ -9,8 +9,12 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
+import pytest
 from demo_site import XSS_QUERY, XSS_TITLE
 from playwright.sync_api import Page, expect
+
+# Chromium through Playwright, on a server in a child process.
+pytestmark = pytest.mark.browser
 
 EVIL_PERSON = "<svg onload=alert(4)>"
 

@@ -20,6 +20,9 @@ from test_hostile import build_site
 from browser.conftest import serve
 from indexer.ingest.article import make_article
 
+# Chromium through Playwright, on a server in a child process.
+pytestmark = pytest.mark.browser
+
 ARTICLES = [make_article(a) for a in hostile_articles()]
 
 

@@ -9,7 +9,11 @@ from __future__ import annotations
 import re
 from urllib.parse import parse_qsl, urlsplit
 
+import pytest
 from playwright.sync_api import Page, expect
+
+# Chromium through Playwright, on a server in a child process.
+pytestmark = pytest.mark.browser
 
 ALL = '19 articles matching "OSCE"'
 IN_ORGANIZATIONS = '10 articles matching "OSCE" in Organizations'
