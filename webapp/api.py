@@ -35,7 +35,7 @@ from indexer.archive.request import (
 from indexer.ingest.article import ENTITY_TYPES
 from webapp import feeds
 from webapp.errors import BadParameter, NotFound, Unprocessable
-from webapp.http import conditional, query_params, read_json_object
+from webapp.http import ascii_digits, conditional, query_params, read_json_object
 from webapp.openapi import openapi_document
 
 # A search's parameters fit in far less; anything bigger is a mistake or an attack.
@@ -55,7 +55,7 @@ def _int_param(params: Mapping[str, str], name: str, default: int, high: int) ->
     text = params.get(name, "").strip()
     if not text:
         return default
-    if not (text.isascii() and text.isdigit()) or len(text) > 6 or not 1 <= int(text) <= high:
+    if not ascii_digits(text) or len(text) > 6 or not 1 <= int(text) <= high:
         raise BadParameter(name, f"must be a whole number between 1 and {high}")
     return int(text)
 

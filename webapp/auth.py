@@ -34,6 +34,7 @@ from starlette.responses import Response
 
 from webapp.auth_store import AuthStore
 from webapp.errors import ApiError
+from webapp.http import ascii_digits
 
 SESSION_COOKIE = "vindex_editor"
 SESSION_SECONDS = 8 * 3600
@@ -87,11 +88,6 @@ def same(presented: str, expected: str | bytes) -> bool:
     return hmac.compare_digest(presented.encode("utf-8", "surrogatepass"), wanted)
 
 
-def _digits(text: str) -> bool:
-    """ASCII digits only: str.isdigit also takes '²', which int() refuses."""
-    return text.isascii() and text.isdigit()
-
-
 class EditorAuth:
     """Checks tokens, signs and reads session cookies, makes and checks CSRF tokens."""
 
@@ -120,7 +116,7 @@ class EditorAuth:
         if not payload or not same(signature, self._sign(payload)):
             return None
         session_id, _, expires = payload.partition(".")
-        if not _digits(expires) or int(expires) < time.time():
+        if not ascii_digits(expires) or int(expires) < time.time():
             return None
         if self._store.is_revoked(session_id):
             return None
@@ -161,7 +157,7 @@ class EditorAuth:
         if session_id is not None:
             return same(presented, self._sign(f"csrf:{session_id}"))
         stamp, _, signature = presented.partition(".")
-        if not _digits(stamp) or time.time() - int(stamp) > SESSION_SECONDS:
+        if not ascii_digits(stamp) or time.time() - int(stamp) > SESSION_SECONDS:
             return False
         return same(signature, self._sign(f"login:{stamp}"))
 

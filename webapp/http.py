@@ -135,7 +135,7 @@ async def read_json_object(request: Request, limit: int) -> dict[str, Any]:
     """A JSON object body: 415 for another content type, 413 beyond `limit`, 422 if unusable."""
     media_type(request, ("application/json",))
     declared = request.headers.get("content-length", "")
-    if _is_length(declared) and int(declared) > limit:
+    if ascii_digits(declared) and int(declared) > limit:
         raise PayloadTooLarge(limit)
     body = bytearray()
     async for chunk in request.stream():
@@ -151,10 +151,13 @@ async def read_json_object(request: Request, limit: int) -> dict[str, Any]:
     return data
 
 
-def _is_length(declared: str) -> bool:
-    """A Content-Length `int()` reads as HTTP means it: ASCII digits only (headers are
-    read as Latin-1, and `str.isdigit` also takes '²', which `int()` refuses)."""
-    return declared.isascii() and declared.isdigit()
+def ascii_digits(text: str) -> bool:
+    """A whole number as HTTP writes one: ASCII digits only.
+
+    `str.isdigit` also takes '²' (headers are read as Latin-1), which `int()`
+    refuses: a Content-Length, a cookie's time or a `limit` would raise.
+    """
+    return text.isascii() and text.isdigit()
 
 
 # zlib window bits per accepted Content-Encoding: a gzip header (16 + 15), or zlib's "deflate".
@@ -184,7 +187,7 @@ class BodyLimit:
             return
         headers = Headers(scope=scope)
         declared = headers.get("content-length")
-        if declared is not None and not _is_length(declared):
+        if declared is not None and not ascii_digits(declared):
             # Refused here, not by `int()` below: a server that passes such a header on
             # (h11 does not) made that a 500.
             message = "Content-Length must be a number of bytes in ASCII digits."
