@@ -6,11 +6,13 @@ import dataclasses
 import os
 import shutil
 from pathlib import Path
+from typing import Any
 
 import httpx2
 import pytest
-from build_processes import small_index, wait_until
+from build_processes import small_index
 from editor_server import AUTH, Server
+from waiting import wait_for_job
 
 from indexer.editing.jobs import Job, JobStore
 from indexer.embedded.index.store import BUILDING, IndexLocation
@@ -61,14 +63,13 @@ def test_a_reindex_cut_off_by_kill_9_reads_as_interrupted_after_a_restart(
     with httpx2.Client(base_url=server.url, timeout=30) as client:
         job = client.post("/api/reindex", headers=AUTH).json()
 
-        def building() -> bool:
-            state = client.get(f"/api/jobs/{job['id']}", headers=AUTH).json()
+        def building(state: dict[str, Any]) -> bool:
             assert state["state"] in ("queued", "running"), state
             return state["done"] >= 1 and any(
                 (g / BUILDING).exists() for g in location.generations()
             )
 
-        wait_until(building, "the rebuild never started")
+        wait_for_job(client, job["id"], AUTH, building, "the start of the rebuild")
     served = location.current()
     server.kill()
     # The corpus as the index holds it: the restart has nothing to reconcile.

@@ -16,6 +16,7 @@ import subprocess
 import sys
 import threading
 from pathlib import Path
+from typing import Any
 
 import httpx2
 import pytest
@@ -31,6 +32,7 @@ from build_processes import (
     wait_until,
 )
 from editor_server import AUTH, Server
+from waiting import wait_for_job
 
 from indexer.embedded.index.build import update_index
 from indexer.embedded.index.store import LOCK, IndexLocation
@@ -51,12 +53,11 @@ def test_stopping_the_server_mid_reindex_leaves_no_worker_and_no_lock(
     with httpx2.Client(base_url=server.url, timeout=30) as client:
         job = client.post("/api/reindex", headers=AUTH).json()
 
-        def building() -> bool:
-            state = client.get(f"/api/jobs/{job['id']}", headers=AUTH).json()
+        def building(state: dict[str, Any]) -> bool:
             assert state["state"] in ("queued", "running"), state
             return state["done"] >= 1 and len(children(pid)) >= 2
 
-        wait_until(building, "the rebuild's workers never started")
+        wait_for_job(client, job["id"], AUTH, building, "the start of the rebuild's workers")
     workers = children(pid)
     # Once they have worked a while (past the fork's hooks, into their share):
     # they let go of the server's lock file, and SIGTERM stops them (they had
