@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -130,3 +131,19 @@ def corpus_ids(corpus: Path) -> tuple[set[str], list[str]]:
         ids.update(a.id for a in result.articles)
         errors.extend(str(e) for e in result.errors)
     return ids, errors
+
+
+def server_with_new_files(tmp_path: Path, big_files: list[Path]) -> tuple[Server, Path, Path]:
+    """A server over an index of the first big file, the others then put in its corpus.
+
+    A reindex then has work to do for a while. Returns the server (started),
+    the index and the corpus.
+    """
+    from build_processes import small_index
+
+    index, corpus = small_index(tmp_path, big_files)
+    server = Server(index, corpus, tmp_path / "server.log")
+    server.start()
+    for path in big_files[1:]:
+        shutil.copy(path, corpus)
+    return server, index, corpus

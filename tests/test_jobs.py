@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import shutil
 from pathlib import Path
 from typing import Any
 
 import httpx2
 import pytest
-from build_processes import small_index
-from editor_server import AUTH, Server
+from editor_server import AUTH, server_with_new_files
 from waiting import wait_for_job
 
 from indexer.editing.jobs import Job, JobStore
@@ -54,12 +52,8 @@ def test_a_reindex_cut_off_by_kill_9_reads_as_interrupted_after_a_restart(
     tmp_path: Path, big_files: list[Path]
 ) -> None:
     """The job's record said `running, 7/22, eta 271 s` for ever, and its generation stayed."""
-    index, corpus = small_index(tmp_path, big_files)
+    server, index, corpus = server_with_new_files(tmp_path, big_files)
     location = IndexLocation(index)
-    server = Server(index, corpus, tmp_path / "server.log")
-    server.start()
-    for path in big_files[1:]:
-        shutil.copy(path, corpus)
     with httpx2.Client(base_url=server.url, timeout=30) as client:
         job = client.post("/api/reindex", headers=AUTH).json()
 

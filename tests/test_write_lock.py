@@ -31,7 +31,7 @@ from build_processes import (
     vindex_index,
     wait_until,
 )
-from editor_server import AUTH, Server
+from editor_server import AUTH, server_with_new_files
 from waiting import wait_for_job
 
 from indexer.embedded.index.build import update_index
@@ -43,13 +43,9 @@ pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="re
 def test_stopping_the_server_mid_reindex_leaves_no_worker_and_no_lock(
     tmp_path: Path, big_files: list[Path]
 ) -> None:
-    index, corpus = small_index(tmp_path, big_files)
-    server = Server(index, corpus, tmp_path / "server.log")
-    server.start()
+    server, index, corpus = server_with_new_files(tmp_path, big_files)
     assert server.process is not None
     pid = server.process.pid
-    for path in big_files[1:]:
-        shutil.copy(path, corpus)
     with httpx2.Client(base_url=server.url, timeout=30) as client:
         job = client.post("/api/reindex", headers=AUTH).json()
 
