@@ -133,15 +133,16 @@ class EmbeddedBackend:
 
     def health(self) -> Health:
         try:
-            version = self.version()
-            articles = self._live.get().doc_count()
+            # One read of the state: the generation, its version and its count agree.
+            ix, key = state_key(self._live)
+            articles = ix.doc_count()
         except ArchiveMissing:
             return Health("no index", None, 0)
         except ArchiveDamaged as exc:
             logger.error("%s", exc)
             current = self.location.current()
             return Health("damaged", current.name if current else None, 0, message=exc.public)
-        return Health("ok", self._live.generation, articles, version)
+        return Health("ok", key[0], articles, version(key))
 
     def version(self) -> str:
         """The served generation and, within it, the latest update."""

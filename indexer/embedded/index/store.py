@@ -533,30 +533,36 @@ class LiveIndex:
     """The index as a long-running server sees it: always the current generation.
 
     A rebuild swaps `current`; the next call opens the new generation. Old
-    `Index` objects are left to readers that still hold them.
+    `Index` objects are left to readers that still hold them. Safe to share
+    between threads: a search and a health check may ask at once.
     """
 
     def __init__(self, location: IndexLocation) -> None:
         self.location = location
         self._generation: Path | None = None
         self._ix: Index | None = None
+        self._lock = threading.Lock()
+
+    def opened(self) -> tuple[str, Index]:
+        """The current generation's name and its index, read together."""
+        with self._lock:
+            generation = self.location.require_current()
+            if self._ix is None or generation != self._generation:
+                # The old generation's index is dropped, not closed: its searchers may
+                # be in use still, and hold it (and the generation) until they are done.
+                self._generation, self._ix = self.location.open_current()
+            return self._generation.name, self._ix
 
     def get(self) -> Index:
-        generation = self.location.require_current()
-        if self._ix is None or generation != self._generation:
-            # The old generation's index is dropped, not closed: its searchers may
-            # be in use still, and hold it (and the generation) until they are done.
-            self._generation, self._ix = self.location.open_current()
-        return self._ix
+        return self.opened()[1]
 
     @property
     def generation(self) -> str:
-        self.get()
-        assert self._generation is not None
-        return self._generation.name
+        return self.opened()[0]
 
     def close(self) -> None:
-        if self._ix is not None:
-            self._ix.close()
-        self._ix = None
-        self._generation = None
+        with self._lock:
+            if self._ix is not None:
+                self._ix.close()
+            self._ix = None
+            self._generation = None

@@ -47,9 +47,9 @@ CACHED_PER_STATE = 1000
 
 
 def state_key(live: LiveIndex) -> tuple[Any, StateKey]:
-    """The live index's current Whoosh index and the key of its state (not thread-safe)."""
-    ix = live.get()
-    return ix, (live.generation, ix.latest_generation())
+    """The live index's current Whoosh index and the key of its state."""
+    generation, ix = live.opened()
+    return ix, (generation, ix.latest_generation())
 
 
 def version(key: StateKey) -> str:
