@@ -1,7 +1,8 @@
 """Building and updating the index from the corpus.
 
-`update_index` is incremental: files whose size and mtime are unchanged are
-skipped, changed and new files are (re)read and their articles replaced, and
+`update_index` is incremental: files whose content is unchanged are skipped
+(`indexer.embedded.index.signatures`: by size and mtime, else by a hash of
+their bytes), changed and new files are (re)read and their articles replaced, and
 articles of files that are gone are removed. `rebuild=True` reads everything
 into a new generation and swaps it in atomically (see `indexer.embedded.index.store`).
 
@@ -39,6 +40,7 @@ from indexer.embedded.index.segments import (
     file_size,
     partition,
 )
+from indexer.embedded.index.signatures import file_signature, unchanged
 from indexer.embedded.index.store import IndexDamaged, IndexLocation, reading
 from indexer.entities.enrich import Enrich, enrichment_signature, entity_enricher
 from indexer.entities.gazetteer import GazetteerError
@@ -84,11 +86,6 @@ def file_key(path: Path, corpus: Path) -> str:
         return resolved.as_posix()
 
 
-def file_signature(path: Path) -> str:
-    stat = path.stat()
-    return f"{stat.st_size}-{stat.st_mtime_ns}"
-
-
 @dataclass(frozen=True)
 class DocumentLoader:
     """Turns a corpus file into Whoosh documents: read, validate, enrich, map to fields."""
@@ -105,7 +102,7 @@ class DocumentLoader:
     ) -> tuple[list[tuple[str, dict[str, Any]]], list[CorpusError]]:
         # The signature is taken before reading: a file changed meanwhile is
         # read again by the next update instead of being taken as current.
-        signature = _signature(path)
+        signature = _signature(path, self.max_file_bytes)
         result = read_file(path, self.max_file_bytes)
         if signature is None:
             return [], list(result.errors)
@@ -339,7 +336,7 @@ def _update(
             key = loader.key(path)
             if key in known_files and key not in found and key not in gone and not path.exists():
                 gone.append(key)
-        changed = [key for key, path in found.items() if _signature(path) != known_files.get(key)]
+        changed = [key for key, path in found.items() if not unchanged(path, known_files.get(key))]
         report.files_unchanged = len(found) - len(changed)
         # Articles of files that go or are re-read no longer hold their ids.
         released = set(gone) | set(changed)
@@ -395,9 +392,9 @@ def indexed_files(ix: Index) -> tuple[dict[str, str], dict[str, str]]:
     return files, owners
 
 
-def _signature(path: Path) -> str | None:
+def _signature(path: Path, max_bytes: int) -> str | None:
     try:
-        return file_signature(path)
+        return file_signature(path, max_bytes)
     except OSError:
         return None
 
