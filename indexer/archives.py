@@ -10,7 +10,6 @@ this machine).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from types import TracebackType
@@ -18,7 +17,7 @@ from typing import Any
 
 from indexer.archive.backend import Backend
 from indexer.archive.builds import BuildReport, ProgressFactory
-from indexer.archive.request import SearchRequest
+from indexer.archive.request import ENTITY_ARTICLES_LIMIT, SearchRequest
 from indexer.archive.results import EntityReport, IndexStats, SearchResult, StoredArticle
 from indexer.editing.batches import record_files
 from indexer.editing.uploads import Parsed, parse_records
@@ -89,7 +88,9 @@ class Archive:
     def article(self, article_id: str) -> StoredArticle | None:
         return self.backend.article(article_id)
 
-    def entity(self, kind: str, name: str, *, limit: int = 10) -> EntityReport | None:
+    def entity(
+        self, kind: str, name: str, *, limit: int = ENTITY_ARTICLES_LIMIT
+    ) -> EntityReport | None:
         """One person, organisation or place over the archive (None if it names none)."""
         return self.backend.entity_report(kind, name, limit=limit)
 
@@ -128,7 +129,9 @@ class Archive:
         if not files:
             return rejected
         outcomes = self._writer().upload(files).result()
-        return sorted([*outcomes, *rejected], key=lambda o: _position(o.where))
+        # Each outcome carries its article's `where`: back into the order given.
+        order = {item.where: position for position, item in enumerate(parsed)}
+        return sorted([*outcomes, *rejected], key=lambda o: order.get(o.where or "", 0))
 
     def remove(self, article_id: str) -> Outcome:
         """Remove an article (its file goes to the corpus trash): deleted, or missing."""
@@ -149,9 +152,3 @@ def request(q: str = "", **params: Param) -> SearchRequest:
         items = [value] if isinstance(value, str | int) else list(value)
         values[names.get(name, name)] = [str(item) for item in items]
     return SearchRequest.from_params(values)
-
-
-def _position(where: str | None) -> int:
-    # `where` starts with the article's number in the call ("article 3 ...").
-    found = re.match(r"article (\d+)", where or "")
-    return int(found.group(1)) if found else 0

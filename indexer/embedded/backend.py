@@ -72,6 +72,9 @@ class EmbeddedBackend:
     @property
     def core(self) -> SearchCore:
         """The search core, made on first use (loading the gazetteer takes a moment)."""
+        core = self._core
+        if core is not None:  # every request asks: no lock once it is made
+            return core
         with self._lock:
             if self._core is None:
                 self._core = SearchCore(self._live, corpus_gazetteer(self.corpus))
