@@ -1,89 +1,623 @@
-"""Benchmark: how fast the index builds from a research corpus.
+"""Benchmark: building the index against SQLite FTS5 and tantivy, at 100,000 and 1,000,000 articles.
 
-Imports the dataset (Reuters-21578 by default) from ../shared/corpora into a
-temporary corpus, rebuilds the index from it `--runs` times and prints each
-run, then the median articles/s and the index size. The last line is JSON.
+The corpus is bench/search.py's synthetic archive (`scale` of the Reuters-21578
+import, written by `write_corpus` as JSON Lines files of 1,000 articles), at
+each `--n` (default 100,000 and 1,000,000). Each engine builds it from the
+files, end to end, in a process of its own, `--runs` times (default 3, and 1 at
+1,000,000 and over), interleaved so that all see the same load:
 
-    .venv/bin/python bench/index.py [--dataset reuters|bbc|gnad] [--runs 3]
+- Vindex: `vindex index --rebuild --index DIR --corpus DIR`, the CLI, with
+  parsing, language detection and entity extraction (one worker per core);
+- SQLite FTS5: bench/search.py's `build_fts5` (the same tables, indexes and
+  `optimize`), in a child that reads the JSON Lines itself; the articles' own
+  entities, as FTS5 extracts none;
+- tantivy (the `bench` extra; skipped when it is not installed): title, lead
+  and body as stemmed text with positions, stored; the id, language, source
+  and entities as raw strings (stored, fast), the section as a facet, the date
+  as a date; its bulk writer with one thread per core, fed by a child that
+  reads the JSON Lines itself.
+
+Per engine: articles/s (the median run: n over the child's wall time,
+interpreter start-up included), peak memory (the largest sum of the resident
+set sizes of the child and all its descendants, sampled every 50 ms with
+psutil; shared pages count once per process, so forked workers are counted
+high; not measured without psutil), and the size on disk of what it built.
+Then the ratios Vindex / peer (for articles/s and memory, below 1 is less).
+
+At the sizes up to 100,000 it also times, on the last Vindex index, what an
+editor waits for: `vindex index` with nothing changed, after one file of 1,000
+articles had one article rewritten, and after a file was copied in place (new
+time, same bytes: nothing should be indexed); then a real `vindex serve`: its
+start until /healthz answers, and `--uploads` one-article `POST /api/articles`
+(bench/upload.py's token and port), each answered once it is indexed.
+
+Corpora are generated into a temporary folder and removed; `--keep DIR` keeps
+them as DIR/c100k, DIR/c1000k (~1 GB), and reuses them on the next run (so
+`--keep /tmp` reads /tmp/c100k). Vindex builds from a copy of hard links, so
+that the update steps, which replace files, never write into a kept corpus.
+A table comes last, then one JSON line.
+
+    .venv/bin/python bench/index.py [--n 100000] [--n 1000000] [--runs R] [--keep DIR]
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import os
+import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
+import threading
 import time
+from collections.abc import Iterator, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
 from pathlib import Path
+from typing import Any
 
-from indexer.embedded.index.build import update_index
+import httpx2 as httpx
+from search import CHUNK, ENTITY_TYPES, SECTION_SEPARATOR, load_articles, scale, write_corpus
+from upload import TOKEN, free_port
+
 from indexer.embedded.index.store import IndexLocation
 from indexer.ingest.importers import import_corpus
 
 ROOT = Path(__file__).resolve().parents[1]
-DATASETS = {
-    "reuters": "reuters21578",
-    "bbc": "bbc-news",
-    "gnad": "10kgnad",
-}
+SIZES = (100_000, 1_000_000)
+# One run at a million articles: a Vindex build there takes many minutes.
+BIG = 1_000_000
+# The editor's waits are the issue's targets at 100,000 articles.
+UPDATES_UP_TO = 100_000
+SAMPLE_S = 0.05
+ENGINES = ("vindex", "fts5", "tantivy")
+CORES = os.cpu_count() or 1
+
+
+# -- the corpus ------------------------------------------------------------------
+
+
+def corpus_name(n: int) -> str:
+    return f"c{n // 1000}k" if n % 1000 == 0 else f"c{n}"
+
+
+def count_articles(corpus: Path) -> int:
+    return sum(
+        sum(1 for line in path.open("rb") if line.strip()) for path in corpus.glob("*.jsonl")
+    )
+
+
+class Base:
+    """The articles the archive is recombined from, read once and only when a corpus is made."""
+
+    def __init__(self, corpora: Path, given: Path | None, work: Path) -> None:
+        self.corpora, self.given, self.work = corpora, given, work
+        self._articles: list[dict[str, Any]] | None = None
+
+    def articles(self) -> list[dict[str, Any]]:
+        if self._articles is None:
+            folder = self.given
+            if folder is None:
+                folder = self.work / "reuters"
+                started = time.perf_counter()
+                summary = import_corpus("reuters", self.corpora / "reuters21578", folder)
+                print(
+                    f"import reuters: {summary.written:,} articles in "
+                    f"{time.perf_counter() - started:.1f} s",
+                    flush=True,
+                )
+            self._articles = load_articles(folder)
+        return self._articles
+
+
+def corpus_for(n: int, base: Base, keep: Path | None, work: Path) -> Path:
+    """The archive of n articles: a kept one when there is one, else made (and kept if asked)."""
+    home = keep if keep is not None else work
+    target = home / corpus_name(n)
+    if target.is_dir():
+        found = count_articles(target)
+        if found != n:
+            raise SystemExit(f"{target} holds {found:,} articles, not {n:,}: remove it")
+        print(f"corpus: {target} ({n:,} articles, kept)", flush=True)
+        return target
+    started = time.perf_counter()
+    articles = scale(base.articles(), n)
+    # Made beside the target and renamed, so that an interrupted run keeps no half corpus.
+    partial = home / f".{corpus_name(n)}.partial-{os.getpid()}"
+    shutil.rmtree(partial, ignore_errors=True)
+    files = write_corpus(articles, partial)
+    del articles
+    partial.rename(target)
+    print(
+        f"corpus: {n:,} articles in {files} files, {folder_bytes(target) / 1e6:.0f} MB "
+        f"({time.perf_counter() - started:.1f} s)",
+        flush=True,
+    )
+    return target
+
+
+def linked_copy(corpus: Path, target: Path) -> Path:
+    """The corpus as hard links (a copy where they cannot be made).
+
+    The update steps replace files by renaming over them, which leaves the
+    linked original as it was.
+    """
+    target.mkdir()
+    for path in sorted(corpus.glob("*.jsonl")):
+        try:
+            os.link(path, target / path.name)
+        except OSError:
+            shutil.copy2(path, target / path.name)
+    return target
+
+
+def iter_articles(corpus: Path) -> Iterator[dict[str, Any]]:
+    """The corpus's articles, file by file, never all in memory (a peer's own reading)."""
+    for path in sorted(corpus.glob("*.jsonl")):
+        with path.open(encoding="utf-8") as handle:
+            for line in handle:
+                if line.strip():
+                    yield json.loads(line)
+
+
+def folder_bytes(folder: Path) -> int:
+    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file() and not p.is_symlink())
+
+
+# -- the peers' builds, each run in a child of its own (`--peer`) ------------------
+
+
+def build_fts5_child(corpus: Path, out: Path) -> None:
+    from search import build_fts5
+
+    # build_fts5 only iterates over the articles: streamed, as the files are read.
+    build_fts5(iter_articles(corpus), out)  # type: ignore[arg-type]
+
+
+def build_tantivy_child(corpus: Path, out: Path) -> None:
+    import tantivy  # the `bench` extra: `make bench` installs it
+
+    schema = tantivy.SchemaBuilder()
+    for name in ("id", "language", "source", *ENTITY_TYPES):
+        schema.add_text_field(name, stored=True, fast=True, tokenizer_name="raw")
+    for name in ("title", "lead", "body"):
+        schema.add_text_field(name, stored=True, tokenizer_name="en_stem", index_option="position")
+    schema.add_facet_field("section")
+    schema.add_date_field("published", stored=True, indexed=True, fast=True)
+    out.mkdir()
+    index = tantivy.Index(schema.build(), path=str(out))
+    writer = index.writer(num_threads=CORES)
+    for data in iter_articles(corpus):
+        doc = tantivy.Document()
+        doc.add_text("id", data["id"])
+        doc.add_text("title", data["title"])
+        lead = " ".join(p for p in (data.get("lead", ""), data.get("image_caption", "")) if p)
+        doc.add_text("lead", lead)
+        doc.add_text("body", "\n\n".join(data.get("body", [])))
+        for name in ("language", "source"):
+            if data.get(name):
+                doc.add_text(name, data[name])
+        if data.get("section"):
+            path = "/" + "/".join(data["section"].split(SECTION_SEPARATOR))
+            doc.add_facet("section", tantivy.Facet.from_string(path))
+        for kind in ENTITY_TYPES:
+            for name in data.get("entities", {}).get(kind, []):
+                doc.add_text(kind, name)
+        doc.add_date("published", datetime.fromisoformat(data["published"]))
+        writer.add_document(doc)
+    writer.commit()
+    writer.wait_merging_threads()
+
+
+PEERS = {"fts5": build_fts5_child, "tantivy": build_tantivy_child}
+
+
+def tantivy_installed() -> bool:
+    try:
+        import tantivy  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+# -- measuring a child -------------------------------------------------------------
+
+
+@dataclass
+class Measured:
+    seconds: float
+    peak_rss: int | None
+    output: str
+
+
+def tree_rss(pid: int) -> int:
+    import psutil
+
+    try:
+        root = psutil.Process(pid)
+        processes = [root, *root.children(recursive=True)]
+    except psutil.Error:
+        return 0
+    total = 0
+    for process in processes:
+        # One may end between the listing and the reading.
+        with contextlib.suppress(psutil.Error):
+            total += process.memory_info().rss
+    return total
+
+
+def psutil_installed() -> bool:
+    try:
+        import psutil  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def run_child(command: Sequence[str], log: Path, env: dict[str, str] | None = None) -> Measured:
+    """Run a command to its end: its wall time, its process tree's peak RSS, its output."""
+    sampling = psutil_installed()
+    with log.open("wb") as sink:
+        started = time.perf_counter()
+        child = subprocess.Popen(command, cwd=ROOT, stdout=sink, stderr=subprocess.STDOUT, env=env)
+        peak = 0
+        done = threading.Event()
+
+        def sample() -> None:
+            nonlocal peak
+            while not done.wait(SAMPLE_S):
+                peak = max(peak, tree_rss(child.pid))
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        if sampling:
+            peak = tree_rss(child.pid)
+            sampler.start()
+        code = child.wait()
+        seconds = time.perf_counter() - started
+        done.set()
+        if sampling:
+            sampler.join()
+    output = log.read_text(encoding="utf-8", errors="replace")
+    if code != 0:
+        raise SystemExit(f"{' '.join(command)} failed ({code}):\n{output[-2000:]}")
+    return Measured(seconds, peak if sampling else None, output)
+
+
+def vindex_command(*args: str) -> list[str]:
+    script = Path(sys.executable).with_name("vindex")
+    if script.exists():
+        return [str(script), *args]
+    return [sys.executable, "-m", "webapp.cli", *args]
+
+
+def summary_line(output: str) -> str:
+    """The CLI's own summary (its last line; a progress bar only shows on a terminal)."""
+    lines = [line for line in output.splitlines() if line.strip()]
+    return lines[-1].strip() if lines else ""
+
+
+def build(engine: str, corpus: Path, out: Path, log: Path) -> tuple[Measured, int]:
+    """One build of the corpus into `out`: the measurement and the size built."""
+    if engine == "vindex":
+        command = vindex_command("index", "--rebuild", "--index", str(out), "--corpus", str(corpus))
+        measured = run_child(command, log)
+        return measured, IndexLocation(out).size_bytes()
+    command = [sys.executable, __file__, "--peer", engine, str(corpus), str(out)]
+    measured = run_child(command, log)
+    return measured, out.stat().st_size if out.is_file() else folder_bytes(out)
+
+
+@dataclass
+class EngineResult:
+    engine: str
+    runs: list[float] = field(default_factory=list)  # articles/s of each run
+    peak_rss: list[int] = field(default_factory=list)
+    index_bytes: int = 0
+
+    @property
+    def articles_per_s(self) -> float:
+        return statistics.median(self.runs)
+
+    @property
+    def peak_rss_bytes(self) -> int | None:
+        return max(self.peak_rss) if self.peak_rss else None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "articles_per_s": round(self.articles_per_s, 1),
+            "runs": [round(r, 1) for r in self.runs],
+            "peak_rss_bytes": self.peak_rss_bytes,
+            "index_bytes": self.index_bytes,
+        }
+
+
+# -- an editor's waits on the built Vindex index ------------------------------------
+
+
+@dataclass
+class Updates:
+    unchanged_s: float
+    changed_file_s: float
+    changed_file: str
+    copied_file_s: float
+    copied_file: str
+    server_ready_s: float
+    upload_first_ms: float
+    upload_median_ms: float
+    uploads: int
+
+
+def replace_file(path: Path, data: bytes, mtime_after: float) -> None:
+    """Write a file anew (a new inode, leaving a hard-linked original alone), newer than it was."""
+    fresh = path.with_name(f".{path.name}.new")
+    fresh.write_bytes(data)
+    moment = max(time.time(), mtime_after + 1)
+    os.utime(fresh, (moment, moment))
+    os.replace(fresh, path)
+
+
+def timed_update(index: Path, corpus: Path, log: Path) -> tuple[float, str]:
+    command = vindex_command("index", "--index", str(index), "--corpus", str(corpus))
+    measured = run_child(command, log)
+    return measured.seconds, summary_line(measured.output)
+
+
+def measure_updates(index: Path, corpus: Path, work: Path, uploads: int) -> Updates:
+    files = sorted(corpus.glob("*.jsonl"))
+    log = work / "update.log"
+    unchanged_s, said = timed_update(index, corpus, log)
+    print(f"  update, nothing changed: {unchanged_s:.2f} s ({said})", flush=True)
+
+    # One article of a file rewritten: its title corrected, as an editor would.
+    changed = files[len(files) // 2]
+    lines = changed.read_bytes().splitlines()
+    article = json.loads(lines[0])
+    article["title"] += " (corrected)"
+    lines[0] = json.dumps(article, ensure_ascii=False).encode()
+    replace_file(changed, b"\n".join(lines) + b"\n", changed.stat().st_mtime)
+    changed_s, changed_said = timed_update(index, corpus, log)
+    print(f"  update, one article of {changed.name} changed: {changed_s:.2f} s ({changed_said})")
+
+    # A file copied over itself: a new time, the same bytes.
+    copied = files[(len(files) // 2 + 1) % len(files)]
+    replace_file(copied, copied.read_bytes(), copied.stat().st_mtime)
+    copied_s, copied_said = timed_update(index, corpus, log)
+    print(f"  update, {copied.name} copied in place: {copied_s:.2f} s ({copied_said})", flush=True)
+
+    ready_s, first_ms, median_ms = time_uploads(index, corpus, work, article, uploads)
+    print(
+        f"  server ready in {ready_s:.1f} s; one-article upload: first {first_ms:.0f} ms, "
+        f"median of {uploads} {median_ms:.0f} ms",
+        flush=True,
+    )
+    return Updates(
+        unchanged_s=round(unchanged_s, 3),
+        changed_file_s=round(changed_s, 3),
+        changed_file=changed_said,
+        copied_file_s=round(copied_s, 3),
+        copied_file=copied_said,
+        server_ready_s=round(ready_s, 2),
+        upload_first_ms=round(first_ms, 1),
+        upload_median_ms=round(median_ms, 1),
+        uploads=uploads,
+    )
+
+
+def time_uploads(
+    index: Path, corpus: Path, work: Path, template: dict[str, Any], count: int
+) -> tuple[float, float, float]:
+    """A real server on the index: seconds until /healthz answers, then one-article uploads (ms)."""
+    port = free_port()
+    env = {**os.environ, "VINDEX_EDITOR_TOKEN": TOKEN}
+    command = vindex_command(
+        "serve", "--index", str(index), "--corpus", str(corpus), "--port", str(port)
+    )
+    log = open(work / "server.log", "wb")  # noqa: SIM115 (closed after the server)
+    started = time.perf_counter()
+    server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=log)
+    try:
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=None) as client:
+            ready_s = wait_ready(client, server, started)
+            headers = {"Authorization": f"Bearer {TOKEN}"}
+            times: list[float] = []
+            for number in range(1, count + 1):
+                article = {
+                    key: template[key]
+                    for key in ("title", "body", "published", "section", "language")
+                    if key in template
+                }
+                article["id"] = f"bench-upload-{os.getpid()}-{number}"
+                article["title"] = f"{template['title']} (upload {number})"
+                sent = time.perf_counter()
+                answer = client.post("/api/articles", json=article, headers=headers)
+                times.append((time.perf_counter() - sent) * 1000)
+                if answer.status_code != 200 or answer.json().get("created") != 1:
+                    raise SystemExit(f"upload failed: {answer.status_code} {answer.text[:500]}")
+    finally:
+        server.terminate()
+        server.wait(60)
+        log.close()
+    return ready_s, times[0], statistics.median(times)
+
+
+def wait_ready(client: httpx.Client, server: subprocess.Popen[bytes], started: float) -> float:
+    # Generous: the start-up check may have a whole corpus to read again (the issue's case).
+    deadline = started + 1800
+    while time.perf_counter() < deadline:
+        if server.poll() is not None:
+            raise SystemExit(f"vindex serve ended ({server.returncode}) before answering")
+        try:
+            if client.get("/healthz", timeout=5).status_code == 200:
+                return time.perf_counter() - started
+        except httpx.TransportError:
+            pass
+        time.sleep(0.05)
+    raise SystemExit("vindex serve did not answer /healthz within 30 minutes")
+
+
+# -- one size ---------------------------------------------------------------------
+
+
+def bench_size(
+    n: int, corpus: Path, work: Path, engines: Sequence[str], runs: int, uploads: int
+) -> dict[str, Any]:
+    print(f"\n== n = {n:,}: {', '.join(engines)}, {runs} run(s) each ==", flush=True)
+    folder = work / f"run-{n}"
+    folder.mkdir()
+    # Vindex reads (and its update steps replace) files of a linked copy of the corpus.
+    linked = linked_copy(corpus, folder / "corpus")
+    results = {engine: EngineResult(engine) for engine in engines}
+    kept_index: Path | None = None
+    for run in range(1, runs + 1):
+        # Interleaved: a shared machine's load falls on every engine alike.
+        for engine in engines:
+            out = folder / f"{engine}-{run}"
+            source = linked if engine == "vindex" else corpus
+            measured, size = build(engine, source, out, folder / f"{engine}.log")
+            result = results[engine]
+            result.runs.append(n / measured.seconds)
+            if measured.peak_rss is not None:
+                result.peak_rss.append(measured.peak_rss)
+            result.index_bytes = size
+            rss = "" if measured.peak_rss is None else f", peak {measured.peak_rss / 1e6:.0f} MB"
+            said = f" ({summary_line(measured.output)})" if engine == "vindex" else ""
+            print(
+                f"run {run} {engine}: {measured.seconds:.1f} s, {n / measured.seconds:,.0f} "
+                f"articles/s{rss}, {size / 1e6:.1f} MB{said}",
+                flush=True,
+            )
+            if engine == "vindex" and run == runs:
+                kept_index = out
+            else:
+                # The disk and the page cache are the next build's.
+                remove(out)
+    entry: dict[str, Any] = {"n": n, "runs": runs}
+    entry["engines"] = {engine: results[engine].to_dict() for engine in engines}
+    entry["ratios"] = ratios(results)
+    if kept_index is not None and n <= UPDATES_UP_TO and uploads > 0:
+        print("updates of the last Vindex index:", flush=True)
+        entry["updates"] = asdict(measure_updates(kept_index, linked, folder, uploads))
+    shutil.rmtree(folder, ignore_errors=True)
+    return entry
+
+
+def remove(path: Path) -> None:
+    if path.is_dir():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        path.unlink(missing_ok=True)
+
+
+def ratios(results: dict[str, EngineResult]) -> dict[str, dict[str, float | None]]:
+    """Vindex over each peer: articles/s, peak memory, index size."""
+    ours = results.get("vindex")
+    if ours is None:
+        return {}
+    out: dict[str, dict[str, float | None]] = {}
+    for name, peer in results.items():
+        if name == "vindex":
+            continue
+        memory = None
+        if ours.peak_rss_bytes and peer.peak_rss_bytes:
+            memory = round(ours.peak_rss_bytes / peer.peak_rss_bytes, 2)
+        out[name] = {
+            "articles_per_s": round(ours.articles_per_s / peer.articles_per_s, 3),
+            "peak_rss": memory,
+            "index_bytes": round(ours.index_bytes / peer.index_bytes, 2),
+        }
+    return out
+
+
+def table(entries: Sequence[dict[str, Any]]) -> str:
+    lines = [
+        "| articles | engine | build, articles/s | peak RSS | index size | Vindex / it "
+        "(speed, memory, size) |",
+        "|---|---|---|---|---|---|",
+    ]
+    for entry in entries:
+        for engine, figures in entry["engines"].items():
+            rss = figures["peak_rss_bytes"]
+            ratio = entry["ratios"].get(engine)
+            versus = ""
+            if ratio is not None:
+                memory = "-" if ratio["peak_rss"] is None else f"{ratio['peak_rss']:.2f}"
+                versus = f"{ratio['articles_per_s']:.3f}, {memory}, {ratio['index_bytes']:.2f}"
+            lines.append(
+                f"| {entry['n']:,} | {engine} | {figures['articles_per_s']:,.0f} | "
+                f"{'-' if rss is None else f'{rss / 1e6:,.0f} MB'} | "
+                f"{figures['index_bytes'] / 1e6:,.1f} MB | {versus} |"
+            )
+    for entry in entries:
+        updates = entry.get("updates")
+        if updates:
+            lines.append(
+                f"\nat {entry['n']:,}: update with nothing changed {updates['unchanged_s']:.2f} s; "
+                f"one article of a 1,000-article file changed {updates['changed_file_s']:.2f} s; "
+                f"a file copied in place {updates['copied_file_s']:.2f} s; server ready "
+                f"{updates['server_ready_s']:.1f} s; one-article upload first "
+                f"{updates['upload_first_ms']:.0f} ms, median {updates['upload_median_ms']:.0f} ms"
+            )
+    return "\n".join(lines)
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--dataset", choices=sorted(DATASETS), default="reuters")
-    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument(
+        "--n", type=int, action="append", help="a size (may be repeated; default 100,000 and 1M)"
+    )
+    parser.add_argument("--runs", type=int, help="builds per engine (default 3; 1 at 1M and over)")
+    parser.add_argument(
+        "--engines", default=",".join(ENGINES), help="comma-separated, of vindex,fts5,tantivy"
+    )
+    parser.add_argument("--keep", type=Path, help="keep (and reuse) the corpora in this folder")
+    parser.add_argument("--uploads", type=int, default=5, help="one-article uploads to time")
     parser.add_argument("--corpora", type=Path, default=ROOT.parent / "shared" / "corpora")
     parser.add_argument(
-        "--compare-entities",
-        action="store_true",
-        help="also time each run without entity extraction, to show what it costs",
+        "--base", type=Path, help="JSON Lines articles to recombine instead of the Reuters import"
     )
+    parser.add_argument("--peer", choices=sorted(PEERS), help=argparse.SUPPRESS)
+    parser.add_argument("paths", nargs="*", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.peer is not None:
+        # A child: one peer's build of a corpus (see `build`).
+        corpus, out = args.paths
+        PEERS[args.peer](corpus, out)
+        return 0
 
-    with tempfile.TemporaryDirectory(prefix="vindex-bench-") as tmp:
-        corpus = Path(tmp) / "corpus"
-        started = time.perf_counter()
-        summary = import_corpus(args.dataset, args.corpora / DATASETS[args.dataset], corpus)
-        print(
-            f"import {args.dataset}: {summary.written} articles in "
-            f"{time.perf_counter() - started:.1f} s (dropped {sum(summary.dropped.values())})"
+    sizes = args.n or list(SIZES)
+    engines = [e for e in args.engines.split(",") if e]
+    unknown = set(engines) - set(ENGINES)
+    if unknown or min(sizes) < 1 or (args.runs is not None and args.runs < 1):
+        parser.error(f"--n and --runs must be at least 1; engines are {', '.join(ENGINES)}")
+    if "tantivy" in engines and not tantivy_installed():
+        print("tantivy is not installed (`make bench` installs the bench extra): skipped")
+        engines.remove("tantivy")
+    if not psutil_installed():
+        print("psutil is not installed (`make bench` installs it): no peak memory")
+    if args.keep is not None:
+        args.keep.mkdir(parents=True, exist_ok=True)
+
+    entries = []
+    with tempfile.TemporaryDirectory(prefix="vindex-bench-index-") as tmp:
+        work = Path(tmp)
+        base = Base(args.corpora, args.base, work)
+        for n in sizes:
+            corpus = corpus_for(n, base, args.keep, work)
+            runs = args.runs or (1 if n >= BIG else 3)
+            entries.append(bench_size(n, corpus, work, engines, runs, args.uploads))
+            if args.keep is None:
+                shutil.rmtree(corpus, ignore_errors=True)
+    memory = "summed RSS of the process tree, sampled every 50 ms" if psutil_installed() else None
+    print("\n" + table(entries))
+    print(
+        json.dumps(
+            {"cores": CORES, "chunk": CHUNK, "peak_memory": memory, "sizes": entries},
+            ensure_ascii=False,
         )
-        rates = []
-        bare_rates = []
-        size = 0
-        for run in range(1, args.runs + 1):
-            variants = [True, False] if args.compare_entities else [True]
-            for entities in variants:
-                location = IndexLocation(Path(tmp) / f"index-{run}-{entities}")
-                report = update_index(location, corpus, rebuild=True, entities=entities)
-                if report.errors:
-                    first = report.errors[0]
-                    print(f"  {len(report.errors)} errors, first: {first}", file=sys.stderr)
-                (rates if entities else bare_rates).append(report.articles_per_s)
-                if entities:
-                    size = location.size_bytes()
-                label = "" if entities else " (no entity extraction)"
-                print(
-                    f"run {run}{label}: {report.indexed} articles in {report.seconds:.1f} s, "
-                    f"{report.articles_per_s:.0f} articles/s"
-                )
-        result = {
-            "dataset": args.dataset,
-            "n": summary.written,
-            "runs": args.runs,
-            "build_articles_per_s": round(statistics.median(rates), 1),
-            "index_bytes": size,
-        }
-        if bare_rates:
-            bare = statistics.median(bare_rates)
-            result["build_articles_per_s_without_entities"] = round(bare, 1)
-            # Extra time for extraction, as a share of the time without it.
-            result["entity_overhead"] = round(bare / result["build_articles_per_s"] - 1, 3)
-        print(
-            f"median {result['build_articles_per_s']:.0f} articles/s; index {size / 1048576:.1f} MB"
-        )
-        print(json.dumps(result))
+    )
     return 0
 
 
