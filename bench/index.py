@@ -18,10 +18,11 @@ files, end to end, in a process of its own, `--runs` times (default 3, and 1 at
   reads the JSON Lines itself.
 
 Per engine: articles/s (the median run: n over the child's wall time,
-interpreter start-up included), peak memory (the largest sum of the resident
-set sizes of the child and all its descendants, sampled every 50 ms with
-psutil; shared pages count once per process, so forked workers are counted
-high; not measured without psutil), and the size on disk of what it built.
+interpreter start-up included), peak memory (the largest sum over the child
+and all its descendants, sampled every 50 ms with psutil, of the resident set
+sizes, RSS, and of the proportional set sizes, PSS, where a page shared by
+forked workers counts once in all; not measured without psutil; PSS only on
+Linux), and the size on disk of what it built.
 Then the ratios Vindex / peer (for articles/s and memory, below 1 is less).
 
 At the sizes up to 100,000 it also times, on the last Vindex index, what an
@@ -35,9 +36,11 @@ Corpora are generated into a temporary folder and removed; `--keep DIR` keeps
 them as DIR/c100k, DIR/c1000k (~1 GB), and reuses them on the next run (so
 `--keep /tmp` reads /tmp/c100k). Vindex builds from a copy of hard links, so
 that the update steps, which replace files, never write into a kept corpus.
-A table comes last, then one JSON line.
+`--dataset reuters` (or bbc, gnad) builds a research corpus's import instead,
+at its own size. A table comes last, then one JSON line.
 
     .venv/bin/python bench/index.py [--n 100000] [--n 1000000] [--runs R] [--keep DIR]
+        [--engines vindex,fts5,tantivy] [--uploads 5] [--dataset reuters]
 """
 
 from __future__ import annotations
@@ -74,6 +77,8 @@ BIG = 1_000_000
 UPDATES_UP_TO = 100_000
 SAMPLE_S = 0.05
 ENGINES = ("vindex", "fts5", "tantivy")
+# `--dataset`: a research corpus's import instead of the synthetic archive.
+DATASETS = {"reuters": "reuters21578", "bbc": "bbc-news", "gnad": "10kgnad"}
 CORES = os.cpu_count() or 1
 
 
@@ -85,9 +90,11 @@ def corpus_name(n: int) -> str:
 
 
 def count_articles(corpus: Path) -> int:
-    return sum(
-        sum(1 for line in path.open("rb") if line.strip()) for path in corpus.glob("*.jsonl")
-    )
+    count = 0
+    for path in corpus.glob("*.jsonl"):
+        with path.open("rb") as handle:
+            count += sum(1 for line in handle if line.strip())
+    return count
 
 
 class Base:
@@ -134,6 +141,18 @@ def corpus_for(n: int, base: Base, keep: Path | None, work: Path) -> Path:
     print(
         f"corpus: {n:,} articles in {files} files, {folder_bytes(target) / 1e6:.0f} MB "
         f"({time.perf_counter() - started:.1f} s)",
+        flush=True,
+    )
+    return target
+
+
+def imported(dataset: str, corpora: Path, work: Path) -> Path:
+    """A research dataset's import (Reuters-21578, BBC News, 10kGNAD), at its own size."""
+    target = work / dataset
+    started = time.perf_counter()
+    summary = import_corpus(dataset, corpora / DATASETS[dataset], target)
+    print(
+        f"import {dataset}: {summary.written:,} articles in {time.perf_counter() - started:.1f} s",
         flush=True,
     )
     return target
@@ -230,23 +249,31 @@ def tantivy_installed() -> bool:
 class Measured:
     seconds: float
     peak_rss: int | None
+    peak_pss: int | None
     output: str
 
 
-def tree_rss(pid: int) -> int:
+def tree_memory(pid: int) -> tuple[int, int | None]:
+    """The RSS and the PSS (None where the system has none) summed over a process tree."""
     import psutil
 
     try:
         root = psutil.Process(pid)
         processes = [root, *root.children(recursive=True)]
     except psutil.Error:
-        return 0
-    total = 0
+        return 0, None
+    rss, pss = 0, 0
+    proportional = True
     for process in processes:
         # One may end between the listing and the reading.
         with contextlib.suppress(psutil.Error):
-            total += process.memory_info().rss
-    return total
+            full = process.memory_full_info()
+            rss += full.rss
+            if hasattr(full, "pss"):
+                pss += full.pss
+            else:
+                proportional = False
+    return rss, pss if proportional else None
 
 
 def psutil_installed() -> bool:
@@ -258,22 +285,27 @@ def psutil_installed() -> bool:
 
 
 def run_child(command: Sequence[str], log: Path, env: dict[str, str] | None = None) -> Measured:
-    """Run a command to its end: its wall time, its process tree's peak RSS, its output."""
+    """Run a command to its end: its wall time, its process tree's peak memory, its output."""
     sampling = psutil_installed()
     with log.open("wb") as sink:
         started = time.perf_counter()
         child = subprocess.Popen(command, cwd=ROOT, stdout=sink, stderr=subprocess.STDOUT, env=env)
-        peak = 0
+        peak_rss = 0
+        peak_pss: int | None = None
         done = threading.Event()
 
         def sample() -> None:
-            nonlocal peak
-            while not done.wait(SAMPLE_S):
-                peak = max(peak, tree_rss(child.pid))
+            nonlocal peak_rss, peak_pss
+            while True:
+                rss, pss = tree_memory(child.pid)
+                peak_rss = max(peak_rss, rss)
+                if pss is not None:
+                    peak_pss = max(peak_pss or 0, pss)
+                if done.wait(SAMPLE_S):
+                    return
 
         sampler = threading.Thread(target=sample, daemon=True)
         if sampling:
-            peak = tree_rss(child.pid)
             sampler.start()
         code = child.wait()
         seconds = time.perf_counter() - started
@@ -283,7 +315,7 @@ def run_child(command: Sequence[str], log: Path, env: dict[str, str] | None = No
     output = log.read_text(encoding="utf-8", errors="replace")
     if code != 0:
         raise SystemExit(f"{' '.join(command)} failed ({code}):\n{output[-2000:]}")
-    return Measured(seconds, peak if sampling else None, output)
+    return Measured(seconds, peak_rss if sampling else None, peak_pss, output)
 
 
 def vindex_command(*args: str) -> list[str]:
@@ -315,6 +347,7 @@ class EngineResult:
     engine: str
     runs: list[float] = field(default_factory=list)  # articles/s of each run
     peak_rss: list[int] = field(default_factory=list)
+    peak_pss: list[int] = field(default_factory=list)
     index_bytes: int = 0
 
     @property
@@ -325,11 +358,16 @@ class EngineResult:
     def peak_rss_bytes(self) -> int | None:
         return max(self.peak_rss) if self.peak_rss else None
 
+    @property
+    def peak_pss_bytes(self) -> int | None:
+        return max(self.peak_pss) if self.peak_pss else None
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "articles_per_s": round(self.articles_per_s, 1),
             "runs": [round(r, 1) for r in self.runs],
             "peak_rss_bytes": self.peak_rss_bytes,
+            "peak_pss_bytes": self.peak_pss_bytes,
             "index_bytes": self.index_bytes,
         }
 
@@ -481,12 +519,17 @@ def bench_size(
             result.runs.append(n / measured.seconds)
             if measured.peak_rss is not None:
                 result.peak_rss.append(measured.peak_rss)
+            if measured.peak_pss is not None:
+                result.peak_pss.append(measured.peak_pss)
             result.index_bytes = size
-            rss = "" if measured.peak_rss is None else f", peak {measured.peak_rss / 1e6:.0f} MB"
+            memory = ""
+            if measured.peak_rss is not None:
+                memory = f", peak RSS {megabytes(measured.peak_rss)}"
+                memory += f", PSS {megabytes(measured.peak_pss)}"
             said = f" ({summary_line(measured.output)})" if engine == "vindex" else ""
             print(
                 f"run {run} {engine}: {measured.seconds:.1f} s, {n / measured.seconds:,.0f} "
-                f"articles/s{rss}, {size / 1e6:.1f} MB{said}",
+                f"articles/s{memory}, {size / 1e6:.1f} MB{said}",
                 flush=True,
             )
             if engine == "vindex" and run == runs:
@@ -520,34 +563,42 @@ def ratios(results: dict[str, EngineResult]) -> dict[str, dict[str, float | None
     for name, peer in results.items():
         if name == "vindex":
             continue
-        memory = None
-        if ours.peak_rss_bytes and peer.peak_rss_bytes:
-            memory = round(ours.peak_rss_bytes / peer.peak_rss_bytes, 2)
         out[name] = {
             "articles_per_s": round(ours.articles_per_s / peer.articles_per_s, 3),
-            "peak_rss": memory,
+            "peak_rss": quotient(ours.peak_rss_bytes, peer.peak_rss_bytes),
+            "peak_pss": quotient(ours.peak_pss_bytes, peer.peak_pss_bytes),
             "index_bytes": round(ours.index_bytes / peer.index_bytes, 2),
         }
     return out
 
 
+def quotient(ours: int | None, theirs: int | None) -> float | None:
+    return round(ours / theirs, 2) if ours and theirs else None
+
+
+def megabytes(value: int | None) -> str:
+    return "-" if value is None else f"{value / 1e6:,.0f} MB"
+
+
 def table(entries: Sequence[dict[str, Any]]) -> str:
     lines = [
-        "| articles | engine | build, articles/s | peak RSS | index size | Vindex / it "
-        "(speed, memory, size) |",
-        "|---|---|---|---|---|---|",
+        "| articles | engine | build, articles/s | peak RSS | peak PSS | index size | "
+        "Vindex / it: speed, RSS, PSS, size |",
+        "|---|---|---|---|---|---|---|",
     ]
     for entry in entries:
         for engine, figures in entry["engines"].items():
-            rss = figures["peak_rss_bytes"]
             ratio = entry["ratios"].get(engine)
             versus = ""
             if ratio is not None:
-                memory = "-" if ratio["peak_rss"] is None else f"{ratio['peak_rss']:.2f}"
-                versus = f"{ratio['articles_per_s']:.3f}, {memory}, {ratio['index_bytes']:.2f}"
+                versus = ", ".join(
+                    "-" if ratio[key] is None else f"{ratio[key]:.2f}"
+                    for key in ("articles_per_s", "peak_rss", "peak_pss", "index_bytes")
+                )
             lines.append(
                 f"| {entry['n']:,} | {engine} | {figures['articles_per_s']:,.0f} | "
-                f"{'-' if rss is None else f'{rss / 1e6:,.0f} MB'} | "
+                f"{megabytes(figures['peak_rss_bytes'])} | "
+                f"{megabytes(figures['peak_pss_bytes'])} | "
                 f"{figures['index_bytes'] / 1e6:,.1f} MB | {versus} |"
             )
     for entry in entries:
@@ -575,6 +626,11 @@ def main() -> int:
     parser.add_argument("--keep", type=Path, help="keep (and reuse) the corpora in this folder")
     parser.add_argument("--uploads", type=int, default=5, help="one-article uploads to time")
     parser.add_argument("--corpora", type=Path, default=ROOT.parent / "shared" / "corpora")
+    parser.add_argument(
+        "--dataset",
+        choices=sorted(DATASETS),
+        help="build a research dataset's import (at its own size) instead of the archive",
+    )
     parser.add_argument(
         "--base", type=Path, help="JSON Lines articles to recombine instead of the Reuters import"
     )
@@ -604,13 +660,20 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="vindex-bench-index-") as tmp:
         work = Path(tmp)
         base = Base(args.corpora, args.base, work)
+        if args.dataset is not None:
+            corpus = imported(args.dataset, args.corpora, work)
+            n = count_articles(corpus)
+            entries.append(bench_size(n, corpus, work, engines, args.runs or 3, args.uploads))
+            sizes = []
         for n in sizes:
             corpus = corpus_for(n, base, args.keep, work)
             runs = args.runs or (1 if n >= BIG else 3)
             entries.append(bench_size(n, corpus, work, engines, runs, args.uploads))
             if args.keep is None:
                 shutil.rmtree(corpus, ignore_errors=True)
-    memory = "summed RSS of the process tree, sampled every 50 ms" if psutil_installed() else None
+    memory = None
+    if psutil_installed():
+        memory = f"RSS and PSS summed over the process tree, sampled every {SAMPLE_S * 1000:.0f} ms"
     print("\n" + table(entries))
     print(
         json.dumps(
