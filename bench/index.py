@@ -80,6 +80,9 @@ ENGINES = ("vindex", "fts5", "tantivy")
 # `--dataset`: a research corpus's import instead of the synthetic archive.
 DATASETS = {"reuters": "reuters21578", "bbc": "bbc-news", "gnad": "10kgnad"}
 CORES = os.cpu_count() or 1
+# The default memory limit of a build, as a share of the machine's: the
+# machine is shared, and a build that would need more must not take it all.
+MEMORY_SHARE = 0.6
 
 
 # -- the corpus ------------------------------------------------------------------
@@ -251,6 +254,8 @@ class Measured:
     peak_rss: int | None
     peak_pss: int | None
     output: str
+    # Stopped for going over the memory limit: the figures are up to then.
+    stopped: bool = False
 
 
 def tree_memory(pid: int) -> tuple[int, int | None]:
@@ -284,23 +289,44 @@ def psutil_installed() -> bool:
     return True
 
 
-def run_child(command: Sequence[str], log: Path, env: dict[str, str] | None = None) -> Measured:
-    """Run a command to its end: its wall time, its process tree's peak memory, its output."""
+def kill_tree(pid: int) -> None:
+    import psutil
+
+    with contextlib.suppress(psutil.Error):
+        root = psutil.Process(pid)
+        for process in [*root.children(recursive=True), root]:
+            with contextlib.suppress(psutil.Error):
+                process.kill()
+
+
+def run_child(
+    command: Sequence[str], log: Path, limit: int | None = None, env: dict[str, str] | None = None
+) -> Measured:
+    """Run a command to its end: its wall time, its process tree's peak memory, its output.
+
+    A tree whose memory (PSS, else RSS) goes over `limit` bytes is killed: on
+    a shared machine a build that would take all its memory must not.
+    """
     sampling = psutil_installed()
     with log.open("wb") as sink:
         started = time.perf_counter()
         child = subprocess.Popen(command, cwd=ROOT, stdout=sink, stderr=subprocess.STDOUT, env=env)
         peak_rss = 0
         peak_pss: int | None = None
+        stopped = False
         done = threading.Event()
 
         def sample() -> None:
-            nonlocal peak_rss, peak_pss
+            nonlocal peak_rss, peak_pss, stopped
             while True:
                 rss, pss = tree_memory(child.pid)
                 peak_rss = max(peak_rss, rss)
                 if pss is not None:
                     peak_pss = max(peak_pss or 0, pss)
+                if limit and (rss if pss is None else pss) > limit:
+                    stopped = True
+                    kill_tree(child.pid)
+                    return
                 if done.wait(SAMPLE_S):
                     return
 
@@ -313,9 +339,9 @@ def run_child(command: Sequence[str], log: Path, env: dict[str, str] | None = No
         if sampling:
             sampler.join()
     output = log.read_text(encoding="utf-8", errors="replace")
-    if code != 0:
+    if code != 0 and not stopped:
         raise SystemExit(f"{' '.join(command)} failed ({code}):\n{output[-2000:]}")
-    return Measured(seconds, peak_rss if sampling else None, peak_pss, output)
+    return Measured(seconds, peak_rss if sampling else None, peak_pss, output, stopped)
 
 
 def vindex_command(*args: str) -> list[str]:
@@ -331,14 +357,19 @@ def summary_line(output: str) -> str:
     return lines[-1].strip() if lines else ""
 
 
-def build(engine: str, corpus: Path, out: Path, log: Path) -> tuple[Measured, int]:
+def build(
+    engine: str, corpus: Path, out: Path, log: Path, limit: int | None
+) -> tuple[Measured, int]:
     """One build of the corpus into `out`: the measurement and the size built."""
     if engine == "vindex":
         command = vindex_command("index", "--rebuild", "--index", str(out), "--corpus", str(corpus))
-        measured = run_child(command, log)
-        return measured, IndexLocation(out).size_bytes()
+        measured = run_child(command, log, limit)
+        size = 0 if measured.stopped else IndexLocation(out).size_bytes()
+        return measured, size
     command = [sys.executable, __file__, "--peer", engine, str(corpus), str(out)]
-    measured = run_child(command, log)
+    measured = run_child(command, log, limit)
+    if measured.stopped or not out.exists():
+        return measured, 0
     return measured, out.stat().st_size if out.is_file() else folder_bytes(out)
 
 
@@ -349,10 +380,12 @@ class EngineResult:
     peak_rss: list[int] = field(default_factory=list)
     peak_pss: list[int] = field(default_factory=list)
     index_bytes: int = 0
+    # The memory at which a run was stopped (over --memory-limit); no more runs then.
+    stopped_at: int | None = None
 
     @property
-    def articles_per_s(self) -> float:
-        return statistics.median(self.runs)
+    def articles_per_s(self) -> float | None:
+        return statistics.median(self.runs) if self.runs else None
 
     @property
     def peak_rss_bytes(self) -> int | None:
@@ -363,8 +396,10 @@ class EngineResult:
         return max(self.peak_pss) if self.peak_pss else None
 
     def to_dict(self) -> dict[str, Any]:
+        rate = self.articles_per_s
         return {
-            "articles_per_s": round(self.articles_per_s, 1),
+            "articles_per_s": None if rate is None else round(rate, 1),
+            "stopped_at_bytes": self.stopped_at,
             "runs": [round(r, 1) for r in self.runs],
             "peak_rss_bytes": self.peak_rss_bytes,
             "peak_pss_bytes": self.peak_pss_bytes,
@@ -500,7 +535,13 @@ def wait_ready(client: httpx.Client, server: subprocess.Popen[bytes], started: f
 
 
 def bench_size(
-    n: int, corpus: Path, work: Path, engines: Sequence[str], runs: int, uploads: int
+    n: int,
+    corpus: Path,
+    work: Path,
+    engines: Sequence[str],
+    runs: int,
+    uploads: int,
+    limit: int | None,
 ) -> dict[str, Any]:
     print(f"\n== n = {n:,}: {', '.join(engines)}, {runs} run(s) each ==", flush=True)
     folder = work / f"run-{n}"
@@ -512,10 +553,21 @@ def bench_size(
     for run in range(1, runs + 1):
         # Interleaved: a shared machine's load falls on every engine alike.
         for engine in engines:
+            result = results[engine]
+            if result.stopped_at is not None:
+                continue
             out = folder / f"{engine}-{run}"
             source = linked if engine == "vindex" else corpus
-            measured, size = build(engine, source, out, folder / f"{engine}.log")
-            result = results[engine]
+            measured, size = build(engine, source, out, folder / f"{engine}.log", limit)
+            if measured.stopped:
+                result.stopped_at = measured.peak_pss or measured.peak_rss
+                print(
+                    f"run {run} {engine}: stopped after {measured.seconds:.1f} s at "
+                    f"{megabytes(result.stopped_at)} (over --memory-limit)",
+                    flush=True,
+                )
+                remove(out)
+                continue
             result.runs.append(n / measured.seconds)
             if measured.peak_rss is not None:
                 result.peak_rss.append(measured.peak_rss)
@@ -557,11 +609,11 @@ def remove(path: Path) -> None:
 def ratios(results: dict[str, EngineResult]) -> dict[str, dict[str, float | None]]:
     """Vindex over each peer: articles/s, peak memory, index size."""
     ours = results.get("vindex")
-    if ours is None:
+    if ours is None or ours.articles_per_s is None:
         return {}
     out: dict[str, dict[str, float | None]] = {}
     for name, peer in results.items():
-        if name == "vindex":
+        if name == "vindex" or peer.articles_per_s is None:
             continue
         out[name] = {
             "articles_per_s": round(ours.articles_per_s / peer.articles_per_s, 3),
@@ -576,8 +628,8 @@ def quotient(ours: int | None, theirs: int | None) -> float | None:
     return round(ours / theirs, 2) if ours and theirs else None
 
 
-def megabytes(value: int | None) -> str:
-    return "-" if value is None else f"{value / 1e6:,.0f} MB"
+def megabytes(value: int | None, decimals: int = 0) -> str:
+    return "-" if value is None else f"{value / 1e6:,.{decimals}f} MB"
 
 
 def table(entries: Sequence[dict[str, Any]]) -> str:
@@ -595,11 +647,15 @@ def table(entries: Sequence[dict[str, Any]]) -> str:
                     "-" if ratio[key] is None else f"{ratio[key]:.2f}"
                     for key in ("articles_per_s", "peak_rss", "peak_pss", "index_bytes")
                 )
+            rate = figures["articles_per_s"]
+            speed = f"{rate:,.0f}" if rate is not None else "-"
+            if figures["stopped_at_bytes"] is not None:
+                speed += f" (stopped at {megabytes(figures['stopped_at_bytes'])})"
             lines.append(
-                f"| {entry['n']:,} | {engine} | {figures['articles_per_s']:,.0f} | "
+                f"| {entry['n']:,} | {engine} | {speed} | "
                 f"{megabytes(figures['peak_rss_bytes'])} | "
                 f"{megabytes(figures['peak_pss_bytes'])} | "
-                f"{figures['index_bytes'] / 1e6:,.1f} MB | {versus} |"
+                f"{megabytes(figures['index_bytes'] or None, 1)} | {versus} |"
             )
     for entry in entries:
         updates = entry.get("updates")
@@ -625,6 +681,12 @@ def main() -> int:
     )
     parser.add_argument("--keep", type=Path, help="keep (and reuse) the corpora in this folder")
     parser.add_argument("--uploads", type=int, default=5, help="one-article uploads to time")
+    parser.add_argument(
+        "--memory-limit",
+        type=float,
+        help="GB a build's process tree may take before it is stopped (default: 60%% of the "
+        "machine's memory; 0: no limit)",
+    )
     parser.add_argument("--corpora", type=Path, default=ROOT.parent / "shared" / "corpora")
     parser.add_argument(
         "--dataset",
@@ -651,8 +713,18 @@ def main() -> int:
     if "tantivy" in engines and not tantivy_installed():
         print("tantivy is not installed (`make bench` installs the bench extra): skipped")
         engines.remove("tantivy")
+    limit = None
     if not psutil_installed():
-        print("psutil is not installed (`make bench` installs it): no peak memory")
+        print("psutil is not installed (`make bench` installs it): no peak memory, no limit")
+    else:
+        import psutil
+
+        gigabytes = args.memory_limit
+        if gigabytes is None:
+            gigabytes = MEMORY_SHARE * psutil.virtual_memory().total / 1e9
+        limit = int(gigabytes * 1e9) or None
+        if limit:
+            print(f"a build is stopped over {limit / 1e9:.1f} GB (--memory-limit)")
     if args.keep is not None:
         args.keep.mkdir(parents=True, exist_ok=True)
 
@@ -663,12 +735,13 @@ def main() -> int:
         if args.dataset is not None:
             corpus = imported(args.dataset, args.corpora, work)
             n = count_articles(corpus)
-            entries.append(bench_size(n, corpus, work, engines, args.runs or 3, args.uploads))
+            runs = args.runs or 3
+            entries.append(bench_size(n, corpus, work, engines, runs, args.uploads, limit))
             sizes = []
         for n in sizes:
             corpus = corpus_for(n, base, args.keep, work)
             runs = args.runs or (1 if n >= BIG else 3)
-            entries.append(bench_size(n, corpus, work, engines, runs, args.uploads))
+            entries.append(bench_size(n, corpus, work, engines, runs, args.uploads, limit))
             if args.keep is None:
                 shutil.rmtree(corpus, ignore_errors=True)
     memory = None
