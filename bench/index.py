@@ -33,14 +33,17 @@ start until /healthz answers, and `--uploads` one-article `POST /api/articles`
 (bench/upload.py's token and port), each answered once it is indexed.
 
 Corpora are generated into a temporary folder and removed; `--keep DIR` keeps
-them as DIR/c100k, DIR/c1000k (~1 GB), and reuses them on the next run (so
-`--keep /tmp` reads /tmp/c100k). Vindex builds from a copy of hard links, so
-that the update steps, which replace files, never write into a kept corpus.
+them as DIR/c100k, DIR/c1m (~1 GB), and reuses them on the next run (so
+`--keep /tmp` reads /tmp/c100k; a kept corpus must hold n articles). Vindex
+builds from a copy of hard links, so that the update steps, which replace
+files, never write into a kept corpus.
 `--dataset reuters` (or bbc, gnad) builds a research corpus's import instead,
-at its own size. A table comes last, then one JSON line.
+at its own size. A build whose memory passes `--memory-limit` (60% of the
+machine's by default) is stopped and reported as such: the machine is shared.
+A table comes last, then one JSON line.
 
     .venv/bin/python bench/index.py [--n 100000] [--n 1000000] [--runs R] [--keep DIR]
-        [--engines vindex,fts5,tantivy] [--uploads 5] [--dataset reuters]
+        [--engines vindex,fts5,tantivy] [--uploads 5] [--memory-limit GB] [--dataset reuters]
 """
 
 from __future__ import annotations
@@ -89,6 +92,9 @@ MEMORY_SHARE = 0.6
 
 
 def corpus_name(n: int) -> str:
+    """c10k, c100k, c1m: the names the kept corpora of this machine go by."""
+    if n % 1_000_000 == 0:
+        return f"c{n // 1_000_000}m"
     return f"c{n // 1000}k" if n % 1000 == 0 else f"c{n}"
 
 
@@ -662,7 +668,7 @@ def table(entries: Sequence[dict[str, Any]]) -> str:
         if updates:
             lines.append(
                 f"\nat {entry['n']:,}: update with nothing changed {updates['unchanged_s']:.2f} s; "
-                f"one article of a 1,000-article file changed {updates['changed_file_s']:.2f} s; "
+                f"one article of a file changed {updates['changed_file_s']:.2f} s; "
                 f"a file copied in place {updates['copied_file_s']:.2f} s; server ready "
                 f"{updates['server_ready_s']:.1f} s; one-article upload first "
                 f"{updates['upload_first_ms']:.0f} ms, median {updates['upload_median_ms']:.0f} ms"
