@@ -262,7 +262,7 @@ def _rebuild(
     finally:
         if bar:
             bar.close()
-    commit_segments(generation, [part.segment for part in parts])
+    commit_segments(generation, [segment for part in parts for segment in part.segments])
     for part in parts:
         report.files_read += part.files_read
         report.indexed += part.indexed
