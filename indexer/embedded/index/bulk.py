@@ -220,8 +220,8 @@ class SegmentBuilder:
             raise
         writer.docnum = self.docnum
         writer._assemble_segment()
-        # Removes the writer's (unused) temporary folder; the caller holds the lock.
-        writer._finish()
+        # Not writer._finish(): its temporary folder (MAIN.tmp) is shared by every
+        # worker's writer; the build's commit removes it.
         return writer.get_segment()
 
     def cancel(self) -> None:
