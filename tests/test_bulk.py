@@ -9,20 +9,26 @@ same field lengths, stored fields and columns.
 
 from __future__ import annotations
 
+from contextlib import ExitStack, closing
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 from whoosh import index as whoosh_index
 from whoosh.index import Index
-from whoosh.query import Term
+from whoosh.query import And, Or, Phrase, Query, Term
 from whoosh.reading import IndexReader
 from whoosh.writing import SegmentWriter
 
-from indexer.embedded.index.build import DocumentLoader
+from indexer.archive.request import SearchRequest
+from indexer.embedded.index.build import DocumentLoader, update_index
 from indexer.embedded.index.bulk import SegmentBuilder
 from indexer.embedded.index.schema import build_schema
 from indexer.embedded.index.segments import commit_segments
+from indexer.embedded.index.store import IndexLocation, LiveIndex
+from indexer.embedded.search.core import SearchCore
+from indexer.embedded.search.engine import Postings, evaluate
 from indexer.entities.enrich import entity_enricher
 from indexer.ingest.corpus import find_files
 
@@ -149,3 +155,74 @@ def test_segments_written_in_bulk_merge_with_whoosh_s(demo_corpus: Path, tmp_pat
         assert searcher.doc_count() == len(docs)
         assert list(searcher.reader().lexicon("spell_title_en"))
         assert [hit["id"] for hit in searcher.search(Term("id", docs[0]["id"]))] == [docs[0]["id"]]
+
+
+# A sample of what readers ask: words, phrases, OR / NOT, prefixes, fields, filters, sorts.
+QUERIES = [
+    {"q": "vienna"},
+    {"q": "oil prices"},
+    {"q": '"prime minister"'},
+    {"q": "government OR parliament"},
+    {"q": "bank -central"},
+    {"q": "elect*"},
+    {"q": "title:talks"},
+    {"q": "österreich"},
+    {"q": "", "section": "World"},
+    {"q": "the", "sort": "newest"},
+    {"q": "minister", "per_page": "50"},
+]
+
+
+def results(core: SearchCore, params: dict[str, str]) -> tuple[Any, ...]:
+    result = core.search(SearchRequest.from_params(params))
+    hits = [(hit.id, round(hit.score, 9), hit.snippet_html) for hit in result.hits]
+    facets = {name: [(v.value, v.count) for v in values] for name, values in result.facets.items()}
+    return result.total, hits, facets
+
+
+def test_one_file_at_a_time_and_in_bulk_search_the_same(demo_corpus: Path, tmp_path: Path) -> None:
+    """Whoosh's writer (an update per file) and the bulk build give the same answers."""
+    bulk = IndexLocation(tmp_path / "bulk")
+    report = update_index(bulk, demo_corpus, rebuild=True)
+    assert report.rebuilt and not report.errors
+    files = list(find_files([demo_corpus]))
+    assert len(files) > 3
+    step = IndexLocation(tmp_path / "step")
+    for path in files:
+        update_index(step, demo_corpus, [path])
+    with ExitStack() as stack:
+        cores = [stack.enter_context(closing(SearchCore(LiveIndex(loc)))) for loc in (bulk, step)]
+        assert cores[0].search(SearchRequest()).total == report.indexed
+        for params in QUERIES:
+            assert results(cores[0], params) == results(cores[1], params), params
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        Term("body_en", "minist"),
+        Or([Term("title_en", "vienna"), Term("body_en", "vienna"), Term("lead_en", "vienna")]),
+        And([Term("body_en", "oil"), Term("body_en", "price")]),
+        Phrase("body_en", ["prime", "minist"]),
+        Phrase("body_de", ["in", "wien"]),
+        Phrase("body_en", ["the", "govern"], slop=2),
+        Term("person", "Rafael Mariano Grossi"),
+    ],
+    ids=repr,
+)
+def test_whoosh_s_searcher_finds_what_the_engine_finds_in_a_bulk_build(
+    demo_corpus: Path, tmp_path_factory: pytest.TempPathFactory, query: Query
+) -> None:
+    location = IndexLocation(tmp_path_factory.getbasetemp() / "bulk-engine")
+    if location.current() is None:
+        update_index(location, demo_corpus, rebuild=True)
+    ix = whoosh_index.open_dir(str(location.require_current()))
+    with ix.searcher() as searcher:
+        ids = [searcher.stored_fields(n)["id"] for n in range(searcher.doc_count_all())]
+        every = np.ones(searcher.doc_count_all(), dtype=np.bool_)
+        mask, scores = evaluate(query, Postings(searcher, every))
+        found = {ids[n]: float(scores[n]) for n in np.flatnonzero(mask)}
+        expected = {hit["id"]: hit.score for hit in searcher.search(query, limit=None)}
+    ix.close()
+    assert expected, "a query that finds nothing compares nothing"
+    assert found == pytest.approx(expected, rel=1e-9)
