@@ -39,6 +39,7 @@ from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import SegmentWriter
 
 from indexer.embedded.index.analysis import FOLD_MAP, WORD_PATTERN, NewsAnalyzer
+from indexer.embedded.index.positions import encode_positions, single_position
 
 # Postings per block: whoosh3's default `blocklimit`, which its readers expect.
 BLOCK = 128
@@ -55,10 +56,10 @@ class _Terms:
 
     def __init__(self, analyzer: NewsAnalyzer) -> None:
         self._analyzer = analyzer
-        self._known: dict[str, tuple[str, str]] = {}
+        self.known: dict[str, tuple[str, str]] = {}
 
     def of(self, word: str) -> tuple[str, str]:
-        known = self._known.get(word)
+        known = self.known.get(word)
         if known is None:
             folded = word.lower()
             if not folded.isascii():
@@ -66,9 +67,9 @@ class _Terms:
             # The analyzer's own stemming (and its stop words), so the terms are its terms.
             term = self._analyzer.index_term(folded)
             known = (folded, term)
-            if len(self._known) >= _WORD_CACHE:
-                self._known.clear()
-            self._known[word] = known
+            if len(self.known) >= _WORD_CACHE:
+                self.known.clear()
+            self.known[word] = known
         return known
 
 
@@ -132,21 +133,18 @@ class SegmentBuilder:
         words = self._words.get(name)
         if words is None:
             words = self._words[name] = _Terms(field.analyzer)
+        # The cache, read inline: this loop runs once per word of every article.
+        known = words.known
         of = words.of
+        analysed = [known.get(word) or of(word) for word in _WORDS.findall(value)]
         places: dict[str, list[int]] = {}
-        folded_words: set[str] = set()
-        spelling = field.separate_spelling()
-        for position, word in enumerate(_WORDS.findall(value)):
-            folded, term = of(word)
-            if spelling:
-                folded_words.add(folded)
+        for position, (_folded, term) in enumerate(analysed):
             found = places.get(term)
             if found is None:
                 places[term] = [position]
             else:
                 found.append(position)
         terms = self._field_postings(name)
-        added = 0
         for term, found in places.items():
             postings = terms.get(term)
             if postings is None:
@@ -155,14 +153,13 @@ class SegmentBuilder:
             postings.append(docnum)
             postings.append(len(found))
             postings.extend(found)
-            added += 2 + len(found)
-        self._ints += added
-        length = sum(len(found) for found in places.values())
+        length = len(analysed)
+        self._ints += 2 * len(places) + length
         if field.scorable:
             self._length_bytes(name, docnum)[docnum] = length_to_byte(length)
-        if spelling:
+        if field.separate_spelling():
             counts = self._spelling.setdefault(field.spelling_fieldname(name), {})
-            for folded in folded_words:
+            for folded in {folded for folded, _term in analysed}:
                 counts[folded] = counts.get(folded, 0) + 1
         return length
 
@@ -234,7 +231,6 @@ class SegmentBuilder:
         lengths = self._lengths.get(name)
         kind = self._kinds[name]
         boost = field.format.field_boost
-        encode = field.format.encode if kind == "prose" else None
         prose = kind == "prose"
         for term in sorted(terms):
             fieldwriter.start_term(term.encode("utf-8") if prose else term)
@@ -257,8 +253,10 @@ class SegmentBuilder:
                     at += 2
                 else:
                     weights.append(frequency * boost)
-                    assert encode is not None
-                    values.append(encode(flat[at + 2 : at + 2 + frequency].tolist()))
+                    if frequency == 1:
+                        values.append(single_position(flat[at + 2]))
+                    else:
+                        values.append(encode_positions(flat[at + 2 : at + 2 + frequency].tolist()))
                     at += 2 + frequency
             _write_postings(fieldwriter, ids, weights, values, lengths)
             fieldwriter.finish_term()

@@ -12,6 +12,7 @@ searcher reads the index, phrases included.
 
 from __future__ import annotations
 
+import functools
 import sys
 from array import array
 from collections.abc import Iterable
@@ -29,6 +30,12 @@ def encode_positions(positions: list[int]) -> bytes:
     if _SWAP:
         packed.byteswap()
     return typecode.encode("ascii") + packed.tobytes()
+
+
+@functools.lru_cache(maxsize=65536)
+def single_position(position: int) -> bytes:
+    """The value of a word seen once, at `position`: most postings, so remembered."""
+    return encode_positions([position])
 
 
 def decode_positions(value: bytes) -> list[int]:
