@@ -28,6 +28,7 @@ from whoosh.index import Index
 from whoosh.writing import IndexWriter
 
 from indexer.archive.builds import BuildReport, ProgressFactory
+from indexer.embedded.index.bulk import Additions
 from indexer.embedded.index.columns import ColumnCache, live_columns
 from indexer.embedded.index.schema import SCHEMA_VERSION, to_document
 from indexer.embedded.index.segments import (
@@ -75,6 +76,18 @@ def writing(ix: Index, timeout: float = 60.0) -> Iterator[IndexWriter]:
         with contextlib.suppress(Exception):
             writer.cancel()
         raise
+
+
+@contextlib.contextmanager
+def _bulk(ix: Index, writer: IndexWriter) -> Iterator[Additions]:
+    """An update's new documents, written in bulk and listed by `writer`'s commit."""
+    additions = Additions(ix, writer)
+    try:
+        yield additions
+    except BaseException:
+        additions.cancel()
+        raise
+    additions.attach()
 
 
 def file_key(path: Path, corpus: Path) -> str:
@@ -344,7 +357,7 @@ def _update(
         owners = {id_: key for id_, key in owners.items() if key not in released}
         bar = progress(len(changed)) if progress and changed else None
         try:
-            with writing(ix) as writer:
+            with writing(ix) as writer, _bulk(ix, writer) as additions:
                 for key in gone:
                     writer.delete_by_term("file", key)
                 for position, key in enumerate(changed):
@@ -353,7 +366,7 @@ def _update(
                     documents, errors = loader(position, path)
                     report.files_read += 1
                     report.errors.extend(errors)
-                    added = add_documents(writer, documents, key, path, owners, report.errors)
+                    added = add_documents(additions, documents, key, path, owners, report.errors)
                     report.indexed += len(added)
                     if bar:
                         bar.update(1)

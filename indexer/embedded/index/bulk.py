@@ -264,28 +264,15 @@ class SegmentBuilder:
 
     def _write_spelling(self, fieldwriter: Any, name: str) -> None:
         # As Whoosh writes a spelling-only field: a posting for document 0 per
-        # document with the word (its document frequency is what is read), its
-        # value a frequency of one (Whoosh writes whatever value its loop held).
-        field = self._schema[name.removeprefix(_SPELLING_PREFIX)]
-        fieldwriter.start_field(name, _spell_field(field))
+        # document with the word (its document frequency is what is read).
+        fieldwriter.start_field(name, self._schema[name])
         counts = self._spelling.pop(name)
         for word in sorted(counts):
             fieldwriter.start_term(word.encode("utf-8"))
             count = counts[word]
-            _write_postings(fieldwriter, [0] * count, [1.0] * count, [_ONCE] * count, None)
+            _write_postings(fieldwriter, [0] * count, [1.0] * count, [], None)
             fieldwriter.finish_term()
         fieldwriter.finish_field()
-
-
-_SPELLING_PREFIX = "spell_"
-_ONCE = pack_uint(1)
-
-
-def _spell_field(field: FieldType) -> FieldType:
-    for name, sub in field.subfields():
-        if name == _SPELLING_PREFIX:
-            return sub
-    raise ValueError("field has no spelling subfield")
 
 
 def _kind(name: str, field: FieldType) -> str:
@@ -333,3 +320,38 @@ def _write_postings(
         postwriter._maxlength = max(block_lengths) if block_lengths else 0
         postwriter._maxweight = max(0, max(block_weights))
         postwriter._write_block(last=stop == count)
+
+
+class Additions:
+    """New documents of an update, written in bulk as one segment of the update's commit.
+
+    Whoosh's writer (`writer`) still deletes what the update replaces and
+    commits; the new documents go into a segment of their own instead of
+    through its document-by-document pool, and `attach` lists that segment
+    with the writer's, after every deletion. `add_document` takes what
+    Whoosh's `add_document` takes.
+    """
+
+    def __init__(self, ix: Any, writer: Any) -> None:
+        self._ix = ix
+        self._writer = writer
+        self._builder: SegmentBuilder | None = None
+
+    def add_document(self, **document: Any) -> None:
+        if self._builder is None:
+            # _lk=False: `writer` holds the index's lock.
+            self._builder = SegmentBuilder(SegmentWriter(self._ix, _lk=False))
+        self._builder.add(document)
+
+    def attach(self) -> None:
+        """Write the segment and have the writer's commit list it (nothing when none was added)."""
+        builder, self._builder = self._builder, None
+        if builder is not None:
+            segment = builder.finish()
+            if segment is not None:
+                self._writer.segments.append(segment)
+
+    def cancel(self) -> None:
+        builder, self._builder = self._builder, None
+        if builder is not None:
+            builder.cancel()

@@ -23,7 +23,7 @@ import functools
 from datetime import UTC
 from typing import Any
 
-from whoosh import fields
+from whoosh import fields, formats
 from whoosh.util.times import datetime_to_long
 
 from indexer.embedded.index.analysis import NewsAnalyzer, stop_words
@@ -43,6 +43,8 @@ ANY_STOP_WORDS: frozenset[str] = frozenset().union(*map(stop_words, TEXT_LANGUAG
 PROSE_FIELDS = ("title", "lead", "body")
 
 SPELLING_FIELDS = ("title", "lead")
+# Whoosh's name prefix of a field's spelling words (`spell_title_en`).
+SPELLING_PREFIX = "spell_"
 
 # BM25F field weights (SPEC §6: title above lead above body).
 FIELD_BOOSTS = {"title": 3.0, "lead": 1.5, "body": 1.0}
@@ -100,7 +102,7 @@ def build_schema() -> fields.Schema:
             # Positions as compact arrays, not pickles: a third of the postings file.
             field.format = CompactPositions(field_boost=FIELD_BOOSTS[name])
             prose[text_field(name, group)] = field
-    return fields.Schema(
+    schema = fields.Schema(
         id=fields.ID(stored=True, unique=True, sortable=True),
         # Stored originals for display; searched through the language fields.
         title=fields.STORED(),
@@ -133,6 +135,14 @@ def build_schema() -> fields.Schema:
         **entity_field,
         **prose,
     )
+    for name in schema.names():
+        if name.startswith(SPELLING_PREFIX):
+            # Spelling words need only their document counts. Whoosh's SpellField
+            # stores a 4-byte frequency its writer never sets (it writes the
+            # last value of the field's own loop, which a merge cannot split
+            # into 4-byte values once positions are compact).
+            schema[name].format = formats.Existence()
+    return schema
 
 
 def section_prefixes(section: str) -> list[str]:
