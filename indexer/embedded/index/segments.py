@@ -38,7 +38,7 @@ from indexer.system.processes import die_with_parent
 MB = 1024 * 1024
 # Bounds of a worker's in-memory postings before it writes a segment (see segment_budget_bytes).
 MIN_SEGMENT_MB = 64
-MAX_SEGMENT_MB = 512
+MAX_SEGMENT_MB = 256
 
 
 @dataclass
@@ -254,17 +254,18 @@ def _claim(
 def segment_budget_bytes() -> int:
     """How much of a worker's postings are held in memory before a segment is written.
 
-    A 32nd of the machine's memory shared by the workers, between 64 MB and
-    512 MB: at 1,000,000 articles on 2 cores and 24 GB a worker writes a few
-    segments and the build stays well under 1.5 GB. Fewer, larger segments
-    search faster, so the budget is not smaller than it needs to be.
+    A 48th of the machine's memory shared by the workers, between 64 MB and
+    256 MB (a worker's process is about 1.6 times its postings): a build on
+    2 cores stays near 1 GB at any size, and a 100,000-article archive is one
+    segment per worker. Fewer, larger segments search faster, so the budget
+    is not smaller than it needs to be.
     """
     count = os.cpu_count() or 1
     try:
         memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
     except (ValueError, OSError, AttributeError):
         return MIN_SEGMENT_MB * MB
-    share = memory // 32 // count // MB
+    share = memory // 48 // count // MB
     return max(MIN_SEGMENT_MB, min(MAX_SEGMENT_MB, share)) * MB
 
 
