@@ -33,6 +33,7 @@ from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.util.numeric import byte_to_length
 from whoosh.writing import SegmentWriter
 
+from indexer.embedded.index.facet_arrays import save_segment_arrays
 from indexer.ingest.errors import CorpusError
 from indexer.system.processes import die_with_parent
 
@@ -218,6 +219,7 @@ def build_share(
                 tick()
         if part.indexed:
             part.segment = _finalize(writer)
+            save_segment_arrays(Path(generation), part.segment)
         else:
             writer.cancel()
     except BaseException:

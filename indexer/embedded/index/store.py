@@ -44,7 +44,12 @@ from whoosh.reading import SegmentReader
 
 from indexer.archive.errors import ArchiveDamaged, ArchiveMissing
 from indexer.embedded.index.schema import SCHEMA_VERSION, build_schema
-from indexer.system.files import atomic_write, fsync_file, fsync_folder
+from indexer.system.files import (
+    atomic_write,
+    fsync_file,
+    fsync_folder,
+    remove_stale_temporaries,
+)
 from indexer.system.processes import ProcessId, command_line, this_command
 
 CURRENT = "current"
@@ -327,8 +332,15 @@ class IndexLocation:
         (a server that opened it just before a swap: see `open_generation`),
         and generations being built by a process that still runs. At the
         Reuters import's size every other one is 74 MB of disk.
+
+        In the current generation, Whoosh removes a segment's files (its
+        stored facet arrays too) when a commit drops the segment; what is
+        left here is the temporary file of a process killed while it stored
+        facet arrays (`indexer.embedded.index.facet_arrays`).
         """
         current = self.current()
+        if current is not None:
+            remove_stale_temporaries(current)
         removed = []
         for generation in self.generations():
             if generation == current:

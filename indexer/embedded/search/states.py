@@ -252,7 +252,8 @@ class States:
     def _open(self, ix: Any, key: StateKey) -> IndexState:
         searcher = ix.searcher(weighting=scoring.BM25F())
         reader = searcher.reader()
-        facets = FacetData(reader, self.shared.facets)
+        # Segments' facet arrays are stored in the generation's folder (see facet_arrays).
+        facets = FacetData(reader, self.shared.facets, self.live.location.root / key[0])
         state = IndexState(key, searcher, facets, self.shared, io=self.io)
         self.shared.keep_only({segment_key(leaf) for leaf, _ in reader.leaf_readers()})
         return state
