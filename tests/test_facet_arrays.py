@@ -37,7 +37,7 @@ from indexer.embedded.index.facet_arrays import (
     segment_arrays,
 )
 from indexer.embedded.index.store import MAIN, IndexLocation, open_generation
-from indexer.embedded.search.facets import KINDS, FacetData
+from indexer.embedded.search.facets import KINDS, FacetData, _merged_order
 from indexer.embedded.writer import Writer
 from indexer.system.files import TEMPORARY_PREFIX, TEMPORARY_SUFFIX
 
@@ -76,6 +76,7 @@ def listed_segments(generation: Path) -> dict[str, int]:
 
 def assert_same(stored: SegmentArrays, derived: SegmentArrays) -> None:
     assert stored.timestamps.tolist() == derived.timestamps.tolist()
+    assert stored.newest_first.tolist() == derived.newest_first.tolist()
     assert list(stored.tables) == list(derived.tables) == list(KINDS)
     for name, table in stored.tables.items():
         other = derived.tables[name]
@@ -194,6 +195,19 @@ def test_a_missing_damaged_or_foreign_file_is_derived_from_the_columns_instead(
         ix.close()
 
 
+def test_segments_orders_merge_into_one_with_equal_times_in_document_order() -> None:
+    rng = np.random.default_rng(5)
+    parts = []
+    for size in (7, 0, 120, 1, 40):
+        # Few distinct times, 0 (no date) among them: many ties within and across segments.
+        times = rng.choice([0.0, 5.0, 9.0, 1e9], size).astype(np.float64)
+        parts.append(SegmentArrays(times, {}, np.argsort(-times, kind="stable")))
+    merged = _merged_order(parts)
+    everything = np.concatenate([p.timestamps for p in parts])
+    assert merged.tolist() == np.argsort(-everything, kind="stable").tolist()
+    assert _merged_order([]).tolist() == []
+
+
 def test_the_file_is_named_so_that_whoosh_removes_it_with_its_segment() -> None:
     pattern = TOC._segment_pattern(MAIN)
     segment_id = f"{MAIN}_abc123xyz"
@@ -247,6 +261,10 @@ def test_after_the_writers_commits_big_segments_have_files_and_gone_ones_none(
     ix = open_generation(generation)
     try:
         with ix.reader() as reader:
+            # The segments' newest-first orders merge into the order of a sort of all times.
+            facets = FacetData(reader, folder=generation)
+            expected = np.argsort(-facets.timestamps, kind="stable")
+            assert facets.newest_first.tolist() == expected.tolist()
             for leaf, _ in reader.leaf_readers():
                 if leaf.segment().segment_id() in merged:
                     stored = load(generation, leaf)

@@ -115,6 +115,9 @@ class SegmentArrays:
 
     timestamps: npt.NDArray[np.float64]
     tables: dict[str, TableArrays]
+    # Its documents newest first (equal times in document order): a state with
+    # several segments merges their orders instead of sorting all its times.
+    newest_first: npt.NDArray[np.int64]
 
 
 def table_from_raw(raw: Sequence[Any], split: Callable[[Any], Iterable[str]]) -> TableArrays:
@@ -188,7 +191,7 @@ def derive(leaf: Any) -> SegmentArrays:
         )
         for source in FACET_COLUMNS.values()
     }
-    return SegmentArrays(timestamps, tables)
+    return SegmentArrays(timestamps, tables, np.argsort(-timestamps, kind="stable"))
 
 
 def segment_arrays(leaf: Any, folder: Path | None) -> SegmentArrays:
@@ -243,21 +246,32 @@ def save_missing(folder: Path, reader: Any, min_docs: int | None = None) -> list
 
 
 def encode(arrays: SegmentArrays, segment_id: str, doc_count: int) -> bytes | None:
-    """The file's bytes (an uncompressed .npz); None if a name cannot be stored (a NUL in it)."""
-    # Per-document counts and value ids in the smallest type that holds them:
-    # the file is a few percent of the segment instead of a tenth.
+    """The file's bytes (an uncompressed .npz); None if a name cannot be stored (a NUL in it).
+
+    A few arrays for all facets together (each array costs a header to parse):
+    per facet and document how many values it has, one row per facet; all
+    value ids, facet after facet; all names, NUL-separated. Counts and ids
+    are in the smallest unsigned type that holds them: the file is about 1%
+    of its segment.
+    """
+    tables = [arrays.tables[name] for name in FACET_COLUMNS]
+    names = [n for table in tables for n in table.names]
+    if any("\0" in n for n in names):
+        return None
+    counts = np.stack([np.diff(table.offsets) for table in tables])
+    values = np.concatenate([table.values for table in tables])
     stored: dict[str, npt.NDArray[Any]] = {
         "meta": np.array([FORMAT_VERSION, doc_count], dtype=np.int64),
         "segment": _blob([segment_id]),
-        "kinds": _blob(list(arrays.tables)),
+        "kinds": _blob(list(FACET_COLUMNS)),
         "timestamps": arrays.timestamps,
+        "newest_first": _smallest(arrays.newest_first, doc_count),
+        "counts": _smallest(counts),
+        "values": _smallest(values, max((len(table.names) for table in tables), default=0)),
+        "value_counts": np.array([len(table.values) for table in tables], dtype=np.int64),
+        "names": _blob(names),
+        "name_counts": np.array([len(table.names) for table in tables], dtype=np.int64),
     }
-    for name, table in arrays.tables.items():
-        if any("\0" in n for n in table.names):
-            return None
-        stored[f"{name}.names"] = _blob(table.names)
-        stored[f"{name}.counts"] = _smallest(np.diff(table.offsets))
-        stored[f"{name}.values"] = _smallest(table.values, len(table.names))
     buffer = io.BytesIO()
     np.savez(buffer, **stored)  # type: ignore[arg-type]
     return buffer.getvalue()
@@ -280,26 +294,45 @@ def load(folder: Path, leaf: Any) -> SegmentArrays | None:
 
 def decode(npz: Any, segment_id: str, doc_count: int) -> SegmentArrays | None:
     """The arrays of an opened file, if it is whole and for this segment as it is now."""
+    kinds = len(FACET_COLUMNS)
     meta = npz["meta"]
     if meta.shape != (2,) or meta.tolist() != [FORMAT_VERSION, doc_count]:
         return None
     if _names(npz["segment"]) != [segment_id] or _names(npz["kinds"]) != list(FACET_COLUMNS):
         return None
     timestamps = npz["timestamps"]
-    if timestamps.shape != (doc_count,) or timestamps.dtype != np.float64:
+    newest_first = npz["newest_first"]
+    counts = npz["counts"]
+    values = npz["values"]
+    value_counts = npz["value_counts"]
+    names = _names(npz["names"])
+    name_counts = npz["name_counts"]
+    if (
+        timestamps.shape != (doc_count,)
+        or timestamps.dtype != np.float64
+        or newest_first.shape != (doc_count,)
+        or counts.shape != (kinds, doc_count)
+        or value_counts.shape != (kinds,)
+        or name_counts.shape != (kinds,)
+        or values.ndim != 1
+        or int(value_counts.sum()) != len(values)
+        or int(name_counts.sum()) != len(names)
+    ):
         return None
     tables = {}
-    for name in FACET_COLUMNS:
-        names = _names(npz[f"{name}.names"])
-        counts = npz[f"{name}.counts"]
-        values = npz[f"{name}.values"]
-        if counts.shape != (doc_count,) or values.ndim != 1:
+    value_ends = np.cumsum(value_counts).tolist()
+    name_ends = np.cumsum(name_counts).tolist()
+    for row, name in enumerate(FACET_COLUMNS):
+        own = values[value_ends[row] - int(value_counts[row]) : value_ends[row]]
+        own_names = names[name_ends[row] - int(name_counts[row]) : name_ends[row]]
+        offsets = offsets_of(counts[row])
+        if offsets[-1] != len(own) or (len(own) and int(own.max()) >= len(own_names)):
             return None
-        offsets = offsets_of(counts)
-        if offsets[-1] != len(values) or (len(values) and int(values.max()) >= len(names)):
-            return None
-        tables[name] = TableArrays(names, offsets, values.astype(np.int32, copy=False))
-    return SegmentArrays(timestamps, tables)
+        tables[name] = TableArrays(own_names, offsets, own.astype(np.int32))
+    order = newest_first.astype(np.int64)
+    if doc_count and int(order.max()) >= doc_count:
+        return None
+    return SegmentArrays(timestamps, tables, order)
 
 
 def _blob(names: list[str]) -> npt.NDArray[np.uint8]:
@@ -316,7 +349,7 @@ def _names(blob: npt.NDArray[Any]) -> list[str]:
 
 def _smallest(values: npt.NDArray[Any], bound: int | None = None) -> npt.NDArray[Any]:
     """Non-negative integers in the smallest unsigned type that holds them (or `bound - 1`)."""
-    top = bound if bound is not None else (int(values.max()) + 1 if len(values) else 0)
+    top = bound if bound is not None else (int(values.max()) + 1 if values.size else 0)
     for dtype in (np.uint8, np.uint16, np.uint32):
         if top <= np.iinfo(dtype).max + 1:
             return values.astype(dtype)
