@@ -1,8 +1,9 @@
-"""Facet arrays stored beside their segments: the same counts as the columns, and a safe fallback.
+"""Facet arrays and word lists stored beside their segments: the same answers, a safe fallback.
 
-A build stores each segment's facet arrays in its generation folder; the
-search core loads them instead of deriving them from the columns. Built
-from the demo corpus, and through the server's writer on a small site.
+A build stores each segment's facet arrays and word lists in its generation
+folder; the search core loads them instead of deriving them from the
+columns and the term dictionary. Built from the demo corpus, and through
+the server's writer on a small site.
 """
 
 from __future__ import annotations
@@ -21,10 +22,11 @@ from api_app import demo_index
 from conftest import core_over, synthetic_article
 from waiting import HANG
 from whoosh.index import TOC
+from whoosh.query import Prefix
 
 from indexer.archive.request import SearchRequest
 from indexer.editing.writes import NewFile, Outcome
-from indexer.embedded.index import facet_arrays
+from indexer.embedded.index import facet_arrays, word_lists
 from indexer.embedded.index.build import update_index
 from indexer.embedded.index.columns import live_documents
 from indexer.embedded.index.facet_arrays import (
@@ -38,6 +40,7 @@ from indexer.embedded.index.facet_arrays import (
 )
 from indexer.embedded.index.store import MAIN, IndexLocation, open_generation
 from indexer.embedded.search.facets import KINDS, FacetData, _merged_order
+from indexer.embedded.search.lexicon import Lexicon
 from indexer.embedded.writer import Writer
 from indexer.system.files import TEMPORARY_PREFIX, TEMPORARY_SUFFIX
 
@@ -47,6 +50,10 @@ REQUESTS = [
     {"q": "energy", "sort": "newest"},
     {"q": "", "section": "Politics"},
     {"q": "minister", "year": "2024"},
+    # Prefixes and fuzzy words expand over the word lists; a misspelling is corrected.
+    {"q": "minis* OR ener*"},
+    {"q": "energi~1"},
+    {"q": "viena nuclar"},
 ]
 
 
@@ -57,8 +64,8 @@ def demo_copy(tmp_path_factory: pytest.TempPathFactory, tmp_path: Path) -> Index
     return IndexLocation(tmp_path / "index")
 
 
-def stored_files(generation: Path) -> set[str]:
-    return {path.name for path in generation.iterdir() if path.name.endswith(SUFFIX)}
+def stored_files(generation: Path, suffix: str = SUFFIX) -> set[str]:
+    return {path.name for path in generation.iterdir() if path.name.endswith(suffix)}
 
 
 def listed_segments(generation: Path) -> dict[str, int]:
@@ -128,10 +135,74 @@ def test_searches_answer_the_same_with_stored_arrays_and_without(
 ) -> None:
     with_files = answers(demo_copy)
     generation = demo_copy.require_current()
-    for name in stored_files(generation):
+    for name in stored_files(generation, ".npz"):
         (generation / name).unlink()
     assert answers(demo_copy) == with_files
-    assert [r["total"] for r in with_files][:2] != [0, 0]
+    by_words = {params["q"]: result for params, result in zip(REQUESTS, with_files, strict=False)}
+    assert by_words["vienna"]["total"] and by_words["minis* OR ener*"]["total"]
+    assert by_words["energi~1"]["total"]
+    assert by_words["viena nuclar"]["suggestion"] == "Vienna nuclear"
+
+
+def test_a_build_stores_each_segments_word_lists_as_whoosh_reads_them(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    location = IndexLocation(demo_index(tmp_path_factory))
+    generation = location.require_current()
+    segments = listed_segments(generation)
+    assert stored_files(generation, word_lists.SUFFIX) == {
+        f"{segment}{word_lists.SUFFIX}" for segment in segments
+    }
+    ix = open_generation(generation)
+    try:
+        with ix.reader() as reader:
+            fields = word_lists.stored_fields(reader.schema)
+            assert "body_en" in fields and "spell_title_en" in fields
+            for leaf, _ in reader.leaf_readers():
+                for fieldname in fields:
+                    stored = word_lists.load(generation, leaf, fieldname)
+                    assert stored is not None
+                    words, frequencies = word_lists.read_words(leaf, fieldname)
+                    assert stored[0] == words
+                    assert stored[1].tolist() == frequencies.tolist()
+                # A field not stored (ids are no words to expand) is read from Whoosh.
+                assert word_lists.load(generation, leaf, "id") is None
+            assert any(
+                word_lists.read_words(leaf, "body_en")[0] for leaf, _ in reader.leaf_readers()
+            )
+    finally:
+        ix.close()
+
+
+@pytest.mark.parametrize("spoil", ["missing", "torn", "other count"])
+def test_word_lists_that_do_not_fit_are_read_from_whoosh(
+    demo_copy: IndexLocation, spoil: str
+) -> None:
+    generation = demo_copy.require_current()
+    ix = open_generation(generation)
+    try:
+        with ix.reader() as reader:
+            for leaf, _ in reader.leaf_readers():
+                path = generation / word_lists.file_name(leaf.segment())
+                if spoil == "missing":
+                    path.unlink()
+                elif spoil == "torn":
+                    path.write_bytes(path.read_bytes()[:100])
+                else:
+                    with np.load(path) as npz:
+                        arrays = {name: npz[name] for name in npz.files}
+                    arrays["meta"] = np.array([word_lists.FORMAT_VERSION, leaf.doc_count_all() + 1])
+                    with open(path, "wb") as handle:
+                        np.savez(handle, **arrays)
+                assert word_lists.load(generation, leaf, "body_en") is None
+            lexicon = Lexicon(reader, folder=generation)
+            plain = Lexicon(reader)
+            for prefix in ("min", "ener", "v"):
+                query = Prefix("body_en", prefix)
+                assert lexicon.expand(query) == plain.expand(query)
+                assert lexicon.expand(query).words
+    finally:
+        ix.close()
 
 
 def _truncated(path: Path, leaf: Any) -> None:
@@ -216,9 +287,11 @@ def test_the_file_is_named_so_that_whoosh_removes_it_with_its_segment() -> None:
         def segment_id(self) -> str:
             return segment_id
 
-    matched = pattern.match(file_name(Segment()))
-    assert matched is not None and matched.group(1) == segment_id
+    for name in (file_name(Segment()), word_lists.file_name(Segment())):
+        matched = pattern.match(name)
+        assert matched is not None and matched.group(1) == segment_id
     assert re.fullmatch(r"[^.]+\.facets\.npz", file_name(Segment()))
+    assert re.fullmatch(r"[^.]+\.words\.npz", word_lists.file_name(Segment()))
 
 
 def new_file(name: str, *articles: dict[str, object]) -> NewFile:
@@ -245,14 +318,18 @@ def test_after_the_writers_commits_big_segments_have_files_and_gone_ones_none(
     [built] = listed_segments(generation)
     # A segment without its file (an index of older code) gets one with the next commit.
     (generation / f"{built}{SUFFIX}").unlink()
+    (generation / f"{built}{word_lists.SUFFIX}").unlink()
     seen: set[str] = set()
     for n in range(8):
         writer.upload([new_file(f"up-{n}.jsonl", synthetic_article(n, "up"))]).result(HANG)
         segments = listed_segments(generation)
         seen |= segments.keys()
-        big = {f"{s}{SUFFIX}" for s, count in segments.items() if count >= 2}
+        big = {s for s, count in segments.items() if count >= 2}
         # Files of segments Whoosh merged away went with them.
-        assert stored_files(generation) == big
+        assert stored_files(generation) == {f"{s}{SUFFIX}" for s in big}
+        assert stored_files(generation, word_lists.SUFFIX) == {
+            f"{s}{word_lists.SUFFIX}" for s in big
+        }
     # Whoosh merged the uploads' one-document segments at some commit.
     merged = {s for s, count in segments.items() if s != built and count >= 2}
     assert merged
@@ -282,6 +359,9 @@ def test_a_rebuild_takes_the_old_generations_files_with_it(site: Path) -> None:
     new = location.require_current()
     assert new != old and not old.exists()
     assert stored_files(new) == {f"{s}{SUFFIX}" for s in listed_segments(new)}
+    assert stored_files(new, word_lists.SUFFIX) == {
+        f"{s}{word_lists.SUFFIX}" for s in listed_segments(new)
+    }
 
 
 def test_a_killed_writers_temporary_file_is_removed(site: Path) -> None:

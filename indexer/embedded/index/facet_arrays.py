@@ -42,8 +42,10 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.index import TOC
 from whoosh.reading import SegmentReader
 
+from indexer.embedded.index import word_lists
 from indexer.embedded.index.columns import column_text, split_names
 from indexer.embedded.index.schema import section_prefixes
+from indexer.embedded.index.word_lists import pack_names, unpack_names
 from indexer.ingest.dates import VIENNA
 from indexer.system.files import atomic_write
 
@@ -209,18 +211,23 @@ def file_name(segment: Any) -> str:
 
 
 def save_segment_arrays(generation: Path, segment: Any) -> None:
-    """Derive a newly written segment's arrays and store them beside it in the generation."""
+    """Store a newly written segment's facet arrays and word lists beside it in the generation.
+
+    Everything the search core would otherwise derive from the segment when
+    it first opens it (see also `indexer.embedded.index.word_lists`).
+    """
     storage = FileStorage(str(generation), supports_mmap=False)
     schema = TOC.read(storage, _INDEXNAME).schema
     reader = SegmentReader(storage, schema, segment)
     try:
         save(generation, reader)
+        word_lists.save(generation, reader)
     finally:
         reader.close()
 
 
 def save(folder: Path, leaf: Any) -> None:
-    """Store a segment reader's arrays in its generation folder (replacing any file there)."""
+    """Store a segment reader's facet arrays in its generation folder (replacing any file there)."""
     data = encode(derive(leaf), leaf.segment().segment_id(), leaf.doc_count_all())
     if data is not None:
         # Not fsynced: a file lost or torn by a power cut is derived again, and a
@@ -229,19 +236,25 @@ def save(folder: Path, leaf: Any) -> None:
 
 
 def save_missing(folder: Path, reader: Any, min_docs: int | None = None) -> list[str]:
-    """Store the arrays of the reader's segments that have none (a merge's new segment).
+    """Store the facet arrays and word lists of the reader's segments that have none.
 
-    Segments under `min_docs` documents (default `SAVE_MIN_DOCS`) are left to
-    be derived when opened. Returns the names of the files written.
+    A merge's new segment has none. Segments under `min_docs` documents
+    (default `SAVE_MIN_DOCS`) are left to be derived when opened. Returns the
+    names of the files written.
     """
     if min_docs is None:
         min_docs = SAVE_MIN_DOCS
     written = []
     for leaf, _base in reader.leaf_readers():
-        name = file_name(leaf.segment())
-        if leaf.doc_count_all() >= min_docs and not (folder / name).exists():
-            save(folder, leaf)
-            written.append(name)
+        if leaf.doc_count_all() < min_docs:
+            continue
+        for name, store in (
+            (file_name(leaf.segment()), save),
+            (word_lists.file_name(leaf.segment()), word_lists.save),
+        ):
+            if not (folder / name).exists():
+                store(folder, leaf)
+                written.append(name)
     return written
 
 
@@ -262,14 +275,14 @@ def encode(arrays: SegmentArrays, segment_id: str, doc_count: int) -> bytes | No
     values = np.concatenate([table.values for table in tables])
     stored: dict[str, npt.NDArray[Any]] = {
         "meta": np.array([FORMAT_VERSION, doc_count], dtype=np.int64),
-        "segment": _blob([segment_id]),
-        "kinds": _blob(list(FACET_COLUMNS)),
+        "segment": pack_names([segment_id]),
+        "kinds": pack_names(list(FACET_COLUMNS)),
         "timestamps": arrays.timestamps,
         "newest_first": _smallest(arrays.newest_first, doc_count),
         "counts": _smallest(counts),
         "values": _smallest(values, max((len(table.names) for table in tables), default=0)),
         "value_counts": np.array([len(table.values) for table in tables], dtype=np.int64),
-        "names": _blob(names),
+        "names": pack_names(names),
         "name_counts": np.array([len(table.names) for table in tables], dtype=np.int64),
     }
     buffer = io.BytesIO()
@@ -298,14 +311,16 @@ def decode(npz: Any, segment_id: str, doc_count: int) -> SegmentArrays | None:
     meta = npz["meta"]
     if meta.shape != (2,) or meta.tolist() != [FORMAT_VERSION, doc_count]:
         return None
-    if _names(npz["segment"]) != [segment_id] or _names(npz["kinds"]) != list(FACET_COLUMNS):
+    if unpack_names(npz["segment"]) != [segment_id] or unpack_names(npz["kinds"]) != list(
+        FACET_COLUMNS
+    ):
         return None
     timestamps = npz["timestamps"]
     newest_first = npz["newest_first"]
     counts = npz["counts"]
     values = npz["values"]
     value_counts = npz["value_counts"]
-    names = _names(npz["names"])
+    names = unpack_names(npz["names"])
     name_counts = npz["name_counts"]
     if (
         timestamps.shape != (doc_count,)
@@ -333,18 +348,6 @@ def decode(npz: Any, segment_id: str, doc_count: int) -> SegmentArrays | None:
     if doc_count and int(order.max()) >= doc_count:
         return None
     return SegmentArrays(timestamps, tables, order)
-
-
-def _blob(names: list[str]) -> npt.NDArray[np.uint8]:
-    """Names as one array of UTF-8 bytes, NUL-separated (a NUL ahead of each)."""
-    text = "".join(f"\0{name}" for name in names)
-    return np.frombuffer(text.encode("utf-8"), dtype=np.uint8)
-
-
-def _names(blob: npt.NDArray[Any]) -> list[str]:
-    if blob.dtype != np.uint8 or blob.ndim != 1:
-        raise ValueError("names are not a byte array")
-    return blob.tobytes().decode("utf-8").split("\0")[1:]
 
 
 def _smallest(values: npt.NDArray[Any], bound: int | None = None) -> npt.NDArray[Any]:
