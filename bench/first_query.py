@@ -14,6 +14,7 @@ and for every index of the same corpus.
 The last line is one JSON object.
 
     .venv/bin/python bench/first_query.py INDEX [--runs 3] [--q "oil prices"] [--then "bank rates"]
+        [--code FOLDER]
 """
 
 from __future__ import annotations
@@ -57,13 +58,14 @@ print(json.dumps({
 """
 
 
-def run_once(index: Path, q: str, then: str) -> dict[str, Any]:
+def run_once(index: Path, q: str, then: str, code: Path) -> dict[str, Any]:
+    # `python -c` puts its working folder first on the path: `code`'s indexer is imported.
     done = subprocess.run(
         [sys.executable, "-c", _RUN, str(index), q, then],
         capture_output=True,
         text=True,
         check=True,
-        cwd=Path(__file__).resolve().parents[1],
+        cwd=code,
     )
     measured: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
     return measured
@@ -75,10 +77,17 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--q", default="oil prices", help="the first search's words")
     parser.add_argument("--then", default="bank rates", help="the second search's words")
+    parser.add_argument(
+        "--code",
+        type=Path,
+        default=Path(__file__).resolve().parents[1],
+        help="a folder holding the `indexer` to time (default: this checkout's), "
+        "e.g. an older commit's from `git archive`",
+    )
     args = parser.parse_args()
     runs = []
     for number in range(args.runs):
-        measured = run_once(args.index, args.q, args.then)
+        measured = run_once(args.index, args.q, args.then, args.code)
         runs.append(measured)
         print(
             f"run {number + 1}: open {measured['open_ms']:.0f} ms, first query "
