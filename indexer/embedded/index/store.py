@@ -3,10 +3,11 @@
 An index folder holds generation folders (`gen-<time>-<pid>/`, each a complete
 Whoosh index plus `build.json`, and beside each segment the arrays and word
 lists the search core would otherwise derive from it: `facet_arrays`,
-`word_lists`) and a symlink `current` naming the one being served. A full rebuild writes a new generation beside the live one and then
-replaces the symlink with `os.replace`, which is atomic: a reader sees either
-the old index or the new one, never a half-built one, and a rebuild killed at
-any moment leaves `current` pointing at the intact previous generation.
+`word_lists`) and a symlink `current` naming the one being served. A full
+rebuild writes a new generation beside the live one and then replaces the
+symlink with `os.replace`, which is atomic: a reader sees either the old
+index or the new one, never a half-built one, and a rebuild killed at any
+moment leaves `current` pointing at the intact previous generation.
 
 Readers hold a shared lock on the generation they opened; `clean` removes
 every other generation nobody holds. A file of the served generation that
