@@ -351,6 +351,32 @@ def test_after_the_writers_commits_big_segments_have_files_and_gone_ones_none(
         ix.close()
 
 
+def test_a_servers_start_up_check_stores_what_an_older_index_lacks(
+    site: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(facet_arrays, "SAVE_MIN_DOCS", 2)
+    location = IndexLocation(site / "index")
+    generation = location.require_current()
+    for name in stored_files(generation, ".npz"):
+        (generation / name).unlink()
+    writer = Writer(location, site / "corpus")
+    writer.start()
+    try:
+        job = writer.reconcile("startup")
+        # One queue, taken in order: the answer to a write queued after the job comes after it.
+        writer.delete("nobody").result(HANG)
+    finally:
+        writer.stop()
+    assert job.state == "done", job.message
+    # The index was in step: nothing was indexed, the files were only added.
+    assert location.require_current() == generation
+    [segment] = listed_segments(generation)
+    assert stored_files(generation, ".npz") == {
+        f"{segment}{SUFFIX}",
+        f"{segment}{word_lists.SUFFIX}",
+    }
+
+
 def test_a_rebuild_takes_the_old_generations_files_with_it(site: Path) -> None:
     location = IndexLocation(site / "index")
     old = location.require_current()
