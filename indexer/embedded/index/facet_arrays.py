@@ -30,6 +30,7 @@ from __future__ import annotations
 import io
 import logging
 import zipfile
+from array import array
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -128,15 +129,21 @@ def table_from_raw(raw: Sequence[Any], split: Callable[[Any], Iterable[str]]) ->
     """A table from raw column values, each split into names once per distinct value."""
     ids: dict[str, int] = {}
     seen: dict[Any, tuple[int, ...]] = {}
-    counts = np.zeros(len(raw), dtype=np.int64)
-    values: list[int] = []
+    # C ints, not a list of Python ints: a build worker derives a whole
+    # segment's tables at once, and a list costs eight times the memory.
+    counts = array("q", bytes(8 * len(raw)))
+    values = array("i")
     for docnum, value in enumerate(raw):
         got = seen.get(value)
         if got is None:
             got = seen[value] = tuple(ids.setdefault(n, len(ids)) for n in split(value))
         values.extend(got)
         counts[docnum] = len(got)
-    return TableArrays(list(ids), offsets_of(counts), np.asarray(values, dtype=np.int32))
+    return TableArrays(
+        list(ids),
+        offsets_of(np.frombuffer(counts, dtype=np.int64)),
+        np.frombuffer(values, dtype=np.int32).copy(),
+    )
 
 
 def offsets_of(counts: npt.NDArray[Any]) -> npt.NDArray[np.int64]:
