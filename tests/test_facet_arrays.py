@@ -266,6 +266,11 @@ def test_a_missing_damaged_or_foreign_file_is_derived_from_the_columns_instead(
         ix.close()
 
 
+def test_each_facet_kind_reads_the_index_layers_column_of_its_name() -> None:
+    assert list(KINDS) == list(facet_arrays.FACET_COLUMNS)
+    assert all(kind.source is facet_arrays.FACET_COLUMNS[name] for name, kind in KINDS.items())
+
+
 def test_segments_orders_merge_into_one_with_equal_times_in_document_order() -> None:
     rng = np.random.default_rng(5)
     parts = []
