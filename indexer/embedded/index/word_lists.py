@@ -10,7 +10,7 @@ are read once when the segment is written and kept in
 facet arrays' file: see `indexer.embedded.index.facet_arrays`); a field the
 file lacks, or a file that does not fit the segment, is read from Whoosh.
 
-May import numpy, Whoosh and the index schema.
+May import numpy, the index schema and `indexer.system`.
 """
 
 from __future__ import annotations
