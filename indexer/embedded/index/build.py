@@ -30,6 +30,7 @@ from whoosh.writing import IndexWriter
 from indexer.archive.builds import BuildReport, ProgressFactory
 from indexer.embedded.index.bulk import Additions
 from indexer.embedded.index.columns import ColumnCache, live_columns
+from indexer.embedded.index.facet_arrays import save_missing
 from indexer.embedded.index.schema import SCHEMA_VERSION, to_document
 from indexer.embedded.index.segments import (
     PartResult,
@@ -374,8 +375,9 @@ def _update(
             if bar:
                 bar.close()
         report.removed = len(released_ids - owners.keys())
-        report.seconds = time.monotonic() - started
         generation = location.require_current()
+        _store_arrays(generation, ix)
+        report.seconds = time.monotonic() - started
         info = location.info(generation)
         info.update(_info(report, built=False))
         location.write_info(generation, info)
@@ -403,6 +405,19 @@ def indexed_files(ix: Index) -> tuple[dict[str, str], dict[str, str]]:
             files[key] = signature
             owners[article_id] = key
     return files, owners
+
+
+def _store_arrays(generation: Path, ix: Index) -> None:
+    """The search core's arrays for the segments that lack them (the update's, or a merge's).
+
+    Without them the first search derives them from the columns (0.9 s at
+    100,000 articles). A failure costs only that: it is logged, not raised.
+    """
+    try:
+        with ix.reader() as reader:
+            save_missing(generation, reader)
+    except Exception as exc:
+        log.warning("storing the search arrays failed: %s", exc, extra={"index": str(generation)})
 
 
 def _signature(path: Path, max_bytes: int) -> str | None:

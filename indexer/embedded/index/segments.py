@@ -32,6 +32,7 @@ from whoosh import index as whoosh_index
 from whoosh.writing import SegmentWriter
 
 from indexer.embedded.index.bulk import SegmentBuilder
+from indexer.embedded.index.facet_arrays import save_segment_arrays
 from indexer.ingest.errors import CorpusError
 from indexer.system.processes import die_with_parent
 
@@ -219,15 +220,17 @@ def build_share(
                 part.ids.append((article_id, position, key))
                 part.indexed += 1
                 if builder.estimated_bytes >= budget:
-                    part.segments.append(builder.finish())
-                    builder = None
+                    segment = builder.finish()
+                    builder = None  # its postings are freed before the arrays are read
+                    _keep(segment, generation, part)
             del documents
             gc.collect(1)
             if tick:
                 tick()
         if builder is not None:
-            part.segments.append(builder.finish())
+            segment = builder.finish()
             builder = None
+            _keep(segment, generation, part)
     except BaseException:
         if builder is not None:
             builder.cancel()
@@ -237,6 +240,13 @@ def build_share(
             gc.enable()
         ix.close()
     return part
+
+
+def _keep(segment: Any, generation: str, part: PartResult) -> None:
+    """A written segment joins the part, with the search core's arrays stored beside it."""
+    if segment is not None:
+        save_segment_arrays(Path(generation), segment)
+        part.segments.append(segment)
 
 
 def _claim(
