@@ -1,4 +1,8 @@
-"""`kill -9` of a rebuild at any moment leaves the previous index serving and intact."""
+"""`kill -9` of a rebuild at any moment leaves the previous index serving and intact.
+
+The corpus is above `PARALLEL_MIN_BYTES`, so the rebuild is the bulk build
+of every large archive: worker processes writing segments in bulk.
+"""
 
 from __future__ import annotations
 
@@ -15,7 +19,7 @@ from conftest import ROOT, cli_command, run_cli, synthetic_article, write_jsonl
 from waiting import HANG, hang, wait_until
 
 from indexer.archive.request import SearchRequest
-from indexer.embedded.index.build import update_index
+from indexer.embedded.index.build import PARALLEL_MIN_BYTES, update_index
 from indexer.embedded.index.store import IndexLocation, LiveIndex
 from indexer.embedded.search.core import SearchCore
 
@@ -23,6 +27,8 @@ from indexer.embedded.search.core import SearchCore
 pytestmark = pytest.mark.slow
 
 vindex = cli_command
+PER_FILE = 700
+TOTAL = 8 * PER_FILE
 
 
 @pytest.fixture(scope="module")
@@ -31,20 +37,36 @@ def big_corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
     for f in range(8):
         write_jsonl(
             root / f"part-{f}.jsonl",
-            [synthetic_article(f * 250 + i, words=70) for i in range(250)],
+            [synthetic_article(f * PER_FILE + i, words=70) for i in range(PER_FILE)],
         )
+    assert sum(p.stat().st_size for p in root.iterdir()) > PARALLEL_MIN_BYTES
     return root
+
+
+def building(index: Path) -> list[int]:
+    """The processes whose command line names the index folder (a build and its workers)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            command = (entry / "cmdline").read_bytes()
+        except OSError:
+            continue
+        if str(index).encode() in command.split(b"\0"):
+            found.append(int(entry.name))
+    return found
 
 
 def test_killed_rebuild_leaves_previous_index_serving(big_corpus: Path, tmp_path: Path) -> None:
     index = tmp_path / "index"
     location = IndexLocation(index)
-    # The index first holds one part of the corpus (a rebuild always takes all of it).
+    # The index first holds one file of the corpus (a rebuild always takes all of it).
     small = tmp_path / "small"
     small.mkdir()
     shutil.copy(big_corpus / "part-0.jsonl", small / "part-0.jsonl")
     first = update_index(location, small)
-    assert first.indexed == 250
+    assert first.indexed == PER_FILE
     live = LiveIndex(location)
     generation = live.generation
     core = SearchCore(live)
@@ -58,9 +80,9 @@ def test_killed_rebuild_leaves_previous_index_serving(big_corpus: Path, tmp_path
     assert done.returncode == 0, done.stderr
     full_generation = live.generation
     assert full_generation != generation
-    assert live.get().doc_count() == 2000
+    assert live.get().doc_count() == TOTAL
 
-    # Back to the 250-article index, then kill rebuilds at points across their run.
+    # Back to the one-file index, then kill rebuilds at points across their run.
     update_index(location, small, rebuild=True)
     small_generation = live.generation
     for fraction in (0.05, 0.2, 0.4, 0.6, 0.75, 0.85, 0.92, 0.97):
@@ -73,13 +95,15 @@ def test_killed_rebuild_leaves_previous_index_serving(big_corpus: Path, tmp_path
         time.sleep(duration * fraction)
         process.send_signal(signal.SIGKILL)
         process.wait()
+        # Its worker processes (forked: the same command line) stop on their own.
+        wait_until(lambda: not building(index), "the killed build's workers to exit")
         current = live.generation
         count = live.get().doc_count()
         if current == small_generation:
-            assert count == 250, f"killed at {fraction:.0%}: previous index damaged"
+            assert count == PER_FILE, f"killed at {fraction:.0%}: previous index damaged"
         else:
             # The kill came after the swap: the new index is complete.
-            assert count == 2000, f"killed at {fraction:.0%}: a half-built index was served"
+            assert count == TOTAL, f"killed at {fraction:.0%}: a half-built index was served"
             small_generation = current
             update_index(location, small, rebuild=True)
             small_generation = live.generation
@@ -87,7 +111,7 @@ def test_killed_rebuild_leaves_previous_index_serving(big_corpus: Path, tmp_path
 
     # The index is still writable: no lock was left behind, and debris is cleaned.
     report = update_index(location, big_corpus, rebuild=True)
-    assert report.indexed == 2000 and not report.errors
+    assert report.indexed == TOTAL and not report.errors
     assert len(location.generations()) <= 2
     assert before > 0
     core.close()

@@ -47,6 +47,7 @@ from indexer.embedded.index.build import (
     needs_rebuild,
     update_index,
 )
+from indexer.embedded.index.facet_arrays import save_missing
 from indexer.embedded.index.signatures import unchanged
 from indexer.embedded.index.store import IndexLocation
 from indexer.embedded.owners import Owners, holders, indexed
@@ -227,6 +228,9 @@ class Writer:
                 # Without an index there is nothing to reconcile: `vindex index` builds one.
                 in_step = self.location.current() is None or self._in_step()
                 report = BuildReport() if in_step else self._update(None, job, rebuild=False)
+                if in_step:
+                    # An index written before segments had stored facet arrays gets them.
+                    self._store_facet_arrays()
                 self._log_opened(in_step)
             else:
                 report = self._update(None, job, rebuild=True)
@@ -402,9 +406,30 @@ class Writer:
         )
         for error in report.errors:
             self._note_error(str(error))
+        # Before the searches move on: they load what is stored instead of deriving it.
+        self._store_facet_arrays()
         if announce:
             self._changed()
         return report
+
+    def _store_facet_arrays(self) -> None:
+        """Store the facet arrays of big segments that have none (Whoosh merged segments).
+
+        Without them, the first search after the merge, or after a restart,
+        derives them from the columns (0.9 s at 100,000 articles). A failure
+        only costs that: it is noted, not raised.
+        """
+        if self.location.current() is None:
+            return
+        try:
+            generation, ix = self.location.open_current()
+            try:
+                with ix.reader() as reader:
+                    save_missing(generation, reader)
+            finally:
+                ix.close()
+        except Exception as exc:
+            self._note_error(f"storing facet arrays: {type(exc).__name__}: {exc}")
 
     def _changed(self) -> None:
         if self.on_change is not None:

@@ -130,6 +130,12 @@ class NewsAnalyzer(Analyzer):  # type: ignore[misc]
             self._stems[word] = stem
         return stem
 
+    def index_term(self, folded: str) -> str:
+        """The term a folded word is indexed as (stemmed unless a stop word)."""
+        if self._stemfn is None or folded in self.stops:
+            return folded
+        return self._stem(folded)
+
     def __call__(
         self,
         value: str,

@@ -28,7 +28,9 @@ from whoosh.index import Index
 from whoosh.writing import IndexWriter
 
 from indexer.archive.builds import BuildReport, ProgressFactory
+from indexer.embedded.index.bulk import Additions
 from indexer.embedded.index.columns import ColumnCache, live_columns
+from indexer.embedded.index.facet_arrays import save_missing
 from indexer.embedded.index.schema import SCHEMA_VERSION, to_document
 from indexer.embedded.index.segments import (
     PartResult,
@@ -75,6 +77,18 @@ def writing(ix: Index, timeout: float = 60.0) -> Iterator[IndexWriter]:
         with contextlib.suppress(Exception):
             writer.cancel()
         raise
+
+
+@contextlib.contextmanager
+def _bulk(ix: Index, writer: IndexWriter) -> Iterator[Additions]:
+    """An update's new documents, written in bulk and listed by `writer`'s commit."""
+    additions = Additions(ix, writer)
+    try:
+        yield additions
+    except BaseException:
+        additions.cancel()
+        raise
+    additions.attach()
 
 
 def file_key(path: Path, corpus: Path) -> str:
@@ -262,7 +276,7 @@ def _rebuild(
     finally:
         if bar:
             bar.close()
-    commit_segments(generation, [part.segment for part in parts])
+    commit_segments(generation, [segment for part in parts for segment in part.segments])
     for part in parts:
         report.files_read += part.files_read
         report.indexed += part.indexed
@@ -344,7 +358,7 @@ def _update(
         owners = {id_: key for id_, key in owners.items() if key not in released}
         bar = progress(len(changed)) if progress and changed else None
         try:
-            with writing(ix) as writer:
+            with writing(ix) as writer, _bulk(ix, writer) as additions:
                 for key in gone:
                     writer.delete_by_term("file", key)
                 for position, key in enumerate(changed):
@@ -353,7 +367,7 @@ def _update(
                     documents, errors = loader(position, path)
                     report.files_read += 1
                     report.errors.extend(errors)
-                    added = add_documents(writer, documents, key, path, owners, report.errors)
+                    added = add_documents(additions, documents, key, path, owners, report.errors)
                     report.indexed += len(added)
                     if bar:
                         bar.update(1)
@@ -361,8 +375,9 @@ def _update(
             if bar:
                 bar.close()
         report.removed = len(released_ids - owners.keys())
-        report.seconds = time.monotonic() - started
         generation = location.require_current()
+        _store_arrays(generation, ix)
+        report.seconds = time.monotonic() - started
         info = location.info(generation)
         info.update(_info(report, built=False))
         location.write_info(generation, info)
@@ -390,6 +405,19 @@ def indexed_files(ix: Index) -> tuple[dict[str, str], dict[str, str]]:
             files[key] = signature
             owners[article_id] = key
     return files, owners
+
+
+def _store_arrays(generation: Path, ix: Index) -> None:
+    """The search core's arrays for the segments that lack them (the update's, or a merge's).
+
+    Without them the first search derives them from the columns (0.9 s at
+    100,000 articles). A failure costs only that: it is logged, not raised.
+    """
+    try:
+        with ix.reader() as reader:
+            save_missing(generation, reader)
+    except Exception as exc:
+        log.warning("storing the search arrays failed: %s", exc, extra={"index": str(generation)})
 
 
 def _signature(path: Path, max_bytes: int) -> str | None:

@@ -1,19 +1,19 @@
 """Building a new generation as segments, in this process or in several.
 
-Reading files, extracting entities and Whoosh's analysis are all CPU-bound, so
-a rebuild on one core leaves the others idle. Here each worker process reads
-its share of the files and writes a complete Whoosh segment into the new
-generation's folder; the parent then lists all segments in one table of
-contents. No segment is merged or copied, so the parallel part is the whole
-cost. This is what Whoosh's own `MpWriter(multisegment=True)` does, except that
-our workers also read and enrich the articles instead of receiving them
-pickled from a parent that would do that work on a single core. A small
-build runs the same code in this process, with one share.
+Reading files, extracting entities and analysis are all CPU-bound, so a
+rebuild on one core leaves the others idle. Here each worker process reads
+its share of the files and writes complete Whoosh segments into the new
+generation's folder, in bulk (`indexer.embedded.index.bulk`); the parent then
+lists all segments in one table of contents. No segment is merged or copied,
+so the parallel part is the whole cost. This is what Whoosh's own
+`MpWriter(multisegment=True)` does, except that our workers also read and
+enrich the articles instead of receiving them pickled from a parent that
+would do that work on a single core. A small build runs the same code in
+this process, with one share.
 
 It uses private methods of Whoosh's `SegmentWriter` (`_close_segment`,
-`_assemble_segment`, `_commit_toc`, and the steps of `_flush_segment`), as
-`whoosh.multiproc` does; Whoosh is pinned at 2.7.4, its last release, so they
-do not move.
+`_commit_toc`), as `whoosh.multiproc` does; Whoosh is pinned at 2.7.4, its
+last release, so they do not move.
 """
 
 from __future__ import annotations
@@ -29,24 +29,24 @@ from pathlib import Path
 from typing import Any
 
 from whoosh import index as whoosh_index
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
-from whoosh.util.numeric import byte_to_length
 from whoosh.writing import SegmentWriter
 
+from indexer.embedded.index.bulk import SegmentBuilder
+from indexer.embedded.index.facet_arrays import save_segment_arrays
 from indexer.ingest.errors import CorpusError
 from indexer.system.processes import die_with_parent
 
-# Bounds of a worker's sorting pool (see worker_limit_mb); Whoosh's estimate of
-# its Python objects is about 150 bytes a posting.
-MIN_WORKER_LIMIT_MB = 128
-MAX_WORKER_LIMIT_MB = 1024
+MB = 1024 * 1024
+# Bounds of a worker's in-memory postings before it writes a segment (see segment_budget_bytes).
+MIN_SEGMENT_MB = 64
+MAX_SEGMENT_MB = 256
 
 
 @dataclass
 class PartResult:
-    """What one worker built: its segment (None when it indexed nothing) and what it saw."""
+    """What one worker built: its segments (none when it indexed nothing) and what it saw."""
 
-    segment: Any
+    segments: list[Any]
     files_read: int = 0
     indexed: int = 0
     errors: list[CorpusError] = field(default_factory=list)
@@ -165,13 +165,9 @@ def add_documents(
     """
     added = []
     for article_id, document in documents:
-        owner = owners.get(article_id)
-        if owner is not None:
-            errors.append(duplicate_error(article_id, owner, key, path))
-            continue
-        owners[article_id] = key
-        writer.add_document(**document)
-        added.append(article_id)
+        if _claim(owners, article_id, key, path, errors):
+            writer.add_document(**document)
+            added.append(article_id)
     return added
 
 
@@ -188,16 +184,21 @@ def build_share(
     tick: Callable[[], None] | None = None,
     parent: int | None = None,
 ) -> PartResult:
-    """Index a share of the files into one new segment of the generation (not yet listed)."""
+    """Index a share of the files into new segments of the generation (not yet listed).
+
+    Documents are inverted in memory (`indexer.embedded.index.bulk`); a segment
+    is written whenever its postings reach the worker's share of the memory
+    budget, so a share of any size is built in bounded memory.
+    """
     ix = whoosh_index.open_dir(generation)
-    # _lk=False: the parent holds the index's locks for the whole build.
-    writer = SegmentWriter(ix, _lk=False, limitmb=worker_limit_mb())
-    part = PartResult(segment=None)
+    part = PartResult(segments=[])
     owners: dict[str, str] = {}
-    # Whoosh's sorting pool holds millions of posting tuples; the collector's
-    # automatic passes would scan them again and again. A collection of the
-    # young generations after each file still frees a file's reference cycles
-    # (parsed HTML trees have them).
+    budget = segment_budget_bytes()
+    builder: SegmentBuilder | None = None
+    # Postings are flat arrays, but a parsed file's articles and HTML trees are
+    # not: a collection of the young generations after each file frees their
+    # reference cycles without the collector's automatic passes over the
+    # long-lived term dictionaries.
     automatic = gc.isenabled()
     gc.disable()
     try:
@@ -209,92 +210,73 @@ def build_share(
             part.files_read += 1
             part.errors.extend(errors)
             key = key_of(path)
-            for article_id in add_documents(writer, documents, key, path, owners, part.errors):
+            for article_id, document in documents:
+                if not _claim(owners, article_id, key, path, part.errors):
+                    continue
+                if builder is None:
+                    # _lk=False: the parent holds the index's locks for the whole build.
+                    builder = SegmentBuilder(SegmentWriter(ix, _lk=False))
+                builder.add(document)
                 part.ids.append((article_id, position, key))
                 part.indexed += 1
+                if builder.estimated_bytes >= budget:
+                    segment = builder.finish()
+                    builder = None  # its postings are freed before the arrays are read
+                    _keep(segment, generation, part)
             del documents
             gc.collect(1)
             if tick:
                 tick()
-        if part.indexed:
-            part.segment = _finalize(writer)
-        else:
-            writer.cancel()
+        if builder is not None:
+            segment = builder.finish()
+            builder = None
+            _keep(segment, generation, part)
     except BaseException:
-        writer.cancel()
+        if builder is not None:
+            builder.cancel()
         raise
     finally:
         if automatic:
             gc.enable()
+        ix.close()
     return part
 
 
-def worker_limit_mb() -> int:
-    """How much a worker's sorting pool may hold before it spills a run to disk.
+def _keep(segment: Any, generation: str, part: PartResult) -> None:
+    """A written segment joins the part, with the search core's arrays stored beside it."""
+    if segment is not None:
+        save_segment_arrays(Path(generation), segment)
+        part.segments.append(segment)
 
-    Whoosh merges spilled runs in Python at the end, which costs more than
-    the sorting; so as much as an eighth of the machine's memory shared by
-    the workers, between 128 MB and 1 GB (a 100k archive's share in one run).
+
+def _claim(
+    owners: dict[str, str], article_id: str, key: str, path: Path, errors: list[CorpusError]
+) -> bool:
+    """Whether the id is free (and now the file's); a duplicate is reported."""
+    owner = owners.get(article_id)
+    if owner is not None:
+        errors.append(duplicate_error(article_id, owner, key, path))
+        return False
+    owners[article_id] = key
+    return True
+
+
+def segment_budget_bytes() -> int:
+    """How much of a worker's postings are held in memory before a segment is written.
+
+    A 48th of the machine's memory shared by the workers, between 64 MB and
+    256 MB (a worker's process is about 1.6 times its postings): a build on
+    2 cores stays near 1 GB at any size, and a 100,000-article archive is one
+    segment per worker. Fewer, larger segments search faster, so the budget
+    is not smaller than it needs to be.
     """
-    # A rebuild runs up to one worker per core.
     count = os.cpu_count() or 1
     try:
         memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
     except (ValueError, OSError, AttributeError):
-        return MIN_WORKER_LIMIT_MB
-    share = memory // 8 // count // (1024 * 1024)
-    return max(MIN_WORKER_LIMIT_MB, min(MAX_WORKER_LIMIT_MB, share))
-
-
-def _finalize(writer: SegmentWriter) -> Any:
-    """Write the segment's postings and close it: Whoosh's `_finalize_segment`,
-    with the field lengths it looks up once per posting read from arrays."""
-    writer.perdocwriter.close()
-    per_doc = writer.per_document_reader()
-    try:
-        writer.fieldwriter.add_postings(
-            writer.schema, _Lengths(per_doc), writer.pool.iter_postings()
-        )
-        writer.fieldwriter.close()
-    finally:
-        per_doc.close()
-    writer._close_segment()
-    writer._assemble_segment()
-    return writer.get_segment()
-
-
-class _Lengths:
-    """A segment's field lengths as lists, for `FieldWriter.add_postings`.
-
-    Whoosh asks for a document's field length once per posting (for the
-    block statistics); its column reader answers each call through several
-    layers, and checks the file system for fields without lengths. Here each
-    field's column is read once.
-    """
-
-    def __init__(self, per_doc: Any) -> None:
-        self._per_doc = per_doc
-        self._fields: dict[str, list[int] | None] = {}
-
-    def doc_field_length(self, docnum: int, fieldname: str, default: int = 0) -> int:
-        lengths = self._fields.get(fieldname, _UNREAD)
-        if lengths is _UNREAD:
-            lengths = self._read(fieldname)
-            self._fields[fieldname] = lengths
-        if lengths is None:
-            return default
-        length: int = lengths[docnum]
-        return length
-
-    def _read(self, fieldname: str) -> list[int] | None:
-        reader = self._per_doc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
-        if reader is None:
-            return None
-        return [_LENGTH_OF_BYTE[b] for b in reader]
-
-
-_UNREAD: Any = object()
-_LENGTH_OF_BYTE = [byte_to_length(b) for b in range(256)]
+        return MIN_SEGMENT_MB * MB
+    share = memory // 48 // count // MB
+    return max(MIN_SEGMENT_MB, min(MAX_SEGMENT_MB, share)) * MB
 
 
 def commit_segments(generation: Path, segments: list[Any]) -> None:

@@ -1,11 +1,13 @@
 """Where the index lives on disk: generations, the `current` pointer, the write lock.
 
 An index folder holds generation folders (`gen-<time>-<pid>/`, each a complete
-Whoosh index plus `build.json`) and a symlink `current` naming the one being
-served. A full rebuild writes a new generation beside the live one and then
-replaces the symlink with `os.replace`, which is atomic: a reader sees either
-the old index or the new one, never a half-built one, and a rebuild killed at
-any moment leaves `current` pointing at the intact previous generation.
+Whoosh index plus `build.json`, and beside each segment the arrays and word
+lists the search core would otherwise derive from it: `facet_arrays`,
+`word_lists`) and a symlink `current` naming the one being served. A full
+rebuild writes a new generation beside the live one and then replaces the
+symlink with `os.replace`, which is atomic: a reader sees either the old
+index or the new one, never a half-built one, and a rebuild killed at any
+moment leaves `current` pointing at the intact previous generation.
 
 Readers hold a shared lock on the generation they opened; `clean` removes
 every other generation nobody holds. A file of the served generation that
@@ -44,7 +46,12 @@ from whoosh.reading import SegmentReader
 
 from indexer.archive.errors import ArchiveDamaged, ArchiveMissing
 from indexer.embedded.index.schema import SCHEMA_VERSION, build_schema
-from indexer.system.files import atomic_write, fsync_file, fsync_folder
+from indexer.system.files import (
+    atomic_write,
+    fsync_file,
+    fsync_folder,
+    remove_stale_temporaries,
+)
 from indexer.system.processes import ProcessId, command_line, this_command
 
 CURRENT = "current"
@@ -327,8 +334,15 @@ class IndexLocation:
         (a server that opened it just before a swap: see `open_generation`),
         and generations being built by a process that still runs. At the
         Reuters import's size every other one is 74 MB of disk.
+
+        In the current generation, Whoosh removes a segment's files (its
+        stored facet arrays too) when a commit drops the segment; what is
+        left here is the temporary file of a process killed while it stored
+        facet arrays (`indexer.embedded.index.facet_arrays`).
         """
         current = self.current()
+        if current is not None:
+            remove_stale_temporaries(current)
         removed = []
         for generation in self.generations():
             if generation == current:

@@ -6,8 +6,10 @@ dictionary on disk in Python, and for a fuzzy word by computing an edit
 distance in Python for every word that shares its first letter, in each of
 the nine searched fields, once for the search and once more for the
 highlighting. Here each segment's words of a field are read once into a
-sorted list with their document frequencies, kept for the index states that
-share the segment (as the spelling words are). A prefix is a bisection of
+sorted list with their document frequencies (from the word lists stored
+beside the segment when it was written, `indexer.embedded.index.word_lists`,
+else from Whoosh), kept for the index states that share the segment (as the
+spelling words are). A prefix is a bisection of
 that list; a wildcard a bisection on its literal start and Whoosh's own
 pattern over that range; a fuzzy word rapidfuzz's optimal string alignment
 distance (Whoosh's Damerau-Levenshtein: a swap of neighbours is one edit)
@@ -34,6 +36,7 @@ from bisect import bisect_left
 from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -43,6 +46,7 @@ from rapidfuzz.distance import OSA
 from whoosh.query import FuzzyTerm, Prefix, Query, Wildcard
 from whoosh.query.terms import MultiTerm
 
+from indexer.embedded.index import word_lists
 from indexer.embedded.index.columns import SegmentKey, segment_key
 
 # Words the expansions of one index state may hold in its cache (references into
@@ -114,10 +118,17 @@ class OverBudget(Exception):
 
 
 class Lexicon:
-    """The words of one index state's fields, read per segment on first use."""
+    """The words of one index state's fields, read per segment on first use.
 
-    def __init__(self, reader: Any, cache: LexiconCache | None = None) -> None:
+    A segment's words are loaded from the word lists stored beside it in
+    `folder` (the generation's) when there are any, else read from Whoosh.
+    """
+
+    def __init__(
+        self, reader: Any, cache: LexiconCache | None = None, folder: Path | None = None
+    ) -> None:
         self.reader = reader
+        self.folder = folder
         self.cache: LexiconCache = cache if cache is not None else {}
         self._leaves = [(leaf, segment_key(leaf)) for leaf, _base in reader.leaf_readers()]
         self._expansions: OrderedDict[tuple[Any, ...], Expansion] = OrderedDict()
@@ -214,28 +225,20 @@ class Lexicon:
             fields = self.cache.setdefault(key, {})
             words = fields.get(fieldname)
             if words is None:
-                words = _read(leaf, fieldname)
+                words = self._read(leaf, fieldname)
                 fields[fieldname] = words
             found.append(words)
         return found
 
-
-def _read(leaf: Any, fieldname: str) -> FieldWords:
-    """A segment's words of a field and their document frequencies, in Whoosh's order.
-
-    Whoosh sorts terms as UTF-8 bytes, which is the order of their code points:
-    the decoded words are in Python's string order, ready for bisection.
-    """
-    if fieldname not in leaf.schema or leaf.schema[fieldname].format is None:
-        return _NO_WORDS
-    words: list[str] = []
-    frequencies: list[int] = []
-    for text, info in leaf.iter_field(fieldname):
-        words.append(_text(text))
-        frequencies.append(info.doc_frequency())
-    if not words:
-        return _NO_WORDS
-    return FieldWords(words, np.asarray(frequencies, dtype=np.int64))
+    def _read(self, leaf: Any, fieldname: str) -> FieldWords:
+        """A segment's words of a field: stored at build time, or read from Whoosh."""
+        stored = word_lists.load(self.folder, leaf, fieldname) if self.folder else None
+        words, frequencies = (
+            stored if stored is not None else word_lists.read_words(leaf, fieldname)
+        )
+        if not words:
+            return _NO_WORDS
+        return FieldWords(words, frequencies)
 
 
 def _prefix(words: FieldWords, prefix: str) -> tuple[list[str], int]:

@@ -23,6 +23,7 @@ import contextlib
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from whoosh import scoring
@@ -133,11 +134,13 @@ class IndexState:
     # the searcher is closed when both say it is no longer needed.
     users: int = 0
     retired: bool = False
+    # The generation's folder, where segments' stored arrays and word lists are.
+    folder: Path | None = None
 
     def __post_init__(self) -> None:
         reader = self.searcher.reader()
         self.all_docs = live_documents(reader)
-        self.lexicon = Lexicon(reader, self.shared.lexicons)
+        self.lexicon = Lexicon(reader, self.shared.lexicons, self.folder)
         self.postings = Postings(self.searcher, self.all_docs, self.shared.postings, self.lexicon)
 
     def entity_names(self) -> EntityNames:
@@ -252,8 +255,10 @@ class States:
     def _open(self, ix: Any, key: StateKey) -> IndexState:
         searcher = ix.searcher(weighting=scoring.BM25F())
         reader = searcher.reader()
-        facets = FacetData(reader, self.shared.facets)
-        state = IndexState(key, searcher, facets, self.shared, io=self.io)
+        # Segments' facet arrays and word lists are stored in the generation's folder.
+        folder = self.live.location.root / key[0]
+        facets = FacetData(reader, self.shared.facets, folder)
+        state = IndexState(key, searcher, facets, self.shared, io=self.io, folder=folder)
         self.shared.keep_only({segment_key(leaf) for leaf, _ in reader.leaf_readers()})
         return state
 

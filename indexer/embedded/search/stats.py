@@ -9,14 +9,13 @@ from indexer.embedded.search.facets import FacetData
 
 
 def index_stats(location: IndexLocation) -> IndexStats:
-    generation = location.require_current()
-    ix = location.open()
+    generation, ix = location.open_current()
     try:
         with ix.reader() as reader:
             count = reader.doc_count()
             # The search core's facet arrays: the same section tree (a parent
             # counts its children) and the same Vienna-time years.
-            facets = FacetData(reader)
+            facets = FacetData(reader, folder=generation)
             live = live_documents(reader)
 
             def tally(name: str) -> dict[str, int]:
