@@ -54,6 +54,10 @@ class PartResult:
     ids: list[tuple[str, int, str]] = field(default_factory=list)
 
 
+# Progress from a share: (articles indexed, input bytes they came from) since the
+# last call; a worker sends them to the parent with its "tick".
+Tick = Callable[[int, int], None]
+
 # (position, path) -> the file's documents as (id, document) pairs, and its errors.
 Loader = Callable[[int, Path], tuple[list[tuple[str, dict[str, Any]]], list[CorpusError]]]
 
@@ -85,7 +89,7 @@ def build_parts(
     shares: list[list[tuple[int, Path]]],
     load: Loader,
     key_of: Callable[[Path], str],
-    tick: Callable[[], None] | None = None,
+    tick: Tick | None = None,
 ) -> list[PartResult]:
     """Run one worker per share; return their results once all have finished."""
     # fork: workers inherit the loaded modules, gazetteer and settings at no cost.
@@ -114,7 +118,7 @@ def build_parts(
                 continue
             if kind == "tick":
                 if tick:
-                    tick()
+                    tick(*value)
             elif kind == "done":
                 parts.append(value)
             else:
@@ -140,8 +144,8 @@ def _work(
     # Before anything else: a worker must not outlive the build it is part of.
     die_with_parent(parent)
 
-    def tick() -> None:
-        results.put(("tick", None))
+    def tick(articles: int, nbytes: int) -> None:
+        results.put(("tick", (articles, nbytes)))
 
     try:
         results.put(("done", build_share(generation, share, load, key_of, tick, parent)))
@@ -185,7 +189,7 @@ def build_share(
     share: list[tuple[int, Path]],
     load: Loader,
     key_of: Callable[[Path], str],
-    tick: Callable[[], None] | None = None,
+    tick: Tick | None = None,
     parent: int | None = None,
 ) -> PartResult:
     """Index a share of the files into one new segment of the generation (not yet listed)."""
@@ -209,13 +213,15 @@ def build_share(
             part.files_read += 1
             part.errors.extend(errors)
             key = key_of(path)
+            indexed_before = part.indexed
             for article_id in add_documents(writer, documents, key, path, owners, part.errors):
                 part.ids.append((article_id, position, key))
                 part.indexed += 1
             del documents
             gc.collect(1)
+            # Progress: the file's articles and bytes (see `Tick`).
             if tick:
-                tick()
+                tick(part.indexed - indexed_before, file_size(path))
         if part.indexed:
             part.segment = _finalize(writer)
         else:
