@@ -140,6 +140,10 @@ def test_vindex_index_counts_articles_and_its_summary_stays(corpus: Path, tmp_pa
         states[-1],
     ), states
     assert all("file" not in state for state in states)
+    # Each file's articles are shown as they come (tqdm's own throttling hid the
+    # last ones while the index was written): 6 files, 6 counts.
+    counts = [int(m[1].replace(",", "")) for s in states if (m := re.search(r"\| ([\d,]+) of", s))]
+    assert len(set(counts)) == 6 and counts == sorted(counts), states
     # The bar is cleared (leave=False); the summary is printed after it, on stdout.
     assert result.stdout.startswith(f"rebuilt: read 6 files (0 unchanged), indexed {articles} ")
     # Without a terminal, and without --progress, no bar.
