@@ -150,3 +150,19 @@ def test_vindex_index_counts_articles_and_its_summary_stays(corpus: Path, tmp_pa
     quiet = run_cli("index", "--rebuild", *index)
     assert quiet.returncode == 0 and quiet.stderr == ""
     assert quiet.stdout.startswith(f"rebuilt: read 6 files (0 unchanged), indexed {articles} ")
+
+
+def test_an_update_counts_the_articles_of_the_changed_files(corpus: Path, tmp_path: Path) -> None:
+    _more_files(corpus, files=3, per_file=20)
+    index = ["--index", str(tmp_path / "index"), "--corpus", str(corpus)]
+    assert run_cli("index", *index).returncode == 0
+    write_jsonl(
+        corpus / "more" / "part-01.jsonl", [synthetic_article(n) for n in range(5000, 5030)]
+    )
+    result = run_cli("index", "--progress", *index)
+    assert result.returncode == 0, result.stderr
+    states = [line.strip() for line in result.stderr.splitlines() if line.strip()]
+    assert re.fullmatch(
+        r"100%\|█+\| 30 of 30 articles, [0-9,]+ articles/s, writing the index", states[-1]
+    ), states
+    assert result.stdout.startswith("updated: read 1 files (5 unchanged), indexed 30 articles, ")
