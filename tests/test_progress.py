@@ -17,6 +17,7 @@ from conftest import run_cli, synthetic_article, write_jsonl
 from waiting import HANG, hang
 
 from indexer.archive.builds import BuildProgress, ProgressFigures, duration, finished
+from indexer.editing.jobs import JobStore
 
 TOKEN = "s3cret-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
@@ -62,7 +63,10 @@ def test_a_reindex_job_reports_articles_with_a_rate_and_time_left(site: Path) ->
         assert "articles" in record["progress"] and " 0 s left" not in record["progress"]
     assert final["done"] == final["total"] == articles
     assert final["eta_seconds"] is None and final["articles_per_s"] > 0
-    assert final["progress"].startswith(f"{articles:,} articles")
+    assert final["progress"].startswith(f"{articles:,} articles in ")
+    # What the server's other worker processes read: the same record.
+    saved = JobStore(site / "index").load_job(job_id)
+    assert saved is not None and saved.to_dict() == final
 
 
 def test_the_figures_follow_articles_and_bytes_at_given_times() -> None:
