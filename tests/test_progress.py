@@ -18,6 +18,8 @@ from waiting import HANG, hang
 
 from indexer.archive.builds import BuildProgress, ProgressFigures, duration, finished
 from indexer.editing.jobs import JobStore
+from indexer.embedded.index.build import update_index
+from indexer.embedded.index.store import IndexLocation
 
 TOKEN = "s3cret-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
@@ -170,3 +172,27 @@ def test_an_update_counts_the_articles_of_the_changed_files(corpus: Path, tmp_pa
         r"100%\|█+\| 30 of 30 articles, [0-9,]+ articles/s, writing the index", states[-1]
     ), states
     assert result.stdout.startswith("updated: read 1 files (5 unchanged), indexed 30 articles, ")
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_build_reports_every_article_and_byte_it_read(
+    corpus: Path, tmp_path: Path, workers: int
+) -> None:
+    """In one process and from worker processes alike; the last figures are exact."""
+    articles = _more_files(corpus, files=3, per_file=20)
+    files = sorted(p for p in corpus.rglob("*") if p.is_file())
+    made: list[tuple[int, int]] = []
+    seen: list[ProgressFigures] = []
+
+    def progress(count: int, total_bytes: int) -> BuildProgress:
+        made.append((count, total_bytes))
+        return BuildProgress(count, total_bytes, seen.append)
+
+    location = IndexLocation(tmp_path / "index")
+    report = update_index(location, corpus, workers=workers, progress=progress)
+    assert report.indexed == articles
+    assert made == [(len(files), sum(p.stat().st_size for p in files))]
+    # One call a file, then the close.
+    assert len(seen) == len(files) + 1
+    assert [f.articles for f in seen] == sorted(f.articles for f in seen)
+    assert seen[-1].articles == seen[-1].total == articles and seen[-1].exact

@@ -58,7 +58,7 @@ class ProgressFigures:
 
 
 def finished(articles: int, seconds: float) -> str:
-    """A finished build's figures: "100,000 articles in 1 min 8 s, 1,480 articles/s"."""
+    """A finished build's figures: "100,000 articles in 1 min, 1,480 articles/s"."""
     rate = articles / seconds if seconds > 0 else 0.0
     return f"{articles:,} articles in {duration(seconds)}, {rate:,.0f} articles/s"
 

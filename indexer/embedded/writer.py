@@ -242,6 +242,9 @@ class Writer:
         except Exception as exc:
             job.state, job.message = "failed", f"{type(exc).__name__}: {exc}"
             job.finished = time.time()
+            # Not the last figures' "writing the index": nothing is being written.
+            job.seconds_left = None
+            job.progress = f"{job.done:,} articles read before it failed" if job.done else ""
             self._remember_error(f"{job.kind} failed: {job.message}")
             _log_end(job)
             task.future.set_exception(WriteFailed(job.message))
@@ -253,9 +256,7 @@ class Writer:
             job.done = job.total = report.indexed
             job.exact, job.seconds_left = True, None
             job.articles_per_s = report.articles_per_s
-            job.progress = (
-                finished(report.indexed, report.seconds) if report.files_read else "no file to read"
-            )
+            job.progress = _finished(report)
             job.errors = [str(e) for e in report.errors]
             job.finished = time.time()
             _log_end(job)
@@ -515,6 +516,14 @@ def _this_process() -> ProcessId:
     if _OWNER is None or _OWNER.pid != os.getpid():
         _OWNER = ProcessId.current()
     return _OWNER
+
+
+def _finished(report: BuildReport) -> str:
+    """A finished job's figures in words."""
+    if report.files_read:
+        return finished(report.indexed, report.seconds)
+    # Nothing read: the corpus was in step, or files were only removed.
+    return f"removed {report.removed:,} articles" if report.removed else "no file to read"
 
 
 def _job_fields(job: Job) -> dict[str, Any]:

@@ -25,6 +25,7 @@ import queue
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from multiprocessing.queues import SimpleQueue
 from pathlib import Path
 from typing import Any
 
@@ -55,8 +56,10 @@ class PartResult:
 
 
 # Progress from a share: (articles indexed, input bytes they came from) since the
-# last call; a worker sends them to the parent with its "tick".
+# last call; a worker sends them to the parent through its own queue (`_drain`).
 Tick = Callable[[int, int], None]
+# How often the parent of a parallel build passes on its workers' progress.
+PROGRESS_POLL_SECONDS = 0.2
 
 # (position, path) -> the file's documents as (id, document) pairs, and its errors.
 Loader = Callable[[int, Path], tuple[list[tuple[str, dict[str, Any]]], list[CorpusError]]]
@@ -95,11 +98,13 @@ def build_parts(
     # fork: workers inherit the loaded modules, gazetteer and settings at no cost.
     context = multiprocessing.get_context("fork")
     results: multiprocessing.Queue[tuple[str, Any]] = context.Queue()
+    # Progress has a queue of its own, written at once (see `_drain`).
+    ticks: SimpleQueue[tuple[int, int]] = context.SimpleQueue()
     parent = os.getpid()
     workers = [
         context.Process(
             target=_work,
-            args=(str(generation), share, load, key_of, results, parent),
+            args=(str(generation), share, load, key_of, results, ticks, parent),
             daemon=True,
         )
         for share in shares
@@ -110,19 +115,19 @@ def build_parts(
     failure: str | None = None
     try:
         while len(parts) < len(workers) and failure is None:
+            _drain(ticks, tick)
             try:
-                kind, value = results.get(timeout=0.5)
+                kind, value = results.get(timeout=PROGRESS_POLL_SECONDS)
             except queue.Empty:
                 if any(w.exitcode not in (None, 0) for w in workers):
                     failure = "an indexing worker died"
                 continue
-            if kind == "tick":
-                if tick:
-                    tick(*value)
-            elif kind == "done":
+            if kind == "done":
                 parts.append(value)
             else:
                 failure = str(value)
+        # A worker's ticks are written before its result: all are there now.
+        _drain(ticks, tick)
     finally:
         for worker in workers:
             if failure is not None:
@@ -133,19 +138,35 @@ def build_parts(
     return parts
 
 
+def _drain(ticks: SimpleQueue[tuple[int, int]], tick: Tick | None) -> None:
+    """Pass on the progress the workers have sent.
+
+    Not through the results' `Queue`: its feeder thread sends only when the
+    worker lets go of the GIL, and the sort of a share's postings, which
+    follows its last file at once, holds it for minutes. A 100k build showed
+    "98,000 of about 100,030 articles, about 3 s left" for 120 s while its
+    last two files were long read; a `SimpleQueue` writes at once.
+    """
+    while not ticks.empty():
+        articles, nbytes = ticks.get()
+        if tick:
+            tick(articles, nbytes)
+
+
 def _work(
     generation: str,
     share: list[tuple[int, Path]],
     load: Loader,
     key_of: Callable[[Path], str],
     results: multiprocessing.Queue[tuple[str, Any]],
+    ticks: SimpleQueue[tuple[int, int]],
     parent: int,
 ) -> None:
     # Before anything else: a worker must not outlive the build it is part of.
     die_with_parent(parent)
 
     def tick(articles: int, nbytes: int) -> None:
-        results.put(("tick", (articles, nbytes)))
+        ticks.put((articles, nbytes))
 
     try:
         results.put(("done", build_share(generation, share, load, key_of, tick, parent)))
