@@ -177,9 +177,9 @@ class ArticleBar:
         self.bar.set_description_str(figures.describe(), refresh=False)
         # Shown at once, not through `update`: it skips a refresh within 0.1 s of the
         # last one, or within its guess of how many items come between refreshes,
-        # so that a 10k build showed "9,000 of about 10,106 articles, about 3 s
-        # left" for the 12 s the index was written after all was read. A build
-        # calls this once a file (or a batch), not once an article.
+        # and a skipped state stays on screen until the next call, seconds later
+        # (a small build showed only 0% and its end). A build calls this once a
+        # file (or a batch), not once an article.
         self.bar.n = figures.articles
         self.bar.refresh()
 
