@@ -392,7 +392,16 @@ def test_reindex_runs_as_a_job_with_progress(client: TestClient, site: Path) -> 
     assert response.status_code == 202
     job = wait_for_job(client, response.json()["id"])
     assert job["state"] == "done"
-    assert job["done"] == job["total"] == 4 and job["failed"] == 0
+    # Articles: the corpus's five and the late one.
+    assert job["done"] == job["total"] == 6 and job["failed"] == 0
+    assert job["progress"].startswith("6 articles in ") and job["eta_seconds"] is None
+    # The page shows the same figures as the API (and its script, the API's).
+    _login(client)
+    page = client.get("/editor", params={"job": job["id"]})
+    status = re.search(r'<p id="job-status"[^>]*>([^<]*)</p>', page.text)
+    assert status is not None
+    assert status.group(1) == html.escape(f"reindex done: {job['progress']}. {job['message']}")
+    assert '<progress max="6" value="6"' in page.text
     assert client.get("/healthz").json()["generation"] != before
     assert client.get("/api/search").json()["total"] == 6
 

@@ -12,7 +12,7 @@ import pytest
 from editor_server import AUTH, server_with_new_files
 from waiting import wait_for_job
 
-from indexer.editing.jobs import Job, JobStore
+from indexer.editing.jobs import Job, JobProgress, JobStore
 from indexer.embedded.index.store import BUILDING, IndexLocation
 from indexer.system.processes import ProcessId
 
@@ -94,3 +94,20 @@ def test_a_job_of_a_process_that_runs_is_not_interrupted(tmp_path: Path) -> None
     assert reused.interrupted().state == "failed"
     done = dataclasses.replace(reused, state="done")
     assert done.interrupted() is done
+
+
+def test_a_jobs_figures_are_saved_at_once_when_first_and_when_all_is_read() -> None:
+    """Between those, at most every `every` seconds: other processes read a record that old."""
+    saved: list[dict[str, Any]] = []
+    job = Job("reindex-1", "reindex", state="running")
+    progress = JobProgress(job, lambda j: saved.append(j.to_dict()), every=3600.0)
+    figures = {"articles_per_s": 100.0, "seconds_left": 9.0, "progress": "words"}
+    progress.record(100, 1000, exact=False, **figures)
+    progress.record(200, 1000, exact=False, **figures)
+    assert job.done == 200  # this process's job is current
+    progress.record(950, 950, exact=True, **figures | {"seconds_left": None})
+    assert [(r["done"], r["total"], r["exact"], r["eta_seconds"]) for r in saved] == [
+        (0, 0, False, None),
+        (100, 1000, False, 9.0),
+        (950, 950, True, None),
+    ]

@@ -99,7 +99,9 @@ def test_a_reindex_builds_a_new_generation_and_reports_it(writer: Writer, site: 
     # One queue, taken in order: the answer to a write queued after the job comes after it.
     writer.delete("nobody").result(HANG)
     assert writer.job(job.id) is job
-    assert (job.state, job.done, job.total, job.failed) == ("done", 3, 3, 0)
+    # Articles, not files: the corpus's 5 articles in 3 files.
+    assert (job.state, job.done, job.total, job.failed) == ("done", 5, 5, 0)
+    assert job.exact and job.progress.startswith("5 articles in ")
     assert job.message.startswith("rebuilt: read 3 files")
     assert location.current() != before
     assert len(indexed(site)) == 5

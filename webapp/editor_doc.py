@@ -53,16 +53,52 @@ SCHEMAS: dict[str, Schema] = {
             "id": {"type": "string"},
             "kind": {"enum": ["upload", "delete", "reindex", "reconcile"]},
             "state": {"enum": ["queued", "running", "done", "failed"]},
-            "done": {"type": "integer", "minimum": 0},
-            "total": {"type": "integer", "minimum": 0},
+            "done": {
+                "type": "integer",
+                "minimum": 0,
+                "description": "Articles indexed so far (a reindex's or a start-up check's).",
+            },
+            "total": {
+                "type": "integer",
+                "minimum": 0,
+                "description": "Articles in all: estimated from the input bytes read while "
+                "the build reads the corpus (`exact` false), exact once it has read it all.",
+            },
+            "exact": {"type": "boolean", "description": "Whether `total` is the exact count."},
+            "articles_per_s": {
+                "type": ["number", "null"],
+                "description": "Articles indexed per second since the build started.",
+            },
+            "eta_seconds": {
+                "type": ["number", "null"],
+                "description": "Seconds left while the job reads the corpus (from the rate "
+                "its bytes are read); null before its first file, while the index is "
+                "written, and once it has ended. Never 0 while it runs.",
+            },
+            "progress": {
+                "type": "string",
+                "description": "The figures in words: '12,000 of about 100,000 articles, "
+                "1,480 articles/s, about 1 min left'; when done, '100,000 articles in "
+                "1 min, 1,480 articles/s'.",
+            },
             "failed": {"type": "integer", "minimum": 0},
-            "eta_seconds": {"type": ["number", "null"]},
             "message": {"type": "string"},
             "errors": {"type": "array", "items": {"type": "string"}},
             "started": {"type": ["string", "null"]},
             "finished": {"type": ["string", "null"]},
         },
-        "required": ["id", "kind", "state", "done", "total", "failed", "eta_seconds"],
+        "required": [
+            "id",
+            "kind",
+            "state",
+            "done",
+            "total",
+            "exact",
+            "articles_per_s",
+            "eta_seconds",
+            "progress",
+            "failed",
+        ],
     },
 }
 

@@ -1,11 +1,15 @@
 """Building an archive from its corpus: the progress a build reports, and what it did.
 
-Backend-neutral: the CLI shows any backend's build with the same progress bar
-(tqdm satisfies `Progress`) and prints the same summary line.
+Backend-neutral: a backend's build reports articles and the input bytes they
+came from (`Progress`); `BuildProgress` turns them into figures (articles, an
+estimated total, articles/s, time left) that the CLI's bar and the editor's
+reindex job both show, and the CLI prints the same summary line for any
+backend.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,14 +19,129 @@ from indexer.ingest.errors import CorpusError
 
 
 class Progress(Protocol):
-    def update(self, n: int = 1) -> Any: ...
+    """What a build tells as it reads the corpus, file by file (or batch by batch)."""
 
-    def set_postfix_str(self, s: str = "", refresh: bool = True) -> Any: ...
+    def advance(self, articles: int, nbytes: int) -> Any:
+        """`articles` indexed since the last call, from `nbytes` bytes of input."""
 
-    def close(self) -> Any: ...
+    def close(self) -> Any:
+        """All input read (or the build failed): no more calls follow."""
 
 
-ProgressFactory = Callable[[int], Progress]
+# (number of files, total input bytes) -> the progress of a build of them.
+ProgressFactory = Callable[[int, int], Progress]
+
+
+@dataclass(frozen=True, slots=True)
+class ProgressFigures:
+    """A build's progress at one moment, as a bar or a job shows it."""
+
+    articles: int
+    # Estimated from the bytes read while files remain; exact once all are read.
+    total: int
+    exact: bool
+    articles_per_s: float
+    # None before the first file is read and once all are (then the index is written).
+    seconds_left: float | None
+
+    def describe(self) -> str:
+        """ "12,000 of about 100,000 articles, 1,480 articles/s, about 1 min left"."""
+        about = "" if self.exact else "about "
+        text = f"{self.articles:,} of {about}{self.total:,} articles"
+        if self.articles_per_s > 0:
+            text += f", {self.articles_per_s:,.0f} articles/s"
+        if self.seconds_left is not None:
+            text += f", about {duration(self.seconds_left)} left"
+        elif self.exact:
+            text += ", writing the index"
+        return text
+
+
+def finished(articles: int, seconds: float) -> str:
+    """A finished build's figures: "100,000 articles in 1 min, 1,480 articles/s"."""
+    rate = articles / seconds if seconds > 0 else 0.0
+    return f"{articles:,} articles in {duration(seconds)}, {rate:,.0f} articles/s"
+
+
+def duration(seconds: float) -> str:
+    """Seconds as a person reads them: "45 s", "12 min", "1 h 5 min".
+
+    Never "0 s": a time left is shown only while something is left.
+    """
+    if seconds < 59.5:
+        return f"{max(1, round(seconds))} s"
+    minutes = round(seconds / 60)
+    if minutes < 60:
+        return f"{minutes} min"
+    return f"{minutes // 60} h {minutes % 60} min"
+
+
+class BuildProgress:
+    """The arithmetic of a build's progress, the same for the terminal's bar and a job.
+
+    How many articles a corpus holds is known only once its files are parsed,
+    but their bytes are known at the start. So the total is estimated as
+    articles so far * total bytes / bytes so far (exact once all are read),
+    the rate is articles / seconds since the start, and the time left is the
+    bytes left at the rate bytes have been read. `on_change(figures)` is
+    called after each `advance` and at `close`.
+    """
+
+    def __init__(
+        self,
+        files: int,
+        total_bytes: int,
+        on_change: Callable[[ProgressFigures], Any] | None = None,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        start: float | None = None,
+    ) -> None:
+        self.files = files
+        self.total_bytes = total_bytes
+        self.on_change = on_change
+        self.clock = clock
+        self.start = clock() if start is None else start
+        self.articles = 0
+        self.nbytes = 0
+        self.closed = False
+        self.last = self.start
+
+    def advance(self, articles: int, nbytes: int, now: float | None = None) -> ProgressFigures:
+        self.articles += articles
+        self.nbytes += nbytes
+        self.last = self.clock() if now is None else now
+        return self._changed()
+
+    def close(self, now: float | None = None) -> ProgressFigures:
+        if not self.closed:
+            self.closed = True
+            self.last = self.clock() if now is None else now
+        return self._changed()
+
+    def figures(self, now: float | None = None) -> ProgressFigures:
+        """The figures at `now` (by default, at the last call)."""
+        now = self.last if now is None else now
+        elapsed = max(now - self.start, 0.0)
+        # Bytes can grow while a build runs (a file appended to); never past the end.
+        read = min(self.nbytes, self.total_bytes)
+        exact = self.closed or read >= self.total_bytes
+        if exact:
+            total = self.articles
+        elif read > 0:
+            total = max(self.articles, round(self.articles * self.total_bytes / read))
+        else:
+            total = 0
+        rate = self.articles / elapsed if elapsed > 0 else 0.0
+        left: float | None = None
+        if not exact and read > 0 and elapsed > 0:
+            left = (self.total_bytes - read) / (read / elapsed)
+        return ProgressFigures(self.articles, total, exact, rate, left)
+
+    def _changed(self) -> ProgressFigures:
+        figures = self.figures()
+        if self.on_change is not None:
+            self.on_change(figures)
+        return figures
 
 
 @dataclass

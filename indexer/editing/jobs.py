@@ -1,9 +1,10 @@
 """Jobs: a queued write's record, its progress, and its file for the other worker processes.
 
-A `Job` is what `GET /api/jobs/{id}` reports: state, files done of total,
-failures, and when it started and finished. `JobProgress` counts a running
-build into its job. Job records are kept on disk, so that every worker
-process of a server can report a job.
+A `Job` is what `GET /api/jobs/{id}` reports: state, articles done of
+(about) how many, articles/s and time left, failures, and when it started and
+finished. `JobProgress` records a running build's figures into its job. Job
+records are kept on disk, so that every worker process of a server can report
+a job.
 
 `vindex serve --workers N` runs N processes, each with its own writer; a
 reindex started through one of them is polled (`GET /api/jobs/{id}`) through
@@ -42,8 +43,16 @@ class Job:
     id: str
     kind: str
     state: str = "queued"  # queued, running, done, failed
+    # Articles indexed, and of how many: an estimate while the build reads the
+    # corpus (`exact` False), the exact count once it has read it all.
     done: int = 0
     total: int = 0
+    exact: bool = False
+    articles_per_s: float | None = None
+    # None unless the job runs and its time left is known (not while the index is written).
+    seconds_left: float | None = None
+    # The figures in words: "12,000 of about 100,000 articles, 1,480 articles/s, about 1 min left".
+    progress: str = ""
     failed: int = 0
     message: str = ""
     errors: list[str] = field(default_factory=list)
@@ -61,18 +70,19 @@ class Job:
             return self
         if ProcessId(self.pid, self.process_start).alive():
             return self
+        about = "" if self.exact else "about "
         message = (
             f"interrupted: the process that ran it (pid {self.pid}) ended before it finished"
-            + (f"; at {self.done} of {self.total} files" if self.total else "")
+            + (f"; at {self.done:,} of {about}{self.total:,} articles" if self.total else "")
         )
-        return dataclasses.replace(self, state="failed", message=message)
+        return dataclasses.replace(self, state="failed", message=message, seconds_left=None)
 
     @property
     def eta_seconds(self) -> float | None:
-        if self.state != "running" or not self.started or not self.done or not self.total:
+        """Seconds left while the job runs and they are known; else None (never 0)."""
+        if self.state != "running" or self.seconds_left is None:
             return None
-        elapsed = time.time() - self.started
-        return round(elapsed / self.done * max(self.total - self.done, 0), 1)
+        return max(round(self.seconds_left, 1), 0.1)
 
     @property
     def milliseconds(self) -> float | None:
@@ -88,8 +98,13 @@ class Job:
             "state": self.state,
             "done": self.done,
             "total": self.total,
-            "failed": self.failed,
+            "exact": self.exact,
+            "articles_per_s": (
+                None if self.articles_per_s is None else round(self.articles_per_s, 1)
+            ),
             "eta_seconds": self.eta_seconds,
+            "progress": self.progress,
+            "failed": self.failed,
             "message": self.message,
             "errors": self.errors[:50],
             "started": iso_time(self.started),
@@ -98,27 +113,43 @@ class Job:
 
 
 class JobProgress:
-    """The `Progress` of `update_index`, counting into a job and saving it now and then."""
+    """A running build's figures, recorded into its job and saved now and then.
 
-    def __init__(self, job: Job, total: int, save: Callable[[Job], None]) -> None:
+    The figures come from the build's progress (`indexer.archive.builds.BuildProgress`,
+    which the writer connects to this); the other worker processes read the
+    saved job, at most `every` seconds old, and its last figures always.
+    """
+
+    def __init__(
+        self, job: Job, save: Callable[[Job], None], every: float = PROGRESS_SAVE_SECONDS
+    ) -> None:
         self.job = job
         self.save = save
-        self.saved = 0.0
-        job.total, job.done = total, 0
+        self.every = every
+        # The first figures are saved at once: they replace the zeros saved here.
+        self.saved = float("-inf")
+        job.done = job.total = 0
+        job.exact, job.articles_per_s, job.seconds_left, job.progress = False, None, None, ""
         save(job)
 
-    def update(self, n: int = 1) -> None:
-        self.job.done += n
+    def record(
+        self,
+        articles: int,
+        total: int,
+        *,
+        exact: bool,
+        articles_per_s: float,
+        seconds_left: float | None,
+        progress: str,
+    ) -> None:
+        job = self.job
+        job.done, job.total, job.exact = articles, total, exact
+        job.articles_per_s, job.seconds_left, job.progress = articles_per_s, seconds_left, progress
         now = time.monotonic()
-        if now - self.saved >= PROGRESS_SAVE_SECONDS:
+        # All read: the last figures are saved at once, whatever the interval.
+        if exact or now - self.saved >= self.every:
             self.saved = now
-            self.save(self.job)
-
-    def set_postfix_str(self, s: str = "", refresh: bool = True) -> None:
-        self.job.message = s
-
-    def close(self) -> None:
-        pass
+            self.save(job)
 
 
 class JobStore:

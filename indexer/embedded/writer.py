@@ -36,7 +36,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from indexer.archive.builds import BuildReport
+from indexer.archive.builds import (
+    BuildProgress,
+    BuildReport,
+    ProgressFactory,
+    ProgressFigures,
+    finished,
+)
 from indexer.editing.jobs import Job, JobProgress, JobStore, iso_time
 from indexer.editing.uploads import uploads_folder
 from indexer.editing.writes import NewFile, Outcome, WriteFailed
@@ -240,13 +246,21 @@ class Writer:
         except Exception as exc:
             job.state, job.message = "failed", f"{type(exc).__name__}: {exc}"
             job.finished = time.time()
+            # Not the last figures' "writing the index": nothing is being written.
+            job.seconds_left = None
+            job.progress = f"{job.done:,} articles read before it failed" if job.done else ""
             self._remember_error(f"{job.kind} failed: {job.message}")
             _log_end(job)
             task.future.set_exception(WriteFailed(job.message))
         else:
             job.state, job.message = "done", report.summary()
             job.failed = report.failed
-            job.done = job.total = max(job.total, job.done)
+            # The exact count (a rebuild drops ids two workers both took) and the
+            # whole job's rate, the commit included.
+            job.done = job.total = report.indexed
+            job.exact, job.seconds_left = True, None
+            job.articles_per_s = report.articles_per_s
+            job.progress = _finished(report)
             job.errors = [str(e) for e in report.errors]
             job.finished = time.time()
             _log_end(job)
@@ -384,12 +398,24 @@ class Writer:
         self, scope: list[Path] | None, job: Job | None, *, rebuild: bool, announce: bool = True
     ) -> BuildReport:
         """Update the index; with `announce`, run `on_change` after it (see `_changed`)."""
-        progress: Callable[[int], JobProgress] | None = None
+        progress: ProgressFactory | None = None
         if job is not None:
             target = job
 
-            def progress(total: int) -> JobProgress:
-                return JobProgress(target, total, self._save_job)
+            def progress(files: int, total_bytes: int) -> BuildProgress:
+                counter = JobProgress(target, self._save_job)
+
+                def record(figures: ProgressFigures) -> None:
+                    counter.record(
+                        figures.articles,
+                        figures.total,
+                        exact=figures.exact,
+                        articles_per_s=figures.articles_per_s,
+                        seconds_left=figures.seconds_left,
+                        progress=figures.describe(),
+                    )
+
+                return BuildProgress(files, total_bytes, record)
 
         if scope is not None and self._needs_rebuild():
             # A partial scope would rebuild an index of only those files.
@@ -517,6 +543,14 @@ def _this_process() -> ProcessId:
     return _OWNER
 
 
+def _finished(report: BuildReport) -> str:
+    """A finished job's figures in words."""
+    if report.files_read:
+        return finished(report.indexed, report.seconds)
+    # Nothing read: the corpus was in step, or files were only removed.
+    return f"removed {report.removed:,} articles" if report.removed else "no file to read"
+
+
 def _job_fields(job: Job) -> dict[str, Any]:
     return {"job": job.id, "kind": job.kind, "state": job.state}
 
@@ -537,5 +571,5 @@ def _log_end(job: Job, result: Any = None) -> None:
         fields.update(counts=counts, ids=[o.id for o in outcomes][:20], reasons=reasons[:5])
     else:
         done = job.message
-        fields.update(files=job.total, failed=job.failed)
+        fields.update(articles=job.total, failed=job.failed)
     log.info("job %s finished in %s ms: %s", job.id, job.milliseconds, done, extra=fields)

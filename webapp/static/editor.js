@@ -36,10 +36,13 @@
     box.hidden = false;
     bar.max = job.total || 1;
     bar.value = job.done;
-    var text = job.kind + " " + job.state + ": " + job.done + " of " + job.total + " files, " +
-      job.failed + " failed";
-    if (job.eta_seconds !== null) text += ", about " + job.eta_seconds + " s left";
-    if (job.state === "done" || job.state === "failed") text += ". " + job.message;
+    // The figures in words come from the server ("12,000 of about 100,000
+    // articles, 1,480 articles/s, about 1 min left"), as the page renders them.
+    var text = job.kind + " " + job.state;
+    if (job.progress) text += ": " + job.progress;
+    else if (job.state === "running") text += ": starting";
+    if (job.failed) text += ", " + job.failed + " failed";
+    if ((job.state === "done" || job.state === "failed") && job.message) text += ". " + job.message;
     status.textContent = text;
   }
 

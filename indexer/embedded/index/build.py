@@ -265,8 +265,8 @@ def _rebuild(
         extra={"index": str(location.root), "generation": generation.name, "files": len(files)},
     )
     shares = partition(files, _worker_count(files, workers))
-    bar = progress(len(files)) if progress else None
-    tick = (lambda: bar.update(1)) if bar else None
+    bar = progress(len(files), sum(file_size(path) for path in files)) if progress else None
+    tick = bar.advance if bar else None
     try:
         if len(shares) > 1:
             parts = build_parts(generation, shares, loader, loader.key, tick)
@@ -356,7 +356,9 @@ def _update(
         released = set(gone) | set(changed)
         released_ids = {id_ for id_, key in owners.items() if key in released}
         owners = {id_: key for id_, key in owners.items() if key not in released}
-        bar = progress(len(changed)) if progress and changed else None
+        bar = None
+        if progress and changed:
+            bar = progress(len(changed), sum(file_size(found[key]) for key in changed))
         try:
             with writing(ix) as writer, _bulk(ix, writer) as additions:
                 for key in gone:
@@ -370,7 +372,7 @@ def _update(
                     added = add_documents(additions, documents, key, path, owners, report.errors)
                     report.indexed += len(added)
                     if bar:
-                        bar.update(1)
+                        bar.advance(len(added), file_size(path))
         finally:
             if bar:
                 bar.close()

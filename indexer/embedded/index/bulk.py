@@ -265,12 +265,17 @@ class SegmentBuilder:
     def _write_spelling(self, fieldwriter: Any, name: str) -> None:
         # As Whoosh writes a spelling-only field: a posting for document 0 per
         # document with the word (its document frequency is what is read).
-        fieldwriter.start_field(name, self._schema[name])
+        field = self._schema[name]
+        fieldwriter.start_field(name, field)
+        # Existence (our schema) keeps no values; Whoosh's own SpellField a frequency.
+        value = b"" if field.format.fixed_value_size() == 0 else pack_uint(1)
         counts = self._spelling.pop(name)
         for word in sorted(counts):
             fieldwriter.start_term(word.encode("utf-8"))
             count = counts[word]
-            _write_postings(fieldwriter, [0] * count, [1.0] * count, [], None)
+            _write_postings(
+                fieldwriter, [0] * count, [1.0] * count, [value] * count if value else [], None
+            )
             fieldwriter.finish_term()
         fieldwriter.finish_field()
 

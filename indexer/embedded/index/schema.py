@@ -33,7 +33,7 @@ from indexer.ingest.article import ENTITY_TYPES, SECTION_SEPARATOR, Article
 
 # Bump when the schema or the mapping of articles to documents changes: an
 # index built with another version is rebuilt instead of updated in place.
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 TEXT_LANGUAGES = ("en", "de")
 FALLBACK = "xx"

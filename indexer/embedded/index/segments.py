@@ -25,6 +25,7 @@ import queue
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from multiprocessing.queues import SimpleQueue
 from pathlib import Path
 from typing import Any
 
@@ -53,6 +54,12 @@ class PartResult:
     # (article id, position of its file in the build's file order, file key)
     ids: list[tuple[str, int, str]] = field(default_factory=list)
 
+
+# Progress from a share: (articles indexed, input bytes they came from) since the
+# last call; a worker sends them to the parent through its own queue (`_drain`).
+Tick = Callable[[int, int], None]
+# How often the parent of a parallel build passes on its workers' progress.
+PROGRESS_POLL_SECONDS = 0.2
 
 # (position, path) -> the file's documents as (id, document) pairs, and its errors.
 Loader = Callable[[int, Path], tuple[list[tuple[str, dict[str, Any]]], list[CorpusError]]]
@@ -85,17 +92,19 @@ def build_parts(
     shares: list[list[tuple[int, Path]]],
     load: Loader,
     key_of: Callable[[Path], str],
-    tick: Callable[[], None] | None = None,
+    tick: Tick | None = None,
 ) -> list[PartResult]:
     """Run one worker per share; return their results once all have finished."""
     # fork: workers inherit the loaded modules, gazetteer and settings at no cost.
     context = multiprocessing.get_context("fork")
     results: multiprocessing.Queue[tuple[str, Any]] = context.Queue()
+    # Progress has a queue of its own, written at once (see `_drain`).
+    ticks: SimpleQueue[tuple[int, int]] = context.SimpleQueue()
     parent = os.getpid()
     workers = [
         context.Process(
             target=_work,
-            args=(str(generation), share, load, key_of, results, parent),
+            args=(str(generation), share, load, key_of, results, ticks, parent),
             daemon=True,
         )
         for share in shares
@@ -106,19 +115,19 @@ def build_parts(
     failure: str | None = None
     try:
         while len(parts) < len(workers) and failure is None:
+            _drain(ticks, tick)
             try:
-                kind, value = results.get(timeout=0.5)
+                kind, value = results.get(timeout=PROGRESS_POLL_SECONDS)
             except queue.Empty:
                 if any(w.exitcode not in (None, 0) for w in workers):
                     failure = "an indexing worker died"
                 continue
-            if kind == "tick":
-                if tick:
-                    tick()
-            elif kind == "done":
+            if kind == "done":
                 parts.append(value)
             else:
                 failure = str(value)
+        # A worker's ticks are written before its result: all are there now.
+        _drain(ticks, tick)
     finally:
         for worker in workers:
             if failure is not None:
@@ -129,19 +138,34 @@ def build_parts(
     return parts
 
 
+def _drain(ticks: SimpleQueue[tuple[int, int]], tick: Tick | None) -> None:
+    """Pass on the progress the workers have sent.
+
+    Not through the results' `Queue`: its feeder thread sends only when the
+    worker lets go of the GIL, and a worker goes from its last file straight
+    into sorting its postings, one long call that holds it (a put before a
+    4M-tuple sort arrived 10 s late). A `SimpleQueue` writes in the put.
+    """
+    while not ticks.empty():
+        articles, nbytes = ticks.get()
+        if tick:
+            tick(articles, nbytes)
+
+
 def _work(
     generation: str,
     share: list[tuple[int, Path]],
     load: Loader,
     key_of: Callable[[Path], str],
     results: multiprocessing.Queue[tuple[str, Any]],
+    ticks: SimpleQueue[tuple[int, int]],
     parent: int,
 ) -> None:
     # Before anything else: a worker must not outlive the build it is part of.
     die_with_parent(parent)
 
-    def tick() -> None:
-        results.put(("tick", None))
+    def tick(articles: int, nbytes: int) -> None:
+        ticks.put((articles, nbytes))
 
     try:
         results.put(("done", build_share(generation, share, load, key_of, tick, parent)))
@@ -181,7 +205,7 @@ def build_share(
     share: list[tuple[int, Path]],
     load: Loader,
     key_of: Callable[[Path], str],
-    tick: Callable[[], None] | None = None,
+    tick: Tick | None = None,
     parent: int | None = None,
 ) -> PartResult:
     """Index a share of the files into new segments of the generation (not yet listed).
@@ -210,6 +234,7 @@ def build_share(
             part.files_read += 1
             part.errors.extend(errors)
             key = key_of(path)
+            indexed_before = part.indexed
             for article_id, document in documents:
                 if not _claim(owners, article_id, key, path, part.errors):
                     continue
@@ -225,8 +250,9 @@ def build_share(
                     _keep(segment, generation, part)
             del documents
             gc.collect(1)
+            # Progress: the file's articles and bytes (see `Tick`).
             if tick:
-                tick()
+                tick(part.indexed - indexed_before, file_size(path))
         if builder is not None:
             segment = builder.finish()
             builder = None
