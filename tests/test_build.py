@@ -89,6 +89,33 @@ def test_duplicate_id_in_another_file_is_refused(corpus: Path, tmp_path: Path) -
     ix.close()
 
 
+def test_an_update_of_named_files_looks_up_what_concerns_them(corpus: Path, tmp_path: Path) -> None:
+    """Named files (an upload, a removal) are checked against the index id by id."""
+    location = IndexLocation(tmp_path / "index")
+    update_index(location, corpus)
+    before = ids_in(location)
+    # An id another file holds is refused; the file's other article goes in.
+    copy = synthetic_article(100)
+    copy["title"] = "An impostor"
+    write_jsonl(corpus / "zz-batch.jsonl", [copy, synthetic_article(900)])
+    report = update_index(location, corpus, [corpus / "zz-batch.jsonl"])
+    assert [str(e) for e in report.errors] == [
+        f"{corpus / 'zz-batch.jsonl'}: duplicate id 't-100': already used in 2023/single.json"
+    ]
+    assert (report.indexed, report.removed, report.files_read) == (1, 0, 1)
+    assert ids_in(location) == before | {"t-900"}
+    # The same file again, unchanged: skipped; then changed: its ids are its own.
+    assert update_index(location, corpus, [corpus / "zz-batch.jsonl"]).files_unchanged == 1
+    write_jsonl(corpus / "zz-batch.jsonl", [synthetic_article(900), synthetic_article(901)])
+    report = update_index(location, corpus, [corpus / "zz-batch.jsonl"])
+    assert (report.indexed, report.removed, report.errors) == (2, 0, [])
+    # Removed: its articles leave, nothing else does.
+    (corpus / "zz-batch.jsonl").unlink()
+    report = update_index(location, corpus, [], removed=[corpus / "zz-batch.jsonl"])
+    assert report.removed == 2
+    assert ids_in(location) == before
+
+
 def test_rebuild_swaps_in_a_new_generation_and_keeps_the_previous_while_it_is_read(
     corpus: Path, tmp_path: Path
 ) -> None:

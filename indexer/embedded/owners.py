@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from indexer.embedded.index.build import indexed_files
+from indexer.embedded.index.holdings import indexed_files
 from indexer.embedded.index.store import IndexLocation
 
 # Above this many ids, what the index holds is read from its columns, not id by id.
@@ -54,7 +54,8 @@ def indexed(location: IndexLocation) -> tuple[dict[str, str], dict[str, str]]:
         return {}, {}
     ix = location.open()
     try:
-        return indexed_files(ix)
+        with ix.reader() as reader:
+            return indexed_files(reader)
     finally:
         ix.close()
 

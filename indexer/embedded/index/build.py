@@ -29,8 +29,8 @@ from whoosh.writing import IndexWriter
 
 from indexer.archive.builds import BuildReport, ProgressFactory
 from indexer.embedded.index.bulk import Additions
-from indexer.embedded.index.columns import ColumnCache, live_columns
 from indexer.embedded.index.facet_arrays import save_missing
+from indexer.embedded.index.holdings import AllHoldings, Claims, Holdings, LookedUp
 from indexer.embedded.index.schema import SCHEMA_VERSION, to_document
 from indexer.embedded.index.segments import (
     PartResult,
@@ -338,45 +338,8 @@ def _update(
     report = BuildReport()
     ix = location.open()
     try:
-        known_files, owners = indexed_files(ix)
-        found = {loader.key(path): path for path in find_files(scope)}
-        roots = [file_key(p, corpus) for p in scope if p.is_dir()]
-        gone = [
-            key
-            for key in known_files
-            if key not in found and any(_inside(key, root) for root in roots)
-        ]
-        for path in removed:
-            key = loader.key(path)
-            if key in known_files and key not in found and key not in gone and not path.exists():
-                gone.append(key)
-        changed = [key for key, path in found.items() if not unchanged(path, known_files.get(key))]
-        report.files_unchanged = len(found) - len(changed)
-        # Articles of files that go or are re-read no longer hold their ids.
-        released = set(gone) | set(changed)
-        released_ids = {id_ for id_, key in owners.items() if key in released}
-        owners = {id_: key for id_, key in owners.items() if key not in released}
-        bar = None
-        if progress and changed:
-            bar = progress(len(changed), sum(file_size(found[key]) for key in changed))
-        try:
-            with writing(ix) as writer, _bulk(ix, writer) as additions:
-                for key in gone:
-                    writer.delete_by_term("file", key)
-                for position, key in enumerate(changed):
-                    writer.delete_by_term("file", key)
-                    path = found[key]
-                    documents, errors = loader(position, path)
-                    report.files_read += 1
-                    report.errors.extend(errors)
-                    added = add_documents(additions, documents, key, path, owners, report.errors)
-                    report.indexed += len(added)
-                    if bar:
-                        bar.advance(len(added), file_size(path))
-        finally:
-            if bar:
-                bar.close()
-        report.removed = len(released_ids - owners.keys())
+        with ix.searcher() as searcher:
+            report = _update_with(location, corpus, scope, loader, progress, removed, ix, searcher)
         generation = location.require_current()
         _store_arrays(generation, ix)
         report.seconds = time.monotonic() - started
@@ -389,24 +352,55 @@ def _update(
     return report
 
 
-# The file, signature and id of every document, by segment: a process that
-# updates the index again and again (the server's writer) reads only new segments.
-INDEXED_COLUMNS: ColumnCache = {}
-INDEXED = ("file", "file_sig", "id")
-
-
-def indexed_files(ix: Index) -> tuple[dict[str, str], dict[str, str]]:
-    """{file: signature} and {article id: file} of what the index holds."""
-    files: dict[str, str] = {}
-    owners: dict[str, str] = {}
-    with ix.reader() as reader:
-        if reader.doc_count() == 0:
-            return files, owners
-        columns = live_columns(reader, *INDEXED, cache=INDEXED_COLUMNS)
-        for key, signature, article_id in zip(*columns, strict=True):
-            files[key] = signature
-            owners[article_id] = key
-    return files, owners
+def _update_with(
+    location: IndexLocation,
+    corpus: Path,
+    scope: list[Path],
+    loader: DocumentLoader,
+    progress: ProgressFactory | None,
+    removed: list[Path],
+    ix: Index,
+    searcher: Any,
+) -> BuildReport:
+    report = BuildReport()
+    roots = [file_key(p, corpus) for p in scope if p.is_dir()]
+    # Folders: every file is looked at, so everything is read at once; named
+    # files (an upload, a removal): only what concerns them is looked up.
+    holdings: Holdings = AllHoldings(searcher.reader()) if roots else LookedUp(searcher)
+    found = {loader.key(path): path for path in find_files(scope)}
+    gone = [key for key in holdings.keys_under(roots) if key not in found] if roots else []
+    for path in removed:
+        key = loader.key(path)
+        unknown = key in found or key in gone or path.exists()
+        if not unknown and holdings.signature(key) is not None:
+            gone.append(key)
+    changed = [key for key, path in found.items() if not unchanged(path, holdings.signature(key))]
+    report.files_unchanged = len(found) - len(changed)
+    # Articles of files that go or are re-read no longer hold their ids.
+    released_ids = holdings.ids_of({*gone, *changed})
+    owners = Claims(holdings, released_ids)
+    bar = None
+    if progress and changed:
+        bar = progress(len(changed), sum(file_size(found[key]) for key in changed))
+    try:
+        with writing(ix) as writer, _bulk(ix, writer) as additions:
+            for key in gone:
+                writer.delete_by_term("file", key)
+            for position, key in enumerate(changed):
+                writer.delete_by_term("file", key)
+                path = found[key]
+                documents, errors = loader(position, path)
+                report.files_read += 1
+                report.errors.extend(errors)
+                added = add_documents(additions, documents, key, path, owners, report.errors)
+                report.indexed += len(added)
+                if bar:
+                    bar.advance(len(added), file_size(path))
+    finally:
+        if bar:
+            bar.close()
+    report.removed = len(released_ids - owners.claimed.keys())
+    return report
 
 
 def _store_arrays(generation: Path, ix: Index) -> None:
@@ -427,10 +421,6 @@ def _signature(path: Path, max_bytes: int) -> str | None:
         return file_signature(path, max_bytes)
     except OSError:
         return None
-
-
-def _inside(key: str, root: str) -> bool:
-    return root in ("", ".") or key == root or key.startswith(root.rstrip("/") + "/")
 
 
 def _info(report: BuildReport, *, built: bool) -> dict[str, Any]:

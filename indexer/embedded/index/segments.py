@@ -27,7 +27,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from multiprocessing.queues import SimpleQueue
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from whoosh import index as whoosh_index
 from whoosh.writing import SegmentWriter
@@ -60,6 +60,15 @@ class PartResult:
 Tick = Callable[[int, int], None]
 # How often the parent of a parallel build passes on its workers' progress.
 PROGRESS_POLL_SECONDS = 0.2
+
+
+class OwnerMap(Protocol):
+    """Which file holds an id (a dict, or an update's `holdings.Claims`)."""
+
+    def get(self, article_id: str) -> str | None: ...
+
+    def __setitem__(self, article_id: str, key: str) -> None: ...
+
 
 # (position, path) -> the file's documents as (id, document) pairs, and its errors.
 Loader = Callable[[int, Path], tuple[list[tuple[str, dict[str, Any]]], list[CorpusError]]]
@@ -178,7 +187,7 @@ def add_documents(
     documents: list[tuple[str, dict[str, Any]]],
     key: str,
     path: Path,
-    owners: dict[str, str],
+    owners: OwnerMap,
     errors: list[CorpusError],
 ) -> list[str]:
     """Add a file's documents, refusing ids another file holds; the ids added.
@@ -276,7 +285,7 @@ def _keep(segment: Any, generation: str, part: PartResult) -> None:
 
 
 def _claim(
-    owners: dict[str, str], article_id: str, key: str, path: Path, errors: list[CorpusError]
+    owners: OwnerMap, article_id: str, key: str, path: Path, errors: list[CorpusError]
 ) -> bool:
     """Whether the id is free (and now the file's); a duplicate is reported."""
     owner = owners.get(article_id)
