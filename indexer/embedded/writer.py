@@ -290,10 +290,6 @@ class Writer:
             for task in batch:
                 self._fail(task, exc)
             return
-        if changed:
-            # After the lock is let go: the searches' warm-up of the new index state
-            # need not keep the other workers' writers waiting.
-            self._changed()
         for task in batch:
             if task.error is not None:
                 self._fail(task, task.error)
@@ -301,6 +297,13 @@ class Writer:
             task.job.state, task.job.finished = "done", time.time()
             _log_end(task.job, task.result)
             task.future.set_result(task.result)
+        if changed:
+            # The searches' warm-up of the new index state (facet tables, names,
+            # spelling over the whole archive: 150-250 ms at 100,000 articles)
+            # comes after the answer: the articles are searchable once committed,
+            # and an editor's upload need not wait for it. After the lock is let
+            # go, too: the other workers' writers need not wait for it either.
+            self._changed()
 
     def _write_locked(self, batch: list[_Task]) -> bool:
         """Write the batch's files and index them; whether the index changed."""
