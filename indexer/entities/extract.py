@@ -37,8 +37,10 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import NamedTuple, Protocol
+from itertools import compress
+from typing import Protocol
 
 from indexer.entities.aliases import (
     MIN_UPPER_VARIANT,
@@ -49,8 +51,8 @@ from indexer.entities.aliases import (
     surname,
 )
 from indexer.entities.gazetteer import Entry, Gazetteer
+from indexer.entities.memo import Memo
 from indexer.entities.names import (
-    ABBREVIATIONS,
     HEAD_LINKS,
     INDEFINITE,
     MONTHS_AND_DAYS,
@@ -61,19 +63,13 @@ from indexer.entities.names import (
     TITLE_WORDS,
     is_title,
 )
+from indexer.entities.tokens import tokenise
 
 GAZETTEER = "gazetteer"
 RULE = "rule"
 
-# Words: letters and digits, joined by an apostrophe, hyphen, period or "&"
-# inside ("O'Brien", "Co-operation", "U.S", "AT&T"). No nested repetition:
-# each joiner must be followed by a word character, so matching is linear.
-_TOKEN = re.compile(r"\w+(?:['’\-.&]\w+)*")
-_LINE = re.compile(r"[^\n]+")
 _BRACKETED = re.compile(r"<([^<>\n]{2,80})>")
 _INITIALS = re.compile(r"[A-Z](?:\.[A-Z])*")
-_POSSESSIVE = ("'s", "’s")
-_SENTENCE_END = frozenset(".!?:;")
 _MAX_NAME_TOKENS = 5
 
 
@@ -94,39 +90,63 @@ class Extractor(Protocol):
     def extract(self, text: str, language: str) -> list[Mention]: ...
 
 
-class _Token(NamedTuple):
-    text: str  # without a possessive "'s"
-    start: int
-    end: int
-    line: int  # index of its line
-    sentence_start: bool
-
-
 class GazetteerExtractor:
     """The default extractor: a gazetteer, an automaton and a few rules."""
 
     def __init__(self, gazetteer: Gazetteer) -> None:
         self.gazetteer = gazetteer
         self._index = alias_index(gazetteer)
+        self._words = _WordRules(self._index)
 
     def extract(self, text: str, language: str) -> list[Mention]:
         if not text or text.isspace():
             return []
-        return _Pass(self._index, text, language).run()
+        return _Pass(self._index, self._words, text, language).run()
+
+
+class _WordRules:
+    """What the rules ask of a word alone, remembered per word: a text repeats its words,
+    and a corpus its vocabulary."""
+
+    def __init__(self, index: AliasIndex) -> None:
+        titles = index.titles
+
+        def title(word: str) -> bool:
+            return is_title(word, titles)
+
+        def namelike(word: str) -> bool:
+            if not word[0].isupper() or (word.isupper() and len(word) > 1):
+                return False
+            return not (
+                word.lower() in STOPWORDS
+                or word in MONTHS_AND_DAYS
+                or word in ORG_HEADS
+                or self.title[word]
+            )
+
+        def starts_org(word: str) -> bool:
+            # Cheap test first: an uncovered lowercase word starts no organisation.
+            initial = word[0]
+            return initial.isupper() or initial.isdigit()
+
+        self.title = Memo(title)
+        self.namelike = Memo(namelike)
+        self.starts_org = Memo(starts_org)
 
 
 class _Pass:
     """One text being read: its lines, tokens and the mentions found so far."""
 
-    def __init__(self, index: AliasIndex, text: str, language: str) -> None:
+    def __init__(self, index: AliasIndex, rules: _WordRules, text: str, language: str) -> None:
         self.index = index
+        self.word_rules = rules
         self.text = text
         self.german = language.lower().startswith("de")
-        self.line_starts: list[int] = []
-        self.caps: list[bool] = []
-        self.rules: list[bool] = []  # whether the rules read the line
-        self.tokens: list[_Token] = []
-        self._tokenise()
+        tokens = tokenise(text)
+        self.tokens = tokens
+        self.words, self.starts, self.ends = tokens.words, tokens.starts, tokens.ends
+        self.lines = tokens.lines
+        self.caps = tokens.caps
         # Token index -> the mention covering it (gazetteer, person or organisation).
         self.covered: dict[int, Mention] = {}
         self.mentions: list[Mention] = []
@@ -135,76 +155,31 @@ class _Pass:
 
     # --- Tokens and lines ----------------------------------------------------
 
-    def _tokenise(self) -> None:
-        # The hottest loop of extraction: kept to plain local operations.
-        text = self.text
-        tokens = self.tokens
-        stopwords = STOPWORDS
-        ends_sentence = self._ends_sentence
-        for number, line in enumerate(_LINE.finditer(text)):
-            self.line_starts.append(line.start())
-            upper = lower = capitalised = content = 0
-            previous: _Token | None = None
-            for match in _TOKEN.finditer(text, line.start(), line.end()):
-                word = match.group()
-                start = match.start()
-                end = match.end()
-                if word.endswith(_POSSESSIVE):
-                    word, end = word[:-2], end - 2
-                if not word:
-                    continue
-                if word.isupper():
-                    upper += 1
-                elif word != word.upper() and not word.isdigit():
-                    # Some letter changes when upper-cased: the word has lowercase.
-                    lower += 1
-                first = word[0]
-                if first.isupper():
-                    capitalised += 1
-                elif first.isalpha() and word.lower() not in stopwords:
-                    content += 1
-                if previous is None:
-                    sentence_start = True
-                elif start - previous.end == 1 and text[start - 1] == " ":
-                    sentence_start = False  # One space: no sentence ends there.
-                else:
-                    sentence_start = ends_sentence(previous, start)
-                token = _Token(word, start, end, number, sentence_start)
-                tokens.append(token)
-                previous = token
-            # An ALL-CAPS line (a wire headline, a table) or a Title Case one
-            # ("Commission on Narcotic Drugs Concludes Session"): every word
-            # looks like a name there, so only the gazetteer reads it.
-            caps = upper > 0 and upper >= 3 * lower
-            self.caps.append(caps)
-            self.rules.append(not caps and (content > 0 or capitalised < 4))
-
-    def _ends_sentence(self, previous: _Token, start: int) -> bool:
-        gap = self.text[previous.end : start]
-        if not any(c in _SENTENCE_END for c in gap):
-            return False
-        # "Mr. Volcker", "James A. Baker", "U.S. officials": no sentence ends there.
-        abbreviation = previous.text in ABBREVIATIONS or len(previous.text) == 1
-        return not (gap.startswith(".") and abbreviation)
-
     def _line_of(self, position: int) -> int:
-        return bisect.bisect_right(self.line_starts, position) - 1
+        return bisect.bisect_right(self.tokens.line_starts, position) - 1
 
-    def _adjacent(self, left: _Token, right: _Token, allow: str = "") -> bool:
+    def _adjacent(self, left: int, right: int, allow: str = "") -> bool:
         """Only spaces (or one of the `|`-separated marks of `allow`) between two tokens."""
-        if left.line != right.line:
+        if self.lines[left] != self.lines[right]:
             return False
-        gap = self.text[left.end : right.start]
+        gap = self.text[self.ends[left] : self.starts[right]]
         if len(gap) > 4:
             return False
         mark = gap.strip()
         return not mark or (bool(allow) and mark in allow.split("|"))
 
+    def _where(self, words: set[str], among: Sequence[int]) -> list[int]:
+        """The tokens of `among` whose word is one of `words`, in order."""
+        if not words:
+            return []
+        texts = self.words
+        return list(compress(among, map(words.__contains__, map(texts.__getitem__, among))))
+
     # --- The steps -----------------------------------------------------------
 
     def run(self) -> list[Mention]:
         self._gazetteer_matches()
-        mixed = [i for i, t in enumerate(self.tokens) if self.rules[t.line]]
+        mixed = self.tokens.ruled
         self._people_by_first_name(mixed)
         self._people_by_title(mixed)
         self._organisations(mixed)
@@ -263,12 +238,9 @@ class _Pass:
         return -1
 
     def _starts_sentence(self, position: int) -> bool:
-        i = bisect.bisect_left(self.tokens, position, key=lambda t: t.start)
-        return (
-            i < len(self.tokens)
-            and self.tokens[i].start == position
-            and (self.tokens[i].sentence_start)
-        )
+        starts = self.starts
+        i = bisect.bisect_left(starts, position)
+        return i < len(starts) and starts[i] == position and bool(self.tokens.sentence_starts[i])
 
     def _add(self, mention: Mention) -> None:
         """Record a mention and the tokens it covers."""
@@ -277,43 +249,36 @@ class _Pass:
             words = mention.name.split()
             for k in range(1, len(words)):
                 self.full_names.setdefault(" ".join(words[k:]), mention.name)
-        i = bisect.bisect_left(self.tokens, mention.start, key=lambda t: t.start)
-        while i < len(self.tokens) and self.tokens[i].start < mention.end:
-            self.covered.setdefault(i, mention)
+        starts, covered = self.starts, self.covered
+        i = bisect.bisect_left(starts, mention.start)
+        while i < len(starts) and starts[i] < mention.end:
+            covered.setdefault(i, mention)
             i += 1
 
     def _namelike(self, i: int) -> bool:
         """A capitalised word that may be part of a name (not yet claimed)."""
-        if i >= len(self.tokens) or i in self.covered:
+        if i >= len(self.words) or i in self.covered:
             return False
-        word = self.tokens[i].text
-        if not word[0].isupper() or (word.isupper() and len(word) > 1):
-            return False
-        return not (
-            word.lower() in STOPWORDS
-            or word in MONTHS_AND_DAYS
-            or word in ORG_HEADS
-            or is_title(word, self.index.titles)
-        )
+        return self.word_rules.namelike[self.words[i]]
 
     def _initial(self, i: int) -> bool:
         """ "J." or "P.W." inside a name."""
-        if i >= len(self.tokens) or i in self.covered:
+        if i >= len(self.words) or i in self.covered:
             return False
-        token = self.tokens[i]
-        return bool(_INITIALS.fullmatch(token.text)) and self.text[token.end : token.end + 1] == "."
+        end = self.ends[i]
+        return bool(_INITIALS.fullmatch(self.words[i])) and self.text[end : end + 1] == "."
 
     def _name_from(self, i: int, limit: int) -> int:
         """The end (exclusive token index) of the name whose first word is token i."""
-        tokens, text = self.tokens, self.text
+        words, ends, text = self.words, self.ends, self.text
         end = j = i + 1
-        while j < len(tokens) and j - i < limit:
-            previous = tokens[j - 1]
-            if text[previous.end : previous.end + 1] in ("'", "’"):
+        while j < len(words) and j - i < limit:
+            previous_end = ends[j - 1]
+            if text[previous_end : previous_end + 1] in ("'", "’"):
                 break  # a possessive ends the name: "Schmid's role"
-            if not self._adjacent(previous, tokens[j], allow="." if self._initial(j - 1) else ""):
+            if not self._adjacent(j - 1, j, allow="." if self._initial(j - 1) else ""):
                 break
-            if tokens[j].text in PARTICLES and j not in self.covered:
+            if words[j] in PARTICLES and j not in self.covered:
                 j += 1
             elif self._namelike(j):
                 j += 1
@@ -325,8 +290,8 @@ class _Pass:
         return end
 
     def _person_name(self, i: int, end: int) -> str:
-        tokens = self.tokens
-        words = [tokens[k].text + ("." if self._initial(k) else "") for k in range(i, end)]
+        texts = self.words
+        words = [texts[k] + ("." if self._initial(k) else "") for k in range(i, end)]
         while words and words[-1] in SUFFIXES:
             words.pop()
         name = " ".join(words)
@@ -343,7 +308,7 @@ class _Pass:
         return None
 
     def _claims(self, i: int, end: int, type: str, name: str) -> None:
-        start_char, end_char = self.tokens[i].start, self.tokens[end - 1].end
+        start_char, end_char = self.starts[i], self.ends[end - 1]
         if any(
             entry.type != type for entry in self.index.by_alias.get(name, ())
         ) and not self._entry(name, type):
@@ -352,11 +317,12 @@ class _Pass:
 
     def _people_by_first_name(self, mixed: list[int]) -> None:
         first_names = self.index.first_names
-        for i in mixed:
-            token = self.tokens[i]
-            if i in self.covered or token.text not in first_names:
+        named = {word for word in set(self.words) if word in first_names}
+        for i in self._where(named, mixed):
+            word = self.words[i]
+            if i in self.covered:
                 continue
-            if token.text.lower() in STOPWORDS or token.text in MONTHS_AND_DAYS:
+            if word.lower() in STOPWORDS or word in MONTHS_AND_DAYS:
                 continue
             end = self._name_from(i, _MAX_NAME_TOKENS)
             if end - i < 2:
@@ -364,25 +330,22 @@ class _Pass:
             self._claims(i, end, "person", self._person_name(i, end))
 
     def _people_by_title(self, mixed: list[int]) -> None:
-        tokens, titles, covered = self.tokens, self.index.titles, self.covered
-        for i in mixed:
-            if i in covered or not is_title(tokens[i].text, titles):
+        words, covered, title = self.words, self.covered, self.word_rules.title
+        titled = set(compress(vocabulary := set(words), map(title.__getitem__, vocabulary)))
+        for i in self._where(titled, mixed):
+            if i in covered:
                 continue
             j = i + 1
             # "Secretary General", "Prime Minister", "Mr." before the name.
-            while (
-                j < len(tokens)
-                and j - i < 4
-                and self._adjacent(tokens[j - 1], tokens[j], allow=".")
-            ):
-                word = tokens[j].text
-                if word in TITLE_WORDS or is_title(word, titles):
+            while j < len(words) and j - i < 4 and self._adjacent(j - 1, j, allow="."):
+                word = words[j]
+                if word in TITLE_WORDS or title[word]:
                     j += 1
                     continue
                 break
-            if j >= len(tokens) or not self._adjacent(tokens[j - 1], tokens[j], allow="."):
+            if j >= len(words) or not self._adjacent(j - 1, j, allow="."):
                 continue
-            if not self._namelike(j) or tokens[j].text in self.index.first_names:
+            if not self._namelike(j) or words[j] in self.index.first_names:
                 continue
             end = self._name_from(j, 3)
             name = self._person_name(j, end)
@@ -398,26 +361,37 @@ class _Pass:
 
     def _org_word(self, i: int) -> bool:
         """A word that may be part of an organisation's name."""
-        token = self.tokens[i]
         mention = self.covered.get(i)
         if mention is not None:
             return mention.type != "person"
-        word = token.text
+        word = self.words[i]
         if not (word[0].isupper() or word[0].isdigit()):
             return False
         return word.lower() not in STOPWORDS and word not in MONTHS_AND_DAYS
 
     def _organisations(self, mixed: list[int]) -> None:
-        tokens, titles = self.tokens, self.index.titles
-        covered = self.covered
-        k = 0
+        words, title, covered = self.words, self.word_rules.title, self.covered
+        # Cheap test first: an uncovered lowercase word starts no name.
+        may_start = list(map(self.word_rules.starts_org.__getitem__, words))
+        sentence_starts = self.tokens.sentence_starts
+        # Where in `mixed` a head word stands: a run names an organisation only
+        # with one, and a run ends before the next sentence, so the sentences
+        # before the next head word are passed over.
+        in_heads = map(ORG_HEADS.__contains__, map(words.__getitem__, mixed))
+        heads_at = list(compress(range(len(mixed)), in_heads))
+        h = k = 0
         while k < len(mixed):
+            while h < len(heads_at) and heads_at[h] < k:
+                h += 1
+            if h == len(heads_at):
+                break
+            if heads_at[h] > k:
+                j = heads_at[h]
+                while j > k and not sentence_starts[mixed[j]]:
+                    j -= 1  # to its sentence's first word, where a run may start
+                k = j
             i = mixed[k]
-            initial = tokens[i].text[0]
-            # Cheap test first: an uncovered lowercase word starts no name.
-            if (not (initial.isupper() or initial.isdigit()) and i not in covered) or (
-                not self._org_word(i)
-            ):
+            if (not may_start[i] and i not in covered) or not self._org_word(i):
                 k += 1
                 continue
             run_end = self._run_end(i)
@@ -427,9 +401,7 @@ class _Pass:
             if not heads:
                 continue
             start = i
-            while start < heads[-1] and (
-                is_title(tokens[start].text, titles) or tokens[start].text[0].isdigit()
-            ):
+            while start < heads[-1] and (title[words[start]] or words[start][0].isdigit()):
                 start += 1  # not "President Chase Manhattan Bank", not "35-member Board"
             head = heads[-1]
             end = head + 1
@@ -437,10 +409,9 @@ class _Pass:
                 end = self._linked_tail(head, end)
             if end - start < 2:
                 continue
-            if start == head and start > 0 and tokens[start - 1].text.lower() in INDEFINITE:
+            if start == head and start > 0 and words[start - 1].lower() in INDEFINITE:
                 continue  # "an Organisation for Dialogue" describes, it does not name
-            first = tokens[start]
-            name = " ".join(self.text[first.start : tokens[end - 1].end].split())
+            name = " ".join(self.text[self.starts[start] : self.ends[end - 1]].split())
             entry = self._entry(name, "organization")
             self._claims(start, end, "organization", entry.name if entry else name)
 
@@ -451,15 +422,14 @@ class _Pass:
         Commission"), an abbreviation's period ("U.S. Agriculture Department")
         and a possessive that is not a known name's ("Moody's Investors Service").
         """
-        tokens = self.tokens
+        words, sentence_starts = self.words, self.tokens.sentence_starts
         end = i + 1
-        while end < len(tokens) and not tokens[end].sentence_start:
-            previous, word = tokens[end - 1], tokens[end]
+        while end < len(words) and not sentence_starts[end]:
             if (
-                word.text in ("and", "und")
-                and end + 1 < len(tokens)
-                and self._adjacent(previous, word)
-                and self._adjacent(word, tokens[end + 1])
+                words[end] in ("and", "und")
+                and end + 1 < len(words)
+                and self._adjacent(end - 1, end)
+                and self._adjacent(end, end + 1)
                 and self._org_word(end + 1)
             ):
                 end += 2
@@ -467,30 +437,30 @@ class _Pass:
             # "Moody's Investors Service", but not "Southern's Georgia Power Co".
             known = end - 1 in self.covered or end in self.covered
             allow = "&|." if known else "&|.|'s|’s"
-            if not (self._adjacent(previous, word, allow=allow) and self._org_word(end)):
+            if not (self._adjacent(end - 1, end, allow=allow) and self._org_word(end)):
                 break
             end += 1
         return end
 
     def _head(self, i: int) -> bool:
-        return self.tokens[i].text in ORG_HEADS and i not in self.covered
+        return self.words[i] in ORG_HEADS and i not in self.covered
 
     def _linked_tail(self, head: int, end: int) -> int:
         """ "Bank" + "of Japan": the end of the organisation's name after its head word."""
-        tokens = self.tokens
+        words = self.words
         j = head + 1
-        if j >= len(tokens) or tokens[j].text not in HEAD_LINKS:
+        if j >= len(words) or words[j] not in HEAD_LINKS:
             return end
-        if not self._adjacent(tokens[head], tokens[j]):
+        if not self._adjacent(head, j):
             return end
         j += 1
-        if j < len(tokens) and tokens[j].text == "the" and self._adjacent(tokens[j - 1], tokens[j]):
+        if j < len(words) and words[j] == "the" and self._adjacent(j - 1, j):
             j += 1
         tail = j
         while (
-            tail < len(tokens)
+            tail < len(words)
             and tail - j < 4
-            and self._adjacent(tokens[tail - 1], tokens[tail])
+            and self._adjacent(tail - 1, tail)
             and self._org_word(tail)
         ):
             tail += 1
@@ -517,14 +487,21 @@ class _Pass:
                     full.setdefault(last, mention.name)
         upper = {s.upper(): name for s, name in full.items() if len(s) >= MIN_UPPER_VARIANT}
         headline = self.index.headline_surnames
-        for i, token in enumerate(self.tokens):
+        words, lines, caps = self.words, self.lines, self.caps
+        vocabulary = set(words)
+        # Only these words can be a surname here (a name of the text, or a headline's).
+        wanted = vocabulary.intersection(full).union(vocabulary.intersection(upper))
+        if any(caps):
+            wanted.update(filter(headline.__contains__, vocabulary))
+        for i in self._where(wanted, range(len(words))):
             if i in self.covered:
                 continue
-            if self.caps[token.line]:
-                name = upper.get(token.text)
-                if name is None and token.text in headline:
-                    name = headline[token.text].name
+            word = words[i]
+            if caps[lines[i]]:
+                name = upper.get(word)
+                if name is None and word in headline:
+                    name = headline[word].name
             else:
-                name = full.get(token.text)
+                name = full.get(word)
             if name is not None:
-                self._add(Mention("person", name, token.start, token.end, RULE))
+                self._add(Mention("person", name, self.starts[i], self.ends[i], RULE))
