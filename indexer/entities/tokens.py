@@ -17,6 +17,7 @@ slicing, not by a Python loop over the words.
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 from itertools import accumulate
@@ -29,7 +30,8 @@ from indexer.entities.names import ABBREVIATIONS, STOPWORDS
 # matching is linear.
 _WORDS = re.compile(r"(\w+(?:['’\-.&]\w+)*)")
 _LINE = re.compile(r"[^\n]+")
-_POSSESSIVE = ("'s", "’s")
+# A word's possessive "'s": an apostrophe and "s" ending a word (not "it's-a").
+_POSSESSIVE = re.compile(r"['’]s(?!\w|['’\-.&]\w)")
 _SENTENCE_END = frozenset(".!?:;")
 
 # What a word contributes to its line's counts (bits of `_word_class`).
@@ -68,9 +70,9 @@ _gap_kinds = Memo(_gap_kind)
 class Tokens:
     """The words of a text, in order, as parallel lists (index = word number)."""
 
-    words: list[str] = field(default_factory=list)  # without a possessive "'s"
-    starts: list[int] = field(default_factory=list)  # character span in the text
-    ends: list[int] = field(default_factory=list)
+    words: list[str]  # without a possessive "'s"
+    starts: list[int]  # character span in the text
+    ends: list[int]
     lines: list[int] = field(default_factory=list)  # the number of the word's line
     # 1 where a sentence starts at the word (its line's first, or after a sentence's end).
     sentence_starts: list[int] = field(default_factory=list)
@@ -82,44 +84,46 @@ class Tokens:
 
 def tokenise(text: str) -> Tokens:
     """The words and lines of a text (see the module docstring)."""
-    tokens = Tokens()
+    # [gap, word, gap, word, ..., gap]: gap k precedes word k.
+    parts = _WORDS.split(text)
+    offsets = list(accumulate(map(len, parts)))
+    tokens = Tokens(parts[1::2], offsets[0:-1:2], offsets[1::2])
     words, starts, ends = tokens.words, tokens.starts, tokens.ends
-    lines, sentence_starts = tokens.lines, tokens.sentence_starts
-    for number, line in enumerate(_LINE.finditer(text)):
-        line_start = line.start()
-        tokens.line_starts.append(line_start)
-        chunk = line.group()
-        # [gap, word, gap, word, ..., gap]: gap k precedes word k.
-        parts = _WORDS.split(chunk)
-        count = len(parts) // 2
-        if "'s" in chunk or "’s" in chunk:
-            # A possessive belongs to the gap: "Schmid's role" is "Schmid", "'s role".
-            for k in range(1, len(parts), 2):
-                word = parts[k]
-                if word.endswith(_POSSESSIVE):
-                    parts[k] = word[:-2]
-                    parts[k + 1] = word[-2:] + parts[k + 1]
-        offsets = list(accumulate(map(len, parts), initial=line_start))
-        line_words = parts[1::2]
-        first = len(words)
-        words += line_words
-        starts += offsets[1:-1:2]
-        ends += offsets[2::2]
-        lines += [number] * count
-        caps, read = _line_kind(line_words)
+    # What the gap before each word says (the first word's is never asked).
+    gaps = list(map(_gap_kinds.__getitem__, parts[0:-1:2]))
+    # A possessive is not part of its word: "Schmid's role" reads "Schmid".
+    for match in _POSSESSIVE.finditer(text):
+        end = match.end()
+        k = bisect.bisect_left(ends, end)
+        if k < len(ends) and ends[k] == end and ends[k] - starts[k] > 2:
+            words[k] = words[k][:-2]
+            ends[k] = end - 2
+            if k + 1 < len(words):
+                gaps[k + 1] = _gap_kinds["'s" + parts[2 * k + 2]]
+    kinds = list(map(_word_classes.__getitem__, words))
+    lines, ruled = tokens.lines, tokens.ruled
+    line_starts = tokens.line_starts
+    line_starts += [line.start() for line in _LINE.finditer(text)]
+    # Words never span a newline: each line's words are those starting in it.
+    firsts = [bisect.bisect_left(starts, start) for start in line_starts]
+    for first in firsts:
+        if first < len(gaps):
+            gaps[first] = _END  # a line's first word starts a sentence
+    firsts.append(len(words))
+    tokens.sentence_starts = _sentence_starts(gaps, words)
+    for number in range(len(line_starts)):
+        first, end = firsts[number], firsts[number + 1]
+        caps, read = _line_kind(kinds[first:end])
         tokens.caps.append(caps)
         tokens.rules.append(read)
+        lines += [number] * (end - first)
         if read:
-            tokens.ruled += range(first, first + count)
-        if count:
-            sentence_starts.append(1)
-            sentence_starts += _sentence_starts(parts[2:-1:2], line_words)
+            ruled += range(first, end)
     return tokens
 
 
-def _line_kind(words: list[str]) -> tuple[bool, bool]:
-    """Whether a line is ALL CAPS, and whether the rules read it."""
-    kinds = list(map(_word_classes.__getitem__, words))
+def _line_kind(kinds: list[int]) -> tuple[bool, bool]:
+    """Whether a line is ALL CAPS, and whether the rules read it, from its words' classes."""
     upper = lower = capitalised = content = 0
     for kind in set(kinds):
         count = kinds.count(kind)
@@ -137,17 +141,16 @@ def _line_kind(words: list[str]) -> tuple[bool, bool]:
     return caps, not caps and (content > 0 or capitalised < 4)
 
 
-def _sentence_starts(gaps: list[str], words: list[str]) -> list[int]:
-    """1 where a sentence starts, for each word but the line's first (gap k precedes word k + 1)."""
-    kinds = list(map(_gap_kinds.__getitem__, gaps))
-    k = -1
+def _sentence_starts(gaps: list[int], words: list[str]) -> list[int]:
+    """1 where a sentence starts, from the kinds of the gaps before the words."""
+    k = 0
     try:
         while True:
             # list.index finds the few periods in C; each is looked at here.
-            k = kinds.index(_END_UNLESS_ABBREVIATION, k + 1)
-            before = words[k]
+            k = gaps.index(_END_UNLESS_ABBREVIATION, k + 1)
+            before = words[k - 1]
             abbreviation = before in ABBREVIATIONS or len(before) == 1
-            kinds[k] = _NO_END if abbreviation else _END
+            gaps[k] = _NO_END if abbreviation else _END
     except ValueError:
         pass
-    return kinds
+    return gaps
