@@ -147,6 +147,7 @@ class _Pass:
         self.words, self.starts, self.ends = tokens.words, tokens.starts, tokens.ends
         self.lines = tokens.lines
         self.caps = tokens.caps
+        self.vocabulary = set(self.words)
         # Token index -> the mention covering it (gazetteer, person or organisation).
         self.covered: dict[int, Mention] = {}
         self.mentions: list[Mention] = []
@@ -307,17 +308,19 @@ class _Pass:
                 return entry
         return None
 
-    def _claims(self, i: int, end: int, type: str, name: str) -> None:
+    def _claims(self, i: int, end: int, type: str, name: str) -> bool:
+        """Claim tokens i to end as a mention; False when the gazetteer knows the name otherwise."""
         start_char, end_char = self.starts[i], self.ends[end - 1]
         if any(
             entry.type != type for entry in self.index.by_alias.get(name, ())
         ) and not self._entry(name, type):
-            return  # the gazetteer knows the name as something else
+            return False  # the gazetteer knows the name as something else
         self._add(Mention(type, name, start_char, end_char, RULE))
+        return True
 
     def _people_by_first_name(self, mixed: list[int]) -> None:
         first_names = self.index.first_names
-        named = {word for word in set(self.words) if word in first_names}
+        named = self.vocabulary.intersection(first_names)
         for i in self._where(named, mixed):
             word = self.words[i]
             if i in self.covered:
@@ -331,7 +334,8 @@ class _Pass:
 
     def _people_by_title(self, mixed: list[int]) -> None:
         words, covered, title = self.words, self.covered, self.word_rules.title
-        titled = set(compress(vocabulary := set(words), map(title.__getitem__, vocabulary)))
+        vocabulary = self.vocabulary
+        titled = set(compress(vocabulary, map(title.__getitem__, vocabulary)))
         for i in self._where(titled, mixed):
             if i in covered:
                 continue
@@ -372,7 +376,14 @@ class _Pass:
     def _organisations(self, mixed: list[int]) -> None:
         words, title, covered = self.words, self.word_rules.title, self.covered
         # Cheap test first: an uncovered lowercase word starts no name.
-        may_start = list(map(self.word_rules.starts_org.__getitem__, words))
+        starts_org = self.word_rules.starts_org
+        # Per place in `mixed`: whether a run may start there (a capital, a digit or a
+        # claimed word); kept up to date as this step claims words.
+        live = list(map(starts_org.__getitem__, map(words.__getitem__, mixed)))
+        for i in covered:
+            k = bisect.bisect_left(mixed, i)
+            if k < len(mixed) and mixed[k] == i:
+                live[k] = True
         sentence_starts = self.tokens.sentence_starts
         # Where in `mixed` a head word stands: a run names an organisation only
         # with one, and a run ends before the next sentence, so the sentences
@@ -390,10 +401,17 @@ class _Pass:
                 while j > k and not sentence_starts[mixed[j]]:
                     j -= 1  # to its sentence's first word, where a run may start
                 k = j
+            if not live[k]:
+                try:
+                    k = live.index(True, k + 1)  # the words between start no run
+                except ValueError:
+                    break
+                continue
             i = mixed[k]
-            if (not may_start[i] and i not in covered) or not self._org_word(i):
+            if not self._org_word(i):
                 k += 1
                 continue
+            run_at = k
             run_end = self._run_end(i)
             heads = [j for j in range(i, run_end) if self._head(j)]
             # Skip past the run (mixed holds every token of the lines read, in order).
@@ -413,7 +431,9 @@ class _Pass:
                 continue  # "an Organisation for Dialogue" describes, it does not name
             name = " ".join(self.text[self.starts[start] : self.ends[end - 1]].split())
             entry = self._entry(name, "organization")
-            self._claims(start, end, "organization", entry.name if entry else name)
+            if self._claims(start, end, "organization", entry.name if entry else name):
+                # Its words are claimed now (contiguous in `mixed`: one line).
+                live[run_at + start - i : run_at + end - i] = [True] * (end - start)
 
     def _run_end(self, i: int) -> int:
         """The end of the run of organisation words from token i.
@@ -488,7 +508,7 @@ class _Pass:
         upper = {s.upper(): name for s, name in full.items() if len(s) >= MIN_UPPER_VARIANT}
         headline = self.index.headline_surnames
         words, lines, caps = self.words, self.lines, self.caps
-        vocabulary = set(words)
+        vocabulary = self.vocabulary
         # Only these words can be a surname here (a name of the text, or a headline's).
         wanted = vocabulary.intersection(full).union(vocabulary.intersection(upper))
         if any(caps):
