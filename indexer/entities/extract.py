@@ -174,6 +174,9 @@ class _Pass:
         if not words:
             return []
         texts = self.words
+        if len(among) == len(texts):
+            # Every token (the rules read every line): no need to look each up.
+            return list(compress(range(len(texts)), map(words.__contains__, texts)))
         return list(compress(among, map(words.__contains__, map(texts.__getitem__, among))))
 
     # --- The steps -----------------------------------------------------------
@@ -375,21 +378,22 @@ class _Pass:
 
     def _organisations(self, mixed: list[int]) -> None:
         words, title, covered = self.words, self.word_rules.title, self.covered
-        # Cheap test first: an uncovered lowercase word starts no name.
-        starts_org = self.word_rules.starts_org
-        # Per place in `mixed`: whether a run may start there (a capital, a digit or a
-        # claimed word); kept up to date as this step claims words.
-        live = list(map(starts_org.__getitem__, map(words.__getitem__, mixed)))
+        if self.vocabulary.isdisjoint(ORG_HEADS):
+            return  # no run names an organisation without a head word
+        mixed_words = words if len(mixed) == len(words) else list(map(words.__getitem__, mixed))
+        # Where in `mixed` a head word stands: a run names an organisation only
+        # with one, and a run ends before the next sentence, so the sentences
+        # before the next head word are passed over.
+        heads_at = list(compress(range(len(mixed)), map(ORG_HEADS.__contains__, mixed_words)))
+        # Per place in `mixed`: whether a run may start there (a capital or a
+        # digit, the cheap test, or a claimed word); kept up to date as this
+        # step claims words.
+        live = list(map(self.word_rules.starts_org.__getitem__, mixed_words))
         for i in covered:
             k = bisect.bisect_left(mixed, i)
             if k < len(mixed) and mixed[k] == i:
                 live[k] = True
         sentence_starts = self.tokens.sentence_starts
-        # Where in `mixed` a head word stands: a run names an organisation only
-        # with one, and a run ends before the next sentence, so the sentences
-        # before the next head word are passed over.
-        in_heads = map(ORG_HEADS.__contains__, map(words.__getitem__, mixed))
-        heads_at = list(compress(range(len(mixed)), in_heads))
         h = k = 0
         while k < len(mixed):
             while h < len(heads_at) and heads_at[h] < k:

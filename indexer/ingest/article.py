@@ -203,7 +203,9 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 
 def _clean(text: str) -> str:
     """One line of prose: whitespace runs (incl. newlines) collapsed, surrogates replaced."""
-    return " ".join(_SURROGATE.sub("\ufffd", text).split())
+    if not text.isascii():  # an ASCII text (a flag of the string: free) has no surrogates
+        text = _SURROGATE.sub("\ufffd", text)
+    return " ".join(text.split())
 
 
 def _text(data: Mapping[str, Any], name: str) -> str:

@@ -64,7 +64,7 @@ def _utc(naive: datetime) -> datetime:
     """A zero offset as dateutil's parser zones it (see the module docstring)."""
     if _UTC_NAME not in time.tzname:
         return naive.replace(tzinfo=tz.UTC)
-    aware = naive.replace(tzinfo=tz.tzlocal())
+    aware = naive.replace(tzinfo=_local_zone())
     if aware.tzname() != _UTC_NAME:
         folded = tz.enfold(aware, fold=1)
         if folded.tzname() == _UTC_NAME:
@@ -72,3 +72,19 @@ def _utc(naive: datetime) -> datetime:
     if aware.tzname() != _UTC_NAME:
         aware = aware.replace(tzinfo=tz.UTC)
     return aware
+
+
+_local_zones: dict[tuple[int, int, int, tuple[str, ...]], tz.tzlocal] = {}
+
+
+def _local_zone() -> tz.tzlocal:
+    """dateutil's `tzlocal()`: one per setting of the machine's zone, not one per date.
+
+    A `tzlocal` reads the zone's offsets and names from `time` when it is made
+    (a third of this module's time went there); two made under the same settings are equal.
+    """
+    key = (time.timezone, time.altzone, time.daylight, tuple(time.tzname))
+    zone = _local_zones.get(key)
+    if zone is None:
+        zone = _local_zones[key] = tz.tzlocal()
+    return zone
