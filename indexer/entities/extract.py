@@ -62,6 +62,7 @@ from indexer.entities.names import (
     SUFFIXES,
     TITLE_WORDS,
     is_title,
+    may_hold_compound_titles,
 )
 from indexer.entities.tokens import tokenise
 
@@ -73,9 +74,13 @@ _INITIALS = re.compile(r"[A-Z](?:\.[A-Z])*")
 _MAX_NAME_TOKENS = 5
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Mention:
-    """One naming of an entity in a text: its canonical name, type and span."""
+    """One naming of an entity in a text: its canonical name, type and span.
+
+    A plain slotted dataclass, not a frozen one: extraction makes one per name
+    found, and a frozen one costs 1.2 µs to make against 0.26 µs (timeit).
+    """
 
     type: str  # person | organization | place
     name: str  # canonical name
@@ -338,7 +343,10 @@ class _Pass:
     def _people_by_title(self, mixed: list[int]) -> None:
         words, covered, title = self.words, self.covered, self.word_rules.title
         vocabulary = self.vocabulary
-        titled = set(compress(vocabulary, map(title.__getitem__, vocabulary)))
+        if may_hold_compound_titles(self.text):
+            titled = set(compress(vocabulary, map(title.__getitem__, vocabulary)))
+        else:
+            titled = vocabulary.intersection(self.index.titles)
         for i in self._where(titled, mixed):
             if i in covered:
                 continue
