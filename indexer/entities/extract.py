@@ -64,7 +64,7 @@ from indexer.entities.names import (
     is_title,
     may_hold_compound_titles,
 )
-from indexer.entities.tokens import tokenise
+from indexer.entities.tokens import may_start_organisation, tokenise
 
 GAZETTEER = "gazetteer"
 RULE = "rule"
@@ -129,14 +129,8 @@ class _WordRules:
                 or self.title[word]
             )
 
-        def starts_org(word: str) -> bool:
-            # Cheap test first: an uncovered lowercase word starts no organisation.
-            initial = word[0]
-            return initial.isupper() or initial.isdigit()
-
         self.title = Memo(title)
         self.namelike = Memo(namelike)
-        self.starts_org = Memo(starts_org)
 
 
 class _Pass:
@@ -396,7 +390,10 @@ class _Pass:
         # Per place in `mixed`: whether a run may start there (a capital or a
         # digit, the cheap test, or a claimed word); kept up to date as this
         # step claims words.
-        live = list(map(self.word_rules.starts_org.__getitem__, mixed_words))
+        kinds = self.tokens.kinds
+        live = may_start_organisation(
+            kinds if len(mixed) == len(words) else list(map(kinds.__getitem__, mixed))
+        )
         for i in covered:
             k = bisect.bisect_left(mixed, i)
             if k < len(mixed) and mixed[k] == i:

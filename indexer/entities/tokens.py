@@ -34,8 +34,15 @@ _LINE = re.compile(r"[^\n]+")
 _POSSESSIVE = re.compile(r"['’]s(?!\w|['’\-.&]\w)")
 _SENTENCE_END = frozenset(".!?:;")
 
-# What a word contributes to its line's counts (bits of `_word_class`).
-_UPPER, _LOWER, _CAPITALISED, _CONTENT = 1, 2, 4, 8
+# A word's class, bits of `_word_class`: ALL CAPS, has lowercase, capitalised,
+# a content word (lowercase, not a function word), starts with a digit.
+_UPPER, _LOWER, _CAPITALISED, _CONTENT, _DIGIT = 1, 2, 4, 8, 16
+# A class as what it adds to its line's four counts, each in 15 bits of one
+# int: a line's counts are then the difference of two prefix sums.
+_FIELD = 15
+_COUNTS = [sum(((kind >> bit) & 1) << (_FIELD * bit) for bit in range(4)) for kind in range(32)]
+# Whether a word of the class may start an organisation's name (a capital or a digit).
+_STARTS_ORG = [bool(kind & (_CAPITALISED | _DIGIT)) for kind in range(32)]
 # What the gap before a word says of it (`_gap_kind`); a sentence starts after
 # an `_END`, and after an `_END_UNLESS_ABBREVIATION` unless the word before is one.
 _NO_END, _END, _END_UNLESS_ABBREVIATION = 0, 1, 2
@@ -53,6 +60,8 @@ def _word_class(word: str) -> int:
         kind |= _CAPITALISED
     elif first.isalpha() and word.lower() not in STOPWORDS:
         kind |= _CONTENT
+    if first.isdigit():
+        kind |= _DIGIT
     return kind
 
 
@@ -73,6 +82,7 @@ class Tokens:
     words: list[str]  # without a possessive "'s"
     starts: list[int]  # character span in the text
     ends: list[int]
+    kinds: list[int] = field(default_factory=list)  # the word's class (`_word_class`)
     lines: list[int] = field(default_factory=list)  # the number of the word's line
     # 1 where a sentence starts at the word (its line's first, or after a sentence's end).
     sentence_starts: list[int] = field(default_factory=list)
@@ -100,7 +110,8 @@ def tokenise(text: str) -> Tokens:
             ends[k] = end - 2
             if k + 1 < len(words):
                 gaps[k + 1] = _gap_kinds["'s" + parts[2 * k + 2]]
-    kinds = list(map(_word_classes.__getitem__, words))
+    kinds = tokens.kinds = list(map(_word_classes.__getitem__, words))
+    counted = list(accumulate(map(_COUNTS.__getitem__, kinds), initial=0))
     lines, ruled = tokens.lines, tokens.ruled
     line_starts = tokens.line_starts
     line_starts += [line.start() for line in _LINE.finditer(text)]
@@ -113,7 +124,10 @@ def tokenise(text: str) -> Tokens:
     tokens.sentence_starts = _sentence_starts(gaps, words)
     for number in range(len(line_starts)):
         first, end = firsts[number], firsts[number + 1]
-        caps, read = _line_kind(kinds[first:end])
+        if end - first < 1 << _FIELD:
+            caps, read = _line_kind(*_unpacked(counted[end] - counted[first]))
+        else:  # a line of 32,768 words or more would overflow a count's bits
+            caps, read = _line_kind(*_counted(kinds[first:end]))
         tokens.caps.append(caps)
         tokens.rules.append(read)
         lines += [number] * (end - first)
@@ -122,23 +136,36 @@ def tokenise(text: str) -> Tokens:
     return tokens
 
 
-def _line_kind(kinds: list[int]) -> tuple[bool, bool]:
-    """Whether a line is ALL CAPS, and whether the rules read it, from its words' classes."""
-    upper = lower = capitalised = content = 0
-    for kind in set(kinds):
-        count = kinds.count(kind)
-        if kind & _UPPER:
-            upper += count
-        if kind & _LOWER:
-            lower += count
-        if kind & _CAPITALISED:
-            capitalised += count
-        if kind & _CONTENT:
-            content += count
+def _unpacked(counts: int) -> tuple[int, int, int, int]:
+    mask = (1 << _FIELD) - 1
+    return (
+        counts & mask,
+        (counts >> _FIELD) & mask,
+        (counts >> 2 * _FIELD) & mask,
+        counts >> 3 * _FIELD,
+    )
+
+
+def _counted(kinds: list[int]) -> tuple[int, int, int, int]:
+    return (
+        sum(1 for kind in kinds if kind & _UPPER),
+        sum(1 for kind in kinds if kind & _LOWER),
+        sum(1 for kind in kinds if kind & _CAPITALISED),
+        sum(1 for kind in kinds if kind & _CONTENT),
+    )
+
+
+def _line_kind(upper: int, lower: int, capitalised: int, content: int) -> tuple[bool, bool]:
+    """Whether a line is ALL CAPS, and whether the rules read it, from its words' counts."""
     # An ALL-CAPS line (a wire headline, a table) or a Title Case one: every
     # word looks like a name there, so only the gazetteer reads it.
     caps = upper > 0 and upper >= 3 * lower
     return caps, not caps and (content > 0 or capitalised < 4)
+
+
+def may_start_organisation(kinds: list[int]) -> list[bool]:
+    """Per word of these classes: whether it starts with a capital or a digit."""
+    return list(map(_STARTS_ORG.__getitem__, kinds))
 
 
 def _sentence_starts(gaps: list[int], words: list[str]) -> list[int]:
