@@ -1,4 +1,4 @@
-"""The extractor's view of a text: words, spans, lines, sentence starts (indexer/entities/tokens.py)."""
+"""The extractor's view of a text: words, spans, lines, sentence starts (entities/tokens.py)."""
 
 from __future__ import annotations
 
