@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import FrozenInstanceError, replace
 from datetime import date
 from typing import Any
 
@@ -240,3 +241,22 @@ def test_ten_thousand_distinct_entities_are_deduplicated_in_linear_time() -> Non
         )
     assert article.entities.person == tuple(names)
     assert article.tags == tuple(names[:1000])
+
+
+def test_with_entities_is_replace_of_the_entities() -> None:
+    article = make_article(
+        {
+            "title": "Talks in Vienna",
+            "body": "Ministers met.",
+            "published": "2023-07-04T21:31:00+02:00",
+            "tags": ["talks"],
+            "entities": {"place": ["Wien"]},
+        }
+    )
+    entities = Entities(person=("Helga Maria Schmid",), place=("Vienna", "Austria"))
+    enriched = article.with_entities(entities)
+    assert enriched == replace(article, entities=entities)
+    assert enriched.entities is entities and article.entities == Entities(place=("Wien",))
+    assert hash(enriched) == hash(replace(article, entities=entities))
+    with pytest.raises(FrozenInstanceError):
+        enriched.title = "changed"  # type: ignore[misc]

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from functools import cache
+from operator import attrgetter
 from pathlib import Path
 
 from indexer.entities.extract import GAZETTEER, RULE, Extractor, GazetteerExtractor, Mention
@@ -175,14 +176,16 @@ def merge_entities(
                 claimed[key] = (0, kind)
                 found[kind].append(canonical)
     extracted = [Mention("place", name, -1, -1, DATELINE) for name in filed_from]
-    extracted += sorted(mentions, key=lambda m: (m.start, m.end))
-    for mention in sorted(extracted, key=lambda m: _RANK.get(m.source, 2)):
-        key = mention.name.casefold()
+    extracted += sorted(mentions, key=attrgetter("start", "end"))
+    keys = [mention.name.casefold() for mention in extracted]
+    ranks = [_RANK.get(mention.source, 2) for mention in extracted]
+    # By rank, and within a rank in order (a stable sort): the best source claims a name.
+    for i in sorted(range(len(extracted)), key=ranks.__getitem__):
+        key, mention = keys[i], extracted[i]
         if key not in claimed and mention.type in found:
-            claimed[key] = (_RANK.get(mention.source, 2), mention.type)
+            claimed[key] = (ranks[i], mention.type)
     placed: set[str] = set()
-    for mention in extracted:
-        key = mention.name.casefold()
+    for key, mention in zip(keys, extracted, strict=True):
         rank, kind = claimed.get(key, (0, ""))
         if rank == 0 or kind != mention.type or key in placed:
             continue
