@@ -46,6 +46,8 @@ _ENTITY_KEYS = {
 }
 
 SECTION_SEPARATOR = " > "
+_SECTION_PARTS = re.compile(r"\s*(?:>|/|»)\s*")
+_PARAGRAPHS = re.compile(r"\n\s*\n")
 
 # Ids are used in URLs (/articles/{id}) and as file names: keep them plain.
 _SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._~-]{0,199}$")
@@ -217,7 +219,24 @@ def _clean(text: str) -> str:
     """One line of prose: whitespace runs (incl. newlines) collapsed, surrogates replaced."""
     if not text.isascii():  # an ASCII text (a flag of the string: free) has no surrogates
         text = _SURROGATE.sub("\ufffd", text)
+    if _clean_already(text):
+        return text
     return " ".join(text.split())
+
+
+def _clean_already(text: str) -> bool:
+    """Whether collapsing the whitespace of a text would leave it as it is.
+
+    Most fields are: a scan of the characters is cheaper than splitting them
+    into words and joining them again. Of all Unicode whitespace (what
+    `str.split` splits at), only the space is printable (tests/test_article.py).
+    """
+    return (
+        text.isprintable()
+        and "  " not in text
+        and not text.startswith(" ")
+        and not text.endswith(" ")
+    )
 
 
 def _text(data: Mapping[str, Any], name: str) -> str:
@@ -242,7 +261,7 @@ def _paragraphs(value: object, name: str) -> tuple[str, ...]:
     if value is None:
         return ()
     if isinstance(value, str):
-        parts: Iterable[object] = re.split(r"\n\s*\n", value)
+        parts: Iterable[object] = _PARAGRAPHS.split(value)
     elif isinstance(value, list | tuple):
         parts = value
     else:
@@ -301,7 +320,7 @@ def normalise_section(value: object) -> str:
     if value is None or value == "":
         return ""
     if isinstance(value, str):
-        parts = re.split(r"\s*(?:>|/|»)\s*", value)
+        parts = _SECTION_PARTS.split(value)
     elif isinstance(value, list | tuple) and all(isinstance(p, str) for p in value):
         parts = list(value)
     else:
