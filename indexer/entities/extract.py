@@ -391,13 +391,16 @@ class _Pass:
         # digit, the cheap test, or a claimed word); kept up to date as this
         # step claims words.
         kinds = self.tokens.kinds
-        live = may_start_organisation(
-            kinds if len(mixed) == len(words) else list(map(kinds.__getitem__, mixed))
-        )
-        for i in covered:
-            k = bisect.bisect_left(mixed, i)
-            if k < len(mixed) and mixed[k] == i:
-                live[k] = True
+        if len(mixed) == len(words):  # the rules read every line: token i is at place i
+            live = may_start_organisation(kinds)
+            for i in covered:
+                live[i] = True
+        else:
+            live = may_start_organisation(list(map(kinds.__getitem__, mixed)))
+            for i in covered:
+                k = bisect.bisect_left(mixed, i)
+                if k < len(mixed) and mixed[k] == i:
+                    live[k] = True
         sentence_starts = self.tokens.sentence_starts
         h = k = 0
         while k < len(mixed):
