@@ -523,8 +523,12 @@ class _Pass:
         vocabulary = self.vocabulary
         # Only these words can be a surname here (a name of the text, or a headline's).
         wanted = vocabulary.intersection(full).union(vocabulary.intersection(upper))
-        if any(caps):
-            wanted.update(filter(headline.__contains__, vocabulary))
+        firsts = self.tokens.line_firsts
+        for number, line_caps in enumerate(caps):
+            if line_caps:  # a headline's surnames are read in ALL-CAPS lines only
+                wanted.update(
+                    filter(headline.__contains__, words[firsts[number] : firsts[number + 1]])
+                )
         for i in self._where(wanted, range(len(words))):
             if i in self.covered:
                 continue

@@ -89,6 +89,8 @@ class Tokens:
     # 1 where a sentence starts at the word (its line's first, or after a sentence's end).
     sentence_starts: list[int] = field(default_factory=list)
     line_starts: list[int] = field(default_factory=list)  # per line: where it starts
+    # Per line: its first word's number (and, last, the number of words).
+    line_firsts: list[int] = field(default_factory=list)
     caps: list[bool] = field(default_factory=list)  # per line: ALL CAPS
     rules: list[bool] = field(default_factory=list)  # per line: read by the rules
     ruled: list[int] = field(default_factory=list)  # the words of the lines the rules read
@@ -123,6 +125,7 @@ def tokenise(text: str) -> Tokens:
         if first < len(gaps):
             gaps[first] = _END  # a line's first word starts a sentence
     firsts.append(len(words))
+    tokens.line_firsts = firsts
     tokens.sentence_starts = _sentence_starts(gaps, words)
     for number in range(len(line_starts)):
         first, end = firsts[number], firsts[number + 1]
