@@ -30,7 +30,11 @@ It reads a text in one pass and in four steps:
    title, it may also name the one gazetteer person with that surname.
 
 Every step is linear in the length of the text: the automaton, a tokenising
-regex without nested repetition, and walks over the tokens.
+regex without nested repetition (`indexer.entities.tokens`), and walks over
+the tokens. Extraction is most of what a build does to an article before
+indexing it, so the walks visit only the tokens that can matter (a set
+intersection or `itertools.compress` finds them), and what the rules ask of a
+word alone is remembered per word (`indexer.entities.memo`).
 """
 
 from __future__ import annotations
