@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from indexer.entities.extract import GazetteerExtractor
+from indexer.entities.gazetteer import load_gazetteer
 from indexer.entities.memo import Memo
 from indexer.entities.names import is_title, load_titles, may_hold_compound_titles
 from indexer.entities.tokens import Tokens, tokenise
@@ -105,3 +107,13 @@ def test_a_compound_title_is_never_missed_by_the_stem_test(word: str) -> None:
 def test_a_text_without_stems_holds_only_listed_titles() -> None:
     text = "President Reagan met Chancellor Kohl and Director Smith."
     assert not may_hold_compound_titles(text)
+
+
+def test_the_automatons_sentinel_words_are_never_mentions() -> None:
+    # aliases.py adds "e\uffff", " \uffff"... to speed the automaton up; a text may hold them.
+    extractor = GazetteerExtractor(load_gazetteer())
+    text = "e\uffff Talks in Vienna \uffff n\uffff US\uffff"
+    assert [(m.name, m.start, m.end) for m in extractor.extract(text, "en")] == [
+        ("Vienna", 12, 18),
+        ("United States", 24, 26),
+    ]

@@ -48,6 +48,7 @@ from typing import Protocol
 
 from indexer.entities.aliases import (
     MIN_UPPER_VARIANT,
+    SENTINEL,
     AliasIndex,
     Form,
     alias_index,
@@ -201,6 +202,8 @@ class _Pass:
         index, text = self.index, self.text
         candidates: list[tuple[int, int, Form]] = []
         for last, (length, number) in index.automaton.iter(text):
+            if number == SENTINEL:
+                continue  # no alias: a letter the automaton finds faster (aliases.py)
             start, end = last - length + 1, last + 1
             form = index.forms[number]
             end = self._boundary(start, end, form)
