@@ -188,9 +188,20 @@ class _Pass:
     def run(self) -> list[Mention]:
         self._gazetteer_matches()
         mixed = self.tokens.ruled
-        self._people_by_first_name(mixed)
-        self._people_by_title(mixed)
-        self._organisations(mixed)
+        vocabulary, title = self.vocabulary, self.word_rules.title
+        named = vocabulary.intersection(self.index.first_names)
+        if may_hold_compound_titles(self.text):
+            titled = set(compress(vocabulary, map(title.__getitem__, vocabulary)))
+        else:
+            titled = vocabulary.intersection(self.index.titles)
+        heads = vocabulary.intersection(ORG_HEADS)
+        # The tokens the three rules start from, found in one pass over the
+        # tokens (each rule then picks its own from these few).
+        spots = self._where(named | titled | heads, mixed)
+        words = self.words
+        self._people_by_first_name([i for i in spots if words[i] in named])
+        self._people_by_title([i for i in spots if words[i] in titled])
+        self._organisations(mixed, [i for i in spots if words[i] in heads])
         self._bracketed_organisations()
         self._surnames()
         blocked = self.index.gazetteer.blocklist
@@ -327,28 +338,29 @@ class _Pass:
         self._add(Mention(type, name, start_char, end_char, RULE))
         return True
 
-    def _people_by_first_name(self, mixed: list[int]) -> None:
-        first_names = self.index.first_names
-        named = self.vocabulary.intersection(first_names)
-        for i in self._where(named, mixed):
-            word = self.words[i]
+    def _people_by_first_name(self, named: list[int]) -> None:
+        """People whose name starts with a known first name (the tokens `named`)."""
+        words = self.words
+        for i in named:
+            word = words[i]
             if i in self.covered:
                 continue
             if word.lower() in STOPWORDS or word in MONTHS_AND_DAYS:
+                continue
+            # A name goes on only with a capitalised word, an initial or a
+            # particle ("Will said", "May be" stop here, as in `_name_from`).
+            following = words[i + 1] if i + 1 < len(words) else ""
+            if not (following[:1].isupper() or following in PARTICLES):
                 continue
             end = self._name_from(i, _MAX_NAME_TOKENS)
             if end - i < 2:
                 continue
             self._claims(i, end, "person", self._person_name(i, end))
 
-    def _people_by_title(self, mixed: list[int]) -> None:
+    def _people_by_title(self, titled: list[int]) -> None:
+        """People named after a title or honorific (the tokens `titled`)."""
         words, covered, title = self.words, self.covered, self.word_rules.title
-        vocabulary = self.vocabulary
-        if may_hold_compound_titles(self.text):
-            titled = set(compress(vocabulary, map(title.__getitem__, vocabulary)))
-        else:
-            titled = vocabulary.intersection(self.index.titles)
-        for i in self._where(titled, mixed):
+        for i in titled:
             if i in covered:
                 continue
             j = i + 1
@@ -385,15 +397,18 @@ class _Pass:
             return False
         return word.lower() not in STOPWORDS and word not in MONTHS_AND_DAYS
 
-    def _organisations(self, mixed: list[int]) -> None:
+    def _organisations(self, mixed: list[int], heads: list[int]) -> None:
+        """Organisations: runs of capitalised words with a head word (the tokens `heads`)."""
         words, title, covered = self.words, self.word_rules.title, self.covered
-        if self.vocabulary.isdisjoint(ORG_HEADS):
+        if not heads:
             return  # no run names an organisation without a head word
-        mixed_words = words if len(mixed) == len(words) else list(map(words.__getitem__, mixed))
         # Where in `mixed` a head word stands: a run names an organisation only
         # with one, and a run ends before the next sentence, so the sentences
         # before the next head word are passed over.
-        heads_at = list(compress(range(len(mixed)), map(ORG_HEADS.__contains__, mixed_words)))
+        if len(mixed) == len(words):
+            heads_at = heads
+        else:
+            heads_at = [bisect.bisect_left(mixed, i) for i in heads]
         # Per place in `mixed`: whether a run may start there (a capital or a
         # digit, the cheap test, or a claimed word); kept up to date as this
         # step claims words.
