@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import FrozenInstanceError, replace
 from datetime import date
 from typing import Any
 
@@ -240,3 +241,36 @@ def test_ten_thousand_distinct_entities_are_deduplicated_in_linear_time() -> Non
         )
     assert article.entities.person == tuple(names)
     assert article.tags == tuple(names[:1000])
+
+
+def test_with_entities_is_replace_of_the_entities() -> None:
+    article = make_article(
+        {
+            "title": "Talks in Vienna",
+            "body": "Ministers met.",
+            "published": "2023-07-04T21:31:00+02:00",
+            "tags": ["talks"],
+            "entities": {"place": ["Wien"]},
+        }
+    )
+    entities = Entities(person=("Helga Maria Schmid",), place=("Vienna", "Austria"))
+    enriched = article.with_entities(entities)
+    assert enriched == replace(article, entities=entities)
+    assert enriched.entities is entities and article.entities == Entities(place=("Wien",))
+    assert hash(enriched) == hash(replace(article, entities=entities))
+    with pytest.raises(FrozenInstanceError):
+        enriched.title = "changed"  # type: ignore[misc]
+
+
+def test_the_space_is_the_only_printable_whitespace() -> None:
+    # article._clean leaves a printable text without double or outer spaces as it is.
+    assert [c for c in map(chr, range(0x110000)) if c.isspace() and c.isprintable()] == [" "]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["a b", " a", "a ", "a  b", "a\tb", "a\nb", "a\x1cb", "a\x85b", "a\xa0b", "x\u2028y", ""],
+)
+def test_clean_collapses_whitespace_as_split_and_join(text: str) -> None:
+    article = make_article({"title": text + "T", "body": "x", "published": "2023"})
+    assert article.title == " ".join((text + "T").split())

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from dataclasses import replace
 from pathlib import Path
 
 from indexer.entities.extract import GazetteerExtractor
@@ -52,7 +51,7 @@ def entity_enricher(corpus: Path, *, use_overrides: bool = True) -> Enrich:
     extractor = GazetteerExtractor(gazetteer)
 
     def enrich(article: Article) -> Article:
-        return replace(article, entities=article_entities(article, extractor, gazetteer))
+        return article.with_entities(article_entities(article, extractor, gazetteer))
 
     return enrich
 

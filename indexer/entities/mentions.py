@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from functools import cache
+from operator import attrgetter
 from pathlib import Path
 
 from indexer.entities.extract import GAZETTEER, RULE, Extractor, GazetteerExtractor, Mention
@@ -86,13 +87,14 @@ def dateline_places(dateline: str, body_start: str, gazetteer: Gazetteer) -> lis
     country; an unknown place gives nothing, unless its state or country is
     named (``COMMACK, N.Y.`` -> ``United States``).
     """
-    place, region = "", ""
     if dateline.strip():
-        parts = [p for p in _DATELINE_PARTS.split(dateline.strip()) if p]
-        if parts:
-            place = parts[0]
-            if len(parts) > 1 and not _DATE_WORD.match(parts[1]):
-                region = parts[1]
+        fields: dict[str, tuple[str, str]] = gazetteer.derived("dateline_fields", lambda _: {})
+        parsed = fields.get(dateline)
+        if parsed is None:
+            if len(fields) >= _RESOLVED_PLACES:
+                fields.clear()
+            parsed = fields[dateline] = _dateline_field(dateline)
+        place, region = parsed
     else:
         match = _WIRE_START.match(body_start[:200])
         if match is None:
@@ -101,7 +103,35 @@ def dateline_places(dateline: str, body_start: str, gazetteer: Gazetteer) -> lis
     return _resolve(place.strip(" .-"), region.strip(), gazetteer)
 
 
+def _dateline_field(dateline: str) -> tuple[str, str]:
+    """The place and region of a dateline field ("PORTLAND, Ore., Feb 26 -": PORTLAND, Ore.)."""
+    place, region = "", ""
+    parts = [p for p in _DATELINE_PARTS.split(dateline.strip()) if p]
+    if parts:
+        place = parts[0]
+        if len(parts) > 1 and not _DATE_WORD.match(parts[1]):
+            region = parts[1]
+    return place, region
+
+
+# Datelines resolved, kept per gazetteer: an archive files from a few hundred
+# places ("NEW YORK", "WASHINGTON"), each resolved by several lookups.
+_RESOLVED_PLACES = 1 << 16
+
+
 def _resolve(place: str, region: str, gazetteer: Gazetteer) -> list[str]:
+    resolved: dict[tuple[str, str], tuple[str, ...]]
+    resolved = gazetteer.derived("dateline_places", lambda _: {})
+    key = (place, region)
+    found = resolved.get(key)
+    if found is None:
+        if len(resolved) >= _RESOLVED_PLACES:
+            resolved.clear()
+        found = resolved[key] = tuple(_resolve_place(place, region, gazetteer))
+    return list(found)
+
+
+def _resolve_place(place: str, region: str, gazetteer: Gazetteer) -> list[str]:
     if not place or len(place) > 60:
         return []
     country = _region_country(region, gazetteer) if region else None
@@ -175,14 +205,16 @@ def merge_entities(
                 claimed[key] = (0, kind)
                 found[kind].append(canonical)
     extracted = [Mention("place", name, -1, -1, DATELINE) for name in filed_from]
-    extracted += sorted(mentions, key=lambda m: (m.start, m.end))
-    for mention in sorted(extracted, key=lambda m: _RANK.get(m.source, 2)):
-        key = mention.name.casefold()
+    extracted += sorted(mentions, key=attrgetter("start", "end"))
+    keys = [mention.name.casefold() for mention in extracted]
+    ranks = [_RANK.get(mention.source, 2) for mention in extracted]
+    # By rank, and within a rank in order (a stable sort): the best source claims a name.
+    for i in sorted(range(len(extracted)), key=ranks.__getitem__):
+        key, mention = keys[i], extracted[i]
         if key not in claimed and mention.type in found:
-            claimed[key] = (_RANK.get(mention.source, 2), mention.type)
+            claimed[key] = (ranks[i], mention.type)
     placed: set[str] = set()
-    for mention in extracted:
-        key = mention.name.casefold()
+    for key, mention in zip(keys, extracted, strict=True):
         rank, kind = claimed.get(key, (0, ""))
         if rank == 0 or kind != mention.type or key in placed:
             continue

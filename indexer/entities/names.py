@@ -110,3 +110,18 @@ def is_title(word: str, titles: frozenset[str]) -> bool:
     if word in titles:
         return True
     return word[:1].isupper() and word.lower().endswith(_GERMAN_TITLE_ENDINGS)
+
+
+# What every German compound title holds (each ending above contains one).
+_GERMAN_TITLE_STEMS = ("minister", "präsident", "kanzler", "sekretär", "botschafter", "direktor")
+
+
+def may_hold_compound_titles(text: str) -> bool:
+    """False when no word of the text can be a German compound title: none holds a stem.
+
+    A word's lower case is a part of the text's lower case (lowering maps
+    characters one by one, but for a final sigma, which no stem holds), so a
+    text without a stem has no title but the listed ones.
+    """
+    lowered = text.lower()
+    return any(stem in lowered for stem in _GERMAN_TITLE_STEMS)
