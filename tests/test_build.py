@@ -9,6 +9,7 @@ from pathlib import Path
 from conftest import run_cli, search, synthetic_article, write_json, write_jsonl
 
 from indexer.embedded.index.build import update_index
+from indexer.embedded.index.filesigs import FILES
 from indexer.embedded.index.schema import SCHEMA_VERSION
 from indexer.embedded.index.store import IndexLocation
 from indexer.embedded.search.stats import index_stats
@@ -60,7 +61,10 @@ def test_new_changed_and_deleted_files(corpus: Path, tmp_path: Path) -> None:
     report = update_index(location, corpus)
 
     assert location.current() == generation, "an update writes in place, no new generation"
-    assert (report.files_read, report.indexed, report.removed) == (2, 3, 2)
+    # The edited and the new article are indexed; t-1, the same in the changed
+    # file, is kept as it was indexed.
+    assert (report.files_read, report.indexed, report.removed) == (2, 2, 2)
+    assert report.articles_unchanged == 1
     assert ids_in(location) == {"t-0", "t-1", "t-7", "osce-conference"}
     assert search(location, "danube shipping").hits[0].id == "t-0"
 
@@ -108,7 +112,8 @@ def test_an_update_of_named_files_looks_up_what_concerns_them(corpus: Path, tmp_
     assert update_index(location, corpus, [corpus / "zz-batch.jsonl"]).files_unchanged == 1
     write_jsonl(corpus / "zz-batch.jsonl", [synthetic_article(900), synthetic_article(901)])
     report = update_index(location, corpus, [corpus / "zz-batch.jsonl"])
-    assert (report.indexed, report.removed, report.errors) == (2, 0, [])
+    assert (report.indexed, report.articles_unchanged, report.removed) == (1, 1, 0)
+    assert not report.errors
     # Removed: its articles leave, nothing else does.
     (corpus / "zz-batch.jsonl").unlink()
     report = update_index(location, corpus, [], removed=[corpus / "zz-batch.jsonl"])
@@ -241,3 +246,41 @@ def test_parallel_rebuild_keeps_an_id_for_the_first_file(tmp_path: Path) -> None
         assert searcher.doc_count() == 51
         assert searcher.document(id="t-7")["file"] == "a.jsonl"
     ix.close()
+
+
+def test_a_changed_file_reindexes_only_its_changed_articles(tmp_path: Path) -> None:
+    """One article of a 40-article file edited: that one is indexed again, the rest kept."""
+    corpus = tmp_path / "corpus"
+    original = [synthetic_article(n) for n in range(40)]
+    write_jsonl(corpus / "wire.jsonl", original)
+    location = IndexLocation(tmp_path / "index")
+    update_index(location, corpus)
+    edited = [dict(a) for a in original]
+    edited[7]["title"] = "Danube shipping resumes"
+    write_jsonl(corpus / "wire.jsonl", edited)
+    report = update_index(location, corpus)
+    assert (report.indexed, report.articles_unchanged, report.removed) == (1, 39, 0)
+    assert search(location, "danube shipping").hits[0].id == "t-7"
+    assert update_index(location, corpus).files_unchanged == 1
+    # Written back as it first was (the same bytes): its first version is indexed again,
+    # although the 39 kept articles still carry that version's file signature.
+    write_jsonl(corpus / "wire.jsonl", original)
+    report = update_index(location, corpus)
+    assert (report.files_read, report.indexed, report.articles_unchanged) == (1, 1, 39)
+    assert search(location, "danube shipping").total == 0
+    assert ids_in(location) == {a["id"] for a in original}
+
+
+def test_without_its_table_of_file_signatures_an_update_reads_every_file_again(
+    corpus: Path, tmp_path: Path
+) -> None:
+    """The table is written after the commit: lost (or behind), files are read and
+    compared article by article, and nothing is indexed twice."""
+    location = IndexLocation(tmp_path / "index")
+    first = update_index(location, corpus)
+    (location.require_current() / FILES).unlink()
+    report = update_index(location, corpus)
+    assert report.files_read == first.files_read
+    assert (report.indexed, report.articles_unchanged) == (0, first.indexed)
+    assert update_index(location, corpus).files_read == 0
+    assert len(ids_in(location)) == first.indexed

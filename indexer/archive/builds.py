@@ -151,6 +151,8 @@ class BuildReport:
     files_read: int = 0
     files_unchanged: int = 0
     indexed: int = 0
+    # Articles of changed files kept as they were indexed (their signature is the same).
+    articles_unchanged: int = 0
     removed: int = 0
     errors: list[CorpusError] = field(default_factory=list)
     seconds: float = 0.0

@@ -54,9 +54,10 @@ from indexer.embedded.index.build import (
     update_index,
 )
 from indexer.embedded.index.facet_arrays import save_missing
+from indexer.embedded.index.filesigs import FileSignatures
 from indexer.embedded.index.signatures import unchanged
 from indexer.embedded.index.store import IndexLocation
-from indexer.embedded.owners import Owners, holders, indexed
+from indexer.embedded.owners import Owners, holders
 from indexer.entities.enrich import enrichment_signature
 from indexer.ingest.corpus import DEFAULT_MAX_FILE_BYTES, find_files
 from indexer.system.files import remove_stale_temporaries
@@ -474,7 +475,7 @@ class Writer:
         """Whether the index holds exactly the corpus's files, each as it is now."""
         if self._needs_rebuild():
             return False
-        files, _holders = indexed(self.location)
+        files = FileSignatures(self.location.require_current()).all()
         try:
             found = {self._key(p): p for p in find_files([self.corpus])}
         except OSError:

@@ -1,13 +1,14 @@
-"""What the index holds of the corpus: each file's signature, its articles' ids, each id's file.
+"""What the index holds of the corpus: each file's articles (ids, signatures), each id's file.
 
-An update needs, for the files it looks at, the signature each was indexed
-with (to skip unchanged ones), the ids of the articles of the files it
-replaces or removes, and which file holds an id it is about to add (an id
-belongs to one file). `AllHoldings` reads all of it from the columns of every
-document, which an update of whole folders needs anyway (it walks every file).
-`LookedUp` asks the index for just the files and ids in question: an upload
-of one article in a 100,000-article index read 100,000 rows of three columns
-and built two dictionaries of them (30 ms a write, more than the write).
+An update needs, for the files it re-reads or removes, the ids of their
+articles and each article's signature (to keep those that did not change),
+and which file holds an id it is about to add (an id belongs to one file).
+The files' own signatures are kept apart (`indexer.embedded.index.filesigs`).
+`AllHoldings` reads all of it from the columns of every document, for an
+update of many files. `LookedUp` asks the index for just the files and ids
+in question: an upload of one article in a 100,000-article index read
+100,000 rows of three columns and built two dictionaries of them (30 ms a
+write, more than the write).
 """
 
 from __future__ import annotations
@@ -20,15 +21,12 @@ from indexer.embedded.index.columns import ColumnCache, live_columns
 # The file, signature and id of every document, by segment: a process that
 # updates the index again and again (the server's writer) reads only new segments.
 INDEXED_COLUMNS: ColumnCache = {}
-INDEXED = ("file", "file_sig", "id")
+INDEXED = ("file", "file_sig", "id", "doc_sig")
 
 
 class Holdings(Protocol):
-    def signature(self, key: str) -> str | None:
-        """The signature the file was indexed with (None: the index has no article of it)."""
-
-    def keys_under(self, roots: list[str]) -> list[str]:
-        """Every file the index has articles of (only `AllHoldings` lists them)."""
+    def articles_of(self, key: str) -> dict[str, str]:
+        """The ids of the file's articles and their article signatures."""
 
     def ids_of(self, keys: Iterable[str]) -> set[str]:
         """The ids of the articles of these files."""
@@ -38,13 +36,13 @@ class Holdings(Protocol):
 
 
 def indexed_files(reader: Any) -> tuple[dict[str, str], dict[str, str]]:
-    """{file: signature} and {article id: file} of what the reader holds."""
+    """{file: a signature its articles carry} and {article id: file} of what the reader holds."""
     files: dict[str, str] = {}
     owners: dict[str, str] = {}
     if reader.doc_count() == 0:
         return files, owners
     columns = live_columns(reader, *INDEXED, cache=INDEXED_COLUMNS)
-    for key, signature, article_id in zip(*columns, strict=True):
+    for key, signature, article_id, _article_sig in zip(*columns, strict=True):
         files[key] = signature
         owners[article_id] = key
     return files, owners
@@ -54,17 +52,20 @@ class AllHoldings:
     """Everything, read from the columns in one pass."""
 
     def __init__(self, reader: Any) -> None:
-        self.files, self.owners = indexed_files(reader)
+        self.articles: dict[str, dict[str, str]] = {}
+        self.owners: dict[str, str] = {}
+        if reader.doc_count() == 0:
+            return
+        columns = live_columns(reader, *INDEXED, cache=INDEXED_COLUMNS)
+        for key, _signature, article_id, article_sig in zip(*columns, strict=True):
+            self.articles.setdefault(key, {})[article_id] = article_sig
+            self.owners[article_id] = key
 
-    def signature(self, key: str) -> str | None:
-        return self.files.get(key)
-
-    def keys_under(self, roots: list[str]) -> list[str]:
-        return [key for key in self.files if any(inside(key, root) for root in roots)]
+    def articles_of(self, key: str) -> dict[str, str]:
+        return dict(self.articles.get(key, {}))
 
     def ids_of(self, keys: Iterable[str]) -> set[str]:
-        wanted = set(keys)
-        return {article_id for article_id, key in self.owners.items() if key in wanted}
+        return {article_id for key in keys for article_id in self.articles.get(key, {})}
 
     def holder(self, article_id: str) -> str | None:
         return self.owners.get(article_id)
@@ -80,14 +81,8 @@ class LookedUp:
         searcher = self._searcher
         return [searcher.stored_fields(n) for n in searcher.document_numbers(**term)]
 
-    def signature(self, key: str) -> str | None:
-        for docnum in self._searcher.document_numbers(file=key):
-            signature: str | None = self._searcher.stored_fields(docnum).get("file_sig")
-            return signature
-        return None
-
-    def keys_under(self, roots: list[str]) -> list[str]:
-        raise NotImplementedError("an update of folders reads AllHoldings")
+    def articles_of(self, key: str) -> dict[str, str]:
+        return {stored["id"]: stored.get("doc_sig", "") for stored in self._stored(file=key)}
 
     def ids_of(self, keys: Iterable[str]) -> set[str]:
         return {stored["id"] for key in keys for stored in self._stored(file=key)}

@@ -20,6 +20,8 @@ month come from the `published` column, so they need no fields of their own.
 from __future__ import annotations
 
 import functools
+import hashlib
+import json
 from datetime import UTC
 from typing import Any
 
@@ -33,7 +35,7 @@ from indexer.ingest.article import ENTITY_TYPES, SECTION_SEPARATOR, Article
 
 # Bump when the schema or the mapping of articles to documents changes: an
 # index built with another version is rebuilt instead of updated in place.
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 
 TEXT_LANGUAGES = ("en", "de")
 FALLBACK = "xx"
@@ -132,6 +134,9 @@ def build_schema() -> fields.Schema:
         # (relative to the corpus folder) and its size and mtime when indexed.
         file=fields.ID(stored=True, sortable=True),
         file_sig=fields.ID(stored=True, sortable=True),
+        # The article as read, hashed: a changed file re-indexes only the
+        # articles whose signature changed (`article_signature`).
+        doc_sig=fields.ID(stored=True, sortable=True),
         **entity_field,
         **prose,
     )
@@ -156,7 +161,13 @@ def _keywords(values: tuple[str, ...] | list[str]) -> str:
     return ",".join(v.replace(",", " ") for v in values)
 
 
-def to_document(article: Article, *, file: str, file_sig: str) -> dict[str, Any]:
+def article_signature(article: Article) -> str:
+    """A hash of everything the corpus says of an article (before entity extraction)."""
+    text = json.dumps(article.to_dict(), sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=8).hexdigest()
+
+
+def to_document(article: Article, *, file: str, file_sig: str, doc_sig: str = "") -> dict[str, Any]:
     """The Whoosh document of an article."""
     group = language_group(article.language)
     body = "\n\n".join(article.body)
@@ -185,6 +196,7 @@ def to_document(article: Article, *, file: str, file_sig: str) -> dict[str, Any]
         "image_caption": article.image_caption,
         "file": file,
         "file_sig": file_sig,
+        "doc_sig": doc_sig,
         text_field("title", group): article.title,
         text_field("lead", group): " ".join(p for p in (article.lead, article.image_caption) if p),
         text_field("body", group): body,

@@ -53,6 +53,8 @@ class PartResult:
     errors: list[CorpusError] = field(default_factory=list)
     # (article id, position of its file in the build's file order, file key)
     ids: list[tuple[str, int, str]] = field(default_factory=list)
+    # The signature of each file it indexed articles of, by file key.
+    files: dict[str, str] = field(default_factory=dict)
 
 
 # Progress from a share: (articles indexed, input bytes they came from) since the
@@ -243,6 +245,8 @@ def build_share(
             part.files_read += 1
             part.errors.extend(errors)
             key = key_of(path)
+            if documents:
+                part.files[key] = documents[0][1]["file_sig"]
             indexed_before = part.indexed
             for article_id, document in documents:
                 if not _claim(owners, article_id, key, path, part.errors):
