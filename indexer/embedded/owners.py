@@ -29,7 +29,7 @@ class Owners:
     @classmethod
     def load(cls, location: IndexLocation) -> Owners:
         """Every id the index holds and its file: one pass over its columns."""
-        return cls(indexed(location)[1])
+        return cls(indexed(location))
 
     def ids_of(self, key: str) -> set[str]:
         return set(self.files.get(key, ()))
@@ -48,10 +48,10 @@ class Owners:
                 self.files.get(key, set()).discard(article_id)
 
 
-def indexed(location: IndexLocation) -> tuple[dict[str, str], dict[str, str]]:
-    """{file: signature} and {article id: file} of what the index holds (empty: no index)."""
+def indexed(location: IndexLocation) -> dict[str, str]:
+    """{article id: file} of what the index holds (empty: no index)."""
     if location.current() is None:
-        return {}, {}
+        return {}
     ix = location.open()
     try:
         with ix.reader() as reader:

@@ -118,7 +118,7 @@ class DocumentLoader:
         loaded = self.load(path)
         return loaded.documents, loaded.errors
 
-    def load(self, path: Path, indexed: Mapping[str, str] | None = None) -> Loaded:
+    def load(self, path: Path, indexed: Mapping[str, bytes] | None = None) -> Loaded:
         """The file's documents, the ids it keeps as they are indexed, its errors.
 
         `indexed` maps the ids the index holds of this file to their article

@@ -21,11 +21,11 @@ from indexer.embedded.index.columns import ColumnCache, live_columns
 # The file, signature and id of every document, by segment: a process that
 # updates the index again and again (the server's writer) reads only new segments.
 INDEXED_COLUMNS: ColumnCache = {}
-INDEXED = ("file", "file_sig", "id", "doc_sig")
+INDEXED = ("file", "id", "doc_sig")
 
 
 class Holdings(Protocol):
-    def articles_of(self, key: str) -> dict[str, str]:
+    def articles_of(self, key: str) -> dict[str, bytes]:
         """The ids of the file's articles and their article signatures."""
 
     def ids_of(self, keys: Iterable[str]) -> set[str]:
@@ -35,33 +35,28 @@ class Holdings(Protocol):
         """The file that holds the id (None: no file)."""
 
 
-def indexed_files(reader: Any) -> tuple[dict[str, str], dict[str, str]]:
-    """{file: a signature its articles carry} and {article id: file} of what the reader holds."""
-    files: dict[str, str] = {}
-    owners: dict[str, str] = {}
+def indexed_files(reader: Any) -> dict[str, str]:
+    """{article id: file} of what the reader holds."""
     if reader.doc_count() == 0:
-        return files, owners
-    columns = live_columns(reader, *INDEXED, cache=INDEXED_COLUMNS)
-    for key, signature, article_id, _article_sig in zip(*columns, strict=True):
-        files[key] = signature
-        owners[article_id] = key
-    return files, owners
+        return {}
+    files, ids, _signatures = live_columns(reader, *INDEXED, cache=INDEXED_COLUMNS)
+    return dict(zip(ids, files, strict=True))
 
 
 class AllHoldings:
     """Everything, read from the columns in one pass."""
 
     def __init__(self, reader: Any) -> None:
-        self.articles: dict[str, dict[str, str]] = {}
+        self.articles: dict[str, dict[str, bytes]] = {}
         self.owners: dict[str, str] = {}
         if reader.doc_count() == 0:
             return
         columns = live_columns(reader, *INDEXED, cache=INDEXED_COLUMNS)
-        for key, _signature, article_id, article_sig in zip(*columns, strict=True):
+        for key, article_id, article_sig in zip(*columns, strict=True):
             self.articles.setdefault(key, {})[article_id] = article_sig
             self.owners[article_id] = key
 
-    def articles_of(self, key: str) -> dict[str, str]:
+    def articles_of(self, key: str) -> dict[str, bytes]:
         return dict(self.articles.get(key, {}))
 
     def ids_of(self, keys: Iterable[str]) -> set[str]:
@@ -81,8 +76,13 @@ class LookedUp:
         searcher = self._searcher
         return [searcher.stored_fields(n) for n in searcher.document_numbers(**term)]
 
-    def articles_of(self, key: str) -> dict[str, str]:
-        return {stored["id"]: stored.get("doc_sig", "") for stored in self._stored(file=key)}
+    def articles_of(self, key: str) -> dict[str, bytes]:
+        searcher = self._searcher
+        signatures = searcher.reader().column_reader("doc_sig", translate=False)
+        return {
+            searcher.stored_fields(docnum)["id"]: bytes(signatures[docnum])
+            for docnum in searcher.document_numbers(file=key)
+        }
 
     def ids_of(self, keys: Iterable[str]) -> set[str]:
         return {stored["id"] for key in keys for stored in self._stored(file=key)}

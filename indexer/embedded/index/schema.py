@@ -25,7 +25,7 @@ import json
 from datetime import UTC
 from typing import Any
 
-from whoosh import fields, formats
+from whoosh import columns, fields, formats
 from whoosh.util.times import datetime_to_long
 
 from indexer.embedded.index.analysis import NewsAnalyzer, stop_words
@@ -133,10 +133,10 @@ def build_schema() -> fields.Schema:
         # Where the article came from, for incremental updates: the corpus file
         # (relative to the corpus folder) and its size and mtime when indexed.
         file=fields.ID(stored=True, sortable=True),
-        file_sig=fields.ID(stored=True, sortable=True),
-        # The article as read, hashed: a changed file re-indexes only the
-        # articles whose signature changed (`article_signature`).
-        doc_sig=fields.ID(stored=True, sortable=True),
+        file_sig=fields.STORED(),
+        # The article as read, hashed (8 bytes, a column only): a changed file
+        # re-indexes only the articles whose signature changed (`article_signature`).
+        doc_sig=fields.COLUMN(columns.VarBytesColumn()),
         **entity_field,
         **prose,
     )
@@ -161,13 +161,15 @@ def _keywords(values: tuple[str, ...] | list[str]) -> str:
     return ",".join(v.replace(",", " ") for v in values)
 
 
-def article_signature(article: Article) -> str:
+def article_signature(article: Article) -> bytes:
     """A hash of everything the corpus says of an article (before entity extraction)."""
     text = json.dumps(article.to_dict(), sort_keys=True, ensure_ascii=False, default=str)
-    return hashlib.blake2b(text.encode("utf-8"), digest_size=8).hexdigest()
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest()
 
 
-def to_document(article: Article, *, file: str, file_sig: str, doc_sig: str = "") -> dict[str, Any]:
+def to_document(
+    article: Article, *, file: str, file_sig: str, doc_sig: bytes = b""
+) -> dict[str, Any]:
     """The Whoosh document of an article."""
     group = language_group(article.language)
     body = "\n\n".join(article.body)
@@ -204,4 +206,4 @@ def to_document(article: Article, *, file: str, file_sig: str, doc_sig: str = ""
     for kind in ENTITY_TYPES:
         doc[kind] = _keywords(article.entities.of(kind))
     # Empty strings would index an empty term; leave such fields out.
-    return {k: v for k, v in doc.items() if v not in ("", None)}
+    return {k: v for k, v in doc.items() if v not in ("", b"", None)}
