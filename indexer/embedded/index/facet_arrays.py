@@ -36,19 +36,17 @@ from array import array
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from itertools import accumulate
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from whoosh.columns import VarBytesColumn
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import TOC
 from whoosh.reading import SegmentReader
 
 from indexer.embedded.index import word_lists
-from indexer.embedded.index.columns import column_text, split_names
+from indexer.embedded.index.columns import column_text, raw_column_values, split_names
 from indexer.embedded.index.schema import section_prefixes
 from indexer.embedded.index.word_lists import pack_names, unpack_names
 from indexer.ingest.dates import VIENNA
@@ -193,7 +191,7 @@ def derive(leaf: Any) -> SegmentArrays:
         # Raw column values: Whoosh's translating reader costs several times more.
         if not leaf.has_column(name):
             return [None] * count
-        values = _raw_values(leaf.column_reader(name, translate=False))
+        values = raw_column_values(leaf.column_reader(name, translate=False))
         return values if len(values) == count else [None] * count
 
     timestamps = timestamps_of(column("published"))
@@ -205,24 +203,6 @@ def derive(leaf: Any) -> SegmentArrays:
         for source in FACET_COLUMNS.values()
     }
     return SegmentArrays(timestamps, tables, np.argsort(-timestamps, kind="stable"))
-
-
-def _raw_values(reader: Any) -> list[Any]:
-    """Every document's raw value of a column, in document order.
-
-    A variable-length bytes column (every facet column but the date) is read
-    in one piece and cut by its lengths: Whoosh's reader seeks and reads
-    once per document, through the compound file's layers, which was most
-    of the cost of deriving a segment's arrays. It relies on the reader's
-    private fields, as `segments` does on the writer's; Whoosh is pinned at
-    2.7.4, its last release.
-    """
-    if isinstance(reader, VarBytesColumn.Reader):
-        lengths = reader._lengths
-        ends = list(accumulate(lengths))
-        data = reader._dbfile.get(reader._basepos, ends[-1]) if ends else b""
-        return [data[end - length : end] for end, length in zip(ends, lengths, strict=True)]
-    return list(reader)
 
 
 def segment_arrays(leaf: Any, folder: Path | None) -> SegmentArrays:
