@@ -76,6 +76,6 @@ def small_index(folder: Path, articles: list[dict[str, Any]] = ARTICLES) -> Inde
     idx = index.create_in(str(folder), build_schema())
     writer = idx.writer()
     for data in articles:
-        writer.add_document(**to_document(make_article(data), file="x", file_sig="y"))
+        writer.add_document(**to_document(make_article(data), file="x"))
     writer.commit()
     return idx

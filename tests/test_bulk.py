@@ -36,10 +36,10 @@ from indexer.ingest.corpus import find_files
 def documents(corpus: Path) -> list[dict[str, Any]]:
     loader = DocumentLoader(corpus, enrich=entity_enricher(corpus))
     found = []
-    for position, path in enumerate(find_files([corpus])):
-        docs, errors = loader(position, path)
-        assert not errors
-        found.extend(document for _id, document in docs)
+    for path in find_files([corpus]):
+        loaded = loader.load(path)
+        assert not loaded.errors
+        found.extend(document for _id, document in loaded.documents)
     return found
 
 
@@ -194,9 +194,9 @@ def test_one_file_at_a_time_and_in_bulk_search_the_same(demo_corpus: Path, tmp_p
     generation = step.new_generation()
     loader = DocumentLoader(demo_corpus, enrich=entity_enricher(demo_corpus))
     ix = whoosh_index.open_dir(str(generation))
-    for position, path in enumerate(files):
+    for path in files:
         writer = ix.writer()
-        for _id, document in loader(position, path)[0]:
+        for _id, document in loader.load(path).documents:
             writer.add_document(**document)
         writer.commit(merge=False)
     assert len(ix._segments()) == len(files)

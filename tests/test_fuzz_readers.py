@@ -117,7 +117,7 @@ def check_article(article: Article) -> None:
     """An article the index and the JSON API can take as it is."""
     assert article.id and article.title and (article.lead or article.body)
     assert article.published.tzinfo is not None
-    to_document(article, file="fuzz", file_sig="0")
+    to_document(article, file="fuzz")
     json.dumps(article.to_dict(), ensure_ascii=False).encode("utf-8")
 
 

@@ -326,7 +326,7 @@ def searcher(tmp_path: Path) -> Iterator[Searcher]:
             ("Vienna talks", "Delegates discussed the electricity grid."),
         ]
     ):
-        doc = to_document(make_article(_article(n, title, body)), file="x", file_sig="y")
+        doc = to_document(make_article(_article(n, title, body)), file="x")
         writer.add_document(**doc)
     writer.commit()
     with ix.searcher() as s:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from indexer.embedded.index.holdings import indexed_files
+from indexer.embedded.index.holdings import id_files
 from indexer.embedded.index.store import IndexLocation
 
 # Above this many ids, what the index holds is read from its columns, not id by id.
@@ -55,7 +55,7 @@ def indexed(location: IndexLocation) -> dict[str, str]:
     ix = location.open()
     try:
         with ix.reader() as reader:
-            return indexed_files(reader)
+            return id_files(reader)
     finally:
         ix.close()
 

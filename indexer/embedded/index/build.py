@@ -18,7 +18,7 @@ import logging
 import os
 import time
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -34,6 +34,7 @@ from indexer.embedded.index.filesigs import FileSignatures
 from indexer.embedded.index.holdings import AllHoldings, Claims, Holdings, LookedUp, inside
 from indexer.embedded.index.schema import SCHEMA_VERSION, article_signature, to_document
 from indexer.embedded.index.segments import (
+    Loaded,
     PartResult,
     add_documents,
     build_parts,
@@ -112,12 +113,6 @@ class DocumentLoader:
     def key(self, path: Path) -> str:
         return file_key(path, self.corpus)
 
-    def __call__(
-        self, position: int, path: Path
-    ) -> tuple[list[tuple[str, dict[str, Any]]], list[CorpusError]]:
-        loaded = self.load(path)
-        return loaded.documents, loaded.errors
-
     def load(self, path: Path, indexed: Mapping[str, bytes] | None = None) -> Loaded:
         """The file's documents, the ids it keeps as they are indexed, its errors.
 
@@ -142,20 +137,9 @@ class DocumentLoader:
                 continue
             if self.enrich is not None:
                 article = self.enrich(article)
-            document = to_document(article, file=key, file_sig=signature, doc_sig=article_sig)
+            document = to_document(article, file=key, doc_sig=article_sig)
             loaded.documents.append((article.id, document))
         return loaded
-
-
-@dataclass
-class Loaded:
-    """A corpus file as an update reads it."""
-
-    # None: the file could not be read (its articles leave the index).
-    signature: str | None
-    documents: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
-    kept: list[str] = field(default_factory=list)
-    errors: list[CorpusError] = field(default_factory=list)
 
 
 def update_index(
@@ -298,10 +282,10 @@ def _rebuild(
     tick = bar.advance if bar else None
     try:
         if len(shares) > 1:
-            parts = build_parts(generation, shares, loader, loader.key, tick)
+            parts = build_parts(generation, shares, loader.load, loader.key, tick)
         else:
             share = shares[0] if shares else []
-            parts = [build_share(str(generation), share, loader, loader.key, tick)]
+            parts = [build_share(str(generation), share, loader.load, loader.key, tick)]
     finally:
         if bar:
             bar.close()
@@ -415,7 +399,7 @@ def _update_with(
     released_ids = holdings.ids_of(gone) | {i for articles in indexed.values() for i in articles}
     owners = Claims(holdings, released_ids)
     signatures: dict[str, str] = {}
-    unreadable: list[str] = []
+    forgotten: list[str] = []
     bar = None
     if progress and changed:
         bar = progress(len(changed), sum(file_size(found[key]) for key in changed))
@@ -431,22 +415,23 @@ def _update_with(
                 # Gone from the file, or changed: the indexed article goes.
                 for article_id in indexed[key].keys() - set(loaded.kept):
                     writer.delete_by_term("id", article_id)
-                if loaded.signature is None:
-                    unreadable.append(key)
-                else:
-                    signatures[key] = loaded.signature
                 report.files_read += 1
                 report.articles_unchanged += len(loaded.kept)
                 report.errors.extend(loaded.errors)
                 added = add_documents(additions, loaded.documents, key, path, owners, report.errors)
                 report.indexed += len(added)
+                if loaded.signature is None or not (added or loaded.kept):
+                    # Unreadable, or none of its articles indexed: read (and named) again.
+                    forgotten.append(key)
+                else:
+                    signatures[key] = loaded.signature
                 if bar:
                     bar.advance(len(added) + len(loaded.kept), file_size(path))
     finally:
         if bar:
             bar.close()
     # After the commit: the table never claims a file the index does not hold as it is.
-    table.write(signatures, [*gone, *unreadable])
+    table.write(signatures, [*gone, *forgotten])
     report.removed = len(released_ids - owners.claimed.keys())
     return report
 

@@ -7,13 +7,14 @@ change kept still carry the file's old signature, and the file's current one
 lives here: one SQLite table per generation (`files.sqlite`), keyed by the
 file's corpus key. It is written after the index's commit, so it never runs
 ahead of the index: a crash between the two leaves an older signature, and
-the next update reads the file again and finds what changed.
+the next update reads the file again and finds what changed. A file none of
+whose articles is indexed has no row: every update reads (and names) it again.
 """
 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from contextlib import closing
 from pathlib import Path
 
@@ -25,9 +26,6 @@ class FileSignatures:
 
     def __init__(self, generation: Path) -> None:
         self.path = generation / FILES
-
-    def exists(self) -> bool:
-        return self.path.is_file()
 
     def _connect(self) -> sqlite3.Connection:
         connection = sqlite3.connect(self.path)
@@ -55,9 +53,6 @@ class FileSignatures:
     def all(self) -> dict[str, str]:
         with closing(self._connect()) as connection:
             return {str(k): str(s) for k, s in connection.execute("select key, sig from files")}
-
-    def keys(self) -> Iterator[str]:
-        yield from self.all()
 
     def write(self, signatures: dict[str, str], gone: Iterable[str] = ()) -> None:
         """Record files' new signatures and forget files that are gone, in one transaction."""

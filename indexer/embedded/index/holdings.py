@@ -18,7 +18,7 @@ from typing import Any, Protocol
 
 from indexer.embedded.index.columns import ColumnCache, live_columns
 
-# The file, signature and id of every document, by segment: a process that
+# The file, id and article signature of every document, by segment: a process that
 # updates the index again and again (the server's writer) reads only new segments.
 INDEXED_COLUMNS: ColumnCache = {}
 INDEXED = ("file", "id", "doc_sig")
@@ -35,7 +35,7 @@ class Holdings(Protocol):
         """The file that holds the id (None: no file)."""
 
 
-def indexed_files(reader: Any) -> dict[str, str]:
+def id_files(reader: Any) -> dict[str, str]:
     """{article id: file} of what the reader holds."""
     if reader.doc_count() == 0:
         return {}

@@ -130,10 +130,9 @@ def build_schema() -> fields.Schema:
         dateline=fields.STORED(),
         url=fields.STORED(),
         image_caption=fields.STORED(),
-        # Where the article came from, for incremental updates: the corpus file
-        # (relative to the corpus folder) and its size and mtime when indexed.
+        # Where the article came from, for incremental updates: the corpus file,
+        # relative to the corpus folder (its signature is in `filesigs`' table).
         file=fields.ID(stored=True, sortable=True),
-        file_sig=fields.STORED(),
         # The article as read, hashed (8 bytes, a column only): a changed file
         # re-indexes only the articles whose signature changed (`article_signature`).
         doc_sig=fields.COLUMN(columns.VarBytesColumn()),
@@ -167,9 +166,7 @@ def article_signature(article: Article) -> bytes:
     return hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest()
 
 
-def to_document(
-    article: Article, *, file: str, file_sig: str, doc_sig: bytes = b""
-) -> dict[str, Any]:
+def to_document(article: Article, *, file: str, doc_sig: bytes = b"") -> dict[str, Any]:
     """The Whoosh document of an article."""
     group = language_group(article.language)
     body = "\n\n".join(article.body)
@@ -197,7 +194,6 @@ def to_document(
         "url": article.url,
         "image_caption": article.image_caption,
         "file": file,
-        "file_sig": file_sig,
         "doc_sig": doc_sig,
         text_field("title", group): article.title,
         text_field("lead", group): " ".join(p for p in (article.lead, article.image_caption) if p),

@@ -72,8 +72,21 @@ class OwnerMap(Protocol):
     def __setitem__(self, article_id: str, key: str) -> None: ...
 
 
-# (position, path) -> the file's documents as (id, document) pairs, and its errors.
-Loader = Callable[[int, Path], tuple[list[tuple[str, dict[str, Any]]], list[CorpusError]]]
+@dataclass
+class Loaded:
+    """A corpus file as a build or an update reads it."""
+
+    # Taken before reading; None: the file could not be read (its articles leave the index).
+    signature: str | None
+    # (article id, document) of the articles to index
+    documents: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    # Ids of the articles an update keeps as they are indexed (their signature is the same).
+    kept: list[str] = field(default_factory=list)
+    errors: list[CorpusError] = field(default_factory=list)
+
+
+# A corpus file -> what is indexed of it.
+Loader = Callable[[Path], Loaded]
 
 
 def partition(files: list[Path], parts: int) -> list[list[tuple[int, Path]]]:
@@ -241,14 +254,12 @@ def build_share(
             if parent is not None and os.getppid() != parent:
                 # The parent was killed: nobody will publish this generation.
                 os._exit(1)
-            documents, errors = load(position, path)
+            loaded = load(path)
             part.files_read += 1
-            part.errors.extend(errors)
+            part.errors.extend(loaded.errors)
             key = key_of(path)
-            if documents:
-                part.files[key] = documents[0][1]["file_sig"]
             indexed_before = part.indexed
-            for article_id, document in documents:
+            for article_id, document in loaded.documents:
                 if not _claim(owners, article_id, key, path, part.errors):
                     continue
                 if builder is None:
@@ -261,7 +272,10 @@ def build_share(
                     segment = builder.finish()
                     builder = None  # its postings are freed before the arrays are read
                     _keep(segment, generation, part)
-            del documents
+            if loaded.signature is not None and part.indexed > indexed_before:
+                # A file none of whose articles is indexed is read (and named) again.
+                part.files[key] = loaded.signature
+            del loaded
             gc.collect(1)
             # Progress: the file's articles and bytes (see `Tick`).
             if tick:
