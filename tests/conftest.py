@@ -17,9 +17,11 @@ from demo_site import build_demo_site
 from waiting import HANG, hang
 
 from indexer.archive.request import SearchRequest
+from indexer.editing.jobs import Job
 from indexer.embedded.index.build import update_index
 from indexer.embedded.index.store import IndexLocation, LiveIndex
 from indexer.embedded.search.core import SearchCore, SearchResult
+from indexer.embedded.writer import Writer
 from indexer.ingest.importers import ImportSummary, import_corpus
 from indexer.settings import Settings
 
@@ -119,6 +121,28 @@ def corpus(tmp_path: Path) -> Path:
         },
     )
     return root
+
+
+@pytest.fixture
+def writer(site: Path) -> Iterator[Writer]:
+    """The server's writer over the `site` fixture's index and corpus, started."""
+    started = Writer(IndexLocation(site / "index"), site / "corpus")
+    started.start()
+    yield started
+    started.stop()
+
+
+def startup_check(location: IndexLocation, corpus: Path) -> Job:
+    """A server's start-up reconciliation by a real writer, once it has run."""
+    writer = Writer(location, corpus)
+    writer.start()
+    try:
+        job = writer.reconcile("startup")
+        # One queue, taken in order: the answer to a write queued after the job comes after it.
+        writer.delete("nobody").result(HANG)
+    finally:
+        writer.stop()
+    return job
 
 
 @pytest.fixture

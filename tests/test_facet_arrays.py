@@ -12,14 +12,13 @@ import json
 import os
 import re
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
 from api_app import demo_index
-from conftest import core_over, synthetic_article
+from conftest import core_over, startup_check, synthetic_article
 from waiting import HANG
 from whoosh.index import TOC
 from whoosh.query import Prefix
@@ -304,14 +303,6 @@ def new_file(name: str, *articles: dict[str, object]) -> NewFile:
     return NewFile(name, lines.encode(), [Outcome("pending", str(a["id"])) for a in articles])
 
 
-@pytest.fixture
-def writer(site: Path) -> Iterator[Writer]:
-    started = Writer(IndexLocation(site / "index"), site / "corpus")
-    started.start()
-    yield started
-    started.stop()
-
-
 def test_after_the_writers_commits_big_segments_have_files_and_gone_ones_none(
     writer: Writer, site: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -364,14 +355,7 @@ def test_a_servers_start_up_check_stores_what_an_older_index_lacks(
     generation = location.require_current()
     for name in stored_files(generation, ".npz"):
         (generation / name).unlink()
-    writer = Writer(location, site / "corpus")
-    writer.start()
-    try:
-        job = writer.reconcile("startup")
-        # One queue, taken in order: the answer to a write queued after the job comes after it.
-        writer.delete("nobody").result(HANG)
-    finally:
-        writer.stop()
+    job = startup_check(location, site / "corpus")
     assert job.state == "done", job.message
     # The index was in step: nothing was indexed, the files were only added.
     assert location.require_current() == generation

@@ -6,13 +6,11 @@ import os
 import shutil
 from pathlib import Path
 
-from conftest import search, synthetic_article, write_jsonl
-from waiting import HANG
+from conftest import search, startup_check, synthetic_article, write_jsonl
 
 from indexer.embedded.index.build import update_index
 from indexer.embedded.index.signatures import file_signature, quick_signature, unchanged
 from indexer.embedded.index.store import IndexLocation
-from indexer.embedded.writer import Writer
 
 
 def _later(path: Path, seconds: int = 100) -> None:
@@ -110,14 +108,7 @@ def test_the_servers_start_up_check_takes_a_copied_corpus_as_in_step(tmp_path: P
     built = location.info()
     for path in corpus.iterdir():
         _later(path)
-    writer = Writer(location, corpus)
-    writer.start()
-    try:
-        job = writer.reconcile("startup")
-        # One queue, taken in order: the answer to a write queued after the job comes after it.
-        writer.delete("nobody").result(HANG)
-    finally:
-        writer.stop()
+    job = startup_check(location, corpus)
     assert job.state == "done", job.message
     assert job.message.startswith("updated: read 0 files"), job.message
     assert location.info().get("last_run") == built.get("last_run")

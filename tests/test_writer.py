@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -24,14 +23,6 @@ from indexer.embedded.owners import Owners
 from indexer.embedded.writer import Writer
 
 FORMATS = Path(__file__).parent / "fixtures" / "formats"
-
-
-@pytest.fixture
-def writer(site: Path) -> Iterator[Writer]:
-    started = Writer(IndexLocation(site / "index"), site / "corpus")
-    started.start()
-    yield started
-    started.stop()
 
 
 def new_file(name: str, *articles: dict[str, object]) -> NewFile:
