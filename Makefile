@@ -24,7 +24,7 @@ $(TEST_STAMP): $(STAMP) pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test,gazetteer]'
 	touch $@
 
-# The benchmarks' peers (tantivy); `make test` does not need them.
+# The benchmarks' dependencies (peers, load client, profiler); `make test` does not need them.
 $(BENCH_STAMP): $(STAMP) pyproject.toml
 	$(BIN)/pip install --quiet -e '.[bench]'
 	touch $@
