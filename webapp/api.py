@@ -207,9 +207,20 @@ def search_feed(request: Request) -> Response:
 
 
 def healthz(request: Request) -> Response:
+    """Liveness: the process answers, and what it last knew of the index (no index read)."""
     health = _backend(request).health()
     status = 200 if health.status == "ok" else 503
     return JSONResponse(health.to_dict(), status_code=status, headers={"Cache-Control": "no-store"})
+
+
+def readyz(request: Request) -> Response:
+    """Readiness: 200 when searches are answered from the index's current state, else 503."""
+    readiness = _backend(request).readiness()
+    headers = {"Cache-Control": "no-store"}
+    if not readiness.ready:
+        headers["Retry-After"] = "1"
+    status = 200 if readiness.ready else 503
+    return JSONResponse(readiness.to_dict(), status_code=status, headers=headers)
 
 
 def openapi_json(request: Request) -> Response:
@@ -243,6 +254,7 @@ routes: list[BaseRoute] = [
     Route("/api/facets/{name}", api_facet, methods=["GET"], name="api_facet"),
     Route("/search.atom", search_feed, methods=["GET"], name="search_feed"),
     Route("/healthz", healthz, methods=["GET"], name="healthz"),
+    Route("/readyz", readyz, methods=["GET"], name="readyz"),
     Route("/openapi.json", openapi_json, methods=["GET"], name="openapi"),
     Route("/api", api_reference, methods=["GET"], name="api_reference"),
 ]

@@ -35,7 +35,7 @@ logger = logging.getLogger("vindex")
 
 NOT_BUILT = "The index has not been built yet."
 # Paths whose errors are JSON (SPEC §8) rather than an error page.
-JSON_PATHS = ("/api/", "/healthz", "/openapi.json", "/search.atom")
+JSON_PATHS = ("/api/", "/healthz", "/readyz", "/openapi.json", "/search.atom")
 
 
 def create_app(settings: Settings) -> Starlette:

@@ -39,7 +39,7 @@ from webapp.security import SecurityHeaders
 # an older version do not validate against a newer server.
 API_VERSION = "1"
 # Paths that browsers on other origins may read (CORS).
-CORS_PATHS = ("/api/", "/openapi.json", "/healthz", "/search.atom")
+CORS_PATHS = ("/api/", "/openapi.json", "/healthz", "/readyz", "/search.atom")
 # Bodies below this size are not worth compressing.
 GZIP_MINIMUM = 1024
 # A level that compresses JSON nearly as well as 9 at a third of the cost.

@@ -49,6 +49,7 @@ from indexer.archive.results import (
     Health,
     Hit,
     MonthCount,
+    Readiness,
     RelatedArticle,
     StoredArticle,
     Suggestion,
@@ -87,6 +88,7 @@ RESULTS: dict[str, type] = {
     "CoMention": CoMention,
     "FacetValues": FacetValues,
     "Health": Health,
+    "Readiness": Readiness,
 }
 
 # Articles and hits name entities of every type (an empty list when none).
@@ -509,12 +511,32 @@ def _health() -> Schema:
         "get": {
             "tags": ["service"],
             "summary": "Health",
-            "description": "The index generation and article count; 503 without an "
-            "index or with a damaged one.",
+            "description": "Liveness: the index generation, article count and version of "
+            "the state this process last searched (no index read, under a millisecond); "
+            "503 without an index or with a damaged one.",
             "responses": {
                 "200": answer("Serving.", health),
                 "503": answer(
                     "No index, or a damaged one (`message` says how to repair it).", health
+                ),
+            },
+        }
+    }
+
+
+def _ready() -> Schema:
+    readiness = schema_ref("Readiness")
+    return {
+        "get": {
+            "tags": ["service"],
+            "summary": "Readiness",
+            "description": "Whether this worker answers from the index's current state: "
+            "the index is open and no write has happened since (a worker opens the new "
+            "state on its next search).",
+            "responses": {
+                "200": answer("Ready.", readiness),
+                "503": answer(
+                    "Not ready: no index, not open yet, or changed since (`reason`).", readiness
                 ),
             },
         }
@@ -543,6 +565,7 @@ PATHS: dict[str, Callable[[], Schema]] = {
     "/api/facets/{name}": _facet,
     "/search.atom": _feed,
     "/healthz": _health,
+    "/readyz": _ready,
     "/openapi.json": _document_path,
 }
 

@@ -30,6 +30,7 @@ from indexer.archive.results import (
     FacetValues,
     Health,
     IndexStats,
+    Readiness,
     RelatedArticle,
     SearchResult,
     StoredArticle,
@@ -105,7 +106,15 @@ class Backend(Protocol):
         ...
 
     def health(self) -> Health:
-        """Whether the archive can answer (never raises for a missing or damaged index)."""
+        """Whether the archive can answer (never raises for a missing or damaged index).
+
+        Cheap enough to be asked every second: from what the process already
+        knows, without reading the index when a state is open.
+        """
+        ...
+
+    def readiness(self) -> Readiness:
+        """Whether searches are answered from the index's current state now."""
         ...
 
     def version(self) -> str:

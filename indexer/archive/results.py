@@ -339,3 +339,15 @@ class Health(JsonResult):
         str | None, Doc("The index state (changes with every write).", omit_none=True)
     ] = None
     message: Annotated[str | None, Doc("What is wrong, when damaged.", omit_none=True)] = None
+
+
+@dataclass(slots=True)
+class Readiness(JsonResult):
+    """Whether this process answers searches from the index's current state right now."""
+
+    ready: Annotated[bool, Doc("True when the index is open and its current state served.")]
+    serving: Annotated[
+        str | None, Doc("The index state searches are answered from (none open: null).")
+    ]
+    latest: Annotated[str | None, Doc("The index's newest state on disk (no index: null).")]
+    reason: Annotated[str | None, Doc("Why not ready.", omit_none=True)] = None
