@@ -7,6 +7,7 @@ than it will keep.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import itertools
 import logging
@@ -204,6 +205,27 @@ def test_connections_that_send_no_headers_in_time_are_closed(site: Path, tmp_pat
         finally:
             for sock in (*silent, trickle):
                 sock.close()
+
+
+def test_headers_beyond_the_limit_are_refused(site: Path, tmp_path: Path) -> None:
+    """h11 refused headers beyond 16 KiB itself; httptools takes any amount unless counted."""
+    index = fresh_index(site, tmp_path)
+    with Server(index, site / "corpus", tmp_path / "server.log") as server:
+        sock = socket.create_connection(("127.0.0.1", server.port), timeout=30)
+        try:
+            sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: test\r\n")
+            reply = b""
+            with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                for n in range(2000):  # up to 200 KB of headers that never end
+                    sock.sendall(b"X-Filler-%d: %s\r\n" % (n, b"x" * 80))
+            with contextlib.suppress(ConnectionResetError):
+                while chunk := sock.recv(65536):
+                    reply += chunk
+            assert reply.startswith(b"HTTP/1.1 400"), reply[:200]
+        finally:
+            sock.close()
+        with httpx2.Client(base_url=server.url, timeout=30) as client:
+            assert client.get("/healthz").status_code == 200
 
 
 def test_a_repeated_error_is_logged_once_per_interval() -> None:

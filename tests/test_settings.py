@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import fields
 from pathlib import Path
@@ -17,7 +18,10 @@ def test_defaults() -> None:
     settings = Settings()
     assert settings == Settings.from_env({})
     assert (settings.index, settings.corpus) == (Path("index"), Path("corpus"))
-    assert (settings.host, settings.port, settings.workers) == ("127.0.0.1", 8000, 1)
+    assert (settings.host, settings.port, settings.workers) == ("127.0.0.1", 8000, None)
+    # Unset, a worker per core this process may use, at most eight.
+    assert settings.worker_count == min(8, len(os.sched_getaffinity(0)))
+    assert Settings(workers=3).worker_count == 3
     assert settings.editor_token is None
     assert (settings.max_upload_mb, settings.max_file_mb) == (20, 20)
     assert settings.max_file_bytes == 20 * 1024 * 1024
@@ -145,7 +149,7 @@ def test_to_env_round_trips() -> None:
     assert set(Settings().to_env()) == {
         f"VINDEX_{item.name.upper()}"
         for item in fields(Settings)
-        if item.name not in ("editor_token", "base_url")
+        if item.name not in ("editor_token", "base_url", "workers")
     }
     assert Settings.from_env(env) == settings
 

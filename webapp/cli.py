@@ -8,6 +8,7 @@ Starlette or uvicorn.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import ctypes
 import logging
 import os
@@ -20,10 +21,15 @@ from indexer.archives import open_backend
 from indexer.cli import EXIT_OK, UsageError
 from indexer.settings import Settings
 from indexer.system.logs import configure_logging
+from webapp.listening import supervisor_socket
 from webapp.serving import raise_file_limit, token_problem, uvicorn_options
 
+# The exit status when the server could not start (uvicorn's).
+STARTUP_FAILURE = 3
 # Seconds an idle HTTP connection is kept open by `vindex serve`.
 KEEP_ALIVE_SECONDS = 75
+# Seconds a stopping worker (SIGTERM, SIGINT) waits for the requests it is answering.
+GRACEFUL_SHUTDOWN_SECONDS = 30
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -34,7 +40,9 @@ def add_serve(commands: Any, common: argparse.ArgumentParser) -> None:
     serve = commands.add_parser("serve", parents=[common], help="serve the web app")
     serve.add_argument("--host", help="default 127.0.0.1 (VINDEX_HOST)")
     serve.add_argument("--port", type=int, help="default 8000 (VINDEX_PORT)")
-    serve.add_argument("--workers", type=int, help="default 1 (VINDEX_WORKERS)")
+    serve.add_argument(
+        "--workers", type=int, help="default: one per core, at most 8 (VINDEX_WORKERS)"
+    )
     serve.set_defaults(handler=_serve)
 
 
@@ -95,22 +103,43 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     print(f"Vindex serving {settings.index} on http://{settings.host}:{settings.port}/")
     print(f"Editor page: http://{settings.host}:{settings.port}/editor", flush=True)
     configure_logging(settings.log_format)
+    workers = settings.worker_count
     logging.getLogger(__name__).info(
-        "serving %s with %d worker(s), embedded backend", settings.index, settings.workers
+        "serving %s with %d worker(s), embedded backend", settings.index, workers
     )
-    uvicorn.run(
+    config = uvicorn.Config(
         "webapp.app:app_from_env",
         factory=True,
         host=settings.host,
         port=settings.port,
-        workers=settings.workers,
+        workers=workers,
         log_level="info",
         # Longer than clients keep idle connections (httpx 5 s, browsers more): with
         # uvicorn's 5 s, a client reusing a connection just as the server closed it
         # got a broken request under load (bench/load.py saw one in 661).
         timeout_keep_alive=KEEP_ALIVE_SECONDS,
+        # A deploy or a restart lets the requests under way finish, not forever.
+        timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
         **uvicorn_options(settings, open_files),
     )
+    if workers == 1:
+        server = uvicorn.Server(config)
+        with contextlib.suppress(KeyboardInterrupt):
+            server.run()
+        return EXIT_OK if server.started else STARTUP_FAILURE
+    # Several workers: each listens on a socket of its own (see webapp.listening).
+    from uvicorn.supervisors import Multiprocess
+
+    try:
+        sock = supervisor_socket(settings.host, settings.port)
+    except OSError as exc:
+        raise UsageError(f"cannot listen on {settings.host}:{settings.port}: {exc}") from None
+    try:
+        Multiprocess(config, sockets=[sock]).run()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        sock.close()
     return EXIT_OK
 
 
