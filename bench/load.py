@@ -40,7 +40,12 @@ the pair's, and the client's CPU share is printed beside it. Linux only: it
 reads /proc for the workers' memory and to tell which worker holds a
 connection.
 
-    .venv/bin/python bench/load.py [--clients 50] [--duration 60] [--cache DIR]
+With `--profile SECONDS`, py-spy samples each worker (100 a second, idle
+threads left out) for that long from the start of the measured window; the
+raw stacks stay in the run's folder (kept) and the top functions by self
+and inclusive time are printed after the table.
+
+    .venv/bin/python bench/load.py [--clients 50] [--duration 60] [--cache DIR] [--profile 30]
 """
 
 from __future__ import annotations
@@ -321,6 +326,12 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def listening_sockets(port: int) -> int:
+    """How many sockets listen on the port: one per worker, or one that they share."""
+    rows = [line.split() for line in Path("/proc/net/tcp").read_text().splitlines()[1:]]
+    return sum(int(row[1].split(":")[1], 16) == port and row[3] == "0A" for row in rows)
+
+
 def connection_owners(port: int, pids: list[int]) -> dict[int, int]:
     """Client port -> worker pid, for the established connections to the server's port."""
     inodes: dict[str, int] = {}
@@ -378,6 +389,14 @@ class Server:
                 raise RuntimeError(f"the server exited: {self.log.read_text()[-2000:]}")
             self.pids = worker_pids(self.process.pid)
             if len(self.pids) == self.workers and self._healthy():
+                # Each worker listens on a socket of its own (SO_REUSEPORT): the first
+                # answers before the others listen. (A server whose workers share one
+                # socket shows one: it goes on after 30 s.)
+                listen_by = time.monotonic() + 30
+                while listening_sockets(self.port) < self.workers:
+                    if time.monotonic() > listen_by:
+                        break
+                    time.sleep(0.1)
                 return
             if time.monotonic() > deadline:
                 raise TimeoutError(f"the server is not ready: {self.log.read_text()[-2000:]}")
@@ -654,7 +673,7 @@ async def verify(server: Server, run: Run, base_articles: int) -> dict[int, dict
 
 
 async def load(
-    args: argparse.Namespace, server: Server, vocabulary: Vocabulary
+    args: argparse.Namespace, server: Server, vocabulary: Vocabulary, work: Path
 ) -> tuple[Run, dict[int, dict[str, Any]], dict[str, Any]]:
     run = Run()
     pinned = Pinned(server)
@@ -689,6 +708,7 @@ async def load(
     run.started = time.monotonic()
     stop_at = run.started + args.duration
     sampler = asyncio.create_task(sample_memory(server, run, stop_at))
+    profilers = start_profiles(server, work, args.profile) if args.profile else []
     uploads = asyncio.create_task(
         editor(server, pinned, vocabulary, run, stop_at, args.upload_interval, tag)
     )
@@ -705,6 +725,8 @@ async def load(
         await task
     await sampler
     usage_after = resource.getrusage(resource.RUSAGE_SELF)
+    for profiler in profilers:
+        await asyncio.to_thread(profiler.wait)
     cpu = {
         "seconds": round(run.seconds, 1),
         "workers": {pid: round(cpu_seconds(pid) - cpu_before[pid], 1) for pid in server.pids},
@@ -721,6 +743,64 @@ async def load(
     await pinned.close()
     base = vocabulary.articles
     return run, await verify(server, run, base), cpu
+
+
+# -- profiles ------------------------------------------------------------------------
+
+# py-spy's samples per second: enough for a minute's profile, little of a core.
+PROFILE_RATE = 100
+
+
+def start_profiles(server: Server, work: Path, seconds: float) -> list[subprocess.Popen[bytes]]:
+    """py-spy recording each worker from now on for `seconds`, raw stacks into `work`.
+
+    Idle threads are left out (py-spy's default): the figures are shares of the
+    time the worker's threads were on a core or waiting for the GIL.
+    """
+    spy = Path(sys.executable).with_name("py-spy")
+    command = str(spy) if spy.exists() else shutil.which("py-spy")
+    if command is None:
+        raise SystemExit("--profile needs py-spy: pip install -e '.[bench]'")
+    options = ["record", "--format", "raw", "--rate", str(PROFILE_RATE)]
+    options += ["--duration", str(max(1, round(seconds)))]
+    return [
+        subprocess.Popen(
+            [command, *options, "--pid", str(pid), "--output", str(work / f"profile-{pid}.txt")],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for pid in server.pids
+    ]
+
+
+def profile_tops(raw: Path) -> tuple[int, Counter[str], Counter[str]]:
+    """Samples, and the samples in which each function ran itself (self) or was on the stack."""
+    own: Counter[str] = Counter()
+    inclusive: Counter[str] = Counter()
+    total = 0
+    for line in raw.read_text().splitlines():
+        stack, _, count = line.rpartition(" ")
+        if not stack or not count.isdigit():
+            continue
+        n = int(count)
+        total += n
+        frames = stack.split(";")
+        own[frames[-1]] += n
+        for frame in set(frames):
+            inclusive[frame] += n
+    return total, own, inclusive
+
+
+def print_profile(raw: Path, top: int = 15) -> None:
+    total, own, inclusive = profile_tops(raw)
+    print(f"\n== profile of worker {raw.stem.removeprefix('profile-')}: {total} samples, {raw} ==")
+    if not total:
+        return
+    for title, counts in (("self", own), ("inclusive", inclusive)):
+        print(f"-- {title}")
+        shown = [(f, n) for f, n in counts.most_common(top * 3) if not f.startswith("process ")]
+        for frame, n in shown[:top]:
+            print(f"{100 * n / total:5.1f}%  {frame[:140]}")
 
 
 # -- the report ----------------------------------------------------------------------
@@ -909,11 +989,21 @@ def main() -> int:
     parser.add_argument("--cache", type=Path, help="prepare the corpus and index here, once")
     parser.add_argument("--keep", action="store_true", help="keep the run's folder and log")
     parser.add_argument("--corpora", type=Path, default=ROOT.parent / "shared" / "corpora")
+    parser.add_argument(
+        "--profile",
+        type=float,
+        metavar="SECONDS",
+        help="py-spy each worker for SECONDS of the measured window (raw stacks kept)",
+    )
     args = parser.parse_args()
     if args.clients < 1 or args.duration <= 0 or args.max_requests < 1 or args.workers < 1:
         parser.error("--clients, --duration, --max-requests and --workers must be positive")
     if args.upload_interval <= 0:
         parser.error("--upload-interval must be positive")
+    if args.profile is not None and not 0 < args.profile <= args.duration:
+        parser.error("--profile must be positive and at most --duration")
+    if args.profile is not None:
+        args.keep = True  # the raw stacks are in the run's folder
 
     work = Path(tempfile.mkdtemp(prefix="vindex-load-"))
     server: Server | None = None
@@ -924,9 +1014,11 @@ def main() -> int:
         load_before = os.getloadavg()
         server.start()
         print(f"server on {server.url}, workers {server.pids}", flush=True)
-        run, verified, cpu = asyncio.run(load(args, server, vocabulary))
+        run, verified, cpu = asyncio.run(load(args, server, vocabulary, work))
         server.stop()
         result = summarise(args, run, verified, cpu, server, load_before)
+        for raw in sorted(work.glob("profile-*.txt")):
+            print_profile(raw)
     finally:
         if server is not None:
             server.stop()
