@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
 import zlib
 from collections.abc import Iterator
 
@@ -259,3 +260,42 @@ def test_a_content_length_that_is_no_number_is_a_bad_request(
             "param": "Content-Length",
         }
     }
+
+
+# -- the middleware layer ----------------------------------------------------------
+
+
+def test_gzip_is_the_same_answer_whole_or_streamed(client: TestClient) -> None:
+    """One layer compresses a whole answer and a streamed one; identity clients get Vary too."""
+    for path in ("/api/search?per_page=50", "/api/search.ndjson"):
+        plain = client.get(path, headers={"Accept-Encoding": "identity"})
+        assert "content-encoding" not in plain.headers
+        assert "Accept-Encoding" in plain.headers["vary"]
+        packed = client.get(path, headers={"Accept-Encoding": "gzip"})
+        assert packed.headers["content-encoding"] == "gzip"
+        assert "Accept-Encoding" in packed.headers["vary"]
+        # httpx inflates it: the same answer as the plain one (but for the time taken).
+        assert len(plain.content) > 1024
+        assert _untimed(packed.content) == _untimed(plain.content)
+        assert packed.headers["x-content-type-options"] == "nosniff"
+    whole = client.get("/api/search?per_page=50", headers={"Accept-Encoding": "gzip"})
+    streamed = client.get("/api/search.ndjson", headers={"Accept-Encoding": "gzip"})
+    assert int(whole.headers["content-length"]) < len(whole.content)
+    assert "content-length" not in streamed.headers
+
+
+def _untimed(content: bytes) -> bytes:
+    return re.sub(rb'"took_ms":[0-9.]+', b"", content)
+
+
+def test_cors_headers_only_for_another_origin_on_a_read_path(client: TestClient) -> None:
+    origin = {"Origin": "https://reader.example"}
+    assert "access-control-allow-origin" not in client.get("/api/search").headers
+    assert client.get("/api/search", headers=origin).headers["access-control-allow-origin"] == "*"
+    assert "access-control-allow-origin" not in client.get("/help", headers=origin).headers
+    preflight = client.options(
+        "/api/search",
+        headers={**origin, "Access-Control-Request-Method": "GET"},
+    )
+    assert preflight.status_code == 200
+    assert preflight.headers["x-frame-options"] == "DENY"

@@ -27,7 +27,7 @@ from indexer.archive.request import RequestError
 from indexer.archives import open_backend
 from indexer.settings import Settings
 from webapp import api, editor, pages, security
-from webapp.http import middleware as http_middleware
+from webapp.layer import middleware as http_middleware
 from webapp.templating import make_templates
 
 HERE = Path(__file__).parent

@@ -9,14 +9,11 @@ is refused (clickjacking on the editor's forms), MIME sniffing is off (an
 uploaded text must never be taken for HTML), and a reader's query never
 leaves in a Referer to another site.
 
-The middleware is the outermost one, so the 413 that the body limit answers
-before the app runs carries the headers too.
+`webapp.layer` adds them to every answer, the 413 that the body limit answers
+before the app runs included.
 """
 
 from __future__ import annotations
-
-from starlette.datastructures import MutableHeaders
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 CONTENT_SECURITY_POLICY = "; ".join(
     (
@@ -59,28 +56,3 @@ HEADERS = {
 }
 # Sent over HTTPS only: over plain HTTP it would be ignored, and it must not pin localhost.
 STRICT_TRANSPORT_SECURITY = "max-age=31536000"
-
-
-class SecurityHeaders:
-    """Adds `HEADERS` to every HTTP answer that does not set them itself."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        https = scope.get("scheme") == "https"
-
-        async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                for name, value in HEADERS.items():
-                    if name not in headers:
-                        headers[name] = value
-                if https and "Strict-Transport-Security" not in headers:
-                    headers["Strict-Transport-Security"] = STRICT_TRANSPORT_SECURITY
-            await send(message)
-
-        await self.app(scope, receive, send_with_headers)
