@@ -214,7 +214,7 @@ def healthz(request: Request) -> Response:
 
 
 def readyz(request: Request) -> Response:
-    """Readiness: 200 when searches are answered from the index's current state, else 503."""
+    """Readiness: 200 once the index's newest state is open (opened now if need be), else 503."""
     readiness = _backend(request).readiness()
     headers = {"Cache-Control": "no-store"}
     if not readiness.ready:

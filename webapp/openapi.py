@@ -530,14 +530,12 @@ def _ready() -> Schema:
         "get": {
             "tags": ["service"],
             "summary": "Readiness",
-            "description": "Whether this worker answers from the index's current state: "
-            "the index is open and no write has happened since (a worker opens the new "
-            "state on its next search).",
+            "description": "Whether this worker answers from the index's newest state; "
+            "a worker that has not opened it yet (first start, another worker's write) "
+            "opens it first, as its next search would.",
             "responses": {
                 "200": answer("Ready.", readiness),
-                "503": answer(
-                    "Not ready: no index, not open yet, or changed since (`reason`).", readiness
-                ),
+                "503": answer("Not ready: no index, or a damaged one (`reason`).", readiness),
             },
         }
     }

@@ -114,7 +114,7 @@ class Backend(Protocol):
         ...
 
     def readiness(self) -> Readiness:
-        """Whether searches are answered from the index's current state now."""
+        """Whether searches are answered from the index's newest state (opening it if need be)."""
         ...
 
     def version(self) -> str:

@@ -343,7 +343,7 @@ class Health(JsonResult):
 
 @dataclass(slots=True)
 class Readiness(JsonResult):
-    """Whether this process answers searches from the index's current state right now."""
+    """Whether this process answers searches from the index's newest state."""
 
     ready: Annotated[bool, Doc("True when the index is open and its current state served.")]
     serving: Annotated[

@@ -141,7 +141,7 @@ class EmbeddedBackend:
         Asked every few seconds by each load balancer and orchestrator; opening
         a Whoosh reader for it cost about 4 ms of a worker's CPU each time. The
         count and version are those of the last state a search opened (after
-        an update, the next search's); `readiness` says whether that is current.
+        an update, the next search's or readiness check's).
         Until a state is open the index is read once here, so a missing or
         damaged index is told apart from one that merely has not been searched.
         """
@@ -164,25 +164,30 @@ class EmbeddedBackend:
         return Health("ok", key[0], articles, version(key))
 
     def readiness(self) -> Readiness:
-        """Ready when a search state is open and it is the index's newest one.
+        """Ready once the index's newest state is open for searching: opened here if need be.
 
-        A worker that has not searched yet, or whose last state predates a
-        write (another worker's upload, a rebuild), is not ready until its next
-        search or warm-up opens the new state; `reason` says which.
+        A worker that has not searched yet, or whose state predates a write
+        (another worker's upload, a rebuild), opens the newest state now, as
+        its next search would: readiness must not wait for traffic that a
+        load balancer sends only to ready workers.
         """
         try:
             _, latest_key = state_key(self._live)
+            state = self._served()
+            if state is None or state[0] != latest_key:
+                self.warm()
+                _, latest_key = state_key(self._live)
+                state = self._served()
         except ArchiveMissing:
             return Readiness(False, None, None, reason="no index: build one with `vindex index`")
         except ArchiveDamaged as exc:
             return Readiness(False, None, None, reason=exc.public)
         latest = version(latest_key)
-        state = self._served()
-        if state is None:
-            return Readiness(False, None, latest, reason="the index is not open yet")
+        if state is None:  # closed meanwhile (the server is stopping)
+            return Readiness(False, None, latest, reason="the index is closed")
         serving = version(state[0])
         if state[0] != latest_key:
-            return Readiness(False, serving, latest, reason="the index changed since its last open")
+            return Readiness(False, serving, latest, reason="the index changed while it was opened")
         return Readiness(True, serving, latest)
 
     def _served(self) -> tuple[StateKey, int] | None:
