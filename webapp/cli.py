@@ -21,7 +21,7 @@ from indexer.archives import open_backend
 from indexer.cli import EXIT_OK, UsageError
 from indexer.settings import Settings
 from indexer.system.logs import configure_logging
-from webapp.listening import supervisor_socket
+from webapp.listening import can_reuse_port, supervisor_socket
 from webapp.serving import raise_file_limit, token_problem, uvicorn_options
 
 # The exit status when the server could not start (uvicorn's).
@@ -127,13 +127,17 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         with contextlib.suppress(KeyboardInterrupt):
             server.run()
         return EXIT_OK if server.started else STARTUP_FAILURE
-    # Several workers: each listens on a socket of its own (see webapp.listening).
+    # Several workers: each listens on a socket of its own (see webapp.listening),
+    # where the system has SO_REUSEPORT; elsewhere they share uvicorn's one socket.
     from uvicorn.supervisors import Multiprocess
 
-    try:
-        sock = supervisor_socket(settings.host, settings.port)
-    except OSError as exc:
-        raise UsageError(f"cannot listen on {settings.host}:{settings.port}: {exc}") from None
+    if can_reuse_port():
+        try:
+            sock = supervisor_socket(settings.host, settings.port)
+        except OSError as exc:
+            raise UsageError(f"cannot listen on {settings.host}:{settings.port}: {exc}") from None
+    else:
+        sock = config.bind_socket()
     try:
         Multiprocess(config, sockets=[sock]).run()
     except KeyboardInterrupt:

@@ -28,6 +28,11 @@ except ImportError:  # the standard library's loop serves
     uvloop = None  # type: ignore[assignment]
 
 
+def can_reuse_port() -> bool:
+    """Whether the system lets sockets share an address by SO_REUSEPORT (not Windows)."""
+    return hasattr(socket, "SO_REUSEPORT")
+
+
 def supervisor_socket(host: str, port: int) -> socket.socket:
     """The address, bound for the workers to share by SO_REUSEPORT; OSError when taken.
 
@@ -52,6 +57,8 @@ def supervisor_socket(host: str, port: int) -> socket.socket:
 def is_shared(sock: socket.socket) -> bool:
     """A supervisor's socket (see `supervisor_socket`): SO_REUSEPORT, and nobody listens."""
     level = socket.SOL_SOCKET
+    if not can_reuse_port():
+        return False
     return bool(
         sock.getsockopt(level, socket.SO_REUSEPORT)
         and not sock.getsockopt(level, socket.SO_ACCEPTCONN)
