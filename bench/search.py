@@ -871,20 +871,20 @@ def prepare(n: int, base: Sequence[dict[str, Any]], work: Path) -> Prepared:
 
 
 def reuse(index: Path, corpus: Path, work: Path) -> Prepared:
-    """A built index and its corpus (read-only): the index copied, the corpus linked.
+    """A built index and its corpus, copied: the originals are only read.
 
-    `vindex serve` may write into both (its start-up check, the trash), so it
-    gets a copy of the index and a folder of links to the corpus files.
+    `vindex serve` may write into both (its start-up check, the trash). The
+    copies keep the files' times (`copy2`), so that the start-up check finds
+    the corpus unchanged and does not index it again while it is measured;
+    links would not do, as the index names a file by its resolved path.
     """
     copy = work / "index"
-    shutil.copytree(index, copy, ignore=shutil.ignore_patterns("*.lock"))
-    linked = work / "corpus"
-    linked.mkdir()
-    for path in sorted(corpus.glob("*.jsonl")):
-        (linked / path.name).symlink_to(path.resolve())
-    articles = load_articles(corpus)
+    shutil.copytree(index, copy, symlinks=True, ignore=shutil.ignore_patterns("*.lock"))
+    copied = work / "corpus"
+    shutil.copytree(corpus, copied)
+    articles = load_articles(copied)
     print(f"reused: {len(articles):,} articles of {corpus}, the index of {index}", flush=True)
-    return Prepared(articles, linked, IndexLocation(copy), {}, made=False)
+    return Prepared(articles, copied, IndexLocation(copy), {}, made=False)
 
 
 def peer_folder(keep: Path | None, work: Path, name: str, n: int) -> tuple[Path, bool]:
@@ -956,6 +956,9 @@ def bench_size(
                 engine.times[position].append(elapsed)
         print(f"run {run + 1}/{runs} done", flush=True)
 
+    if served is not None and served.generation() != live.generation:
+        # Its start-up check indexed the corpus again: it measured another index, under load.
+        print(f"warning: the server answered from {served.generation()}, not {live.generation}")
     core.close()
     live.close()
     for peer in (fts, tan, served):

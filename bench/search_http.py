@@ -12,6 +12,7 @@ and serialising the answer, the thread hop, and the loopback.
 from __future__ import annotations
 
 import http.client
+import json
 import os
 import signal
 import socket
@@ -77,6 +78,12 @@ class HttpSearch:
         self.connection.request("GET", path)
         response = self.connection.getresponse()
         return response.status, response.read()
+
+    def generation(self) -> str | None:
+        """The index generation the server answers from (its /healthz)."""
+        status, body = self.get("/healthz")
+        found = json.loads(body).get("generation") if status == 200 else None
+        return str(found) if found is not None else None
 
     def search(self, params: Mapping[str, Any]) -> bytes:
         status, body = self.get("/api/search?" + query_string(params))

@@ -19,9 +19,11 @@ What tantivy does not do here that Vindex does: a name in the words does not
 also find the articles about what it names (Vindex's entity expansion);
 English stemming only (Vindex analyses German and other languages apart);
 filter values match exactly (Vindex folds case and accents, and names the
-closest values of an unknown one); no did-you-mean; a facet's `distinct` is
-tantivy's cardinality estimate (HyperLogLog), not an exact count; stop words
-are marked like other words; `word*` is a regular expression over each
+closest values of an unknown one); no did-you-mean; no `distinct` (how many
+values a facet has beyond those listed: tantivy's cardinality aggregation, an
+estimate, made its facet counting half as slow again at 100k: 14.3 against 9.2
+ms for `bank`, so it is left out, in tantivy's favour); stop words are marked
+like other words; `word*` is a regular expression over each
 field's terms (its query language has no prefix of a single word), and
 `NOT` is written `-`.
 """
@@ -264,8 +266,6 @@ class TantivySearch:
             field = FACETS.get(name, name)
             size = ALL_BUCKETS if name in ("section", "month") else self.facet_limit
             aggs[name] = {"terms": {"field": field, "size": size}}
-            if name not in ("section", "month"):
-                aggs[f"{name}.distinct"] = {"cardinality": {"field": field}}
         return aggs
 
     def _facets(self, request: SearchRequest, text: Any, query: Any) -> dict[str, Any]:
@@ -300,8 +300,7 @@ class TantivySearch:
             else:
                 if name == "year":
                     buckets.sort(reverse=True)
-                top = buckets
-                distinct = int(counted[f"{name}.distinct"]["value"])
+                top, distinct = buckets, None
             chosen = set(request.values(name))
             facets[name] = {
                 "values": [{"value": v, "count": c, "selected": v in chosen} for v, c in top],
