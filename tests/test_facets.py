@@ -31,6 +31,23 @@ def test_counts_equal_a_plain_count_at_every_density(density: float) -> None:
     )[:5]
 
 
+@pytest.mark.parametrize("density", [0.0, 0.001, 0.05, 0.2, 0.9, 1.0])
+def test_a_facet_of_one_value_per_document_counts_the_same_through_its_per_document_ids(
+    density: float,
+) -> None:
+    # Language, source, year and month: at most one value per document.
+    rng = random.Random(11)
+    names = [f"v{i}" for i in range(12)]
+    per_doc = [rng.sample(names, rng.choice([0, 1, 1, 1])) for _ in range(5000)]
+    table = ValueTable.from_lists(per_doc)
+    assert table.per_doc is not None
+    mask = np.array([rng.random() < density for _ in per_doc], dtype=np.bool_)
+    expected = Counter(v for doc, values in enumerate(per_doc) if mask[doc] for v in values)
+    counts = table.counts(mask)
+    assert len(counts) == len(table.names)
+    assert {table.names[i]: int(c) for i, c in enumerate(counts) if c} == dict(expected)
+
+
 def test_documents_without_values_count_nothing() -> None:
     table = ValueTable.from_lists([[], ["a"], [], ["a", "b"], []])
     mask = np.array([True, False, True, True, True])
