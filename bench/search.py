@@ -37,6 +37,7 @@ p50/p95/p99, one table per size, then one JSON line.
 from __future__ import annotations
 
 import argparse
+import gc
 import html
 import json
 import random
@@ -929,6 +930,13 @@ def bench_size(
             print(f"tantivy build: {n / seconds:.0f} articles/s", flush=True)
         tan = TantivySearch(folder, FACET_LIMIT)
         engines.append(Engine("tantivy", lambda i: tan.search(requests[i])))
+
+    # The articles are no longer needed, and 100k of them as Python objects
+    # make every full garbage collection in the timed calls walk them (pauses
+    # of tens of ms that a server, which never holds them, does not have).
+    articles = prepared.articles = []
+    entities = {}
+    gc.collect()
 
     # Cold: the first query on a fresh searcher / connection (opening the
     # searcher, reading the facet arrays, filling caches). Then a warm-up pass
