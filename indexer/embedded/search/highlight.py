@@ -46,7 +46,6 @@ import functools
 import html
 import re
 import unicodedata
-from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
@@ -235,9 +234,10 @@ def _matches(text: str, group: str, terms: frozenset[str], stops: frozenset[str]
     if len(vocabulary.chunks) > _CACHE_LIMIT:
         vocabulary = _VOCABULARIES[group] = _Vocabulary()
     chunks = set(text.split())
-    # Not `chunks - vocabulary.chunks.keys()`: that copies the whole vocabulary into a set.
-    known = vocabulary.chunks
-    missing = {chunk for chunk in chunks if chunk not in known}
+    # Not `chunks - vocabulary.chunks.keys()`: that copies the whole vocabulary
+    # into a set. set.difference of a dict looks each chunk up in it, with the
+    # hash the set already holds: no copy, and no bytecode per chunk.
+    missing = chunks.difference(vocabulary.chunks)
     if missing:
         vocabulary.learn(missing, _analyzer(group))
     wanted: set[str] = set()
@@ -312,7 +312,12 @@ def _snippets(sources: tuple[str, ...], found: list[list[Match]], count: int, si
     chosen: list[tuple[int, int, int]] = []  # source, start, end
     for _key, source, first, last in sorted(_windows(found, size)):
         text, matches = sources[source], found[source]
-        start, end = _expand(text, matches[first][0], matches[last][1], size)
+        low, high = matches[first][0], matches[last][1]
+        # A window grows around its matches: if they overlap a chosen one, so
+        # will it (checked before the cost of growing it).
+        if any(s == source and low < e and b < high for s, b, e in chosen):
+            continue
+        start, end = _expand(text, low, high, size)
         if any(s == source and start < e and b < end for s, b, e in chosen):
             continue
         chosen.append((source, start, end))
@@ -342,10 +347,12 @@ def _windows(
     """
     for source, matches in enumerate(found):
         last = 0
-        counts: Counter[str] = Counter()
+        # A plain dict: Counter's item updates cost twice as much.
+        counts: dict[str, int] = {}
         for first, (start, _end, _term) in enumerate(matches):
             while last < len(matches) and (last == first or matches[last][1] - start <= size):
-                counts[matches[last][2]] += 1
+                term = matches[last][2]
+                counts[term] = counts.get(term, 0) + 1
                 last += 1
             yield (-len(counts), first - last), source, first, last - 1
             term = matches[first][2]
