@@ -564,7 +564,9 @@ def _union(queries: list[Query], postings: Postings) -> tuple[Mask, Scores]:
     ids: list[npt.NDArray[np.int64]] = []
     scores: list[Scores] = []
     mask = np.zeros(postings.size, dtype=np.bool_)
-    total = np.zeros(postings.size)
+    # None until something is summed: the first sum is the total itself (0.0 +
+    # x is x), which saves a zeroed array and a pass over it per union.
+    total: Scores | None = None
     for query in queries:
         if isinstance(query, Term):
             _sparse_term(query.fieldname, query.text, query.boost, postings, ids, scores)
@@ -574,12 +576,16 @@ def _union(queries: list[Query], postings: Postings) -> tuple[Mask, Scores]:
         elif not isinstance(query, _NullQuery):
             child_mask, child_scores = _evaluate(query, postings)
             mask |= child_mask
-            total += child_scores
+            total = child_scores.copy() if total is None else total + child_scores
     if ids:
         every = np.concatenate(ids)
         mask[every] = True
-        total += np.bincount(every, weights=np.concatenate(scores), minlength=postings.size)
-    return mask, total
+        # float64 already (the weights are); the cast only tells the type checker.
+        summed: Scores = np.bincount(
+            every, weights=np.concatenate(scores), minlength=postings.size
+        ).astype(np.float64, copy=False)
+        total = summed if total is None else total + summed
+    return mask, total if total is not None else np.zeros(postings.size)
 
 
 def _sparse_term(
