@@ -1,30 +1,43 @@
-"""Benchmark: query latency of the search core against SQLite FTS5 (SPEC §10).
+"""Benchmark: query latency of the core, in-process and through HTTP, against FTS5 and tantivy.
 
 Imports Reuters-21578 from ../shared/corpora into a temporary corpus and, for
 each size, writes a corpus of that many articles, builds the Vindex index with
-`update_index(..., rebuild=True)` and loads the same articles into a
-file-backed SQLite database with an FTS5 table. It then replays a fixed set of
-queries (words, phrases, OR / NOT, prefixes, title:, filters, dates, sorts,
-pages) through `SearchCore.search` (hits with highlights, all facets) and
-through an FTS5 implementation of the same request (bm25 with title > lead >
-body, the same filters, snippet()/highlight(), total and the same disjunctive
-facets), timing each call with `time.perf_counter`.
+`update_index(..., rebuild=True)` and loads the same articles into the peers.
+It then replays a fixed set of queries (words, phrases, OR / NOT, prefixes,
+title:, filters, dates, sorts, pages), timing each call with
+`time.perf_counter`, on four engines:
+
+- **vindex**: `SearchCore.search` in this process (hits with highlights, all facets);
+- **vindex http**: the same requests as GET /api/search to a real `vindex
+  serve` (one worker, same index) through one keep-alive connection
+  (`search_http`): its p50 minus vindex's is what the web stack adds;
+- **fts5**: an FTS5 implementation of the same request (bm25 with title >
+  lead > body, the same filters, snippet()/highlight(), total and the same
+  disjunctive facets), file-backed SQLite;
+- **tantivy** (the `bench` extra): the same request through tantivy-py
+  (`search_tantivy`, whose docstring says what it does not do that Vindex does).
 
 Sizes: the Reuters import (~21.5k articles), then 100k articles made by
 recombining real paragraphs (deterministic: a seeded generator); `--n N` picks
-one size (a smaller N is a deterministic sample of the import). A warm-up
-pass (not measured) comes first, so that opening the searcher and building the
-facet arrays are not counted; the very first query is reported as "cold".
-Each of `--runs` runs replays every query once on both engines (interleaved,
-so that both see the same load on a shared machine); the figures are the
-medians of the per-run p50/p95/p99. Each size ends with one JSON line.
+one size (a smaller N is a deterministic sample of the import). `--index DIR
+--corpus DIR` measure a built index and its corpus instead (e.g. the 100k one
+`vindex index --rebuild` made from this generator's corpus): both are only
+read. `--keep DIR` keeps the peers' databases there and reuses them on the
+next run (they are rebuilt when absent). A warm-up pass (not measured) comes
+first, so that opening the searcher and building the facet arrays are not
+counted; the very first query is reported as "cold". Each of `--runs` runs
+replays every query once on every engine (interleaved, so that all see the
+same load on a shared machine); the figures are the medians of the per-run
+p50/p95/p99, one table per size, then one JSON line.
 
-    .venv/bin/python bench/search.py [--n N] [--runs 3]
+    .venv/bin/python bench/search.py [--n N] [--runs 3] [--engines vindex,http,fts5,tantivy]
+    .venv/bin/python bench/search.py --index /tmp/i100k --corpus /tmp/c100k --keep /tmp/peers
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
 import html
 import json
 import random
@@ -43,6 +56,10 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+# Siblings in bench/ (on the path of a script run as `python bench/search.py`).
+from search_http import HttpSearch
+from search_tantivy import TantivySearch, build_tantivy
 
 from indexer.archive.request import SearchRequest
 from indexer.embedded.index.build import update_index
@@ -785,17 +802,17 @@ def _marked(text: str | None) -> str:
 
 @dataclass
 class Engine:
-    """One engine under test: a name and a callable answering a request."""
+    """One engine under test: a name and a callable answering the query at a position."""
 
     name: str
-    search: Callable[[SearchRequest], Any]
+    search: Callable[[int], Any]
     cold_ms: float = 0.0
     # Per query (by position in the set): one wall time per run.
     times: list[list[float]] = field(default_factory=list)
 
-    def timed(self, request: SearchRequest) -> tuple[float, Any]:
+    def timed(self, i: int) -> tuple[float, Any]:
         started = time.perf_counter()
-        result = self.search(request)
+        result = self.search(i)
         return (time.perf_counter() - started) * 1000, result
 
     def percentiles(self, runs: int) -> tuple[float, float, float]:
@@ -822,128 +839,207 @@ def fts5_total(result: Any) -> int:
     return int(result["total"])
 
 
-def bench_size(
-    n: int, base: Sequence[dict[str, Any]], work: Path, runs: int, fts5: bool
-) -> dict[str, Any]:
-    print(f"\n== n = {n:,} ==", flush=True)
+@dataclass
+class Prepared:
+    """The articles of one size, their corpus folder and a built Vindex index."""
+
+    articles: list[dict[str, Any]]
+    corpus: Path
+    location: IndexLocation
+    build: dict[str, Any]
+    # Made by this run (and removed after it), not given with --index/--corpus.
+    made: bool
+
+
+def prepare(n: int, base: Sequence[dict[str, Any]], work: Path) -> Prepared:
+    """Write a corpus of `n` articles and build its index."""
     articles = scale(base, n)
     corpus = work / f"corpus-{n}"
     files = write_corpus(articles, corpus)
     synthetic = max(0, n - len(base))
     print(f"corpus: {len(articles):,} articles ({synthetic:,} synthetic) in {files} files")
-
     location = IndexLocation(work / f"index-{n}")
     report = update_index(location, corpus, rebuild=True)
     if report.errors:
         print(f"warning: {len(report.errors)} build errors, first: {report.errors[0]}")
-    index_bytes = location.size_bytes()
     print(
         f"build: {report.indexed:,} articles in {report.seconds:.1f} s, "
-        f"{report.articles_per_s:.0f} articles/s; index {index_bytes / 1048576:.1f} MB",
+        f"{report.articles_per_s:.0f} articles/s; index {location.size_bytes() / 1048576:.1f} MB",
         flush=True,
     )
+    build = {"build_articles_per_s": round(report.articles_per_s, 1)}
+    return Prepared(articles, corpus, location, build, made=True)
+
+
+def reuse(index: Path, corpus: Path, work: Path) -> Prepared:
+    """A built index and its corpus, copied: the originals are only read.
+
+    `vindex serve` may write into both (its start-up check, the trash). The
+    copies keep the files' times (`copy2`), so that the start-up check finds
+    the corpus unchanged and does not index it again while it is measured;
+    links would not do, as the index names a file by its resolved path.
+    """
+    copy = work / "index"
+    shutil.copytree(index, copy, symlinks=True, ignore=shutil.ignore_patterns("*.lock"))
+    copied = work / "corpus"
+    shutil.copytree(corpus, copied)
+    articles = load_articles(copied)
+    print(f"reused: {len(articles):,} articles of {corpus}, the index of {index}", flush=True)
+    return Prepared(articles, copied, IndexLocation(copy), {}, made=False)
+
+
+def peer_folder(keep: Path | None, work: Path, name: str, n: int) -> tuple[Path, bool]:
+    """Where a peer's database goes, and whether one is there from an earlier run (--keep)."""
+    folder = keep if keep is not None else work
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{name}-{n}"
+    return path, keep is not None and path.exists()
+
+
+def bench_size(
+    prepared: Prepared, work: Path, runs: int, engines_wanted: Sequence[str], keep: Path | None
+) -> dict[str, Any]:
+    articles, location = prepared.articles, prepared.location
+    n = len(articles)
+    print(f"\n== n = {n:,} ==", flush=True)
+    index_bytes = location.size_bytes()
 
     requests = [SearchRequest.from_params(params) for params in QUERIES]
     live = LiveIndex(location)
     core = SearchCore(live)
-    engines = [Engine("vindex", core.search)]
+    engines = [Engine("vindex", lambda i: core.search(requests[i]))]
+    entities = indexed_entities(location) if set(engines_wanted) & {"fts5", "tantivy"} else {}
+    served: HttpSearch | None = None
+    if "http" in engines_wanted:
+        served = HttpSearch(location.root, prepared.corpus, work / "serve.log")
+        engines.append(Engine("vindex http", lambda i: served.search(QUERIES[i])))
     fts: Fts5Search | None = None
-    db = work / f"fts5-{n}.sqlite"
-    if fts5:
-        seconds = build_fts5(articles, db, indexed_entities(location))
-        print(
-            f"fts5 load: {len(articles) / seconds:.0f} articles/s; "
-            f"database {db.stat().st_size / 1048576:.1f} MB",
-            flush=True,
-        )
+    db, kept = peer_folder(keep, work, "fts5", n)
+    if "fts5" in engines_wanted:
+        if not kept:
+            seconds = build_fts5(articles, db, entities)
+            print(f"fts5 load: {n / seconds:.0f} articles/s", flush=True)
+        print(f"fts5 database {db.stat().st_size / 1048576:.1f} MB", flush=True)
         fts = Fts5Search(db)
-        engines.append(Engine("fts5", fts.search))
+        engines.append(Engine("fts5", lambda i: fts.search(requests[i])))
+    tan: TantivySearch | None = None
+    folder, kept = peer_folder(keep, work, "tantivy", n)
+    if "tantivy" in engines_wanted:
+        if not kept:
+            seconds = build_tantivy(articles, folder, entities)
+            print(f"tantivy build: {n / seconds:.0f} articles/s", flush=True)
+        tan = TantivySearch(folder, FACET_LIMIT)
+        engines.append(Engine("tantivy", lambda i: tan.search(requests[i])))
+
+    # The articles are no longer needed, and 100k of them as Python objects
+    # make every full garbage collection in the timed calls walk them (pauses
+    # of tens of ms that a server, which never holds them, does not have).
+    articles = prepared.articles = []
+    entities = {}
+    gc.collect()
 
     # Cold: the first query on a fresh searcher / connection (opening the
     # searcher, reading the facet arrays, filling caches). Then a warm-up pass
     # over the whole set, which also drops a query an engine cannot answer
     # (the core is still being tuned; a broken query must not stop the bench).
-    keep = list(range(len(requests)))
+    keep_queries = list(range(len(requests)))
     for engine in engines:
-        engine.cold_ms, _ = engine.timed(requests[0])
-        for i in list(keep):
+        engine.cold_ms, _ = engine.timed(0)
+        for i in list(keep_queries):
             try:
-                engine.search(requests[i])
+                engine.search(i)
             except Exception as exc:  # report and go on: see above
                 print(f"warning: {engine.name} failed on {describe(QUERIES[i])}: {exc!r}")
-                keep.remove(i)
+                keep_queries.remove(i)
     print("cold (first query): " + ", ".join(f"{e.name} {e.cold_ms:.1f} ms" for e in engines))
-    if fts is not None:
-        sanity(requests, keep, core, fts)
+    sanity(requests, keep_queries, core, fts, tan)
 
     for engine in engines:
-        engine.times = [[] for _ in keep]
+        engine.times = [[] for _ in keep_queries]
     for run in range(runs):
-        # Interleaved per query, so both engines see the same load on a shared machine.
-        for position, i in enumerate(keep):
+        # Interleaved per query, so all engines see the same load on a shared machine.
+        for position, i in enumerate(keep_queries):
             for engine in engines:
-                elapsed, _ = engine.timed(requests[i])
+                elapsed, _ = engine.timed(i)
                 engine.times[position].append(elapsed)
         print(f"run {run + 1}/{runs} done", flush=True)
 
+    if served is not None and served.generation() != live.generation:
+        # Its start-up check indexed the corpus again: it measured another index, under load.
+        print(f"warning: the server answered from {served.generation()}, not {live.generation}")
     core.close()
     live.close()
-    if fts is not None:
-        fts.close()
+    for peer in (fts, tan, served):
+        if peer is not None:
+            peer.close()
 
-    vindex = engines[0]
-    p50, p95, p99 = vindex.percentiles(runs)
-    print(f"queries: {len(keep)} x {runs} runs (medians of the per-run percentiles)")
-    print(f"vindex core: p50 {p50:.1f} ms, p95 {p95:.1f} ms, p99 {p99:.1f} ms")
+    print(f"queries: {len(keep_queries)} x {runs} runs (medians of the per-run percentiles)")
+    print(f"{'engine':<12} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'cold ms':>9}")
+    figures: dict[str, tuple[float, float, float]] = {}
+    for engine in engines:
+        figures[engine.name] = engine.percentiles(runs)
+        p50, p95, p99 = figures[engine.name]
+        print(f"{engine.name:<12} {p50:8.2f} {p95:8.2f} {p99:8.2f} {engine.cold_ms:9.1f}")
+    p50, p95, p99 = figures["vindex"]
     result: dict[str, Any] = {
         "n": n,
-        "build_articles_per_s": round(report.articles_per_s, 1),
+        **prepared.build,
         "index_bytes": index_bytes,
-        "cold_ms": round(vindex.cold_ms, 1),
+        "cold_ms": round(engines[0].cold_ms, 1),
         "p50_ms": round(p50, 2),
         "p95_ms": round(p95, 2),
         "p99_ms": round(p99, 2),
-        "fts5_p50_ms": None,
-        "fts5_p95_ms": None,
-        "fts5_p99_ms": None,
-        "ratio_p95": None,
-        "queries": len(keep),
+        "queries": len(keep_queries),
         "runs": runs,
     }
-    if fts is not None:
-        f50, f95, f99 = engines[1].percentiles(runs)
-        ratio = p95 / f95 if f95 else float("inf")
-        print(f"fts5:        p50 {f50:.1f} ms, p95 {f95:.1f} ms, p99 {f99:.1f} ms")
-        print(f"ratio p95 (vindex / fts5): {ratio:.2f}")
-        result.update(
-            fts5_p50_ms=round(f50, 2),
-            fts5_p95_ms=round(f95, 2),
-            fts5_p99_ms=round(f99, 2),
-            fts5_cold_ms=round(engines[1].cold_ms, 1),
-            fts5_bytes=db.stat().st_size,
-            ratio_p95=round(ratio, 3),
-        )
-    slowest(engines, keep)
+    prefixes = {"vindex http": "http", "fts5": "fts5", "tantivy": "tantivy"}
+    for name, prefix in prefixes.items():
+        if name in figures:
+            o50, o95, o99 = figures[name]
+            result.update({f"{prefix}_p50_ms": round(o50, 2), f"{prefix}_p95_ms": round(o95, 2)})
+            result[f"{prefix}_p99_ms"] = round(o99, 2)
+    if "vindex http" in figures:
+        added = figures["vindex http"][0] - p50
+        print(f"HTTP adds (p50 http - p50 in-process): {added:.2f} ms")
+        result["http_added_p50_ms"] = round(added, 2)
+    for name in ("fts5", "tantivy"):
+        if name in figures:
+            o50, o95, _ = figures[name]
+            r50, r95 = p50 / o50, p95 / o95
+            print(f"vindex / {name}: p50 {r50:.2f}, p95 {r95:.2f}")
+            result[f"ratio_p50_{name}"] = round(r50, 3)
+            result[f"ratio_p95_{name}"] = round(r95, 3)
+    slowest(engines, keep_queries)
 
     # The next size needs the disk and the page cache more than these do.
-    shutil.rmtree(corpus, ignore_errors=True)
-    shutil.rmtree(location.root, ignore_errors=True)
-    db.unlink(missing_ok=True)
+    if prepared.made:
+        shutil.rmtree(prepared.corpus, ignore_errors=True)
+        shutil.rmtree(location.root, ignore_errors=True)
     print(json.dumps(result), flush=True)
     return result
 
 
 def sanity(
-    requests: list[SearchRequest], keep: list[int], core: SearchCore, fts: Fts5Search
+    requests: list[SearchRequest],
+    keep: list[int],
+    core: SearchCore,
+    fts: Fts5Search | None,
+    tan: TantivySearch | None,
 ) -> None:
-    """Print both engines' totals for a few queries; warn (never fail) when far apart."""
+    """Print the engines' totals for a few queries; warn (never fail) when far apart."""
     for i in keep:
         if QUERIES[i].get("q") not in SANITY or len(QUERIES[i]) != 1:
             continue
         ours = vindex_total(core.search(requests[i]))
-        theirs = fts5_total(fts.search(requests[i]))
-        line = f"totals {QUERIES[i]['q']}: vindex {ours:,}, fts5 {theirs:,}"
-        if min(ours, theirs) == 0 or max(ours, theirs) > 2 * min(ours, theirs):
+        theirs = {}
+        if fts is not None:
+            theirs["fts5"] = fts5_total(fts.search(requests[i]))
+        if tan is not None:
+            theirs["tantivy"] = fts5_total(tan.search(requests[i]))
+        line = f"totals {QUERIES[i]['q']}: vindex {ours:,}" + "".join(
+            f", {name} {total:,}" for name, total in theirs.items()
+        )
+        if any(min(ours, t) == 0 or max(ours, t) > 2 * min(ours, t) for t in theirs.values()):
             line = "warning: far apart: " + line
         print(line)
 
@@ -958,6 +1054,9 @@ def slowest(engines: list[Engine], keep: list[int], count: int = 5) -> None:
         print(f"  {medians[0][p]:7.1f}{others}  {describe(QUERIES[keep[p]])}")
 
 
+ENGINES = ("vindex", "http", "fts5", "tantivy")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -965,15 +1064,38 @@ def main() -> int:
     )
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--corpora", type=Path, default=ROOT.parent / "shared" / "corpora")
+    parser.add_argument(
+        "--index", type=Path, help="a built index (read, not written): with --corpus"
+    )
+    parser.add_argument("--corpus", type=Path, help="the corpus that --index was built from")
+    parser.add_argument(
+        "--keep", type=Path, help="keep the peers' databases here, and reuse them on the next run"
+    )
+    parser.add_argument(
+        "--engines",
+        default=",".join(ENGINES),
+        help="comma-separated, of vindex (always), http, fts5, tantivy",
+    )
     args = parser.parse_args()
     if (args.n is not None and args.n < 1) or args.runs < 1:
         parser.error("--n and --runs must be at least 1")
-    fts5 = fts5_available()
-    if not fts5:
+    if (args.index is None) != (args.corpus is None):
+        parser.error("--index and --corpus go together")
+    wanted = [name.strip() for name in args.engines.split(",") if name.strip()]
+    if unknown := set(wanted) - set(ENGINES):
+        parser.error(f"unknown engines: {', '.join(sorted(unknown))}")
+    if "fts5" in wanted and not fts5_available():
         print("warning: this Python's SQLite lacks ENABLE_FTS5; FTS5 is skipped")
+        wanted.remove("fts5")
+    if "tantivy" in wanted and not tantivy_installed():
+        print("warning: tantivy is not installed (the bench extra); tantivy is skipped")
+        wanted.remove("tantivy")
 
     with tempfile.TemporaryDirectory(prefix="vindex-bench-") as tmp:
         work = Path(tmp)
+        if args.index is not None:
+            bench_size(reuse(args.index, args.corpus, work), work, args.runs, wanted, args.keep)
+            return 0
         started = time.perf_counter()
         summary = import_corpus("reuters", args.corpora / "reuters21578", work / "reuters")
         base = load_articles(work / "reuters")
@@ -984,8 +1106,16 @@ def main() -> int:
         )
         sizes = [args.n] if args.n is not None else [len(base), SCALED_SIZE]
         for n in sizes:
-            bench_size(n, base, work, args.runs, fts5)
+            bench_size(prepare(n, base, work), work, args.runs, wanted, args.keep)
     return 0
+
+
+def tantivy_installed() -> bool:
+    try:
+        import tantivy  # noqa: F401
+    except ImportError:
+        return False
+    return True
 
 
 if __name__ == "__main__":

@@ -11,7 +11,7 @@ import pytest
 from indexer.archive.request import FACETS, FILTER_PARAMS, SEARCHABLE_FACETS, SearchRequest
 from indexer.archive.results import FacetValue
 from indexer.embedded.search.core import SearchCore
-from indexer.embedded.search.facets import KINDS, ValueTable
+from indexer.embedded.search.facets import KINDS, ValueTable, _first_in
 
 
 @pytest.mark.parametrize("density", [0.0, 0.001, 0.05, 0.2, 0.9, 1.0])
@@ -29,6 +29,33 @@ def test_counts_equal_a_plain_count_at_every_density(density: float) -> None:
     assert [(f.value, f.count) for f in top] == sorted(
         expected.items(), key=lambda item: (-item[1], item[0])
     )[:5]
+
+
+@pytest.mark.parametrize("density", [0.0, 0.001, 0.05, 0.2, 0.9, 1.0])
+def test_a_facet_of_one_value_per_document_counts_the_same_through_its_per_document_ids(
+    density: float,
+) -> None:
+    # Language, source, year and month: at most one value per document.
+    rng = random.Random(11)
+    names = [f"v{i}" for i in range(12)]
+    per_doc = [rng.sample(names, rng.choice([0, 1, 1, 1])) for _ in range(5000)]
+    table = ValueTable.from_lists(per_doc)
+    assert table.per_doc is not None
+    mask = np.array([rng.random() < density for _ in per_doc], dtype=np.bool_)
+    expected = Counter(v for doc, values in enumerate(per_doc) if mask[doc] for v in values)
+    counts = table.counts(mask)
+    assert len(counts) == len(table.names)
+    assert {table.names[i]: int(c) for i, c in enumerate(counts) if c} == dict(expected)
+
+
+@pytest.mark.parametrize("density", [0.0, 0.00002, 0.001, 0.05, 0.5, 1.0])
+@pytest.mark.parametrize("limit", [1, 10, 50, 5000])
+def test_a_page_by_date_is_the_first_matches_of_the_date_order(density: float, limit: int) -> None:
+    rng = np.random.default_rng(3)
+    order = rng.permutation(100_000).astype(np.int64)
+    mask = rng.random(100_000) < density
+    for ordered in (order, order[::-1]):
+        assert _first_in(ordered, mask, limit).tolist() == ordered[mask[ordered]][:limit].tolist()
 
 
 def test_documents_without_values_count_nothing() -> None:

@@ -370,3 +370,22 @@ def test_negated_prefix_is_not_expanded(searcher: Searcher) -> None:
         "de": frozenset({"vienna"}),
         "xx": frozenset({"vienna"}),
     }
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # The word's chunks between spaces, at a line start and end, and
+        # inside other chunks (`precocoa`, `cocoa-led`) where it is no chunk.
+        "Cocoa\nprices rose. precocoa growers said cocoa, not (cocoa) or cocoa-led\ttrade\ncocoa",
+        # A body seen first with other words marked, then with these.
+        "Growers sold cocoa and coffee; the cocoa crop was late.",
+    ],
+)
+def test_a_text_seen_before_is_marked_as_it_was_the_first_time(body: str) -> None:
+    # The second time, its chunks are known and only the query's are looked for.
+    first = highlight("Cocoa prices", "", body, "en", terms("cocoa"))
+    highlight("Coffee", "", body, "en", terms("coffee"))
+    again = highlight("Cocoa prices", "", body, "en", terms("cocoa"))
+    assert again == first
+    assert first.snippet_html.count("<mark>") == body.lower().count("cocoa") - ("precocoa" in body)

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import math
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -477,10 +477,9 @@ def proximity(query: Query, postings: Postings) -> Scores | None:
         boost = groups[0][field][1]
         # The phrase's documents (positions decoded only where every word is,
         # cached per index state), scored by its words.
-        near = np.zeros(postings.size, dtype=np.bool_)
-        near[postings.phrase_documents(field, words, PROXIMITY_SLOP)] = True
-        _, scores = _union([Term(field, word, boost) for word in words], postings)
-        bonus += np.where(near & postings.live, scores, 0.0)
+        near = postings.phrase_documents(field, words, PROXIMITY_SLOP)
+        near = near[postings.live[near]]
+        bonus[near] += _word_scores(postings, field, words, boost, near)
     weighted: Scores = bonus * (PROXIMITY_WEIGHT * query.boost)
     return weighted
 
@@ -565,7 +564,9 @@ def _union(queries: list[Query], postings: Postings) -> tuple[Mask, Scores]:
     ids: list[npt.NDArray[np.int64]] = []
     scores: list[Scores] = []
     mask = np.zeros(postings.size, dtype=np.bool_)
-    total = np.zeros(postings.size)
+    # None until something is summed: the first sum is the total itself (0.0 +
+    # x is x), which saves a zeroed array and a pass over it per union.
+    total: Scores | None = None
     for query in queries:
         if isinstance(query, Term):
             _sparse_term(query.fieldname, query.text, query.boost, postings, ids, scores)
@@ -575,12 +576,16 @@ def _union(queries: list[Query], postings: Postings) -> tuple[Mask, Scores]:
         elif not isinstance(query, _NullQuery):
             child_mask, child_scores = _evaluate(query, postings)
             mask |= child_mask
-            total += child_scores
+            total = child_scores.copy() if total is None else total + child_scores
     if ids:
         every = np.concatenate(ids)
         mask[every] = True
-        total += np.bincount(every, weights=np.concatenate(scores), minlength=postings.size)
-    return mask, total
+        # float64 already (the weights are); the cast only tells the type checker.
+        summed: Scores = np.bincount(
+            every, weights=np.concatenate(scores), minlength=postings.size
+        ).astype(np.float64, copy=False)
+        total = summed if total is None else total + summed
+    return mask, total if total is not None else np.zeros(postings.size)
 
 
 def _sparse_term(
@@ -610,10 +615,34 @@ def _phrase(query: Phrase, postings: Postings) -> tuple[Mask, Scores]:
     if not words:
         return mask, np.zeros(postings.size)
     found = postings.phrase_documents(query.fieldname, tuple(words), int(query.slop))
+    found = found[postings.live[found]]
     mask[found] = True
-    mask &= postings.live
-    _, scores = _union([Term(query.fieldname, word, query.boost) for word in words], postings)
-    return mask, np.where(mask, scores, 0.0)
+    scores = np.zeros(postings.size)
+    scores[found] = _word_scores(postings, query.fieldname, words, query.boost, found)
+    return mask, scores
+
+
+def _word_scores(
+    postings: Postings,
+    fieldname: str,
+    words: Sequence[Any],
+    boost: float,
+    docs: npt.NDArray[np.int64],
+) -> Scores:
+    """The words' scores summed, in documents that hold every one of them (a phrase's).
+
+    Looked up in each word's sorted posting list at those documents only:
+    what `_union` of the words gives there (the same sum, in the same order),
+    without a pass over every posting and document of the words.
+    """
+    summed = np.zeros(len(docs))
+    if not len(docs):
+        return summed
+    for word in words:
+        ids, base = postings.scored(fieldname, word)
+        at = base[np.searchsorted(ids, docs)]
+        summed += at * boost if boost != 1 else at
+    return summed
 
 
 def _phrase_documents(

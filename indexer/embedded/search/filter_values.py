@@ -127,7 +127,7 @@ class KnownValues:
 
 
 def value_mask(
-    values: npt.NDArray[np.int32], docs: npt.NDArray[np.int32], ids: list[int], size: int
+    values: npt.NDArray[np.int32], docs: npt.NDArray[np.intp], ids: list[int], size: int
 ) -> Mask:
     """The documents having any of the value ids, from a facet table's (document, value) pairs."""
     mask = np.zeros(size, dtype=np.bool_)
