@@ -46,6 +46,7 @@ from whoosh.reading import SegmentReader
 
 from indexer.archive.errors import ArchiveDamaged, ArchiveMissing
 from indexer.embedded.index.schema import SCHEMA_VERSION, build_schema
+from indexer.embedded.index.shared_files import SharedFileStorage
 from indexer.system.files import (
     atomic_write,
     fsync_file,
@@ -181,6 +182,9 @@ class _CheckedIndex(FileIndex):  # type: ignore[misc]
     It may hold the generation for readers (see `open_generation`): until it
     is closed, or else collected.
 
+    Its files are read with `pread` at each thread's own position
+    (`shared_files`), so the threads of a server search one searcher at once.
+
     No mmap: Whoosh reads a file inside a memory-mapped compound segment
     through a BytesIO, which copies the whole file, so every new searcher
     copied every segment's terms and postings (18-34 ms and tens of MB per
@@ -193,7 +197,7 @@ class _CheckedIndex(FileIndex):  # type: ignore[misc]
     def __init__(self, generation: Path, hold: int | None = None) -> None:
         self.path = generation
         with reading(generation):
-            super().__init__(FileStorage(str(generation), supports_mmap=False), indexname=MAIN)
+            super().__init__(SharedFileStorage(str(generation)), indexname=MAIN)
         self._hold = weakref.finalize(self, os.close, hold) if hold is not None else None
 
     def close(self) -> None:

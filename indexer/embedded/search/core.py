@@ -30,7 +30,6 @@ May import the search modules below it (the package docstring's layers),
 from __future__ import annotations
 
 import contextlib
-import threading
 import time
 import weakref
 from dataclasses import dataclass
@@ -95,13 +94,10 @@ class MatchSet:
     mask: Mask
     scores: npt.NDArray[np.float64] | None
     generation: str
-    # Hold it while reading from the searcher: see IndexState.io.
-    io: threading.RLock
 
     def stored(self, docnums: list[int]) -> list[dict[str, Any]]:
-        """The stored fields of some of its documents, read under the state's lock."""
-        with self.io:
-            return [self.searcher.stored_fields(docnum) for docnum in docnums]
+        """The stored fields of some of its documents (its state is held open meanwhile)."""
+        return [self.searcher.stored_fields(docnum) for docnum in docnums]
 
 
 @dataclass(frozen=True)
@@ -208,17 +204,14 @@ class SearchCore:
         need more than a page: entity reports, facet value search, export.
         """
         states = self._states
-        with states.io:
-            state = states.acquire()
-            try:
-                matches = self._text_matches(state, self._parse(state, request.q))
-                mask = combine(matches.mask, restrictions(state, request), exclude=exclude)
-                matched = MatchSet(
-                    state.searcher, state.facets, mask, matches.scores, state.key[0], state.io
-                )
-            except BaseException:
-                states.release(state)
-                raise
+        state = states.acquire()
+        try:
+            matches = self._text_matches(state, self._parse(state, request.q))
+            mask = combine(matches.mask, restrictions(state, request), exclude=exclude)
+            matched = MatchSet(state.searcher, state.facets, mask, matches.scores, state.key[0])
+        except BaseException:
+            states.release(state)
+            raise
         # The match set holds its index state open (an export reads from it
         # long after this returns) until the match set itself is dropped.
         weakref.finalize(matched, states.release, state)
