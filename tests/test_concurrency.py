@@ -22,10 +22,12 @@ from typing import Any
 
 import pytest
 from api_app import demo_site
-from waiting import HANG
+from conftest import synthetic_article, write_json, write_jsonl
+from waiting import HANG, wait_until
 
 from indexer.archive.request import SearchRequest
 from indexer.editing.writes import NewFile, Outcome
+from indexer.embedded.index.build import update_index
 from indexer.embedded.index.shared_files import SharedFileStorage
 from indexer.embedded.index.store import IndexLocation, LiveIndex
 from indexer.embedded.search.core import SearchCore
@@ -268,4 +270,33 @@ def test_threads_answer_alike_while_uploads_commit(demo_index: Path, tmp_path: P
         assert state is not None and state.users == 0 and not state.retired
     finally:
         writer.stop()
+        core.close()
+
+
+def test_every_write_is_seen_by_the_next_search_however_soon(tmp_path: Path) -> None:
+    """Which state is current is looked up fully only when the write lock file changed:
+    writes back to back, and a write after the lookup came to be trusted, are each
+    seen by the very next search (an answered upload is in what the worker serves)."""
+    corpus = tmp_path / "corpus"
+    write_jsonl(corpus / "a.jsonl", [synthetic_article(n) for n in range(3)])
+    location = IndexLocation(tmp_path / "index")
+    update_index(location, corpus)
+    live = LiveIndex(location)
+    core = SearchCore(live)
+    try:
+        assert core.search(SearchRequest()).total == 3
+        for n in range(4):
+            write_json(corpus / f"b{n}.json", synthetic_article(10 + n, prefix="b"))
+            update_index(location, corpus)
+            assert core.search(SearchRequest()).total == 4 + n
+        # Quiet for a while: the lock file's status alone now says nothing changed.
+        wait_until(
+            lambda: core.search(SearchRequest()) and live._seen is not None,
+            "the write lock file's status to be trusted",
+        )
+        update_index(IndexLocation(tmp_path / "index"), corpus, rebuild=True)
+        write_json(corpus / "c.json", synthetic_article(20, prefix="c"))
+        update_index(location, corpus)
+        assert core.search(SearchRequest()).total == 8
+    finally:
         core.close()

@@ -57,8 +57,8 @@ CACHED_PER_STATE = 1000
 
 def state_key(live: LiveIndex) -> tuple[Any, StateKey]:
     """The live index's current Whoosh index and the key of its state."""
-    generation, ix = live.opened()
-    return ix, (generation, ix.latest_generation())
+    generation, ix, update = live.state()
+    return ix, (generation, update)
 
 
 def version(key: StateKey) -> str:

@@ -1,0 +1,124 @@
+"""Benchmark: one search core searched by 1, 2 and 8 threads at once (a worker's thread pool).
+
+A server worker answers requests in threads over one `SearchCore`. It used to
+hold one lock around every read of an index state, so its threads queued;
+now reads overlap, and what keeps them apart is the GIL: numpy releases it
+for large array work, Python code does not. This replays bench/search.py's
+query set (words, phrases, OR/NOT, prefixes, filters, dates, sorts, pages)
+and a few suggestions over a built index, read only, after one warm-up pass
+(caches filled; the first state opened), with each thread in its own
+shuffled order, and reports per thread count: queries/s, p50/p95/p99 latency
+of a query, CPU seconds per query, and the speed-up over one thread.
+
+    .venv/bin/python bench/threads.py --index /tmp/i100k [--threads 1 2 8] [--rounds 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import statistics
+import sys
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+# The sibling module (bench/ is the script's folder, so it is on sys.path).
+from search import QUERIES
+
+from indexer.archive.request import SearchRequest
+from indexer.embedded.index.store import IndexLocation, LiveIndex
+from indexer.embedded.search.core import SearchCore
+
+# Prefixes a reader types into the search box (`/api/suggest`).
+SUGGEST = ("oi", "go", "pres", "ban", "ja", "ger", "tr", "co")
+SEED = 17
+
+
+def workload(core: SearchCore) -> list[Callable[[], object]]:
+    """One call per query of the set and per suggestion prefix."""
+    calls: list[Callable[[], object]] = []
+    for params in QUERIES:
+        request = SearchRequest.from_params(params)
+        calls.append(lambda r=request: core.search(r))
+    for prefix in SUGGEST:
+        calls.append(lambda p=prefix: core.suggest(p))
+    return calls
+
+
+def run(calls: list[Callable[[], object]], threads: int, rounds: int) -> dict[str, float]:
+    """Every call `rounds` times in each of `threads` threads, started together."""
+    latencies: list[list[float]] = [[] for _ in range(threads)]
+    start = threading.Barrier(threads + 1)
+
+    def worker(number: int) -> None:
+        order = list(range(len(calls))) * rounds
+        random.Random(SEED + number).shuffle(order)
+        mine = latencies[number]
+        start.wait()
+        for index in order:
+            began = time.perf_counter()
+            calls[index]()
+            mine.append(time.perf_counter() - began)
+
+    pool = [threading.Thread(target=worker, args=(n,)) for n in range(threads)]
+    for thread in pool:
+        thread.start()
+    cpu = time.process_time()
+    start.wait()
+    began = time.perf_counter()
+    for thread in pool:
+        thread.join()
+    wall = time.perf_counter() - began
+    cpu = time.process_time() - cpu
+    every = sorted(ms * 1000 for mine in latencies for ms in mine)
+    count = len(every)
+    return {
+        "threads": threads,
+        "queries": count,
+        "seconds": round(wall, 2),
+        "qps": round(count / wall, 1),
+        "p50_ms": round(statistics.median(every), 2),
+        "p95_ms": round(every[int(0.95 * (count - 1))], 2),
+        "p99_ms": round(every[int(0.99 * (count - 1))], 2),
+        "cpu_ms_per_query": round(cpu * 1000 / count, 2),
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--index", type=Path, required=True, help="a built index (read only)")
+    parser.add_argument("--threads", type=int, nargs="+", default=[1, 2, 8])
+    parser.add_argument("--rounds", type=int, default=3, help="passes over the set per thread")
+    args = parser.parse_args()
+    core = SearchCore(LiveIndex(IndexLocation(args.index)))
+    try:
+        calls = workload(core)
+        began = time.perf_counter()
+        core.warm()
+        for call in calls:
+            call()
+        print(f"warm-up: {len(calls)} calls, {time.perf_counter() - began:.1f} s", flush=True)
+        results = [run(calls, threads, args.rounds) for threads in args.threads]
+    finally:
+        core.close()
+    single = next((r for r in results if r["threads"] == 1), None)
+    print(
+        f"{'threads':>7} {'queries/s':>10} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} "
+        f"{'cpu ms/q':>9} {'vs 1':>6}"
+    )
+    for r in results:
+        ratio = r["qps"] / single["qps"] if single else float("nan")
+        r["speedup"] = round(ratio, 2)
+        print(
+            f"{r['threads']:>7} {r['qps']:>10.1f} {r['p50_ms']:>8.2f} {r['p95_ms']:>8.2f} "
+            f"{r['p99_ms']:>8.2f} {r['cpu_ms_per_query']:>9.2f} {ratio:>6.2f}"
+        )
+    print(json.dumps({"index": str(args.index), "results": results}))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
