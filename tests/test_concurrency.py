@@ -225,7 +225,13 @@ def test_each_thread_reads_a_shared_file_at_its_own_position(tmp_path: Path) -> 
         assert mine.result(HANG) == bytes([10, 11, 12, 13])
     assert shared.read(1) == bytes([202])
     assert shared.get(5, 3) == bytes([5, 6, 7]) and shared.tell() == 203
+    part = shared.subset(100, 10)
+    part.seek(8)
+    assert part.read(5) == bytes([108, 109]) and part.get(0, 1) == bytes([100])
     shared.close()
+    # A closed file's descriptor number may name another file by now: no read.
+    with pytest.raises(ValueError):
+        part.get(0, 1)
 
 
 def _upload(n: int) -> NewFile:

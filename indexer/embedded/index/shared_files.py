@@ -24,6 +24,7 @@ from __future__ import annotations
 import os
 import sys
 import threading
+import weakref
 from array import array
 from typing import Any
 
@@ -31,22 +32,40 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.filedb.structfile import StructFile
 
 
+class Descriptor:
+    """An open file's descriptor, shared by its windows; closed once (or when collected)."""
+
+    def __init__(self, path: str) -> None:
+        self.fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+        self.closed = False
+        # A reader dropped unclosed must not keep its descriptor for ever (a
+        # Python file would close itself when collected; a bare number does not).
+        self._close = weakref.finalize(self, os.close, self.fd)
+
+    def close(self) -> None:
+        self.closed = True
+        self._close()
+
+
 class Window:
     """A part of an open file, read with `pread` at each thread's own position.
 
-    Closing a window closes its descriptor only when it owns it (the whole
-    file); a compound segment's sub-files close with their segment.
+    Closing the window of a whole file closes its descriptor; a compound
+    segment's sub-files close with their segment (their close is a no-op).
     """
 
-    __slots__ = ("_fd", "_length", "_owner", "_positions", "_start", "closed")
+    __slots__ = ("_file", "_length", "_owner", "_positions", "_start")
 
-    def __init__(self, fd: int, start: int, length: int, *, owner: bool = False) -> None:
-        self._fd = fd
+    def __init__(self, file: Descriptor, start: int, length: int, *, owner: bool = False) -> None:
+        self._file = file
         self._start = start
         self._length = length
         self._positions = threading.local()
         self._owner = owner
-        self.closed = False
+
+    @property
+    def closed(self) -> bool:
+        return self._file.closed
 
     def tell(self) -> int:
         at: int = getattr(self._positions, "at", 0)
@@ -86,19 +105,21 @@ class Window:
 
     def get(self, position: int, length: int) -> bytes:
         """`length` bytes from `position` (fewer at the end), without moving any position."""
+        if self._file.closed:
+            # Its number may already name another file: never read through it.
+            raise ValueError("read of a closed file")
         length = min(length, self._length - position)
         if length <= 0:
             return b""
-        return os.pread(self._fd, length, self._start + position)
+        return os.pread(self._file.fd, length, self._start + position)
 
     def window(self, position: int, length: int) -> Window:
         """A part of this window, sharing its descriptor."""
-        return Window(self._fd, self._start + position, length)
+        return Window(self._file, self._start + position, length)
 
     def close(self) -> None:
-        if not self.closed and self._owner:
-            os.close(self._fd)
-        self.closed = True
+        if self._owner:
+            self._file.close()
 
 
 class SharedFile(StructFile):  # type: ignore[misc]
@@ -130,10 +151,10 @@ class SharedFileStorage(FileStorage):  # type: ignore[misc]
         super().__init__(path, supports_mmap=False)
 
     def open_file(self, name: str, **kwargs: Any) -> SharedFile:
-        fd = os.open(self._fpath(name), os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+        file = Descriptor(self._fpath(name))
         try:
-            length = os.fstat(fd).st_size
+            length = os.fstat(file.fd).st_size
         except BaseException:
-            os.close(fd)
+            file.close()
             raise
-        return SharedFile(Window(fd, 0, length, owner=True), name=name, **kwargs)
+        return SharedFile(Window(file, 0, length, owner=True), name=name, **kwargs)
