@@ -12,7 +12,10 @@ of a query, CPU seconds per query, and the speed-up over one thread.
 
 On a shared machine other processes take cores at random: the thread counts
 are measured in turn `--repeat` times and each count's fastest run is
-reported (the one least disturbed), with the spread of queries/s.
+reported (the one least disturbed), with the spread of queries/s. A control
+says how many cores the machine gave meanwhile: numpy sorts (no GIL held) in
+1 and 2 threads, measured before and after; 2 threads of Vindex can be as
+much faster than 1 as the control's 2 threads are, at most.
 
     .venv/bin/python bench/threads.py --index /tmp/i100k [--threads 1 2 8] [--rounds 3] [--repeat 3]
 """
@@ -30,6 +33,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 # The sibling module (bench/ is the script's folder, so it is on sys.path).
 from search import QUERIES
@@ -50,6 +55,28 @@ def workload(core: SearchCore) -> list[Callable[[], object]]:
     ]
     calls.extend(functools.partial(core.suggest, prefix) for prefix in SUGGEST)
     return calls
+
+
+def control(threads: int, sorts: int = 8) -> float:
+    """Sorts per second of a million floats in `threads` threads: work that holds no GIL."""
+    values = np.random.default_rng(SEED).random(1_000_000)
+
+    def sort() -> None:
+        for _ in range(sorts):
+            np.sort(values)
+
+    pool = [threading.Thread(target=sort) for _ in range(threads)]
+    began = time.perf_counter()
+    for thread in pool:
+        thread.start()
+    for thread in pool:
+        thread.join()
+    return threads * sorts / (time.perf_counter() - began)
+
+
+def control_ratio() -> float:
+    """How much faster 2 threads sort than 1 on this machine now (2.0: two free cores)."""
+    return round(control(2) / control(1), 2)
 
 
 def run(calls: list[Callable[[], object]], threads: int, rounds: int) -> dict[str, Any]:
@@ -106,6 +133,7 @@ def main() -> int:
         for call in calls:
             call()
         print(f"warm-up: {len(calls)} calls, {time.perf_counter() - began:.1f} s", flush=True)
+        before = control_ratio()
         runs: dict[int, list[dict[str, Any]]] = {threads: [] for threads in args.threads}
         for _ in range(args.repeat):
             for threads in args.threads:
@@ -115,8 +143,10 @@ def main() -> int:
             best = max(measured, key=lambda r: r["qps"])
             best["qps_all"] = [r["qps"] for r in measured]
             results.append(best)
+        after = control_ratio()
     finally:
         core.close()
+    print(f"control (numpy sorts, no GIL held), 2 threads vs 1: {before} before, {after} after")
     single = next((r for r in results if r["threads"] == 1), None)
     print(
         f"{'threads':>7} {'queries/s':>10} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} "
@@ -129,7 +159,8 @@ def main() -> int:
             f"{r['threads']:>7} {r['qps']:>10.1f} {r['p50_ms']:>8.2f} {r['p95_ms']:>8.2f} "
             f"{r['p99_ms']:>8.2f} {r['cpu_ms_per_query']:>9.2f} {ratio:>6.2f}  {r['qps_all']}"
         )
-    print(json.dumps({"index": str(args.index), "results": results}))
+    summary = {"index": str(args.index), "control": [before, after], "results": results}
+    print(json.dumps(summary))
     return 0
 
 
