@@ -31,6 +31,7 @@ from indexer.embedded.index.build import update_index
 from indexer.embedded.index.shared_files import SharedFileStorage
 from indexer.embedded.index.store import IndexLocation, LiveIndex
 from indexer.embedded.search.core import SearchCore
+from indexer.embedded.search.states import Turns
 from indexer.embedded.writer import Writer
 
 THREADS = 8
@@ -136,8 +137,9 @@ def demo_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def fresh_core(demo_index: Path) -> Iterator[SearchCore]:
-    """A core of its own over the demo index: its caches are filled by the threads at once."""
-    core = SearchCore(LiveIndex(IndexLocation(demo_index)))
+    """A core of its own over the demo index: its caches are filled by the threads at once
+    (all of them: as many turns as threads, whatever the machine's cores)."""
+    core = SearchCore(LiveIndex(IndexLocation(demo_index)), concurrency=THREADS)
     yield core
     core.close()
 
@@ -255,7 +257,7 @@ def test_threads_answer_alike_while_uploads_commit(demo_index: Path, tmp_path: P
     shutil.copytree(demo_index.parent / "index", site / "index", symlinks=True)
     shutil.copytree(demo_index.parent / "corpus", site / "corpus", symlinks=True)
     location = IndexLocation(site / "index")
-    core = SearchCore(LiveIndex(location))
+    core = SearchCore(LiveIndex(location), concurrency=THREADS)
     writer = Writer(location, site / "corpus")
     writer.start()
     try:
@@ -306,3 +308,40 @@ def test_every_write_is_seen_by_the_next_search_however_soon(tmp_path: Path) -> 
         assert core.search(SearchRequest()).total == 8
     finally:
         core.close()
+
+
+def test_turns_are_taken_in_the_order_asked_and_never_more_at_once() -> None:
+    """A turn let go goes to the first waiter, not to whoever asks again at once."""
+    turns = Turns(2)
+    order: list[str] = []
+    inside = 0
+    most = 0
+    lock = threading.Lock()
+    release = {name: threading.Event() for name in "abcd"}
+
+    def take(name: str) -> None:
+        nonlocal inside, most
+        with turns:
+            with lock:
+                order.append(name)
+                inside += 1
+                most = max(most, inside)
+            release[name].wait(HANG)
+            with lock:
+                inside -= 1
+
+    with ThreadPoolExecutor(4) as pool:
+        futures = [pool.submit(take, "a"), pool.submit(take, "b")]
+        wait_until(lambda: len(order) == 2, "a and b to hold the two turns")
+        for n, name in enumerate("cd", 1):
+            futures.append(pool.submit(take, name))
+            wait_until(lambda n=n: len(turns._waiting) == n, f"{name} to queue")
+        release["a"].set()
+        wait_until(lambda: len(order) == 3, "a's turn to go on")
+        release["b"].set()
+        release["c"].set()
+        release["d"].set()
+        for future in futures:
+            future.result(HANG)
+    assert order == ["a", "b", "c", "d"]
+    assert most == 2

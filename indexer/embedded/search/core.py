@@ -112,7 +112,11 @@ class SearchCore:
     """Searches one live index; safe to share between threads."""
 
     def __init__(
-        self, live: LiveIndex, gazetteer: Gazetteer | None = None, budget: Budget | None = None
+        self,
+        live: LiveIndex,
+        gazetteer: Gazetteer | None = None,
+        budget: Budget | None = None,
+        concurrency: int | None = None,
     ) -> None:
         self.live = live
         # What the prefixes and fuzzy words of one query may stand for.
@@ -122,7 +126,8 @@ class SearchCore:
         self._names = entity_words(self.gazetteer).plugin()
         # Per-segment arrays and words, reused by the next index state.
         self._shared = Shared(aliases=self.gazetteer.derived("entity_aliases", entity_aliases))
-        self._states = States(live, self._shared)
+        # How many requests search at once (default: one per core; see States).
+        self._states = States(live, self._shared, concurrency)
 
     def _using(self) -> contextlib.AbstractContextManager[IndexState]:
         """The current index state, kept open until the block ends."""
@@ -204,14 +209,16 @@ class SearchCore:
         need more than a page: entity reports, facet value search, export.
         """
         states = self._states
-        state = states.acquire()
-        try:
-            matches = self._text_matches(state, self._parse(state, request.q))
-            mask = combine(matches.mask, restrictions(state, request), exclude=exclude)
-            matched = MatchSet(state.searcher, state.facets, mask, matches.scores, state.key[0])
-        except BaseException:
-            states.release(state)
-            raise
+        # A turn while matching only: reading the match set later takes none.
+        with states.turn():
+            state = states.acquire()
+            try:
+                matches = self._text_matches(state, self._parse(state, request.q))
+                mask = combine(matches.mask, restrictions(state, request), exclude=exclude)
+                matched = MatchSet(state.searcher, state.facets, mask, matches.scores, state.key[0])
+            except BaseException:
+                states.release(state)
+                raise
         # The match set holds its index state open (an export reads from it
         # long after this returns) until the match set itself is dropped.
         weakref.finalize(matched, states.release, state)

@@ -28,7 +28,9 @@ May import `indexer.embedded.index` and the search modules below the core
 from __future__ import annotations
 
 import contextlib
+import os
 import threading
+from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -224,12 +226,62 @@ def remember(cache: dict[Any, Any], key: Any, value: Any) -> None:
         cache[key] = value
 
 
-class States:
-    """The current index state of one live index, opened when the index changed."""
+class Turns:
+    """At most `count` holders at once, the others served in the order they came.
 
-    def __init__(self, live: LiveIndex, shared: Shared) -> None:
+    Not a `threading.Semaphore`: a thread that lets go of it and asks again
+    at once (a server thread taking its next request) takes it again before
+    a woken waiter runs, so some waiters starved for seconds (bench/threads.py,
+    8 threads on 2 turns). Here a turn let go is handed to the first waiter.
+    """
+
+    def __init__(self, count: int) -> None:
+        self._free = count
+        self._lock = threading.Lock()
+        self._waiting: deque[threading.Lock] = deque()
+
+    def __enter__(self) -> None:
+        with self._lock:
+            if self._free and not self._waiting:
+                self._free -= 1
+                return
+            gate = threading.Lock()
+            gate.acquire()
+            self._waiting.append(gate)
+        gate.acquire()  # opened by the holder that hands its turn over
+
+    def __exit__(self, *exc: object) -> None:
+        with self._lock:
+            if self._waiting:
+                self._waiting.popleft().release()
+            else:
+                self._free += 1
+
+
+def cores() -> int:
+    """The cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+class States:
+    """The current index state of one live index, opened when the index changed.
+
+    At most `concurrency` requests use it at once (default: one per core);
+    the others wait their turn before taking a state. Reads need no lock,
+    but Python holds the GIL for about half a query and numpy lets go of it
+    hundreds of times a query: threads beyond the cores only hand the GIL
+    back and forth (8 threads on 2 cores: 3.6 -> 5.3 ms of CPU a query in
+    bench/threads.py), and a worker's CPU is what its requests share.
+    """
+
+    def __init__(self, live: LiveIndex, shared: Shared, concurrency: int | None = None) -> None:
         self.live = live
         self.shared = shared
+        self.concurrency = concurrency or cores()
+        self._turns = Turns(self.concurrency)
         # Held to look at the index and hand out, open or retire a state (never
         # over a read). Reentrant: a match set's finalizer releases its state
         # under this lock, and the garbage collector may run it in a thread
@@ -238,13 +290,20 @@ class States:
         self.current: IndexState | None = None
 
     @contextlib.contextmanager
+    def turn(self) -> Iterator[None]:
+        """One of the `concurrency` turns to search (waited for when all are taken)."""
+        with self._turns:
+            yield
+
+    @contextlib.contextmanager
     def using(self) -> Iterator[IndexState]:
-        """The current index state, kept open until the block ends."""
-        state = self.acquire()
-        try:
-            yield state
-        finally:
-            self.release(state)
+        """A turn and the current index state, kept open until the block ends."""
+        with self._turns:
+            state = self.acquire()
+            try:
+                yield state
+            finally:
+                self.release(state)
 
     def acquire(self) -> IndexState:
         """The current index state, opened if the index changed, with one more user."""
