@@ -19,6 +19,14 @@ much faster than 1 as the control's 2 threads are, at most.
 
     .venv/bin/python bench/threads.py --index /tmp/i100k [--threads 1 2 8] [--rounds 3]
         [--repeat 3] [--turns N]
+
+Measured at 100,000 articles (issue 17, `--rounds 2 --repeat 2`, in moments
+when the control ran 1.5-1.9x): main (one lock) 1/2/8 threads 252/246/239
+queries/s, p95 8.0/13.8/73.4 ms; now (2 turns) 266/291/260 queries/s, p95
+7.8/12.3/40.3 ms, CPU 3.8/4.6/4.9 ms a query; with 8 turns, 8 threads 207
+queries/s, p95 69 ms, 6.3 ms of CPU a query. About half of a query holds the
+GIL (py-spy --gil): highlighting and building hits nearly all of theirs,
+facet counting a quarter.
 """
 
 from __future__ import annotations
