@@ -198,8 +198,7 @@ def vindex_engine(articles: Sequence[dict[str, Any]], work: Path) -> Engine:
 
     def matches(q: str) -> set[str]:
         found = core.match(SearchRequest.from_params({"q": q}))
-        with found.io:
-            return {found.searcher.stored_fields(d)["id"] for d in np.flatnonzero(found.mask)}
+        return {found.searcher.stored_fields(d)["id"] for d in np.flatnonzero(found.mask)}
 
     def close() -> None:
         core.close()

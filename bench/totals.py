@@ -254,9 +254,8 @@ class VindexMatches:
         ids = self._ids.get(matched.generation)
         if ids is None:
             # Document number -> id, read once per index state from the id column.
-            with matched.io:
-                column = matched.searcher.reader().column_reader("id")
-                ids = np.array(list(column), dtype=object)
+            column = matched.searcher.reader().column_reader("id")
+            ids = np.array(list(column), dtype=object)
             self._ids = {matched.generation: ids}
         return frozenset(ids[np.flatnonzero(matched.mask)].tolist())
 

@@ -46,6 +46,7 @@ from whoosh.reading import SegmentReader
 
 from indexer.archive.errors import ArchiveDamaged, ArchiveMissing
 from indexer.embedded.index.schema import SCHEMA_VERSION, build_schema
+from indexer.embedded.index.shared_files import SharedFileStorage
 from indexer.system.files import (
     atomic_write,
     fsync_file,
@@ -181,6 +182,9 @@ class _CheckedIndex(FileIndex):  # type: ignore[misc]
     It may hold the generation for readers (see `open_generation`): until it
     is closed, or else collected.
 
+    Its files are read with `pread` at each thread's own position
+    (`shared_files`), so the threads of a server search one searcher at once.
+
     No mmap: Whoosh reads a file inside a memory-mapped compound segment
     through a BytesIO, which copies the whole file, so every new searcher
     copied every segment's terms and postings (18-34 ms and tens of MB per
@@ -193,7 +197,7 @@ class _CheckedIndex(FileIndex):  # type: ignore[misc]
     def __init__(self, generation: Path, hold: int | None = None) -> None:
         self.path = generation
         with reading(generation):
-            super().__init__(FileStorage(str(generation), supports_mmap=False), indexname=MAIN)
+            super().__init__(SharedFileStorage(str(generation)), indexname=MAIN)
         self._hold = weakref.finalize(self, os.close, hold) if hold is not None else None
 
     def close(self) -> None:
@@ -543,12 +547,28 @@ def _builder_alive(marker: Path) -> bool:
     return owner is not None and owner.alive()
 
 
+# How long before a full look at the index folder its write lock file must
+# have last changed for `LiveIndex` to trust that file's status alone until it
+# changes again. File times are coarse (a kernel tick), so a change made just
+# after a look could otherwise carry the time of the change before it.
+SETTLED = 0.1
+
+
 class LiveIndex:
     """The index as a long-running server sees it: always the current generation.
 
     A rebuild swaps `current`; the next call opens the new generation. Old
     `Index` objects are left to readers that still hold them. Safe to share
     between threads: a search and a health check may ask at once.
+
+    Every request asks which state is current. A full look (the `current`
+    link, its `build.json`, the latest Whoosh table of contents: a listdir)
+    costs 15 µs; one `stat` of the write lock file costs 2. Every write, of
+    any process, takes the write lock and lets go of it, rewriting the file
+    both times (`IndexLocation.write_lock`), so while the file's status is the
+    one seen at the last full look, nothing was written since: the answer of
+    that look stands. An upload this process answered let go of the lock
+    before its answer, so the next request looks again.
     """
 
     def __init__(self, location: IndexLocation) -> None:
@@ -556,16 +576,41 @@ class LiveIndex:
         self._generation: Path | None = None
         self._ix: Index | None = None
         self._lock = threading.Lock()
+        # The last full look's answer, and the lock file's status it stands for
+        # (None: look again next time).
+        self._known: tuple[str, Index, int] | None = None
+        self._seen: tuple[int, ...] | None = None
 
-    def opened(self) -> tuple[str, Index]:
-        """The current generation's name and its index, read together."""
+    def state(self) -> tuple[str, Index, int]:
+        """The current generation's name, its index and its latest table of contents' number."""
         with self._lock:
+            looked = time.time()
+            seen = self._lock_status()
+            if self._known is not None and seen is not None and seen == self._seen:
+                return self._known
             generation = self.location.require_current()
             if self._ix is None or generation != self._generation:
                 # The old generation's index is dropped, not closed: its searchers may
                 # be in use still, and hold it (and the generation) until they are done.
                 self._generation, self._ix = self.location.open_current()
-            return self._generation.name, self._ix
+            self._known = (self._generation.name, self._ix, self._ix.latest_generation())
+            # Trusted next time only if the file had settled before this look.
+            settled = seen is not None and seen[-1] < (looked - SETTLED) * 1e9
+            self._seen = seen if settled else None
+            return self._known
+
+    def _lock_status(self) -> tuple[int, ...] | None:
+        """What changes in the write lock file's status whenever a writer takes or leaves it."""
+        try:
+            status = os.stat(self.location.root / LOCK)
+        except OSError:
+            return None
+        return (status.st_ino, status.st_size, status.st_ctime_ns, status.st_mtime_ns)
+
+    def opened(self) -> tuple[str, Index]:
+        """The current generation's name and its index, read together."""
+        name, ix, _ = self.state()
+        return name, ix
 
     def get(self) -> Index:
         return self.opened()[1]
@@ -580,3 +625,4 @@ class LiveIndex:
                 self._ix.close()
             self._ix = None
             self._generation = None
+            self._known = self._seen = None

@@ -30,7 +30,6 @@ May import the search modules below it (the package docstring's layers),
 from __future__ import annotations
 
 import contextlib
-import threading
 import time
 import weakref
 from dataclasses import dataclass
@@ -95,13 +94,10 @@ class MatchSet:
     mask: Mask
     scores: npt.NDArray[np.float64] | None
     generation: str
-    # Hold it while reading from the searcher: see IndexState.io.
-    io: threading.RLock
 
     def stored(self, docnums: list[int]) -> list[dict[str, Any]]:
-        """The stored fields of some of its documents, read under the state's lock."""
-        with self.io:
-            return [self.searcher.stored_fields(docnum) for docnum in docnums]
+        """The stored fields of some of its documents (its state is held open meanwhile)."""
+        return [self.searcher.stored_fields(docnum) for docnum in docnums]
 
 
 @dataclass(frozen=True)
@@ -116,7 +112,11 @@ class SearchCore:
     """Searches one live index; safe to share between threads."""
 
     def __init__(
-        self, live: LiveIndex, gazetteer: Gazetteer | None = None, budget: Budget | None = None
+        self,
+        live: LiveIndex,
+        gazetteer: Gazetteer | None = None,
+        budget: Budget | None = None,
+        concurrency: int | None = None,
     ) -> None:
         self.live = live
         # What the prefixes and fuzzy words of one query may stand for.
@@ -126,7 +126,8 @@ class SearchCore:
         self._names = entity_words(self.gazetteer).plugin()
         # Per-segment arrays and words, reused by the next index state.
         self._shared = Shared(aliases=self.gazetteer.derived("entity_aliases", entity_aliases))
-        self._states = States(live, self._shared)
+        # How many requests search at once (default: one per core; see States).
+        self._states = States(live, self._shared, concurrency)
 
     def _using(self) -> contextlib.AbstractContextManager[IndexState]:
         """The current index state, kept open until the block ends."""
@@ -208,14 +209,13 @@ class SearchCore:
         need more than a page: entity reports, facet value search, export.
         """
         states = self._states
-        with states.io:
+        # A turn while matching only: reading the match set later takes none.
+        with states.turn():
             state = states.acquire()
             try:
                 matches = self._text_matches(state, self._parse(state, request.q))
                 mask = combine(matches.mask, restrictions(state, request), exclude=exclude)
-                matched = MatchSet(
-                    state.searcher, state.facets, mask, matches.scores, state.key[0], state.io
-                )
+                matched = MatchSet(state.searcher, state.facets, mask, matches.scores, state.key[0])
             except BaseException:
                 states.release(state)
                 raise

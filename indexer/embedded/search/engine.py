@@ -28,6 +28,7 @@ never which documents match.
 from __future__ import annotations
 
 import math
+import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -103,25 +104,36 @@ class PostingCache:
         self.budget = budget
         self._entries: OrderedDict[tuple[Any, ...], tuple[Any, Any]] = OrderedDict()
         self._held = 0
+        # The searches of several threads (and of two index states) use it at
+        # once: the LRU order and its size change under this lock, held for
+        # microseconds; lists are decoded outside it (one decoded twice by two
+        # threads is the same list, kept once).
+        self._keeping = threading.Lock()
 
     def get(self, key: tuple[Any, ...]) -> tuple[Any, Any] | None:
         """A cached entry, now the most recently used; None when not cached."""
-        cached = self._entries.get(key)
-        if cached is not None:
-            self._entries.move_to_end(key)
-        return cached
+        with self._keeping:
+            cached = self._entries.get(key)
+            if cached is not None:
+                self._entries.move_to_end(key)
+            return cached
 
     def put(self, key: tuple[Any, ...], value: tuple[Any, Any]) -> None:
-        self._entries[key] = value
-        self._held += _cost(value)
-        while self._held > self.budget and len(self._entries) > 1:
-            _, old = self._entries.popitem(last=False)
-            self._held -= _cost(old)
+        with self._keeping:
+            old = self._entries.get(key)
+            if old is not None:
+                self._held -= _cost(old)
+            self._entries[key] = value
+            self._held += _cost(value)
+            while self._held > self.budget and len(self._entries) > 1:
+                _, old = self._entries.popitem(last=False)
+                self._held -= _cost(old)
 
     def keep_only(self, segments: set[SegmentKey]) -> None:
         """Forget the entries of segments no longer in the index (merged, rebuilt away)."""
-        for key in [key for key in self._entries if key[0] not in segments]:
-            self._held -= _cost(self._entries.pop(key))
+        with self._keeping:
+            for key in [key for key in self._entries if key[0] not in segments]:
+                self._held -= _cost(self._entries.pop(key))
 
 
 def _cost(entry: tuple[Any, Any]) -> int:
@@ -157,6 +169,8 @@ class Postings:
         ]
         self._postings: OrderedDict[tuple[str, Any], tuple[Any, Any]] = OrderedDict()
         self._held = 0
+        # As PostingCache's: scored lists are computed outside it, kept under it.
+        self._keeping = threading.Lock()
         self._lengths: dict[str, Scores] = {}
         self._average: dict[str, float] = {}
 
@@ -294,17 +308,22 @@ class Postings:
 
     def _recall(self, key: tuple[str, Any]) -> tuple[Any, Any] | None:
         """A cached entry, now the most recently used; None when not cached."""
-        cached = self._postings.get(key)
-        if cached is not None:
-            self._postings.move_to_end(key)
-        return cached
+        with self._keeping:
+            cached = self._postings.get(key)
+            if cached is not None:
+                self._postings.move_to_end(key)
+            return cached
 
     def _remember(self, key: tuple[str, Any], value: tuple[Any, Any]) -> None:
-        self._postings[key] = value
-        self._held += _cost(value)
-        while self._held > CACHE_POSTINGS // 2 and len(self._postings) > 1:
-            _, old = self._postings.popitem(last=False)
-            self._held -= _cost(old)
+        with self._keeping:
+            old = self._postings.get(key)
+            if old is not None:
+                self._held -= _cost(old)
+            self._postings[key] = value
+            self._held += _cost(value)
+            while self._held > CACHE_POSTINGS // 2 and len(self._postings) > 1:
+                _, old = self._postings.popitem(last=False)
+                self._held -= _cost(old)
 
 
 def _matcher(leaf: Any, fieldname: str, text: Any) -> Any:

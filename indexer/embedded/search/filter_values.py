@@ -18,6 +18,7 @@ May import `indexer.embedded.index`, `indexer.entities` and the request model.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Mapping
 
 import numpy as np
@@ -85,6 +86,9 @@ class KnownValues:
         self._ids = ids
         self._keys = list(ids)
         self._closest: dict[str, tuple[str, ...]] = {}
+        # Requests of several threads fill `_closest` at once: dropping the oldest
+        # entry (two would pick the same) happens under this lock.
+        self._keeping = threading.Lock()
 
     def _count(self, index: int) -> int:
         return self._counts[index]
@@ -103,9 +107,10 @@ class KnownValues:
         found = self._closest.get(key)
         if found is None:
             found = self._nearest(key)
-            if len(self._closest) >= _CLOSEST_CACHE:
-                self._closest.pop(next(iter(self._closest)))
-            self._closest[key] = found
+            with self._keeping:
+                if len(self._closest) >= _CLOSEST_CACHE:
+                    self._closest.pop(next(iter(self._closest)))
+                self._closest[key] = found
         return found
 
     def _nearest(self, key: str) -> tuple[str, ...]:

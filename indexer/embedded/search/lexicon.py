@@ -32,6 +32,7 @@ raises `OverBudget`, which the search core turns into a 400 naming the limit.
 from __future__ import annotations
 
 import re
+import threading
 from bisect import bisect_left
 from collections import OrderedDict
 from collections.abc import Iterable
@@ -133,6 +134,9 @@ class Lexicon:
         self._leaves = [(leaf, segment_key(leaf)) for leaf, _base in reader.leaf_readers()]
         self._expansions: OrderedDict[tuple[Any, ...], Expansion] = OrderedDict()
         self._held = 0
+        # Threads expand at once: the LRU order and its size are changed under
+        # this lock (an expansion found twice is the same, and kept once).
+        self._keeping = threading.Lock()
 
     def warm(self, fieldnames: Iterable[str]) -> None:
         """Read the fields' words of every segment now, not on a query."""
@@ -148,16 +152,20 @@ class Lexicon:
             getattr(query, "maxdist", None),
             getattr(query, "prefixlength", None),
         )
-        found = self._expansions.get(key)
-        if found is not None:
-            self._expansions.move_to_end(key)
-            return found
+        with self._keeping:
+            found = self._expansions.get(key)
+            if found is not None:
+                self._expansions.move_to_end(key)
+                return found
         found = self._expand(query)
-        self._expansions[key] = found
-        self._held += len(found.words) + 1
-        while self._held > CACHE_WORDS and len(self._expansions) > 1:
-            _, old = self._expansions.popitem(last=False)
-            self._held -= len(old.words) + 1
+        with self._keeping:
+            if key in self._expansions:
+                return self._expansions[key]
+            self._expansions[key] = found
+            self._held += len(found.words) + 1
+            while self._held > CACHE_WORDS and len(self._expansions) > 1:
+                _, old = self._expansions.popitem(last=False)
+                self._held -= len(old.words) + 1
         return found
 
     def cost(self, query: Query, budget: Budget | None = None) -> Cost:

@@ -24,6 +24,7 @@ finds little asks again for the same words on every request and every page.
 
 from __future__ import annotations
 
+import threading
 from collections import Counter
 from collections.abc import Callable
 from typing import Any, Generic, TypeVar
@@ -127,6 +128,9 @@ class Corrections(Generic[K, V]):
     def __init__(self, limit: int = MAX_CORRECTIONS) -> None:
         self.limit = limit
         self._answers: dict[K, V] = {}
+        # Threads answer at once: dropping the oldest answer (two would pick the
+        # same) happens under this lock; an answer computed twice is the same.
+        self._keeping = threading.Lock()
 
     def __len__(self) -> int:
         return len(self._answers)
@@ -135,9 +139,10 @@ class Corrections(Generic[K, V]):
         if key in self._answers:
             return self._answers[key]
         answer = compute(key)
-        if len(self._answers) >= self.limit:
-            self._answers.pop(next(iter(self._answers)))
-        self._answers[key] = answer
+        with self._keeping:
+            if len(self._answers) >= self.limit and key not in self._answers:
+                self._answers.pop(next(iter(self._answers)))
+            self._answers[key] = answer
         return answer
 
 

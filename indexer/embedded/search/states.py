@@ -13,6 +13,14 @@ replaced is closed when its last request is done, so a long export, or a
 search that started just before an upload committed, never finds its
 searcher closed under it.
 
+Threads: many requests read one state at once, with no lock around reads.
+The searcher's files move no shared position (`index.shared_files`); what a
+state makes once (entity names, speller, a filter's known values) is made
+under the state's `filling` lock, and the caches that requests fill as they
+go are either filled idempotently (two threads computing one entry compute
+the same) or mutated under their own small lock (`remember`, the LRU caches
+of `engine` and `lexicon`).
+
 May import `indexer.embedded.index` and the search modules below the core
 (facets, engine, lexicon, spelling, suggest, filter_values); never the core.
 """
@@ -20,7 +28,9 @@ May import `indexer.embedded.index` and the search modules below the core
 from __future__ import annotations
 
 import contextlib
+import os
 import threading
+from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -49,8 +59,8 @@ CACHED_PER_STATE = 1000
 
 def state_key(live: LiveIndex) -> tuple[Any, StateKey]:
     """The live index's current Whoosh index and the key of its state."""
-    generation, ix = live.opened()
-    return ix, (generation, ix.latest_generation())
+    generation, ix, update = live.state()
+    return ix, (generation, update)
 
 
 def version(key: StateKey) -> str:
@@ -93,8 +103,10 @@ class Shared:
     def keep_only(self, segments: set[SegmentKey]) -> None:
         """Forget merged or rebuilt-away segments, which would otherwise stay in memory."""
         for cache in (self.facets, self.words, self.lexicons):
-            for stale in cache.keys() - segments:
-                del cache[stale]
+            # A snapshot of the keys (one step under the GIL): a search of the
+            # older state may file a segment's words meanwhile.
+            for stale in set(list(cache)) - segments:
+                cache.pop(stale, None)
         self.postings.keep_only(segments)
 
 
@@ -118,12 +130,9 @@ class IndexState:
     # The words to highlight, by query text: prefixes expand against this state's terms.
     terms: dict[str, dict[str, frozenset[str]]] = field(default_factory=dict)
 
-    # Whoosh's readers share their open files and move a file position to read
-    # (a posting block, a stored document): two threads reading at once get
-    # each other's bytes. Every read of this state's searcher holds this lock;
-    # the array work around the reads is short. All states of one core share
-    # one lock (see States).
-    io: threading.RLock = field(default_factory=threading.RLock)
+    # Held while making what the state makes once (names, speller, known
+    # values): two threads asking at once make it once, the second waits.
+    filling: threading.Lock = field(default_factory=threading.Lock)
     # Entity names for suggestions and spelling words for corrections, made on
     # first use (or when the state is warmed).
     names: EntityNames | None = None
@@ -145,24 +154,38 @@ class IndexState:
 
     def entity_names(self) -> EntityNames:
         """The entities of this state for suggestions and casing (made once)."""
-        if self.names is None:
-            self.names = EntityNames(self.facets, self.all_docs, self.shared.names)
-            self.shared.names = self.names.index
-        return self.names
+        names = self.names
+        if names is None:
+            with self.filling:
+                names = self.names
+                if names is None:
+                    names = EntityNames(self.facets, self.all_docs, self.shared.names)
+                    self.shared.names = names.index
+                    self.names = names
+        return names
 
     def spelling(self) -> Speller:
         """The spelling words of this state for "did you mean" (made once)."""
-        if self.speller is None:
-            self.speller = Speller(self.lexicon, spelling_fields(self.searcher), self.shared.words)
-        return self.speller
+        speller = self.speller
+        if speller is None:
+            with self.filling:
+                speller = self.speller
+                if speller is None:
+                    fields = spelling_fields(self.searcher)
+                    speller = self.speller = Speller(self.lexicon, fields, self.shared.words)
+        return speller
 
     def known_values(self, name: str) -> KnownValues:
         """A filter's values in this index state by folded form (made once per state)."""
         known = self.known.get(name)
         if known is None:
-            table = self.facets.tables[name]
-            known = KnownValues(table.names, table.counts(self.all_docs), self._aliases(name))
-            self.known[name] = known
+            with self.filling:
+                known = self.known.get(name)
+                if known is None:
+                    table = self.facets.tables[name]
+                    counts = table.counts(self.all_docs)
+                    known = KnownValues(table.names, counts, self._aliases(name))
+                    self.known[name] = known
         return known
 
     def _aliases(self, name: str) -> dict[str, str] | None:
@@ -189,34 +212,93 @@ def spelling_fields(searcher: Searcher) -> list[str]:
     return fields
 
 
+# Held while `remember` changes a cache: two threads dropping "the oldest" at
+# once would both pick the same key, and iterating a dict another thread
+# changes raises. Reads (`cache.get`) take no lock; held for microseconds.
+_remembering = threading.Lock()
+
+
 def remember(cache: dict[Any, Any], key: Any, value: Any) -> None:
     """Keep a per-state answer, the oldest dropped first beyond CACHED_PER_STATE."""
-    if len(cache) >= CACHED_PER_STATE:
-        cache.pop(next(iter(cache)))
-    cache[key] = value
+    with _remembering:
+        if len(cache) >= CACHED_PER_STATE and key not in cache:
+            cache.pop(next(iter(cache)))
+        cache[key] = value
+
+
+class Turns:
+    """At most `count` holders at once, the others served in the order they came.
+
+    Not a `threading.Semaphore`: a thread that lets go of it and asks again
+    at once (a server thread taking its next request) takes it again before
+    a woken waiter runs, so some waiters starved for seconds (bench/threads.py,
+    8 threads on 2 turns). Here a turn let go is handed to the first waiter.
+    """
+
+    def __init__(self, count: int) -> None:
+        self._free = count
+        self._lock = threading.Lock()
+        self._waiting: deque[threading.Lock] = deque()
+
+    def __enter__(self) -> None:
+        with self._lock:
+            if self._free and not self._waiting:
+                self._free -= 1
+                return
+            gate = threading.Lock()
+            gate.acquire()
+            self._waiting.append(gate)
+        gate.acquire()  # opened by the holder that hands its turn over
+
+    def __exit__(self, *exc: object) -> None:
+        with self._lock:
+            if self._waiting:
+                self._waiting.popleft().release()
+            else:
+                self._free += 1
+
+
+def cores() -> int:
+    """The cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
 
 
 class States:
-    """The current index state of one live index, opened when the index changed."""
+    """The current index state of one live index, opened when the index changed.
 
-    def __init__(self, live: LiveIndex, shared: Shared) -> None:
+    At most `concurrency` requests use it at once (default: one per core);
+    the others wait their turn before taking a state. Reads need no lock,
+    but Python holds the GIL for about half a query and numpy lets go of it
+    hundreds of times a query: threads beyond the cores only hand the GIL
+    back and forth (8 threads on 2 cores: 3.6 -> 5.3 ms of CPU a query in
+    bench/threads.py), and a worker's CPU is what its requests share.
+    """
+
+    def __init__(self, live: LiveIndex, shared: Shared, concurrency: int | None = None) -> None:
         self.live = live
         self.shared = shared
-        # Reentrant: a match set's finalizer releases its state under this lock, and
-        # the garbage collector may run it in a thread that already holds it.
+        self.concurrency = concurrency or cores()
+        self._turns = Turns(self.concurrency)
+        # Held to look at the index and hand out, open or retire a state (never
+        # over a read). Reentrant: a match set's finalizer releases its state
+        # under this lock, and the garbage collector may run it in a thread
+        # that already holds it.
         self._lock = threading.RLock()
-        # The lock of every read, of every index state: taken before a state is,
-        # so that the requests waiting for it hold none. With a lock per state,
-        # each request queued behind a search held the state of its arrival, and
-        # under a stream of uploads (a new state each) the older states stayed
-        # open, arrays and caches and all, until their queues ran out.
-        self.io = threading.RLock()
         self.current: IndexState | None = None
 
     @contextlib.contextmanager
+    def turn(self) -> Iterator[None]:
+        """One of the `concurrency` turns to search (waited for when all are taken)."""
+        with self._turns:
+            yield
+
+    @contextlib.contextmanager
     def using(self) -> Iterator[IndexState]:
-        """The current index state, kept open until the block ends."""
-        with self.io:
+        """A turn and the current index state, kept open until the block ends."""
+        with self._turns:
             state = self.acquire()
             try:
                 yield state
@@ -258,7 +340,7 @@ class States:
         # Segments' facet arrays and word lists are stored in the generation's folder.
         folder = self.live.location.root / key[0]
         facets = FacetData(reader, self.shared.facets, folder)
-        state = IndexState(key, searcher, facets, self.shared, io=self.io, folder=folder)
+        state = IndexState(key, searcher, facets, self.shared, folder=folder)
         self.shared.keep_only({segment_key(leaf) for leaf, _ in reader.leaf_readers()})
         return state
 
