@@ -146,7 +146,7 @@ class SearchCore:
             for fieldname in SEARCH_FIELDS:
                 state.postings.lengths(fieldname)
             state.lexicon.warm(SEARCH_FIELDS)
-            state.entity_names().warm()
+            state.entity_names()
             state.spelling()
             for name in FILTER_PARAMS:
                 state.known_values(name)
