@@ -69,7 +69,7 @@ def parts(state: IndexState) -> dict[str, Any]:
         "found": {p: names.find(p, 5) for p in prefixes},
         "cased": {w: names.cased(w) for w in sorted(words)},
         "known": known,
-        "spelling": (speller.words, speller.frequencies.tolist()),
+        "spelling": (speller.words, speller.counts),
         "closest": state.known_values("person").closest("Jane Do"),
         "tables": tables,
         "newest_first": state.facets.newest_first.tolist(),
@@ -106,8 +106,11 @@ def test_each_new_state_is_what_a_fresh_core_makes_of_the_index(
 ) -> None:
     location, corpus, core = site
     steps = [
-        # New articles naming known people and a new one, a new place.
-        [article(100 + i, "b", PEOPLE, PLACES) for i in range(3)],
+        # New articles naming known people and a new one, a new place; new words.
+        [
+            {**article(100 + i, "b", PEOPLE, PLACES), "title": f"Quokka census {i} in Zanzibar"}
+            for i in range(3)
+        ],
         # One more article, one new name of a kind only.
         [{**article(200, "c", PEOPLE[:2], PLACES[:1]), "entities": {"person": ["Zoe Zed"]}}],
         # Another spelling of a known name: one folded form, two spellings.

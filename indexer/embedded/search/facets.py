@@ -231,6 +231,19 @@ class FacetData:
             for name in KINDS
         }
 
+    def live_counts(self, facet: str, live: Mask) -> npt.NDArray[np.int64]:
+        """How many live documents have each value of a facet (indexed by value id).
+
+        Asked once per index state (entity names, filter values): with no
+        document deleted, as after uploads of new articles, it is one count
+        over all pairs, without the table's per-pair documents.
+        """
+        table = self.tables[facet]
+        if live.all():
+            counts: npt.NDArray[np.int64] = np.bincount(table.values, minlength=len(table.names))
+            return counts
+        return table.counts(live)
+
     def ranked(
         self,
         mask: Mask,

@@ -24,12 +24,12 @@ finds little asks again for the same words on every request and every page.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import Counter
 from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
 import numpy as np
-import numpy.typing as npt
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
@@ -50,33 +50,59 @@ WordCache = dict[SegmentKey, dict[str, int]]
 
 
 class Speller:
-    """The spelling words of one index state's fields, with their article counts."""
+    """The spelling words of one index state's fields, with their article counts.
 
-    def __init__(self, lexicon: Lexicon, fields: list[str], cache: WordCache | None = None) -> None:
+    Made from the `previous` state's speller when that one's segments are all
+    still here (an upload adds a segment): its counts plus the new segments',
+    the few new words put in their places, instead of counting and sorting
+    every word of the archive again.
+    """
+
+    def __init__(
+        self,
+        lexicon: Lexicon,
+        fields: list[str],
+        cache: WordCache | None = None,
+        previous: Speller | None = None,
+    ) -> None:
         self.fields = fields
         # The lexicon reads each segment's words of a field once (the fallback
         # language's fields are searched as well, so it has them already).
         per_field = [lexicon.words(fieldname) for fieldname in fields]
+        segments = list(zip(*per_field, strict=True))
+        self.segments = [segment[0][0] for segment in segments]
+        added = segments
+        if (
+            previous is not None
+            and previous.fields == fields
+            and set(previous.segments) <= set(self.segments)
+        ):
+            known = set(previous.segments)
+            added = [segment for segment in segments if segment[0][0] not in known]
         total: Counter[str] = Counter()
-        for segment in zip(*per_field, strict=True):
-            key = segment[0][0] if segment else None
-            part = cache.get(key) if cache is not None and key is not None else None
+        for segment in added:
+            key = segment[0][0]
+            part = cache.get(key) if cache is not None else None
             if part is None:
                 part = _segment_words([words for _key, words in segment])
-                if cache is not None and key is not None:
+                if cache is not None:
                     cache[key] = part
             total.update(part)
         for stop in ANY_STOP_WORDS & total.keys():
             del total[stop]
-        # By length, then alphabetically: the words of one length are a slice.
-        self.words: list[str] = sorted(total, key=lambda w: (len(w), w))
-        self.frequencies: npt.NDArray[np.float64] = np.array(
-            [total[w] for w in self.words], dtype=np.float64
-        )
-        lengths = np.array([len(w) for w in self.words], dtype=np.int64)
-        longest = int(lengths[-1]) if len(lengths) else 0
+        if added is segments or previous is None:
+            self.counts: dict[str, int] = dict(total)
+            # By length, then alphabetically: the words of one length are a slice.
+            self.words: list[str] = sorted(total, key=_order)
+        else:
+            self.counts = dict(previous.counts)
+            new = sorted((word for word in total if word not in self.counts), key=_order)
+            for word, count in total.items():
+                self.counts[word] = self.counts.get(word, 0) + count
+            self.words = _merged(previous.words, new)
+        longest = len(self.words[-1]) if self.words else 0
         # starts[n]: the first word of n letters or more.
-        self._starts = np.searchsorted(lengths, np.arange(longest + 2)).tolist()
+        self._starts = [bisect_left(self.words, n, key=len) for n in range(longest + 2)]
 
     def correct(self, word: str) -> str | None:
         """The best replacement for a word the index does not have, or None."""
@@ -99,11 +125,36 @@ class Speller:
         close = np.flatnonzero((distances > 0) & (distances <= MAX_EDITS))
         if not len(close):
             return None
-        weights = self.frequencies[low + close] / EDIT_WEIGHT ** distances[close]
+        frequencies = np.array(
+            [self.counts[self.words[low + i]] for i in close.tolist()], dtype=np.float64
+        )
+        weights = frequencies / EDIT_WEIGHT ** distances[close]
         best = close[weights == weights.max()]
         # Equal weights: the first alphabetically, whatever its length.
         chosen: str = min(self.words[low + i] for i in best.tolist())
         return chosen
+
+
+def _order(word: str) -> tuple[int, str]:
+    return len(word), word
+
+
+# New words up to one in this many of the known ones (or a few) are put in
+# their places one by one; more are merged in one pass.
+_INSERT_RATIO = 64
+_INSERT_FEW = 32
+
+
+def _merged(words: list[str], new: list[str]) -> list[str]:
+    """Sorted (by `_order`) words and sorted new ones, as one sorted list."""
+    if not new:
+        return words
+    if len(new) > max(_INSERT_FEW, len(words) // _INSERT_RATIO):
+        return sorted([*words, *new], key=_order)
+    merged = list(words)
+    for word in new:
+        merged.insert(bisect_left(merged, _order(word), key=_order), word)
+    return merged
 
 
 def _segment_words(fields: list[FieldWords]) -> dict[str, int]:

@@ -89,6 +89,10 @@ class Shared:
     # text: reading depends on the generation's schema only, so the states an
     # upload makes read each text once; only pruning and costing are per state.
     queries: dict[tuple[str, str], tuple[Query | None, str | None]] = field(default_factory=dict)
+    # The last state's values of each filter: the next state folds only its new ones.
+    known: dict[str, KnownValues] = field(default_factory=dict)
+    # The last state's speller: the next one counts only the new segments' words.
+    speller: Speller | None = None
 
     def keep_only(self, segments: set[SegmentKey]) -> None:
         """Forget merged or rebuilt-away segments, which would otherwise stay in memory."""
@@ -153,7 +157,10 @@ class IndexState:
     def spelling(self) -> Speller:
         """The spelling words of this state for "did you mean" (made once)."""
         if self.speller is None:
-            self.speller = Speller(self.lexicon, spelling_fields(self.searcher), self.shared.words)
+            self.speller = Speller(
+                self.lexicon, spelling_fields(self.searcher), self.shared.words, self.shared.speller
+            )
+            self.shared.speller = self.speller
         return self.speller
 
     def known_values(self, name: str) -> KnownValues:
@@ -161,7 +168,13 @@ class IndexState:
         known = self.known.get(name)
         if known is None:
             table = self.facets.tables[name]
-            known = KnownValues(table.names, table.counts(self.all_docs), self._aliases(name))
+            known = KnownValues(
+                table.names,
+                self.facets.live_counts(name, self.all_docs),
+                self._aliases(name),
+                self.shared.known.get(name),
+            )
+            self.shared.known[name] = known
             self.known[name] = known
         return known
 

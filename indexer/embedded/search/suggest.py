@@ -159,16 +159,10 @@ class EntityNames:
     """The entities of one index state, findable by the start of their name or of a word."""
 
     def __init__(self, facets: FacetData, live: Mask, index: NameIndex | None = None) -> None:
-        every = bool(live.all())
         per_kind = []
         for kind in ENTITY_TYPES:
             table = facets.tables[kind]
-            # With no deleted document, the counts are those of all pairs.
-            counted = (
-                np.bincount(table.values, minlength=len(table.names))
-                if every
-                else table.counts(live)
-            )
+            counted = facets.live_counts(kind, live)
             # One count per name (a table of no documents counts none).
             per_value = np.zeros(len(table.names), dtype=np.int64)
             per_value[: len(counted)] = counted[: len(table.names)]
