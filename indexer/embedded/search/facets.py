@@ -27,7 +27,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -63,10 +63,26 @@ class ValueTable:
     `values[offsets[d]:offsets[d + 1]]`, and `docs` names each pair's document.
     """
 
-    def __init__(self, names: list[str], offsets: npt.NDArray[np.int64], values: IntArray) -> None:
+    def __init__(
+        self,
+        names: list[str],
+        offsets: npt.NDArray[np.int64],
+        values: IntArray,
+        positions: dict[str, int] | None = None,
+    ) -> None:
         self.names = names
         self.offsets = offsets
         self.values = values
+        # Each name's id, when a concatenation made it: handed on to the next one.
+        self._positions = positions
+
+    def take_positions(self) -> dict[str, int]:
+        """Each name's id, for a table that extends this one: handed over, not shared,
+        so that what the new table adds never shows here."""
+        positions, self._positions = self._positions, None
+        if positions is None or len(positions) != len(self.names):
+            positions = dict(zip(self.names, range(len(self.names)), strict=True))
+        return positions
 
     @cached_property
     def docs(self) -> IntArray:
@@ -97,9 +113,10 @@ class ValueTable:
             return tables[0]
         if not tables:
             return cls.from_lists([])
-        # The first table keeps its ids; the others' names are looked up.
+        # The first table keeps its ids; the others' names are looked up. A state
+        # after an upload extends the last state's table: its ids come with it.
         first = tables[0]
-        ids = dict(zip(first.names, range(len(first.names)), strict=True))
+        ids = first.take_positions()
         values = [first.values]
         offsets = [first.offsets]
         for table in tables[1:]:
@@ -110,6 +127,7 @@ class ValueTable:
             list(ids),
             np.concatenate(offsets),
             np.concatenate(values).astype(np.int32, copy=False),
+            ids,
         )
 
     def counts(self, mask: Mask) -> npt.NDArray[np.int64]:
@@ -208,10 +226,15 @@ class FacetData:
     """
 
     def __init__(
-        self, reader: Any, cache: SegmentCache | None = None, folder: Path | None = None
+        self,
+        reader: Any,
+        cache: SegmentCache | None = None,
+        folder: Path | None = None,
+        previous: FacetData | None = None,
     ) -> None:
         self.doc_count = reader.doc_count_all()
         parts = []
+        self.segments: list[SegmentKey] = []
         for leaf, _base in reader.leaf_readers():
             key = segment_key(leaf)
             part = cache.get(key) if cache is not None else None
@@ -220,14 +243,23 @@ class FacetData:
                 if cache is not None:
                     cache[key] = part
             parts.append(part)
+            self.segments.append(key)
+        # The previous state's arrays, when its segments are this one's first ones
+        # (an upload adds a segment after them): only the new segments are added.
+        done = len(previous.segments) if previous is not None else 0
+        if previous is None or not done or previous.segments != self.segments[:done]:
+            previous, done = None, 0
+        runs: list[_Run] = [previous] if previous is not None else []
+        runs.extend(parts[done:])
         self.timestamps: npt.NDArray[np.float64] = (
-            np.concatenate([p.timestamps for p in parts]) if parts else np.zeros(0)
+            np.concatenate([run.timestamps for run in runs]) if runs else np.zeros(0)
         )
-        self.newest_first: npt.NDArray[np.int64] = _merged_order(parts)
+        self.newest_first: npt.NDArray[np.int64] = _merged_order(runs)
         self.tables: dict[str, ValueTable] = {
-            name: ValueTable.concat([ValueTable.of(p.tables[name]) for p in parts])
-            if parts
-            else ValueTable.from_lists([])
+            name: ValueTable.concat(
+                ([previous.tables[name]] if previous is not None else [])
+                + [ValueTable.of(p.tables[name]) for p in parts[done:]]
+            )
             for name in KINDS
         }
 
@@ -294,7 +326,17 @@ class FacetData:
         return sorted((v for v in values if v.value.startswith(prefix)), key=lambda v: v.value)
 
 
-def _merged_order(parts: Sequence[SegmentArrays]) -> npt.NDArray[np.int64]:
+class _Run(Protocol):
+    """Consecutive documents' times and their order newest first: a segment's, or a state's."""
+
+    @property
+    def timestamps(self) -> npt.NDArray[np.float64]: ...
+
+    @property
+    def newest_first(self) -> npt.NDArray[np.int64]: ...
+
+
+def _merged_order(parts: Sequence[_Run]) -> npt.NDArray[np.int64]:
     """All documents newest first, equal times in document order, from the segments' orders.
 
     Each segment's order is one sorted run; a stable sort of runs (numpy's

@@ -93,9 +93,17 @@ class Shared:
     known: dict[str, KnownValues] = field(default_factory=dict)
     # The last state's speller: the next one counts only the new segments' words.
     speller: Speller | None = None
+    # The segments of the last state whose caches were swept (see keep_only).
+    _kept: set[SegmentKey] | None = None
 
     def keep_only(self, segments: set[SegmentKey]) -> None:
         """Forget merged or rebuilt-away segments, which would otherwise stay in memory."""
+        # An upload only adds a segment: nothing to forget, and the posting
+        # cache's hundreds of thousands of entries need no walk.
+        if self._kept is not None and self._kept <= segments:
+            self._kept = segments
+            return
+        self._kept = segments
         for cache in (self.facets, self.words, self.lexicons):
             for stale in cache.keys() - segments:
                 del cache[stale]
@@ -270,7 +278,10 @@ class States:
         reader = searcher.reader()
         # Segments' facet arrays and word lists are stored in the generation's folder.
         folder = self.live.location.root / key[0]
-        facets = FacetData(reader, self.shared.facets, folder)
+        # An upload's state extends the last state's facet tables (same generation).
+        last = self.current
+        previous = last.facets if last is not None and last.key[0] == key[0] else None
+        facets = FacetData(reader, self.shared.facets, folder, previous)
         state = IndexState(key, searcher, facets, self.shared, io=self.io, folder=folder)
         self.shared.keep_only({segment_key(leaf) for leaf, _ in reader.leaf_readers()})
         return state
