@@ -339,5 +339,10 @@ class SearchCore:
             return []
         with self._using() as state:
             return suggestions(
-                state.entity_names(), state.postings, state.searcher, state.facets, prefix, limit
+                state.entity_names(),
+                state.title_matches(),
+                state.searcher,
+                state.facets,
+                prefix,
+                limit,
             )

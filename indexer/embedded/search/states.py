@@ -40,6 +40,7 @@ from indexer.embedded.search.filter_values import KnownValues
 from indexer.embedded.search.lexicon import Lexicon, LexiconCache
 from indexer.embedded.search.spelling import Corrections, Speller, WordCache
 from indexer.embedded.search.suggest import EntityNames, NameIndex
+from indexer.embedded.search.title_matches import TitleMatches
 
 # The generation folder's name and, within it, the Whoosh table of contents' number.
 StateKey = tuple[str, int]
@@ -140,6 +141,7 @@ class IndexState:
     # first use (or when the state is warmed).
     names: EntityNames | None = None
     speller: Speller | None = None
+    titles: TitleMatches | None = None
     # What "did you mean" makes of each word (None: keep it), for this state only.
     corrections: Corrections[str, str | None] = field(default_factory=Corrections)
     # Requests using this state, and whether a newer state has replaced it:
@@ -161,6 +163,12 @@ class IndexState:
             self.names = EntityNames(self.facets, self.all_docs, self.shared.names)
             self.shared.names = self.names.index
         return self.names
+
+    def title_matches(self) -> TitleMatches:
+        """The titles typed words begin, for suggestions (made once)."""
+        if self.titles is None:
+            self.titles = TitleMatches(self.postings)
+        return self.titles
 
     def spelling(self) -> Speller:
         """The spelling words of this state for "did you mean" (made once)."""

@@ -10,9 +10,9 @@ Asked on every keystroke, so both halves avoid per-request scans:
   "Bank of Japan").
 - **Titles.** The typed words become prefix queries over the title fields
   (each word also by its stem, so "ministerial" finds "Ministerial"), answered
-  by the array engine rather than Whoosh's matchers: a short prefix expands
-  to hundreds of words, which Whoosh walks document by document. Best match
-  first, newest first among equals; each title once.
+  with arrays rather than Whoosh's matchers (`title_matches`): a short prefix
+  expands to hundreds of words, which Whoosh walks document by document. Best
+  match first, newest first among equals; each title once.
 """
 
 from __future__ import annotations
@@ -27,10 +27,10 @@ from whoosh.query import And, Or, Prefix, Query
 
 from indexer.archive.results import Suggestion
 from indexer.embedded.index.columns import Mask
-from indexer.embedded.index.schema import FALLBACK, TEXT_LANGUAGES, analyzer_for, text_field
+from indexer.embedded.index.schema import FALLBACK, TEXT_LANGUAGES, text_field
 from indexer.embedded.index.titles import shown_title
-from indexer.embedded.search.engine import Postings, evaluate
 from indexer.embedded.search.facets import FacetData
+from indexer.embedded.search.title_matches import TitleMatches, prefix_forms
 from indexer.ingest.article import ENTITY_TYPES
 
 MAX_PREFIX = 100  # characters: a longer text is not being typed
@@ -240,7 +240,7 @@ def clean_prefix(text: str) -> str:
 
 def suggestions(
     names: EntityNames,
-    postings: Postings,
+    titles: TitleMatches,
     searcher: Any,
     facets: FacetData,
     prefix: str,
@@ -248,7 +248,7 @@ def suggestions(
 ) -> list[Suggestion]:
     """Up to `limit` completions: entities first (half at most), then titles."""
     out = [Suggestion(e.name, e.kind, count=e.count) for e in names.find(prefix, limit // 2 or 1)]
-    mask, scores = evaluate(title_query(prefix), postings)
+    mask, scores = titles.match(prefix)
     seen: set[str] = set()
     # Best match first, newest first among equals; enough for repeated titles.
     for docnum in facets.ranked(mask, scores, "relevance", 4 * limit).tolist():
@@ -263,7 +263,8 @@ def suggestions(
 
 
 def title_query(prefix: str) -> Query:
-    """Every typed word begins a title word, in any language's title field."""
+    """Every typed word begins a title word, in any language's title field (what
+    `TitleMatches.match` answers, faster than the engine would)."""
     return And(
         [
             Or([_prefix_query(group, word) for group in (*TEXT_LANGUAGES, FALLBACK)])
@@ -275,8 +276,4 @@ def title_query(prefix: str) -> Query:
 def _prefix_query(group: str, word: str) -> Query:
     """Title terms of a language group that a typed word (or its stem) begins."""
     fieldname = text_field("title", group)
-    folded = [t.text for t in analyzer_for(FALLBACK)(word)]
-    stemmed = [t.text for t in analyzer_for(group)(word)]
-    # A whole word may be longer than its stem ("ministerial" -> "ministeri").
-    forms = {form for form in (*folded[:1], *stemmed[:1]) if form}
-    return Or([Prefix(fieldname, form) for form in sorted(forms)] or [Prefix(fieldname, word)])
+    return Or([Prefix(fieldname, form) for form in prefix_forms(group, word)])
