@@ -19,6 +19,7 @@ scored postings, within a budget, for the next keystrokes.
 from __future__ import annotations
 
 import math
+import threading
 from collections import OrderedDict
 
 import numpy as np
@@ -52,6 +53,9 @@ class TitleMatches:
         self.postings = postings
         self._scored: OrderedDict[tuple[str, str], Sparse] = OrderedDict()
         self._held = 0
+        # Threads of one worker may suggest at once: the cache's order and budget
+        # change together (scoring itself runs outside the lock).
+        self._lock = threading.Lock()
 
     def match(self, prefix: str) -> tuple[Mask, Scores]:
         """The live documents whose title has a word beginning with each typed word, and
@@ -79,16 +83,19 @@ class TitleMatches:
     def _prefix(self, fieldname: str, form: str) -> Sparse:
         """The postings of every word the prefix stands for, in order, with their scores."""
         key = (fieldname, form)
-        found = self._scored.get(key)
-        if found is not None:
-            self._scored.move_to_end(key)
-            return found
+        with self._lock:
+            found = self._scored.get(key)
+            if found is not None:
+                self._scored.move_to_end(key)
+                return found
         found = self._score(fieldname, self.postings.expand(Prefix(fieldname, form)))
-        self._scored[key] = found
-        self._held += len(found[0])
-        while self._held > CACHE_POSTINGS and len(self._scored) > 1:
-            _, old = self._scored.popitem(last=False)
-            self._held -= len(old[0])
+        with self._lock:
+            if key not in self._scored:
+                self._scored[key] = found
+                self._held += len(found[0])
+            while self._held > CACHE_POSTINGS and len(self._scored) > 1:
+                _, old = self._scored.popitem(last=False)
+                self._held -= len(old[0])
         return found
 
     def _score(self, fieldname: str, words: tuple[str, ...]) -> Sparse:
