@@ -23,6 +23,7 @@ from conftest import synthetic_article, write_jsonl
 from indexer.archive.request import FILTER_PARAMS
 from indexer.embedded.index.build import update_index
 from indexer.embedded.index.store import IndexLocation, LiveIndex
+from indexer.embedded.search import facets
 from indexer.embedded.search.core import SearchCore
 from indexer.embedded.search.states import IndexState
 from indexer.ingest.article import ENTITY_TYPES
@@ -56,6 +57,11 @@ def parts(state: IndexState) -> dict[str, Any]:
     words = {key for _kind, name in counted for key in (name.lower(), *name.lower().split())}
     prefixes = sorted({word[:n] for word in words for n in (1, 2, 3)})
     speller = state.spelling()
+    # Each word's count is its articles in the spelling fields, whatever the state kept.
+    for word in speller.words:
+        assert speller.frequency(word) == sum(
+            state.lexicon.doc_frequency(name, word) for name in speller.fields
+        )
     known = {}
     for name in FILTER_PARAMS:
         values = state.known_values(name)
@@ -69,7 +75,7 @@ def parts(state: IndexState) -> dict[str, Any]:
         "found": {p: names.find(p, 5) for p in prefixes},
         "cased": {w: names.cased(w) for w in sorted(words)},
         "known": known,
-        "spelling": (speller.words, speller.counts),
+        "spelling": [(word, speller.frequency(word)) for word in speller.words],
         "closest": state.known_values("person").closest("Jane Do"),
         "tables": tables,
         "newest_first": state.facets.newest_first.tolist(),
@@ -96,16 +102,24 @@ def site(tmp_path: Path) -> Iterator[tuple[IndexLocation, Path, SearchCore]]:
     location = IndexLocation(tmp_path / "index")
     update_index(location, corpus)
     core = SearchCore(LiveIndex(location))
-    core.warm()
     yield location, corpus, core
     core.close()
 
 
+@pytest.mark.parametrize("base_min_docs", [10, facets.BASE_MIN_DOCS])
 def test_each_new_state_is_what_a_fresh_core_makes_of_the_index(
     site: tuple[IndexLocation, Path, SearchCore],
+    base_min_docs: int,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    """With a base of big segments (the first build's, here of 60 articles) kept from
+    state to state, and with none (every segment smaller than the base's minimum)."""
+    monkeypatch.setattr(facets, "BASE_MIN_DOCS", base_min_docs)
     location, corpus, core = site
+    core.warm()
     steps = [
+        # Enough articles for a segment of the base's size: the base grows.
+        [article(400 + i, "e", PEOPLE[:4], PLACES[:3]) for i in range(12)],
         # New articles naming known people and a new one, a new place; new words.
         [
             {**article(100 + i, "b", PEOPLE, PLACES), "title": f"Quokka census {i} in Zanzibar"}
@@ -123,7 +137,7 @@ def test_each_new_state_is_what_a_fresh_core_makes_of_the_index(
         with core._using() as state:
             assert parts(state) == fresh_parts(location)
     # A removal: the new state has deleted documents (and names only they had).
-    removed = corpus / "upload-1.jsonl"
+    removed = corpus / "upload-2.jsonl"
     removed.unlink()
     update_index(location, corpus, removed=[removed])
     core.warm()

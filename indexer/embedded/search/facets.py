@@ -63,26 +63,15 @@ class ValueTable:
     `values[offsets[d]:offsets[d + 1]]`, and `docs` names each pair's document.
     """
 
-    def __init__(
-        self,
-        names: list[str],
-        offsets: npt.NDArray[np.int64],
-        values: IntArray,
-        positions: dict[str, int] | None = None,
-    ) -> None:
+    def __init__(self, names: list[str], offsets: npt.NDArray[np.int64], values: IntArray) -> None:
         self.names = names
         self.offsets = offsets
         self.values = values
-        # Each name's id, when a concatenation made it: handed on to the next one.
-        self._positions = positions
 
-    def take_positions(self) -> dict[str, int]:
-        """Each name's id, for a table that extends this one: handed over, not shared,
-        so that what the new table adds never shows here."""
-        positions, self._positions = self._positions, None
-        if positions is None or len(positions) != len(self.names):
-            positions = dict(zip(self.names, range(len(self.names)), strict=True))
-        return positions
+    @cached_property
+    def positions(self) -> dict[str, int]:
+        """Each name's id (made once; never changed: tables that extend this one share it)."""
+        return dict(zip(self.names, range(len(self.names)), strict=True))
 
     @cached_property
     def docs(self) -> IntArray:
@@ -113,10 +102,9 @@ class ValueTable:
             return tables[0]
         if not tables:
             return cls.from_lists([])
-        # The first table keeps its ids; the others' names are looked up. A state
-        # after an upload extends the last state's table: its ids come with it.
+        # The first table keeps its ids; the others' names are looked up.
         first = tables[0]
-        ids = first.take_positions()
+        ids = dict(zip(first.names, range(len(first.names)), strict=True))
         values = [first.values]
         offsets = [first.offsets]
         for table in tables[1:]:
@@ -127,7 +115,31 @@ class ValueTable:
             list(ids),
             np.concatenate(offsets),
             np.concatenate(values).astype(np.int32, copy=False),
-            ids,
+        )
+
+    def extended(self, tables: Sequence[ValueTable]) -> ValueTable:
+        """This table followed by those of later segments: its own ids kept, so that
+        only the later tables' names are looked up (in its `positions`, unchanged)."""
+        if not tables:
+            return self
+        known = self.positions
+        extra: dict[str, int] = {}
+        values = [self.values]
+        offsets = [self.offsets]
+        for table in tables:
+            remap = np.array(
+                [
+                    known[n] if n in known else extra.setdefault(n, len(known) + len(extra))
+                    for n in table.names
+                ],
+                dtype=np.int32,
+            )
+            values.append(remap[table.values] if len(table.values) else table.values)
+            offsets.append(table.offsets[1:] + offsets[-1][-1])
+        return ValueTable(
+            [*self.names, *extra],
+            np.concatenate(offsets),
+            np.concatenate(values).astype(np.int32, copy=False),
         )
 
     def counts(self, mask: Mask) -> npt.NDArray[np.int64]:
@@ -211,6 +223,47 @@ KINDS: dict[str, FacetKind] = {
 }
 
 
+# Segments of this many documents or more, at the start of an index, are its
+# base (see FacetData): those of uploads are smaller until merges make them so.
+BASE_MIN_DOCS = 1000
+
+
+def base_length(segments: Sequence[SegmentKey]) -> int:
+    """How many of an index state's first segments are big (BASE_MIN_DOCS or more)."""
+    for number, (_segment, doc_count) in enumerate(segments):
+        if doc_count < BASE_MIN_DOCS:
+            return number
+    return len(segments)
+
+
+@dataclass(frozen=True)
+class _Base:
+    """The arrays of an index state's first, big segments, as one (see FacetData)."""
+
+    keys: tuple[SegmentKey, ...]
+    timestamps: npt.NDArray[np.float64]
+    newest_first: npt.NDArray[np.int64]
+    tables: dict[str, ValueTable]
+
+    @classmethod
+    def of(cls, keys: tuple[SegmentKey, ...], parts: Sequence[SegmentArrays | _Base]) -> _Base:
+        """The parts (segments' arrays, or a smaller base and segments) concatenated."""
+        return cls(
+            keys,
+            np.concatenate([p.timestamps for p in parts]) if parts else np.zeros(0),
+            _merged_order(parts),
+            {
+                name: ValueTable.concat(
+                    [
+                        p.tables[name] if isinstance(p, _Base) else ValueTable.of(p.tables[name])
+                        for p in parts
+                    ]
+                )
+                for name in KINDS
+            },
+        )
+
+
 # Segment facet arrays by segment, shared by the index states that hold the segment:
 # they never change.
 SegmentCache = dict[SegmentKey, SegmentArrays]
@@ -244,22 +297,26 @@ class FacetData:
                     cache[key] = part
             parts.append(part)
             self.segments.append(key)
-        # The previous state's arrays, when its segments are this one's first ones
-        # (an upload adds a segment after them): only the new segments are added.
-        done = len(previous.segments) if previous is not None else 0
-        if previous is None or not done or previous.segments != self.segments[:done]:
-            previous, done = None, 0
-        runs: list[_Run] = [previous] if previous is not None else []
-        runs.extend(parts[done:])
-        self.timestamps: npt.NDArray[np.float64] = (
-            np.concatenate([run.timestamps for run in runs]) if runs else np.zeros(0)
-        )
+        # The big segments come first and change only with a rebuild or a big merge;
+        # uploads' small ones follow, and merge among themselves. The big ones'
+        # arrays are concatenated once and kept from state to state (`_Base`), so
+        # a new state concatenates only the small ones after them.
+        split = base_length(self.segments)
+        keys = tuple(self.segments[:split])
+        old = previous.base if previous is not None else None
+        self.base: _Base
+        if old is not None and old.keys == keys:
+            self.base = old
+        elif old is not None and old.keys and keys[: len(old.keys)] == old.keys:
+            self.base = _Base.of(keys, [old, *parts[len(old.keys) : split]])
+        else:
+            self.base = _Base.of(keys, parts[:split])
+        tail = parts[split:]
+        runs: list[_Run] = [self.base, *tail]
+        self.timestamps: npt.NDArray[np.float64] = np.concatenate([run.timestamps for run in runs])
         self.newest_first: npt.NDArray[np.int64] = _merged_order(runs)
         self.tables: dict[str, ValueTable] = {
-            name: ValueTable.concat(
-                ([previous.tables[name]] if previous is not None else [])
-                + [ValueTable.of(p.tables[name]) for p in parts[done:]]
-            )
+            name: self.base.tables[name].extended([ValueTable.of(p.tables[name]) for p in tail])
             for name in KINDS
         }
 

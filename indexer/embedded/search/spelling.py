@@ -27,6 +27,7 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections import Counter
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 import numpy as np
@@ -36,6 +37,7 @@ from rapidfuzz.distance import OSA
 from indexer.embedded.index.analysis import fold
 from indexer.embedded.index.columns import SegmentKey
 from indexer.embedded.index.schema import ANY_STOP_WORDS
+from indexer.embedded.search.facets import base_length
 from indexer.embedded.search.lexicon import FieldWords, Lexicon
 
 MAX_EDITS = 2
@@ -49,13 +51,38 @@ MAX_CORRECTIONS = 10_000
 WordCache = dict[SegmentKey, dict[str, int]]
 
 
+@dataclass(frozen=True)
+class _Words:
+    """The spelling words of some segments (stop words left out), with their counts,
+    sorted by length, then alphabetically: the words of one length are a slice."""
+
+    keys: tuple[SegmentKey, ...]
+    counts: dict[str, int]
+    words: list[str]
+
+    def extended(self, keys: tuple[SegmentKey, ...], parts: list[dict[str, int]]) -> _Words:
+        """These words and those of more segments (their parts), under their keys."""
+        added = _counted(parts)
+        if not self.counts:
+            return _Words(keys, added, sorted(added, key=_order))
+        counts = dict(self.counts)
+        new = sorted((word for word in added if word not in counts), key=_order)
+        for word, count in added.items():
+            counts[word] = counts.get(word, 0) + count
+        return _Words(keys, counts, _merged(self.words, new))
+
+
+_NO_WORDS = _Words((), {}, [])
+
+
 class Speller:
     """The spelling words of one index state's fields, with their article counts.
 
-    Made from the `previous` state's speller when that one's segments are all
-    still here (an upload adds a segment): its counts plus the new segments',
-    the few new words put in their places, instead of counting and sorting
-    every word of the archive again.
+    The words of the big segments at the start of the index (`facets.base_length`:
+    they change only with a rebuild or a big merge) are counted and sorted once
+    and kept from state to state; a state adds the words of the small segments
+    after them (uploads'), the few new ones put in their places, instead of
+    counting and sorting every word of the archive again.
     """
 
     def __init__(
@@ -70,39 +97,32 @@ class Speller:
         # language's fields are searched as well, so it has them already).
         per_field = [lexicon.words(fieldname) for fieldname in fields]
         segments = list(zip(*per_field, strict=True))
-        self.segments = [segment[0][0] for segment in segments]
-        added = segments
-        if (
-            previous is not None
-            and previous.fields == fields
-            and set(previous.segments) <= set(self.segments)
-        ):
-            known = set(previous.segments)
-            added = [segment for segment in segments if segment[0][0] not in known]
-        total: Counter[str] = Counter()
-        for segment in added:
-            key = segment[0][0]
-            part = cache.get(key) if cache is not None else None
-            if part is None:
-                part = _segment_words([words for _key, words in segment])
-                if cache is not None:
-                    cache[key] = part
-            total.update(part)
-        for stop in ANY_STOP_WORDS & total.keys():
-            del total[stop]
-        if added is segments or previous is None:
-            self.counts: dict[str, int] = dict(total)
-            # By length, then alphabetically: the words of one length are a slice.
-            self.words: list[str] = sorted(total, key=_order)
+        keys = [segment[0][0] for segment in segments]
+
+        def parts(chosen: list[tuple[tuple[SegmentKey, FieldWords], ...]]) -> list[dict[str, int]]:
+            return [_segment_part(segment, cache) for segment in chosen]
+
+        split = base_length(keys)
+        base_keys = tuple(keys[:split])
+        old = previous._base if previous is not None and previous.fields == fields else None
+        self._base: _Words
+        if old is not None and old.keys == base_keys:
+            self._base = old
+        elif old is not None and old.keys and base_keys[: len(old.keys)] == old.keys:
+            self._base = old.extended(base_keys, parts(segments[len(old.keys) : split]))
         else:
-            self.counts = dict(previous.counts)
-            new = sorted((word for word in total if word not in self.counts), key=_order)
-            for word, count in total.items():
-                self.counts[word] = self.counts.get(word, 0) + count
-            self.words = _merged(previous.words, new)
+            self._base = _NO_WORDS.extended(base_keys, parts(segments[:split]))
+        self._tail = _counted(parts(segments[split:]))
+        base = self._base.counts
+        new = sorted((word for word in self._tail if word not in base), key=_order)
+        self.words: list[str] = _merged(self._base.words, new)
         longest = len(self.words[-1]) if self.words else 0
         # starts[n]: the first word of n letters or more.
         self._starts = [bisect_left(self.words, n, key=len) for n in range(longest + 2)]
+
+    def frequency(self, word: str) -> int:
+        """How many articles use the word (in the spelling fields)."""
+        return self._base.counts.get(word, 0) + self._tail.get(word, 0)
 
     def correct(self, word: str) -> str | None:
         """The best replacement for a word the index does not have, or None."""
@@ -126,7 +146,7 @@ class Speller:
         if not len(close):
             return None
         frequencies = np.array(
-            [self.counts[self.words[low + i]] for i in close.tolist()], dtype=np.float64
+            [self.frequency(self.words[low + i]) for i in close.tolist()], dtype=np.float64
         )
         weights = frequencies / EDIT_WEIGHT ** distances[close]
         best = close[weights == weights.max()]
@@ -155,6 +175,29 @@ def _merged(words: list[str], new: list[str]) -> list[str]:
     for word in new:
         merged.insert(bisect_left(merged, _order(word), key=_order), word)
     return merged
+
+
+def _segment_part(
+    segment: tuple[tuple[SegmentKey, FieldWords], ...], cache: WordCache | None
+) -> dict[str, int]:
+    """A segment's spelling words and their counts, from the cache or its fields' words."""
+    key = segment[0][0]
+    part = cache.get(key) if cache is not None else None
+    if part is None:
+        part = _segment_words([words for _key, words in segment])
+        if cache is not None:
+            cache[key] = part
+    return part
+
+
+def _counted(parts: list[dict[str, int]]) -> dict[str, int]:
+    """Segments' word counts summed, stop words left out."""
+    total: Counter[str] = Counter()
+    for part in parts:
+        total.update(part)
+    for stop in ANY_STOP_WORDS & total.keys():
+        del total[stop]
+    return dict(total)
 
 
 def _segment_words(fields: list[FieldWords]) -> dict[str, int]:
