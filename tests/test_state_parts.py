@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 from conftest import synthetic_article, write_jsonl
 
@@ -56,6 +57,11 @@ def parts(state: IndexState) -> dict[str, Any]:
     # The keys of names with articles: names of removed articles may stay filed.
     words = {key for _kind, name in counted for key in (name.lower(), *name.lower().split())}
     prefixes = sorted({word[:n] for word in words for n in (1, 2, 3)})
+    # Counts of live documents per value, however they were summed, are the table's own.
+    for name, table in state.facets.tables.items():
+        assert np.array_equal(
+            state.facets.live_counts(name, state.all_docs), table.counts(state.all_docs)
+        )
     speller = state.spelling()
     # Each word's count is its articles in the spelling fields, whatever the state kept.
     for word in speller.words:

@@ -24,7 +24,7 @@ May import `indexer.embedded.index` and `indexer.ingest`; nothing of the search 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal, Protocol
@@ -244,6 +244,17 @@ class _Base:
     timestamps: npt.NDArray[np.float64]
     newest_first: npt.NDArray[np.int64]
     tables: dict[str, ValueTable]
+    # Each facet's count of pairs per value, made on first use.
+    _counts: dict[str, npt.NDArray[np.int64]] = field(default_factory=dict)
+
+    def counts(self, facet: str) -> npt.NDArray[np.int64]:
+        """How many of the base's documents (deleted ones too) have each value of a facet."""
+        counted = self._counts.get(facet)
+        if counted is None:
+            table = self.tables[facet]
+            counted = np.bincount(table.values, minlength=len(table.names))
+            self._counts[facet] = counted
+        return counted
 
     @classmethod
     def of(cls, keys: tuple[SegmentKey, ...], parts: Sequence[SegmentArrays | _Base]) -> _Base:
@@ -323,15 +334,20 @@ class FacetData:
     def live_counts(self, facet: str, live: Mask) -> npt.NDArray[np.int64]:
         """How many live documents have each value of a facet (indexed by value id).
 
-        Asked once per index state (entity names, filter values): with no
-        document deleted, as after uploads of new articles, it is one count
-        over all pairs, without the table's per-pair documents.
+        Asked once per index state and facet (entity names, filter values):
+        with no document deleted, as after uploads of new articles, it is the
+        base's counts (counted once) plus a count of the small segments' pairs.
         """
         table = self.tables[facet]
-        if live.all():
-            counts: npt.NDArray[np.int64] = np.bincount(table.values, minlength=len(table.names))
-            return counts
-        return table.counts(live)
+        if not live.all():
+            return table.counts(live)
+        start = int(table.offsets[len(self.base.timestamps)])
+        counts: npt.NDArray[np.int64] = np.bincount(
+            table.values[start:], minlength=len(table.names)
+        )
+        counted = self.base.counts(facet)
+        counts[: len(counted)] += counted
+        return counts
 
     def ranked(
         self,
