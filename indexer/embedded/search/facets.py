@@ -137,7 +137,8 @@ class ValueTable:
             values.append(remap[table.values] if len(table.values) else table.values)
             offsets.append(table.offsets[1:] + offsets[-1][-1])
         return ValueTable(
-            [*self.names, *extra],
+            # Names are never changed: with none new, the list is this table's own.
+            [*self.names, *extra] if extra else self.names,
             np.concatenate(offsets),
             np.concatenate(values).astype(np.int32, copy=False),
         )

@@ -102,9 +102,9 @@ class KnownValues:
         before = previous.names
         names = self.names
         # Equal names are mostly the same objects: comparing is a pointer check each.
-        if (previous.aliases is not self.aliases and previous.aliases != self.aliases) or names[
-            : len(before)
-        ] != before:
+        if previous.aliases is not self.aliases and previous.aliases != self.aliases:
+            return False
+        if names is not before and names[: len(before)] != before:
             return False
         ids = dict(previous._ids)
         direct = previous._direct

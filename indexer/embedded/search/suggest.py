@@ -144,7 +144,7 @@ class NameIndex:
         if known is not None:
             before, numbers = known
             # Equal names are mostly the same objects: comparing is a pointer check each.
-            if len(names) >= len(before) and names[: len(before)] == before:
+            if names is before or (len(names) >= len(before) and names[: len(before)] == before):
                 start, head = len(before), numbers
         if start == len(names):
             return head
