@@ -74,7 +74,7 @@ class KnownValues:
         # Few folded forms have more than one.
         for key in self._several:
             self._ids[key] = sorted(self._ids[key], key=lambda i: (-self._counts[i], names[i]))
-        self._keys = list(self._ids)
+        self._keys: list[str] | None = None
 
     def _fold_all(self) -> None:
         names = self.names
@@ -157,11 +157,22 @@ class KnownValues:
             self._closest[key] = found
         return found
 
+    def _compared(self) -> list[str]:
+        """The folded forms unknown values are compared with, made on first use: the
+        values' own in their order, then the aliases' (as a state made from scratch
+        files them, whether or not this one extended the last state's)."""
+        if self._keys is None:
+            direct = self._direct
+            keys = [key for key in self._ids if key in direct]
+            keys.extend(key for key in self._ids if key not in direct)
+            self._keys = keys
+        return self._keys
+
     def _nearest(self, key: str) -> tuple[str, ...]:
         key = key[:MAX_COMPARED]
         scorer = fuzz.WRatio if len(key) >= _PARTIAL_FROM else fuzz.ratio
         scored = process.extract(
-            key, self._keys, scorer=scorer, score_cutoff=MIN_SCORE, limit=4 * MAX_CLOSEST
+            key, self._compared(), scorer=scorer, score_cutoff=MIN_SCORE, limit=4 * MAX_CLOSEST
         )
         # The weighted ratio finds a part ("Mourinho" in "José Mourinho") but scores
         # a longer value holding it ("Politics > Europe" for "politik") as high as
