@@ -153,3 +153,23 @@ def test_each_new_state_is_what_a_fresh_core_makes_of_the_index(
         assert ("person", "Zoe Zed") not in carried["counted"]
         assert carried == fresh_parts(location)
     assert {kind for kind, _name in carried["counted"]} == set(ENTITY_TYPES)
+
+
+def test_an_upload_reuses_the_big_segments_parts(
+    site: tuple[IndexLocation, Path, SearchCore], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What a state made of the big segments is the next state's too, not made again:
+    the cost of a new state follows the upload, not the archive."""
+    monkeypatch.setattr(facets, "BASE_MIN_DOCS", 10)
+    location, corpus, core = site
+    core.warm()
+    with core._using() as state:
+        before = (state.facets.base, state.spelling()._base, state.entity_names().index)
+    path = write_jsonl(corpus / "upload.jsonl", [article(500, "f", PEOPLE[:2], PLACES[:1])])
+    update_index(location, corpus, [path])
+    core.warm()
+    with core._using() as state:
+        assert state.facets.base is before[0]
+        assert state.spelling()._base is before[1]
+        # Known names only: the same name index, no name filed again.
+        assert state.entity_names().index is before[2]
