@@ -11,6 +11,7 @@ import indexer.embedded.search as package
 LAYERS = (
     {"textquery", "expand", "prune", "highlight", "lexicon", "facets", "filter_values"},
     {"engine", "spelling", "hits", "reading"},
+    {"title_matches"},
     {"suggest"},
     {"states"},
     {"restrictions", "did_you_mean", "related"},

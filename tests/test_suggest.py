@@ -7,12 +7,20 @@ first (at most half of the list), then titles by prefixes of their words
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
 import pytest
+from api_app import demo_index
 from whoosh.query import And, Or, Prefix
 
 from indexer.archive.results import Suggestion
+from indexer.embedded.index.store import IndexLocation, LiveIndex
 from indexer.embedded.search.core import SearchCore
+from indexer.embedded.search.engine import evaluate
 from indexer.embedded.search.suggest import MAX_PREFIX, NameIndex, clean_prefix, title_query
+from indexer.embedded.search.title_matches import TitleMatches
 
 
 def titles(found: list[Suggestion]) -> list[str]:
@@ -123,3 +131,45 @@ def test_the_name_index_files_names_and_their_words_once() -> None:
     assert grown is not index and index.entries == names
     assert grown.numbers[("place", "Vienna")] == 2
     assert [key for key in grown.keys if key[0] == "vienna"] == [("vienna", 0), ("vienna", 2)]
+
+
+@pytest.mark.parametrize(
+    "typed", ["o", "osc", "Wien ", "iaea dir", "ministerial", "vie", "s", "ba o", "zzzq"]
+)
+def test_title_matches_are_the_engines_answer_to_the_title_query(
+    demo: SearchCore, typed: str
+) -> None:
+    """The same documents and the very same scores (not merely close): the order of
+    suggestions among equal scores depends on it."""
+    with demo._using() as state:
+        expected_mask, expected_scores = evaluate(title_query(typed), state.postings)
+        mask, scores = TitleMatches(state.postings).match(typed)
+    assert mask.any() == (typed != "zzzq")
+    assert np.array_equal(mask, expected_mask)
+    assert np.array_equal(scores, expected_scores)
+
+
+def test_threads_suggesting_at_once_get_the_answers_of_one_thread(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    """Each thread's answers are those a lone caller gets (on a new core: its caches
+    fill while the threads race)."""
+    location = IndexLocation(demo_index(tmp_path_factory))
+    typed = ["os", "osc", "vie", "wi", "min", "iaea d", "s", "ba o", "wien"]
+    alone = SearchCore(LiveIndex(location))
+    shared = SearchCore(LiveIndex(location))
+    start = threading.Barrier(8)
+
+    def run(offset: int) -> dict[str, list[Suggestion]]:
+        start.wait()
+        order = typed[offset:] + typed[:offset]
+        return {prefix: shared.suggest(prefix) for prefix in order * 3}
+
+    try:
+        expected = {prefix: alone.suggest(prefix) for prefix in typed}
+        with ThreadPoolExecutor(8) as pool:
+            answers = list(pool.map(run, range(8)))
+    finally:
+        alone.close()
+        shared.close()
+    assert all(found == expected for found in answers)

@@ -12,13 +12,14 @@ Its modules, in layers; a module imports only from the layers below its own
 1. Built on those: `engine` (a tree evaluated over posting lists as arrays,
    BM25F scores), `spelling` (the closest well-attested word), `hits` (a hit
    from stored fields), `reading` (an article with a search's words marked).
-2. `suggest` (completions while typing).
-3. `states` (the index state a request reads, and its lifecycle).
-4. The steps of a request over a state: `restrictions` (filter and date
+2. `title_matches` (typed words' title matches, scored as the engine does).
+3. `suggest` (completions while typing).
+4. `states` (the index state a request reads, and its lifecycle).
+5. The steps of a request over a state: `restrictions` (filter and date
    masks), `did_you_mean`, `related`;
-5. and `result_facets` (counted over the restrictions but their own).
-6. `core` (`SearchCore`: the request pipeline).
-7. Over the core: `entity_report`, `facet_search`, `export`; and `stats`
+6. and `result_facets` (counted over the restrictions but their own).
+7. `core` (`SearchCore`: the request pipeline).
+8. Over the core: `entity_report`, `facet_search`, `export`; and `stats`
    (what the index holds, read without a search core).
 
 Only `indexer.embedded.backend` and the benchmarks use it from outside; the

@@ -147,7 +147,7 @@ class SearchCore:
             for fieldname in SEARCH_FIELDS:
                 state.postings.lengths(fieldname)
             state.lexicon.warm(SEARCH_FIELDS)
-            state.entity_names().warm()
+            state.entity_names()
             state.spelling()
             for name in FILTER_PARAMS:
                 state.known_values(name)
@@ -339,5 +339,10 @@ class SearchCore:
             return []
         with self._using() as state:
             return suggestions(
-                state.entity_names(), state.postings, state.searcher, state.facets, prefix, limit
+                state.entity_names(),
+                state.title_matches(),
+                state.searcher,
+                state.facets,
+                prefix,
+                limit,
             )

@@ -59,36 +59,85 @@ class KnownValues:
         names: list[str],
         counts: npt.NDArray[np.int64],
         aliases: Mapping[str, str] | None = None,
+        previous: KnownValues | None = None,
     ) -> None:
         self.names = names
+        self.aliases = aliases
         # A list: numpy's scalar indexing costs a microsecond a value.
         self._counts: list[int] = counts.tolist()[: len(names)]
         self._counts += [0] * (len(names) - len(self._counts))
-        ids: dict[str, list[int]] = {}
-        for index, name in enumerate(names):
-            ids.setdefault(fold(name), []).append(index)
-        if aliases:
-            # An alias never widens a value the archive has under that spelling
-            # (a place "Georgia" stays the one filed so, whatever else it names).
-            direct = set(ids)
-            position = {name: index for index, name in enumerate(names)}
-            for alias, name in aliases.items():
-                key = fold(alias)
-                if name in position and key not in direct:
-                    found = ids.setdefault(key, [])
-                    if position[name] not in found:
-                        found.append(position[name])
+        self._closest: dict[str, tuple[str, ...]] = {}
+        # An upload's state lists the last state's values and then its own: only
+        # those are folded (folding every value was most of a new state's cost).
+        if not (previous is not None and self._extend(previous)):
+            self._fold_all()
         # Most used spelling first: it is the one a chip or a suggestion shows.
         # Few folded forms have more than one.
-        for found in ids.values():
-            if len(found) > 1:
-                found.sort(key=lambda i: (-self._counts[i], names[i]))
-        self._ids = ids
-        self._keys = list(ids)
-        self._closest: dict[str, tuple[str, ...]] = {}
+        for key in self._several:
+            self._ids[key] = sorted(self._ids[key], key=lambda i: (-self._counts[i], names[i]))
+        self._keys: list[str] | None = None
         # Requests of several threads fill `_closest` at once: dropping the oldest
         # entry (two would pick the same) happens under this lock.
         self._keeping = threading.Lock()
+
+    def _fold_all(self) -> None:
+        names = self.names
+        ids: dict[str, list[int]] = {}
+        for index, name in enumerate(names):
+            ids.setdefault(fold(name), []).append(index)
+        # The folded forms of the values themselves: an alias never stands for another.
+        self._direct = set(ids)
+        if self.aliases:
+            # An alias never widens a value the archive has under that spelling
+            # (a place "Georgia" stays the one filed so, whatever else it names).
+            position = {name: index for index, name in enumerate(names)}
+            for alias, name in self.aliases.items():
+                key = fold(alias)
+                if name in position and key not in self._direct:
+                    found = ids.setdefault(key, [])
+                    if position[name] not in found:
+                        found.append(position[name])
+        self._ids = ids
+        self._several = {key for key, found in ids.items() if len(found) > 1}
+
+    def _extend(self, previous: KnownValues) -> bool:
+        """The previous state's folded values plus this one's new values; False when
+        this state's values are not the previous ones followed by new ones."""
+        before = previous.names
+        names = self.names
+        # Equal names are mostly the same objects: comparing is a pointer check each.
+        if previous.aliases is not self.aliases and previous.aliases != self.aliases:
+            return False
+        if names is not before and names[: len(before)] != before:
+            return False
+        ids = dict(previous._ids)
+        direct = previous._direct
+        several = set(previous._several)
+        new_direct = set()
+        for index in range(len(before), len(names)):
+            key = fold(names[index])
+            if key in ids and key not in direct and key not in new_direct:
+                return False  # now a value's own spelling, it was an alias's: fold anew
+            new_direct.add(key)
+            # New lists: the previous state's are its own.
+            ids[key] = [*ids.get(key, ()), index]
+            if len(ids[key]) > 1:
+                several.add(key)
+        if new_direct:
+            direct = direct | new_direct
+        if self.aliases and len(names) > len(before):
+            new_names = {names[i]: i for i in range(len(before), len(names))}
+            for alias, name in self.aliases.items():
+                if name in new_names:
+                    key = fold(alias)
+                    if key not in direct and new_names[name] not in ids.get(key, ()):
+                        ids[key] = [*ids.get(key, ()), new_names[name]]
+                        if len(ids[key]) > 1:
+                            several.add(key)
+        self._ids = ids
+        self._direct = direct
+        self._several = several
+        return True
 
     def _count(self, index: int) -> int:
         return self._counts[index]
@@ -113,11 +162,22 @@ class KnownValues:
                 self._closest[key] = found
         return found
 
+    def _compared(self) -> list[str]:
+        """The folded forms unknown values are compared with, made on first use: the
+        values' own in their order, then the aliases' (as a state made from scratch
+        files them, whether or not this one extended the last state's)."""
+        if self._keys is None:
+            direct = self._direct
+            keys = [key for key in self._ids if key in direct]
+            keys.extend(key for key in self._ids if key not in direct)
+            self._keys = keys
+        return self._keys
+
     def _nearest(self, key: str) -> tuple[str, ...]:
         key = key[:MAX_COMPARED]
         scorer = fuzz.WRatio if len(key) >= _PARTIAL_FROM else fuzz.ratio
         scored = process.extract(
-            key, self._keys, scorer=scorer, score_cutoff=MIN_SCORE, limit=4 * MAX_CLOSEST
+            key, self._compared(), scorer=scorer, score_cutoff=MIN_SCORE, limit=4 * MAX_CLOSEST
         )
         # The weighted ratio finds a part ("Mourinho" in "José Mourinho") but scores
         # a longer value holding it ("Politics > Europe" for "politik") as high as

@@ -25,18 +25,20 @@ finds little asks again for the same words on every request and every page.
 from __future__ import annotations
 
 import threading
+from bisect import bisect_left
 from collections import Counter
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 import numpy as np
-import numpy.typing as npt
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from indexer.embedded.index.analysis import fold
 from indexer.embedded.index.columns import SegmentKey
 from indexer.embedded.index.schema import ANY_STOP_WORDS
+from indexer.embedded.search.facets import base_length
 from indexer.embedded.search.lexicon import FieldWords, Lexicon
 
 MAX_EDITS = 2
@@ -50,34 +52,78 @@ MAX_CORRECTIONS = 10_000
 WordCache = dict[SegmentKey, dict[str, int]]
 
 
-class Speller:
-    """The spelling words of one index state's fields, with their article counts."""
+@dataclass(frozen=True)
+class _Words:
+    """The spelling words of some segments (stop words left out), with their counts,
+    sorted by length, then alphabetically: the words of one length are a slice."""
 
-    def __init__(self, lexicon: Lexicon, fields: list[str], cache: WordCache | None = None) -> None:
+    keys: tuple[SegmentKey, ...]
+    counts: dict[str, int]
+    words: list[str]
+
+    def extended(self, keys: tuple[SegmentKey, ...], parts: list[dict[str, int]]) -> _Words:
+        """These words and those of more segments (their parts), under their keys."""
+        added = _counted(parts)
+        if not self.counts:
+            return _Words(keys, added, sorted(added, key=_order))
+        counts = dict(self.counts)
+        new = sorted((word for word in added if word not in counts), key=_order)
+        for word, count in added.items():
+            counts[word] = counts.get(word, 0) + count
+        return _Words(keys, counts, _merged(self.words, new))
+
+
+_NO_WORDS = _Words((), {}, [])
+
+
+class Speller:
+    """The spelling words of one index state's fields, with their article counts.
+
+    The words of the big segments at the start of the index (`facets.base_length`:
+    they change only with a rebuild or a big merge) are counted and sorted once
+    and kept from state to state; a state adds the words of the small segments
+    after them (uploads'), the few new ones put in their places, instead of
+    counting and sorting every word of the archive again.
+    """
+
+    def __init__(
+        self,
+        lexicon: Lexicon,
+        fields: list[str],
+        cache: WordCache | None = None,
+        previous: Speller | None = None,
+    ) -> None:
         self.fields = fields
         # The lexicon reads each segment's words of a field once (the fallback
         # language's fields are searched as well, so it has them already).
         per_field = [lexicon.words(fieldname) for fieldname in fields]
-        total: Counter[str] = Counter()
-        for segment in zip(*per_field, strict=True):
-            key = segment[0][0] if segment else None
-            part = cache.get(key) if cache is not None and key is not None else None
-            if part is None:
-                part = _segment_words([words for _key, words in segment])
-                if cache is not None and key is not None:
-                    cache[key] = part
-            total.update(part)
-        for stop in ANY_STOP_WORDS & total.keys():
-            del total[stop]
-        # By length, then alphabetically: the words of one length are a slice.
-        self.words: list[str] = sorted(total, key=lambda w: (len(w), w))
-        self.frequencies: npt.NDArray[np.float64] = np.array(
-            [total[w] for w in self.words], dtype=np.float64
-        )
-        lengths = np.array([len(w) for w in self.words], dtype=np.int64)
-        longest = int(lengths[-1]) if len(lengths) else 0
+        segments = list(zip(*per_field, strict=True))
+        keys = [segment[0][0] for segment in segments]
+
+        def parts(chosen: list[tuple[tuple[SegmentKey, FieldWords], ...]]) -> list[dict[str, int]]:
+            return [_segment_part(segment, cache) for segment in chosen]
+
+        split = base_length(keys)
+        base_keys = tuple(keys[:split])
+        old = previous._base if previous is not None and previous.fields == fields else None
+        self._base: _Words
+        if old is not None and old.keys == base_keys:
+            self._base = old
+        elif old is not None and old.keys and base_keys[: len(old.keys)] == old.keys:
+            self._base = old.extended(base_keys, parts(segments[len(old.keys) : split]))
+        else:
+            self._base = _NO_WORDS.extended(base_keys, parts(segments[:split]))
+        self._tail = _counted(parts(segments[split:]))
+        base = self._base.counts
+        new = sorted((word for word in self._tail if word not in base), key=_order)
+        self.words: list[str] = _merged(self._base.words, new)
+        longest = len(self.words[-1]) if self.words else 0
         # starts[n]: the first word of n letters or more.
-        self._starts = np.searchsorted(lengths, np.arange(longest + 2)).tolist()
+        self._starts = [bisect_left(self.words, n, key=len) for n in range(longest + 2)]
+
+    def frequency(self, word: str) -> int:
+        """How many articles use the word (in the spelling fields)."""
+        return self._base.counts.get(word, 0) + self._tail.get(word, 0)
 
     def correct(self, word: str) -> str | None:
         """The best replacement for a word the index does not have, or None."""
@@ -100,11 +146,59 @@ class Speller:
         close = np.flatnonzero((distances > 0) & (distances <= MAX_EDITS))
         if not len(close):
             return None
-        weights = self.frequencies[low + close] / EDIT_WEIGHT ** distances[close]
+        frequencies = np.array(
+            [self.frequency(self.words[low + i]) for i in close.tolist()], dtype=np.float64
+        )
+        weights = frequencies / EDIT_WEIGHT ** distances[close]
         best = close[weights == weights.max()]
         # Equal weights: the first alphabetically, whatever its length.
         chosen: str = min(self.words[low + i] for i in best.tolist())
         return chosen
+
+
+def _order(word: str) -> tuple[int, str]:
+    return len(word), word
+
+
+# New words up to one in this many of the known ones (or a few) are put in
+# their places one by one; more are merged in one pass.
+_INSERT_RATIO = 64
+_INSERT_FEW = 32
+
+
+def _merged(words: list[str], new: list[str]) -> list[str]:
+    """Sorted (by `_order`) words and sorted new ones, as one sorted list."""
+    if not new:
+        return words
+    if len(new) > max(_INSERT_FEW, len(words) // _INSERT_RATIO):
+        return sorted([*words, *new], key=_order)
+    merged = list(words)
+    for word in new:
+        merged.insert(bisect_left(merged, _order(word), key=_order), word)
+    return merged
+
+
+def _segment_part(
+    segment: tuple[tuple[SegmentKey, FieldWords], ...], cache: WordCache | None
+) -> dict[str, int]:
+    """A segment's spelling words and their counts, from the cache or its fields' words."""
+    key = segment[0][0]
+    part = cache.get(key) if cache is not None else None
+    if part is None:
+        part = _segment_words([words for _key, words in segment])
+        if cache is not None:
+            cache[key] = part
+    return part
+
+
+def _counted(parts: list[dict[str, int]]) -> dict[str, int]:
+    """Segments' word counts summed, stop words left out."""
+    total: Counter[str] = Counter()
+    for part in parts:
+        total.update(part)
+    for stop in ANY_STOP_WORDS & total.keys():
+        del total[stop]
+    return dict(total)
 
 
 def _segment_words(fields: list[FieldWords]) -> dict[str, int]:

@@ -50,6 +50,7 @@ from indexer.embedded.search.filter_values import KnownValues
 from indexer.embedded.search.lexicon import Lexicon, LexiconCache
 from indexer.embedded.search.spelling import Corrections, Speller, WordCache
 from indexer.embedded.search.suggest import EntityNames, NameIndex
+from indexer.embedded.search.title_matches import TitleMatches
 
 # The generation folder's name and, within it, the Whoosh table of contents' number.
 StateKey = tuple[str, int]
@@ -99,9 +100,21 @@ class Shared:
     # text: reading depends on the generation's schema only, so the states an
     # upload makes read each text once; only pruning and costing are per state.
     queries: dict[tuple[str, str], tuple[Query | None, str | None]] = field(default_factory=dict)
+    # The last state's values of each filter: the next state folds only its new ones.
+    known: dict[str, KnownValues] = field(default_factory=dict)
+    # The last state's speller: the next one counts only the new segments' words.
+    speller: Speller | None = None
+    # The segments of the last state whose caches were swept (see keep_only).
+    _kept: set[SegmentKey] | None = None
 
     def keep_only(self, segments: set[SegmentKey]) -> None:
         """Forget merged or rebuilt-away segments, which would otherwise stay in memory."""
+        # An upload only adds a segment: nothing to forget, and the posting
+        # cache's hundreds of thousands of entries need no walk.
+        if self._kept is not None and self._kept <= segments:
+            self._kept = segments
+            return
+        self._kept = segments
         for cache in (self.facets, self.words, self.lexicons):
             # A snapshot of the keys (one step under the GIL): a search of the
             # older state may file a segment's words meanwhile.
@@ -137,6 +150,7 @@ class IndexState:
     # first use (or when the state is warmed).
     names: EntityNames | None = None
     speller: Speller | None = None
+    titles: TitleMatches | None = None
     # What "did you mean" makes of each word (None: keep it), for this state only.
     corrections: Corrections[str, str | None] = field(default_factory=Corrections)
     # Requests using this state, and whether a newer state has replaced it:
@@ -164,6 +178,16 @@ class IndexState:
                     self.names = names
         return names
 
+    def title_matches(self) -> TitleMatches:
+        """The titles typed words begin, for suggestions (made once)."""
+        titles = self.titles
+        if titles is None:
+            with self.filling:
+                titles = self.titles
+                if titles is None:
+                    titles = self.titles = TitleMatches(self.postings)
+        return titles
+
     def spelling(self) -> Speller:
         """The spelling words of this state for "did you mean" (made once)."""
         speller = self.speller
@@ -172,7 +196,8 @@ class IndexState:
                 speller = self.speller
                 if speller is None:
                     fields = spelling_fields(self.searcher)
-                    speller = self.speller = Speller(self.lexicon, fields, self.shared.words)
+                    speller = Speller(self.lexicon, fields, self.shared.words, self.shared.speller)
+                    self.shared.speller = self.speller = speller
         return speller
 
     def known_values(self, name: str) -> KnownValues:
@@ -183,8 +208,13 @@ class IndexState:
                 known = self.known.get(name)
                 if known is None:
                     table = self.facets.tables[name]
-                    counts = table.counts(self.all_docs)
-                    known = KnownValues(table.names, counts, self._aliases(name))
+                    known = KnownValues(
+                        table.names,
+                        self.facets.live_counts(name, self.all_docs),
+                        self._aliases(name),
+                        self.shared.known.get(name),
+                    )
+                    self.shared.known[name] = known
                     self.known[name] = known
         return known
 
@@ -339,7 +369,10 @@ class States:
         reader = searcher.reader()
         # Segments' facet arrays and word lists are stored in the generation's folder.
         folder = self.live.location.root / key[0]
-        facets = FacetData(reader, self.shared.facets, folder)
+        # An upload's state extends the last state's facet tables (same generation).
+        last = self.current
+        previous = last.facets if last is not None and last.key[0] == key[0] else None
+        facets = FacetData(reader, self.shared.facets, folder, previous)
         state = IndexState(key, searcher, facets, self.shared, folder=folder)
         self.shared.keep_only({segment_key(leaf) for leaf, _ in reader.leaf_readers()})
         return state
