@@ -45,15 +45,45 @@ def field_docs(cls: type) -> dict[str, Doc]:
     return docs
 
 
+# Values JSON takes as they are: most of what a result holds (checked first, by type).
+_PLAIN = frozenset({str, int, float, bool, type(None)})
+# Per result class, its fields as (attribute, JSON name, omitted when None);
+# None for types that are not dataclasses.
+_Plan = tuple[tuple[str, str, bool], ...]
+_PLANS: dict[type, _Plan | None] = {}
+
+
+def _plan(cls: type) -> _Plan | None:
+    """How `as_json` renders instances of a class (made once per class)."""
+    plan = None
+    if is_dataclass(cls):
+        plan = tuple(
+            (name, described.json or name, described.omit_none)
+            for name, described in field_docs(cls).items()
+        )
+    _PLANS[cls] = plan
+    return plan
+
+
 def as_json(value: Any) -> Any:
-    """A result as JSON-ready data: dataclasses as objects, tuples as lists."""
-    if is_dataclass(value) and not isinstance(value, type):
+    """A result as JSON-ready data: dataclasses as objects, tuples as lists.
+
+    A search answer holds hundreds of values (hits, facet values): asking
+    `is_dataclass` and the field docs for each cost about 1 ms of the API's
+    answer at 100k articles; a plan per class and a type check for plain
+    values cost a third of it.
+    """
+    kind = type(value)
+    if kind in _PLAIN:
+        return value
+    plan = _PLANS[kind] if kind in _PLANS else _plan(kind)
+    if plan is not None:
         out = {}
-        for name, described in field_docs(type(value)).items():
+        for name, key, omit_none in plan:
             item = getattr(value, name)
-            if item is None and described.omit_none:
+            if item is None and omit_none:
                 continue
-            out[described.json or name] = as_json(item)
+            out[key] = as_json(item)
         return out
     if isinstance(value, list | tuple):
         return [as_json(item) for item in value]
