@@ -54,6 +54,14 @@ logger = logging.getLogger(__name__)
 
 # The job id of the reconciliation a server's writer starts with.
 STARTUP_JOB = "startup"
+# Requests searching at once in a served worker. A page asks the core two to
+# four times (the article, its related articles, the words to mark), and each
+# ask waits for a turn of its own: with one turn per core (SearchCore's
+# default, best for one ask per request), article pages waited in line three
+# times. bench/load.py, 20 s with uploads: 2 turns 328 requests/s, article
+# pages p50 243 ms; 8 turns 352, 166 ms; 64 turns 361, 125 ms. The web
+# server's thread pool (anyio's 40 threads) bounds them instead.
+SERVED_TURNS = 64
 
 
 class EmbeddedBackend:
@@ -78,7 +86,8 @@ class EmbeddedBackend:
             return core
         with self._lock:
             if self._core is None:
-                self._core = SearchCore(self._live, corpus_gazetteer(self.corpus))
+                gazetteer = corpus_gazetteer(self.corpus)
+                self._core = SearchCore(self._live, gazetteer, concurrency=SERVED_TURNS)
             return self._core
 
     # -- reading -----------------------------------------------------------
