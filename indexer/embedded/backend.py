@@ -202,11 +202,7 @@ class EmbeddedBackend:
     def _served(self) -> tuple[StateKey, int] | None:
         """The key and article count of the state searches use, if one is open."""
         core = self._core
-        state = core._state if core is not None else None
-        if state is None:
-            return None
-        # An open reader's count is its segments' counts, held in memory.
-        return state.key, state.searcher.doc_count()
+        return core.served() if core is not None else None
 
     def version(self) -> str:
         """The served generation and, within it, the latest update."""

@@ -73,6 +73,7 @@ from indexer.embedded.search.states import (
     IndexState,
     ParsedQuery,
     Shared,
+    StateKey,
     States,
     remember,
 )
@@ -137,6 +138,16 @@ class SearchCore:
     def _state(self) -> IndexState | None:
         """The current index state, if one is open (for tests)."""
         return self._states.current
+
+    def served(self) -> tuple[StateKey, int] | None:
+        """The key and article count of the state searches use now, if one is open.
+
+        Reads no index: an open searcher's count is its segments' counts, in memory.
+        """
+        state = self._states.current
+        if state is None:
+            return None
+        return state.key, state.searcher.doc_count()
 
     def close(self) -> None:
         self._states.close()
