@@ -31,10 +31,10 @@ import contextlib
 import os
 import threading
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from whoosh import scoring
 from whoosh.query import Query
@@ -54,6 +54,7 @@ from indexer.embedded.search.title_matches import TitleMatches
 
 # The generation folder's name and, within it, the Whoosh table of contents' number.
 StateKey = tuple[str, int]
+T = TypeVar("T")
 # Parsed queries, filter masks and highlight words kept per state, at most.
 CACHED_PER_STATE = 1000
 
@@ -166,56 +167,57 @@ class IndexState:
         self.lexicon = Lexicon(reader, self.shared.lexicons, self.folder)
         self.postings = Postings(self.searcher, self.all_docs, self.shared.postings, self.lexicon)
 
+    def _once(self, found: Callable[[], T | None], make: Callable[[], T]) -> T:
+        """What `found` finds, else what `make` makes and files: made once per
+        state, by the first of the threads that ask at once (the others wait)."""
+        value = found()
+        if value is None:
+            with self.filling:
+                value = found()
+                if value is None:
+                    value = make()
+        return value
+
     def entity_names(self) -> EntityNames:
         """The entities of this state for suggestions and casing (made once)."""
-        names = self.names
-        if names is None:
-            with self.filling:
-                names = self.names
-                if names is None:
-                    names = EntityNames(self.facets, self.all_docs, self.shared.names)
-                    self.shared.names = names.index
-                    self.names = names
+        return self._once(lambda: self.names, self._make_names)
+
+    def _make_names(self) -> EntityNames:
+        names = self.names = EntityNames(self.facets, self.all_docs, self.shared.names)
+        self.shared.names = names.index
         return names
 
     def title_matches(self) -> TitleMatches:
         """The titles typed words begin, for suggestions (made once)."""
-        titles = self.titles
-        if titles is None:
-            with self.filling:
-                titles = self.titles
-                if titles is None:
-                    titles = self.titles = TitleMatches(self.postings)
+        return self._once(lambda: self.titles, self._make_titles)
+
+    def _make_titles(self) -> TitleMatches:
+        titles = self.titles = TitleMatches(self.postings)
         return titles
 
     def spelling(self) -> Speller:
         """The spelling words of this state for "did you mean" (made once)."""
-        speller = self.speller
-        if speller is None:
-            with self.filling:
-                speller = self.speller
-                if speller is None:
-                    fields = spelling_fields(self.searcher)
-                    speller = Speller(self.lexicon, fields, self.shared.words, self.shared.speller)
-                    self.shared.speller = self.speller = speller
+        return self._once(lambda: self.speller, self._make_speller)
+
+    def _make_speller(self) -> Speller:
+        fields = spelling_fields(self.searcher)
+        speller = Speller(self.lexicon, fields, self.shared.words, self.shared.speller)
+        self.shared.speller = self.speller = speller
         return speller
 
     def known_values(self, name: str) -> KnownValues:
         """A filter's values in this index state by folded form (made once per state)."""
-        known = self.known.get(name)
-        if known is None:
-            with self.filling:
-                known = self.known.get(name)
-                if known is None:
-                    table = self.facets.tables[name]
-                    known = KnownValues(
-                        table.names,
-                        self.facets.live_counts(name, self.all_docs),
-                        self._aliases(name),
-                        self.shared.known.get(name),
-                    )
-                    self.shared.known[name] = known
-                    self.known[name] = known
+        return self._once(lambda: self.known.get(name), lambda: self._make_known(name))
+
+    def _make_known(self, name: str) -> KnownValues:
+        table = self.facets.tables[name]
+        known = KnownValues(
+            table.names,
+            self.facets.live_counts(name, self.all_docs),
+            self._aliases(name),
+            self.shared.known.get(name),
+        )
+        self.shared.known[name] = self.known[name] = known
         return known
 
     def _aliases(self, name: str) -> dict[str, str] | None:
