@@ -207,6 +207,7 @@ def build_fts5_child(corpus: Path, out: Path) -> None:
 
 def build_tantivy_child(corpus: Path, out: Path) -> None:
     import tantivy  # the `bench` extra: `make bench` installs it
+    from search_tantivy import text_document
 
     schema = tantivy.SchemaBuilder()
     for name in ("id", "language", "source", *ENTITY_TYPES):
@@ -219,12 +220,7 @@ def build_tantivy_child(corpus: Path, out: Path) -> None:
     index = tantivy.Index(schema.build(), path=str(out))
     writer = index.writer(num_threads=CORES)
     for data in iter_articles(corpus):
-        doc = tantivy.Document()
-        doc.add_text("id", data["id"])
-        doc.add_text("title", data["title"])
-        lead = " ".join(p for p in (data.get("lead", ""), data.get("image_caption", "")) if p)
-        doc.add_text("lead", lead)
-        doc.add_text("body", "\n\n".join(data.get("body", [])))
+        doc = text_document(data)
         for name in ("language", "source"):
             if data.get(name):
                 doc.add_text(name, data[name])

@@ -90,6 +90,23 @@ def section_paths(section: str) -> list[str]:
     return [SECTION_SEPARATOR.join(parts[:depth]) for depth in range(1, len(parts) + 1)]
 
 
+def text_document(data: dict[str, Any]) -> Any:
+    """A tantivy document with an article's id and its three texts (the caption in the lead).
+
+    bench/index.py builds its documents on this too, so that both benchmarks
+    give tantivy the same text.
+    """
+    import tantivy  # the `bench` extra
+
+    doc = tantivy.Document()
+    doc.add_text("id", data["id"])
+    doc.add_text("title", data["title"])
+    lead = " ".join(p for p in (data.get("lead", ""), data.get("image_caption", "")) if p)
+    doc.add_text("lead", lead)
+    doc.add_text("body", "\n\n".join(data.get("body", [])))
+    return doc
+
+
 def build_tantivy(
     articles: Iterable[dict[str, Any]],
     folder: Path,
@@ -104,12 +121,7 @@ def build_tantivy(
     index = tantivy.Index(_schema(), path=str(folder))
     writer = index.writer()
     for data in articles:
-        doc = tantivy.Document()
-        doc.add_text("id", data["id"])
-        doc.add_text("title", data["title"])
-        lead = " ".join(p for p in (data.get("lead", ""), data.get("image_caption", "")) if p)
-        doc.add_text("lead", lead)
-        doc.add_text("body", "\n\n".join(data.get("body", [])))
+        doc = text_document(data)
         doc.add_text("section", data.get("section", ""))
         for path in section_paths(data.get("section", "")):
             doc.add_text("section_path", path)
