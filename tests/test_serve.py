@@ -107,6 +107,29 @@ def test_serve_refuses_a_short_editor_token(site: Path, token: str) -> None:
     assert "Traceback" not in done.stderr
 
 
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_port_in_use_is_said_before_anything_is_printed(site: Path, workers: int) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        env = {k: v for k, v in os.environ.items() if k != "VINDEX_EDITOR_TOKEN"}
+        command = [sys.executable, "-m", "webapp.cli", "serve", "--index", str(site / "index")]
+        command += ["--corpus", str(site / "corpus"), "--port", str(port)]
+        command += ["--workers", str(workers)]
+        done = subprocess.run(
+            command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+        )
+    assert done.returncode == 2, done.stderr
+    # No address and no token that would read as a server started.
+    assert done.stdout == ""
+    assert done.stderr == (
+        f"vindex: port {port} on 127.0.0.1 is in use (another Vindex, or another "
+        f"server): choose another with VINDEX_PORT (VINDEX_PORT={port + 1} make run) or "
+        f"`vindex serve --port {port + 1}`\n"
+    )
+
+
 # -- more connections than the server keeps ----------------------------------------
 
 

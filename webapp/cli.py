@@ -12,6 +12,7 @@ import contextlib
 import ctypes
 import logging
 import os
+import socket
 import sys
 from collections.abc import Sequence
 from typing import Any
@@ -21,7 +22,7 @@ from indexer.archives import open_backend
 from indexer.cli import EXIT_OK, UsageError
 from indexer.settings import Settings
 from indexer.system.logs import configure_logging
-from webapp.listening import can_reuse_port, supervisor_socket
+from webapp.listening import address_problem, can_reuse_port, check_free, supervisor_socket
 from webapp.serving import raise_file_limit, token_problem, uvicorn_options
 
 # The exit status when the server could not start (uvicorn's).
@@ -77,8 +78,6 @@ def _tune_malloc() -> None:
 
 
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
-    import uvicorn
-
     settings = settings.with_overrides(host=args.host, port=args.port, workers=args.workers)
     archive = open_backend(settings)
     try:
@@ -90,6 +89,27 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
 
     if settings.editor_token and (problem := token_problem(settings.editor_token)):
         raise UsageError(problem)
+    workers = settings.worker_count
+    # The address first: a port in use is said before any address or token is printed,
+    # which would otherwise read as a server that started (then uvicorn's "[Errno 98]").
+    shared = workers > 1 and can_reuse_port()
+    try:
+        if shared:
+            sock = supervisor_socket(settings.host, settings.port)
+        else:
+            check_free(settings.host, settings.port)
+    except OSError as exc:
+        raise UsageError(address_problem(settings.host, settings.port, exc)) from None
+    try:
+        return _run(settings, workers, sock if shared else None)
+    finally:
+        if shared:
+            sock.close()
+
+
+def _run(settings: Settings, workers: int, sock: socket.socket | None) -> int:
+    import uvicorn
+
     if not settings.editor_token:
         # One token for all workers (they sign sessions with it), printed for the editor.
         import secrets
@@ -103,7 +123,6 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     print(f"Vindex serving {settings.index} on http://{settings.host}:{settings.port}/")
     print(f"Editor page: http://{settings.host}:{settings.port}/editor", flush=True)
     configure_logging(settings.log_format)
-    workers = settings.worker_count
     logging.getLogger(__name__).info(
         "serving %s with %d worker(s), embedded backend", settings.index, workers
     )
@@ -131,19 +150,16 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     # where the system has SO_REUSEPORT; elsewhere they share uvicorn's one socket.
     from uvicorn.supervisors import Multiprocess
 
-    if can_reuse_port():
-        try:
-            sock = supervisor_socket(settings.host, settings.port)
-        except OSError as exc:
-            raise UsageError(f"cannot listen on {settings.host}:{settings.port}: {exc}") from None
-    else:
+    own = sock is None
+    if sock is None:
         sock = config.bind_socket()
     try:
         Multiprocess(config, sockets=[sock]).run()
     except KeyboardInterrupt:
         pass
     finally:
-        sock.close()
+        if own:
+            sock.close()
     return EXIT_OK
 
 

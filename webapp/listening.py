@@ -19,6 +19,7 @@ worker: uvicorn binds its own) is used as it is.
 from __future__ import annotations
 
 import asyncio
+import errno
 import socket
 from typing import Any
 
@@ -33,6 +34,38 @@ def can_reuse_port() -> bool:
     return hasattr(socket, "SO_REUSEPORT")
 
 
+def check_free(host: str, port: int) -> None:
+    """Raises OSError when the address cannot be listened on (taken, or not this host's).
+
+    Only a listening socket refuses this bind (SO_REUSEADDR lets a closing
+    connection's address be reused): what uvicorn's own bind would meet.
+    """
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        probe.bind((host, port))
+
+
+def address_problem(host: str, port: int, error: OSError) -> str:
+    """What to tell an operator whose server cannot listen, with the way out."""
+    if error.errno == errno.EADDRINUSE:
+        return (
+            f"port {port} on {host} is in use (another Vindex, or another server): "
+            f"choose another with VINDEX_PORT (VINDEX_PORT={_other(port)} make run) "
+            f"or `vindex serve --port {_other(port)}`"
+        )
+    if error.errno == errno.EACCES:
+        return (
+            f"no permission to listen on port {port}: ports below 1024 need root; "
+            f"choose another with VINDEX_PORT or `vindex serve --port`"
+        )
+    return f"cannot listen on {host}:{port}: {error.strerror or error}"
+
+
+def _other(port: int) -> int:
+    return port + 1 if port < 65535 else 8000
+
+
 def supervisor_socket(host: str, port: int) -> socket.socket:
     """The address, bound for the workers to share by SO_REUSEPORT; OSError when taken.
 
@@ -42,10 +75,8 @@ def supervisor_socket(host: str, port: int) -> socket.socket:
     a listening socket refuses the plain bind: two servers started within
     the same second could still both start.)
     """
+    check_free(host, port)
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    with socket.socket(family, socket.SOCK_STREAM) as probe:
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        probe.bind((host, port))
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
