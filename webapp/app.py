@@ -26,7 +26,7 @@ from indexer.archive.errors import ArchiveDamaged, ArchiveMissing
 from indexer.archive.request import RequestError
 from indexer.archives import open_backend
 from indexer.settings import Settings
-from webapp import api, editor, pages, security
+from webapp import api, editor, metrics, pages, security
 from webapp.layer import middleware as http_middleware
 from webapp.templating import make_templates
 
@@ -60,6 +60,7 @@ def create_app(settings: Settings) -> Starlette:
         Route("/help", pages.help_page, name="help"),
         *api.routes,
         *editor.routes,
+        *metrics.routes,
         Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static"),
     ]
     app = Starlette(

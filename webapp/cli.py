@@ -12,8 +12,10 @@ import contextlib
 import ctypes
 import logging
 import os
+import shutil
 import socket
 import sys
+import tempfile
 from collections.abc import Sequence
 from typing import Any
 
@@ -25,6 +27,9 @@ from indexer.system.logs import configure_logging
 from webapp.listening import address_problem, can_reuse_port, check_free, supervisor_socket
 from webapp.serving import raise_file_limit, token_problem, uvicorn_options
 
+# Where the worker processes keep their metrics (webapp.metrics): prometheus-client
+# reads it when first imported, so it is named here without importing either.
+MULTIPROCESS_FOLDER = "PROMETHEUS_MULTIPROC_DIR"
 # The exit status when the server could not start (uvicorn's).
 STARTUP_FAILURE = 3
 # Seconds an idle HTTP connection is kept open by `vindex serve`.
@@ -100,11 +105,16 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
             check_free(settings.host, settings.port)
     except OSError as exc:
         raise UsageError(address_problem(settings.host, settings.port, exc)) from None
+    # The worker processes' metrics files (webapp.metrics): one folder per run, so that
+    # a run never sums the counts of the last, and removed when it ends.
+    metrics_folder = tempfile.mkdtemp(prefix="vindex-metrics-")
+    os.environ[MULTIPROCESS_FOLDER] = metrics_folder
     try:
         return _run(settings, workers, sock if shared else None)
     finally:
         if shared:
             sock.close()
+        shutil.rmtree(metrics_folder, ignore_errors=True)
 
 
 def _run(settings: Settings, workers: int, sock: socket.socket | None) -> int:

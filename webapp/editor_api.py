@@ -24,7 +24,7 @@ from indexer.archive.backend import Backend
 
 # The editor's types; they move to indexer.editing.writes (the lead fixes this import at merge).
 from indexer.editing.writes import NewFile, Outcome, WriteFailed
-from webapp import bodies
+from webapp import bodies, metrics
 from webapp.auth import require_editor
 from webapp.errors import ApiError, NotFound, Unprocessable
 from webapp.http import media_type
@@ -49,6 +49,7 @@ async def _wait(future: Future[T]) -> T:
 async def store(request: Request, files: list[NewFile], rejected: list[Outcome]) -> list[Outcome]:
     """The files written and indexed; their outcomes, then the rejected ones."""
     written = await _wait(backend_of(request).upload(files)) if files else []
+    metrics.count_outcomes([o.status for o in written + rejected])
     return written + rejected
 
 
@@ -59,6 +60,7 @@ async def remove(request: Request, article_id: str) -> Outcome:
         raise NotFound(f"There is no article with the id {article_id!r}.")
     if outcome.status == "rejected":
         raise ApiError(409, "; ".join(outcome.reasons))
+    metrics.count_outcomes([outcome.status])
     return outcome
 
 

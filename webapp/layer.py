@@ -17,6 +17,7 @@ there.
 
 from __future__ import annotations
 
+import time
 import zlib
 from typing import Any
 
@@ -26,6 +27,7 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from indexer.settings import Settings
+from webapp import metrics
 from webapp.http import CORS_PATHS, GZIP_LEVEL, GZIP_MINIMUM, BodyLimit
 from webapp.security import HEADERS, STRICT_TRANSPORT_SECURITY
 
@@ -73,7 +75,14 @@ class Layer:
             app = self.bodies
         else:
             app = self.app
-        await app(scope, receive, sending.send)
+        started = time.perf_counter()
+        # An exception escaping the app is answered 500 outside this layer.
+        status = 500
+        try:
+            await app(scope, receive, sending.send)
+            status = sending.status
+        finally:
+            metrics.observe(scope, status, time.perf_counter() - started)
 
 
 def middleware(settings: Settings) -> list[Middleware]:
@@ -89,12 +98,15 @@ class Sending:
         self.https = https
         self.gzip = gzip
         self.start: Message | None = None
+        # The answer's status, for the metrics (500 until one is sent).
+        self.status = 500
         # None until the first body message decides; then a compressor or False.
         self.compressor: Any = None
 
     async def send(self, message: Message) -> None:
         kind = message["type"]
         if kind == "http.response.start":
+            self.status = message["status"]
             self._secure(message)
             if self._may_compress(message):
                 self.start = message  # held until the first body shows the size

@@ -193,6 +193,19 @@ class JobStore:
             return None
         return record if isinstance(record, dict) else None
 
+    def states(self) -> dict[str, int]:
+        """How many of the kept jobs are in each state (interrupted ones as failed)."""
+        counts: dict[str, int] = {}
+        try:
+            names = [p.stem for p in self.folder.glob("*.json")]
+        except OSError:
+            return counts
+        for name in names:
+            job = self.load_job(name)
+            if job is not None:
+                counts[job.state] = counts.get(job.state, 0) + 1
+        return counts
+
     def prune(self) -> None:
         """Forget all but the newest `keep` jobs."""
         try:
