@@ -33,7 +33,7 @@ from indexer.archive.request import (
     SearchRequest,
 )
 from indexer.ingest.article import ENTITY_TYPES
-from webapp import feeds
+from webapp import feeds, parameters
 from webapp.errors import BadParameter, NotFound, Unprocessable
 from webapp.http import ascii_digits, conditional, query_params, read_json_object
 from webapp.openapi import openapi_document
@@ -64,10 +64,24 @@ def _json(data: Any) -> Response:
     return JSONResponse(data)
 
 
-def _answer(request: Request, build: Any, max_age: int = 60) -> Response:
-    """A cached JSON answer of the index state."""
+def _answer(
+    request: Request, build: Any, max_age: int = 60, warnings: list[str] | None = None
+) -> Response:
+    """A cached JSON answer of the index state, with the warnings about its parameters."""
     backend = _backend(request)
-    return conditional(request, backend.version(), lambda: _json(build(backend)), max_age)
+
+    def answer() -> Response:
+        data = build(backend)
+        if warnings:
+            data = {**data, "warnings": warnings}
+        return _json(data)
+
+    return conditional(request, backend.version(), answer, max_age)
+
+
+def _checked(params: Mapping[str, str], *extra: str) -> list[str]:
+    """Warnings for the parameters the endpoint does not know (400 for a likely typo)."""
+    return parameters.check(params.keys(), (*parameters.SEARCH_PARAMS, *extra))
 
 
 # -- endpoints -------------------------------------------------------------------
@@ -82,8 +96,10 @@ async def api_search_endpoint(request: Request) -> Response:
 
 
 def api_search(request: Request) -> Response:
-    wanted = SearchRequest.from_params(query_params(request))
-    return _answer(request, lambda backend: backend.search(wanted).to_dict())
+    params = query_params(request)
+    warnings = _checked(params, *parameters.PAGE_PARAMS)
+    wanted = SearchRequest.from_params(params)
+    return _answer(request, lambda backend: backend.search(wanted).to_dict(), warnings=warnings)
 
 
 async def api_search_post(request: Request) -> Response:
@@ -95,14 +111,20 @@ async def api_search_post(request: Request) -> Response:
         if not all(isinstance(v, str | int) and not isinstance(v, bool) for v in values):
             raise Unprocessable(f"{name}: expected a string, a number or a list of them", name)
         params[name] = [str(v) for v in values]
+    warnings = parameters.check(params, parameters.SEARCH_PARAMS)
     wanted = SearchRequest.from_params(params)
-    result = await run_in_threadpool(_backend(request).search, wanted)
-    return JSONResponse(result.to_dict(), headers={"Cache-Control": "no-store"})
+    result = (await run_in_threadpool(_backend(request).search, wanted)).to_dict()
+    if warnings:
+        result["warnings"] = warnings
+    return JSONResponse(result, headers={"Cache-Control": "no-store"})
 
 
 def api_export(request: Request) -> Response:
     """Every matching article as NDJSON, streamed a batch at a time: memory stays flat."""
-    wanted = SearchRequest.from_params(query_params(request))
+    params = query_params(request)
+    # No object to carry warnings: a likely typo is still refused.
+    _checked(params)
+    wanted = SearchRequest.from_params(params)
     backend = _backend(request)
 
     def stream() -> Response:
@@ -141,12 +163,14 @@ def api_article(request: Request) -> Response:
 
 def api_suggest(request: Request) -> Response:
     params = query_params(request)
+    warnings = parameters.check(params.keys(), ("q",))
     q = params.get("q", "")
     if len(q) > MAX_Q:
         raise BadParameter("q", f"longer than {MAX_Q} characters")
     return _answer(
         request,
         lambda backend: {"q": q, "suggestions": [s.to_dict() for s in backend.suggest(q)]},
+        warnings=warnings,
     )
 
 
@@ -155,7 +179,9 @@ def api_entity(request: Request) -> Response:
     name: str = request.path_params["name"]
     if kind not in ENTITY_TYPES:
         raise NotFound(f"No entity type {kind!r}; the types are {', '.join(ENTITY_TYPES)}.")
-    limit = _int_param(query_params(request), "limit", ENTITY_ARTICLES_LIMIT, MAX_ENTITY_LIMIT)
+    params = query_params(request)
+    warnings = parameters.check(params.keys(), ("limit",))
+    limit = _int_param(params, "limit", ENTITY_ARTICLES_LIMIT, MAX_ENTITY_LIMIT)
 
     def build(backend: Backend) -> dict[str, Any]:
         report = backend.entity_report(kind, name, limit=limit)
@@ -163,7 +189,7 @@ def api_entity(request: Request) -> Response:
             raise NotFound(f"No {kind} named {name!r} in the archive.")
         return report.to_dict()
 
-    return _answer(request, build)
+    return _answer(request, build, warnings=warnings)
 
 
 def api_facet(request: Request) -> Response:
@@ -171,6 +197,7 @@ def api_facet(request: Request) -> Response:
     if facet not in SEARCHABLE_FACETS:
         raise NotFound(f"No facet {facet!r}; the facets are {', '.join(SEARCHABLE_FACETS)}.")
     params = query_params(request)
+    warnings = _checked(params, "prefix", "limit")
     wanted = SearchRequest.from_params(params)
     prefix = params.get("prefix", "")
     if len(prefix) > MAX_FACET_PREFIX:
@@ -179,12 +206,15 @@ def api_facet(request: Request) -> Response:
     return _answer(
         request,
         lambda backend: backend.facet_values(wanted, facet, prefix, limit=limit).to_dict(),
+        warnings=warnings,
     )
 
 
 def search_feed(request: Request) -> Response:
     """The newest articles of a search as an Atom feed: a saved search to follow."""
     params = query_params(request)
+    # Feed readers add their own parameters: only a likely typo is refused.
+    _checked(params)
     wanted = SearchRequest.from_params(params)
     per_page = wanted.per_page if params.get("per_page") else FEED_SIZE
     wanted = replace(wanted, sort="newest", page=1, per_page=per_page)

@@ -160,6 +160,35 @@ _QUERY = object_schema(
     }
 )
 
+# Only present when there is something to say (webapp.parameters); on the search, facet,
+# suggestion and entity answers.
+WARNINGS: Schema = {
+    "type": "array",
+    "items": {"type": "string"},
+    "description": (
+        "Parameters the endpoint does not know, ignored: `tag: unknown parameter, ignored`."
+        " Absent when there are none. A name one or two edits from a known parameter"
+        " (`setcion`, `organisation`, `per-page`) is a 400 instead, since ignoring it would"
+        " change the result."
+    ),
+}
+_RESULT_FIELDS = (
+    "total",
+    "page",
+    "per_page",
+    "pages",
+    "took_ms",
+    "query",
+    "description",
+    "hits",
+    "facets",
+    "facet_distinct",
+    "suggestion",
+    "filter_matches",
+    "filter_suggestions",
+    "notice",
+)
+
 # The search result's top level is shaped by SearchResult.to_dict (SPEC §8); its parts
 # are the generated components.
 _SEARCH_RESULT = {
@@ -209,7 +238,9 @@ _SEARCH_RESULT = {
                 **nullable("string"),
                 "description": "Set when the query was searched other than as written.",
             },
-        }
+            "warnings": WARNINGS,
+        },
+        [*_RESULT_FIELDS],
     ),
     "description": "The result object of SPEC §8.",
 }
@@ -238,7 +269,10 @@ def _array_of(name: str) -> Schema:
 
 
 RESPONSES: dict[str, Schema] = {
-    "BadRequest": error("A parameter cannot be used; `param` names it."),
+    "BadRequest": error(
+        "A parameter cannot be used, or an unknown one looks like a misspelt known one"
+        " (`setcion=`: did you mean `section`?); `param` names it."
+    ),
     "NotFound": error("No such article, entity, facet or path."),
     "MethodNotAllowed": error("The path exists, not with this method; `Allow` lists them."),
     "PayloadTooLarge": error("The request body is over the limit."),
