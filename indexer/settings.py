@@ -12,6 +12,7 @@ from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from indexer.system.logs import LogFormatError, check_format
 
@@ -31,6 +32,9 @@ class Settings:
     editor_token: str | None = None
     max_upload_mb: int = 20
     max_file_mb: int = 20
+    # The archive's time zone (IANA name): the editor's page shows times in it. Vienna,
+    # as for articles whose dates name no zone (indexer.ingest.dates).
+    time_zone: str = "Europe/Vienna"
     # Origins allowed to read the GET API from a browser (CORS): comma-separated, or "*".
     cors_origins: str = "*"
     # The public address of the site (scheme, host, any path), for absolute links
@@ -134,12 +138,26 @@ def _convert(name: str, raw: str) -> Any:
         return _base_url(raw)
     if name == "trusted_proxies":
         return _proxies(raw)
+    if name == "time_zone":
+        return _time_zone(raw)
     if name == "log_format":
         try:
             return check_format(raw)
         except LogFormatError as exc:
             raise SettingsError(str(exc)) from None
     return raw
+
+
+def _time_zone(raw: str) -> str:
+    """An IANA time zone name the system (or tzdata) knows: Europe/Vienna, UTC."""
+    name = raw.strip()
+    try:
+        ZoneInfo(name)
+    except (ValueError, ZoneInfoNotFoundError):
+        raise SettingsError(
+            f"VINDEX_TIME_ZONE: {raw!r} is not a time zone (use a name such as Europe/Vienna)"
+        ) from None
+    return name
 
 
 def _base_url(raw: str) -> str:

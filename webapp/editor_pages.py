@@ -1,4 +1,4 @@
-"""The /editor page and its forms: log in, upload, correct, remove, reindex.
+"""The /editor page and its forms: sign in, find, upload, correct, remove, restore, reindex.
 
 A browser holds a session cookie instead of the bearer token; each form
 carries the session's CSRF token (`webapp.auth.require_session`). The forms
@@ -6,10 +6,16 @@ store and remove through the write API's own functions (`webapp.editor_api`)
 and answer with the page again, showing what happened; a failure is shown on
 the page with its status rather than as an error page, so the editor keeps
 what they typed.
+
+"Find" searches through the same search core as the readers' pages
+(`Backend.search`), and each hit has "Edit" and "Remove"; a removal can be
+undone from the message it leaves, and the trash is listed with "Restore"
+(`webapp.editor_trash`).
 """
 
 from __future__ import annotations
 
+import html
 import json
 from pathlib import Path
 from typing import Any
@@ -21,9 +27,10 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from indexer.archive.errors import ArchiveMissing
+from indexer.archive.request import RequestError, SearchRequest
 from indexer.editing.uploads import uploads_folder
 from indexer.settings import Settings
-from webapp import bodies
+from webapp import bodies, editor_trash
 from webapp.auth import CSRF_FIELD, EditorAuth, client_of, require_session
 from webapp.editor_api import backend_of, remove, store
 from webapp.errors import ApiError
@@ -31,6 +38,8 @@ from webapp.http import loads_json, query_params
 
 # Uploaded files the page lists, newest first.
 RECENT_UPLOADS = 10
+# Hits "Find" lists: an editor looks for one article, and adds words to narrow.
+FIND_HITS = 20
 
 
 def recent_uploads(folder: Path, count: int = RECENT_UPLOADS) -> list[str]:
@@ -67,6 +76,10 @@ def _page(request: Request, session_id: str | None, status: int = 200, **context
         edit_id = params.get("edit", "").strip()
         if edit_id and "editing" not in values:
             values["editing"] = _editable(request, edit_id)
+        find = params.get("find", "").strip()
+        if find and "find" not in values:
+            values["find"] = _find(request, find)
+        values["trash"], values["trash_more"] = editor_trash.listing(settings.corpus)
     templates = request.app.state.templates
     response: Response = templates.TemplateResponse(
         request,
@@ -76,6 +89,39 @@ def _page(request: Request, session_id: str | None, status: int = 200, **context
         headers={"Cache-Control": "no-store"},
     )
     return response
+
+
+def _find(request: Request, words: str) -> dict[str, Any]:
+    """The articles an editor is looking for: the words searched as readers search them.
+
+    An id typed in whole finds its article first, whatever the words find.
+    """
+    try:
+        wanted = SearchRequest.from_params({"q": words, "per_page": str(FIND_HITS)})
+        result = backend_of(request).search(wanted, facet_limit=1)
+    except RequestError as exc:
+        return {"q": words, "error": f"{exc.message}.", "hits": [], "total": 0}
+    hits = [h.to_dict() for h in result.hits]
+    total = result.total
+    if not any(h["id"] == words for h in hits):
+        article = backend_of(request).article(words)
+        if article is not None:
+            hits.insert(0, _as_hit(article.to_dict()))
+            total += 1
+    return {"q": words, "hits": hits, "total": total}
+
+
+def _as_hit(article: dict[str, Any]) -> dict[str, Any]:
+    """An article found by its id, shaped as a hit of the list."""
+    title = str(article.get("title", ""))
+    return {
+        "id": article["id"],
+        "title": title,
+        "title_html": html.escape(title),
+        "section": article.get("section", ""),
+        "published": article.get("published", ""),
+        "language": article.get("language", ""),
+    }
 
 
 def _editable(request: Request, article_id: str) -> dict[str, Any]:
@@ -99,7 +145,8 @@ async def _session(request: Request) -> tuple[str, Any]:
     return require_session(request, str(form.get(CSRF_FIELD, ""))), form
 
 
-async def editor_page(request: Request) -> Response:
+def editor_page(request: Request) -> Response:
+    # Plain, so Starlette runs it in its thread pool: "Find" searches, as the pages do.
     return _page(request, _auth(request).session(request))
 
 
@@ -143,15 +190,40 @@ async def delete_form(request: Request) -> Response:
     article_id = str(form.get("id", "")).strip()
     if not article_id:
         return _page(request, session_id, 422, message="Give the id of the article to remove.")
+    find = str(form.get("find", "")).strip()
+    # Back to the list the removal was made from, less the article.
+    listed: dict[str, Any] = {"find": await run_in_threadpool(_find, request, find)} if find else {}
     try:
         outcome = await remove(request, article_id)
     except ApiError as exc:
-        return _page(request, session_id, exc.status_code, message=exc.detail)
+        return _page(request, session_id, exc.status_code, message=exc.detail, **listed)
+    settings: Settings = request.app.state.settings
+    undo = await run_in_threadpool(editor_trash.newest_entry, settings.corpus, article_id)
+    if find:
+        listed = {"find": await run_in_threadpool(_find, request, find)}
     return _page(
         request,
         session_id,
         message=f"Removed {article_id} (from {outcome.file}; it is in the trash).",
+        undo=undo,
+        **listed,
     )
+
+
+async def restore_form(request: Request) -> Response:
+    """A trash entry written and indexed again (see `webapp.editor_trash`)."""
+    session_id, form = await _session(request)
+    try:
+        entry, outcomes = await editor_trash.restore(request, str(form.get("entry", "")))
+    except ApiError as exc:
+        return _page(request, session_id, exc.status_code, message=exc.detail)
+    restored = [o.id for o in outcomes if o.status in ("created", "updated") and o.id]
+    message = (
+        f"Restored {', '.join(restored)} (into corpus/uploads/)."
+        if restored
+        else f"Nothing of {', '.join(entry.ids)} could be restored: see the reasons."
+    )
+    return _page(request, session_id, message=message, outcomes=[o.to_dict() for o in outcomes])
 
 
 async def correct_form(request: Request) -> Response:
@@ -190,4 +262,5 @@ routes: list[BaseRoute] = [
     Route("/editor/delete", delete_form, methods=["POST"], name="editor_delete"),
     Route("/editor/correct", correct_form, methods=["POST"], name="editor_correct"),
     Route("/editor/reindex", reindex_form, methods=["POST"], name="editor_reindex"),
+    Route("/editor/restore", restore_form, methods=["POST"], name="editor_restore"),
 ]

@@ -51,3 +51,8 @@ def entity_url(kind: str, name: str) -> str:
 
 def api_entity_url(kind: str, name: str) -> str:
     return "/api" + entity_url(kind, name)
+
+
+def editor_edit_url(article_id: str) -> str:
+    """The editor page with the article open for correction."""
+    return f"/editor?{urlencode({'edit': article_id})}#correct-title"

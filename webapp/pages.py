@@ -143,8 +143,16 @@ def article(request: Request) -> Response:
         "q": q,
         "back_url": links.query_url(q) if q else None,
         "json_url": links.api_article_url(article_id),
+        "editor_edit_url": _editor_edit_url(request, article_id),
     }
     return _render(request, "article.html", context)
+
+
+def _editor_edit_url(request: Request, article_id: str) -> str | None:
+    """The editor page's correction of the article, for a signed-in editor only."""
+    if request.app.state.editor_auth.session(request) is None:
+        return None
+    return links.editor_edit_url(article_id)
 
 
 def entity(request: Request) -> Response:

@@ -11,11 +11,12 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import pass_context
+from markupsafe import Markup
 from starlette.requests import Request
 from starlette.templating import Jinja2Templates
 
 from indexer.archive.quoting import quote_query
-from webapp import links
+from webapp import links, times
 
 HERE = Path(__file__).parent
 KIND_TITLES = {"person": "People", "organization": "Organizations", "place": "Places"}
@@ -44,6 +45,9 @@ def make_templates() -> Jinja2Templates:
     env.filters["day"] = day
     env.filters["day_time"] = day_time
     env.filters["plural"] = plural
+    # The editor's page: times in words, in the archive's time zone (webapp.times).
+    env.filters["when"] = when
+    env.tests["moment"] = lambda text: times.parse(text) is not None
     # A query in a sentence: “skopje”, a phrase's own quotes not doubled.
     env.filters["quoted"] = quote_query
     return templates
@@ -59,6 +63,13 @@ def url_for(context: dict[str, Any], name: str, /, **path_params: Any) -> str:
     request: Request = context["request"]
     path = request.app.url_path_for(name, **path_params)
     return f"{request.scope.get('root_path', '')}{path}"
+
+
+@pass_context
+def when(context: dict[str, Any], iso: str | None) -> Markup:
+    """A moment as `<time>`: "3 minutes ago", titled with the time in the archive's zone."""
+    request: Request = context["request"]
+    return times.time_element(iso, request.app.state.settings.time_zone)
 
 
 def _parse(iso: str) -> datetime | None:

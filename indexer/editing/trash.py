@@ -127,6 +127,31 @@ def entries(corpus: Path) -> list[TrashEntry]:
     return found
 
 
+def named(corpus: Path, name: str) -> TrashEntry | None:
+    """The entry whose folder is `name` (a name only: never a path out of the trash)."""
+    if not name or name != Path(name).name or name.startswith("."):
+        return None
+    folder = trash_folder(corpus) / name
+    try:
+        return _entry(folder) if (folder / META).is_file() else None
+    except (OSError, ValueError):
+        return None
+
+
+def discard(entry: TrashEntry) -> None:
+    """Forget an entry whose articles are back in the corpus by other means (an upload)."""
+    for path in entry.folder.iterdir():
+        path.unlink()
+    entry.folder.rmdir()
+    fsync_folder(entry.folder.parent)
+    log.info(
+        "trash entry %s put back (%s)",
+        entry.folder.name,
+        ", ".join(entry.ids),
+        extra={"ids": list(entry.ids), "entry": entry.folder.name},
+    )
+
+
 def find(corpus: Path, article_id: str) -> TrashEntry | None:
     """The newest entry holding the article (with its file still there)."""
     for entry in entries(corpus):
