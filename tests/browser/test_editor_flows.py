@@ -78,6 +78,7 @@ def test_sign_in_upload_find_edit_remove_and_restore(
     try:
         page.goto("/editor")
         found["sign-in"] = serious(page, axe_source)
+        page.screenshot(path=SCREENSHOTS / "editor-sign-in-desktop.png")
         # A wrong token is said, next to the field.
         page.get_by_label("Editor token").fill("not-the-token-at-all")
         page.get_by_role("button", name="Sign in").click()
@@ -103,6 +104,7 @@ def test_sign_in_upload_find_edit_remove_and_restore(
         )
         expect(table.get_by_role("row").nth(2)).to_contain_text("rejected")
         found["uploaded"] = serious(page, axe_source)
+        page.screenshot(path=SCREENSHOTS / "editor-uploaded-desktop.png", full_page=True)
 
         # Find, then edit from the hit: the correction is saved and found.
         page.get_by_role("searchbox", name="Search words").last.fill("Skopje ministerial")
@@ -142,6 +144,14 @@ def test_sign_in_upload_find_edit_remove_and_restore(
         expect(page.get_by_role("status").first).to_contain_text("Restored ibex-census")
         page.goto("/search?q=ibex")
         expect(page.get_by_role("link", name="Ibex census in the Hohe Tauern")).to_be_visible()
+
+        # A rebuild, followed live: articles counted, and what it did at the end.
+        page.goto("/editor")
+        page.get_by_role("button", name="Rebuild from the corpus").click()
+        status = page.locator("#job-status")
+        expect(status).to_contain_text("reindex done", timeout=HANG_MS)
+        expect(status).to_contain_text("articles/s")
+        found["rebuilt"] = serious(page, axe_source)
     finally:
         page.context.close()
     assert not blocked, blocked
