@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import re
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,6 +20,7 @@ from waiting import wait_until
 
 from indexer.embedded.backend import STARTUP_JOB
 from indexer.settings import Settings
+from webapp import metrics_folder
 from webapp.app import create_app
 
 Samples = dict[tuple[str, tuple[tuple[str, str], ...]], float]
@@ -84,7 +87,8 @@ def test_metrics_count_requests_by_route_searches_uploads_and_the_archive(
 
 
 @pytest.mark.slow
-def test_metrics_under_two_workers_sum_both(site: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize("workers", [2, 1])
+def test_metrics_under_two_workers_sum_both(site: Path, tmp_path: Path, workers: int) -> None:
     # The run's metrics folder is made in TMPDIR: here, where the test can watch it.
     temporary = tmp_path / "tmp"
     temporary.mkdir()
@@ -92,7 +96,7 @@ def test_metrics_under_two_workers_sum_both(site: Path, tmp_path: Path) -> None:
         site / "index",
         site / "corpus",
         tmp_path / "server.log",
-        workers=2,
+        workers=workers,
         env={"TMPDIR": str(temporary)},
     )
     searches = 40
@@ -103,8 +107,8 @@ def test_metrics_under_two_workers_sum_both(site: Path, tmp_path: Path) -> None:
                 assert one.get("/api/search", params={"q": f"vienna {n}"}).status_code == 200
         (folder,) = temporary.glob("vindex-metrics-*")
         pids = {int(m.group(1)) for p in folder.iterdir() if (m := PID.fullmatch(p.name))}
-        # Both workers counted requests (each keeps files of its own).
-        assert len(pids) == 2, sorted(p.name for p in folder.iterdir())
+        # Each worker counted requests (each keeps files of its own).
+        assert len(pids) == workers, sorted(p.name for p in folder.iterdir())
         seen = []
         for _ in range(10):
             with httpx2.Client(base_url=server.url, timeout=60) as one:
@@ -113,10 +117,27 @@ def test_metrics_under_two_workers_sum_both(site: Path, tmp_path: Path) -> None:
             seen.append(value(found, "vindex_searches_total", via="api"))
             assert value(found, "vindex_articles") == 5
         assert seen == [searches] * 10
-    # The run's folder goes with it.
+    # The run's folder goes with it, after a SIGTERM too (uvicorn raises it again at the end).
     assert list(temporary.iterdir()) == []
     assert os.environ.get("PROMETHEUS_MULTIPROC_DIR") is None
 
 
 # prometheus-client's files: counter_<pid>.db, histogram_<pid>.db.
 PID = re.compile(r"[a-z]+_(\d+)\.db")
+
+
+def test_the_folders_of_ended_runs_are_swept(tmp_path: Path) -> None:
+    ended = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    dead = tmp_path / f"vindex-metrics-{ended.stdout.strip()}-abc"
+    alive = tmp_path / f"vindex-metrics-{os.getpid()}-def"
+    other = tmp_path / "vindex-metrics-notapid"
+    for folder in (dead, alive, other):
+        folder.mkdir()
+        (folder / "counter_1.db").write_bytes(b"")
+    assert metrics_folder.sweep(tmp_path) == [dead]
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([alive.name, other.name])

@@ -12,18 +12,19 @@ import contextlib
 import ctypes
 import logging
 import os
-import shutil
 import socket
 import sys
-import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
+
+import uvicorn
 
 from indexer import cli
 from indexer.archives import open_backend
 from indexer.cli import EXIT_OK, UsageError
 from indexer.settings import Settings
 from indexer.system.logs import configure_logging
+from webapp import metrics_folder
 from webapp.listening import address_problem, can_reuse_port, check_free, supervisor_socket
 from webapp.serving import raise_file_limit, token_problem, uvicorn_options
 
@@ -107,19 +108,42 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         raise UsageError(address_problem(settings.host, settings.port, exc)) from None
     # The worker processes' metrics files (webapp.metrics): one folder per run, so that
     # a run never sums the counts of the last, and removed when it ends.
-    metrics_folder = tempfile.mkdtemp(prefix="vindex-metrics-")
-    os.environ[MULTIPROCESS_FOLDER] = metrics_folder
+    folder = metrics_folder.make()
+    os.environ[MULTIPROCESS_FOLDER] = str(folder)
     try:
-        return _run(settings, workers, sock if shared else None)
+        return _run(
+            settings, workers, sock if shared else None, lambda: metrics_folder.remove(folder)
+        )
     finally:
         if shared:
             sock.close()
-        shutil.rmtree(metrics_folder, ignore_errors=True)
+        metrics_folder.remove(folder)
 
 
-def _run(settings: Settings, workers: int, sock: socket.socket | None) -> int:
-    import uvicorn
+class OneServer(uvicorn.Server):
+    """uvicorn's server, with a clean-up run before it re-raises the signal that stopped it.
 
+    uvicorn ends a graceful shutdown by raising SIGTERM (or SIGINT) again with
+    its usual handler: the process is killed there, and no `finally` after
+    `run()` would run.
+    """
+
+    def __init__(self, config: uvicorn.Config, on_stop: Callable[[], None]) -> None:
+        super().__init__(config)
+        self.on_stop = on_stop
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        with super().capture_signals():
+            try:
+                yield
+            finally:
+                self.on_stop()
+
+
+def _run(
+    settings: Settings, workers: int, sock: socket.socket | None, on_stop: Callable[[], None]
+) -> int:
     if not settings.editor_token:
         # One token for all workers (they sign sessions with it), printed for the editor.
         import secrets
@@ -152,7 +176,7 @@ def _run(settings: Settings, workers: int, sock: socket.socket | None) -> int:
         **uvicorn_options(settings, open_files),
     )
     if workers == 1:
-        server = uvicorn.Server(config)
+        server = OneServer(config, on_stop)
         with contextlib.suppress(KeyboardInterrupt):
             server.run()
         return EXIT_OK if server.started else STARTUP_FAILURE
