@@ -71,9 +71,12 @@ SCHEMAS: dict[str, Schema] = {
             },
             "eta_seconds": {
                 "type": ["number", "null"],
-                "description": "Seconds left while the job reads the corpus (from the rate "
-                "its bytes are read); null before its first file, while the index is "
-                "written, and once it has ended. Never 0 while it runs.",
+                "description": "Seconds left while the job runs: while it reads the corpus, "
+                "from the rate its bytes are read, plus the time the index takes to be "
+                "written after it as the last reindex took (per second of reading), counted "
+                "down until the job ends. Null before its first file, while the index is "
+                "written when no earlier reindex tells how long that takes (or it takes "
+                "longer), and once it has ended. Never 0 while it runs.",
             },
             "progress": {
                 "type": "string",

@@ -26,6 +26,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from indexer.system.durations import duration
 from indexer.system.files import atomic_write
 from indexer.system.processes import ProcessId
 
@@ -34,6 +35,10 @@ FOLDER = "jobs"
 _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,100}")
 # How often a running job's progress is saved for the other worker processes.
 PROGRESS_SAVE_SECONDS = 0.5
+# The last reindex's timing (`JobStore.finishing`), beside the jobs; hidden from their glob.
+TIMINGS = ".timings.json"
+# A ratio beyond this is a measurement gone wrong (a build stopped in a debugger).
+MAX_FINISHING = 20.0
 
 
 @dataclass
@@ -49,8 +54,12 @@ class Job:
     total: int = 0
     exact: bool = False
     articles_per_s: float | None = None
-    # None unless the job runs and its time left is known (not while the index is written).
+    # None unless the job runs and its time left is known: while the index is written,
+    # only when an earlier reindex's timing predicts it (`JobStore.finishing`).
     seconds_left: float | None = None
+    # When it should be done (time.time()), from the last figures: the time left counts
+    # down from it between them, and through the writing of the index.
+    expected_end: float | None = None
     # The figures in words: "12,000 of about 100,000 articles, 1,480 articles/s, about 1 min left".
     progress: str = ""
     failed: int = 0
@@ -75,14 +84,32 @@ class Job:
             f"interrupted: the process that ran it (pid {self.pid}) ended before it finished"
             + (f"; at {self.done:,} of {about}{self.total:,} articles" if self.total else "")
         )
-        return dataclasses.replace(self, state="failed", message=message, seconds_left=None)
+        return dataclasses.replace(
+            self, state="failed", message=message, seconds_left=None, expected_end=None
+        )
 
     @property
     def eta_seconds(self) -> float | None:
-        """Seconds left while the job runs and they are known; else None (never 0)."""
-        if self.state != "running" or self.seconds_left is None:
+        """Seconds left while the job runs and they are known; else None (never 0).
+
+        Counted down to the expected end; past it, not known (None), rather than
+        a time left that stays at its smallest.
+        """
+        if self.state != "running":
+            return None
+        if self.expected_end is not None:
+            left = self.expected_end - time.time()
+            return round(left, 1) if left >= 0.1 else None
+        if self.seconds_left is None:
             return None
         return max(round(self.seconds_left, 1), 0.1)
+
+    def words(self) -> str:
+        """The progress in words; while the index is written, with the time left as of now."""
+        eta = self.eta_seconds
+        if self.state == "running" and self.exact and eta is not None:
+            return f"{self.progress}, about {duration(eta)} left"
+        return self.progress
 
     @property
     def milliseconds(self) -> float | None:
@@ -103,7 +130,7 @@ class Job:
                 None if self.articles_per_s is None else round(self.articles_per_s, 1)
             ),
             "eta_seconds": self.eta_seconds,
-            "progress": self.progress,
+            "progress": self.words(),
             "failed": self.failed,
             "message": self.message,
             "errors": self.errors[:50],
@@ -130,6 +157,7 @@ class JobProgress:
         self.saved = float("-inf")
         job.done = job.total = 0
         job.exact, job.articles_per_s, job.seconds_left, job.progress = False, None, None, ""
+        job.expected_end = None
         save(job)
 
     def record(
@@ -145,6 +173,7 @@ class JobProgress:
         job = self.job
         job.done, job.total, job.exact = articles, total, exact
         job.articles_per_s, job.seconds_left, job.progress = articles_per_s, seconds_left, progress
+        job.expected_end = None if seconds_left is None else time.time() + seconds_left
         now = time.monotonic()
         # All read: the last figures are saved at once, whatever the interval.
         if exact or now - self.saved >= self.every:
@@ -168,6 +197,25 @@ class JobStore:
             return
         # Status, rewritten every half second while a job runs: not worth an fsync.
         atomic_write(self.folder / f"{job_id}.json", json.dumps(record), durable=False)
+
+    def finishing(self) -> float | None:
+        """The last reindex's time after reading its input, per second of reading (or None).
+
+        See `indexer.archive.builds.BuildProgress`: it predicts the time the next
+        one takes to write its index. A hidden file: not a job, never pruned.
+        """
+        try:
+            record = json.loads((self.folder / TIMINGS).read_text(encoding="utf-8"))
+            ratio = float(record["reindex_finishing"])
+        except (OSError, ValueError, TypeError, KeyError):
+            return None
+        return ratio if 0 <= ratio <= MAX_FINISHING else None
+
+    def save_finishing(self, ratio: float) -> None:
+        if not self.folder.parent.is_dir() or not 0 <= ratio <= MAX_FINISHING:
+            return
+        record = {"reindex_finishing": round(ratio, 4)}
+        atomic_write(self.folder / TIMINGS, json.dumps(record), durable=False)
 
     def save_job(self, job: Job) -> None:
         self.save(job.id, dataclasses.asdict(job))

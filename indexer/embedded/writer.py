@@ -110,6 +110,8 @@ class Writer:
         # Other worker processes of the server read this writer's jobs there.
         self.job_store = JobStore(location.root, keep=MAX_JOBS)
         self.recent_errors: deque[str] = deque(maxlen=50)
+        # The running job's build progress (made when its build starts), for its timing.
+        self._progress: BuildProgress | None = None
         self.recent_writes: deque[dict[str, Any]] = deque(maxlen=30)
         self._queue: queue.Queue[_Task | None] = queue.Queue()
         self._thread = threading.Thread(target=self._run, name="vindex-writer", daemon=True)
@@ -222,6 +224,7 @@ class Writer:
 
     def _run_job(self, task: _Task) -> None:
         job = task.job
+        self._progress = None
         job.state, job.started = "running", time.time()
         self._save_job(job)
         log.info("job %s started", job.id, extra=_job_fields(job))
@@ -248,18 +251,22 @@ class Writer:
             job.state, job.message = "failed", f"{type(exc).__name__}: {exc}"
             job.finished = time.time()
             # Not the last figures' "writing the index": nothing is being written.
-            job.seconds_left = None
+            job.seconds_left = job.expected_end = None
             job.progress = f"{job.done:,} articles read before it failed" if job.done else ""
             self._remember_error(f"{job.kind} failed: {job.message}")
             _log_end(job)
             task.future.set_exception(WriteFailed(job.message))
         else:
+            if job.kind == "reindex" and self._progress is not None:
+                ratio = self._progress.finishing_of(time.monotonic())
+                if ratio is not None:
+                    self.job_store.save_finishing(ratio)
             job.state, job.message = "done", report.summary()
             job.failed = report.failed
             # The exact count (a rebuild drops ids two workers both took) and the
             # whole job's rate, the commit included.
             job.done = job.total = report.indexed
-            job.exact, job.seconds_left = True, None
+            job.exact, job.seconds_left, job.expected_end = True, None, None
             job.articles_per_s = report.articles_per_s
             job.progress = _finished(report)
             job.errors = [str(e) for e in report.errors]
@@ -419,7 +426,10 @@ class Writer:
                         progress=figures.describe(),
                     )
 
-                return BuildProgress(files, total_bytes, record)
+                # A reindex's time left includes writing the index, as the last one took.
+                finishing = self.job_store.finishing() if target.kind == "reindex" else None
+                self._progress = BuildProgress(files, total_bytes, record, finishing=finishing)
+                return self._progress
 
         if scope is not None and self._needs_rebuild():
             # A partial scope would rebuild an index of only those files.
