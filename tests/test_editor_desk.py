@@ -153,3 +153,32 @@ def test_times_in_words(seconds: int, words: str) -> None:
 def test_a_time_element_escapes_what_is_not_a_time() -> None:
     assert time_element("<b>", "UTC") == "&lt;b&gt;"
     assert time_element(None, "UTC") == "never"
+
+
+def test_the_api_lists_the_trash_and_restores_an_entry(client: TestClient, site: Path) -> None:
+    assert client.get("/api/trash").status_code == 401
+    assert client.get("/api/trash", headers=AUTH).json() == {"entries": [], "more": 0}
+    assert client.delete("/api/articles/osce-conference", headers=AUTH).status_code == 200
+    listed = client.get("/api/trash", headers=AUTH).json()
+    (entry,) = listed["entries"]
+    assert entry["ids"] == ["osce-conference"] and entry["original"] == "2024/osce.json"
+    assert entry["reason"] == "Deleted by an editor" and listed["more"] == 0
+    restored = client.post(f"/api/trash/{entry['name']}/restore", headers=AUTH)
+    assert restored.status_code == 200
+    assert restored.json() == {
+        "created": 1,
+        "updated": 0,
+        "rejected": 0,
+        "articles": [
+            {
+                "status": "created",
+                "id": "osce-conference",
+                "file": "uploads/osce.json",
+                "where": "osce.json",
+            }
+        ],
+    }
+    assert client.get("/api/articles/osce-conference").status_code == 200
+    again = client.post(f"/api/trash/{entry['name']}/restore", headers=AUTH)
+    assert again.status_code == 404
+    assert again.json()["error"]["message"].startswith("That entry is no longer in the trash")

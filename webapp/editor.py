@@ -13,7 +13,7 @@ from starlette.applications import Starlette
 from starlette.routing import BaseRoute
 
 from indexer.settings import Settings
-from webapp import editor_api, editor_pages
+from webapp import editor_api, editor_pages, editor_trash
 from webapp.auth import EditorAuth, new_token
 from webapp.auth_store import AuthStore
 
@@ -26,4 +26,4 @@ def install(app: Starlette, settings: Settings) -> str:
 
 
 # The page's routes first, as before the split: the paths do not overlap.
-routes: list[BaseRoute] = [*editor_pages.routes, *editor_api.routes]
+routes: list[BaseRoute] = [*editor_pages.routes, *editor_api.routes, *editor_trash.routes]

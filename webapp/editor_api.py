@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 from concurrent.futures import Future
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
@@ -64,12 +64,16 @@ async def remove(request: Request, article_id: str) -> Outcome:
     return outcome
 
 
+def outcome_summary(outcomes: list[Outcome]) -> dict[str, Any]:
+    """The answer to a write: the outcomes counted, and each listed."""
+    counts = {k: sum(o.status == k for o in outcomes) for k in ("created", "updated", "rejected")}
+    return {**counts, "articles": [o.to_dict() for o in outcomes]}
+
+
 async def _stored(request: Request, files: list[NewFile], rejected: list[Outcome]) -> Response:
     """The files stored; the answer counts the outcomes and lists each."""
     outcomes = await store(request, files, rejected)
-    counts = {k: sum(o.status == k for o in outcomes) for k in ("created", "updated", "rejected")}
-    summary = {**counts, "articles": [o.to_dict() for o in outcomes]}
-    return JSONResponse(summary, headers=NO_STORE)
+    return JSONResponse(outcome_summary(outcomes), headers=NO_STORE)
 
 
 async def post_articles(request: Request) -> Response:

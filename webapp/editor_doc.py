@@ -24,6 +24,7 @@ SECURITY_SCHEMES: dict[str, Schema] = {
 
 _ID = param("id", {"type": "string"}, "The article id.", "path")
 _JOB_ID = param("id", {"type": "string"}, "The job id (the Location of /api/reindex).", "path")
+_ENTRY = param("entry", {"type": "string"}, "The trash entry (its `name` in /api/trash).", "path")
 
 SCHEMAS: dict[str, Schema] = {
     "Outcome": {
@@ -46,6 +47,29 @@ SCHEMAS: dict[str, Schema] = {
             "articles": {"type": "array", "items": schema_ref("Outcome")},
         },
         "required": ["created", "updated", "rejected", "articles"],
+    },
+    "TrashEntry": {
+        "type": "object",
+        "properties": {
+            "name": {"type": "string", "description": "The entry, to restore it by."},
+            "ids": {"type": "array", "items": {"type": "string"}},
+            "original": {"type": "string", "description": "Where its file was in the corpus."},
+            "reason": {"type": "string", "description": "Why it went: removed, or replaced."},
+            "trashed": {"type": "string", "description": "When, ISO 8601 in UTC."},
+        },
+        "required": ["name", "ids", "original", "reason", "trashed"],
+    },
+    "Trash": {
+        "type": "object",
+        "properties": {
+            "entries": {"type": "array", "items": schema_ref("TrashEntry")},
+            "more": {
+                "type": "integer",
+                "minimum": 0,
+                "description": "Older entries not listed (`vindex restore ID` reaches them).",
+            },
+        },
+        "required": ["entries", "more"],
     },
     "Job": {
         "type": "object",
@@ -204,6 +228,27 @@ def paths() -> dict[str, Schema]:
                 "Rebuild the index",
                 "A full rebuild in the background, swapped in when whole; searches go on.",
                 _ok("The job, queued; follow it at its Location.", "Job", "202"),
+            )
+        },
+        "/api/trash": {
+            "get": _write(
+                "Removed and replaced articles",
+                "The newest 30 entries of `corpus/.trash/`, newest first.",
+                _ok("The entries.", "Trash"),
+            )
+        },
+        "/api/trash/{entry}/restore": {
+            "post": _write(
+                "Restore a trash entry",
+                "Its file goes back through the writer as an upload (into "
+                "`corpus/uploads/`); answered when its articles are in the index. "
+                "Refused while any of them is in the archive again.",
+                {
+                    **outcomes,
+                    "404": ref("responses", "NotFound"),
+                    "409": error("An article of the entry is in the archive again."),
+                },
+                parameters=[_ENTRY],
             )
         },
         "/api/jobs/{id}": {

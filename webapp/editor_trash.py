@@ -1,7 +1,8 @@
 """The trash on the editor's page: what was removed or replaced, and putting it back.
 
 `corpus/.trash/` keeps every removed and replaced version (`indexer.editing.trash`).
-The page lists the newest entries; "Restore" sends an entry's file through
+The page lists the newest entries (the API: `GET /api/trash`); "Restore"
+(`POST /api/trash/{entry}/restore`) sends an entry's file through
 the one writer as an upload (`webapp.editor_api.store`), so it is in the
 corpus (`corpus/uploads/`) and in the index when the page answers, and the
 entry is then discarded. `vindex restore ID` puts a file back at its old place
@@ -14,11 +15,13 @@ first, as the CLI asks.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Route
 
 from indexer.archive.errors import ArchiveMissing
 from indexer.editing import trash
@@ -26,7 +29,8 @@ from indexer.editing.batches import upload_files
 from indexer.editing.uploads import parse_file
 from indexer.editing.writes import Outcome
 from indexer.settings import Settings
-from webapp.editor_api import backend_of, store
+from webapp.auth import require_editor
+from webapp.editor_api import NO_STORE, backend_of, outcome_summary, store
 from webapp.errors import ApiError
 
 # Entries the page lists, newest first; older ones stay for `vindex restore`.
@@ -90,3 +94,25 @@ async def restore(request: Request, name: str) -> tuple[trash.TrashEntry, list[O
     if files and not rejected:
         await run_in_threadpool(trash.discard, entry)
     return entry, outcomes
+
+
+async def api_trash(request: Request) -> Response:
+    """The newest trash entries, and how many older ones there are."""
+    await require_editor(request)
+    settings: Settings = request.app.state.settings
+    listed, more = await run_in_threadpool(listing, settings.corpus)
+    entries = [{**asdict(entry), "ids": list(entry.ids)} for entry in listed]
+    return JSONResponse({"entries": entries, "more": more}, headers=NO_STORE)
+
+
+async def api_restore(request: Request) -> Response:
+    """The entry's articles back in the corpus and the index: one outcome per article."""
+    await require_editor(request)
+    _, outcomes = await restore(request, request.path_params["entry"])
+    return JSONResponse(outcome_summary(outcomes), headers=NO_STORE)
+
+
+routes: list[BaseRoute] = [
+    Route("/api/trash", api_trash, methods=["GET"], name="api_trash"),
+    Route("/api/trash/{entry}/restore", api_restore, methods=["POST"], name="api_restore"),
+]
