@@ -21,6 +21,7 @@ import os
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -109,12 +110,29 @@ def observe(scope: Scope, status: int, seconds: float) -> None:
     """One answered request, as the app's middleware layer saw it."""
     route, name = route_of(scope)
     method = scope.get("method", "GET")
-    REQUESTS.labels(route, method if method in _METHODS else "other", str(status)).inc()
-    LATENCY.labels(route).observe(seconds)
+    key = (route, method if method in _METHODS else "other", status, name)
+    series = _series.get(key)
+    if series is None:
+        series = _series[key] = _new_series(*key)
+    requests, latency, also = series
+    requests.inc()
+    latency.observe(seconds)
+    if also is not None:
+        also.inc()
+
+
+# The series of each (route, method, status, name) seen, looked up once: `labels()`
+# takes a lock and builds a key each time (8.7 us a request in multiprocess mode).
+_series: dict[tuple[str, str, int, str | None], tuple[Any, Any, Any]] = {}
+
+
+def _new_series(route: str, method: str, status: int, name: str | None) -> tuple[Any, Any, Any]:
+    also = None
     if status >= 500:
-        ERRORS.labels(str(status)).inc()
+        also = ERRORS.labels(str(status))
     elif status < 400 and name in SEARCH_ROUTES:
-        SEARCHES.labels(SEARCH_ROUTES[name]).inc()
+        also = SEARCHES.labels(SEARCH_ROUTES[name])
+    return REQUESTS.labels(route, method, str(status)), LATENCY.labels(route), also
 
 
 def count_outcomes(statuses: list[str]) -> None:
