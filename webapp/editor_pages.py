@@ -29,6 +29,7 @@ from starlette.routing import BaseRoute, Route
 from indexer.archive.errors import ArchiveMissing
 from indexer.archive.request import RequestError, SearchRequest
 from indexer.editing.uploads import uploads_folder
+from indexer.editing.writes import Outcome
 from indexer.settings import Settings
 from webapp import bodies, editor_trash
 from webapp.auth import CSRF_FIELD, EditorAuth, client_of, require_session
@@ -182,7 +183,19 @@ async def upload_form(request: Request) -> Response:
             return _page(request, session_id, 422, message="Choose one or more files to upload.")
         files, rejected = await bodies.form_files(request, uploads)
     outcomes = await store(request, files, rejected)
-    return _page(request, session_id, outcomes=[o.to_dict() for o in outcomes])
+    return _page(
+        request,
+        session_id,
+        message=f"Uploaded: {_counted(outcomes)}; each is listed under Upload articles.",
+        outcomes=[o.to_dict() for o in outcomes],
+    )
+
+
+def _counted(outcomes: list[Outcome]) -> str:
+    """ "3 created, 1 rejected": the outcomes by status, in the order they matter."""
+    counts = {k: sum(o.status == k for o in outcomes) for k in ("created", "updated", "rejected")}
+    words = [f"{n:,} {status}" for status, n in counts.items() if n]
+    return ", ".join(words) or "no articles"
 
 
 async def delete_form(request: Request) -> Response:
@@ -245,7 +258,12 @@ async def correct_form(request: Request) -> Response:
     if rejected:
         editing["error"] = "; ".join(r for o in rejected for r in o.reasons)
         return _page(request, session_id, 422, editing=editing)
-    return _page(request, session_id, outcomes=[o.to_dict() for o in outcomes])
+    return _page(
+        request,
+        session_id,
+        message=f"Saved the correction of {article_id}; the old version is in the trash.",
+        outcomes=[o.to_dict() for o in outcomes],
+    )
 
 
 async def reindex_form(request: Request) -> Response:

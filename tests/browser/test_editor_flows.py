@@ -103,6 +103,9 @@ def test_sign_in_upload_find_edit_remove_and_restore(
             "href", "/articles/ibex-census"
         )
         expect(table.get_by_role("row").nth(2)).to_contain_text("rejected")
+        expect(page.get_by_role("status").first).to_have_text(
+            "Uploaded: 1 created, 1 rejected; each is listed under Upload articles."
+        )
         found["uploaded"] = serious(page, axe_source)
         page.screenshot(path=SCREENSHOTS / "editor-uploaded-desktop.png", full_page=True)
 
@@ -120,6 +123,9 @@ def test_sign_in_upload_find_edit_remove_and_restore(
         text.fill(json.dumps(record, ensure_ascii=False, indent=2))
         page.get_by_role("button", name="Save the correction").click()
         expect(table.get_by_role("row").nth(1)).to_contain_text("updated")
+        expect(page.get_by_role("status").first).to_contain_text(
+            f"Saved the correction of {SKOPJE}"
+        )
         page.goto(f"/articles/{SKOPJE}")
         expect(page.get_by_role("heading", level=1)).to_contain_text("(corrected)")
         # A signed-in editor can edit from the article's page.
@@ -168,7 +174,7 @@ def test_the_editor_page_on_a_phone(browser: Browser, editor_url: str, axe_sourc
         # One column: nothing wider than the screen.
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= PHONE["width"], width
-        page.screenshot(path=SCREENSHOTS / "editor-phone.png", full_page=True)
+        page.screenshot(path=SCREENSHOTS / "editor-phone.png")
         violations = serious(page, axe_source)
     finally:
         page.context.close()
