@@ -29,8 +29,8 @@ TOKEN = "headers-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 # A value for each path parameter of the app's routes: the ones that exist in the corpus
 # fixture for reading, and ones that do not for writing (so nothing is changed or removed).
-READ_PARAMS = {"id": "osce-conference", "type": "organization", "name": "OSCE"}
-WRITE_PARAMS = {"id": "no-such-article", "type": "organization", "name": "OSCE"}
+READ_PARAMS = {"id": "osce-conference", "type": "organization", "name": "OSCE", "entry": "none"}
+WRITE_PARAMS = {"id": "no-such-article", "type": "organization", "name": "OSCE", "entry": "none"}
 WRITES = {"POST", "PUT", "DELETE", "PATCH"}
 
 
