@@ -6,6 +6,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -81,6 +82,7 @@ def test_metrics_count_requests_by_route_searches_uploads_and_the_archive(
     assert value(after, "vindex_articles") == 6
     assert value(after, "vindex_index_up") == 1
     assert value(after, "vindex_index_bytes") > 0
+    assert 0 <= time.time() - value(after, "vindex_index_updated_timestamp_seconds") < 3600
     assert value(after, "vindex_jobs", state="done") >= 1
     generations = [k for k in after if k[0] == "vindex_index_generation_info"]
     assert len(generations) == 1 and dict(generations[0][1])["generation"].startswith("gen-")

@@ -20,6 +20,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -169,6 +170,14 @@ class ArchiveCollector(Collector):
             size.add_metric([], float(folder_bytes(self.settings.index / health.generation)))
         yield generation
         yield size
+        updated = GaugeMetricFamily(
+            "vindex_index_updated_timestamp_seconds",
+            "When the index last changed (Unix time): alert on an archive that stopped changing.",
+        )
+        changed = _timestamp(self.backend.updated()) if health.generation else None
+        if changed is not None:
+            updated.add_metric([], changed)
+        yield updated
         jobs = GaugeMetricFamily(
             "vindex_jobs",
             "Long jobs (reindex, reconcile) kept on disk, by state.",
@@ -182,6 +191,13 @@ class ArchiveCollector(Collector):
         )
         scraped.add_metric([], time.time())
         yield scraped
+
+
+def _timestamp(iso: str | None) -> float | None:
+    try:
+        return datetime.fromisoformat(iso).timestamp() if iso else None
+    except ValueError:
+        return None
 
 
 class _Own(Collector):
