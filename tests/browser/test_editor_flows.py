@@ -157,6 +157,7 @@ def test_sign_in_upload_find_edit_remove_and_restore(
         status = page.locator("#job-status")
         expect(status).to_contain_text("reindex done", timeout=HANG_MS)
         expect(status).to_contain_text("articles/s")
+        expect(page.locator("[data-stat=articles]")).to_have_text("69")
         found["rebuilt"] = serious(page, axe_source)
     finally:
         page.context.close()

@@ -44,6 +44,11 @@
     if (job.failed) text += ", " + job.failed + " failed";
     if ((job.state === "done" || job.state === "failed") && job.message) text += ". " + job.message;
     status.textContent = text;
+    // A rebuild's count is the index's: the figure at the top of the page follows it.
+    var articles = root.querySelector("[data-stat=articles]");
+    if (articles && job.kind === "reindex" && job.state === "done") {
+      articles.textContent = job.done.toLocaleString("en");
+    }
   }
 
   function follow(id) {
