@@ -18,7 +18,7 @@ from typing import Any
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response, StreamingResponse
+from starlette.responses import Response, StreamingResponse
 from starlette.routing import BaseRoute, Route
 
 from indexer.archive.backend import Backend
@@ -37,6 +37,7 @@ from webapp import feeds
 from webapp.errors import BadParameter, NotFound, Unprocessable
 from webapp.http import ascii_digits, conditional, query_params, read_json_object
 from webapp.openapi import openapi_document
+from webapp.responses import JSONResponse
 
 # A search's parameters fit in far less; anything bigger is a mistake or an attack.
 MAX_SEARCH_BODY = 64 * 1024

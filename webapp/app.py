@@ -17,7 +17,7 @@ from pathlib import Path
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
@@ -29,6 +29,7 @@ from indexer.settings import Settings
 from indexer.system.allocator import keep_freed_memory
 from webapp import api, editor, pages, security
 from webapp.layer import middleware as http_middleware
+from webapp.responses import JSONResponse
 from webapp.templating import make_templates
 
 HERE = Path(__file__).parent
