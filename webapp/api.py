@@ -37,6 +37,7 @@ from webapp import feeds
 from webapp.errors import BadParameter, NotFound, Unprocessable
 from webapp.http import ascii_digits, conditional, query_params, read_json_object
 from webapp.openapi import openapi_document
+from webapp.reads import reads
 from webapp.responses import JSONResponse
 
 # A search's parameters fit in far less; anything bigger is a mistake or an attack.
@@ -82,6 +83,7 @@ async def api_search_endpoint(request: Request) -> Response:
     return response
 
 
+@reads
 def api_search(request: Request) -> Response:
     wanted = SearchRequest.from_params(query_params(request))
     return _answer(request, lambda backend: backend.search(wanted).to_dict())
@@ -127,6 +129,7 @@ def _ndjson(batches: Iterator[list[dict[str, Any]]]) -> Iterator[str]:
         yield "".join(json.dumps(record, ensure_ascii=False) + "\n" for record in batch)
 
 
+@reads
 def api_article(request: Request) -> Response:
     article_id: str = request.path_params["id"]
 
@@ -140,6 +143,7 @@ def api_article(request: Request) -> Response:
     return _answer(request, build)
 
 
+@reads
 def api_suggest(request: Request) -> Response:
     params = query_params(request)
     q = params.get("q", "")
@@ -151,6 +155,7 @@ def api_suggest(request: Request) -> Response:
     )
 
 
+@reads
 def api_entity(request: Request) -> Response:
     kind: str = request.path_params["type"]
     name: str = request.path_params["name"]
@@ -167,6 +172,7 @@ def api_entity(request: Request) -> Response:
     return _answer(request, build)
 
 
+@reads
 def api_facet(request: Request) -> Response:
     facet: str = request.path_params["name"]
     if facet not in SEARCHABLE_FACETS:
@@ -183,6 +189,7 @@ def api_facet(request: Request) -> Response:
     )
 
 
+@reads
 def search_feed(request: Request) -> Response:
     """The newest articles of a search as an Atom feed: a saved search to follow."""
     params = query_params(request)

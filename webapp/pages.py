@@ -33,6 +33,7 @@ from webapp import links, search_page
 from webapp.errors import BadParameter, NotFound
 from webapp.feeds import feed_url
 from webapp.http import query_params
+from webapp.reads import reads
 
 HOME_ARTICLES = 8
 HOME_ENTITIES = 8
@@ -57,6 +58,7 @@ def _search(request: Request, search: SearchRequest, facet_limit: int) -> Search
     return _backend(request).search(search, facet_limit=facet_limit)
 
 
+@reads
 def home(request: Request) -> Response:
     recent = SearchRequest(sort="newest", per_page=HOME_ARTICLES)
     result = _search(request, recent, search_page.SIDEBAR_FACET_LIMIT)
@@ -83,6 +85,7 @@ def home(request: Request) -> Response:
     return _render(request, "home.html", context)
 
 
+@reads
 def search(request: Request) -> Response:
     # A bad parameter raises RequestError, which the app answers with a 400 page.
     params = query_params(request)
@@ -122,6 +125,7 @@ def _reached_with(request: Request) -> str:
         return ""
 
 
+@reads
 def article(request: Request) -> Response:
     article_id = request.path_params["id"]
     q = _reached_with(request)
@@ -147,6 +151,7 @@ def article(request: Request) -> Response:
     return _render(request, "article.html", context)
 
 
+@reads
 def entity(request: Request) -> Response:
     kind = request.path_params["type"]
     name = request.path_params["name"]

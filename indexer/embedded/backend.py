@@ -16,6 +16,7 @@ import logging
 import threading
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
@@ -140,6 +141,9 @@ class EmbeddedBackend:
 
     def export(self, request: SearchRequest) -> Export:
         return Export(self.core, request)
+
+    def serving(self) -> AbstractContextManager[None]:
+        return self.core.span()
 
     def stats(self) -> IndexStats:
         return index_stats(self.location)
