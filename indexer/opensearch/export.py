@@ -80,13 +80,13 @@ class Export:
         answer = self.first
         try:
             while True:
+                # A point in time's id may change from answer to answer: the newest is used.
+                self.pit_id = answer.get("pit_id", self.pit_id)
                 hits = answer["hits"]["hits"]
                 if hits:
                     yield [stored_article(hit["_source"]).record() for hit in hits]
                 if len(hits) < self.batch:
                     return
-                # A point in time's id may change from answer to answer: use the newest.
-                self.pit_id = answer.get("pit_id", self.pit_id)
                 body = page_body(self.request, self.pit_id, hits[-1]["sort"], self.batch)
                 answer = self.pages.page(body)
         finally:

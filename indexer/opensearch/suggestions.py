@@ -79,7 +79,12 @@ def completion_body(prefix: str, limit: int) -> dict[str, Any]:
         "size": 0,
         "query": {
             "bool": {
-                "should": [{"prefix": {f"{kind}.folded": fold(prefix)}} for kind in ENTITY_TYPES],
+                # A name is found by the start of any of its words ("Gros": Rafael Grossi).
+                "should": [
+                    {"wildcard": {f"{kind}.folded": {"value": pattern}}}
+                    for kind in ENTITY_TYPES
+                    for pattern in _word_starts(prefix)
+                ],
                 "minimum_should_match": 1,
             }
         },
@@ -96,13 +101,23 @@ def completion_body(prefix: str, limit: int) -> dict[str, Any]:
     }
 
 
+def _word_starts(prefix: str) -> list[str]:
+    start = fold(prefix).replace("\\", "").replace("*", "").replace("?", "")
+    return [f"{start}*", f"* {start}*"]
+
+
+def _starts(value: str, start: str) -> bool:
+    folded = fold(value)
+    return folded.startswith(start) or f" {start}" in f" {folded}"
+
+
 def parse_completions(answer: dict[str, Any], prefix: str, limit: int) -> list[Suggestion]:
     """Entities by articles naming them, then titles, at most `limit` in all."""
     start = fold(prefix)
     entities: list[Suggestion] = []
     for kind in ENTITY_TYPES:
         for bucket in answer.get("aggregations", {}).get(kind, {}).get("buckets", []):
-            if fold(bucket["key"]).startswith(start):
+            if _starts(bucket["key"], start):
                 entities.append(Suggestion(bucket["key"], kind, count=bucket["doc_count"]))
     entities.sort(key=lambda s: (-(s.count or 0), s.value))
     titles = [
