@@ -61,7 +61,7 @@ from indexer.ingest.article import Article
 from indexer.ingest.corpus import DEFAULT_MAX_FILE_BYTES, read_file
 from indexer.opensearch import aliases, bulk
 from indexer.opensearch.aggregations import OWN, SECTION_VALUES, TIME_ZONE
-from indexer.opensearch.bulk import Action, BulkOutcome, RetryPolicy, TransientError
+from indexer.opensearch.bulk import Action, BulkOutcome, RetryPolicy
 from indexer.opensearch.documents import stored_article, to_document
 from indexer.opensearch.entity_report import parse_report, report_body
 from indexer.opensearch.export import KEEP_ALIVE, Export
@@ -386,19 +386,7 @@ class OpenSearchBackend:
     # -- writing -------------------------------------------------------------
 
     def _send(self, refresh: str | None = None) -> Callable[[list[Action]], BulkOutcome]:
-        params = {"refresh": refresh} if refresh else {}
-
-        def sender(body: str) -> dict[str, Any]:
-            try:
-                answer: dict[str, Any] = self.client.bulk(body=body, params=params)
-            except opensearchpy.ConnectionError as exc:
-                raise TransientError(str(exc)) from exc
-            except opensearchpy.TransportError as exc:
-                if isinstance(exc.status_code, int) and exc.status_code in bulk.RETRYABLE:
-                    raise TransientError(str(exc)) from exc
-                raise
-            return answer
-
+        sender = bulk.client_sender(self.client, refresh)
         return lambda batch: bulk.send(batch, sender, self.retry)
 
     def index(

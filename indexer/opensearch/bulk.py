@@ -22,6 +22,9 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+import opensearchpy
+from opensearchpy import OpenSearch
+
 # One request holds at most this many articles, or about this many bytes.
 BATCH_ARTICLES = 500
 BATCH_BYTES = 5 * 1024 * 1024
@@ -93,6 +96,27 @@ def body(batch: list[Action]) -> str:
 
 # Sends one bulk body, answers the bulk response; raises TransientError to be retried.
 Sender = Callable[[str], dict[str, Any]]
+
+
+def client_sender(client: OpenSearch, refresh: str | None = None) -> Sender:
+    """The client's bulk call as a `Sender`: transport failures that may pass are transient.
+
+    `refresh="wait_for"` answers only once the writes are searchable (uploads).
+    """
+    params = {"refresh": refresh} if refresh else {}
+
+    def sender(text: str) -> dict[str, Any]:
+        try:
+            answer: dict[str, Any] = client.bulk(body=text, params=params)
+        except opensearchpy.ConnectionError as exc:  # refused, reset, timed out
+            raise TransientError(str(exc)) from exc
+        except opensearchpy.TransportError as exc:
+            if isinstance(exc.status_code, int) and exc.status_code in RETRYABLE:
+                raise TransientError(f"{exc.status_code}: {exc.error}") from exc
+            raise
+        return answer
+
+    return sender
 
 
 @dataclass
