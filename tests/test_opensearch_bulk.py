@@ -11,7 +11,7 @@ import json
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 from opensearchpy import OpenSearch
@@ -99,9 +99,8 @@ def test_a_transport_failure_is_retried_then_reported_for_every_article() -> Non
     waits: list[float] = []
     outcome = send(actions(2), sender, NO_JITTER, sleep=waits.append)
     assert calls == 4 and waits == [0.5, 1.0, 1.5]
-    assert outcome.failed == [("a0", "not written: connection refused")] + [
-        ("a1", "not written: connection refused")
-    ]
+    refused = "not written: connection refused"
+    assert outcome.failed == [("a0", refused), ("a1", refused)]
 
 
 def test_deleting_what_is_already_gone_is_no_failure() -> None:
@@ -114,8 +113,8 @@ def test_deleting_what_is_already_gone_is_no_failure() -> None:
 class _Canned(BaseHTTPRequestHandler):
     """Answers each POST with the next canned (status, JSON body); records the paths."""
 
-    answers: list[tuple[int, dict[str, Any]]] = []
-    paths: list[str] = []
+    answers: ClassVar[list[tuple[int, dict[str, Any]]]] = []
+    paths: ClassVar[list[str]] = []
 
     def do_POST(self) -> None:
         self.rfile.read(int(self.headers.get("Content-Length", 0)))
