@@ -60,6 +60,9 @@ class Settings:
     opensearch_ca_certs: str = ""
     # The alias searches read; each build writes a new index `<alias>-<timestamp>` behind it.
     opensearch_index: str = "vindex"
+    # Each version's primary shards and replica copies (see docs/scale.md for sizes).
+    opensearch_shards: int = 1
+    opensearch_replicas: int = 1
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -134,6 +137,8 @@ _INTS = {
     "max_file_mb": (1, 10240),
     "max_connections": (2, 1_000_000),
     "header_timeout": (1, 3600),
+    "opensearch_shards": (1, 1024),
+    "opensearch_replicas": (0, 16),
 }
 
 

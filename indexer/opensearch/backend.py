@@ -70,7 +70,13 @@ from indexer.opensearch.query import combined, restrictions, text_query
 from indexer.opensearch.related import parse_related, related_body
 from indexer.opensearch.search import parse_search, search_body
 from indexer.opensearch.suggestions import completion_body, parse_completions
-from indexer.opensearch.template import GROUPS, REPLICAS_DEFAULT, index_body, text_field
+from indexer.opensearch.template import (
+    GROUPS,
+    REPLICAS_DEFAULT,
+    SHARDS_DEFAULT,
+    template_body,
+    text_field,
+)
 from indexer.settings import Settings
 from indexer.system.files import atomic_write
 
@@ -116,6 +122,7 @@ class OpenSearchBackend:
         corpus: Path,
         *,
         alias: str = "vindex",
+        shards: int = SHARDS_DEFAULT,
         replicas: int = REPLICAS_DEFAULT,
         max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
         retry: RetryPolicy = bulk.DEFAULT_POLICY,
@@ -123,6 +130,7 @@ class OpenSearchBackend:
         self.client = client
         self.corpus = corpus
         self.alias = alias
+        self.shards = shards
         self.replicas = replicas
         self.max_file_bytes = max_file_bytes
         self.retry = retry
@@ -418,9 +426,11 @@ class OpenSearchBackend:
     ) -> None:
         new = aliases.version_name(self.alias)
         old = [name for name in self._versions() if name != new]
-        self.client.indices.create(index=new, body=index_body(replicas=0))
+        # Every version is made from the alias's template (analyzers, mappings, shards).
+        template = template_body(self.alias, self.shards, self.replicas)
+        self.client.indices.put_index_template(name=self.alias, body=template)
+        self.client.indices.create(index=new, body={"settings": aliases.build_settings()})
         try:
-            self.client.indices.put_settings(index=new, body=aliases.build_settings())
             every = [self.corpus, *(paths or [])]
             write_corpus(
                 every,
@@ -688,5 +698,7 @@ def open_opensearch(settings: Settings) -> OpenSearchBackend:
         connect(settings),
         settings.corpus,
         alias=settings.opensearch_index,
+        shards=settings.opensearch_shards,
+        replicas=settings.opensearch_replicas,
         max_file_bytes=settings.max_file_bytes,
     )
