@@ -61,7 +61,9 @@ def _drop_cluster_indexes(backend: Backend, alias: str) -> None:
     from indexer.opensearch.backend import OpenSearchBackend
 
     assert isinstance(backend, OpenSearchBackend)
-    backend.client.indices.delete(index=f"{alias}-*", params={"ignore_unavailable": "true"})
+    # By name: a cluster may refuse to delete by wildcard (action.destructive_requires_name).
+    for name in backend.client.indices.get(index=f"{alias}-*"):
+        backend.client.indices.delete(index=name)
     backend.client.indices.delete_index_template(name=alias)
 
 

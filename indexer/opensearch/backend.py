@@ -138,6 +138,7 @@ class OpenSearchBackend:
         self._jobs: dict[str, Job] = {}
         self._recent: list[dict[str, Any]] = []
         self._lock = threading.Lock()
+        self._enrich: Callable[[Article], Article] | None = None
 
     # -- the cluster ---------------------------------------------------------
 
@@ -524,7 +525,7 @@ class OpenSearchBackend:
         index = self.current_index()
         if index is None:
             raise WriteFailed("no index in the cluster yet: build one with `vindex index`")
-        enrich = entity_enricher(self.corpus)
+        enrich = self._enricher()
         folder = uploads_folder(self.corpus)
         folder.mkdir(parents=True, exist_ok=True)
         outcomes: list[Outcome] = []
@@ -537,20 +538,11 @@ class OpenSearchBackend:
             atomic_write(target, new.data)
             key = file_key(target, self.corpus)
             articles = read_file(target, self.max_file_bytes).articles
-            with answers():
-                known = {
-                    d["_id"]
-                    for d in self.client.mget(
-                        index=self.alias,
-                        body={"ids": [a.id for a in articles]},
-                        params={"_source": "false"},
-                    )["docs"]
-                    if d.get("found")
-                }
+            known = self._known([a.id for a in articles])
             actions = [Action(index, a.id, to_document(enrich(a), file=key)) for a in articles]
             # Answered once searchable (wait_for) and on every active copy's translog.
-            result = self._send(refresh="wait_for")(actions)
-            failed = dict(result.failed)
+            send = self._send(refresh="wait_for")
+            failed = dict(item for batch in bulk.batches(actions) for item in send(batch).failed)
             for outcome in new.outcomes:
                 assert outcome.id is not None
                 if outcome.id in failed:
@@ -561,6 +553,23 @@ class OpenSearchBackend:
             outcomes.extend(new.outcomes)
         self._note("upload", outcomes)
         return outcomes
+
+    def _enricher(self) -> Callable[[Article], Article]:
+        """The entity extractor of the corpus, loaded once for a server's uploads."""
+        with self._lock:
+            if self._enrich is None:
+                self._enrich = entity_enricher(self.corpus)
+            return self._enrich
+
+    def _known(self, article_ids: list[str]) -> set[str]:
+        """Which of the ids the archive already holds (an upload of them updates)."""
+        if not article_ids:
+            return set()
+        with answers():
+            found = self.client.mget(
+                index=self.alias, body={"ids": article_ids}, params={"_source": "false"}
+            )
+        return {doc["_id"] for doc in found["docs"] if doc.get("found")}
 
     def delete(self, article_id: str) -> Future[Outcome]:
         return self.writer.submit(self._delete, article_id)

@@ -69,8 +69,22 @@ def parse_did_you_mean(suggest: dict[str, Any] | None, q: str) -> str | None:
         for option in entry.get("options", []):
             text = str(option.get("text", ""))
             if text and fold(text) != fold(q):
-                return text
+                return _cased_as(text, q)
     return None
+
+
+def _cased_as(suggested: str, q: str) -> str:
+    """The correction with the reader's capitals kept ("Osmanni" -> "Osmani", not "osmani").
+
+    The suggester answers in the folded words of the `spelling` field.
+    """
+    words, asked = suggested.split(), q.split()
+    if len(words) != len(asked):
+        return suggested
+    return " ".join(
+        word[:1].upper() + word[1:] if original[:1].isupper() else word
+        for word, original in zip(words, asked, strict=True)
+    )
 
 
 def completion_body(prefix: str, limit: int) -> dict[str, Any]:

@@ -150,6 +150,9 @@ def index_settings(
     return {
         "number_of_shards": shards,
         "number_of_replicas": replicas,
+        # A write is acknowledged once its translog is synced on every active copy
+        # (the default, written out: uploads are answered only when durable).
+        "translog": {"durability": "request"},
         "analysis": analysis(),
     }
 
