@@ -16,10 +16,13 @@ from opensearchpy.exceptions import UnknownDslObject
 from opensearchpy.helpers.search import Search
 
 from indexer.archive.request import SearchRequest
+from indexer.opensearch.aggregations import facet_values_body
 from indexer.opensearch.entity_report import report_body
 from indexer.opensearch.export import page_body
+from indexer.opensearch.highlights import reading_body
 from indexer.opensearch.related import related_body
 from indexer.opensearch.search import search_body
+from indexer.opensearch.stats import stats_body
 from indexer.opensearch.suggestions import completion_body
 
 QUERIES = [
@@ -56,6 +59,10 @@ def test_the_other_requests_are_known_dsl() -> None:
     round_trips(related_body("vindex", {"id": "a1", "person": ["Rafael Grossi"]}, 5))
     round_trips(completion_body("Gros", 8))
     round_trips(report_body("place", "Vienna", 10))
+    round_trips(facet_values_body(request, "place"))
+    round_trips(facet_values_body(request, "month"))
+    round_trips(reading_body("a1", "osce -opec"))
+    round_trips(stats_body())
 
 
 def test_an_unknown_query_would_be_refused() -> None:

@@ -4,7 +4,9 @@ One test per feature of a request: words, phrases, AND/OR/NOT, fields,
 prefixes and wildcards, fuzziness, filters and dates, disjunctive facets
 (the restrictions in `post_filter`, each facet under the others'), the date
 histogram, highlights, did you mean, completions, related articles, the
-export's point in time with `search_after`, an entity report. Pure: no
+export's point in time with `search_after`, an entity report, facet values,
+the article page's marks, stats (an article by id is a plain GET: its
+answers are read in `tests/test_opensearch_responses.py`). Pure: no
 cluster is asked (`tests/test_behaviour.py` asks one when there is one).
 """
 
@@ -15,13 +17,14 @@ from typing import Any
 import pytest
 
 from indexer.archive.request import RequestError, SearchRequest
-from indexer.opensearch.aggregations import facet_aggregations
+from indexer.opensearch.aggregations import facet_aggregations, facet_values_body
 from indexer.opensearch.entity_report import report_body
 from indexer.opensearch.export import Export, export_query, page_body
-from indexer.opensearch.highlights import highlight_body
+from indexer.opensearch.highlights import highlight_body, reading_body
 from indexer.opensearch.query import MATCH_ALL, text_query
 from indexer.opensearch.related import related_body
 from indexer.opensearch.search import search_body
+from indexer.opensearch.stats import stats_body
 from indexer.opensearch.suggestions import completion_body, did_you_mean_body
 
 ALL_FIELDS = [
@@ -485,3 +488,55 @@ def test_an_entity_report_is_one_search_with_gap_filled_histograms() -> None:
     assert body["aggs"]["months"]["date_histogram"]["calendar_interval"] == "month"
     assert body["aggs"]["with_person"] == {"terms": {"field": "person", "size": 11}}
     assert body["sort"] == [{"published": "desc"}, {"id": "asc"}]
+
+
+# -- facet values, the article page, an article by id, stats ------------------------
+
+
+def test_facet_values_are_counted_under_the_other_restrictions() -> None:
+    body = facet_values_body(request(q="osce", place="Vienna", person="Grossi"), "place")
+    assert body["size"] == 0 and body["query"] == word("osce")
+    assert body["aggs"]["facet"] == {
+        "filter": {"bool": {"filter": [{"terms": {"person.folded": ["Grossi"]}}]}},
+        "aggs": {"values": {"terms": {"field": "place", "size": 1000}}},
+    }
+    years = facet_values_body(request(**{"from": "2024", "to": "2024"}), "year")
+    assert years["aggs"]["facet"]["filter"] == {"match_all": {}}
+    assert years["aggs"]["facet"]["aggs"]["values"]["date_histogram"]["format"] == "yyyy"
+    sections = facet_values_body(request(), "section")
+    assert sections["aggs"]["facet"]["aggs"]["values"]["terms"]["field"] == "sections"
+
+
+def test_the_article_page_marks_the_whole_title_and_body() -> None:
+    body = reading_body("osce-vienna", "osce")
+    assert body["query"] == {
+        "bool": {"filter": [{"ids": {"values": ["osce-vienna"]}}], "should": [word("osce")]}
+    }
+    assert body["_source"] is False
+    highlight = body["highlight"]
+    assert highlight["encoder"] == "html" and highlight["highlight_query"] == word("osce")
+    assert highlight["fields"] == {
+        f"{name}_{group}": {"number_of_fragments": 0}
+        for group in ("en", "de", "xx")
+        for name in ("title", "body")
+    }
+
+
+def test_stats_are_one_search_of_aggregations() -> None:
+    assert stats_body() == {
+        "size": 0,
+        "track_total_hits": True,
+        "aggs": {
+            "sections": {"terms": {"field": "sections", "size": 1000}},
+            "languages": {"terms": {"field": "language", "size": 200}},
+            "years": {
+                "date_histogram": {
+                    "field": "published",
+                    "calendar_interval": "year",
+                    "time_zone": "Europe/Vienna",
+                    "format": "yyyy",
+                    "min_doc_count": 1,
+                }
+            },
+        },
+    }

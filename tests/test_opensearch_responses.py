@@ -10,12 +10,18 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
+from indexer.archive.errors import ArchiveMissing
 from indexer.archive.request import SearchRequest
 from indexer.archive.results import FacetValue, Suggestion
+from indexer.opensearch.aggregations import parse_facet_values
+from indexer.opensearch.documents import source_of, stored_article
 from indexer.opensearch.entity_report import parse_report
-from indexer.opensearch.highlights import marked
+from indexer.opensearch.highlights import marked, parse_reading, unmarked
 from indexer.opensearch.related import parse_related
 from indexer.opensearch.search import parse_search
+from indexer.opensearch.stats import parse_stats, store_bytes
 from indexer.opensearch.suggestions import parse_completions, parse_did_you_mean
 
 
@@ -252,3 +258,101 @@ def test_an_entity_report_from_one_answer() -> None:
     assert report.articles[0].id == "osce-vienna" and report.articles[0].score == 0.0
     nobody = {"hits": {"total": {"value": 0, "relation": "eq"}, "hits": []}, "aggregations": {}}
     assert parse_report(nobody, "person", 10) is None
+
+
+def test_an_article_by_id_from_the_get_answers() -> None:
+    found = {
+        "_index": "vindex-20261204t061500000000",
+        "_id": "osce-vienna",
+        "_version": 1,
+        "_seq_no": 0,
+        "_primary_term": 1,
+        "found": True,
+        "_source": {**SOURCE, "body": "First.\n\nSecond.", "tags": "diplomacy"},
+    }
+    source = source_of(found)
+    assert source is not None
+    article = stored_article(source)
+    assert (article.id, article.body, article.tags) == (
+        "osce-vienna",
+        ["First.", "Second."],
+        ["diplomacy"],
+    )
+    assert article.display_title == SOURCE["title"]
+    assert article.record()["entities"] == {
+        "person": ["Rafael Grossi"],
+        "organization": [],
+        "place": ["Vienna"],
+    }
+    missing = {"_index": "vindex-20261204t061500000000", "_id": "nope", "found": False}
+    assert source_of(missing) is None
+    no_index = {
+        "error": {
+            "root_cause": [
+                {"type": "index_not_found_exception", "reason": "no such index [vindex]"}
+            ],
+            "type": "index_not_found_exception",
+            "reason": "no such index [vindex]",
+        },
+        "status": 404,
+    }
+    with pytest.raises(ArchiveMissing):
+        source_of(no_index)
+
+
+def test_facet_values_match_the_prefix_folded_most_frequent_first() -> None:
+    answer = {
+        "hits": {"total": {"value": 9, "relation": "eq"}, "hits": []},
+        "aggregations": {
+            "facet": {
+                "doc_count": 9,
+                "values": terms(("Vienna", 5), ("Villach", 2), ("Graz", 4), ("Víctor Town", 2)),
+            }
+        },
+    }
+    request = SearchRequest.from_params({"place": "vienna"})
+    values = parse_facet_values(answer, request, "place", "vi", 2)
+    assert values.matching == 3
+    assert values.values == [FacetValue("Vienna", 5, True), FacetValue("Villach", 2)]
+
+
+def test_marked_title_and_paragraphs_for_the_article_page() -> None:
+    article = stored_article({**SOURCE, "body": "The OSCE met.\n\nThen <it> ended."})
+    page = unmarked(article)
+    assert page.paragraphs_html == ["The OSCE met.", "Then &lt;it&gt; ended."] and not page.marked
+    answer = {
+        "hits": {
+            "total": {"value": 1, "relation": "eq"},
+            "hits": [
+                {
+                    "_id": "osce-vienna",
+                    "_score": 1.0,
+                    "highlight": {
+                        "body_en": ["The <mark>OSCE</mark> met.\n\nThen &lt;it&gt; ended."]
+                    },
+                }
+            ],
+        }
+    }
+    page = parse_reading(answer, page)
+    assert page.marked
+    assert page.paragraphs_html == ["The <mark>OSCE</mark> met.", "Then &lt;it&gt; ended."]
+    assert page.title_html == "OSCE &lt;ministers&gt; meet in Vienna"
+
+
+def test_stats_from_the_aggregations_and_the_store() -> None:
+    answer = {
+        "hits": {"total": {"value": 66, "relation": "eq"}, "hits": []},
+        "aggregations": {
+            "sections": terms(("World", 40), ("World > Europe", 12)),
+            "languages": terms(("en", 50), ("de", 16)),
+            "years": years(("2024", 60), ("2025", 6)),
+        },
+    }
+    store = {"_all": {"primaries": {}, "total": {"store": {"size_in_bytes": 123456}}}}
+    stats = parse_stats(answer, "vindex-1", store_bytes(store), "2026-12-04T06:15:00+00:00")
+    assert stats.articles == 66
+    assert stats.sections == {"World": 40, "World > Europe": 12}
+    assert stats.languages == {"en": 50, "de": 16}
+    assert stats.years == {"2024": 60, "2025": 6}
+    assert (stats.index_bytes, stats.generation) == (123456, "vindex-1")

@@ -22,9 +22,16 @@ from __future__ import annotations
 from typing import Any
 
 from indexer.archive.request import FACETS, FILTER_FIELDS, SearchRequest, fold
-from indexer.archive.results import FacetValue
+from indexer.archive.results import FacetValue, FacetValues
 from indexer.ingest.article import SECTION_SEPARATOR
-from indexer.opensearch.query import DATES, Clause, combined, keyword_field, restrictions
+from indexer.opensearch.query import (
+    DATES,
+    Clause,
+    combined,
+    keyword_field,
+    restrictions,
+    text_query,
+)
 
 TIME_ZONE = "Europe/Vienna"
 # Section paths counted to build the tree (an archive has tens, a large one hundreds).
@@ -140,3 +147,44 @@ def _with_selected(
         )
         for value, count in pairs
     ]
+
+
+def facet_values_body(request: SearchRequest, facet: str) -> dict[str, Any]:
+    """The values of one facet in a result set (`GET /api/facets/{name}`), all of them counted.
+
+    Under every restriction but the facet's own, as in a search's facets; the
+    prefix is matched here, folded, on the few hundred values a facet has.
+    """
+    words, _ = text_query(request.q)
+    if facet in ("year", "month"):
+        values = _histogram(facet)
+        own = DATES
+    else:
+        field = "sections" if facet == "section" else FILTER_FIELDS[facet]
+        values = {"terms": {"field": field, "size": SECTION_VALUES}}
+        own = facet
+    return {
+        "size": 0,
+        "query": words,
+        "aggs": {
+            "facet": {
+                "filter": combined(restrictions(request), exclude=own),
+                "aggs": {"values": values},
+            }
+        },
+    }
+
+
+def parse_facet_values(
+    answer: dict[str, Any], request: SearchRequest, facet: str, prefix: str, limit: int
+) -> FacetValues:
+    """The values starting with `prefix` (folded), most frequent first, then by name."""
+    start = fold(prefix)
+    chosen = {fold(v) for v in request.values(facet)}
+    found = []
+    for bucket in answer["aggregations"]["facet"]["values"]["buckets"]:
+        value = str(bucket.get("key_as_string", bucket["key"]))
+        if fold(value).startswith(start):
+            found.append(FacetValue(value, bucket["doc_count"], fold(value) in chosen))
+    found.sort(key=lambda v: (-v.count, v.value))
+    return FacetValues(facet, prefix, found[:limit], len(found))

@@ -15,7 +15,6 @@ or refuses us is `ArchiveDamaged`, whose public message names no address.
 from __future__ import annotations
 
 import contextlib
-import html
 import logging
 import threading
 import time
@@ -33,18 +32,14 @@ from indexer.archive.errors import ArchiveDamaged, ArchiveMissing
 from indexer.archive.request import (
     ENTITY_ARTICLES_LIMIT,
     FACET_VALUES_LIMIT,
-    FILTER_FIELDS,
     SearchRequest,
-    fold,
 )
 from indexer.archive.results import (
     ArticleReading,
     EntityReport,
-    FacetValue,
     FacetValues,
     Health,
     IndexStats,
-    MarkedArticle,
     Readiness,
     RelatedArticle,
     SearchResult,
@@ -60,22 +55,21 @@ from indexer.entities.enrich import entity_enricher
 from indexer.ingest.article import Article
 from indexer.ingest.corpus import DEFAULT_MAX_FILE_BYTES, read_file
 from indexer.opensearch import aliases, bulk
-from indexer.opensearch.aggregations import OWN, SECTION_VALUES, TIME_ZONE
+from indexer.opensearch.aggregations import facet_values_body, parse_facet_values
 from indexer.opensearch.bulk import Action, BulkOutcome, RetryPolicy
-from indexer.opensearch.documents import stored_article, to_document
+from indexer.opensearch.documents import source_of, stored_article, to_document
 from indexer.opensearch.entity_report import parse_report, report_body
 from indexer.opensearch.export import KEEP_ALIVE, Export
+from indexer.opensearch.highlights import parse_reading, reading_body, unmarked
 from indexer.opensearch.ingest import file_key, write_corpus
-from indexer.opensearch.query import combined, restrictions, text_query
 from indexer.opensearch.related import parse_related, related_body
 from indexer.opensearch.search import parse_search, search_body
+from indexer.opensearch.stats import parse_stats, stats_body, store_bytes
 from indexer.opensearch.suggestions import completion_body, parse_completions
 from indexer.opensearch.template import (
-    GROUPS,
     REPLICAS_DEFAULT,
     SHARDS_DEFAULT,
     template_body,
-    text_field,
 )
 from indexer.settings import Settings
 from indexer.system.files import atomic_write
@@ -149,14 +143,9 @@ class OpenSearchBackend:
 
     def _source(self, article_id: str) -> dict[str, Any] | None:
         with answers():
-            try:
-                found = self.client.get(index=self.alias, id=article_id)
-            except opensearchpy.NotFoundError as exc:
-                if _error_type(exc) == "index_not_found_exception":
-                    raise
-                return None
-        source: dict[str, Any] = found["_source"]
-        return source
+            # A missing article is an answer, not an error (a missing index still is).
+            found = self.client.get(index=self.alias, id=article_id, params={"ignore": 404})
+        return source_of(found)
 
     def current_index(self) -> str | None:
         """The index the alias points at (None before the first build)."""
@@ -196,43 +185,8 @@ class OpenSearchBackend:
         limit: int = FACET_VALUES_LIMIT,
     ) -> FacetValues:
         prefix = " ".join(prefix.split())
-        words, _ = text_query(request.q)
-        clauses = restrictions(request)
-        if facet in ("year", "month"):
-            interval = facet
-            values = {
-                "date_histogram": {
-                    "field": "published",
-                    "calendar_interval": interval,
-                    "time_zone": TIME_ZONE,
-                    "min_doc_count": 1,
-                    "format": "yyyy" if facet == "year" else "yyyy-MM",
-                }
-            }
-            own = OWN.get(facet, "dates")
-        else:
-            field = "sections" if facet == "section" else FILTER_FIELDS[facet]
-            values = {"terms": {"field": field, "size": SECTION_VALUES}}
-            own = OWN.get(facet, facet)
-        body = {
-            "size": 0,
-            "query": words,
-            "aggs": {
-                "facet": {"filter": combined(clauses, exclude=own), "aggs": {"values": values}}
-            },
-        }
-        buckets = self._search(body)["aggregations"]["facet"]["values"]["buckets"]
-        start = fold(prefix)
-        chosen = {fold(v) for v in request.values(facet)}
-        found = [
-            FacetValue(str(b.get("key_as_string", b["key"])), b["doc_count"])
-            for b in buckets
-            if fold(str(b.get("key_as_string", b["key"]))).startswith(start)
-        ]
-        found.sort(key=lambda v: (-v.count, v.value))
-        for value in found:
-            value.selected = fold(value.value) in chosen
-        return FacetValues(facet, prefix, found[:limit], len(found))
+        answer = self._search(facet_values_body(request, facet))
+        return parse_facet_values(answer, request, facet, prefix, limit)
 
     def suggest(self, prefix: str, limit: int = 8) -> list[Suggestion]:
         if not prefix.strip():
@@ -262,37 +216,9 @@ class OpenSearchBackend:
         if source is None:
             return None
         article = stored_article(source)
-        marked = _unmarked(article)
+        marked = unmarked(article)
         if q:
-            words, _ = text_query(q)
-            fields = {
-                text_field(name, group): {"number_of_fragments": 0}
-                for group in GROUPS
-                for name in ("title", "body")
-            }
-            answer = self._search(
-                {
-                    "query": {
-                        "bool": {"filter": [{"ids": {"values": [article_id]}}], "should": [words]}
-                    },
-                    "_source": False,
-                    "highlight": {
-                        "pre_tags": ["<mark>"],
-                        "post_tags": ["</mark>"],
-                        "encoder": "html",
-                        "highlight_query": words,
-                        "fields": fields,
-                    },
-                }
-            )
-            hits = answer["hits"]["hits"]
-            found: dict[str, list[str]] = hits[0].get("highlight", {}) if hits else {}
-            for name, value in found.items():
-                if name.startswith("title_"):
-                    marked.title_html, marked.marked = value[0], True
-                elif name.startswith("body_"):
-                    marked.paragraphs_html = [p for p in value[0].split("\n\n") if p]
-                    marked.marked = True
+            marked = parse_reading(self._search(reading_body(article_id, q)), marked)
         return ArticleReading(article, marked, self.related(article_id))
 
     def entity_report(
@@ -309,38 +235,10 @@ class OpenSearchBackend:
         index = self.current_index()
         if index is None:
             raise ArchiveMissing("no index in the cluster yet: build one with `vindex index`")
-        answer = self._search(
-            {
-                "size": 0,
-                "track_total_hits": True,
-                "aggs": {
-                    "sections": {"terms": {"field": "sections", "size": SECTION_VALUES}},
-                    "languages": {"terms": {"field": "language", "size": 200}},
-                    "years": {
-                        "date_histogram": {
-                            "field": "published",
-                            "calendar_interval": "year",
-                            "time_zone": TIME_ZONE,
-                            "format": "yyyy",
-                            "min_doc_count": 1,
-                        }
-                    },
-                },
-            }
-        )
-        aggs = answer["aggregations"]
+        answer = self._search(stats_body())
         with answers():
-            sizes = self.client.indices.stats(index=index, metric="store")
-        return IndexStats(
-            articles=int(answer["hits"]["total"]["value"]),
-            sections={b["key"]: b["doc_count"] for b in aggs["sections"]["buckets"]},
-            languages={b["key"]: b["doc_count"] for b in aggs["languages"]["buckets"]},
-            years={b["key_as_string"]: b["doc_count"] for b in aggs["years"]["buckets"]},
-            index_bytes=int(sizes["_all"]["total"]["store"]["size_in_bytes"]),
-            built=_built(self.alias, index),
-            updated=None,
-            generation=index,
-        )
+            size = store_bytes(self.client.indices.stats(index=index, metric="store"))
+        return parse_stats(answer, index, size, _built(self.alias, index))
 
     def health(self) -> Health:
         try:
@@ -678,16 +576,6 @@ class _Pages:
     def close_pit(self, pit_id: str) -> None:
         with contextlib.suppress(opensearchpy.TransportError):
             self.backend.client.delete_pit(body={"pit_id": [pit_id]})
-
-
-def _unmarked(article: StoredArticle) -> MarkedArticle:
-    return MarkedArticle(
-        title_html=html.escape(article.display_title),
-        lead_html=html.escape(article.lead),
-        caption_html=html.escape(article.image_caption or ""),
-        paragraphs_html=[html.escape(p) for p in article.body],
-        marked=False,
-    )
 
 
 def _built(alias: str, index: str | None) -> str | None:

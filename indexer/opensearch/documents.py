@@ -14,6 +14,7 @@ import json
 from datetime import UTC
 from typing import Any
 
+from indexer.archive.errors import ArchiveMissing
 from indexer.archive.results import Hit, RelatedArticle, StoredArticle
 from indexer.ingest.article import ENTITY_TYPES, SECTION_SEPARATOR, Article
 from indexer.opensearch.template import language_group, text_field
@@ -63,6 +64,20 @@ def to_document(article: Article, *, file: str) -> dict[str, Any]:
     for kind in ENTITY_TYPES:
         doc[kind] = list(article.entities.of(kind))
     return {k: v for k, v in doc.items() if v not in ("", None, [])}
+
+
+def source_of(answer: dict[str, Any]) -> dict[str, Any] | None:
+    """The `_source` of a `GET /<alias>/_doc/<id>` answer (404s included), None when not found.
+
+    A 404 for the index itself (no alias yet) is the archive missing, not the article.
+    """
+    error = answer.get("error")
+    if isinstance(error, dict) and error.get("type") == "index_not_found_exception":
+        raise ArchiveMissing("no index in the cluster yet: build one with `vindex index`")
+    if not answer.get("found"):
+        return None
+    source: dict[str, Any] = answer["_source"]
+    return source
 
 
 def _list(source: dict[str, Any], name: str) -> list[str]:

@@ -12,6 +12,8 @@ from __future__ import annotations
 import html
 from typing import Any
 
+from indexer.archive.results import MarkedArticle, StoredArticle
+from indexer.opensearch.query import text_query
 from indexer.opensearch.template import GROUPS, text_field
 
 PRE, POST = "<mark>", "</mark>"
@@ -72,3 +74,48 @@ def marked(document: dict[str, Any]) -> tuple[str, str]:
         first = source.get("lead") or source.get("body", "").split("\n\n", 1)[0]
         snippet = html.escape(_shortened(first))
     return title_html, snippet
+
+
+def reading_body(article_id: str, q: str) -> dict[str, Any]:
+    """An article's title and body, whole, with the words of `q` marked (the article page)."""
+    words, _ = text_query(q)
+    fields = {
+        text_field(name, group): {"number_of_fragments": 0}
+        for group in GROUPS
+        for name in ("title", "body")
+    }
+    return {
+        "query": {"bool": {"filter": [{"ids": {"values": [article_id]}}], "should": [words]}},
+        "_source": False,
+        "highlight": {
+            "pre_tags": [PRE],
+            "post_tags": [POST],
+            "encoder": "html",
+            "highlight_query": words,
+            "fields": fields,
+        },
+    }
+
+
+def unmarked(article: StoredArticle) -> MarkedArticle:
+    """The article's text escaped, nothing marked."""
+    return MarkedArticle(
+        title_html=html.escape(article.display_title),
+        lead_html=html.escape(article.lead),
+        caption_html=html.escape(article.image_caption or ""),
+        paragraphs_html=[html.escape(p) for p in article.body],
+        marked=False,
+    )
+
+
+def parse_reading(answer: dict[str, Any], article: MarkedArticle) -> MarkedArticle:
+    """The article with the title and paragraphs the cluster marked put in."""
+    hits = answer["hits"]["hits"]
+    found: dict[str, list[str]] = hits[0].get("highlight", {}) if hits else {}
+    for name, value in found.items():
+        if name.startswith("title_"):
+            article.title_html, article.marked = value[0], True
+        elif name.startswith("body_"):
+            article.paragraphs_html = [p for p in value[0].split("\n\n") if p]
+            article.marked = True
+    return article
