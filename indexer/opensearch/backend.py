@@ -174,7 +174,10 @@ class OpenSearchBackend:
     ) -> SearchResult:
         body, notice = search_body(request, facet_limit)
         answer = self._search(body)
-        return parse_search(answer, request, facet_limit, notice, self.current_index() or "")
+        # The index that answered, as each hit names it (asked for only when none did).
+        hits = answer["hits"]["hits"]
+        generation = hits[0]["_index"] if hits else self.current_index() or ""
+        return parse_search(answer, request, facet_limit, notice, generation)
 
     def facet_values(
         self,
