@@ -85,8 +85,14 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         missing = archive.health().status == "no index"
     finally:
         archive.close()
+    # What is served: the index folder, or the cluster's alias.
+    where = (
+        str(settings.index)
+        if settings.backend == "embedded"
+        else f"OpenSearch alias {settings.opensearch_index}"
+    )
     if missing:
-        raise UsageError(f"no index in {settings.index}: build one with `vindex index`")
+        raise UsageError(f"no index in {where}: build one with `vindex index`")
 
     if settings.editor_token and (problem := token_problem(settings.editor_token)):
         raise UsageError(problem)
@@ -100,12 +106,12 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     os.environ.update(settings.to_env())
     _tune_malloc()
     open_files = raise_file_limit()  # inherited by the workers
-    print(f"Vindex serving {settings.index} on http://{settings.host}:{settings.port}/")
+    print(f"Vindex serving {where} on http://{settings.host}:{settings.port}/")
     print(f"Editor page: http://{settings.host}:{settings.port}/editor", flush=True)
     configure_logging(settings.log_format)
     workers = settings.worker_count
     logging.getLogger(__name__).info(
-        "serving %s with %d worker(s), embedded backend", settings.index, workers
+        "serving %s with %d worker(s), %s backend", where, workers, settings.backend
     )
     config = uvicorn.Config(
         "webapp.app:app_from_env",

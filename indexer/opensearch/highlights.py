@@ -1,0 +1,121 @@
+"""Highlights: the query's words in `<mark>`, the article's text HTML-encoded around them.
+
+The cluster's highlighter marks what the query matched in each language
+field; `encoder: html` escapes the text around the marks, so the only markup
+in what it answers is ours. A hit's title is the whole title marked
+(`number_of_fragments: 0`); its snippet one or two passages of the body, or
+the lead when the body has no match. Unmarked text is escaped here.
+"""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+from indexer.archive.results import MarkedArticle, StoredArticle
+from indexer.opensearch.query import text_query
+from indexer.opensearch.template import GROUPS, text_field
+
+PRE, POST = "<mark>", "</mark>"
+SNIPPET_CHARS = 160
+SNIPPET_PASSAGES = 2
+# Passages of one snippet are joined as the embedded highlighter joins them.
+JOINER = " … "
+
+
+def highlight_body(query: dict[str, Any]) -> dict[str, Any]:
+    """The `highlight` of a search whose words are `query`."""
+    fields: dict[str, Any] = {}
+    for group in GROUPS:
+        fields[text_field("title", group)] = {"number_of_fragments": 0}
+        fields[text_field("lead", group)] = {"number_of_fragments": 0}
+        fields[text_field("body", group)] = {
+            "fragment_size": SNIPPET_CHARS,
+            "number_of_fragments": SNIPPET_PASSAGES,
+        }
+    return {
+        "pre_tags": [PRE],
+        "post_tags": [POST],
+        "encoder": "html",
+        "type": "unified",
+        # The words only: filters (a person, a section) mark nothing.
+        "highlight_query": query,
+        "fields": fields,
+    }
+
+
+def _first(found: dict[str, list[str]], name: str) -> list[str] | None:
+    for group in GROUPS:
+        if fragments := found.get(text_field(name, group)):
+            return fragments
+    return None
+
+
+def _shortened(text: str) -> str:
+    if len(text) <= SNIPPET_CHARS:
+        return text
+    cut = text[:SNIPPET_CHARS].rsplit(" ", 1)[0]
+    return cut + " …"
+
+
+def marked(document: dict[str, Any]) -> tuple[str, str]:
+    """A hit's title and snippet as HTML, from its `highlight` (or its text, escaped)."""
+    source = document["_source"]
+    found: dict[str, list[str]] = document.get("highlight", {})
+    title = source.get("display_title") or source.get("title", "")
+    titles = _first(found, "title")
+    # A title shown in headline case is not the text that was highlighted.
+    title_html = titles[0] if titles and title == source.get("title") else html.escape(title)
+    if body := _first(found, "body"):
+        snippet = JOINER.join(body)
+    elif lead := _first(found, "lead"):
+        snippet = lead[0]
+    else:
+        first = source.get("lead") or source.get("body", "").split("\n\n", 1)[0]
+        snippet = html.escape(_shortened(first))
+    return title_html, snippet
+
+
+def reading_body(article_id: str, q: str) -> dict[str, Any]:
+    """An article's title and body, whole, with the words of `q` marked (the article page)."""
+    words, _ = text_query(q)
+    fields = {
+        text_field(name, group): {"number_of_fragments": 0}
+        for group in GROUPS
+        for name in ("title", "body")
+    }
+    return {
+        "query": {"bool": {"filter": [{"ids": {"values": [article_id]}}], "should": [words]}},
+        "_source": False,
+        "highlight": {
+            "pre_tags": [PRE],
+            "post_tags": [POST],
+            "encoder": "html",
+            "highlight_query": words,
+            "fields": fields,
+        },
+    }
+
+
+def unmarked(article: StoredArticle) -> MarkedArticle:
+    """The article's text escaped, nothing marked."""
+    return MarkedArticle(
+        title_html=html.escape(article.display_title),
+        lead_html=html.escape(article.lead),
+        caption_html=html.escape(article.image_caption or ""),
+        paragraphs_html=[html.escape(p) for p in article.body],
+        marked=False,
+    )
+
+
+def parse_reading(answer: dict[str, Any], article: MarkedArticle) -> MarkedArticle:
+    """The article with the title and paragraphs the cluster marked put in."""
+    hits = answer["hits"]["hits"]
+    found: dict[str, list[str]] = hits[0].get("highlight", {}) if hits else {}
+    for name, value in found.items():
+        if name.startswith("title_"):
+            article.title_html, article.marked = value[0], True
+        elif name.startswith("body_"):
+            article.paragraphs_html = [p for p in value[0].split("\n\n") if p]
+            article.marked = True
+    return article
