@@ -234,6 +234,10 @@ class OpenSearchBackend:
     def export(self, request: SearchRequest) -> Export:
         return Export(_Pages(self), request)
 
+    def serving(self) -> contextlib.AbstractContextManager[None]:
+        # The cluster holds nothing per request: each read is its own HTTP call.
+        return contextlib.nullcontext()
+
     def stats(self) -> IndexStats:
         index = self.current_index()
         if index is None:
