@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
@@ -16,9 +17,11 @@ from demo_site import XSS_QUERY, XSS_TITLE
 from starlette.testclient import TestClient
 
 from indexer.archive.request import SearchRequest
+from indexer.archive.results import FacetValue, SearchResult
 from indexer.settings import Settings
 from webapp import search_page
 from webapp.app import create_app
+from webapp.pages import describe_archive
 
 SKOPJE = "2023-11-30-osce-ministerial-council-opens-in-skopje"
 
@@ -61,6 +64,56 @@ def test_home(client: TestClient) -> None:
     assert '<a href="/entities/place/Vienna">Vienna</a>' in page
     twin = "/api/search?sort=newest&amp;per_page=8"
     assert f'<link rel="alternate" type="application/json" href="{twin}" data-twin="json">' in page
+
+
+def test_the_home_page_says_what_the_archive_holds(client: TestClient) -> None:
+    page = client.get("/").text
+    # Nothing about any one archive is written in the template: its years and languages.
+    assert '<p class="hero-sub">News from 2018 to 2026, in English and German.</p>' in page
+    assert "<title>Vindex – search the news archive</title>" in page
+    assert '<span aria-hidden="true" class="logo">V</span>Vindex</a>' in page
+
+
+def test_the_archive_is_named_and_described_by_its_settings(pages_site: Settings) -> None:
+    settings = replace(pages_site, title="Wiener Archiv", description="Vienna's news & views.")
+    with TestClient(create_app(settings)) as named:
+        home = named.get("/").text
+        assert "<title>Wiener Archiv – search the news archive</title>" in home
+        assert '<span aria-hidden="true" class="logo">W</span>Wiener Archiv</a>' in home
+        assert '<p class="hero-sub">Vienna&#39;s news &amp; views.</p>' in home
+        assert "<title>How to search – Wiener Archiv</title>" in named.get("/help").text
+
+
+def test_describe_archive_names_years_and_languages() -> None:
+    def result(years: list[str], languages: list[str]) -> SearchResult:
+        return SearchResult(
+            request=SearchRequest(),
+            total=1,
+            hits=[],
+            facets={
+                "year": [FacetValue(y, 1) for y in years],
+                "language": [FacetValue(code, 1) for code in languages],
+            },
+            facet_distinct={},
+            took_ms=0.0,
+        )
+
+    assert describe_archive(result(["1987"], ["en"])) == "News of 1987, in English."
+    assert (
+        describe_archive(result(["2026", "2019"], ["de", "en", "fr"]))
+        == "News from 2019 to 2026, in German, English and French."
+    )
+    assert describe_archive(result([], [])) == ""
+
+
+def test_the_icon_is_linked_and_answered_at_favicon_ico(client: TestClient) -> None:
+    page = client.get("/").text
+    assert '<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">' in page
+    icon = client.get("/favicon.ico")
+    assert icon.status_code == 200
+    assert icon.headers["content-type"] == "image/svg+xml"
+    assert icon.content == client.get("/static/favicon.svg").content
+    assert icon.content.startswith(b"<svg ")
 
 
 def test_search_osce_highlights_and_facets(client: TestClient) -> None:
@@ -119,6 +172,31 @@ def test_date_histogram_narrows_to_a_year_then_a_month(client: TestClient) -> No
         ("from", "2024-09"),
         ("to", "2024-09"),
     ]
+
+
+def test_a_short_span_is_counted_by_month(client: TestClient) -> None:
+    # Skopje's two articles: November 2023 and January 2024, one bar a year said little.
+    page = client.get("/search", params={"q": "skopje"}).text
+    assert "Articles by month, 2023–2024" in page
+    assert "Articles by year" not in page
+    bars = re.findall(r'class="bar[^"]*"(?: href="([^"]*)")? title="([^"]*)"', page)
+    assert [title for _, title in bars] == [
+        "November 2023: 1 article",
+        "December 2023: 0 articles",
+        "January 2024: 1 article",
+    ]
+    assert params(html.unescape(bars[0][0])) == [
+        ("q", "skopje"),
+        ("from", "2023-11"),
+        ("to", "2023-11"),
+    ]
+    assert bars[1][0] == "", "an empty month narrows to nothing"
+    # A month chosen is one bar among the others, marked.
+    chosen = client.get("/search", params={"q": "skopje", "from": "2023-11", "to": "2023-11"})
+    assert chosen.text.count('<li class="bar-item is-selected">') == 1
+    assert "Articles by month, 2023–2024" in chosen.text
+    entity = client.get("/entities/place/Skopje").text
+    assert "Articles per month, 2023–2024" in entity
 
 
 def test_no_results_helps(client: TestClient) -> None:

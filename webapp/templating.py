@@ -15,6 +15,7 @@ from starlette.requests import Request
 from starlette.templating import Jinja2Templates
 
 from indexer.archive.quoting import quote_query
+from indexer.settings import Settings
 from webapp import links
 
 HERE = Path(__file__).parent
@@ -22,7 +23,8 @@ KIND_TITLES = {"person": "People", "organization": "Organizations", "place": "Pl
 KIND_NAMES = {"person": "Person", "organization": "Organization", "place": "Place"}
 
 
-def make_templates() -> Jinja2Templates:
+def make_templates(settings: Settings | None = None) -> Jinja2Templates:
+    settings = settings or Settings()
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     env = templates.env
     # Jinja2Templates turns autoescape on for .html; say so rather than rely on it.
@@ -40,6 +42,8 @@ def make_templates() -> Jinja2Templates:
         kind_titles=KIND_TITLES,
         kind_names=KIND_NAMES,
         url_for=url_for,
+        # The archive's name (VINDEX_TITLE), in every page's header and title.
+        site_title=settings.title,
     )
     env.filters["day"] = day
     env.filters["day_time"] = day_time

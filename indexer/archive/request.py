@@ -35,6 +35,9 @@ MAX_PER_PAGE = 100
 MAX_Q = 1000  # characters
 # The facets every search result counts, in display order (and "month" within a year).
 FACETS = ("section", "year", "person", "organization", "place", "language")
+# Matches (or an entity's articles) in years spanning at most this many months are
+# counted by month too, whatever the dates chosen: one bar a year says little about them.
+SHORT_SPAN_MONTHS = 24
 # Closest values offered for one unknown filter value, at most.
 MAX_CLOSEST = 3
 # Unknown filter values of one request that are given closest values: comparing
