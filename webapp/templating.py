@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import pass_context
+from markdown_it import MarkdownIt
+from markupsafe import Markup
 from starlette.requests import Request
 from starlette.templating import Jinja2Templates
 
@@ -48,6 +50,8 @@ def make_templates(settings: Settings | None = None) -> Jinja2Templates:
     env.filters["day"] = day
     env.filters["day_time"] = day_time
     env.filters["plural"] = plural
+    env.filters["markdown"] = markdown
+    env.filters["markdown_inline"] = markdown_inline
     # A query in a sentence: “skopje”, a phrase's own quotes not doubled.
     env.filters["quoted"] = quote_query
     return templates
@@ -82,6 +86,22 @@ def day_time(iso: str) -> str:
     """'2023-11-30T18:00:00+01:00' -> '30 November 2023, 18:00'."""
     moment = _parse(iso)
     return f"{moment.day} {moment:%B %Y, %H:%M}" if moment else iso
+
+
+# CommonMark with raw HTML off: text is escaped, so the output may be marked safe. The
+# API's descriptions are written in Markdown (OpenAPI's rule) for tools that render it;
+# markdown-it-py is already pinned for the corpus's Markdown files.
+_MARKDOWN = MarkdownIt("commonmark", {"html": False})
+
+
+def markdown(text: object) -> Markup:
+    """Markdown as HTML blocks (paragraphs, lists); nothing for a missing text."""
+    return Markup(_MARKDOWN.render(text)) if isinstance(text, str) else Markup("")
+
+
+def markdown_inline(text: object) -> Markup:
+    """Markdown within one line (`code`, *emphasis*, links), without a paragraph around it."""
+    return Markup(_MARKDOWN.renderInline(text)) if isinstance(text, str) else Markup("")
 
 
 def plural(count: int, noun: str, nouns: str | None = None) -> str:
