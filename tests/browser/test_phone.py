@@ -60,6 +60,12 @@ def in_view(page: Page, selector: str) -> bool:
 def test_a_filter_chosen_folds_the_panel_and_shows_the_results(phone: Page) -> None:
     page = phone
     page.goto("/search?q=OSCE")
+    # Sort and the filters' button share a row: the results start a row higher.
+    rows = page.evaluate(
+        """() => ['.sorts', '.filters-toggle'].map(
+                   (s) => Math.round(document.querySelector(s).getBoundingClientRect().top))"""
+    )
+    assert abs(rows[0] - rows[1]) <= 2, rows
     page.locator("button.filters-toggle").tap()
     facets = page.locator("#facets")
     expect(facets).to_be_visible()
