@@ -199,6 +199,20 @@ def test_a_short_span_is_counted_by_month(client: TestClient) -> None:
     assert "Articles per month, 2023–2024" in entity
 
 
+def test_two_years_of_months_label_every_other_bar() -> None:
+    request = SearchRequest(q="osce")
+    drawn = search_page.month_histogram({"2023-01": 1, "2024-12": 2}, request, "Articles by month")
+    assert drawn is not None
+    assert drawn.title == "Articles by month, 2023–2024"
+    assert len(drawn.bars) == 24
+    assert [bar.label for bar in drawn.bars[:4]] == ["Jan", "", "Mar", ""]
+    # An unlabelled bar's link says its whole name; a labelled one adds the year.
+    assert drawn.bars[1].detail == "February 2023: 0 articles"
+    assert drawn.bars[0].detail == " 2023: 1 article"
+    assert [bar.key for bar in (drawn.bars[0], drawn.bars[12])] == ["2023-01", "2024-01"]
+    assert [bar.level for bar in (drawn.bars[0], drawn.bars[1], drawn.bars[23])] == [10, 0, 20]
+
+
 def test_no_results_helps(client: TestClient) -> None:
     page = client.get("/search", params={"q": "OSCE", "place": "Zanzibar"}).text
     assert count_of(page) == '0 articles matching "OSCE" from Zanzibar'
