@@ -118,7 +118,7 @@ def test_the_icon_is_linked_and_answered_at_favicon_ico(client: TestClient) -> N
 
 def test_search_osce_highlights_and_facets(client: TestClient) -> None:
     page = client.get("/search", params={"q": "OSCE"}).text
-    assert count_of(page) == '19 articles matching "OSCE"'
+    assert count_of(page) == "19 articles matching “OSCE”"
     assert "<mark>OSCE</mark> Ministerial Council Opens in Skopje" in page
     for group in ("section", "person", "organization", "place", "language"):
         assert f'id="facet-{group}"' in page
@@ -139,7 +139,7 @@ def test_search_osce_highlights_and_facets(client: TestClient) -> None:
 
 def test_section_filter_narrows_and_shows_a_chip(client: TestClient) -> None:
     page = client.get("/search", params={"q": "OSCE", "section": "Organizations"}).text
-    assert count_of(page) == '10 articles matching "OSCE" in Organizations'
+    assert count_of(page) == "10 articles matching “OSCE” in Organizations"
     chips = links(page, "chip")
     assert chips == [("/search?q=OSCE", "Section: Organizations × (remove this filter)")]
     selected = [text for _, text in links(page, "facet-value is-selected")]
@@ -162,7 +162,7 @@ def test_date_histogram_narrows_to_a_year_then_a_month(client: TestClient) -> No
     year_url = html.unescape(bar.group(1))
     assert params(year_url) == [("q", "OSCE"), ("from", "2024"), ("to", "2024")]
     year = client.get(year_url).text
-    assert count_of(year) == '5 articles matching "OSCE", 2024'
+    assert count_of(year) == "5 articles matching “OSCE”, 2024"
     assert "Articles by month, 2024" in year
     assert ("/search?q=OSCE", "Date: 2024 × (remove this filter)") in links(year, "chip")
     month = re.search(r'<a class="bar" href="([^"]*)" title="September 2024: 2 articles"', year)
@@ -215,7 +215,7 @@ def test_two_years_of_months_label_every_other_bar() -> None:
 
 def test_no_results_helps(client: TestClient) -> None:
     page = client.get("/search", params={"q": "OSCE", "place": "Zanzibar"}).text
-    assert count_of(page) == '0 articles matching "OSCE" from Zanzibar'
+    assert count_of(page) == "0 articles matching “OSCE” from Zanzibar"
     assert "No articles found" in page
     assert 'Without the filters, “OSCE” finds <a href="/search?q=OSCE">19 articles</a>' in page
     assert 'href="/help"' in page
@@ -254,12 +254,12 @@ def test_a_phrase_is_quoted_once(client: TestClient) -> None:
     # Issue 14 #8: the heading read Results for “"Ministerial Council"”.
     page = client.get("/search", params={"q": '"Ministerial Council"'}).text
     assert '<h1 id="search-title" tabindex="-1">Results for “Ministerial Council”</h1>' in page
-    assert count_of(page).endswith(' matching "Ministerial Council"')
+    assert count_of(page).endswith(" matching “Ministerial Council”")
     assert "“&#34;" not in page and "&#34;”" not in page
     # Any other query keeps its own quotes, nested as single ones.
     mixed = client.get("/search", params={"q": '"Ministerial Council" OR skopje'}).text
     assert "Results for “‘Ministerial Council’ OR skopje”</h1>" in mixed
-    assert count_of(mixed).endswith(" matching \"'Ministerial Council' OR skopje\"")
+    assert count_of(mixed).endswith(" matching “‘Ministerial Council’ OR skopje”")
     article = client.get(f"/articles/{SKOPJE}", params={"q": '"Ministerial Council"'}).text
     assert '">Results for “Ministerial Council”</a></li>' in article
     assert "The words of your search “Ministerial Council” are <mark>marked</mark>." in article

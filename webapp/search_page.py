@@ -13,6 +13,7 @@ import calendar
 from dataclasses import dataclass, field, replace
 from datetime import date
 
+from indexer.archive.quoting import TYPOGRAPHIC
 from indexer.archive.request import LANGUAGE_NAMES, SORTS, SearchRequest
 from indexer.archive.results import SearchResult
 from webapp.links import search_url
@@ -411,8 +412,8 @@ def _page_links(request: SearchRequest, pages: int) -> list[Link | None]:
 
 
 def describe_count(result: SearchResult) -> str:
-    """'19 articles matching "osce"': the sentence the live region announces."""
-    words = result.request.describe()
+    """'19 articles matching “osce”': the sentence the live region announces."""
+    words = result.request.describe(TYPOGRAPHIC)
     total = result.total
     noun = "article" if total == 1 else "articles"
     return f"{total:,} {noun}{words.removeprefix('all articles').removeprefix('articles')}"

@@ -16,7 +16,7 @@ from markupsafe import Markup
 from starlette.requests import Request
 from starlette.templating import Jinja2Templates
 
-from indexer.archive.quoting import quote_query
+from indexer.archive.quoting import TYPOGRAPHIC, quote_query
 from indexer.settings import Settings
 from webapp import links
 
@@ -54,6 +54,8 @@ def make_templates(settings: Settings | None = None) -> Jinja2Templates:
     env.filters["markdown_inline"] = markdown_inline
     # A query in a sentence: “skopje”, a phrase's own quotes not doubled.
     env.filters["quoted"] = quote_query
+    # A request in words, with the pages' quotation marks.
+    env.filters["described"] = lambda request: request.describe(TYPOGRAPHIC)
     return templates
 
 

@@ -25,7 +25,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time
 from typing import Any
 
-from indexer.archive.quoting import PLAIN, quote_query
+from indexer.archive.quoting import PLAIN, Marks, quote_query
 from indexer.ingest.article import normalise_section
 from indexer.ingest.dates import VIENNA
 
@@ -235,9 +235,13 @@ class SearchRequest:
             "sort": self.sort,
         }
 
-    def describe(self) -> str:
-        """The request in words: 'articles matching "osce" in Politics, 2023'."""
-        text = f"articles matching {quote_query(self.q, PLAIN)}" if self.q else "all articles"
+    def describe(self, marks: Marks = PLAIN) -> str:
+        """The request in words: 'articles matching "osce" in Politics, 2023'.
+
+        Plain quotation marks for the JSON, the CLI and feeds; pages ask for typographic
+        ones, as their headings have (`quoting`'s rule).
+        """
+        text = f"articles matching {quote_query(self.q, marks)}" if self.q else "all articles"
         parts: list[str] = []
         if sections := self.values("section"):
             parts.append(f"in {_or(sections)}")

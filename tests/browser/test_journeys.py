@@ -15,8 +15,8 @@ from playwright.sync_api import Page, expect
 # Chromium through Playwright, on a server in a child process.
 pytestmark = pytest.mark.browser
 
-ALL = '19 articles matching "OSCE"'
-IN_ORGANIZATIONS = '10 articles matching "OSCE" in Organizations'
+ALL = "19 articles matching “OSCE”"
+IN_ORGANIZATIONS = "10 articles matching “OSCE” in Organizations"
 ORGANIZATIONS = 'a.facet-value[data-key="section:Organizations"]'
 
 
@@ -210,7 +210,7 @@ def test_everything_works_without_javascript(plain_page: Page) -> None:
     page.locator(".dates input[name=to]").fill("2025")
     page.locator(".dates button").click()
     expect(page.locator("#count")).to_have_text(
-        '4 articles matching "OSCE" in Organizations, from 2024 to 2025'
+        "4 articles matching “OSCE” in Organizations, from 2024 to 2025"
     )
     page.go_back()
     expect(page.locator("#count")).to_have_text(IN_ORGANIZATIONS)

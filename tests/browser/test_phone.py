@@ -72,7 +72,7 @@ def test_a_filter_chosen_folds_the_panel_and_shows_the_results(phone: Page) -> N
     # Two screens of filters stand between the button and the results.
     assert not in_view(page, ".results .hit")
     page.locator('a.facet-value[data-key="section:Organizations"]').tap()
-    expect(page.locator("#count")).to_have_text('10 articles matching "OSCE" in Organizations')
+    expect(page.locator("#count")).to_have_text("10 articles matching “OSCE” in Organizations")
     expect(facets).to_be_hidden()
     assert in_view(page, ".results .hit"), "the first result is on the screen"
     expect(page.locator("#search-title")).to_be_focused()
