@@ -81,6 +81,7 @@ def test_the_archive_is_named_and_described_by_its_settings(pages_site: Settings
         assert "<title>Wiener Archiv – search the news archive</title>" in home
         assert '<span aria-hidden="true" class="logo">W</span>Wiener Archiv</a>' in home
         assert '<p class="hero-sub">Vienna&#39;s news &amp; views.</p>' in home
+        assert '<meta name="description" content="Vienna&#39;s news &amp; views.">' in home
         assert "<title>How to search – Wiener Archiv</title>" in named.get("/help").text
 
 
