@@ -305,6 +305,15 @@
       facets.classList.toggle("is-open", on);
     }
     show(!!open);
+    var done = facets.querySelector(".filters-done");
+    if (done) {
+      done.hidden = false;
+      done.addEventListener("click", function () {
+        show(false);
+        restoreFocus("");
+        document.getElementById("search-title").scrollIntoView();
+      });
+    }
     button.addEventListener("click", function () {
       var on = button.getAttribute("aria-expanded") !== "true";
       show(on);
