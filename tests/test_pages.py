@@ -99,7 +99,7 @@ def test_describe_archive_names_years_and_languages() -> None:
             took_ms=0.0,
         )
 
-    assert describe_archive(result(["1987"], ["en"])) == "News of 1987, in English."
+    assert describe_archive(result(["1987"], ["en"])) == "News from 1987, in English."
     assert (
         describe_archive(result(["2026", "2019"], ["de", "en", "fr"]))
         == "News from 2019 to 2026, in German, English and French."

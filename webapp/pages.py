@@ -104,7 +104,7 @@ def describe_archive(result: SearchResult) -> str:
     ]
     if not years:
         return ""
-    when = f"from {years[0]} to {years[-1]}" if years[0] != years[-1] else f"of {years[0]}"
+    when = f"from {years[0]}" + (f" to {years[-1]}" if years[-1] != years[0] else "")
     if not languages:
         return f"News {when}."
     tongues = languages[0] if len(languages) == 1 else ", ".join(languages[:-1])
