@@ -222,6 +222,13 @@ def test_no_results_helps(client: TestClient) -> None:
     assert 'href="/help"' in page
 
 
+def test_nothing_found_and_nothing_chosen_offers_no_filters(client: TestClient) -> None:
+    nothing = client.get("/search", params={"q": "zzzqqq"}).text
+    assert "filters-toggle" not in nothing and "filters-jump" not in nothing
+    narrowed = client.get("/search", params={"q": "OSCE", "place": "Zanzibar"}).text
+    assert 'class="filters-toggle"' in narrowed, "a chosen filter can be taken back there"
+
+
 def test_did_you_mean(client: TestClient) -> None:
     page = client.get("/search", params={"q": "Osmanni"}).text
     assert 'Did you mean <a href="/search?q=Osmani" data-key="suggestion">Osmani</a>?' in page
