@@ -63,6 +63,10 @@ class Settings:
     # Each version's primary shards and replica copies (see docs/scale.md for sizes).
     opensearch_shards: int = 1
     opensearch_replicas: int = 1
+    # The archive's name and a line about it, for the pages' header and the home page.
+    # The description unset, the home page says what the archive holds (years, languages).
+    title: str = "Vindex"
+    description: str | None = None
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -173,6 +177,8 @@ def _convert(name: str, raw: str) -> Any:
                 f"VINDEX_OPENSEARCH_INDEX: lowercase letters, digits, - and _, got {raw!r}"
             )
         return raw
+    if name in ("title", "description"):
+        return _text(name, raw)
     if name == "log_format":
         try:
             return check_format(raw)
@@ -198,6 +204,20 @@ def _base_url(raw: str) -> str:
     ):
         raise SettingsError(f"VINDEX_BASE_URL: expected http(s)://host[:port][/path], got {raw!r}")
     return urlunsplit((parts.scheme, parts.netloc, parts.path.rstrip("/"), "", ""))
+
+
+# Longer names do not fit the header of a phone; a description is one line of the home page.
+TEXT_LIMITS = {"title": 60, "description": 300}
+
+
+def _text(name: str, raw: str) -> str:
+    """A line of text: runs of spaces and newlines as one space, not longer than its limit."""
+    text = " ".join(raw.split())
+    if not text:
+        raise SettingsError(f"VINDEX_{name.upper()}: must not be blank")
+    if len(text) > TEXT_LIMITS[name]:
+        raise SettingsError(f"VINDEX_{name.upper()}: at most {TEXT_LIMITS[name]} characters")
+    return text
 
 
 def _proxies(raw: str) -> str:

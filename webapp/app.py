@@ -41,7 +41,7 @@ JSON_PATHS = ("/api/", "/healthz", "/readyz", "/openapi.json", "/search.atom")
 
 
 def create_app(settings: Settings) -> Starlette:
-    templates = make_templates()
+    templates = make_templates(settings)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -62,6 +62,7 @@ def create_app(settings: Settings) -> Starlette:
         Route("/articles/{id}", pages.article, name="article"),
         Route("/entities/{type}/{name:path}", pages.entity, name="entity"),
         Route("/help", pages.help_page, name="help"),
+        Route("/favicon.ico", pages.favicon, name="favicon"),
         *api.routes,
         *editor.routes,
         Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static"),
