@@ -13,6 +13,7 @@ import html
 from typing import Any
 
 from indexer.archive.results import MarkedArticle, StoredArticle
+from indexer.opensearch.documents import shown_title
 from indexer.opensearch.query import text_query
 from indexer.opensearch.template import GROUPS, text_field
 
@@ -62,10 +63,8 @@ def marked(document: dict[str, Any]) -> tuple[str, str]:
     """A hit's title and snippet as HTML, from its `highlight` (or its text, escaped)."""
     source = document["_source"]
     found: dict[str, list[str]] = document.get("highlight", {})
-    title = source.get("display_title") or source.get("title", "")
-    titles = _first(found, "title")
-    # A title shown in headline case is not the text that was highlighted.
-    title_html = titles[0] if titles and title == source.get("title") else html.escape(title)
+    title = shown_title(source)
+    title_html = _title_html(_first(found, "title"), title)
     if body := _first(found, "body"):
         snippet = JOINER.join(body)
     elif lead := _first(found, "lead"):
@@ -74,6 +73,22 @@ def marked(document: dict[str, Any]) -> tuple[str, str]:
         first = source.get("lead") or source.get("body", "").split("\n\n", 1)[0]
         snippet = html.escape(_shortened(first))
     return title_html, snippet
+
+
+def text_of(fragment: str) -> str:
+    """The text a highlighted fragment marks: the marks out, the encoding undone."""
+    return html.unescape(fragment.replace(PRE, "").replace(POST, ""))
+
+
+def _title_html(titles: list[str] | None, title: str) -> str:
+    """The marked title when it is the title shown, else the shown title escaped.
+
+    A document written before titles were indexed as shown highlights the
+    headline in capitals: its marks would show the title unlike everywhere else.
+    """
+    if titles and text_of(titles[0]) == title:
+        return titles[0]
+    return html.escape(title)
 
 
 def reading_body(article_id: str, q: str) -> dict[str, Any]:
@@ -114,7 +129,11 @@ def parse_reading(answer: dict[str, Any], article: MarkedArticle) -> MarkedArtic
     found: dict[str, list[str]] = hits[0].get("highlight", {}) if hits else {}
     for name, value in found.items():
         if name.startswith("title_"):
-            article.title_html, article.marked = value[0], True
+            title_html = _title_html(value, text_of(article.title_html))
+            article.title_html, article.marked = (
+                title_html,
+                article.marked or "<mark>" in title_html,
+            )
         elif name.startswith("body_"):
             article.paragraphs_html = [p for p in value[0].split("\n\n") if p]
             article.marked = True
