@@ -1,4 +1,4 @@
-"""Wire headlines on the cluster backend: shown in headline case, as the embedded backend shows them.
+"""Wire headlines on the cluster backend: in headline case, as the embedded backend shows them.
 
 The document of an article (`to_document`) and the parsers of documented
 answer shapes (hits, the article page, related articles, completions), each
