@@ -72,8 +72,8 @@ def test_an_older_document_shows_the_readable_title_unmarked() -> None:
 
 
 def test_the_article_page_marks_the_readable_title() -> None:
-    page = unmarked(stored_article(SOURCE))
-    assert page.title_html == SHOWN
+    stored = stored_article(SOURCE)
+    assert unmarked(stored).title_html == SHOWN
     answer = {
         "hits": {
             "total": {"value": 1, "relation": "eq"},
@@ -88,7 +88,7 @@ def test_the_article_page_marks_the_readable_title() -> None:
             ],
         }
     }
-    page = parse_reading(answer, page)
+    page = parse_reading(answer, stored)
     assert page.title_html == "Volcker Reaffirms <mark>G-6</mark> Negotiating Process"
     assert page.marked
 

@@ -219,9 +219,11 @@ class OpenSearchBackend:
         if source is None:
             return None
         article = stored_article(source)
-        marked = unmarked(article)
-        if q:
-            marked = parse_reading(self._search(reading_body(article_id, q)), marked)
+        marked = (
+            parse_reading(self._search(reading_body(article_id, q)), article)
+            if q
+            else unmarked(article)
+        )
         return ArticleReading(article, marked, self.related(article_id))
 
     def entity_report(
