@@ -60,6 +60,7 @@ from indexer.opensearch.bulk import Action, BulkOutcome, RetryPolicy
 from indexer.opensearch.documents import source_of, stored_article, to_document
 from indexer.opensearch.entity_report import parse_report, report_body
 from indexer.opensearch.export import KEEP_ALIVE, Export
+from indexer.opensearch.filter_values import closest_body, parse_closest, suggested
 from indexer.opensearch.highlights import parse_reading, reading_body, unmarked
 from indexer.opensearch.ingest import file_key, write_corpus
 from indexer.opensearch.related import parse_related, related_body
@@ -177,7 +178,12 @@ class OpenSearchBackend:
         # The index that answered, as each hit names it (asked for only when none did).
         hits = answer["hits"]["hits"]
         generation = hits[0]["_index"] if hits else self.current_index() or ""
-        return parse_search(answer, request, facet_limit, notice, generation)
+        result = parse_search(answer, request, facet_limit, notice, generation)
+        if result.filter_suggestions:
+            # A value the archive lacks: one more search, for its closest values.
+            body = closest_body(suggested(result.filter_suggestions))
+            result.filter_suggestions = parse_closest(self._search(body), result.filter_suggestions)
+        return result
 
     def facet_values(
         self,
