@@ -27,7 +27,13 @@ from typing import Any
 import opensearchpy
 from opensearchpy import OpenSearch
 
-from indexer.archive.builds import BuildReport, ProgressFactory
+from indexer.archive.builds import (
+    BuildReport,
+    ProgressFactory,
+    job_progress,
+    record_done,
+    record_failed,
+)
 from indexer.archive.errors import ArchiveDamaged, ArchiveMissing
 from indexer.archive.request import (
     ENTITY_ARTICLES_LIMIT,
@@ -538,17 +544,17 @@ class OpenSearchBackend:
     def reindex(self) -> Job:
         job = Job(f"reindex-{int(time.time())}-{len(self._jobs) + 1}", "reindex")
         self._jobs[job.id] = job
+        # Live figures as the embedded writer's; not saved for other worker
+        # processes (they share no index folder here), so a job is polled
+        # through the worker that runs it.
+        progress = job_progress(job, lambda _job: None)
 
         def run() -> None:
             job.state, job.started = "running", time.time()
             try:
-                report = self.index(rebuild=True)
-                job.done = job.total = report.indexed
-                job.exact, job.failed = True, report.failed
-                job.errors = [str(e) for e in report.errors[:20]]
-                job.state = "done"
+                record_done(job, self.index(rebuild=True, progress=progress))
             except Exception as exc:  # the job reports it; the server goes on
-                job.state, job.message = "failed", str(exc)
+                record_failed(job, f"{type(exc).__name__}: {exc}")
             job.finished = time.time()
 
         self.writer.submit(run)
