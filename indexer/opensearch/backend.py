@@ -15,6 +15,7 @@ or refuses us is `ArchiveDamaged`, whose public message names no address.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import logging
 import threading
 import time
@@ -71,6 +72,15 @@ from indexer.opensearch.highlights import parse_reading, reading_body, unmarked
 from indexer.opensearch.ingest import file_key, write_corpus
 from indexer.opensearch.related import parse_related, related_body
 from indexer.opensearch.search import parse_search, search_body
+from indexer.opensearch.state import (
+    META_PATH,
+    METRICS,
+    State,
+    meta_body,
+    now_iso,
+    parse_state,
+    parse_updated,
+)
 from indexer.opensearch.stats import parse_stats, stats_body, store_bytes
 from indexer.opensearch.suggestions import completion_body, parse_completions
 from indexer.opensearch.template import (
@@ -86,6 +96,11 @@ logger = logging.getLogger(__name__)
 RESULT_FACET_LIMIT = 10
 UNREACHABLE = "the search cluster cannot be reached"
 RECENT_WRITES = 15
+# How long the alias's state (index, count, version) is kept: health checks
+# and the ETag of every API answer ask for it, and a load balancer's checks
+# plus a page's reads would otherwise each be a cluster request. This process's
+# own writes forget it at once; another process's show within this long.
+STATE_SECONDS = 1.0
 
 
 @contextlib.contextmanager
@@ -127,6 +142,7 @@ class OpenSearchBackend:
         replicas: int = REPLICAS_DEFAULT,
         max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
         retry: RetryPolicy = bulk.DEFAULT_POLICY,
+        state_seconds: float = STATE_SECONDS,
     ) -> None:
         self.client = client
         self.corpus = corpus
@@ -135,11 +151,13 @@ class OpenSearchBackend:
         self.replicas = replicas
         self.max_file_bytes = max_file_bytes
         self.retry = retry
+        self.state_seconds = state_seconds
         self._writer: ThreadPoolExecutor | None = None
         self._jobs: dict[str, Job] = {}
         self._recent: list[dict[str, Any]] = []
         self._lock = threading.Lock()
         self._enrich: Callable[[Article], Article] | None = None
+        self._state_seen: tuple[float, State | None] | None = None
 
     # -- the cluster ---------------------------------------------------------
 
@@ -174,6 +192,37 @@ class OpenSearchBackend:
         with answers():
             return int(self.client.count(index=self.alias)["count"])
 
+    def state(self) -> State | None:
+        """The alias's index, count and version (None before the first build): one
+        request, or none when asked again within `state_seconds`."""
+        with self._lock:
+            seen = self._state_seen
+        if seen is not None and time.monotonic() - seen[0] < self.state_seconds:
+            return seen[1]
+        with answers():
+            try:
+                state = parse_state(self.client.indices.stats(index=self.alias, metric=METRICS))
+            except opensearchpy.NotFoundError:
+                state = None
+        with self._lock:
+            self._state_seen = (time.monotonic(), state)
+        return state
+
+    def _forget(self) -> None:
+        """The kept state is no longer the archive's (this process wrote)."""
+        with self._lock:
+            self._state_seen = None
+
+    def _changed(self, index: str) -> None:
+        """After a write: when it happened recorded in the index, the kept state forgotten."""
+        self._forget()
+        try:
+            self.client.indices.put_mapping(index=index, body=meta_body(now_iso()))
+        except opensearchpy.TransportError as exc:
+            # The articles are written; only the time of the change is not (a key
+            # allowed to write documents but not mappings, say).
+            logger.warning("could not record when %s changed: %s", index, exc)
+
     # -- reading -------------------------------------------------------------
 
     def search(
@@ -183,7 +232,8 @@ class OpenSearchBackend:
         answer = self._search(body)
         # The index that answered, as each hit names it (asked for only when none did).
         hits = answer["hits"]["hits"]
-        generation = hits[0]["_index"] if hits else self.current_index() or ""
+        state = self.state() if not hits else None
+        generation = hits[0]["_index"] if hits else state.index if state else ""
         result = parse_search(answer, request, facet_limit, notice, generation)
         if result.filter_suggestions:
             # A value the archive lacks: one more search, for its closest values.
@@ -259,14 +309,15 @@ class OpenSearchBackend:
         answer = self._search(stats_body())
         with answers():
             size = store_bytes(self.client.indices.stats(index=index, metric="store"))
-        return parse_stats(answer, index, size, _built(self.alias, index))
+        stats = parse_stats(answer, index, size, _built(self.alias, index))
+        return dataclasses.replace(stats, updated=self.updated())
 
     def health(self) -> Health:
         try:
-            index = self.current_index()
-            if index is None:
+            state = self.state()
+            if state is None:
                 return Health("no index", None, 0)
-            return Health("ok", index, self.count(), self.version())
+            return Health("ok", state.index, state.articles, state.version)
         except ArchiveMissing:
             return Health("no index", None, 0)
         except ArchiveDamaged as exc:
@@ -285,16 +336,21 @@ class OpenSearchBackend:
 
     def version(self) -> str:
         """The index behind the alias and its count of writes: changes with every write."""
-        index = self.current_index()
-        if index is None:
+        state = self.state()
+        if state is None:
             raise ArchiveMissing("no index in the cluster yet: build one with `vindex index`")
-        with answers():
-            stats = self.client.indices.stats(index=index, metric="indexing")
-        indexing = stats["_all"]["primaries"]["indexing"]
-        return f"{index}.{indexing['index_total']}.{indexing['delete_total']}"
+        return state.version
 
     def updated(self) -> str | None:
-        return None
+        """When a write of this backend last changed the archive (None before any did)."""
+        with answers():
+            try:
+                answer = self.client.indices.get_mapping(
+                    index=self.alias, params={"filter_path": META_PATH}
+                )
+            except opensearchpy.NotFoundError:
+                return None
+        return parse_updated(answer)
 
     def activity(self) -> dict[str, Any]:
         try:
@@ -302,10 +358,13 @@ class OpenSearchBackend:
         except (ArchiveMissing, ArchiveDamaged):
             articles = 0
         index = self.current_index() if articles else None
+        updated = None
+        with contextlib.suppress(ArchiveMissing, ArchiveDamaged):
+            updated = self.updated() if index else None
         return {
             "articles": articles,
             "built": _built(self.alias, index) if index else None,
-            "updated": None,
+            "updated": updated,
             "last_run": {},
             "errors": [],
             "recent": list(self._recent)[:RECENT_WRITES],
@@ -334,6 +393,8 @@ class OpenSearchBackend:
                 self._rebuild(paths, progress, report, enrich)
             else:
                 self._update(current, paths, progress, report, enrich)
+        # The alias may name another index now: the state read before the swap is gone.
+        self._forget()
         report.seconds = time.monotonic() - started
         return report
 
@@ -363,6 +424,7 @@ class OpenSearchBackend:
                 report=report,
             )
             self.client.indices.put_settings(index=new, body=aliases.serve_settings(self.replicas))
+            self._changed(new)
             self.client.indices.refresh(index=new)
             current = [name for name in old if self._points_at(name)]
             self.client.indices.update_aliases(body=aliases.swap_actions(self.alias, new, current))
@@ -426,6 +488,7 @@ class OpenSearchBackend:
             )
             report.removed = int(answer.get("deleted", 0))
         self.client.indices.refresh(index=index)
+        self._changed(index)
 
     def start_writer(self) -> None:
         # One thread: writes to the corpus folder happen one at a time, as the embedded writer's.
@@ -470,6 +533,7 @@ class OpenSearchBackend:
                     outcome.status = "updated" if outcome.id in known else "created"
                     outcome.file = key
             outcomes.extend(new.outcomes)
+        self._changed(index)
         self._note("upload", outcomes)
         return outcomes
 
@@ -524,7 +588,10 @@ class OpenSearchBackend:
                     ],
                 )
         with answers():
-            self.client.delete(index=self.alias, id=article_id, params={"refresh": "wait_for"})
+            answer = self.client.delete(
+                index=self.alias, id=article_id, params={"refresh": "wait_for"}
+            )
+        self._changed(str(answer.get("_index", self.current_index() or self.alias)))
         outcome = Outcome("deleted", article_id, key)
         self._note("delete", [outcome])
         return outcome
