@@ -1,7 +1,7 @@
 """The one writer: every change the server makes to the corpus and the index, in order.
 
 Uploads, corrections, removals, reindexing and the start-up reconciliation are
-queued to a single thread. It writes the files first (`indexer.embedded.edits`:
+queued to a single thread. It writes the files first (`indexer.editing.edits`:
 into `corpus/uploads/`; replaced and removed versions go to `corpus/.trash/`),
 then brings the index up to date with `indexer.embedded.index.build.update_index`, and only
 then resolves the request's future: an answered upload is in the corpus and
@@ -37,13 +37,13 @@ from pathlib import Path
 from typing import Any
 
 from indexer.archive.builds import BuildReport, job_progress, record_done, record_failed
+from indexer.editing.edits import delete, put
 from indexer.editing.jobs import Job, JobStore, iso_time
+from indexer.editing.owners import Owners
 from indexer.editing.uploads import uploads_folder
 from indexer.editing.writes import NewFile, Outcome, WriteFailed
-from indexer.embedded.edits import delete, put
 from indexer.embedded.index.build import (
     WITHOUT_OVERRIDES,
-    file_key,
     needs_rebuild,
     update_index,
 )
@@ -51,9 +51,9 @@ from indexer.embedded.index.facet_arrays import save_missing
 from indexer.embedded.index.filesigs import FileSignatures
 from indexer.embedded.index.signatures import unchanged
 from indexer.embedded.index.store import IndexLocation
-from indexer.embedded.owners import Owners, holders
+from indexer.embedded.owners import holders, load_owners
 from indexer.entities.enrich import enrichment_signature
-from indexer.ingest.corpus import DEFAULT_MAX_FILE_BYTES, find_files
+from indexer.ingest.corpus import DEFAULT_MAX_FILE_BYTES, file_key, find_files
 from indexer.system.files import remove_stale_temporaries
 from indexer.system.processes import ProcessId
 
@@ -332,7 +332,7 @@ class Writer:
         cached, self._owners = self._owners, None
         if cached is not None and key is not None and cached[0] == key:
             return cached[1]
-        return Owners.load(self.location)
+        return load_owners(self.location)
 
     def _keep_owners(
         self,

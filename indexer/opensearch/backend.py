@@ -53,14 +53,14 @@ from indexer.archive.results import (
     StoredArticle,
     Suggestion,
 )
+from indexer.editing import edits
 from indexer.editing.jobs import Job
-from indexer.editing.rewrite import rewritable, rewrite_without
-from indexer.editing.trash import trash_file, trash_record
-from indexer.editing.uploads import free_name, inside, uploads_folder
+from indexer.editing.owners import Owners
+from indexer.editing.uploads import inside, uploads_folder
 from indexer.editing.writes import NewFile, Outcome, WriteFailed
 from indexer.entities.enrich import entity_enricher
 from indexer.ingest.article import Article
-from indexer.ingest.corpus import DEFAULT_MAX_FILE_BYTES, read_file
+from indexer.ingest.corpus import DEFAULT_MAX_FILE_BYTES, file_key, read_file
 from indexer.opensearch import aliases, bulk
 from indexer.opensearch.aggregations import facet_values_body, parse_facet_values
 from indexer.opensearch.bulk import Action, BulkOutcome, RetryPolicy
@@ -69,7 +69,8 @@ from indexer.opensearch.entity_report import parse_report, report_body
 from indexer.opensearch.export import KEEP_ALIVE, Export
 from indexer.opensearch.filter_values import closest_body, parse_closest, suggested
 from indexer.opensearch.highlights import parse_reading, reading_body, unmarked
-from indexer.opensearch.ingest import file_key, write_corpus
+from indexer.opensearch.ingest import write_corpus
+from indexer.opensearch.owners import holders_request, others_body, parse_holders, parse_others
 from indexer.opensearch.related import parse_related, related_body
 from indexer.opensearch.search import parse_search, search_body
 from indexer.opensearch.state import (
@@ -89,7 +90,6 @@ from indexer.opensearch.template import (
     template_body,
 )
 from indexer.settings import Settings
-from indexer.system.files import atomic_write
 
 logger = logging.getLogger(__name__)
 
@@ -515,24 +515,27 @@ class OpenSearchBackend:
             target = folder / new.name
             if not inside(folder, target):
                 raise WriteFailed(f"refusing to write outside {folder}: {new.name!r}")
-            if target.exists():
-                target = free_name(folder, new.name)
-            atomic_write(target, new.data)
-            key = file_key(target, self.corpus)
-            articles = read_file(target, self.max_file_bytes).articles
-            known = self._known([a.id for a in articles])
+            # The file written, its ids taken out of the files that held them, as embedded.
+            owners, indexed = self._owners(new.ids, [file_key(target, self.corpus)])
+            edits.put(self.corpus, owners, new, set())
+            outcomes.extend(new.outcomes)
+            for outcome in new.outcomes:
+                # Held by a file the corpus lost: not in `owners`, but in the archive.
+                if outcome.status == "created" and outcome.id in indexed:
+                    outcome.status = "updated"
+            written = {o.file for o in new.outcomes if o.status in ("created", "updated")}
+            key = next(iter(written), None)
+            if key is None:
+                continue  # rejected whole: the corpus is as it was
+            articles = read_file(self.corpus / key, self.max_file_bytes).articles
+            # The articles taken out of other files are these ids: written over in place.
             actions = [Action(index, a.id, to_document(enrich(a), file=key)) for a in articles]
             # Answered once searchable (wait_for) and on every active copy's translog.
             send = self._send(refresh="wait_for")
             failed = dict(item for batch in bulk.batches(actions) for item in send(batch).failed)
             for outcome in new.outcomes:
-                assert outcome.id is not None
                 if outcome.id in failed:
                     outcome.status, outcome.reasons = "rejected", [failed[outcome.id]]
-                else:
-                    outcome.status = "updated" if outcome.id in known else "created"
-                    outcome.file = key
-            outcomes.extend(new.outcomes)
         self._changed(index)
         self._note("upload", outcomes)
         return outcomes
@@ -544,15 +547,28 @@ class OpenSearchBackend:
                 self._enrich = entity_enricher(self.corpus)
             return self._enrich
 
-    def _known(self, article_ids: list[str]) -> set[str]:
-        """Which of the ids the archive already holds (an upload of them updates)."""
-        if not article_ids:
-            return set()
+    def _owners(self, ids: list[str], files: list[str]) -> tuple[Owners, set[str]]:
+        """Which files hold the ids, and whether those and `files` hold other articles;
+        and which of the ids the archive holds."""
+        held: dict[str, str] = {}
+        indexed: set[str] = set()
         with answers():
-            found = self.client.mget(
-                index=self.alias, body={"ids": article_ids}, params={"_source": "false"}
-            )
-        return {doc["_id"] for doc in found["docs"] if doc.get("found")}
+            if ids:
+                answer = self.client.mget(
+                    index=self.alias,
+                    body=holders_request(ids),
+                    params={"_source_includes": "file"},
+                )
+                held = parse_holders(answer)
+            indexed = set(held)
+            # A file the corpus no longer has is nothing to take out of: its
+            # documents are written over (an upload) or deleted (a removal).
+            held = {i: key for i, key in held.items() if (self.corpus / key).is_file()}
+            keys = sorted({*held.values(), *files})
+            if keys:
+                answer = self.client.search(index=self.alias, body=others_body(keys, ids))
+                held.update(parse_others(answer))
+        return Owners(held), indexed
 
     def delete(self, article_id: str) -> Future[Outcome]:
         return self.writer.submit(self._delete, article_id)
@@ -562,31 +578,12 @@ class OpenSearchBackend:
         if source is None:
             return Outcome("missing", article_id, reasons=[f"no article with the id {article_id}"])
         key = str(source.get("file", ""))
-        path = self.corpus / key
-        with answers():
-            held = {
-                d["_id"]
-                for d in self.client.search(
-                    index=self.alias,
-                    body={"query": {"term": {"file": key}}, "_source": False, "size": 10_000},
-                )["hits"]["hits"]
-            }
-        if path.exists() and inside(self.corpus, path):
-            if held <= {article_id}:
-                trash_file(self.corpus, path, [article_id], "deleted by an editor")
-            elif rewritable(path):
-                for taken, record in rewrite_without(path, {article_id}):
-                    trash_record(self.corpus, record, taken, "deleted by an editor")
-            else:
-                return Outcome(
-                    "rejected",
-                    article_id,
-                    key,
-                    reasons=[
-                        f"{key} holds {article_id} with other articles in a format that cannot "
-                        "be rewritten here; edit or remove that file"
-                    ],
-                )
+        owners, _ = self._owners([article_id], [])
+        if article_id in owners.holder:
+            # Out of its file as the embedded writer takes it (trashed, or the file rewritten).
+            outcome = edits.delete(self.corpus, owners, article_id, set())
+            if outcome.status != "deleted":
+                return outcome
         with answers():
             answer = self.client.delete(
                 index=self.alias, id=article_id, params={"refresh": "wait_for"}
