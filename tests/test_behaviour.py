@@ -210,6 +210,8 @@ def test_sections_count_their_children_in_their_parents(archive: Backend) -> Non
 
 
 MARK = re.compile(r"</?mark>")
+# An article with "Vienna" in its lead, its caption and its body, not in its title.
+CTBT = "2019-06-28-ctbt-science-and-technology-conference-closes-at-the-hofburg"
 
 
 def test_the_words_are_marked_and_the_text_escaped(archive: Backend) -> None:
@@ -222,6 +224,45 @@ def test_the_words_are_marked_and_the_text_escaped(archive: Backend) -> None:
             # Only our marks are markup: the rest is escaped text.
             assert "<" not in plain and ">" not in plain
             assert html.escape(html.unescape(plain)) == plain
+
+
+def test_the_article_page_marks_the_title_lead_caption_and_body(archive: Backend) -> None:
+    reading = archive.reading(CTBT, q="vienna")
+    assert reading is not None and reading.marked.marked
+    page = reading.marked
+    assert page.lead_html.endswith(
+        "ended in <mark>Vienna</mark>. Scientists, diplomats and students"
+        " discussed how the verification regime for the nuclear test ban can keep pace with"
+        " technological change."
+    )
+    assert page.caption_html == (
+        "Participants of the Science and Technology Conference in the halls of the Hofburg in"
+        " <mark>Vienna</mark>."
+    )
+    assert "<mark>Vienna</mark>" in page.paragraphs_html[0]
+    assert "<mark>" not in page.title_html  # no Vienna in it
+    unmarked = archive.reading(CTBT)
+    assert unmarked is not None and not unmarked.marked.marked
+
+
+# -- filter values ---------------------------------------------------------------------
+
+
+def test_a_filter_value_is_matched_folded_and_named_as_the_archive_spells_it(
+    archive: Backend,
+) -> None:
+    result = search(archive, section="diplomacy > CONFERENCES")
+    assert result.total == search(archive, section="Diplomacy > Conferences").total > 0
+    (match,) = result.filter_matches["section"]
+    assert (match.value, match.matches) == ("diplomacy > CONFERENCES", ["Diplomacy > Conferences"])
+    assert result.filter_suggestions == {}
+
+
+def test_an_unknown_filter_value_is_named_with_the_closest_values(archive: Backend) -> None:
+    result = search(archive, section="Diplomcy")
+    assert result.total == 0 and result.filter_matches == {}
+    (unknown,) = result.filter_suggestions["section"]
+    assert unknown.value == "Diplomcy" and unknown.closest[0] == "Diplomacy"
 
 
 # -- errors --------------------------------------------------------------------------

@@ -518,7 +518,7 @@ def test_the_article_page_marks_the_whole_title_and_body() -> None:
     assert highlight["fields"] == {
         f"{name}_{group}": {"number_of_fragments": 0}
         for group in ("en", "de", "xx")
-        for name in ("title", "body")
+        for name in ("title", "lead", "body")
     }
 
 

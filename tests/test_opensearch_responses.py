@@ -18,7 +18,7 @@ from indexer.archive.results import FacetValue, Suggestion
 from indexer.opensearch.aggregations import parse_facet_values
 from indexer.opensearch.documents import source_of, stored_article
 from indexer.opensearch.entity_report import parse_report
-from indexer.opensearch.highlights import marked, parse_reading, unmarked
+from indexer.opensearch.highlights import marked, parse_reading, split_marked, unmarked
 from indexer.opensearch.related import parse_related
 from indexer.opensearch.search import parse_search
 from indexer.opensearch.stats import parse_stats, store_bytes
@@ -334,7 +334,7 @@ def test_marked_title_and_paragraphs_for_the_article_page() -> None:
             ],
         }
     }
-    page = parse_reading(answer, page)
+    page = parse_reading(answer, article)
     assert page.marked
     assert page.paragraphs_html == ["The <mark>OSCE</mark> met.", "Then &lt;it&gt; ended."]
     assert page.title_html == "OSCE &lt;ministers&gt; meet in Vienna"
@@ -356,3 +356,59 @@ def test_stats_from_the_aggregations_and_the_store() -> None:
     assert stats.languages == {"en": 50, "de": 16}
     assert stats.years == {"2024": 60, "2025": 6}
     assert (stats.index_bytes, stats.generation) == (123456, "vindex-1")
+
+
+def reading_answer(highlight: dict[str, list[str]]) -> dict[str, Any]:
+    """`reading_body`'s answer: the one article, its marked fields."""
+    hit = {"_index": "vindex-1", "_id": "osce-vienna", "_score": 1.0, "highlight": highlight}
+    return {"hits": {"total": {"value": 1, "relation": "eq"}, "hits": [hit]}}
+
+
+def test_the_article_page_marks_the_lead_and_the_caption() -> None:
+    # The lead field holds the lead, a space and the caption (documents.to_document).
+    article = stored_article(
+        {**SOURCE, "lead": "OSCE ministers met & talked.", "image_caption": "The OSCE <hall>."}
+    )
+    marked_lead = (
+        "<mark>OSCE</mark> ministers met &amp; talked. The <mark>OSCE</mark> &lt;hall&gt;."
+    )
+    page = parse_reading(reading_answer({"lead_en": [marked_lead]}), article)
+    assert page.lead_html == "<mark>OSCE</mark> ministers met &amp; talked."
+    assert page.caption_html == "The <mark>OSCE</mark> &lt;hall&gt;."
+    assert page.title_html == "OSCE &lt;ministers&gt; meet in Vienna"
+    assert page.paragraphs_html == [] and page.marked
+
+
+def test_a_lead_alone_or_a_caption_alone_is_the_whole_field() -> None:
+    lead_only = stored_article({**SOURCE, "lead": "OSCE ministers met."})
+    page = parse_reading(
+        reading_answer({"lead_en": ["<mark>OSCE</mark> ministers met."]}), lead_only
+    )
+    assert (page.lead_html, page.caption_html) == ("<mark>OSCE</mark> ministers met.", "")
+    caption_only = stored_article({**SOURCE, "lead": "", "image_caption": "The OSCE hall."})
+    page = parse_reading(reading_answer({"lead_xx": ["The <mark>OSCE</mark> hall."]}), caption_only)
+    assert (page.lead_html, page.caption_html) == ("", "The <mark>OSCE</mark> hall.")
+
+
+@pytest.mark.parametrize(
+    ("fragment", "at", "parts"),
+    [
+        ("<mark>a</mark> b", 1, ("<mark>a</mark>", "b")),
+        ("a <mark>b</mark>", 1, ("a", "<mark>b</mark>")),
+        # A mark across the cut (a phrase over the lead's end) is closed and opened again.
+        ("x <mark>a b</mark> y", 3, ("x <mark>a</mark>", "<mark>b</mark> y")),
+        # An encoded character is one character of the text.
+        ("&amp;&lt; <mark>c</mark>", 2, ("&amp;&lt;", "<mark>c</mark>")),
+        ("no marks here", 2, ("no", "marks here")),
+    ],
+)
+def test_a_marked_fragment_is_cut_by_its_text(
+    fragment: str, at: int, parts: tuple[str, str]
+) -> None:
+    assert split_marked(fragment, at) == parts
+
+
+def test_a_reading_with_no_match_marks_nothing() -> None:
+    article = stored_article({**SOURCE, "image_caption": "The hall."})
+    page = parse_reading({"hits": {"total": {"value": 0, "relation": "eq"}, "hits": []}}, article)
+    assert page == unmarked(article) and not page.marked

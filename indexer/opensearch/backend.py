@@ -15,6 +15,7 @@ or refuses us is `ArchiveDamaged`, whose public message names no address.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import logging
 import threading
 import time
@@ -27,7 +28,13 @@ from typing import Any
 import opensearchpy
 from opensearchpy import OpenSearch
 
-from indexer.archive.builds import BuildReport, ProgressFactory
+from indexer.archive.builds import (
+    BuildReport,
+    ProgressFactory,
+    job_progress,
+    record_done,
+    record_failed,
+)
 from indexer.archive.errors import ArchiveDamaged, ArchiveMissing
 from indexer.archive.request import (
     ENTITY_ARTICLES_LIMIT,
@@ -46,24 +53,35 @@ from indexer.archive.results import (
     StoredArticle,
     Suggestion,
 )
+from indexer.editing import edits
 from indexer.editing.jobs import Job
-from indexer.editing.rewrite import rewritable, rewrite_without
-from indexer.editing.trash import trash_file, trash_record
-from indexer.editing.uploads import free_name, inside, uploads_folder
+from indexer.editing.owners import Owners
+from indexer.editing.uploads import inside, uploads_folder
 from indexer.editing.writes import NewFile, Outcome, WriteFailed
 from indexer.entities.enrich import entity_enricher
 from indexer.ingest.article import Article
-from indexer.ingest.corpus import DEFAULT_MAX_FILE_BYTES, read_file
+from indexer.ingest.corpus import DEFAULT_MAX_FILE_BYTES, file_key, read_file
 from indexer.opensearch import aliases, bulk
 from indexer.opensearch.aggregations import facet_values_body, parse_facet_values
 from indexer.opensearch.bulk import Action, BulkOutcome, RetryPolicy
 from indexer.opensearch.documents import source_of, stored_article, to_document
 from indexer.opensearch.entity_report import parse_report, report_body
 from indexer.opensearch.export import KEEP_ALIVE, Export
+from indexer.opensearch.filter_values import closest_body, parse_closest, suggested
 from indexer.opensearch.highlights import parse_reading, reading_body, unmarked
-from indexer.opensearch.ingest import file_key, write_corpus
+from indexer.opensearch.ingest import write_corpus
+from indexer.opensearch.owners import holders_request, others_body, parse_holders, parse_others
 from indexer.opensearch.related import parse_related, related_body
 from indexer.opensearch.search import parse_search, search_body
+from indexer.opensearch.state import (
+    META_PATH,
+    METRICS,
+    State,
+    meta_body,
+    now_iso,
+    parse_state,
+    parse_updated,
+)
 from indexer.opensearch.stats import parse_stats, stats_body, store_bytes
 from indexer.opensearch.suggestions import completion_body, parse_completions
 from indexer.opensearch.template import (
@@ -72,13 +90,17 @@ from indexer.opensearch.template import (
     template_body,
 )
 from indexer.settings import Settings
-from indexer.system.files import atomic_write
 
 logger = logging.getLogger(__name__)
 
 RESULT_FACET_LIMIT = 10
 UNREACHABLE = "the search cluster cannot be reached"
 RECENT_WRITES = 15
+# How long the alias's state (index, count, version) is kept: health checks
+# and the ETag of every API answer ask for it, and a load balancer's checks
+# plus a page's reads would otherwise each be a cluster request. This process's
+# own writes forget it at once; another process's show within this long.
+STATE_SECONDS = 1.0
 
 
 @contextlib.contextmanager
@@ -120,6 +142,7 @@ class OpenSearchBackend:
         replicas: int = REPLICAS_DEFAULT,
         max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
         retry: RetryPolicy = bulk.DEFAULT_POLICY,
+        state_seconds: float = STATE_SECONDS,
     ) -> None:
         self.client = client
         self.corpus = corpus
@@ -128,11 +151,13 @@ class OpenSearchBackend:
         self.replicas = replicas
         self.max_file_bytes = max_file_bytes
         self.retry = retry
+        self.state_seconds = state_seconds
         self._writer: ThreadPoolExecutor | None = None
         self._jobs: dict[str, Job] = {}
         self._recent: list[dict[str, Any]] = []
         self._lock = threading.Lock()
         self._enrich: Callable[[Article], Article] | None = None
+        self._state_seen: tuple[float, State | None] | None = None
 
     # -- the cluster ---------------------------------------------------------
 
@@ -167,6 +192,37 @@ class OpenSearchBackend:
         with answers():
             return int(self.client.count(index=self.alias)["count"])
 
+    def state(self) -> State | None:
+        """The alias's index, count and version (None before the first build): one
+        request, or none when asked again within `state_seconds`."""
+        with self._lock:
+            seen = self._state_seen
+        if seen is not None and time.monotonic() - seen[0] < self.state_seconds:
+            return seen[1]
+        with answers():
+            try:
+                state = parse_state(self.client.indices.stats(index=self.alias, metric=METRICS))
+            except opensearchpy.NotFoundError:
+                state = None
+        with self._lock:
+            self._state_seen = (time.monotonic(), state)
+        return state
+
+    def _forget(self) -> None:
+        """The kept state is no longer the archive's (this process wrote)."""
+        with self._lock:
+            self._state_seen = None
+
+    def _changed(self, index: str) -> None:
+        """After a write: when it happened recorded in the index, the kept state forgotten."""
+        self._forget()
+        try:
+            self.client.indices.put_mapping(index=index, body=meta_body(now_iso()))
+        except opensearchpy.TransportError as exc:
+            # The articles are written; only the time of the change is not (a key
+            # allowed to write documents but not mappings, say).
+            logger.warning("could not record when %s changed: %s", index, exc)
+
     # -- reading -------------------------------------------------------------
 
     def search(
@@ -176,8 +232,14 @@ class OpenSearchBackend:
         answer = self._search(body)
         # The index that answered, as each hit names it (asked for only when none did).
         hits = answer["hits"]["hits"]
-        generation = hits[0]["_index"] if hits else self.current_index() or ""
-        return parse_search(answer, request, facet_limit, notice, generation)
+        state = self.state() if not hits else None
+        generation = hits[0]["_index"] if hits else state.index if state else ""
+        result = parse_search(answer, request, facet_limit, notice, generation)
+        if result.filter_suggestions:
+            # A value the archive lacks: one more search, for its closest values.
+            body = closest_body(suggested(result.filter_suggestions))
+            result.filter_suggestions = parse_closest(self._search(body), result.filter_suggestions)
+        return result
 
     def facet_values(
         self,
@@ -219,9 +281,11 @@ class OpenSearchBackend:
         if source is None:
             return None
         article = stored_article(source)
-        marked = unmarked(article)
-        if q:
-            marked = parse_reading(self._search(reading_body(article_id, q)), marked)
+        marked = (
+            parse_reading(self._search(reading_body(article_id, q)), article)
+            if q
+            else unmarked(article)
+        )
         return ArticleReading(article, marked, self.related(article_id))
 
     def entity_report(
@@ -245,14 +309,15 @@ class OpenSearchBackend:
         answer = self._search(stats_body())
         with answers():
             size = store_bytes(self.client.indices.stats(index=index, metric="store"))
-        return parse_stats(answer, index, size, _built(self.alias, index))
+        stats = parse_stats(answer, index, size, _built(self.alias, index))
+        return dataclasses.replace(stats, updated=self.updated())
 
     def health(self) -> Health:
         try:
-            index = self.current_index()
-            if index is None:
+            state = self.state()
+            if state is None:
                 return Health("no index", None, 0)
-            return Health("ok", index, self.count(), self.version())
+            return Health("ok", state.index, state.articles, state.version)
         except ArchiveMissing:
             return Health("no index", None, 0)
         except ArchiveDamaged as exc:
@@ -271,16 +336,21 @@ class OpenSearchBackend:
 
     def version(self) -> str:
         """The index behind the alias and its count of writes: changes with every write."""
-        index = self.current_index()
-        if index is None:
+        state = self.state()
+        if state is None:
             raise ArchiveMissing("no index in the cluster yet: build one with `vindex index`")
-        with answers():
-            stats = self.client.indices.stats(index=index, metric="indexing")
-        indexing = stats["_all"]["primaries"]["indexing"]
-        return f"{index}.{indexing['index_total']}.{indexing['delete_total']}"
+        return state.version
 
     def updated(self) -> str | None:
-        return None
+        """When a write of this backend last changed the archive (None before any did)."""
+        with answers():
+            try:
+                answer = self.client.indices.get_mapping(
+                    index=self.alias, params={"filter_path": META_PATH}
+                )
+            except opensearchpy.NotFoundError:
+                return None
+        return parse_updated(answer)
 
     def activity(self) -> dict[str, Any]:
         try:
@@ -288,10 +358,13 @@ class OpenSearchBackend:
         except (ArchiveMissing, ArchiveDamaged):
             articles = 0
         index = self.current_index() if articles else None
+        updated = None
+        with contextlib.suppress(ArchiveMissing, ArchiveDamaged):
+            updated = self.updated() if index else None
         return {
             "articles": articles,
             "built": _built(self.alias, index) if index else None,
-            "updated": None,
+            "updated": updated,
             "last_run": {},
             "errors": [],
             "recent": list(self._recent)[:RECENT_WRITES],
@@ -320,6 +393,8 @@ class OpenSearchBackend:
                 self._rebuild(paths, progress, report, enrich)
             else:
                 self._update(current, paths, progress, report, enrich)
+        # The alias may name another index now: the state read before the swap is gone.
+        self._forget()
         report.seconds = time.monotonic() - started
         return report
 
@@ -349,6 +424,7 @@ class OpenSearchBackend:
                 report=report,
             )
             self.client.indices.put_settings(index=new, body=aliases.serve_settings(self.replicas))
+            self._changed(new)
             self.client.indices.refresh(index=new)
             current = [name for name in old if self._points_at(name)]
             self.client.indices.update_aliases(body=aliases.swap_actions(self.alias, new, current))
@@ -412,6 +488,7 @@ class OpenSearchBackend:
             )
             report.removed = int(answer.get("deleted", 0))
         self.client.indices.refresh(index=index)
+        self._changed(index)
 
     def start_writer(self) -> None:
         # One thread: writes to the corpus folder happen one at a time, as the embedded writer's.
@@ -438,24 +515,28 @@ class OpenSearchBackend:
             target = folder / new.name
             if not inside(folder, target):
                 raise WriteFailed(f"refusing to write outside {folder}: {new.name!r}")
-            if target.exists():
-                target = free_name(folder, new.name)
-            atomic_write(target, new.data)
-            key = file_key(target, self.corpus)
-            articles = read_file(target, self.max_file_bytes).articles
-            known = self._known([a.id for a in articles])
+            # The file written, its ids taken out of the files that held them, as embedded.
+            owners, indexed = self._owners(new.ids, [file_key(target, self.corpus)])
+            edits.put(self.corpus, owners, new, set())
+            outcomes.extend(new.outcomes)
+            for outcome in new.outcomes:
+                # Held by a file the corpus lost: not in `owners`, but in the archive.
+                if outcome.status == "created" and outcome.id in indexed:
+                    outcome.status = "updated"
+            written = {o.file for o in new.outcomes if o.status in ("created", "updated")}
+            key = next(iter(written), None)
+            if key is None:
+                continue  # rejected whole: the corpus is as it was
+            articles = read_file(self.corpus / key, self.max_file_bytes).articles
+            # The articles taken out of other files are these ids: written over in place.
             actions = [Action(index, a.id, to_document(enrich(a), file=key)) for a in articles]
             # Answered once searchable (wait_for) and on every active copy's translog.
             send = self._send(refresh="wait_for")
             failed = dict(item for batch in bulk.batches(actions) for item in send(batch).failed)
             for outcome in new.outcomes:
-                assert outcome.id is not None
                 if outcome.id in failed:
                     outcome.status, outcome.reasons = "rejected", [failed[outcome.id]]
-                else:
-                    outcome.status = "updated" if outcome.id in known else "created"
-                    outcome.file = key
-            outcomes.extend(new.outcomes)
+        self._changed(index)
         self._note("upload", outcomes)
         return outcomes
 
@@ -466,15 +547,28 @@ class OpenSearchBackend:
                 self._enrich = entity_enricher(self.corpus)
             return self._enrich
 
-    def _known(self, article_ids: list[str]) -> set[str]:
-        """Which of the ids the archive already holds (an upload of them updates)."""
-        if not article_ids:
-            return set()
+    def _owners(self, ids: list[str], files: list[str]) -> tuple[Owners, set[str]]:
+        """Which files hold the ids, and whether those and `files` hold other articles;
+        and which of the ids the archive holds."""
+        held: dict[str, str] = {}
+        indexed: set[str] = set()
         with answers():
-            found = self.client.mget(
-                index=self.alias, body={"ids": article_ids}, params={"_source": "false"}
-            )
-        return {doc["_id"] for doc in found["docs"] if doc.get("found")}
+            if ids:
+                answer = self.client.mget(
+                    index=self.alias,
+                    body=holders_request(ids),
+                    params={"_source_includes": "file"},
+                )
+                held = parse_holders(answer)
+            indexed = set(held)
+            # A file the corpus no longer has is nothing to take out of: its
+            # documents are written over (an upload) or deleted (a removal).
+            held = {i: key for i, key in held.items() if (self.corpus / key).is_file()}
+            keys = sorted({*held.values(), *files})
+            if keys:
+                answer = self.client.search(index=self.alias, body=others_body(keys, ids))
+                held.update(parse_others(answer))
+        return Owners(held), indexed
 
     def delete(self, article_id: str) -> Future[Outcome]:
         return self.writer.submit(self._delete, article_id)
@@ -484,33 +578,17 @@ class OpenSearchBackend:
         if source is None:
             return Outcome("missing", article_id, reasons=[f"no article with the id {article_id}"])
         key = str(source.get("file", ""))
-        path = self.corpus / key
+        owners, _ = self._owners([article_id], [])
+        if article_id in owners.holder:
+            # Out of its file as the embedded writer takes it (trashed, or the file rewritten).
+            outcome = edits.delete(self.corpus, owners, article_id, set())
+            if outcome.status != "deleted":
+                return outcome
         with answers():
-            held = {
-                d["_id"]
-                for d in self.client.search(
-                    index=self.alias,
-                    body={"query": {"term": {"file": key}}, "_source": False, "size": 10_000},
-                )["hits"]["hits"]
-            }
-        if path.exists() and inside(self.corpus, path):
-            if held <= {article_id}:
-                trash_file(self.corpus, path, [article_id], "deleted by an editor")
-            elif rewritable(path):
-                for taken, record in rewrite_without(path, {article_id}):
-                    trash_record(self.corpus, record, taken, "deleted by an editor")
-            else:
-                return Outcome(
-                    "rejected",
-                    article_id,
-                    key,
-                    reasons=[
-                        f"{key} holds {article_id} with other articles in a format that cannot "
-                        "be rewritten here; edit or remove that file"
-                    ],
-                )
-        with answers():
-            self.client.delete(index=self.alias, id=article_id, params={"refresh": "wait_for"})
+            answer = self.client.delete(
+                index=self.alias, id=article_id, params={"refresh": "wait_for"}
+            )
+        self._changed(str(answer.get("_index", self.current_index() or self.alias)))
         outcome = Outcome("deleted", article_id, key)
         self._note("delete", [outcome])
         return outcome
@@ -530,17 +608,17 @@ class OpenSearchBackend:
     def reindex(self) -> Job:
         job = Job(f"reindex-{int(time.time())}-{len(self._jobs) + 1}", "reindex")
         self._jobs[job.id] = job
+        # Live figures as the embedded writer's; not saved for other worker
+        # processes (they share no index folder here), so a job is polled
+        # through the worker that runs it.
+        progress = job_progress(job, lambda _job: None)
 
         def run() -> None:
             job.state, job.started = "running", time.time()
             try:
-                report = self.index(rebuild=True)
-                job.done = job.total = report.indexed
-                job.exact, job.failed = True, report.failed
-                job.errors = [str(e) for e in report.errors[:20]]
-                job.state = "done"
+                record_done(job, self.index(rebuild=True, progress=progress))
             except Exception as exc:  # the job reports it; the server goes on
-                job.state, job.message = "failed", str(exc)
+                record_failed(job, f"{type(exc).__name__}: {exc}")
             job.finished = time.time()
 
         self.writer.submit(run)

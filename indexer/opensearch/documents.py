@@ -5,6 +5,12 @@ article page and the export, and adds what search needs: the prose in its
 language group's fields (`title_en`, ...), every prefix of the section path
 (`sections`, so a filter on a parent includes its children), the publication
 time as a date, and the file the article came from (for incremental builds).
+
+A title in capitals (a wire headline) is shown in headline case, as the
+embedded backend shows it (`indexer.archive.titles`): the readable form is
+stored in `display_title` and is what the title's language field holds, so
+that the cluster highlights the title as it is shown (the analyzers lowercase
+first: the same terms either way).
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ from typing import Any
 
 from indexer.archive.errors import ArchiveMissing
 from indexer.archive.results import Hit, RelatedArticle, StoredArticle
+from indexer.archive.titles import readable_title
 from indexer.ingest.article import ENTITY_TYPES, SECTION_SEPARATOR, Article
 from indexer.opensearch.template import language_group, text_field
 
@@ -36,9 +43,11 @@ def to_document(article: Article, *, file: str) -> dict[str, Any]:
     """The `_source` of an article's document."""
     group = language_group(article.language)
     body = "\n\n".join(article.body)
+    display = readable_title(article.title)
     doc: dict[str, Any] = {
         "id": article.id,
         "title": article.title,
+        "display_title": display if display != article.title else None,
         "lead": article.lead,
         "body": body,
         "section": article.section,
@@ -57,13 +66,19 @@ def to_document(article: Article, *, file: str) -> dict[str, Any]:
         "file": file,
         "doc_sig": article_signature(article),
         "title_suggest": {"input": [article.title]} if article.title else None,
-        text_field("title", group): article.title,
+        text_field("title", group): display,
         text_field("lead", group): " ".join(p for p in (article.lead, article.image_caption) if p),
         text_field("body", group): body,
     }
     for kind in ENTITY_TYPES:
         doc[kind] = list(article.entities.of(kind))
     return {k: v for k, v in doc.items() if v not in ("", None, [])}
+
+
+def shown_title(source: dict[str, Any]) -> str:
+    """The title lists and pages show: the stored readable one, else made from the title
+    (a document written before display titles were stored has none)."""
+    return str(source.get("display_title") or readable_title(str(source.get("title") or "")))
 
 
 def source_of(answer: dict[str, Any]) -> dict[str, Any] | None:
@@ -111,7 +126,7 @@ def stored_article(source: dict[str, Any]) -> StoredArticle:
         url=source.get("url"),
         image_caption=source.get("image_caption"),
         entities=entities(source),
-        display_title=source.get("display_title") or source.get("title", ""),
+        display_title=shown_title(source),
     )
 
 
@@ -121,7 +136,7 @@ def hit(document: dict[str, Any], title_html: str, snippet_html: str) -> Hit:
     return Hit(
         id=source["id"],
         url=article_url(source["id"]),
-        title=source.get("display_title") or source.get("title", ""),
+        title=shown_title(source),
         title_html=title_html,
         snippet_html=snippet_html,
         section=source.get("section", ""),
@@ -138,7 +153,7 @@ def related_article(source: dict[str, Any], shared: dict[str, list[str]]) -> Rel
     return RelatedArticle(
         id=source["id"],
         url=article_url(source["id"]),
-        title=source.get("display_title") or source.get("title", ""),
+        title=shown_title(source),
         section=source.get("section", ""),
         published=source.get("published_iso", ""),
         shared_entities=shared,

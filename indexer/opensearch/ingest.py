@@ -19,18 +19,10 @@ from pathlib import Path
 
 from indexer.archive.builds import BuildReport, Progress, ProgressFactory
 from indexer.entities.enrich import Enrich
-from indexer.ingest.corpus import find_files, read_file
+from indexer.ingest.corpus import file_key, find_files, read_file
 from indexer.ingest.errors import CorpusError
 from indexer.opensearch.bulk import Action, BulkOutcome, batches
 from indexer.opensearch.documents import to_document
-
-
-def file_key(path: Path, corpus: Path) -> str:
-    """A file's name relative to the corpus (absolute when outside it), as documents record it."""
-    try:
-        return path.resolve().relative_to(corpus.resolve()).as_posix()
-    except ValueError:
-        return path.resolve().as_posix()
 
 
 @dataclass

@@ -1,8 +1,9 @@
 """One search request as one cluster search, and its answer as a `SearchResult`.
 
 The words in `query`, the restrictions in `post_filter`, each facet in its
-own aggregation (`aggregations.py`), highlights (`highlights.py`), did you
-mean (`suggestions.py`), the request's order and page. Pages stop at the
+own aggregation (`aggregations.py`), the archive's spellings of the filter
+values (`filter_values.py`), highlights (`highlights.py`), did you mean
+(`suggestions.py`), the request's order and page. Pages stop at the
 cluster's result window (10,000 hits): deeper reading is the export's.
 """
 
@@ -14,6 +15,11 @@ from indexer.archive.request import RequestError, SearchRequest
 from indexer.archive.results import SearchResult
 from indexer.opensearch.aggregations import facet_aggregations, parse_facets
 from indexer.opensearch.documents import hit
+from indexer.opensearch.filter_values import (
+    FILTER_VALUES,
+    filter_values_aggregation,
+    parse_filter_values,
+)
 from indexer.opensearch.highlights import highlight_body, marked
 from indexer.opensearch.query import MATCH_ALL, SORTS, combined, restrictions, text_query
 from indexer.opensearch.suggestions import did_you_mean_body, parse_did_you_mean
@@ -43,6 +49,8 @@ def search_body(request: SearchRequest, facet_limit: int) -> tuple[dict[str, Any
         "track_total_hits": True,
         "_source": {"excludes": HIT_SOURCE_EXCLUDES},
     }
+    if (spellings := filter_values_aggregation(request)) is not None:
+        body["aggs"][FILTER_VALUES] = spellings
     clauses = restrictions(request)
     if clauses:
         body["post_filter"] = combined(clauses)
@@ -66,6 +74,8 @@ def parse_search(
     total = int(answer["hits"]["total"]["value"])
     hits = [hit(document, *marked(document)) for document in answer["hits"]["hits"]]
     facets, distinct = parse_facets(answer.get("aggregations", {}), request, facet_limit)
+    # The closest values to unknown ones are the backend's second search (`closest_body`).
+    matches, unknown = parse_filter_values(answer.get("aggregations", {}), request)
     suggestion = None
     if total == 0 or request.q:
         suggestion = parse_did_you_mean(answer.get("suggest"), request.q)
@@ -79,4 +89,6 @@ def parse_search(
         suggestion=suggestion,
         notice=notice,
         generation=generation,
+        filter_matches=matches,
+        filter_suggestions=unknown,
     )

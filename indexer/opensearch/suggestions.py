@@ -14,6 +14,7 @@ from typing import Any
 from indexer.archive.query_tree import All, Node, Word, parse_query
 from indexer.archive.request import fold
 from indexer.archive.results import Suggestion
+from indexer.archive.titles import readable_title
 from indexer.ingest.article import ENTITY_TYPES
 
 SPELLING_FIELD = "spelling"
@@ -134,9 +135,10 @@ def parse_completions(answer: dict[str, Any], prefix: str, limit: int) -> list[S
             if _starts(bucket["key"], start):
                 entities.append(Suggestion(bucket["key"], kind, count=bucket["doc_count"]))
     entities.sort(key=lambda s: (-(s.count or 0), s.value))
-    titles = [
-        Suggestion(option["text"], "title", id=option.get("_id"))
-        for entry in answer.get("suggest", {}).get("titles", [])
-        for option in entry.get("options", [])
-    ]
-    return [*entities, *titles][:limit]
+    titles: dict[str, Suggestion] = {}
+    for entry in answer.get("suggest", {}).get("titles", []):
+        for option in entry.get("options", []):
+            # The completion is the title as written; lists show wire headlines readable.
+            shown = readable_title(option["text"])
+            titles.setdefault(shown, Suggestion(shown, "title", id=option.get("_id")))
+    return [*entities, *titles.values()][:limit]
