@@ -8,7 +8,7 @@ BENCH_STAMP := $(VENV)/.installed-bench
 # axe-core (npm), which the browser tests inject into each page; pinned by package-lock.json.
 NPM_STAMP := node_modules/.installed
 
-.PHONY: run test check-fast lint check audit index bench clean
+.PHONY: run test check-fast test-opensearch lint check audit index bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -53,6 +53,15 @@ test: check $(NPM_STAMP)
 # pyproject.toml): the check to run while working. `make test` still runs everything.
 check-fast: check
 	$(BIN)/python -m pytest -m "not slow and not browser"
+
+# The behaviour suite against an OpenSearch cluster, for whoever has one (the embedded
+# backend runs it in every `make test`), with the translation and client tests:
+#   VINDEX_TEST_OPENSEARCH_URL=https://localhost:9200 make test-opensearch
+# Credentials and TLS are the usual VINDEX_OPENSEARCH_* settings.
+test-opensearch: $(TEST_STAMP)
+	@test -n "$$VINDEX_TEST_OPENSEARCH_URL" || \
+		{ echo "set VINDEX_TEST_OPENSEARCH_URL to the cluster's address"; exit 2; }
+	$(BIN)/python -m pytest tests/test_behaviour.py tests/test_opensearch_*.py tests/test_query_tree.py
 
 # Code checks, and the dependency audit (which needs PyPI; `make test` does not run it).
 lint: check audit

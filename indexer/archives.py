@@ -4,33 +4,49 @@ The web app, the CLI and a newsroom's own scripts open the archive here and
 then speak only the protocol of `indexer.archive.backend`. `open_archive`
 gives scripts a friendlier face over it (`Archive`): keyword search
 parameters, articles added as plain mappings, writes that return when they
-are searchable. Today there is one backend, the embedded one (Whoosh files on
-this machine).
+are searchable. The embedded backend (Whoosh files on this machine) is the
+default; `VINDEX_BACKEND=opensearch` serves the same archive from a cluster.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from importlib import metadata
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
 from indexer.archive.backend import Backend
 from indexer.archive.builds import BuildReport, ProgressFactory
+from indexer.archive.errors import ArchiveDamaged
 from indexer.archive.request import ENTITY_ARTICLES_LIMIT, SearchRequest
 from indexer.archive.results import EntityReport, IndexStats, SearchResult, StoredArticle
 from indexer.editing.batches import record_files
 from indexer.editing.uploads import Parsed, parse_records
 from indexer.editing.writes import Outcome
 from indexer.ingest.article import Article
-from indexer.settings import Settings
+from indexer.settings import Settings, SettingsError
 
 # A search parameter as a script writes it: `page=2`, `place="Vienna"`, `section=[...]`.
 Param = str | int | Iterable[str]
 
 
 def open_backend(settings: Settings) -> Backend:
-    """The archive of the settings' index and corpus folders (opened on first use)."""
+    """The archive the settings name: the embedded index folder, or an OpenSearch cluster.
+
+    Opened on first use; the cluster's client is imported only when it is chosen
+    (the `vindex[opensearch]` extra).
+    """
+    if settings.backend == "opensearch":
+        try:
+            from indexer.opensearch.backend import open_opensearch
+        except ImportError as exc:
+            raise SettingsError(
+                "VINDEX_BACKEND=opensearch needs the OpenSearch client:"
+                f" pip install 'vindex[opensearch]' ({exc})"
+            ) from None
+        return open_opensearch(settings)
     from indexer.embedded.backend import EmbeddedBackend
 
     return EmbeddedBackend(settings.index, settings.corpus, max_file_bytes=settings.max_file_bytes)
@@ -152,3 +168,65 @@ def request(q: str = "", **params: Param) -> SearchRequest:
         items = [value] if isinstance(value, str | int) else list(value)
         values[names.get(name, name)] = [str(item) for item in items]
     return SearchRequest.from_params(values)
+
+
+@dataclass(frozen=True)
+class BackendCheck:
+    """What `vindex backend check` tells: which backend, whether it answers, what it holds."""
+
+    kind: str
+    answers: bool
+    version: str | None = None
+    index: str | None = None
+    alias: str | None = None
+    articles: int | None = None
+    error: str | None = None
+
+    def lines(self) -> list[str]:
+        rows = [
+            ("backend", self.kind),
+            ("answers", "yes" if self.answers else "no"),
+            ("version", self.version),
+            ("index", self.index),
+            ("alias", self.alias),
+            ("articles", f"{self.articles:,}" if self.articles is not None else None),
+            ("error", self.error),
+        ]
+        return [f"{name + ':':<10}{value}" for name, value in rows if value is not None]
+
+
+def check_backend(settings: Settings) -> BackendCheck:
+    """Ask the configured backend whether it answers, and what it is and holds (never raises
+    for a backend that cannot answer: the check says why)."""
+    backend = open_backend(settings)
+    try:
+        if settings.backend == "opensearch":
+            return _check_cluster(backend, settings)
+        health = backend.health()
+        return BackendCheck(
+            kind="embedded",
+            answers=health.status == "ok",
+            version=f"Whoosh {metadata.version('Whoosh')}",
+            index=f"{settings.index} ({health.generation})" if health.generation else None,
+            articles=health.articles if health.status == "ok" else None,
+            error=None if health.status == "ok" else health.message or health.status,
+        )
+    finally:
+        backend.close()
+
+
+def _check_cluster(backend: Backend, settings: Settings) -> BackendCheck:
+    from indexer.opensearch.backend import OpenSearchBackend
+
+    assert isinstance(backend, OpenSearchBackend)
+    alias = settings.opensearch_index
+    try:
+        info = backend.cluster_info()
+        distribution = info.get("version", {}).get("distribution", "opensearch")
+        version = f"{distribution} {info.get('version', {}).get('number', '?')}"
+        index = backend.current_index()
+        articles = backend.count() if index is not None else None
+    except ArchiveDamaged as exc:
+        return BackendCheck("opensearch", False, alias=alias, error=str(exc))
+    error = None if index is not None else "no index yet: build one with `vindex index --rebuild`"
+    return BackendCheck("opensearch", True, version, index, alias, articles, error)

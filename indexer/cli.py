@@ -1,4 +1,4 @@
-"""The `vindex` command line: index, parse, import, search, stats, entities, restore.
+"""The `vindex` command line: index, parse, import, search, stats, entities, restore, backend.
 
 `vindex serve` is added by the web app (`webapp.cli`, the installed command),
 so that this library runs without it.
@@ -19,8 +19,9 @@ from typing import TYPE_CHECKING, Any
 
 from indexer.archive.builds import BuildProgress, ProgressFigures
 from indexer.archive.errors import ArchiveDamaged, ArchiveMissing
-from indexer.archives import open_backend
+from indexer.archives import check_backend, open_backend
 from indexer.settings import Settings, SettingsError
+from indexer.system.allocator import keep_freed_memory
 from indexer.system.logs import configure_logging
 
 if TYPE_CHECKING:
@@ -37,6 +38,8 @@ def main(argv: Sequence[str] | None = None, extra_commands: Sequence[AddCommand]
     """Run the command line; `extra_commands` add subcommands (see AddCommand)."""
     parser = _parser(extra_commands)
     args = parser.parse_args(argv)
+    # Builds and searches reuse their freed arrays rather than fault them in again.
+    keep_freed_memory()
     try:
         settings = Settings.from_env().with_overrides(index=args.index, corpus=args.corpus)
         # Commands print what they did: their log adds warnings only (`serve` logs more).
@@ -124,9 +127,26 @@ def _parser(extra_commands: Sequence[AddCommand] = ()) -> argparse.ArgumentParse
     restore.add_argument("id", metavar="ID", help="the article id")
     restore.set_defaults(handler=_restore)
 
+    backend = commands.add_parser(
+        "backend", parents=[common], help="the configured backend (VINDEX_BACKEND)"
+    )
+    backend_commands = backend.add_subparsers(dest="backend_command", required=True)
+    check = backend_commands.add_parser(
+        "check", parents=[common], help="whether it answers: version, index, alias, articles"
+    )
+    check.set_defaults(handler=_backend_check)
+
     for add in extra_commands:
         add(commands, common)
     return parser
+
+
+def _backend_check(args: argparse.Namespace, settings: Settings) -> int:
+    checked = check_backend(settings)
+    stream = sys.stdout if checked.answers else sys.stderr
+    for line in checked.lines():
+        print(line, file=stream)
+    return EXIT_OK if checked.answers and checked.error is None else EXIT_FAILED
 
 
 def _waiting(settings: Settings) -> Callable[[str], None]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
@@ -49,6 +50,27 @@ class Settings:
     header_timeout: int = 20
     # How log lines look: "text" (for people) or "json" (one object per line, for collectors).
     log_format: str = "text"
+    # Where the archive lives: "embedded" (Whoosh files in `index`) or "opensearch"
+    # (a cluster at `opensearch_url`; install the `vindex[opensearch]` extra).
+    backend: str = "embedded"
+    # The cluster's address, e.g. https://search.example:9200 (several: comma-separated).
+    opensearch_url: str = ""
+    # Basic auth, or an API key (sent as `Authorization: ApiKey ...`); empty: none.
+    opensearch_username: str = ""
+    opensearch_password: str = ""
+    opensearch_api_key: str = ""
+    # TLS: certificates are verified unless this is false; a CA bundle for a private CA.
+    opensearch_verify_certs: bool = True
+    opensearch_ca_certs: str = ""
+    # The alias searches read; each build writes a new index `<alias>-<timestamp>` behind it.
+    opensearch_index: str = "vindex"
+    # Each version's primary shards and replica copies (see docs/scale.md for sizes).
+    opensearch_shards: int = 1
+    opensearch_replicas: int = 1
+    # The archive's name and a line about it, for the pages' header and the home page.
+    # The description unset, the home page says what the archive holds (years, languages).
+    title: str = "Vindex"
+    description: str | None = None
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -112,6 +134,10 @@ def usable_cores() -> int:
         return os.cpu_count() or 1
 
 
+BACKENDS = ("embedded", "opensearch")
+_BOOLEANS = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
+_INDEX_NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,100}")
+
 _INTS = {
     "port": (1, 65535),
     "workers": (1, 64),
@@ -119,6 +145,8 @@ _INTS = {
     "max_file_mb": (1, 10240),
     "max_connections": (2, 1_000_000),
     "header_timeout": (1, 3600),
+    "opensearch_shards": (1, 1024),
+    "opensearch_replicas": (0, 16),
 }
 
 
@@ -140,6 +168,23 @@ def _convert(name: str, raw: str) -> Any:
         return _proxies(raw)
     if name == "time_zone":
         return _time_zone(raw)
+    if name == "backend":
+        if raw not in BACKENDS:
+            raise SettingsError(f"VINDEX_BACKEND: one of {', '.join(BACKENDS)}, got {raw!r}")
+        return raw
+    if name == "opensearch_verify_certs":
+        if raw.lower() not in _BOOLEANS:
+            raise SettingsError(f"VINDEX_OPENSEARCH_VERIFY_CERTS: true or false, got {raw!r}")
+        return _BOOLEANS[raw.lower()]
+    if name == "opensearch_index":
+        # An index name: lowercase, no path or wildcard characters (OpenSearch's rules).
+        if not _INDEX_NAME.fullmatch(raw):
+            raise SettingsError(
+                f"VINDEX_OPENSEARCH_INDEX: lowercase letters, digits, - and _, got {raw!r}"
+            )
+        return raw
+    if name in ("title", "description"):
+        return _text(name, raw)
     if name == "log_format":
         try:
             return check_format(raw)
@@ -177,6 +222,20 @@ def _base_url(raw: str) -> str:
     ):
         raise SettingsError(f"VINDEX_BASE_URL: expected http(s)://host[:port][/path], got {raw!r}")
     return urlunsplit((parts.scheme, parts.netloc, parts.path.rstrip("/"), "", ""))
+
+
+# Longer names do not fit the header of a phone; a description is one line of the home page.
+TEXT_LIMITS = {"title": 60, "description": 300}
+
+
+def _text(name: str, raw: str) -> str:
+    """A line of text: runs of spaces and newlines as one space, not longer than its limit."""
+    text = " ".join(raw.split())
+    if not text:
+        raise SettingsError(f"VINDEX_{name.upper()}: must not be blank")
+    if len(text) > TEXT_LIMITS[name]:
+        raise SettingsError(f"VINDEX_{name.upper()}: at most {TEXT_LIMITS[name]} characters")
+    return text
 
 
 def _proxies(raw: str) -> str:

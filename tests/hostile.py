@@ -39,7 +39,7 @@ SSTI = "{{7*7}}"
 
 # Every element our templates write; anything else in a page came from data.
 _TAGS = """a article aside body br button caption code dd details div dl dt footer form h1 h2 h3
-    head header html input label li link main mark meta nav ol option p progress script
+    head header html input label li link main mark meta nav ol option p pre progress script
     section select small span strong summary table tbody td textarea th thead time title
     tr ul"""
 OUR_TAGS = frozenset(_TAGS.split())

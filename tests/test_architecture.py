@@ -15,6 +15,7 @@ import pytest
 
 from indexer.archive.backend import Backend
 from indexer.embedded.backend import EmbeddedBackend
+from indexer.opensearch.backend import OpenSearchBackend
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -30,7 +31,8 @@ LAYERS = [
     # the backend and the writer over both.
     ("indexer.embedded.index",),
     ("indexer.embedded.search",),
-    ("indexer.embedded",),
+    # The OpenSearch backend sits beside the embedded one (neither imports the other).
+    ("indexer.embedded", "indexer.opensearch"),
     ("indexer.archives", "indexer.cli", "indexer"),
 ]
 
@@ -83,6 +85,29 @@ def test_only_the_embedded_backend_imports_whoosh() -> None:
     assert offenders == []
 
 
+def test_only_the_opensearch_backend_imports_its_client() -> None:
+    offenders = [
+        f"{module} imports {sorted(_own(_imports(path), 'opensearchpy'))}"
+        for package in ("indexer", "webapp")
+        for module, path in _modules(package)
+        if not module.startswith("indexer.opensearch") and _own(_imports(path), "opensearchpy")
+    ]
+    assert offenders == []
+
+
+def test_the_two_backends_never_import_each_other() -> None:
+    offenders = [
+        f"{module} -> {name}"
+        for mine, other in (
+            ("indexer.embedded", "indexer.opensearch"),
+            ("indexer.opensearch", "indexer.embedded"),
+        )
+        for module, path in _modules(mine.replace(".", "/"))
+        for name in _own(_imports(path), other)
+    ]
+    assert offenders == []
+
+
 def test_the_library_never_imports_the_web_app() -> None:
     offenders = [module for module, path in _modules("indexer") if _own(_imports(path), "webapp")]
     assert offenders == []
@@ -110,15 +135,16 @@ def test_the_web_app_reaches_the_archive_only_through_the_backend() -> None:
     assert offenders == []
 
 
+@pytest.mark.parametrize("backend", [EmbeddedBackend, OpenSearchBackend])
 @pytest.mark.parametrize(
     "name",
     [name for name, member in vars(Backend).items() if callable(member) and name[0] != "_"],
 )
-def test_the_embedded_backend_implements_every_method_of_the_protocol(name: str) -> None:
+def test_each_backend_implements_every_method_of_the_protocol(backend: type, name: str) -> None:
     """Same names and parameters (mypy checks the types where the backend is opened)."""
     wanted = inspect.signature(getattr(Backend, name))
-    implemented = getattr(EmbeddedBackend, name, None)
-    assert implemented is not None, f"EmbeddedBackend has no {name}"
+    implemented = getattr(backend, name, None)
+    assert implemented is not None, f"{backend.__name__} has no {name}"
     got = inspect.signature(implemented)
     assert list(got.parameters) == list(wanted.parameters)
     for param in wanted.parameters.values():

@@ -120,6 +120,38 @@ def test_the_reference_page_lists_every_endpoint(client: TestClient) -> None:
     assert all(url.startswith("http://testserver/") for url in loaded), loaded
 
 
+def test_the_reference_page_renders_the_descriptions_markdown(client: TestClient) -> None:
+    page = client.get("/api").text
+    # The document's descriptions are Markdown: code spans are code, not backticks.
+    shape = "{&quot;error&quot;: {&quot;status&quot;, &quot;message&quot;, &quot;param&quot;}}"
+    assert f"<code>{shape}</code>" in page
+    assert "(<code>Organizations &gt; OSCE</code>)" in page
+    text = re.sub(r"<[^>]+>", "", page)
+    assert "`" not in text
+
+
+def test_the_reference_page_has_a_form_to_try_each_readers_endpoint(client: TestClient) -> None:
+    page = client.get("/api").text
+    forms = re.findall(r'<form class="try[^"]*" action="([^"]*)" method="get"', page)
+    document = openapi_document()["paths"]
+    readable = [
+        path
+        for path, operations in document.items()
+        if "get" in operations and not operations["get"].get("security")
+    ]
+    assert forms == readable
+    assert "/api/jobs/{id}" not in forms, "an editor's endpoint needs the token: no form"
+    # A path parameter needs the script to be put into the path; a query-only form works
+    # without it, as a GET form whose field names are the parameters.
+    assert '<form class="try try-needs-script" action="/api/articles/{id}"' in page
+    search = page.split('data-try="/api/search"', 1)[1].split("</form>", 1)[0]
+    names = re.findall(r'name="([^"]+)"', search)
+    assert names[:3] == ["q", "section", "person"] and "If-None-Match" not in names
+    assert re.search(r'<option value="">\(any\)</option>\s*<option>relevance</option>', search)
+    assert '<script src="/static/api.js" defer></script>' in page
+    assert client.get("/static/api.js").status_code == 200
+
+
 def _json_results() -> list[type]:
     return [
         value

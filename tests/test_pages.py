@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
@@ -16,9 +17,11 @@ from demo_site import XSS_QUERY, XSS_TITLE
 from starlette.testclient import TestClient
 
 from indexer.archive.request import SearchRequest
+from indexer.archive.results import FacetValue, SearchResult
 from indexer.settings import Settings
 from webapp import search_page
 from webapp.app import create_app
+from webapp.pages import describe_archive
 
 SKOPJE = "2023-11-30-osce-ministerial-council-opens-in-skopje"
 
@@ -63,9 +66,60 @@ def test_home(client: TestClient) -> None:
     assert f'<link rel="alternate" type="application/json" href="{twin}" data-twin="json">' in page
 
 
+def test_the_home_page_says_what_the_archive_holds(client: TestClient) -> None:
+    page = client.get("/").text
+    # Nothing about any one archive is written in the template: its years and languages.
+    assert '<p class="hero-sub">News from 2018 to 2026, in English and German.</p>' in page
+    assert "<title>Vindex – search the news archive</title>" in page
+    assert '<span aria-hidden="true" class="logo">V</span>Vindex</a>' in page
+
+
+def test_the_archive_is_named_and_described_by_its_settings(pages_site: Settings) -> None:
+    settings = replace(pages_site, title="Wiener Archiv", description="Vienna's news & views.")
+    with TestClient(create_app(settings)) as named:
+        home = named.get("/").text
+        assert "<title>Wiener Archiv – search the news archive</title>" in home
+        assert '<span aria-hidden="true" class="logo">W</span>Wiener Archiv</a>' in home
+        assert '<p class="hero-sub">Vienna&#39;s news &amp; views.</p>' in home
+        assert '<meta name="description" content="Vienna&#39;s news &amp; views.">' in home
+        assert "<title>How to search – Wiener Archiv</title>" in named.get("/help").text
+
+
+def test_describe_archive_names_years_and_languages() -> None:
+    def result(years: list[str], languages: list[str]) -> SearchResult:
+        return SearchResult(
+            request=SearchRequest(),
+            total=1,
+            hits=[],
+            facets={
+                "year": [FacetValue(y, 1) for y in years],
+                "language": [FacetValue(code, 1) for code in languages],
+            },
+            facet_distinct={},
+            took_ms=0.0,
+        )
+
+    assert describe_archive(result(["1987"], ["en"])) == "News from 1987, in English."
+    assert (
+        describe_archive(result(["2026", "2019"], ["de", "en", "fr"]))
+        == "News from 2019 to 2026, in German, English and French."
+    )
+    assert describe_archive(result([], [])) == ""
+
+
+def test_the_icon_is_linked_and_answered_at_favicon_ico(client: TestClient) -> None:
+    page = client.get("/").text
+    assert '<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">' in page
+    icon = client.get("/favicon.ico")
+    assert icon.status_code == 200
+    assert icon.headers["content-type"] == "image/svg+xml"
+    assert icon.content == client.get("/static/favicon.svg").content
+    assert icon.content.startswith(b"<svg ")
+
+
 def test_search_osce_highlights_and_facets(client: TestClient) -> None:
     page = client.get("/search", params={"q": "OSCE"}).text
-    assert count_of(page) == '19 articles matching "OSCE"'
+    assert count_of(page) == "19 articles matching “OSCE”"
     assert "<mark>OSCE</mark> Ministerial Council Opens in Skopje" in page
     for group in ("section", "person", "organization", "place", "language"):
         assert f'id="facet-{group}"' in page
@@ -86,7 +140,7 @@ def test_search_osce_highlights_and_facets(client: TestClient) -> None:
 
 def test_section_filter_narrows_and_shows_a_chip(client: TestClient) -> None:
     page = client.get("/search", params={"q": "OSCE", "section": "Organizations"}).text
-    assert count_of(page) == '10 articles matching "OSCE" in Organizations'
+    assert count_of(page) == "10 articles matching “OSCE” in Organizations"
     chips = links(page, "chip")
     assert chips == [("/search?q=OSCE", "Section: Organizations × (remove this filter)")]
     selected = [text for _, text in links(page, "facet-value is-selected")]
@@ -109,7 +163,7 @@ def test_date_histogram_narrows_to_a_year_then_a_month(client: TestClient) -> No
     year_url = html.unescape(bar.group(1))
     assert params(year_url) == [("q", "OSCE"), ("from", "2024"), ("to", "2024")]
     year = client.get(year_url).text
-    assert count_of(year) == '5 articles matching "OSCE", 2024'
+    assert count_of(year) == "5 articles matching “OSCE”, 2024"
     assert "Articles by month, 2024" in year
     assert ("/search?q=OSCE", "Date: 2024 × (remove this filter)") in links(year, "chip")
     month = re.search(r'<a class="bar" href="([^"]*)" title="September 2024: 2 articles"', year)
@@ -121,12 +175,58 @@ def test_date_histogram_narrows_to_a_year_then_a_month(client: TestClient) -> No
     ]
 
 
+def test_a_short_span_is_counted_by_month(client: TestClient) -> None:
+    # Skopje's two articles: November 2023 and January 2024, one bar a year said little.
+    page = client.get("/search", params={"q": "skopje"}).text
+    assert "Articles by month, 2023–2024" in page
+    assert "Articles by year" not in page
+    bars = re.findall(r'class="bar[^"]*"(?: href="([^"]*)")? title="([^"]*)"', page)
+    assert [title for _, title in bars] == [
+        "November 2023: 1 article",
+        "December 2023: 0 articles",
+        "January 2024: 1 article",
+    ]
+    assert params(html.unescape(bars[0][0])) == [
+        ("q", "skopje"),
+        ("from", "2023-11"),
+        ("to", "2023-11"),
+    ]
+    assert bars[1][0] == "", "an empty month narrows to nothing"
+    # A month chosen is one bar among the others, marked.
+    chosen = client.get("/search", params={"q": "skopje", "from": "2023-11", "to": "2023-11"})
+    assert chosen.text.count('<li class="bar-item is-selected">') == 1
+    assert "Articles by month, 2023–2024" in chosen.text
+    entity = client.get("/entities/place/Skopje").text
+    assert "Articles per month, 2023–2024" in entity
+
+
+def test_two_years_of_months_label_every_other_bar() -> None:
+    request = SearchRequest(q="osce")
+    drawn = search_page.month_histogram({"2023-01": 1, "2024-12": 2}, request, "Articles by month")
+    assert drawn is not None
+    assert drawn.title == "Articles by month, 2023–2024"
+    assert len(drawn.bars) == 24
+    assert [bar.label for bar in drawn.bars[:4]] == ["Jan", "", "Mar", ""]
+    # An unlabelled bar's link says its whole name; a labelled one adds the year.
+    assert drawn.bars[1].detail == "February 2023: 0 articles"
+    assert drawn.bars[0].detail == " 2023: 1 article"
+    assert [bar.key for bar in (drawn.bars[0], drawn.bars[12])] == ["2023-01", "2024-01"]
+    assert [bar.level for bar in (drawn.bars[0], drawn.bars[1], drawn.bars[23])] == [10, 0, 20]
+
+
 def test_no_results_helps(client: TestClient) -> None:
     page = client.get("/search", params={"q": "OSCE", "place": "Zanzibar"}).text
-    assert count_of(page) == '0 articles matching "OSCE" from Zanzibar'
+    assert count_of(page) == "0 articles matching “OSCE” from Zanzibar"
     assert "No articles found" in page
     assert 'Without the filters, “OSCE” finds <a href="/search?q=OSCE">19 articles</a>' in page
     assert 'href="/help"' in page
+
+
+def test_nothing_found_and_nothing_chosen_offers_no_filters(client: TestClient) -> None:
+    nothing = client.get("/search", params={"q": "zzzqqq"}).text
+    assert "filters-toggle" not in nothing and "filters-jump" not in nothing
+    narrowed = client.get("/search", params={"q": "OSCE", "place": "Zanzibar"}).text
+    assert 'class="filters-toggle"' in narrowed, "a chosen filter can be taken back there"
 
 
 def test_did_you_mean(client: TestClient) -> None:
@@ -162,12 +262,12 @@ def test_a_phrase_is_quoted_once(client: TestClient) -> None:
     # Issue 14 #8: the heading read Results for “"Ministerial Council"”.
     page = client.get("/search", params={"q": '"Ministerial Council"'}).text
     assert '<h1 id="search-title" tabindex="-1">Results for “Ministerial Council”</h1>' in page
-    assert count_of(page).endswith(' matching "Ministerial Council"')
+    assert count_of(page).endswith(" matching “Ministerial Council”")
     assert "“&#34;" not in page and "&#34;”" not in page
     # Any other query keeps its own quotes, nested as single ones.
     mixed = client.get("/search", params={"q": '"Ministerial Council" OR skopje'}).text
     assert "Results for “‘Ministerial Council’ OR skopje”</h1>" in mixed
-    assert count_of(mixed).endswith(" matching \"'Ministerial Council' OR skopje\"")
+    assert count_of(mixed).endswith(" matching “‘Ministerial Council’ OR skopje”")
     article = client.get(f"/articles/{SKOPJE}", params={"q": '"Ministerial Council"'}).text
     assert '">Results for “Ministerial Council”</a></li>' in article
     assert "The words of your search “Ministerial Council” are <mark>marked</mark>." in article

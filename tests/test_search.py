@@ -376,6 +376,22 @@ def test_a_query_is_read_once_per_generation_and_pruned_per_state(tmp_path: Path
         core.close()
 
 
+def test_matches_of_a_year_or_two_are_counted_by_month(demo: SearchCore) -> None:
+    # Skopje: November 2023 and January 2024.
+    result = run(demo, q="skopje")
+    assert [(m.value, m.count) for m in result.facets["month"]] == [("2023-11", 1), ("2024-01", 1)]
+    # As the years are: without the dates' own restriction, so the other month stays.
+    chosen = run(demo, q="skopje", **{"from": "2023-11", "to": "2023-11"})
+    assert chosen.total == 1
+    assert [(m.value, m.count) for m in chosen.facets["month"]] == [
+        ("2023-11", 1),
+        ("2024-01", 1),
+    ]
+    assert "month" in result.to_dict()["facets"]
+    # Years from 2019 to 2026: counted by year only (no month pass for a long span).
+    assert "month" not in run(demo, q="osce").facets
+
+
 def test_every_year_is_listed_whatever_the_facet_limit(demo: SearchCore) -> None:
     result = demo.search(SearchRequest(), facet_limit=1)
     years = [v.value for v in result.facets["year"]]

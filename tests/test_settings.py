@@ -149,9 +149,37 @@ def test_to_env_round_trips() -> None:
     assert set(Settings().to_env()) == {
         f"VINDEX_{item.name.upper()}"
         for item in fields(Settings)
-        if item.name not in ("editor_token", "base_url", "workers")
+        if item.name not in ("editor_token", "base_url", "workers", "description")
     }
     assert Settings.from_env(env) == settings
+
+
+def test_the_archive_is_named_and_described_in_one_line() -> None:
+    assert (Settings().title, Settings().description) == ("Vindex", None)
+    settings = Settings.from_env(
+        {
+            "VINDEX_TITLE": "  The Daily  Archive ",
+            "VINDEX_DESCRIPTION": "Every issue since 1987,\n  searchable.",
+        }
+    )
+    assert settings.title == "The Daily Archive"
+    assert settings.description == "Every issue since 1987, searchable."
+    assert Settings.from_env(settings.to_env()) == settings
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "message"),
+    [
+        ("VINDEX_TITLE", " \n ", "VINDEX_TITLE: must not be blank"),
+        ("VINDEX_TITLE", "x" * 61, "VINDEX_TITLE: at most 60 characters"),
+        ("VINDEX_DESCRIPTION", "x" * 301, "VINDEX_DESCRIPTION: at most 300 characters"),
+    ],
+)
+def test_a_title_or_description_that_does_not_fit_is_refused(
+    variable: str, value: str, message: str
+) -> None:
+    with pytest.raises(SettingsError, match=f"^{re.escape(message)}$"):
+        Settings.from_env({variable: value})
 
 
 def test_the_readme_lists_every_setting() -> None:

@@ -14,9 +14,10 @@ import feedparser
 import pytest
 from starlette.testclient import TestClient
 
+from indexer.archive.titles import is_capitals, readable_title
 from indexer.embedded.index.build import update_index
+from indexer.embedded.index.schema import shown_title
 from indexer.embedded.index.store import IndexLocation
-from indexer.embedded.index.titles import is_capitals, readable_title, shown_title
 from indexer.ingest.importers import ImportSummary
 from indexer.settings import Settings
 from webapp.app import create_app

@@ -32,7 +32,7 @@ def test_home_lists_recent_articles(client: TestClient) -> None:
 def test_search_page_and_json_twin(client: TestClient) -> None:
     page = client.get("/search", params={"q": "review"})
     assert page.status_code == 200
-    assert ">1 article matching &#34;review&#34;</p>" in page.text
+    assert ">1 article matching “review”</p>" in page.text
     assert '/articles/osce-conference?q=review"' in page.text
     data = client.get("/api/search", params={"q": "review"}).json()
     assert data["total"] == 1

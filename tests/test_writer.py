@@ -2,7 +2,7 @@
 
 Adds, replacements, removals and a reindex go through the writer's queue and
 thread as the server's do; what the index holds afterwards is read back from
-the index (`Owners.load`), what the corpus holds from its files.
+the index (`load_owners`), what the corpus holds from its files.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from indexer.editing.trash import entries
 from indexer.editing.writes import NewFile, Outcome, WriteFailed
 from indexer.embedded.index.build import update_index
 from indexer.embedded.index.store import IndexLocation
-from indexer.embedded.owners import Owners
+from indexer.embedded.owners import load_owners
 from indexer.embedded.writer import Writer
 
 FORMATS = Path(__file__).parent / "fixtures" / "formats"
@@ -32,7 +32,7 @@ def new_file(name: str, *articles: dict[str, object]) -> NewFile:
 
 def indexed(site: Path) -> dict[str, str]:
     """{article id: file} as the index holds them."""
-    return Owners.load(IndexLocation(site / "index")).holder
+    return load_owners(IndexLocation(site / "index")).holder
 
 
 def test_an_upload_is_written_into_uploads_and_indexed(writer: Writer, site: Path) -> None:

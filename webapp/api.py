@@ -18,7 +18,7 @@ from typing import Any
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response, StreamingResponse
+from starlette.responses import Response, StreamingResponse
 from starlette.routing import BaseRoute, Route
 
 from indexer.archive.backend import Backend
@@ -37,6 +37,8 @@ from webapp import feeds, parameters
 from webapp.errors import BadParameter, NotFound, Unprocessable
 from webapp.http import ascii_digits, conditional, query_params, read_json_object
 from webapp.openapi import openapi_document
+from webapp.reads import reads
+from webapp.responses import JSONResponse
 
 # A search's parameters fit in far less; anything bigger is a mistake or an attack.
 MAX_SEARCH_BODY = 64 * 1024
@@ -95,6 +97,7 @@ async def api_search_endpoint(request: Request) -> Response:
     return response
 
 
+@reads
 def api_search(request: Request) -> Response:
     params = query_params(request)
     warnings = _checked(params, *parameters.PAGE_PARAMS)
@@ -148,6 +151,7 @@ def _ndjson(batches: Iterator[list[dict[str, Any]]]) -> Iterator[str]:
         yield "".join(json.dumps(record, ensure_ascii=False) + "\n" for record in batch)
 
 
+@reads
 def api_article(request: Request) -> Response:
     article_id: str = request.path_params["id"]
 
@@ -161,6 +165,7 @@ def api_article(request: Request) -> Response:
     return _answer(request, build)
 
 
+@reads
 def api_suggest(request: Request) -> Response:
     params = query_params(request)
     warnings = parameters.check(params.keys(), ("q",))
@@ -174,6 +179,7 @@ def api_suggest(request: Request) -> Response:
     )
 
 
+@reads
 def api_entity(request: Request) -> Response:
     kind: str = request.path_params["type"]
     name: str = request.path_params["name"]
@@ -192,6 +198,7 @@ def api_entity(request: Request) -> Response:
     return _answer(request, build, warnings=warnings)
 
 
+@reads
 def api_facet(request: Request) -> Response:
     facet: str = request.path_params["name"]
     if facet not in SEARCHABLE_FACETS:
@@ -210,6 +217,7 @@ def api_facet(request: Request) -> Response:
     )
 
 
+@reads
 def search_feed(request: Request) -> Response:
     """The newest articles of a search as an Atom feed: a saved search to follow."""
     params = query_params(request)

@@ -17,7 +17,7 @@ from pathlib import Path
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
@@ -26,8 +26,10 @@ from indexer.archive.errors import ArchiveDamaged, ArchiveMissing
 from indexer.archive.request import RequestError
 from indexer.archives import open_backend
 from indexer.settings import Settings
+from indexer.system.allocator import keep_freed_memory
 from webapp import api, editor, metrics, pages, security
 from webapp.layer import middleware as http_middleware
+from webapp.responses import JSONResponse
 from webapp.templating import make_templates
 
 HERE = Path(__file__).parent
@@ -39,10 +41,12 @@ JSON_PATHS = ("/api/", "/healthz", "/readyz", "/openapi.json", "/search.atom")
 
 
 def create_app(settings: Settings) -> Starlette:
-    templates = make_templates()
+    templates = make_templates(settings)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        # Searches in the worker threads reuse their freed arrays (1.3 ms a search at 100k).
+        keep_freed_memory()
         backend = open_backend(settings)
         app.state.backend = backend
         # The one writer of this process; it first reconciles corpus and index.
@@ -58,6 +62,7 @@ def create_app(settings: Settings) -> Starlette:
         Route("/articles/{id}", pages.article, name="article"),
         Route("/entities/{type}/{name:path}", pages.entity, name="entity"),
         Route("/help", pages.help_page, name="help"),
+        Route("/favicon.ico", pages.favicon, name="favicon"),
         *api.routes,
         *editor.routes,
         *metrics.routes,

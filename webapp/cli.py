@@ -90,8 +90,14 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         missing = archive.health().status == "no index"
     finally:
         archive.close()
+    # What is served: the index folder, or the cluster's alias.
+    where = (
+        str(settings.index)
+        if settings.backend == "embedded"
+        else f"OpenSearch alias {settings.opensearch_index}"
+    )
     if missing:
-        raise UsageError(f"no index in {settings.index}: build one with `vindex index`")
+        raise UsageError(f"no index in {where}: build one with `vindex index`")
 
     if settings.editor_token and (problem := token_problem(settings.editor_token)):
         raise UsageError(problem)
@@ -112,7 +118,11 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     os.environ[MULTIPROCESS_FOLDER] = str(folder)
     try:
         return _run(
-            settings, workers, sock if shared else None, lambda: metrics_folder.remove(folder)
+            settings,
+            where,
+            workers,
+            sock if shared else None,
+            lambda: metrics_folder.remove(folder),
         )
     finally:
         if shared:
@@ -142,7 +152,11 @@ class OneServer(uvicorn.Server):
 
 
 def _run(
-    settings: Settings, workers: int, sock: socket.socket | None, on_stop: Callable[[], None]
+    settings: Settings,
+    where: str,
+    workers: int,
+    sock: socket.socket | None,
+    on_stop: Callable[[], None],
 ) -> int:
     if not settings.editor_token:
         # One token for all workers (they sign sessions with it), printed for the editor.
@@ -154,11 +168,11 @@ def _run(
     os.environ.update(settings.to_env())
     _tune_malloc()
     open_files = raise_file_limit()  # inherited by the workers
-    print(f"Vindex serving {settings.index} on http://{settings.host}:{settings.port}/")
+    print(f"Vindex serving {where} on http://{settings.host}:{settings.port}/")
     print(f"Editor page: http://{settings.host}:{settings.port}/editor", flush=True)
     configure_logging(settings.log_format)
     logging.getLogger(__name__).info(
-        "serving %s with %d worker(s), embedded backend", settings.index, workers
+        "serving %s with %d worker(s), %s backend", where, workers, settings.backend
     )
     config = uvicorn.Config(
         "webapp.app:app_from_env",

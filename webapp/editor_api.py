@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from indexer.archive.backend import Backend
@@ -28,6 +28,7 @@ from webapp import bodies, metrics
 from webapp.auth import require_editor
 from webapp.errors import ApiError, NotFound, Unprocessable
 from webapp.http import media_type
+from webapp.responses import JSONResponse
 
 T = TypeVar("T")
 # Write answers describe a change just made: never to be cached.

@@ -20,7 +20,7 @@ from urllib.parse import unquote_to_bytes
 
 from starlette.datastructures import Headers, QueryParams
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from webapp.errors import (
@@ -30,6 +30,7 @@ from webapp.errors import (
     Unprocessable,
     UnsupportedMediaType,
 )
+from webapp.responses import JSONResponse
 
 # Changes whenever the shape of an answer changes, so that cached answers of
 # an older version do not validate against a newer server.

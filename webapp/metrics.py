@@ -167,7 +167,10 @@ class ArchiveCollector(Collector):
         size = GaugeMetricFamily("vindex_index_bytes", "Size on disk of the generation served.")
         if health.generation:
             generation.add_metric([health.generation], 1.0)
-            size.add_metric([], float(folder_bytes(self.settings.index / health.generation)))
+            folder = self.settings.index / health.generation
+            # The embedded index's folder; a cluster's index has none here.
+            if folder.is_dir():
+                size.add_metric([], float(folder_bytes(folder)))
         yield generation
         yield size
         updated = GaugeMetricFamily(

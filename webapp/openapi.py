@@ -210,7 +210,10 @@ _SEARCH_RESULT = {
                     },
                     list(FACETS),
                 ),
-                "description": "Counts are disjunctive; `month` only when one year is chosen.",
+                "description": (
+                    "Counts are disjunctive; `month` when one year is chosen, or when the "
+                    "matches span two years or less."
+                ),
             },
             "facet_distinct": {
                 "type": "object",
@@ -293,7 +296,7 @@ _CACHE_HEADERS = {
 _FILTER_DESCRIPTIONS = {
     "section": "A section path; includes its sub-sections (`Organizations > OSCE`).",
     "person": "A person's canonical name.",
-    "organization": "An organisation's canonical name.",
+    "organization": "An organization's canonical name.",
     "place": "A place's canonical name.",
     "language": "A language code (`en`, `de`).",
     "source": "A publisher.",
@@ -624,7 +627,7 @@ def _document() -> dict[str, Any]:
             {"name": "search", "description": "Searching and narrowing."},
             {"name": "export", "description": "Whole result sets."},
             {"name": "articles", "description": "Single articles."},
-            {"name": "entities", "description": "People, organisations, places."},
+            {"name": "entities", "description": "People, organizations, places."},
             {"name": "feeds", "description": "Searches as Atom feeds."},
             {"name": "service", "description": "Health and this description."},
             {"name": "editors", "description": "Adding, correcting, removing; with the token."},

@@ -1,4 +1,4 @@
-"""The HTML pages readers use: home, search, article, entity, help.
+"""The HTML pages readers use: home, search, article, entity, help (and the site's icon).
 
 Each view asks the archive's backend for the same result object the JSON API
 renders (SPEC §2) and hands it to a template, with the links the page needs
@@ -14,6 +14,7 @@ worker process (suggestions, /healthz, the answers to uploads) meanwhile.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from starlette.requests import Request
@@ -22,20 +23,27 @@ from starlette.responses import Response
 from indexer.archive.backend import Backend
 from indexer.archive.request import (
     ENTITY_ARTICLES_LIMIT,
+    LANGUAGE_NAMES,
     MAX_EXPANDED_TERMS,
     MAX_Q,
+    SHORT_SPAN_MONTHS,
     RequestError,
     SearchRequest,
 )
-from indexer.archive.results import SearchResult
+from indexer.archive.results import EntityReport, SearchResult
 from indexer.ingest.article import ENTITY_TYPES
 from webapp import links, search_page
 from webapp.errors import BadParameter, NotFound
 from webapp.feeds import feed_url
 from webapp.http import query_params
+from webapp.reads import reads
+from webapp.search_page import Histogram
 
 HOME_ARTICLES = 8
 HOME_ENTITIES = 8
+# The site's icon, also at /favicon.ico: browsers and feed readers ask there whatever the
+# page links (a 404 on every first visit otherwise). Modern browsers take an SVG there.
+FAVICON = (Path(__file__).parent / "static" / "favicon.svg").read_bytes()
 
 
 def _backend(request: Request) -> Backend:
@@ -57,6 +65,7 @@ def _search(request: Request, search: SearchRequest, facet_limit: int) -> Search
     return _backend(request).search(search, facet_limit=facet_limit)
 
 
+@reads
 def home(request: Request) -> Response:
     recent = SearchRequest(sort="newest", per_page=HOME_ARTICLES)
     result = _search(request, recent, search_page.SIDEBAR_FACET_LIMIT)
@@ -74,8 +83,10 @@ def home(request: Request) -> Response:
         ]
         for kind in ENTITY_TYPES
     }
+    settings = request.app.state.settings
     context = {
         "result": result,
+        "description": settings.description or describe_archive(result),
         "sections": sections,
         "entities": entities,
         "json_url": links.api_search_url(recent),
@@ -83,6 +94,28 @@ def home(request: Request) -> Response:
     return _render(request, "home.html", context)
 
 
+def describe_archive(result: SearchResult) -> str:
+    """A line about what the archive holds, from its facets: its years and languages.
+
+    "News from 2019 to 2026, in English and German." The home page says it
+    when no VINDEX_DESCRIPTION is set: true of any archive, demo or import.
+    """
+    years = sorted(int(v.value) for v in result.facets.get("year", []) if v.count)
+    languages = [
+        LANGUAGE_NAMES.get(v.value, v.value) for v in result.facets.get("language", []) if v.count
+    ]
+    if not years:
+        return ""
+    when = f"from {years[0]}" + (f" to {years[-1]}" if years[-1] != years[0] else "")
+    if not languages:
+        return f"News {when}."
+    tongues = languages[0] if len(languages) == 1 else ", ".join(languages[:-1])
+    if len(languages) > 1:
+        tongues += f" and {languages[-1]}"
+    return f"News {when}, in {tongues}."
+
+
+@reads
 def search(request: Request) -> Response:
     # A bad parameter raises RequestError, which the app answers with a 400 page.
     params = query_params(request)
@@ -122,6 +155,7 @@ def _reached_with(request: Request) -> str:
         return ""
 
 
+@reads
 def article(request: Request) -> Response:
     article_id = request.path_params["id"]
     q = _reached_with(request)
@@ -155,6 +189,7 @@ def _editor_edit_url(request: Request, article_id: str) -> str | None:
     return links.editor_edit_url(article_id)
 
 
+@reads
 def entity(request: Request) -> Response:
     kind = request.path_params["type"]
     name = request.path_params["name"]
@@ -177,14 +212,27 @@ def entity(request: Request) -> Response:
     }
     context = {
         "report": report,
-        "histogram": search_page.year_histogram(
-            {y.year: y.count for y in report.by_year}, everything, "Articles per year"
-        ),
+        "histogram": _entity_histogram(report, everything),
         "co_mentioned": co_mentioned,
         "all_url": links.search_url(everything),
         "json_url": links.api_entity_url(report.kind, report.name),
     }
     return _render(request, "entity.html", context)
+
+
+def _entity_histogram(report: EntityReport, everything: SearchRequest) -> Histogram | None:
+    """An entity's articles per year, or per month when they span a year or two."""
+    if len(report.by_year) * 12 <= SHORT_SPAN_MONTHS:
+        months = {m.month: m.count for m in report.by_month if m.count}
+        return search_page.month_histogram(months, everything, "Articles per month")
+    years = {y.year: y.count for y in report.by_year}
+    return search_page.year_histogram(years, everything, "Articles per year")
+
+
+async def favicon(request: Request) -> Response:
+    return Response(
+        FAVICON, media_type="image/svg+xml", headers={"Cache-Control": "public, max-age=86400"}
+    )
 
 
 async def help_page(request: Request) -> Response:

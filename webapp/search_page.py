@@ -13,6 +13,7 @@ import calendar
 from dataclasses import dataclass, field, replace
 from datetime import date
 
+from indexer.archive.quoting import TYPOGRAPHIC
 from indexer.archive.request import LANGUAGE_NAMES, SORTS, SearchRequest
 from indexer.archive.results import SearchResult
 from webapp.links import search_url
@@ -118,6 +119,9 @@ class Bar:
     title: str
     # Read after the visible label, so the link's name starts with what it shows.
     detail: str
+    # What identifies the bar across a page change (app.js keeps focus on it); the label
+    # unless labels repeat (months of two years) or are left out.
+    key: str = ""
 
 
 @dataclass(frozen=True)
@@ -302,8 +306,58 @@ def _histogram(result: SearchResult) -> Histogram | None:
         return Histogram(
             f"Articles by month, {year}", bars, search_url(request.with_dates(None, None))
         )
+    if "month" in result.facets:
+        # A short span: the backend counted its months.
+        months = {m.value: m.count for m in result.facets["month"] if m.count}
+        return month_histogram(months, request, "Articles by month")
     years = {int(y.value): y.count for y in result.facets.get("year", [])}
     return year_histogram(years, request, "Articles by year")
+
+
+# Beyond this many bars, every other bar's tick is left unlabelled (they would overlap).
+LABELLED_BARS = 14
+
+
+def month_histogram(months: dict[str, int], request: SearchRequest, title: str) -> Histogram | None:
+    """Bars for every month ("YYYY-MM") from the first to the last, each narrowing to it."""
+    if not months:
+        return None
+    first, last = _month(min(months)), _month(max(months))
+    count_of = (last[0] - first[0]) * 12 + last[1] - first[1] + 1
+    bars = []
+    for step in range(count_of):
+        year, month = first[0] + (first[1] - 1 + step) // 12, (first[1] - 1 + step) % 12 + 1
+        count = months.get(f"{year:04d}-{month:02d}", 0)
+        start = date(year, month, 1)
+        end = date(year, month, calendar.monthrange(year, month)[1])
+        within = (
+            request.date_from is not None
+            and request.date_to is not None
+            and request.date_from <= start
+            and end <= request.date_to
+        )
+        name = f"{calendar.month_name[month]} {year}"
+        labelled = count_of <= LABELLED_BARS or step % 2 == 0
+        tick = calendar.month_abbr[month] if labelled else ""
+        bars.append(
+            Bar(
+                tick,
+                count,
+                _level(count, max(months.values())),
+                search_url(request.with_dates(start, end)) if count else None,
+                within,
+                f"{name}: {_articles(count)}",
+                f" {year}: {_articles(count)}" if labelled else f"{name}: {_articles(count)}",
+                f"{year:04d}-{month:02d}",
+            )
+        )
+    years = f"{first[0]}" if first[0] == last[0] else f"{first[0]}–{last[0]}"
+    return Histogram(f"{title}, {years}", bars, None)
+
+
+def _month(key: str) -> tuple[int, int]:
+    year, month = key.split("-")
+    return int(year), int(month)
 
 
 def year_histogram(years: dict[int, int], request: SearchRequest, title: str) -> Histogram | None:
@@ -358,8 +412,8 @@ def _page_links(request: SearchRequest, pages: int) -> list[Link | None]:
 
 
 def describe_count(result: SearchResult) -> str:
-    """'19 articles matching "osce"': the sentence the live region announces."""
-    words = result.request.describe()
+    """'19 articles matching “osce”': the sentence the live region announces."""
+    words = result.request.describe(TYPOGRAPHIC)
     total = result.total
     noun = "article" if total == 1 else "articles"
     return f"{total:,} {noun}{words.removeprefix('all articles').removeprefix('articles')}"

@@ -11,11 +11,13 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import pass_context
+from markdown_it import MarkdownIt
 from markupsafe import Markup
 from starlette.requests import Request
 from starlette.templating import Jinja2Templates
 
-from indexer.archive.quoting import quote_query
+from indexer.archive.quoting import TYPOGRAPHIC, quote_query
+from indexer.settings import Settings
 from webapp import links, times
 
 HERE = Path(__file__).parent
@@ -23,7 +25,8 @@ KIND_TITLES = {"person": "People", "organization": "Organizations", "place": "Pl
 KIND_NAMES = {"person": "Person", "organization": "Organization", "place": "Place"}
 
 
-def make_templates() -> Jinja2Templates:
+def make_templates(settings: Settings | None = None) -> Jinja2Templates:
+    settings = settings or Settings()
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     env = templates.env
     # Jinja2Templates turns autoescape on for .html; say so rather than rely on it.
@@ -41,6 +44,8 @@ def make_templates() -> Jinja2Templates:
         kind_titles=KIND_TITLES,
         kind_names=KIND_NAMES,
         url_for=url_for,
+        # The archive's name (VINDEX_TITLE), in every page's header and title.
+        site_title=settings.title,
     )
     env.filters["day"] = day
     env.filters["day_time"] = day_time
@@ -48,8 +53,12 @@ def make_templates() -> Jinja2Templates:
     # The editor's page: times in words, in the archive's time zone (webapp.times).
     env.filters["when"] = when
     env.tests["moment"] = lambda text: times.parse(text) is not None
+    env.filters["markdown"] = markdown
+    env.filters["markdown_inline"] = markdown_inline
     # A query in a sentence: “skopje”, a phrase's own quotes not doubled.
     env.filters["quoted"] = quote_query
+    # A request in words, with the pages' quotation marks.
+    env.filters["described"] = lambda request: request.describe(TYPOGRAPHIC)
     return templates
 
 
@@ -89,6 +98,22 @@ def day_time(iso: str) -> str:
     """'2023-11-30T18:00:00+01:00' -> '30 November 2023, 18:00'."""
     moment = _parse(iso)
     return f"{moment.day} {moment:%B %Y, %H:%M}" if moment else iso
+
+
+# CommonMark with raw HTML off: text is escaped, so the output may be marked safe. The
+# API's descriptions are written in Markdown (OpenAPI's rule) for tools that render it;
+# markdown-it-py is already pinned for the corpus's Markdown files.
+_MARKDOWN = MarkdownIt("commonmark", {"html": False})
+
+
+def markdown(text: object) -> Markup:
+    """Markdown as HTML blocks (paragraphs, lists); nothing for a missing text."""
+    return Markup(_MARKDOWN.render(text)) if isinstance(text, str) else Markup("")
+
+
+def markdown_inline(text: object) -> Markup:
+    """Markdown within one line (`code`, *emphasis*, links), without a paragraph around it."""
+    return Markup(_MARKDOWN.renderInline(text)) if isinstance(text, str) else Markup("")
 
 
 def plural(count: int, noun: str, nouns: str | None = None) -> str:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -99,6 +100,15 @@ class Backend(Protocol):
 
     def export(self, request: SearchRequest) -> Export:
         """Every article the request matches, for streaming."""
+        ...
+
+    def serving(self) -> AbstractContextManager[None]:
+        """One request's reads: within the block they share what a request holds.
+
+        For the embedded backend, one search turn and one index state, taken
+        at the first read (a page reads two to four times). A backend that
+        holds nothing per request answers a block that does nothing.
+        """
         ...
 
     def stats(self) -> IndexStats:

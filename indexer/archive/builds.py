@@ -3,8 +3,8 @@
 Backend-neutral: a backend's build reports articles and the input bytes they
 came from (`Progress`); `BuildProgress` turns them into figures (articles, an
 estimated total, articles/s, time left) that the CLI's bar and the editor's
-reindex job both show, and the CLI prints the same summary line for any
-backend.
+reindex job both show (`job_progress`), and the CLI prints the same summary
+line for any backend.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+from indexer.editing.jobs import Job, JobProgress
 from indexer.ingest.errors import CorpusError
 
 # Re-exported: the figures' words ("45 s", "12 min") are read from here too.
@@ -174,6 +175,66 @@ class BuildProgress:
         if self.on_change is not None:
             self.on_change(figures)
         return figures
+
+
+def job_progress(
+    job: Job,
+    save: Callable[[Job], None],
+    finishing: float | None = None,
+    started: Callable[[BuildProgress], Any] | None = None,
+) -> ProgressFactory:
+    """The progress of a build run as `job`: its figures recorded into the job as it goes
+    (and saved by `save` for the other worker processes, now and then).
+
+    `finishing` is `BuildProgress`'s (the time after reading, from an earlier build);
+    `started` is handed the build's progress when it starts, to time it.
+    """
+
+    def progress(files: int, total_bytes: int) -> BuildProgress:
+        counter = JobProgress(job, save)
+
+        def record(figures: ProgressFigures) -> None:
+            counter.record(
+                figures.articles,
+                figures.total,
+                exact=figures.exact,
+                articles_per_s=figures.articles_per_s,
+                seconds_left=figures.seconds_left,
+                progress=figures.describe(),
+            )
+
+        build = BuildProgress(files, total_bytes, record, finishing=finishing)
+        if started is not None:
+            started(build)
+        return build
+
+    return progress
+
+
+def record_done(job: Job, report: BuildReport) -> None:
+    """A finished build's figures into its job: the exact count (a rebuild drops ids
+    two workers both took) and the whole job's rate, the commit included."""
+    job.state, job.message = "done", report.summary()
+    job.failed = report.failed
+    job.done = job.total = report.indexed
+    job.exact, job.seconds_left, job.expected_end = True, None, None
+    job.articles_per_s = report.articles_per_s
+    if report.files_read:
+        job.progress = finished(report.indexed, report.seconds)
+    else:
+        # Nothing read: the corpus was in step, or files were only removed.
+        job.progress = (
+            f"removed {report.removed:,} articles" if report.removed else "no file to read"
+        )
+    job.errors = [str(e) for e in report.errors]
+
+
+def record_failed(job: Job, message: str) -> None:
+    """A failed build's end into its job, with how far it got."""
+    job.state, job.message = "failed", message
+    # Not the last figures' "writing the index": nothing is being written.
+    job.seconds_left = job.expected_end = None
+    job.progress = f"{job.done:,} articles read before it failed" if job.done else ""
 
 
 @dataclass

@@ -25,7 +25,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time
 from typing import Any
 
-from indexer.archive.quoting import PLAIN, quote_query
+from indexer.archive.quoting import PLAIN, Marks, quote_query
 from indexer.ingest.article import normalise_section
 from indexer.ingest.dates import VIENNA
 
@@ -35,6 +35,9 @@ MAX_PER_PAGE = 100
 MAX_Q = 1000  # characters
 # The facets every search result counts, in display order (and "month" within a year).
 FACETS = ("section", "year", "person", "organization", "place", "language")
+# Matches (or an entity's articles) in years spanning at most this many months are
+# counted by month too, whatever the dates chosen: one bar a year says little about them.
+SHORT_SPAN_MONTHS = 24
 # Closest values offered for one unknown filter value, at most.
 MAX_CLOSEST = 3
 # Unknown filter values of one request that are given closest values: comparing
@@ -232,9 +235,13 @@ class SearchRequest:
             "sort": self.sort,
         }
 
-    def describe(self) -> str:
-        """The request in words: 'articles matching "osce" in Politics, 2023'."""
-        text = f"articles matching {quote_query(self.q, PLAIN)}" if self.q else "all articles"
+    def describe(self, marks: Marks = PLAIN) -> str:
+        """The request in words: 'articles matching "osce" in Politics, 2023'.
+
+        Plain quotation marks for the JSON, the CLI and feeds; pages ask for typographic
+        ones, as their headings have (`quoting`'s rule).
+        """
+        text = f"articles matching {quote_query(self.q, marks)}" if self.q else "all articles"
         parts: list[str] = []
         if sections := self.values("section"):
             parts.append(f"in {_or(sections)}")

@@ -16,6 +16,7 @@ import logging
 import threading
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
@@ -54,14 +55,16 @@ logger = logging.getLogger(__name__)
 
 # The job id of the reconciliation a server's writer starts with.
 STARTUP_JOB = "startup"
-# Requests searching at once in a served worker. A page asks the core two to
-# four times (the article, its related articles, the words to mark), and each
-# ask waits for a turn of its own: with one turn per core (SearchCore's
-# default, best for one ask per request), article pages waited in line three
-# times. bench/load.py, 20 s with uploads: 2 turns 328 requests/s, article
-# pages p50 243 ms; 8 turns 352, 166 ms; 64 turns 361, 125 ms. The web
-# server's thread pool (anyio's 40 threads) bounds them instead.
-SERVED_TURNS = 64
+# Requests searching at once in a served worker. The web app takes a turn once
+# per read request (`Backend.serving`, its first read) and keeps it to the end,
+# so a page no longer queues again for each of its two to four reads. Beyond a
+# few, more turns only hand the GIL back and forth, and the lock that hands out
+# states is contended (13.7 % of a load profile's worker samples with 64).
+# bench/load.py, 20 s with uploads, one run each on a machine busy with other
+# work (load 7.5-8.8): 64 turns 136 requests/s (p95 1,033 ms); 4 turns 264
+# (401 ms); 2 turns 242 (417 ms). A constant, not one per core: a worker's
+# Python runs on one core at a time whatever the machine.
+SERVED_TURNS = 4
 
 
 class EmbeddedBackend:
@@ -140,6 +143,9 @@ class EmbeddedBackend:
 
     def export(self, request: SearchRequest) -> Export:
         return Export(self.core, request)
+
+    def serving(self) -> AbstractContextManager[None]:
+        return self.core.span()
 
     def stats(self) -> IndexStats:
         return index_stats(self.location)

@@ -1,7 +1,7 @@
 """The one writer: every change the server makes to the corpus and the index, in order.
 
 Uploads, corrections, removals, reindexing and the start-up reconciliation are
-queued to a single thread. It writes the files first (`indexer.embedded.edits`:
+queued to a single thread. It writes the files first (`indexer.editing.edits`:
 into `corpus/uploads/`; replaced and removed versions go to `corpus/.trash/`),
 then brings the index up to date with `indexer.embedded.index.build.update_index`, and only
 then resolves the request's future: an answered upload is in the corpus and
@@ -40,16 +40,17 @@ from indexer.archive.builds import (
     BuildProgress,
     BuildReport,
     ProgressFactory,
-    ProgressFigures,
-    finished,
+    job_progress,
+    record_done,
+    record_failed,
 )
-from indexer.editing.jobs import Job, JobProgress, JobStore, iso_time
+from indexer.editing.edits import delete, put
+from indexer.editing.jobs import Job, JobStore, iso_time
+from indexer.editing.owners import Owners
 from indexer.editing.uploads import uploads_folder
 from indexer.editing.writes import NewFile, Outcome, WriteFailed
-from indexer.embedded.edits import delete, put
 from indexer.embedded.index.build import (
     WITHOUT_OVERRIDES,
-    file_key,
     needs_rebuild,
     update_index,
 )
@@ -57,9 +58,9 @@ from indexer.embedded.index.facet_arrays import save_missing
 from indexer.embedded.index.filesigs import FileSignatures
 from indexer.embedded.index.signatures import unchanged
 from indexer.embedded.index.store import IndexLocation
-from indexer.embedded.owners import Owners, holders
+from indexer.embedded.owners import holders, load_owners
 from indexer.entities.enrich import enrichment_signature
-from indexer.ingest.corpus import DEFAULT_MAX_FILE_BYTES, find_files
+from indexer.ingest.corpus import DEFAULT_MAX_FILE_BYTES, file_key, find_files
 from indexer.system.files import remove_stale_temporaries
 from indexer.system.processes import ProcessId
 
@@ -248,11 +249,8 @@ class Writer:
                 # previous one goes unless another worker process still reads it.
                 self.location.clean()
         except Exception as exc:
-            job.state, job.message = "failed", f"{type(exc).__name__}: {exc}"
+            record_failed(job, f"{type(exc).__name__}: {exc}")
             job.finished = time.time()
-            # Not the last figures' "writing the index": nothing is being written.
-            job.seconds_left = job.expected_end = None
-            job.progress = f"{job.done:,} articles read before it failed" if job.done else ""
             self._remember_error(f"{job.kind} failed: {job.message}")
             _log_end(job)
             task.future.set_exception(WriteFailed(job.message))
@@ -261,15 +259,7 @@ class Writer:
                 ratio = self._progress.finishing_of(time.monotonic())
                 if ratio is not None:
                     self.job_store.save_finishing(ratio)
-            job.state, job.message = "done", report.summary()
-            job.failed = report.failed
-            # The exact count (a rebuild drops ids two workers both took) and the
-            # whole job's rate, the commit included.
-            job.done = job.total = report.indexed
-            job.exact, job.seconds_left, job.expected_end = True, None, None
-            job.articles_per_s = report.articles_per_s
-            job.progress = _finished(report)
-            job.errors = [str(e) for e in report.errors]
+            record_done(job, report)
             job.finished = time.time()
             _log_end(job)
             task.future.set_result(report)
@@ -356,7 +346,7 @@ class Writer:
         cached, self._owners = self._owners, None
         if cached is not None and key is not None and cached[0] == key:
             return cached[1]
-        return Owners.load(self.location)
+        return load_owners(self.location)
 
     def _keep_owners(
         self,
@@ -411,26 +401,9 @@ class Writer:
         """Update the index; with `announce`, run `on_change` after it (see `_changed`)."""
         progress: ProgressFactory | None = None
         if job is not None:
-            target = job
-
-            def progress(files: int, total_bytes: int) -> BuildProgress:
-                counter = JobProgress(target, self._save_job)
-
-                def record(figures: ProgressFigures) -> None:
-                    counter.record(
-                        figures.articles,
-                        figures.total,
-                        exact=figures.exact,
-                        articles_per_s=figures.articles_per_s,
-                        seconds_left=figures.seconds_left,
-                        progress=figures.describe(),
-                    )
-
-                # A reindex's time left includes writing the index, as the last one took.
-                finishing = self.job_store.finishing() if target.kind == "reindex" else None
-                self._progress = BuildProgress(files, total_bytes, record, finishing=finishing)
-                return self._progress
-
+            # A reindex's time left includes writing the index, as the last one took.
+            finishing = self.job_store.finishing() if job.kind == "reindex" else None
+            progress = job_progress(job, self._save_job, finishing, self._build_started)
         if scope is not None and self._needs_rebuild():
             # A partial scope would rebuild an index of only those files.
             scope = None
@@ -451,6 +424,9 @@ class Writer:
         if announce:
             self._changed()
         return report
+
+    def _build_started(self, progress: BuildProgress) -> None:
+        self._progress = progress
 
     def _store_facet_arrays(self) -> None:
         """Store the facet arrays of big segments that have none (Whoosh merged segments).
@@ -555,14 +531,6 @@ def _this_process() -> ProcessId:
     if _OWNER is None or _OWNER.pid != os.getpid():
         _OWNER = ProcessId.current()
     return _OWNER
-
-
-def _finished(report: BuildReport) -> str:
-    """A finished job's figures in words."""
-    if report.files_read:
-        return finished(report.indexed, report.seconds)
-    # Nothing read: the corpus was in step, or files were only removed.
-    return f"removed {report.removed:,} articles" if report.removed else "no file to read"
 
 
 def _job_fields(job: Job) -> dict[str, Any]:

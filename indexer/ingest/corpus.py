@@ -51,6 +51,15 @@ def is_article_file(path: Path) -> bool:
     return reads_name(path.name)
 
 
+def file_key(path: Path, corpus: Path) -> str:
+    """How an archive names a corpus file: relative to the corpus when inside it, else absolute."""
+    resolved = path.resolve()
+    try:
+        return resolved.relative_to(corpus.resolve()).as_posix()
+    except ValueError:
+        return resolved.as_posix()
+
+
 def find_files(paths: Iterable[Path]) -> Iterator[Path]:
     """Article files under the given files or folders, in a stable order.
 

@@ -27,6 +27,8 @@ PAGES = {
     "article": f"/articles/{SKOPJE}?q=osce",
     "entity": "/entities/organization/OSCE",
     "help": "/help",
+    "api": "/api",
+    "search-by-month": "/search?q=skopje",
     "not-found": "/articles/no-such-article",
 }
 AXE_RUN = """async () => {

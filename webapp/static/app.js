@@ -3,7 +3,8 @@
 //  1. Suggestions while typing (/api/suggest) in an ARIA 1.2 combobox.
 //  2. Facet, chip, sort, page and date changes replace the results in place;
 //     the URL changes with history.pushState, and Back (popstate) restores.
-//  3. On phones the filters fold away behind a button.
+//  3. On phones the filters fold away behind a button, and fold again once a
+//     filter is chosen, so that the results it changed are in view.
 // Text from the server is only ever set with textContent, never as HTML,
 // except whole fragments of our own pages, which the server escaped.
 (function () {
@@ -11,7 +12,7 @@
 
   // -- 1. suggestions ------------------------------------------------------
 
-  var KIND_WORDS = { person: "person", organization: "organisation", place: "place", title: "article" };
+  var KIND_WORDS = { person: "person", organization: "organization", place: "place", title: "article" };
 
   function suggestUrl(item) {
     if (item.type === "title" && item.id) return "/articles/" + encodeURIComponent(item.id);
@@ -165,12 +166,17 @@
     return url.origin === window.location.origin && url.pathname === "/search";
   }
 
-  function swap(html, focusKey) {
+  function filtersOpen() {
+    return root.querySelector(".facets.is-open") !== null;
+  }
+
+  function swap(html, focusKey, foldFilters) {
     var doc = new DOMParser().parseFromString(html, "text/html");
     var fresh = doc.getElementById("results-root");
     if (!fresh) return false;
-    // A reader who opened the filters on a phone keeps them open across changes.
-    var wasOpen = root.querySelector(".facets.is-open") !== null;
+    // The filters opened on a phone stay open only to show more of a facet's values:
+    // a chosen filter folds them, so that its results are what the reader sees next.
+    var wasOpen = filtersOpen() && !foldFilters;
     root.replaceChildren.apply(root, Array.from(fresh.childNodes).map(function (node) {
       return document.importNode(node, true);
     }));
@@ -193,7 +199,14 @@
     var myQ = document.getElementById("q");
     if (q && myQ) myQ.value = q.value;
     setupFilters(wasOpen);
-    if (focusKey !== undefined) restoreFocus(focusKey);
+    if (foldFilters) {
+      // The value just chosen is folded away with the filters: the results' heading,
+      // with the count, is where the reader continues.
+      restoreFocus("");
+      document.getElementById("search-title").scrollIntoView();
+    } else if (focusKey !== undefined) {
+      restoreFocus(focusKey);
+    }
     return true;
   }
 
@@ -221,7 +234,7 @@
       })
       .then(function (html) {
         if (options.push) history.pushState({ vindex: true }, "", url);
-        if (!swap(html, options.focusKey)) window.location.assign(url);
+        if (!swap(html, options.focusKey, !!options.foldFilters)) window.location.assign(url);
         if (options.scroll) document.getElementById("search-title").scrollIntoView();
       })
       .catch(function (error) {
@@ -231,6 +244,12 @@
       .finally(function () {
         root.removeAttribute("aria-busy");
       });
+  }
+
+  // Whether a link or form inside the open filters (on a phone) narrows the results,
+  // rather than listing more of a facet's values.
+  function choosesFilter(element, key) {
+    return filtersOpen() && element.closest(".facets") !== null && key.indexOf("more:") !== 0;
   }
 
   function setupResults() {
@@ -245,7 +264,12 @@
       if (!sameSearchPage(url)) return;
       event.preventDefault();
       var key = link.getAttribute("data-key") || "";
-      load(url.href, { push: true, focusKey: key, scroll: key.indexOf("page:") === 0 });
+      load(url.href, {
+        push: true,
+        focusKey: key,
+        scroll: key.indexOf("page:") === 0,
+        foldFilters: choosesFilter(link, key),
+      });
     });
     root.addEventListener("submit", function (event) {
       var form = event.target;
@@ -258,7 +282,7 @@
         if (value !== "") params.append(name, value);
       });
       url.search = params.toString();
-      load(url.href, { push: true, focusKey: "" });
+      load(url.href, { push: true, focusKey: "", foldFilters: choosesFilter(form, "") });
     });
     window.addEventListener("popstate", function () {
       if (sameSearchPage(new URL(window.location.href))) {
@@ -281,6 +305,15 @@
       facets.classList.toggle("is-open", on);
     }
     show(!!open);
+    var done = facets.querySelector(".filters-done");
+    if (done) {
+      done.hidden = false;
+      done.addEventListener("click", function () {
+        show(false);
+        restoreFocus("");
+        document.getElementById("search-title").scrollIntoView();
+      });
+    }
     button.addEventListener("click", function () {
       var on = button.getAttribute("aria-expanded") !== "true";
       show(on);

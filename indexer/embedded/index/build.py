@@ -48,7 +48,7 @@ from indexer.embedded.index.signatures import file_signature, unchanged
 from indexer.embedded.index.store import IndexDamaged, IndexLocation, reading
 from indexer.entities.enrich import Enrich, enrichment_signature, entity_enricher
 from indexer.entities.gazetteer import GazetteerError
-from indexer.ingest.corpus import DEFAULT_MAX_FILE_BYTES, find_files, read_file
+from indexer.ingest.corpus import DEFAULT_MAX_FILE_BYTES, file_key, find_files, read_file
 from indexer.ingest.errors import CorpusError
 
 # Memory Whoosh may use for its indexing pool before it writes a segment.
@@ -91,15 +91,6 @@ def _bulk(ix: Index, writer: IndexWriter) -> Iterator[Additions]:
         additions.cancel()
         raise
     additions.attach()
-
-
-def file_key(path: Path, corpus: Path) -> str:
-    """How a file is named in the index: relative to the corpus when inside it."""
-    resolved = path.resolve()
-    try:
-        return resolved.relative_to(corpus.resolve()).as_posix()
-    except ValueError:
-        return resolved.as_posix()
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,8 @@ All of them fold accents, so `Osterreich` finds `Österreich`, and index every
 word at its true position, stop words included (`indexer.embedded.index.analysis`). The original
 text is stored once in `title`, `lead` and `body` for display and highlighting;
 a title in capitals (a wire headline) is also stored in headline case, in
-`display_title`, which is what lists and pages show (`indexer/embedded/index/titles.py`).
+`display_title`, which is what lists and pages show (`indexer/archive/titles.py`,
+`shown_title`).
 
 Facet fields keep column data (`sortable=True`; for a multi-valued KEYWORD
 field the column holds the comma-joined names): the search core reads the
@@ -22,15 +23,16 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+from collections.abc import Mapping
 from datetime import UTC
 from typing import Any
 
 from whoosh import columns, fields, formats
 from whoosh.util.times import datetime_to_long
 
+from indexer.archive.titles import readable_title
 from indexer.embedded.index.analysis import NewsAnalyzer, stop_words
 from indexer.embedded.index.positions import CompactPositions
-from indexer.embedded.index.titles import readable_title
 from indexer.ingest.article import ENTITY_TYPES, SECTION_SEPARATOR, Article
 
 # Bump when the schema or the mapping of articles to documents changes: an
@@ -164,6 +166,11 @@ def article_signature(article: Article) -> bytes:
     """A hash of everything the corpus says of an article (before entity extraction)."""
     text = json.dumps(article.to_dict(), sort_keys=True, ensure_ascii=False, default=str)
     return hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest()
+
+
+def shown_title(stored: Mapping[str, Any]) -> str:
+    """The title to show for an article's stored fields: the readable one when it has one."""
+    return str(stored.get("display_title") or stored.get("title") or "")
 
 
 def to_document(article: Article, *, file: str, doc_sig: bytes = b"") -> dict[str, Any]:

@@ -7,20 +7,29 @@ dictionary, stored fields and columns. Two threads reading through one
 searcher at once would move each other's position and read each other's
 bytes, so the search core used to hold one lock around every read.
 
-Here a file is one descriptor read with `os.pread` (which takes its offset
-as an argument and moves no shared position), and each thread keeps its own
-position in it: Whoosh's seek-then-read sequences stay correct per thread,
-with no lock. The sub-files of a compound segment (a `.seg` holds all of a
-segment's files) are windows on their segment's descriptor.
+Here a file is mapped into memory once and read by slicing the map (which
+moves no shared position), and each thread keeps its own position in it:
+Whoosh's seek-then-read sequences stay correct per thread, with no lock. The
+sub-files of a compound segment (a `.seg` holds all of a segment's files) are
+windows on their segment's map.
 
-Not mmap: Whoosh reads a memory-mapped file through a BytesIO, which copies
-the whole file (see `store._CheckedIndex`); and a mapped file that is
-truncated under a reader kills the process (SIGBUS) where a short read only
-raises.
+A map, not `os.pread`: each `pread` is a system call that lets the GIL go
+and takes it again, and under load taking it again waited behind the other
+threads (the reads were 9.7 % of a loaded worker's samples, read ahead a
+kilobyte at a time already). A slice of a map is a copy in memory, under the
+GIL. Not Whoosh's own mmap path either: it reads a mapped file through a
+BytesIO, which copies the whole file (see `store._CheckedIndex`).
+
+A mapped file truncated under a reader would kill the process (SIGBUS);
+index files are never changed once written (updates write new files, and
+files are replaced by renaming), so none is truncated while it is open. A
+file damaged before it is opened is only shorter: reads past its end come
+back short and Whoosh raises, as it did with `pread`.
 """
 
 from __future__ import annotations
 
+import mmap
 import os
 import sys
 import threading
@@ -31,34 +40,37 @@ from typing import Any
 from whoosh.filedb.filestore import FileStorage
 from whoosh.filedb.structfile import StructFile
 
-# Bytes read at once for a short read, kept per thread and window: Whoosh reads
-# a term's hash slots, a block's header and varints a few bytes at a time, and
-# a `pread` for each (a system call, and the GIL let go and taken again, which
-# under load waited behind the other threads) was 9 % of a worker's samples.
-# Index files are never changed once written, so what was read ahead stays true.
-READ_AHEAD = 1024
-
 
 class Descriptor:
-    """An open file's descriptor, shared by its windows; closed once (or when collected)."""
+    """An open file mapped into memory, shared by its windows; closed once (or when collected)."""
 
     def __init__(self, path: str) -> None:
-        self.fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+        fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+        try:
+            self.size = os.fstat(fd).st_size
+            # An empty file cannot be mapped; it has nothing to read either.
+            self.map = mmap.mmap(fd, 0, access=mmap.ACCESS_READ) if self.size else b""
+        finally:
+            os.close(fd)  # the map keeps the file
         self.closed = False
-        # A reader dropped unclosed must not keep its descriptor for ever (a
-        # Python file would close itself when collected; a bare number does not).
-        self._close = weakref.finalize(self, os.close, self.fd)
+        # A reader dropped unclosed must not keep its map for ever.
+        self._close = weakref.finalize(self, _unmap, self.map)
 
     def close(self) -> None:
         self.closed = True
         self._close()
 
 
-class Window:
-    """A part of an open file, read with `pread` at each thread's own position.
+def _unmap(mapped: mmap.mmap | bytes) -> None:
+    if isinstance(mapped, mmap.mmap):
+        mapped.close()
 
-    Closing the window of a whole file closes its descriptor; a compound
-    segment's sub-files close with their segment (their close is a no-op).
+
+class Window:
+    """A part of an open file, read from its map at each thread's own position.
+
+    Closing the window of a whole file closes its map; a compound segment's
+    sub-files close with their segment (their close is a no-op).
     """
 
     __slots__ = ("_file", "_length", "_owner", "_positions", "_start")
@@ -113,27 +125,15 @@ class Window:
     def get(self, position: int, length: int) -> bytes:
         """`length` bytes from `position` (fewer at the end), without moving any position."""
         if self._file.closed:
-            # Its number may already name another file: never read through it.
             raise ValueError("read of a closed file")
         length = min(length, self._length - position)
         if length <= 0:
             return b""
-        local = self._positions
-        ahead: tuple[int, bytes] | None = getattr(local, "ahead", None)
-        if ahead is not None:
-            offset = position - ahead[0]
-            if offset >= 0 and offset + length <= len(ahead[1]):
-                return ahead[1][offset : offset + length]
-        if length >= READ_AHEAD:
-            return os.pread(self._file.fd, length, self._start + position)
-        chunk = os.pread(
-            self._file.fd, min(READ_AHEAD, self._length - position), self._start + position
-        )
-        local.ahead = (position, chunk)
-        return chunk[:length]
+        start = self._start + position
+        return self._file.map[start : start + length]
 
     def window(self, position: int, length: int) -> Window:
-        """A part of this window, sharing its descriptor."""
+        """A part of this window, sharing its map."""
         return Window(self._file, self._start + position, length)
 
     def close(self) -> None:
@@ -142,7 +142,7 @@ class Window:
 
 
 class SharedFile(StructFile):  # type: ignore[misc]
-    """Whoosh's structured file over a `Window`: positional reads go straight to `pread`."""
+    """Whoosh's structured file over a `Window`: positional reads go straight to the map."""
 
     file: Window
 
@@ -171,9 +171,4 @@ class SharedFileStorage(FileStorage):  # type: ignore[misc]
 
     def open_file(self, name: str, **kwargs: Any) -> SharedFile:
         file = Descriptor(self._fpath(name))
-        try:
-            length = os.fstat(file.fd).st_size
-        except BaseException:
-            file.close()
-            raise
-        return SharedFile(Window(file, 0, length, owner=True), name=name, **kwargs)
+        return SharedFile(Window(file, 0, file.size, owner=True), name=name, **kwargs)

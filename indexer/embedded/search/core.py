@@ -130,6 +130,10 @@ class SearchCore:
         # How many requests search at once (default: one per core; see States).
         self._states = States(live, self._shared, concurrency)
 
+    def span(self) -> contextlib.AbstractContextManager[None]:
+        """One caller's reads: one search turn and one index state for all (`States.span`)."""
+        return self._states.span()
+
     def _using(self) -> contextlib.AbstractContextManager[IndexState]:
         """The current index state, kept open until the block ends."""
         return self._states.using()

@@ -18,7 +18,7 @@ import numpy.typing as npt
 from indexer.archive.request import SearchRequest
 from indexer.archive.results import StoredArticle
 from indexer.embedded.index.columns import split_names
-from indexer.embedded.index.titles import shown_title
+from indexer.embedded.index.schema import shown_title
 from indexer.embedded.search.core import MatchSet, SearchCore
 from indexer.ingest.article import ENTITY_TYPES
 

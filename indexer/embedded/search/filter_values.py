@@ -9,8 +9,8 @@ section table holds every prefix of each article's path, so a folded parent
 still matches its children.
 
 A value nothing matches is not a silent zero: `KnownValues.closest` names the
-archive's nearest values (those rapidfuzz's weighted ratio finds close among
-the folded forms, most alike first, then most used), for the JSON `filter_suggestions`, the page's
+archive's nearest values among all the folded forms (`indexer.archive.closest`:
+most alike first, then most used), for the JSON `filter_suggestions`, the page's
 "did you mean" links and the CLI.
 
 May import `indexer.embedded.index`, `indexer.entities` and the request model.
@@ -23,8 +23,8 @@ from collections.abc import Callable, Mapping
 
 import numpy as np
 import numpy.typing as npt
-from rapidfuzz import fuzz, process
 
+from indexer.archive.closest import nearest
 from indexer.archive.request import MAX_CLOSEST, MAX_SUGGESTED, SearchRequest
 from indexer.archive.results import FilterMatch, FilterSuggestion
 from indexer.embedded.index.analysis import fold
@@ -32,16 +32,8 @@ from indexer.embedded.index.columns import Mask
 from indexer.entities.gazetteer import Gazetteer
 from indexer.ingest.article import ENTITY_TYPES
 
-# rapidfuzz's 0-100 weighted ratio a value must reach to be offered: "Mourinho"
-# for "José Mourinho" scores 90, "osce" for "José Mourinho" 67.
-MIN_SCORE = 75.0
-# Shorter values are compared whole: a partial match of two letters is everywhere.
-_PARTIAL_FROM = 4
 # Unknown values whose closest values are kept per index state.
 _CLOSEST_CACHE = 1000
-# Characters of an unknown value compared: the cost grows with its length, and
-# the archive's names are shorter.
-MAX_COMPARED = 60
 
 
 class KnownValues:
@@ -174,20 +166,9 @@ class KnownValues:
         return self._keys
 
     def _nearest(self, key: str) -> tuple[str, ...]:
-        key = key[:MAX_COMPARED]
-        scorer = fuzz.WRatio if len(key) >= _PARTIAL_FROM else fuzz.ratio
-        scored = process.extract(
-            key, self._compared(), scorer=scorer, score_cutoff=MIN_SCORE, limit=4 * MAX_CLOSEST
-        )
-        # The weighted ratio finds a part ("Mourinho" in "José Mourinho") but scores
-        # a longer value holding it ("Politics > Europe" for "politik") as high as
-        # the value itself: the plain ratio orders them, then how many articles use it.
-        ranked = sorted(
-            (-round(fuzz.ratio(key, k), 6), -self._count(self._ids[k][0]), k)
-            for k, _score, _ in scored
-        )
+        ranked = nearest(key, self._compared(), lambda k: self._count(self._ids[k][0]), MAX_CLOSEST)
         # An entity's name and its aliases lead to one value: name it once.
-        closest = dict.fromkeys(self.names[self._ids[k][0]] for _, _, k in ranked)
+        closest = dict.fromkeys(self.names[self._ids[k][0]] for k in ranked)
         return tuple(closest)[:MAX_CLOSEST]
 
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from indexer.archive.results import Hit
 from indexer.embedded.index.columns import split_names
-from indexer.embedded.index.titles import shown_title
+from indexer.embedded.index.schema import shown_title
 from indexer.embedded.search.highlight import highlight
 from indexer.ingest.article import ENTITY_TYPES
 

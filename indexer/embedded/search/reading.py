@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from indexer.archive.results import MarkedArticle
-from indexer.embedded.index.titles import shown_title
+from indexer.embedded.index.schema import shown_title
 from indexer.embedded.search.highlight import highlight
 
 Terms = Mapping[str, frozenset[str]]

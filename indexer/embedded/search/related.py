@@ -19,8 +19,7 @@ from whoosh.searching import Searcher
 
 from indexer.archive.results import RelatedArticle
 from indexer.embedded.index.columns import split_names
-from indexer.embedded.index.schema import analyzer_for, language_group, text_field
-from indexer.embedded.index.titles import shown_title
+from indexer.embedded.index.schema import analyzer_for, language_group, shown_title, text_field
 from indexer.embedded.search.engine import evaluate
 from indexer.embedded.search.hits import article_url
 from indexer.embedded.search.states import IndexState

@@ -5,7 +5,9 @@ reader can add a second value (disjunctive facets); the others over the
 matches. Each facet is listed as its kind says (`facets.KINDS`): by count,
 the first `limit`; sections as a tree, the first `limit` top-level sections
 each followed by its sub-sections; years all, newest first (the date
-histogram spans the whole archive), and the months of a selected year. A
+histogram spans the whole archive), and months, first to last: of a
+selected year, or of all the matches when they span a short time (a year
+of the archive is one bar otherwise). A
 selected value is always listed, so that it can be removed, counted even
 when it is not among the first.
 
@@ -16,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from indexer.archive.request import FACETS, SearchRequest
+from indexer.archive.request import FACETS, SHORT_SPAN_MONTHS, SearchRequest
 from indexer.archive.results import FacetValue
 from indexer.embedded.index.columns import Mask
 from indexer.embedded.search.facets import KINDS, FacetCount, FacetData
@@ -58,7 +60,21 @@ def result_facets(
     if request.year is not None:
         months = facets.months_of(request.year, matched)
         listed["month"] = [FacetValue(m.value, m.count) for m in months]
+    elif _short(listed["year"]):
+        # Counted as the years are, without the dates' own restriction, so that a
+        # chosen month is one bar among the others. The month column has one value a
+        # document: the same cheap pass as the years, done only for a short span.
+        own = KINDS["month"].restriction
+        mask = combine(text_mask, restrictions, exclude=own) if own in restrictions else matched
+        months, _ = facets.counts("month", mask)
+        listed["month"] = [FacetValue(m.value, m.count) for m in reversed(months)]
     return listed, distinct
+
+
+def _short(years: list[FacetValue]) -> bool:
+    """Whether these years hold SHORT_SPAN_MONTHS months or fewer: a year or two."""
+    found = [int(y.value) for y in years if y.count]
+    return bool(found) and (max(found) - min(found) + 1) * 12 <= SHORT_SPAN_MONTHS
 
 
 def _section_tree(facets: FacetData, mask: Mask, limit: int) -> tuple[list[FacetCount], int]:

@@ -298,6 +298,14 @@ def cores() -> int:
         return os.cpu_count() or 1
 
 
+@dataclass
+class _Span:
+    """What one thread's span holds: its turn, and the state of its first read."""
+
+    turn: bool = False
+    state: IndexState | None = None
+
+
 class States:
     """The current index state of one live index, opened when the index changed.
 
@@ -320,24 +328,86 @@ class States:
         # that already holds it.
         self._lock = threading.RLock()
         self.current: IndexState | None = None
+        # Each thread's span, while it is in one (see `span`).
+        self._local = threading.local()
 
     @contextlib.contextmanager
     def turn(self) -> Iterator[None]:
         """One of the `concurrency` turns to search (waited for when all are taken)."""
+        span = self._span()
+        if span is not None:
+            self._take_turn(span)
+            yield
+            return
         with self._turns:
             yield
 
     @contextlib.contextmanager
     def using(self) -> Iterator[IndexState]:
         """A turn and the current index state, kept open until the block ends."""
+        span = self._span()
+        if span is not None:
+            yield self._span_state(span)
+            return
         with self._turns:
-            state = self.acquire()
+            state = self._acquire()
             try:
                 yield state
             finally:
                 self.release(state)
 
+    @contextlib.contextmanager
+    def span(self) -> Iterator[None]:
+        """One caller's reads (a web request's): one turn and one state for all of them.
+
+        A page asks the core two to four times. Each ask taking its own turn
+        queued behind every other request again, and each taking the state
+        contended for this lock. In a span the thread takes both at its first
+        read and keeps them to the end: its reads see one state, and it waits
+        for a turn once. A span with no read (a 304) takes neither. Nested
+        spans are the outer one.
+        """
+        if self._span() is not None:
+            yield
+            return
+        span = _Span()
+        self._local.span = span
+        try:
+            yield
+        finally:
+            self._local.span = None
+            if span.state is not None:
+                self.release(span.state)
+            if span.turn:
+                self._turns.__exit__()
+
+    def _span(self) -> _Span | None:
+        """This thread's span, if it is in one."""
+        span: _Span | None = getattr(self._local, "span", None)
+        return span
+
+    def _take_turn(self, span: _Span) -> None:
+        if not span.turn:
+            self._turns.__enter__()
+            span.turn = True
+
+    def _span_state(self, span: _Span) -> IndexState:
+        if span.state is None:
+            self._take_turn(span)
+            span.state = self._acquire()
+        return span.state
+
     def acquire(self) -> IndexState:
+        """The current index state (in a span, the span's), with one more user."""
+        span = self._span()
+        if span is None:
+            return self._acquire()
+        state = self._span_state(span)
+        with self._lock:
+            state.users += 1
+        return state
+
+    def _acquire(self) -> IndexState:
         """The current index state, opened if the index changed, with one more user."""
         with self._lock:
             # The key is read under the lock: a thread that read it just before an

@@ -27,8 +27,7 @@ from whoosh.query import And, Or, Prefix, Query
 
 from indexer.archive.results import Suggestion
 from indexer.embedded.index.columns import Mask
-from indexer.embedded.index.schema import FALLBACK, TEXT_LANGUAGES, text_field
-from indexer.embedded.index.titles import shown_title
+from indexer.embedded.index.schema import FALLBACK, TEXT_LANGUAGES, shown_title, text_field
 from indexer.embedded.search.facets import FacetData
 from indexer.embedded.search.title_matches import TitleMatches, prefix_forms
 from indexer.ingest.article import ENTITY_TYPES

@@ -11,7 +11,7 @@ How a record becomes an article:
 - id ``reuters-<NEWID>``; source ``Reuters``; language ``en``.
 - title: TITLE as written. Wire headlines are mostly ALL CAPS; the article
   keeps them so, and the index shows them in headline case
-  (``indexer/embedded/index/titles.py``), acronyms and tickers as written (``U.S.``,
+  (``indexer/archive/titles.py``), acronyms and tickers as written (``U.S.``,
   ``OPEC``, ``<BAC>``). The angle brackets are Reuters' own marks for company
   names and tickers and are kept too.
 - body: BODY, a new paragraph at each indented line (how the wire marks

@@ -4,8 +4,9 @@ Wire services sent headlines in capitals (``VOLCKER REAFFIRMS G-6
 NEGOTIATING PROCESS``); a page of them shouts, and a reader scans
 ``Volcker Reaffirms G-6 Negotiating Process`` faster. The article keeps its
 title as written (the corpus, exports and the article JSON are the record);
-the index stores this readable form beside it (``display_title``) and every
-list and page shows that.
+each backend stores this readable form beside it (``display_title``) and every
+list and page shows that. It depends on no backend (the gazetteer and the
+English stop words only), so that both show a title alike.
 
 Only a title in capitals changes; any other is the writer's own casing and is
 left alone. In one that changes, a word is kept as written when it is an
@@ -22,11 +23,11 @@ other word is capitalised, each part of a hyphenated or slashed word too
 from __future__ import annotations
 
 import functools
+import json
 import re
 from collections.abc import Mapping
-from typing import Any
+from pathlib import Path
 
-from indexer.embedded.index.analysis import stop_words
 from indexer.entities.gazetteer import load_gazetteer
 
 # Lower case in headline case unless first (prepositions, articles, conjunctions).
@@ -47,11 +48,9 @@ _WORD = re.compile(r"(\S+)")
 _EDGES = re.compile(r"^([\"'(\[{<]*)(.*?)([\"')\]}>,;:!?.]*)$", re.S)
 _POSSESSIVE = re.compile(r"^(.+?)('S|’S)$")
 _APOSTROPHE_ENDINGS = frozenset(("S", "T", "D", "LL", "RE", "VE", "M"))
-
-
-def shown_title(stored: Mapping[str, Any]) -> str:
-    """The title to show for an article's stored fields: the readable one when it has one."""
-    return str(stored.get("display_title") or stored.get("title") or "")
+# The analyzers' stop words per language, folded (tests/test_opensearch_template.py
+# holds them equal to the embedded analyzer's): here, the English words.
+STOP_WORDS_PATH = Path(__file__).resolve().parents[1] / "data" / "stop_words.json"
 
 
 def is_capitals(title: str) -> bool:
@@ -141,7 +140,7 @@ def _capitalised(word: str) -> str:
 @functools.cache
 def _acronyms() -> frozenset[str]:
     """The gazetteer's one-word upper-case aliases that are not English words."""
-    english = stop_words("en")
+    english = _english_words()
     found = set()
     for entry in load_gazetteer().entries:
         for alias in entry.aliases:
@@ -165,3 +164,10 @@ def _known_spellings() -> Mapping[str, str]:
                 if any(c.isupper() for c in inner) and any(c.islower() for c in inner):
                     spellings.setdefault(word.upper(), word)
     return spellings
+
+
+@functools.cache
+def _english_words() -> frozenset[str]:
+    """English stop words, folded: words a one-word alias may also be."""
+    words: dict[str, list[str]] = json.loads(STOP_WORDS_PATH.read_text(encoding="utf-8"))
+    return frozenset(words["en"])

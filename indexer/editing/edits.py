@@ -1,5 +1,8 @@
 """A batch's changes to the corpus files: an uploaded file put in place, articles taken out.
 
+Backend-neutral: the embedded writer and the cluster backend make the same
+changes to the corpus folder, each from the holders its index reports.
+
 An id belongs to one file. `put` writes a new file into `corpus/uploads/`
 and takes its ids out of the files that held them first: the whole file goes
 to the trash when nothing else is in it, else the file is rewritten without
@@ -14,12 +17,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from indexer.editing.owners import Owners
 from indexer.editing.rewrite import rewritable, rewrite_without
 from indexer.editing.trash import trash_file, trash_record
 from indexer.editing.uploads import free_name, inside, uploads_folder
 from indexer.editing.writes import NewFile, Outcome, WriteFailed
-from indexer.embedded.index.build import file_key
-from indexer.embedded.owners import Owners
+from indexer.ingest.corpus import file_key
 from indexer.system.files import atomic_write
 
 
