@@ -21,7 +21,7 @@ from indexer.archive.builds import BuildProgress, ProgressFigures
 from indexer.archive.errors import ArchiveDamaged, ArchiveMissing
 from indexer.archives import check_backend, open_backend
 from indexer.settings import Settings, SettingsError
-from indexer.system.allocator import keep_freed_memory
+from indexer.system.allocator import tune_allocator
 from indexer.system.logs import configure_logging
 
 if TYPE_CHECKING:
@@ -39,7 +39,7 @@ def main(argv: Sequence[str] | None = None, extra_commands: Sequence[AddCommand]
     parser = _parser(extra_commands)
     args = parser.parse_args(argv)
     # Builds and searches reuse their freed arrays rather than fault them in again.
-    keep_freed_memory()
+    tune_allocator()
     try:
         settings = Settings.from_env().with_overrides(index=args.index, corpus=args.corpus)
         # Commands print what they did: their log adds warnings only (`serve` logs more).

@@ -13,7 +13,7 @@ import pytest
 PROGRAM = """
 import resource, threading, sys
 import numpy as np
-from indexer.system.allocator import keep_freed_memory
+from indexer.system.allocator import tune_allocator
 
 def work(out):
     before = resource.getrusage(resource.RUSAGE_THREAD).ru_minflt
@@ -34,7 +34,7 @@ def faults():
     return out[0]
 
 default = faults()
-assert keep_freed_memory()
+assert tune_allocator()
 print(default, faults())
 """
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import ctypes
 import logging
 import os
 import socket
@@ -51,36 +50,6 @@ def add_serve(commands: Any, common: argparse.ArgumentParser) -> None:
         "--workers", type=int, help="default: one per core, at most 8 (VINDEX_WORKERS)"
     )
     serve.set_defaults(handler=_serve)
-
-
-# glibc's malloc for the server (see _tune_malloc); a value set in the environment wins.
-MALLOC_SETTINGS = {"MALLOC_ARENA_MAX": "2", "MALLOC_TRIM_THRESHOLD_": "131072"}
-_M_TRIM_THRESHOLD, _M_ARENA_MAX = -1, -8  # mallopt(3) parameters
-
-
-def _tune_malloc() -> None:
-    """Keep the server's memory to what it uses: few malloc arenas, freed memory returned.
-
-    A worker answers from a pool of threads, each allocating and freeing numpy
-    arrays of the archive's size. By default glibc gives threads arenas of
-    their own (up to eight per core) and keeps freed memory in them, and it
-    raises its threshold for handing large blocks back as they are freed:
-    twenty threads searching the Reuters archive under an upload a second
-    held 1.0-1.1 GB, 0.28 GB with these settings (0.5 GB with two arenas
-    alone). The variables reach the worker processes uvicorn spawns; mallopt
-    tunes this process, which serves when there is one worker. Other C
-    libraries have no mallopt and are left as they are.
-    """
-    for name, value in MALLOC_SETTINGS.items():
-        os.environ.setdefault(name, value)
-    try:
-        mallopt = ctypes.CDLL(None).mallopt
-        arenas = int(os.environ["MALLOC_ARENA_MAX"])
-        trim = int(os.environ["MALLOC_TRIM_THRESHOLD_"])
-    except (AttributeError, OSError, ValueError):
-        return
-    mallopt(_M_ARENA_MAX, arenas)
-    mallopt(_M_TRIM_THRESHOLD, trim)
 
 
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
@@ -166,7 +135,6 @@ def _run(
         print(f"Editor token (set VINDEX_EDITOR_TOKEN to choose one): {settings.editor_token}")
     # Workers are separate processes: they read their settings from the environment.
     os.environ.update(settings.to_env())
-    _tune_malloc()
     open_files = raise_file_limit()  # inherited by the workers
     print(f"Vindex serving {where} on http://{settings.host}:{settings.port}/")
     print(f"Editor page: http://{settings.host}:{settings.port}/editor", flush=True)
