@@ -38,6 +38,8 @@ $(NPM_STAMP): package.json package-lock.json
 	fi
 
 run: $(STAMP)
+	@# A port in use is said first, before the build prints anything.
+	@$(BIN)/vindex serve --check-address
 	@# Incremental: builds the index on a fresh machine, a no-op when it is up to date.
 	@# A corpus file that fails is named but does not stop the server.
 	-$(BIN)/vindex index

@@ -130,6 +130,32 @@ def test_a_port_in_use_is_said_before_anything_is_printed(site: Path, workers: i
     )
 
 
+def test_make_run_says_a_port_in_use_before_it_builds(tmp_path: Path) -> None:
+    """`make run` builds the index before it serves: the port is asked about first."""
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        env = dict(os.environ)
+        env.update(
+            VINDEX_PORT=str(port),
+            VINDEX_INDEX=str(tmp_path / "index"),
+            VINDEX_CORPUS=str(tmp_path / "corpus"),
+        )
+        done = subprocess.run(
+            ["make", "--no-print-directory", "-s", "run"],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+    assert done.returncode != 0
+    assert done.stdout == ""  # no build ran, no address or token printed
+    assert done.stderr.startswith(f"vindex: port {port} on 127.0.0.1 is in use"), done.stderr
+    assert not (tmp_path / "index").exists()
+
+
 # -- more connections than the server keeps ----------------------------------------
 
 

@@ -49,11 +49,23 @@ def add_serve(commands: Any, common: argparse.ArgumentParser) -> None:
     serve.add_argument(
         "--workers", type=int, help="default: one per core, at most 8 (VINDEX_WORKERS)"
     )
+    serve.add_argument(
+        "--check-address",
+        action="store_true",
+        help="only say whether the address can be listened on (make run asks first)",
+    )
     serve.set_defaults(handler=_serve)
 
 
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
     settings = settings.with_overrides(host=args.host, port=args.port, workers=args.workers)
+    if args.check_address:
+        # `make run` asks before it builds: a port in use is said before anything else.
+        try:
+            check_free(settings.host, settings.port)
+        except OSError as exc:
+            raise UsageError(address_problem(settings.host, settings.port, exc)) from None
+        return EXIT_OK
     archive = open_backend(settings)
     try:
         missing = archive.health().status == "no index"
