@@ -55,6 +55,8 @@ from indexer.entities.aliases import (
     first_last,
     surname,
 )
+from indexer.entities.cue_words import CLUB_HEADS
+from indexer.entities.cues import Cues
 from indexer.entities.gazetteer import Entry, Gazetteer
 from indexer.entities.memo import Memo
 from indexer.entities.names import (
@@ -203,6 +205,7 @@ class _Pass:
         self._people_by_title([i for i in spots if words[i] in titled])
         self._organisations(mixed, [i for i in spots if words[i] in heads])
         self._bracketed_organisations()
+        Cues(self).run()
         self._surnames()
         blocked = self.index.gazetteer.blocklist
         found = [m for m in self.mentions if m.name not in blocked]
@@ -456,9 +459,16 @@ class _Pass:
             while start < heads[-1] and (title[words[start]] or words[start][0].isdigit()):
                 start += 1  # not "President Chase Manhattan Bank", not "35-member Board"
             head = heads[-1]
+            if words[head] in CLUB_HEADS:
+                # "Rekordmeister Manchester United": a club is named from its town on.
+                towns = [k for k in range(start, head) if k in covered]
+                start = towns[0] if towns else start
             end = head + 1
             if head == run_end - 1:
                 end = self._linked_tail(head, end)
+            # "Channel 4", "BBC Radio 4": a number ends a broadcaster's name.
+            while end < run_end and words[end].isdigit() and len(words[end]) < 3:
+                end += 1
             if end - start < 2:
                 continue
             if start == head and start > 0 and words[start - 1].lower() in INDEFINITE:
@@ -518,6 +528,15 @@ class _Pass:
             and self._org_word(tail)
         ):
             tail += 1
+            # "Department for Education and Skills": "and" joins two words of the tail.
+            if (
+                tail + 1 < len(words)
+                and words[tail] in ("and", "und")
+                and self._adjacent(tail - 1, tail)
+                and self._adjacent(tail, tail + 1)
+                and self._org_word(tail + 1)
+            ):
+                tail += 1
         return tail if tail > j else end
 
     def _bracketed_organisations(self) -> None:

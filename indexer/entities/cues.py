@@ -1,0 +1,419 @@
+"""Names the gazetteer does not know, found and typed by the words around them.
+
+A gazetteer cannot hold every club, company, town and player an archive
+names; the text itself says what they are. After the gazetteer and the name
+rules (`indexer.entities.extract`), this step reads a text's cues:
+
+- **Clubs.** In a text about sport, a town written as a team (``Burnley beat
+  Leicester``, ``Southampton manager``, ``Bayern-Trainer``, a score between
+  two names) is the club, shown as written; so is an unknown capitalised word
+  in such a place (``Brentford v Southampton``).
+- **Line-ups.** A line listing names (``Replacements: Everitt for Mapletoft
+  (53), ...``, a team's ``Van Gisbergen; Voyce, Erinle, ...``) lists people.
+- **Weak first names.** ``Mark``, ``Will`` or ``Grant`` start a person's name
+  when the surname that follows is written again on its own.
+- **Acronyms.** An unknown ALL-CAPS word in running text (``WMC``, ``ITV1``)
+  names an organisation, unless it is a common abbreviation (``GDP``, ``CEO``).
+- **Places.** A run of capitalised words ending in ``Street``, ``Park`` or
+  ``Stadium`` (``Fleet Street``, ``Ewood Park``), a German compound ending in
+  ``-straße`` or ``-platz``, and an unknown word after ``in``/``near``/``nach``
+  that the text never writes in lower case (English) or that ends like a
+  German place name (``in Saalfelden``).
+- **Wrong links undone.** A nationality adjective is no country (``British``),
+  a German job title no ministry (``Verteidigungsminister``), a crude oil
+  grade no person or state (``Brent Blend``, ``West Texas Intermediate``),
+  an agency's credit (``(Reuters)``, ``(APA)``) no entity of the story, and a
+  name inside a longer name is not named apart (``Queens`` in ``Queens Park
+  Rangers``).
+
+Each rule visits only the tokens that can matter: the mentions found, or the
+tokens whose word is in a small set.
+"""
+
+from __future__ import annotations
+
+import bisect
+from typing import TYPE_CHECKING
+
+from indexer.entities.cue_words import (
+    CLUB_AFTER,
+    CLUB_BEFORE,
+    CLUB_HEADS,
+    CLUB_COMPOUNDS,
+    CLUB_PREFIXES,
+    COMPANY_AFTER,
+    COMPANY_BEFORE,
+    COMPANY_BEFORE_THAT,
+    DEMONYM,
+    JOB_TITLE,
+    LINEUP_LABELS,
+    NOT_ACRONYMS,
+    NOT_NAMES,
+    PLACE_BEFORE,
+    PLACE_COMPOUND_ENDINGS,
+    PLACE_HEADS,
+    PLACE_NAME_ENDINGS,
+    SCORE,
+    SPORT_MIN_WORDS,
+    SPORT_WORDS,
+)
+from indexer.entities.names import MONTHS_AND_DAYS, ORG_HEADS, PARTICLES, STOPWORDS
+
+if TYPE_CHECKING:
+    from indexer.entities.extract import Mention, _Pass
+
+CUE = "cue"
+# Kinds of place a club takes its name from (a country's team is the country).
+_TOWN_KINDS = frozenset({"city", "region"})
+# Given names that are also common words: only a repeated surname makes them a name.
+_WEAK_FIRST_NAMES = frozenset({"Mark", "Will", "Grant", "Rich", "Chance", "Young", "King"})
+_MAX_ACRONYM = 6
+
+
+class Cues:
+    """The cue rules over one text being read (a `_Pass` of the extractor)."""
+
+    def __init__(self, reading: _Pass) -> None:
+        self.r = reading
+        words = reading.words
+        self.sporty = sum(1 for w in words if w in SPORT_WORDS) >= SPORT_MIN_WORDS
+        # Lower-case words of the text: a word written so is a common word, not a name.
+        self.lowered = {w for w in reading.vocabulary if w[:1].islower()}
+
+    def run(self) -> None:
+        r = self.r
+        self._weak_first_names()
+        self._lineups()
+        if self.sporty:
+            self._clubs()
+        self._companies()
+        self._acronyms()
+        self._places_by_head()
+        self._places_after_preposition()
+        r.mentions = self._undo_wrong_links(r.mentions)
+
+    # --- Helpers ---------------------------------------------------------------
+
+    def _mention(self, type: str, i: int, end: int, name: str | None = None) -> Mention:
+        from indexer.entities.extract import Mention
+
+        r = self.r
+        start, stop = r.starts[i], r.ends[end - 1]
+        written = " ".join(r.text[start:stop].split())
+        return Mention(type, name or written, start, stop, CUE)
+
+    def _free(self, i: int) -> bool:
+        """Token i is a capitalised word no mention claims, and no function word."""
+        r = self.r
+        if i < 0 or i >= len(r.words) or i in r.covered:
+            return False
+        word = r.words[i]
+        return word[:1].isupper() and word.lower() not in STOPWORDS
+
+    def _plain_name(self, i: int) -> bool:
+        """Token i may be a name's word: free, capitalised, lower case after its first letter."""
+        r = self.r
+        if not self._free(i):
+            return False
+        word = r.words[i]
+        return not (
+            word.isupper()
+            or r.word_rules.title[word]
+            or word in ORG_HEADS
+            or word in MONTHS_AND_DAYS
+            or word in SPORT_WORDS
+        )
+
+    def _kind(self, mention: Mention) -> str | None:
+        entry = self.r._entry(mention.name, mention.type)
+        return entry.kind if entry is not None else None
+
+    # --- People ----------------------------------------------------------------
+
+    def _lineups(self) -> None:
+        """People in lists of names: line-ups, replacements, scorers."""
+        r = self.r
+        text = r.text
+        firsts = r.tokens.line_firsts
+        for number in range(len(firsts) - 1):
+            first, last = firsts[number], firsts[number + 1]
+            if last - first < 4:
+                continue
+            line = text[r.starts[first] : r.ends[last - 1]]
+            if line.count(",") + line.count(";") < 3:
+                continue
+            body_from = first
+            if r.words[first] in LINEUP_LABELS or ":" in line[:30]:
+                colon = line.find(":")
+                if colon < 0 or colon > 30:
+                    continue
+                body_from = bisect.bisect_left(r.starts, r.starts[first] + colon + 1)
+            items = self._list_items(body_from, last)
+            named = [item for item in items if self._list_name(*item)]
+            if len(items) < 4 or len(named) < 0.8 * len(items):
+                continue
+            # A list's names end the full names the text gives ("Mapletoft": "Mark Mapletoft").
+            full = {last.casefold(): name for last, name in r.full_names.items()}
+            for i, end in named:
+                for k in range(i, end):
+                    old = r.covered.pop(k, None)
+                    if old is not None and old in r.mentions:
+                        r.mentions.remove(old)
+                written = " ".join(r.text[r.starts[i] : r.ends[end - 1]].split())
+                r._add(self._mention("person", i, end, full.get(written.casefold())))
+
+    def _list_items(self, first: int, last: int) -> list[tuple[int, int]]:
+        """The items of a list from token `first` to `last`: runs of words between marks."""
+        r = self.r
+        items: list[tuple[int, int]] = []
+        i = first
+        while i < last:
+            end = i + 1
+            while end < last and r.text[r.ends[end - 1] : r.starts[end]].strip() == "":
+                if r.words[end] in ("for", "für"):
+                    break
+                end += 1
+            word = r.words[i]
+            if not word.isdigit() and word not in ("for", "für", "capt", "Kapitän"):
+                items.append((i, end))
+            i = end if end > i else i + 1
+        return items
+
+    def _list_name(self, i: int, end: int) -> bool:
+        r = self.r
+        if end - i > 3:
+            return False
+        for k in range(i, end):
+            word = r.words[k]
+            if word in PARTICLES or word.lower() in ("van", "de", "le"):
+                continue
+            if not word[:1].isupper() or word.isupper() or word.lower() in STOPWORDS:
+                return False
+            mention = r.covered.get(k)
+            if mention is not None and (
+                mention.type == "organization" or self._kind(mention) in ("country", "region")
+            ):
+                return False  # a list of teams or countries, not of players
+        return True
+
+    def _weak_first_names(self) -> None:
+        """ "Mark Mapletoft" ... "Mapletoft": a common-word first name and a repeated surname."""
+        r = self.r
+        words = r.words
+        spots = r._where(set(_WEAK_FIRST_NAMES), range(len(words)))
+        for i in spots:
+            if i in r.covered or i + 1 >= len(words) or not r._adjacent(i, i + 1):
+                continue
+            end = r._name_from(i, 4)
+            if end - i < 2:
+                continue
+            surname = words[end - 1]
+            if words.count(surname) < 2:
+                continue
+            r._claims(i, end, "person", r._person_name(i, end))
+
+    # --- Clubs -----------------------------------------------------------------
+
+    def _club_cue(self, i: int, end: int) -> bool:
+        """The words around tokens i..end write them as a team."""
+        r = self.r
+        words, text = r.words, r.text
+        before = words[i - 1] if i > 0 and r.lines[i - 1] == r.lines[i] else ""
+        after = words[end] if end < len(words) and r.lines[end] == r.lines[end - 1] else ""
+        gap_after = text[r.ends[end - 1] : r.starts[end]] if end < len(words) else ""
+        if before in CLUB_BEFORE or after in CLUB_AFTER:
+            return True
+        if gap_after.startswith(("'s", "’s")) and after in CLUB_AFTER:
+            return True
+        tail = text[r.ends[end - 1] : r.ends[end - 1] + 8]
+        head = text[max(0, r.starts[i] - 8) : r.starts[i]]
+        if SCORE.match(tail.strip()) or SCORE.search(head.strip()[-7:] or "x"):
+            return True
+        # "Bayern-Trainer": the compound's next part.
+        joined = text[r.ends[end - 1] : r.ends[end - 1] + 1] == "-"
+        return joined and after in CLUB_COMPOUNDS
+
+    def _clubs(self) -> None:
+        """Towns written as teams become their clubs; unknown words so written too."""
+        r = self.r
+        by_name: dict[str, list[Mention]] = {}
+        for mention in r.mentions:
+            if mention.type == "place" and self._kind(mention) in _TOWN_KINDS:
+                by_name.setdefault(mention.name, []).append(mention)
+        for same in by_name.values():
+            if not any(self._club_cue(*self._tokens_of(m)) for m in same):
+                continue
+            written = r.text[same[0].start : same[0].end]
+            for mention in same:
+                mention.type, mention.name, mention.source = "organization", written, CUE
+        # "FC Augsburg", "SK Rapid": a club's prefix and a town or a name.
+        words = r.words
+        for i in r._where(set(CLUB_PREFIXES), range(len(words))):
+            if i in r.covered or i + 1 >= len(words) or not r._adjacent(i, i + 1):
+                continue
+            nxt = r.covered.get(i + 1)
+            if nxt is not None and nxt.type == "place":
+                k, end = self._tokens_of(nxt)
+                r.mentions.remove(nxt)
+                for j in range(k, end):
+                    r.covered.pop(j, None)
+                r._add(self._mention("organization", i, end))
+            elif self._free(i + 1) and words[i].isupper():
+                r._add(self._mention("organization", i, i + 2))
+        # Unknown words written as a team: "Brentford v Southampton".
+        for i in range(len(words)):
+            if not self._plain_name(i) or words[i] in r.index.first_names:
+                continue
+            if r.tokens.sentence_starts[i] and not self._strong_after(i):
+                continue
+            if self._club_cue(i, i + 1):
+                r._add(self._mention("organization", i, i + 1))
+
+    def _strong_after(self, i: int) -> bool:
+        r = self.r
+        return i + 1 < len(r.words) and r.words[i + 1] in ("v", "vs")
+
+    def _tokens_of(self, mention: Mention) -> tuple[int, int]:
+        starts = self.r.starts
+        i = bisect.bisect_left(starts, mention.start)
+        end = bisect.bisect_left(starts, mention.end, lo=i)
+        return i, max(end, i + 1)
+
+    # --- Organisations ---------------------------------------------------------
+
+    def _companies(self) -> None:
+        """ "Xstrata's bid", "shares in Yukos", "WMC chairman": an unknown word as a company."""
+        r = self.r
+        words, text = r.words, r.text
+        for i in range(len(words)):
+            if not self._plain_name(i) or i + 1 >= len(words):
+                continue
+            word = words[i]
+            if word in r.index.first_names or word in r.full_names or "-" in word:
+                continue
+            gap = text[r.ends[i] : r.starts[i + 1]]
+            after = words[i + 1] if gap.strip() in ("", "'s", "’s") else ""
+            before = words[i - 1] if i > 0 and r._adjacent(i - 1, i) else ""
+            before_that = words[i - 2] if i > 1 and before else ""
+            opening = bool(r.tokens.sentence_starts[i]) and gap.strip() == ""
+            if (after in COMPANY_AFTER and not opening) or (
+                before in COMPANY_BEFORE and before_that in COMPANY_BEFORE_THAT
+            ):
+                r._add(self._mention("organization", i, i + 1))
+
+    def _acronyms(self) -> None:
+        """Unknown ALL-CAPS words in running text name organisations."""
+        r = self.r
+        words, caps, lines = r.words, r.caps, r.lines
+        for i in r.tokens.ruled:
+            word = words[i]
+            if len(word) < 2 or len(word) > _MAX_ACRONYM + 1 or i in r.covered:
+                continue
+            letters = word.rstrip("0123456789")
+            if len(letters) < 2 or not letters.isalpha() or not letters.isupper():
+                continue
+            if caps[lines[i]] or word in NOT_ACRONYMS or letters in NOT_ACRONYMS:
+                continue
+            if all(c in "IVXLC" for c in letters):
+                continue  # a Roman numeral: "Henry VIII"
+            if letters.lower() in self.lowered or letters.capitalize() in r.vocabulary:
+                continue  # a word set in capitals: "KEY", "MATCH"
+            neighbours = (words[k] for k in (i - 1, i + 1) if 0 <= k < len(words))
+            if any(w.isupper() and len(w) > 1 and lines[i] == lines[i] for w in neighbours):
+                continue  # a heading in capitals: "KEY MATCH STATS"
+            r._add(self._mention("organization", i, i + 1))
+
+    # --- Places ----------------------------------------------------------------
+
+    def _places_by_head(self) -> None:
+        """Streets, venues and landmarks: "Fleet Street", "Ewood Park", "Heldenplatz"."""
+        r = self.r
+        words = r.words
+        for i in r._where(set(PLACE_HEADS), range(len(words))):
+            if i in r.covered or i == 0 or not r._adjacent(i - 1, i):
+                continue
+            start = i
+            while start > 0 and self._plain_name(start - 1) and r._adjacent(start - 1, i):
+                if r.tokens.sentence_starts[start - 1]:
+                    break
+                start -= 1
+            if start == i:
+                continue
+            r._add(self._mention("place", start, i + 1))
+        for i in range(len(words)):
+            word = words[i]
+            compound = len(word) > 8 and word.lower().endswith(PLACE_COMPOUND_ENDINGS)
+            if compound and "-" not in word and self._free(i):
+                r._add(self._mention("place", i, i + 1))
+
+    def _places_after_preposition(self) -> None:
+        """ "in Pattaya", "nach Leonberg": an unknown name where a place stands."""
+        r = self.r
+        words = r.words
+        for i in r._where(set(PLACE_BEFORE), range(len(words))):
+            j = i + 1
+            if j >= len(words) or not r._adjacent(i, j) or not self._plain_name(j):
+                continue
+            word = words[j]
+            if word in r.index.first_names or word in r.full_names:
+                continue
+            if j + 1 < len(words) and r._adjacent(j, j + 1) and words[j + 1][:1].isupper():
+                continue  # a longer name: the other rules' or none
+            if r.german:
+                endings = [e for e in PLACE_NAME_ENDINGS if word.lower().endswith(e)]
+                if not endings or "-" in word or len(word) < len(endings[0]) + 3:
+                    continue
+            elif word.lower() in self.lowered or DEMONYM.fullmatch(word) or "-" in word:
+                continue
+            r._add(self._mention("place", j, j + 1))
+
+    # --- Wrong links -----------------------------------------------------------
+
+    def _undo_wrong_links(self, mentions: list[Mention]) -> list[Mention]:
+        r = self.r
+        text = r.text
+        blocked: list[tuple[int, int]] = []
+        for phrase in NOT_NAMES:
+            at = text.find(phrase)
+            while at >= 0:
+                blocked.append((at, at + len(phrase)))
+                at = text.find(phrase, at + 1)
+        kept = []
+        for m in mentions:
+            written = text[m.start : m.end]
+            if m.type == "place" and written != m.name and DEMONYM.fullmatch(written):
+                continue  # "British" is no country
+            if m.type == "organization" and JOB_TITLE.fullmatch(written):
+                continue  # "Verteidigungsminister" is no ministry
+            if any(start <= m.start and m.end <= end for start, end in blocked):
+                continue
+            credit = text[m.start - 1 : m.start] == "(" and text[m.end : m.end + 1] in (")", ",")
+            if credit and m.type == "organization" and self._kind(m) == "media":
+                continue  # an agency's credit: "(Reuters)", "(APA, 3.5.2016)"
+            kept.append(m)
+        return self._outermost(kept)
+
+    def _outermost(self, mentions: list[Mention]) -> list[Mention]:
+        """Names inside a longer name are not named apart: "BBC" in "BBC Radio 4", "Queens"
+        in "Queens Park Rangers", "Manchester" in "Manchester United" (but a town stays
+        inside an organisation that is no club: "Tokyo" in "Tokyo Stock Exchange")."""
+        mentions.sort(key=lambda m: (m.start, -m.end))
+        outer: list[Mention] = []
+        widest: Mention | None = None  # the mention reaching furthest so far
+        for m in mentions:
+            if widest is not None and m.start >= 0 and m.end <= widest.end:
+                if (m.start, m.end) != (widest.start, widest.end) and self._within(m, widest):
+                    continue
+            if widest is None or m.end > widest.end:
+                widest = m
+            outer.append(m)
+        return outer
+
+    def _within(self, inner: Mention, outer: Mention) -> bool:
+        """Whether `inner` is only a part of `outer`'s name."""
+        if inner.type == outer.type or outer.type == "place":
+            return True
+        if outer.type == "organization" and inner.type == "place":
+            last = self.r.text[outer.start : outer.end].split()[-1]
+            return last in CLUB_HEADS and self._kind(inner) != "country"
+        return inner.type == "place" and outer.type == "person"
