@@ -28,6 +28,7 @@ SPORT_WORDS = _words(
     Tor Tore Spiel Spiele Liga Bundesliga Saison Stürmer Verteidiger Torhüter
     Mittelfeldspieler Trainer Tabelle Treffer Klub Verein Meister Meisterschaft
     Elfmeter Abstieg Aufstieg Kicker Teamspieler Legionär
+    club clubs referee Uefa Fifa semi-final quarter-final
     """
 )
 SPORT_MIN_WORDS = 3
@@ -49,7 +50,12 @@ CLUB_AFTER = _words(
 # The word of a hyphenated compound that makes its first part a club ("Bayern-Trainer").
 CLUB_COMPOUNDS = _words("Trainer Coach Stürmer Verteidiger Torhüter Kapitän Fans Spieler Profi")
 # A score between two teams: "Burnley 2-1 Leicester", "London Irish 19-33 Wasps".
-SCORE = re.compile(r"\d{1,3}\s?[-–:]\s?\d{1,3}")
+SCORE_AFTER = re.compile(r"\s\d{1,3}\s?[-–:]\s?\d{1,3}\s+[A-ZÄÖÜ]")
+SCORE_BEFORE = re.compile(r"[A-Za-zäöüß]\s\d{1,3}\s?[-–:]\s?\d{1,3}\s$")
+# Adjectives of nationality that no suffix gives away ("Dutch side", "French club").
+NATIONALITIES = _words("Dutch French Swiss Welsh Greek Thai Czech Scots Basque Irish Spanish")
+# The names of competitions: no person, no club ("Premier League", "FA Cup").
+COMPETITIONS = _words("League Cup Premiership Championship Liga Bundesliga Trophy Series Olympics")
 
 # Words that end a club's name ("Leicester City", "Queens Park Rangers") or
 # start one ("FC Augsburg", "SK Rapid"), beyond the organisations' head words.

@@ -33,27 +33,31 @@ tokens whose word is in a small set.
 from __future__ import annotations
 
 import bisect
+from collections import Counter
 from typing import TYPE_CHECKING
 
 from indexer.entities.cue_words import (
     CLUB_AFTER,
     CLUB_BEFORE,
-    CLUB_HEADS,
     CLUB_COMPOUNDS,
+    CLUB_HEADS,
     CLUB_PREFIXES,
     COMPANY_AFTER,
     COMPANY_BEFORE,
     COMPANY_BEFORE_THAT,
+    COMPETITIONS,
     DEMONYM,
     JOB_TITLE,
     LINEUP_LABELS,
+    NATIONALITIES,
     NOT_ACRONYMS,
     NOT_NAMES,
     PLACE_BEFORE,
     PLACE_COMPOUND_ENDINGS,
     PLACE_HEADS,
     PLACE_NAME_ENDINGS,
-    SCORE,
+    SCORE_AFTER,
+    SCORE_BEFORE,
     SPORT_MIN_WORDS,
     SPORT_WORDS,
 )
@@ -68,6 +72,27 @@ _TOWN_KINDS = frozenset({"city", "region"})
 # Given names that are also common words: only a repeated surname makes them a name.
 _WEAK_FIRST_NAMES = frozenset({"Mark", "Will", "Grant", "Rich", "Chance", "Young", "King"})
 _MAX_ACRONYM = 6
+_GERMAN_ARTICLES = frozenset(
+    [
+        "der",
+        "die",
+        "das",
+        "dem",
+        "den",
+        "des",
+        "ein",
+        "eine",
+        "einem",
+        "einen",
+        "einer",
+        "eines",
+        "sein",
+        "seine",
+        "seinem",
+        "ihr",
+        "ihre",
+    ]
+)
 
 
 class Cues:
@@ -122,6 +147,9 @@ class Cues:
             or word in ORG_HEADS
             or word in MONTHS_AND_DAYS
             or word in SPORT_WORDS
+            or word in COMPETITIONS
+            or word in NATIONALITIES
+            or DEMONYM.fullmatch(word) is not None
         )
 
     def _kind(self, mention: Mention) -> str | None:
@@ -160,7 +188,10 @@ class Cues:
                     if old is not None and old in r.mentions:
                         r.mentions.remove(old)
                 written = " ".join(r.text[r.starts[i] : r.ends[end - 1]].split())
-                r._add(self._mention("person", i, end, full.get(written.casefold())))
+                name = full.get(written.casefold(), written)
+                if end - i > 1 and len(r.words[i]) == 1:
+                    i += 1  # "M Horak" is written "Horak" in the text's other mentions
+                r._add(self._mention("person", i, end, name))
 
     def _list_items(self, first: int, last: int) -> list[tuple[int, int]]:
         """The items of a list from token `first` to `last`: runs of words between marks."""
@@ -168,6 +199,9 @@ class Cues:
         items: list[tuple[int, int]] = []
         i = first
         while i < last:
+            if r.words[i] in ("for", "für"):
+                i += 1  # "Everitt for Mapletoft": two items
+                continue
             end = i + 1
             while end < last and r.text[r.ends[end - 1] : r.starts[end]].strip() == "":
                 if r.words[end] in ("for", "für"):
@@ -187,6 +221,8 @@ class Cues:
             word = r.words[k]
             if word in PARTICLES or word.lower() in ("van", "de", "le"):
                 continue
+            if k == i and end - i > 1 and len(word) == 1 and word.isupper():
+                continue  # an initial: "O Barkley"
             if not word[:1].isupper() or word.isupper() or word.lower() in STOPWORDS:
                 return False
             mention = r.covered.get(k)
@@ -225,9 +261,10 @@ class Cues:
             return True
         if gap_after.startswith(("'s", "’s")) and after in CLUB_AFTER:
             return True
-        tail = text[r.ends[end - 1] : r.ends[end - 1] + 8]
-        head = text[max(0, r.starts[i] - 8) : r.starts[i]]
-        if SCORE.match(tail.strip()) or SCORE.search(head.strip()[-7:] or "x"):
+        # A score between two names: "Burnley 2-1 Leicester".
+        tail = text[r.ends[end - 1] : r.ends[end - 1] + 10]
+        head = text[max(0, r.starts[i] - 10) : r.starts[i]]
+        if SCORE_AFTER.match(tail) or SCORE_BEFORE.search(head):
             return True
         # "Bayern-Trainer": the compound's next part.
         joined = text[r.ends[end - 1] : r.ends[end - 1] + 1] == "-"
@@ -237,8 +274,10 @@ class Cues:
         """Towns written as teams become their clubs; unknown words so written too."""
         r = self.r
         by_name: dict[str, list[Mention]] = {}
+        # A town, or in German a region ("Bayern"); an English region may be a nation's team.
+        kinds = _TOWN_KINDS if r.german else {"city"}
         for mention in r.mentions:
-            if mention.type == "place" and self._kind(mention) in _TOWN_KINDS:
+            if mention.type == "place" and self._kind(mention) in kinds:
                 by_name.setdefault(mention.name, []).append(mention)
         for same in by_name.values():
             if not any(self._club_cue(*self._tokens_of(m)) for m in same):
@@ -246,6 +285,17 @@ class Cues:
             written = r.text[same[0].start : same[0].end]
             for mention in same:
                 mention.type, mention.name, mention.source = "organization", written, CUE
+        # "London Irish", "Sheffield Wednesday": a town and a word no rule knows.
+        for mention in list(r.mentions):
+            if mention.type != "place" or self._kind(mention) not in kinds:
+                continue
+            i, end = self._tokens_of(mention)
+            stop = end
+            while stop < min(end + 2, len(r.words)) and self._club_word(stop, i):
+                stop += 1
+            if stop > end:
+                r.mentions.remove(mention)
+                r._add(self._mention("organization", i, stop))
         # "FC Augsburg", "SK Rapid": a club's prefix and a town or a name.
         words = r.words
         for i in r._where(set(CLUB_PREFIXES), range(len(words))):
@@ -268,6 +318,18 @@ class Cues:
                 continue
             if self._club_cue(i, i + 1):
                 r._add(self._mention("organization", i, i + 1))
+
+    def _club_word(self, k: int, first: int) -> bool:
+        """Token k may go on a club's name that starts at token `first` (a town)."""
+        r = self.r
+        if not r._adjacent(k - 1, k) or r.tokens.sentence_starts[k]:
+            return False
+        word = r.words[k]
+        if word in MONTHS_AND_DAYS and word != "Wednesday":
+            return False  # but "Sheffield Wednesday"
+        if r.german or k in r.covered or word.lower() in STOPWORDS or word.isupper():
+            return False
+        return word[:1].isupper() and not r.word_rules.title[word] and word not in COMPETITIONS
 
     def _strong_after(self, i: int) -> bool:
         r = self.r
@@ -305,6 +367,7 @@ class Cues:
         """Unknown ALL-CAPS words in running text name organisations."""
         r = self.r
         words, caps, lines = r.words, r.caps, r.lines
+        counts: Counter[str] | None = None
         for i in r.tokens.ruled:
             word = words[i]
             if len(word) < 2 or len(word) > _MAX_ACRONYM + 1 or i in r.covered:
@@ -321,6 +384,10 @@ class Cues:
             neighbours = (words[k] for k in (i - 1, i + 1) if 0 <= k < len(words))
             if any(w.isupper() and len(w) > 1 and lines[i] == lines[i] for w in neighbours):
                 continue  # a heading in capitals: "KEY MATCH STATS"
+            if counts is None:
+                counts = Counter(words)
+            if counts[word] < 2:
+                continue  # a one-off: a table's code ("AUT"), a format ("API")
             r._add(self._mention("organization", i, i + 1))
 
     # --- Places ----------------------------------------------------------------
@@ -380,6 +447,8 @@ class Cues:
                 at = text.find(phrase, at + 1)
         kept = []
         for m in mentions:
+            if r.german and m.type == "place" and self._after_article(m):
+                continue  # "das Leiden", "dem Klang": a noun, not the town
             written = text[m.start : m.end]
             if m.type == "place" and written != m.name and DEMONYM.fullmatch(written):
                 continue  # "British" is no country
@@ -391,7 +460,33 @@ class Cues:
             if credit and m.type == "organization" and self._kind(m) == "media":
                 continue  # an agency's credit: "(Reuters)", "(APA, 3.5.2016)"
             kept.append(m)
-        return self._outermost(kept)
+        kept = self._outermost(kept)
+        self._linked(kept)
+        return kept
+
+    def _after_article(self, mention: Mention) -> bool:
+        """A German town's name after an article: the common noun it is also spelled as."""
+        if self._kind(mention) != "city":
+            return False
+        before = self.r.text[max(0, mention.start - 7) : mention.start].split()
+        return bool(before) and before[-1] in _GERMAN_ARTICLES
+
+    def _linked(self, mentions: list[Mention]) -> None:
+        """An organisation's short form names the long one the text gives: "WMC" is
+        "WMC Resources", "IRB" the "International Rugby Board", "Marsh" "Marsh & McLennan"."""
+        long_names = {m.name for m in mentions if m.type == "organization" and " " in m.name}
+        if not long_names:
+            return
+        short: dict[str, str] = {}
+        for name in sorted(long_names, key=len):
+            parts = name.split()
+            short.setdefault(parts[0], name)
+            initials = "".join(p[0] for p in parts if p[0].isupper())
+            if len(initials) > 1:
+                short.setdefault(initials, name)
+        for m in mentions:
+            if m.type == "organization" and " " not in m.name and m.source != "gazetteer":
+                m.name = short.get(m.name, m.name)
 
     def _outermost(self, mentions: list[Mention]) -> list[Mention]:
         """Names inside a longer name are not named apart: "BBC" in "BBC Radio 4", "Queens"
@@ -401,13 +496,20 @@ class Cues:
         outer: list[Mention] = []
         widest: Mention | None = None  # the mention reaching furthest so far
         for m in mentions:
-            if widest is not None and m.start >= 0 and m.end <= widest.end:
-                if (m.start, m.end) != (widest.start, widest.end) and self._within(m, widest):
-                    continue
+            if widest is not None and self._nested(m, widest):
+                continue
             if widest is None or m.end > widest.end:
                 widest = m
             outer.append(m)
         return outer
+
+    def _nested(self, inner: Mention, outer: Mention) -> bool:
+        """`inner` lies strictly inside `outer` and is only a part of its name."""
+        if inner.start < 0 or inner.end > outer.end:
+            return False
+        if (inner.start, inner.end) == (outer.start, outer.end):
+            return False
+        return self._within(inner, outer)
 
     def _within(self, inner: Mention, outer: Mention) -> bool:
         """Whether `inner` is only a part of `outer`'s name."""

@@ -55,7 +55,7 @@ from indexer.entities.aliases import (
     first_last,
     surname,
 )
-from indexer.entities.cue_words import CLUB_HEADS
+from indexer.entities.cue_words import CLUB_HEADS, COMPETITIONS
 from indexer.entities.cues import Cues
 from indexer.entities.gazetteer import Entry, Gazetteer
 from indexer.entities.memo import Memo
@@ -133,6 +133,7 @@ class _WordRules:
                 word.lower() in STOPWORDS
                 or word in MONTHS_AND_DAYS
                 or word in ORG_HEADS
+                or word in COMPETITIONS
                 or self.title[word]
             )
 
