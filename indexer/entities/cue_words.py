@@ -47,6 +47,8 @@ CLUB_AFTER = _words(
     Trainer Coach Stürmer Verteidiger Torhüter Kapitän Fans Spieler
     """
 )
+# British English gives a team plural verbs: "Brentford have", "Fulham were".
+CLUB_VERBS = _words("have were are remain")
 # The word of a hyphenated compound that makes its first part a club ("Bayern-Trainer").
 CLUB_COMPOUNDS = _words("Trainer Coach Stürmer Verteidiger Torhüter Kapitän Fans Spieler Profi")
 # A score between two teams: "Burnley 2-1 Leicester", "London Irish 19-33 Wasps".
@@ -78,6 +80,10 @@ PLACE_HEADS = _words(
 # The endings of a German compound that names a street, square or venue ("Mariahilfer Straße"
 # is two words; "Kärntnerstraße", "Heldenplatz", "Prinzenparkstadion" are one).
 PLACE_COMPOUND_ENDINGS = ("gasse", "stadion")
+# The endings of a German compound that names a public body ("Gesundheitsministerium").
+ORG_COMPOUND_ENDINGS = ("ministerium", "anwaltschaft", "korrespondenz", "verband", "bund")
+# Generic bodies every town or state has: "die Staatsanwaltschaft" names none.
+GENERIC_BODIES = ("staatsanwaltschaft", "oberstaatsanwaltschaft")
 # The endings of German and Austrian place names: "in Saalfelden", "nach Leonberg".
 PLACE_NAME_ENDINGS = (
     "dorf",
@@ -107,6 +113,8 @@ PLACE_NAME_ENDINGS = (
 )
 # Before a place: "in Pattaya", "nach Leonberg", "town of Evesham".
 PLACE_BEFORE = _words("in near outside nach aus bei nahe durch")
+# A speaker for a body: "a Home Office spokesman", "a Department for Education source".
+SPEAKERS = _words("spokesman spokeswoman spokesperson source sources official officials")
 # Around a company's name: "Xstrata's bid", "shares in Yukos", "WMC chairman".
 COMPANY_AFTER = _words(
     """

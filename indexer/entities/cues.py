@@ -42,16 +42,19 @@ from indexer.entities.cue_words import (
     CLUB_COMPOUNDS,
     CLUB_HEADS,
     CLUB_PREFIXES,
+    CLUB_VERBS,
     COMPANY_AFTER,
     COMPANY_BEFORE,
     COMPANY_BEFORE_THAT,
     COMPETITIONS,
     DEMONYM,
+    GENERIC_BODIES,
     JOB_TITLE,
     LINEUP_LABELS,
     NATIONALITIES,
     NOT_ACRONYMS,
     NOT_NAMES,
+    ORG_COMPOUND_ENDINGS,
     PLACE_BEFORE,
     PLACE_COMPOUND_ENDINGS,
     PLACE_HEADS,
@@ -112,6 +115,8 @@ class Cues:
         if self.sporty:
             self._clubs()
         self._companies()
+        if r.german:
+            self._bodies()
         self._acronyms()
         self._places_by_head()
         self._places_after_preposition()
@@ -259,6 +264,9 @@ class Cues:
         gap_after = text[r.ends[end - 1] : r.starts[end]] if end < len(words) else ""
         if before in CLUB_BEFORE or after in CLUB_AFTER:
             return True
+        if after in CLUB_VERBS and not r.german and not gap_after.strip():
+            # "Brentford have", but not "the Saints have" (a nickname, a plural).
+            return not words[end - 1].endswith("s")
         if gap_after.startswith(("'s", "’s")) and after in CLUB_AFTER:
             return True
         # A score between two names: "Burnley 2-1 Leicester".
@@ -311,9 +319,12 @@ class Cues:
             elif self._free(i + 1) and words[i].isupper():
                 r._add(self._mention("organization", i, i + 2))
         # Unknown words written as a team: "Brentford v Southampton".
+        surnames = {name.split()[-1] for name in r.full_names.values()}
         for i in range(len(words)):
             if not self._plain_name(i) or words[i] in r.index.first_names:
                 continue
+            if words[i] in surnames:
+                continue  # "Yapp's" of John Yapp
             if r.tokens.sentence_starts[i] and not self._strong_after(i):
                 continue
             if self._club_cue(i, i + 1):
@@ -342,6 +353,26 @@ class Cues:
         return i, max(end, i + 1)
 
     # --- Organisations ---------------------------------------------------------
+
+    def _bodies(self) -> None:
+        """German public bodies in one word: "Gesundheitsministerium", "Volksanwaltschaft"."""
+        r = self.r
+        words = r.words
+        for i in range(len(words)):
+            word = words[i]
+            if len(word) < 12 or not word[0].isupper() or i in r.covered:
+                continue
+            lowered = word.lower()
+            ending = next((e for e in ORG_COMPOUND_ENDINGS if lowered.endswith(e)), None)
+            if ending is None or len(word) < len(ending) + 4 or lowered in GENERIC_BODIES:
+                continue
+            start = i
+            # "Österreichischer Wirtschaftsbund": its adjective goes with it.
+            if i > 0 and r._adjacent(i - 1, i) and i - 1 not in r.covered:
+                before = words[i - 1]
+                if before[:1].isupper() and DEMONYM.fullmatch(before.rstrip("rs")):
+                    start = i - 1
+            r._add(self._mention("organization", start, i + 1))
 
     def _companies(self) -> None:
         """ "Xstrata's bid", "shares in Yukos", "WMC chairman": an unknown word as a company."""
@@ -400,7 +431,7 @@ class Cues:
             if i in r.covered or i == 0 or not r._adjacent(i - 1, i):
                 continue
             start = i
-            while start > 0 and self._plain_name(start - 1) and r._adjacent(start - 1, i):
+            while start > 0 and self._venue_word(start - 1) and r._adjacent(start - 1, start):
                 if r.tokens.sentence_starts[start - 1]:
                     break
                 start -= 1
@@ -412,6 +443,11 @@ class Cues:
             compound = len(word) > 8 and word.lower().endswith(PLACE_COMPOUND_ENDINGS)
             if compound and "-" not in word and self._free(i):
                 r._add(self._mention("place", i, i + 1))
+
+    def _venue_word(self, k: int) -> bool:
+        """A word of a venue's or a street's name: "St Mary's Stadium", "Fleet Street"."""
+        r = self.r
+        return self._plain_name(k) or (r.words[k] in ("St", "Saint") and k not in r.covered)
 
     def _places_after_preposition(self) -> None:
         """ "in Pattaya", "nach Leonberg": an unknown name where a place stands."""

@@ -55,7 +55,7 @@ from indexer.entities.aliases import (
     first_last,
     surname,
 )
-from indexer.entities.cue_words import CLUB_HEADS, COMPETITIONS
+from indexer.entities.cue_words import CLUB_HEADS, COMPETITIONS, SPEAKERS
 from indexer.entities.cues import Cues
 from indexer.entities.gazetteer import Entry, Gazetteer
 from indexer.entities.memo import Memo
@@ -468,12 +468,24 @@ class _Pass:
             if head == run_end - 1:
                 end = self._linked_tail(head, end)
             # "Channel 4", "BBC Radio 4": a number ends a broadcaster's name.
-            while end < run_end and words[end].isdigit() and len(words[end]) < 3:
+            while (
+                end < run_end
+                and words[end].isdigit()
+                and len(words[end]) < 3
+                and self._adjacent(end - 1, end)
+            ):
                 end += 1
             if end - start < 2:
                 continue
-            if start == head and start > 0 and words[start - 1].lower() in INDEFINITE:
-                continue  # "an Organisation for Dialogue" describes, it does not name
+            if (
+                start == head
+                and start > 0
+                and words[start - 1].lower() in INDEFINITE
+                and not (end < len(words) and words[end] in SPEAKERS)
+            ):
+                # "an Organisation for Dialogue" describes, it does not name (but
+                # "a Department for Education source" names one).
+                continue
             name = " ".join(self.text[self.starts[start] : self.ends[end - 1]].split())
             entry = self._entry(name, "organization")
             if self._claims(start, end, "organization", entry.name if entry else name):
