@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import bisect
 from collections import Counter
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
 from indexer.entities.cue_words import (
@@ -64,6 +65,7 @@ from indexer.entities.cue_words import (
     SPORT_MIN_WORDS,
     SPORT_WORDS,
 )
+from indexer.entities.memo import Memo
 from indexer.entities.names import MONTHS_AND_DAYS, ORG_HEADS, PARTICLES, STOPWORDS
 
 if TYPE_CHECKING:
@@ -98,15 +100,44 @@ _GERMAN_ARTICLES = frozenset(
 )
 
 
+def _acronym(word: str) -> bool:
+    """An ALL-CAPS word that may name an organisation: "WMC", "ITV1" (not "GDP", "VIII")."""
+    if len(word) < 2 or len(word) > _MAX_ACRONYM + 1:
+        return False
+    letters = word.rstrip("0123456789")
+    if len(letters) < 2 or not letters.isalpha() or not letters.isupper():
+        return False
+    if word in NOT_ACRONYMS or letters in NOT_ACRONYMS:
+        return False
+    return not all(c in "IVXLC" for c in letters)  # a Roman numeral: "Henry VIII"
+
+
+def _body(word: str) -> bool:
+    """A German compound naming a public body: "Gesundheitsministerium"."""
+    if len(word) < 12 or not word[0].isupper():
+        return False
+    lowered = word.lower()
+    ending = next((e for e in ORG_COMPOUND_ENDINGS if lowered.endswith(e)), None)
+    return ending is not None and len(word) >= len(ending) + 4 and lowered not in GENERIC_BODIES
+
+
+def _venue_compound(word: str) -> bool:
+    """A German compound naming a venue or a lane in one word: "Herrengasse"."""
+    return len(word) > 8 and word.lower().endswith(PLACE_COMPOUND_ENDINGS) and "-" not in word
+
+
+_ACRONYMS = Memo(_acronym)
+_BODIES = Memo(_body)
+_VENUES = Memo(_venue_compound)
+
+
 class Cues:
     """The cue rules over one text being read (a `_Pass` of the extractor)."""
 
     def __init__(self, reading: _Pass) -> None:
         self.r = reading
-        words = reading.words
-        self.sporty = sum(1 for w in words if w in SPORT_WORDS) >= SPORT_MIN_WORDS
-        # Lower-case words of the text: a word written so is a common word, not a name.
-        self.lowered = {w for w in reading.vocabulary if w[:1].islower()}
+        vocabulary = reading.vocabulary
+        self.sporty = len(vocabulary.intersection(SPORT_WORDS)) >= SPORT_MIN_WORDS
 
     def run(self) -> None:
         r = self.r
@@ -123,6 +154,14 @@ class Cues:
         r.mentions = self._undo_wrong_links(r.mentions)
 
     # --- Helpers ---------------------------------------------------------------
+
+    def _at(self, words: Iterable[str], among: Sequence[int] | None = None) -> list[int]:
+        """The tokens whose word is one of `words` (of `among`, else of all), in order."""
+        r = self.r
+        found = r.vocabulary.intersection(words)
+        if not found:
+            return []  # most texts hold none of a cue's words: no walk over the tokens
+        return r._where(found, range(len(r.words)) if among is None else among)
 
     def _mention(self, type: str, i: int, end: int, name: str | None = None) -> Mention:
         from indexer.entities.extract import Mention
@@ -173,8 +212,9 @@ class Cues:
             if last - first < 4:
                 continue
             line = text[r.starts[first] : r.ends[last - 1]]
-            if line.count(",") + line.count(";") < 3:
-                continue
+            marks = line.count(",") + line.count(";")
+            if marks < 3 or last - first > 5 * (marks + 1):
+                continue  # prose: a list has a mark every few words
             body_from = first
             if r.words[first] in LINEUP_LABELS or ":" in line[:30]:
                 colon = line.find(":")
@@ -241,7 +281,7 @@ class Cues:
         """ "Mark Mapletoft" ... "Mapletoft": a common-word first name and a repeated surname."""
         r = self.r
         words = r.words
-        spots = r._where(set(_WEAK_FIRST_NAMES), range(len(words)))
+        spots = self._at(_WEAK_FIRST_NAMES)
         for i in spots:
             if i in r.covered or i + 1 >= len(words) or not r._adjacent(i, i + 1):
                 continue
@@ -306,7 +346,7 @@ class Cues:
                 r._add(self._mention("organization", i, stop))
         # "FC Augsburg", "SK Rapid": a club's prefix and a town or a name.
         words = r.words
-        for i in r._where(set(CLUB_PREFIXES), range(len(words))):
+        for i in self._at(CLUB_PREFIXES):
             if i in r.covered or i + 1 >= len(words) or not r._adjacent(i, i + 1):
                 continue
             nxt = r.covered.get(i + 1)
@@ -358,13 +398,9 @@ class Cues:
         """German public bodies in one word: "Gesundheitsministerium", "Volksanwaltschaft"."""
         r = self.r
         words = r.words
-        for i in range(len(words)):
-            word = words[i]
-            if len(word) < 12 or not word[0].isupper() or i in r.covered:
-                continue
-            lowered = word.lower()
-            ending = next((e for e in ORG_COMPOUND_ENDINGS if lowered.endswith(e)), None)
-            if ending is None or len(word) < len(ending) + 4 or lowered in GENERIC_BODIES:
+        found = set(filter(_BODIES.__getitem__, r.vocabulary))
+        for i in self._at(found):
+            if i in r.covered:
                 continue
             start = i
             # "Österreichischer Wirtschaftsbund": its adjective goes with it.
@@ -378,8 +414,11 @@ class Cues:
         """ "Xstrata's bid", "shares in Yukos", "WMC chairman": an unknown word as a company."""
         r = self.r
         words, text = r.words, r.text
-        for i in range(len(words)):
-            if not self._plain_name(i) or i + 1 >= len(words):
+        # Only words next to a cue can be one: found from the cues.
+        spots = {i - 1 for i in self._at(COMPANY_AFTER)}
+        spots.update(i + 2 for i in self._at(COMPANY_BEFORE_THAT))
+        for i in sorted(spots):
+            if i < 0 or i + 1 >= len(words) or not self._plain_name(i):
                 continue
             word = words[i]
             if word in r.index.first_names or word in r.full_names or "-" in word:
@@ -399,18 +438,13 @@ class Cues:
         r = self.r
         words, caps, lines = r.words, r.caps, r.lines
         counts: Counter[str] | None = None
-        for i in r.tokens.ruled:
+        found = set(filter(_ACRONYMS.__getitem__, r.vocabulary))
+        for i in self._at(found, r.tokens.ruled):
             word = words[i]
-            if len(word) < 2 or len(word) > _MAX_ACRONYM + 1 or i in r.covered:
+            if i in r.covered or caps[lines[i]]:
                 continue
             letters = word.rstrip("0123456789")
-            if len(letters) < 2 or not letters.isalpha() or not letters.isupper():
-                continue
-            if caps[lines[i]] or word in NOT_ACRONYMS or letters in NOT_ACRONYMS:
-                continue
-            if all(c in "IVXLC" for c in letters):
-                continue  # a Roman numeral: "Henry VIII"
-            if letters.lower() in self.lowered or letters.capitalize() in r.vocabulary:
+            if letters.lower() in r.vocabulary or letters.capitalize() in r.vocabulary:
                 continue  # a word set in capitals: "KEY", "MATCH"
             neighbours = (words[k] for k in (i - 1, i + 1) if 0 <= k < len(words))
             if any(w.isupper() and len(w) > 1 and lines[i] == lines[i] for w in neighbours):
@@ -426,8 +460,7 @@ class Cues:
     def _places_by_head(self) -> None:
         """Streets, venues and landmarks: "Fleet Street", "Ewood Park", "Heldenplatz"."""
         r = self.r
-        words = r.words
-        for i in r._where(set(PLACE_HEADS), range(len(words))):
+        for i in self._at(PLACE_HEADS):
             if i in r.covered or i == 0 or not r._adjacent(i - 1, i):
                 continue
             start = i
@@ -438,10 +471,9 @@ class Cues:
             if start == i:
                 continue
             r._add(self._mention("place", start, i + 1))
-        for i in range(len(words)):
-            word = words[i]
-            compound = len(word) > 8 and word.lower().endswith(PLACE_COMPOUND_ENDINGS)
-            if compound and "-" not in word and self._free(i):
+        venues = set(filter(_VENUES.__getitem__, r.vocabulary))
+        for i in self._at(venues):
+            if self._free(i):
                 r._add(self._mention("place", i, i + 1))
 
     def _venue_word(self, k: int) -> bool:
@@ -453,7 +485,7 @@ class Cues:
         """ "in Pattaya", "nach Leonberg": an unknown name where a place stands."""
         r = self.r
         words = r.words
-        for i in r._where(set(PLACE_BEFORE), range(len(words))):
+        for i in self._at(PLACE_BEFORE):
             j = i + 1
             if j >= len(words) or not r._adjacent(i, j) or not self._plain_name(j):
                 continue
@@ -466,7 +498,7 @@ class Cues:
                 endings = [e for e in PLACE_NAME_ENDINGS if word.lower().endswith(e)]
                 if not endings or "-" in word or len(word) < len(endings[0]) + 3:
                     continue
-            elif word.lower() in self.lowered or DEMONYM.fullmatch(word) or "-" in word:
+            elif word.lower() in r.vocabulary or DEMONYM.fullmatch(word) or "-" in word:
                 continue
             r._add(self._mention("place", j, j + 1))
 
