@@ -52,6 +52,7 @@ CLUB_VERBS = _words("have were are remain")
 # The word of a hyphenated compound that makes its first part a club ("Bayern-Trainer").
 CLUB_COMPOUNDS = _words("Trainer Coach Stürmer Verteidiger Torhüter Kapitän Fans Spieler Profi")
 # A score between two teams: "Burnley 2-1 Leicester", "London Irish 19-33 Wasps".
+SCORE = re.compile(r"\b\d{1,3}\s?[-–:]\s?\d{1,3}\b")
 SCORE_AFTER = re.compile(r"\s\d{1,3}\s?[-–:]\s?\d{1,3}\s+[A-ZÄÖÜ]")
 SCORE_BEFORE = re.compile(r"[A-Za-zäöüß]\s\d{1,3}\s?[-–:]\s?\d{1,3}\s$")
 # Adjectives of nationality that no suffix gives away ("Dutch side", "French club").

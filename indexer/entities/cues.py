@@ -60,6 +60,7 @@ from indexer.entities.cue_words import (
     PLACE_COMPOUND_ENDINGS,
     PLACE_HEADS,
     PLACE_NAME_ENDINGS,
+    SCORE,
     SCORE_AFTER,
     SCORE_BEFORE,
     SPORT_MIN_WORDS,
@@ -127,6 +128,8 @@ def _venue_compound(word: str) -> bool:
 
 
 _ACRONYMS = Memo(_acronym)
+_DEMONYMS = Memo(lambda word: DEMONYM.fullmatch(word) is not None)
+_JOB_TITLES = Memo(lambda word: JOB_TITLE.fullmatch(word) is not None)
 _BODIES = Memo(_body)
 _VENUES = Memo(_venue_compound)
 
@@ -360,7 +363,7 @@ class Cues:
                 r._add(self._mention("organization", i, i + 2))
         # Unknown words written as a team: "Brentford v Southampton".
         surnames = {name.split()[-1] for name in r.full_names.values()}
-        for i in range(len(words)):
+        for i in self._club_spots():
             if not self._plain_name(i) or words[i] in r.index.first_names:
                 continue
             if words[i] in surnames:
@@ -369,6 +372,18 @@ class Cues:
                 continue
             if self._club_cue(i, i + 1):
                 r._add(self._mention("organization", i, i + 1))
+
+    def _club_spots(self) -> list[int]:
+        """The tokens a club cue stands next to (only these can be written as a team)."""
+        r = self.r
+        spots = {i + 1 for i in self._at(CLUB_BEFORE)}
+        spots.update(i - 1 for i in self._at(CLUB_AFTER | CLUB_VERBS | CLUB_COMPOUNDS))
+        for match in SCORE.finditer(r.text):
+            k = bisect.bisect_left(r.starts, match.start())
+            spots.update((k - 2, k - 1, k + 1, k + 2))  # "Burnley 2-1 Leicester": either side
+        # "Bayern-Trainer" is one token: every hyphenated word may hold a cue.
+        spots.update(i for i, word in enumerate(r.words) if "-" in word)
+        return sorted(i for i in spots if 0 <= i < len(r.words))
 
     def _club_word(self, k: int, first: int) -> bool:
         """Token k may go on a club's name that starts at token `first` (a town)."""
@@ -438,7 +453,7 @@ class Cues:
         r = self.r
         words, caps, lines = r.words, r.caps, r.lines
         counts: Counter[str] | None = None
-        found = set(filter(_ACRONYMS.__getitem__, r.vocabulary))
+        found = set(filter(_ACRONYMS.__getitem__, filter(str.isupper, r.vocabulary)))
         for i in self._at(found, r.tokens.ruled):
             word = words[i]
             if i in r.covered or caps[lines[i]]:
@@ -471,6 +486,8 @@ class Cues:
             if start == i:
                 continue
             r._add(self._mention("place", start, i + 1))
+        if not r.german:
+            return
         venues = set(filter(_VENUES.__getitem__, r.vocabulary))
         for i in self._at(venues):
             if self._free(i):
@@ -518,11 +535,11 @@ class Cues:
             if r.german and m.type == "place" and self._after_article(m):
                 continue  # "das Leiden", "dem Klang": a noun, not the town
             written = text[m.start : m.end]
-            if m.type == "place" and written != m.name and DEMONYM.fullmatch(written):
+            if m.type == "place" and written != m.name and _DEMONYMS[written]:
                 continue  # "British" is no country
-            if m.type == "organization" and JOB_TITLE.fullmatch(written):
+            if m.type == "organization" and _JOB_TITLES[written]:
                 continue  # "Verteidigungsminister" is no ministry
-            if any(start <= m.start and m.end <= end for start, end in blocked):
+            if blocked and any(start <= m.start and m.end <= end for start, end in blocked):
                 continue
             credit = text[m.start - 1 : m.start] == "(" and text[m.end : m.end + 1] in (")", ",")
             if credit and m.type == "organization" and self._kind(m) == "media":
