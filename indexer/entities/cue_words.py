@@ -43,7 +43,7 @@ CLUB_BEFORE = _words(
 CLUB_AFTER = _words(
     """
     manager boss striker midfielder defender goalkeeper keeper winger forward
-    captain coach fans player players side squad v vs chairman
+    captain coach fans player players side squad v vs chairman beat beaten drew won lost
     Trainer Coach Stürmer Verteidiger Torhüter Kapitän Fans Spieler
     """
 )

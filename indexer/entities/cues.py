@@ -127,6 +127,7 @@ def _venue_compound(word: str) -> bool:
     return len(word) > 8 and word.lower().endswith(PLACE_COMPOUND_ENDINGS) and "-" not in word
 
 
+_CAPITALISED_BEFORE_THAT = frozenset(word.capitalize() for word in COMPANY_BEFORE_THAT)
 _ACRONYMS = Memo(_acronym)
 _DEMONYMS = Memo(lambda word: DEMONYM.fullmatch(word) is not None)
 _JOB_TITLES = Memo(lambda word: JOB_TITLE.fullmatch(word) is not None)
@@ -331,7 +332,7 @@ class Cues:
             if mention.type == "place" and self._kind(mention) in kinds:
                 by_name.setdefault(mention.name, []).append(mention)
         for same in by_name.values():
-            if not any(self._club_cue(*self._tokens_of(m)) for m in same):
+            if not any(self._club_cue(*self._tokens_of(m)) or self._club_compound(m) for m in same):
                 continue
             written = r.text[same[0].start : same[0].end]
             for mention in same:
@@ -372,6 +373,13 @@ class Cues:
                 continue
             if self._club_cue(i, i + 1):
                 r._add(self._mention("organization", i, i + 1))
+
+    def _club_compound(self, mention: Mention) -> bool:
+        """ "Bayern-Trainer", "Dortmund-Fans": the town's compound makes it the club."""
+        r = self.r
+        k = bisect.bisect_right(r.starts, mention.start) - 1
+        rest = r.text[mention.end : r.ends[k]] if 0 <= k < len(r.ends) else ""
+        return rest[:1] == "-" and rest[1:] in CLUB_COMPOUNDS
 
     def _club_spots(self) -> list[int]:
         """The tokens a club cue stands next to (only these can be written as a team)."""
@@ -431,7 +439,7 @@ class Cues:
         words, text = r.words, r.text
         # Only words next to a cue can be one: found from the cues.
         spots = {i - 1 for i in self._at(COMPANY_AFTER)}
-        spots.update(i + 2 for i in self._at(COMPANY_BEFORE_THAT))
+        spots.update(i + 2 for i in self._at(COMPANY_BEFORE_THAT | _CAPITALISED_BEFORE_THAT))
         for i in sorted(spots):
             if i < 0 or i + 1 >= len(words) or not self._plain_name(i):
                 continue
@@ -444,7 +452,7 @@ class Cues:
             before_that = words[i - 2] if i > 1 and before else ""
             opening = bool(r.tokens.sentence_starts[i]) and gap.strip() == ""
             if (after in COMPANY_AFTER and not opening) or (
-                before in COMPANY_BEFORE and before_that in COMPANY_BEFORE_THAT
+                before in COMPANY_BEFORE and before_that.lower() in COMPANY_BEFORE_THAT
             ):
                 r._add(self._mention("organization", i, i + 1))
 
@@ -554,7 +562,7 @@ class Cues:
         if self._kind(mention) != "city":
             return False
         before = self.r.text[max(0, mention.start - 7) : mention.start].split()
-        return bool(before) and before[-1] in _GERMAN_ARTICLES
+        return bool(before) and before[-1].lower() in _GERMAN_ARTICLES
 
     def _linked(self, mentions: list[Mention]) -> None:
         """An organisation's short form names the long one the text gives: "WMC" is

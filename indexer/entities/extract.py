@@ -504,6 +504,7 @@ class _Pass:
         while end < len(words) and not sentence_starts[end]:
             if (
                 words[end] in ("and", "und")
+                and not words[end - 1].isdigit()  # "Channel 4 and BBC Radio 4": two names
                 and end + 1 < len(words)
                 and self._adjacent(end - 1, end)
                 and self._adjacent(end, end + 1)

@@ -67,7 +67,7 @@ ORG_HEADS = _words(
     Holding Konzern
     Office Society Service Services Studios Productions Partnership Securities
     Resources Industries Systems Technologies Communications Network Records
-    Entertainment Insurance Investments Partners Treasury Infirmary Hospital
+    Entertainment Insurance Investments Treasury Infirmary Hospital
     School Church Centre Army Navy Police Radio Channel Assembly
     United City Rovers Athletic Wanderers Albion Rangers Harriers Hotspur
     Gericht Gerichtshof Ausschuss Bund Rat
