@@ -56,9 +56,15 @@ SCORE = re.compile(r"\b\d{1,3}\s?[-–:]\s?\d{1,3}\b")
 SCORE_AFTER = re.compile(r"\s\d{1,3}\s?[-–:]\s?\d{1,3}\s+[A-ZÄÖÜ]")
 SCORE_BEFORE = re.compile(r"[A-Za-zäöüß]\s\d{1,3}\s?[-–:]\s?\d{1,3}\s$")
 # Adjectives of nationality that no suffix gives away ("Dutch side", "French club").
-NATIONALITIES = _words("Dutch French Swiss Welsh Greek Thai Czech Scots Basque Irish Spanish")
+NATIONALITIES = _words(
+    "Dutch French Swiss Welsh Greek Thai Czech Scots Basque Irish Spanish German English "
+    "Mandarin Cantonese Arabic Hindi Urdu Russian Latin Hebrew Persian Farsi Swahili"
+)
 # The names of competitions: no person, no club ("Premier League", "FA Cup").
-COMPETITIONS = _words("League Cup Premiership Championship Liga Bundesliga Trophy Series Olympics")
+COMPETITIONS = _words(
+    "League Cup Premiership Championship Liga Bundesliga Trophy Series Olympics Nations Open "
+    "Masters Slam"
+)
 
 # Words that end a club's name ("Leicester City", "Queens Park Rangers") or
 # start one ("FC Augsburg", "SK Rapid"), beyond the organisations' head words.
@@ -124,7 +130,7 @@ COMPANY_AFTER = _words(
     """
 )
 COMPANY_BEFORE = _words("in of")
-COMPANY_BEFORE_THAT = _words("shares stake bid")
+COMPANY_BEFORE_THAT = _words("shares stake bid interest investment")
 
 # Acronyms that name no organisation (or name one only as a word of a longer name).
 NOT_ACRONYMS = _words(

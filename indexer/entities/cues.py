@@ -41,7 +41,6 @@ from indexer.entities.cue_words import (
     CLUB_AFTER,
     CLUB_BEFORE,
     CLUB_COMPOUNDS,
-    CLUB_HEADS,
     CLUB_PREFIXES,
     CLUB_VERBS,
     COMPANY_AFTER,
@@ -78,6 +77,8 @@ _TOWN_KINDS = frozenset({"city", "region"})
 # Given names that are also common words: only a repeated surname makes them a name.
 _WEAK_FIRST_NAMES = frozenset({"Mark", "Will", "Grant", "Rich", "Chance", "Young", "King"})
 _MAX_ACRONYM = 6
+# Before a place written as where something is, not as a team.
+_WHERE = frozenset({"in", "near", "outside", "of", "from", "to", "nach", "aus", "von", "im"})
 _GERMAN_ARTICLES = frozenset(
     [
         "der",
@@ -331,9 +332,12 @@ class Cues:
         for mention in r.mentions:
             if mention.type == "place" and self._kind(mention) in kinds:
                 by_name.setdefault(mention.name, []).append(mention)
-        for same in by_name.values():
-            if not any(self._club_cue(*self._tokens_of(m)) or self._club_compound(m) for m in same):
-                continue
+        clubs = [
+            same
+            for same in by_name.values()
+            if any(self._club_cue(*self._tokens_of(m)) or self._club_compound(m) for m in same)
+        ]
+        for same in clubs:
             written = r.text[same[0].start : same[0].end]
             for mention in same:
                 mention.type, mention.name, mention.source = "organization", written, CUE
@@ -371,8 +375,40 @@ class Cues:
                 continue  # "Yapp's" of John Yapp
             if r.tokens.sentence_starts[i] and not self._strong_after(i):
                 continue
-            if self._club_cue(i, i + 1):
-                r._add(self._mention("organization", i, i + 1))
+            if i in r.covered:
+                continue  # claimed by a name found at an earlier spot
+            # "gegen Crystal Palace": the club's name goes on with its capitalised words.
+            end = i + 1
+            while end < min(i + 3, len(words)) and r._adjacent(end - 1, end):
+                if not self._plain_name(end):
+                    break
+                end += 1
+            if self._club_cue(i, end) or self._club_cue(i, i + 1):
+                r._add(self._mention("organization", i, end))
+        self._other_towns(kinds)
+
+    def _other_towns(self, kinds: set[str] | frozenset[str]) -> None:
+        """A text that writes two or more names as teams writes its other towns so too,
+        but where it says a town is where something is ("in Leeds", "bei Norwich")."""
+        r = self.r
+        teams = {m.name for m in r.mentions if m.source == CUE and m.type == "organization"}
+        if len(teams) < 2:
+            return
+        by_name: dict[str, list[Mention]] = {}
+        for mention in r.mentions:
+            if mention.type == "place" and self._kind(mention) in kinds:
+                by_name.setdefault(mention.name, []).append(mention)
+        for same in by_name.values():
+            if any(self._placed(m) for m in same):
+                continue
+            written = r.text[same[0].start : same[0].end]
+            for mention in same:
+                mention.type, mention.name, mention.source = "organization", written, CUE
+
+    def _placed(self, mention: Mention) -> bool:
+        """The town is written as where something is: "in Leeds", "near Norwich"."""
+        before = self.r.text[max(0, mention.start - 8) : mention.start].split()
+        return bool(before) and before[-1].lower() in _WHERE
 
     def _club_compound(self, mention: Mention) -> bool:
         """ "Bayern-Trainer", "Dortmund-Fans": the town's compound makes it the club."""
@@ -472,6 +508,12 @@ class Cues:
             neighbours = (words[k] for k in (i - 1, i + 1) if 0 <= k < len(words))
             if any(w.isupper() and len(w) > 1 and lines[i] == lines[i] for w in neighbours):
                 continue  # a heading in capitals: "KEY MATCH STATS"
+            if i + 1 < len(words) and words[i + 1] in COMPETITIONS:
+                continue  # "FA Cup": a competition's name
+            text = r.text
+            bracketed = text[r.starts[i] - 1 : r.starts[i]] == "(" and text[r.ends[i]] == ")"
+            if bracketed and r.covered.get(i - 1) is not None:
+                continue  # "Henrik Stenson (SWE)": a player's nation
             if counts is None:
                 counts = Counter(words)
             if counts[word] < 2:
@@ -577,6 +619,9 @@ class Cues:
             initials = "".join(p[0] for p in parts if p[0].isupper())
             if len(initials) > 1:
                 short.setdefault(initials, name)
+            if len(initials) > 3:
+                # "PCS": the Public and Commercial Services Union without its head word.
+                short.setdefault(initials[:-1], name)
         for m in mentions:
             if m.type == "organization" and " " not in m.name and m.source != "gazetteer":
                 m.name = short.get(m.name, m.name)
@@ -609,6 +654,6 @@ class Cues:
         if inner.type == outer.type or outer.type == "place":
             return True
         if outer.type == "organization" and inner.type == "place":
-            last = self.r.text[outer.start : outer.end].split()[-1]
-            return last in CLUB_HEADS and self._kind(inner) != "country"
+            # "University of Iowa", "Leicester City"; but "Bank of Japan" is also about Japan.
+            return self._kind(inner) != "country"
         return inner.type == "place" and outer.type == "person"

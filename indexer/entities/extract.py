@@ -96,6 +96,15 @@ class Mention:
     source: str  # "gazetteer" | "rule" | "dateline"
 
 
+def _nominative(name: str) -> str:
+    """German adjectives in the nominative: "Afrikanischen Union" is "Afrikanische Union"."""
+    words = name.split()
+    for k, word in enumerate(words[:-1]):
+        if word.endswith(("ischen", "ischer", "isches", "ischem")):
+            words[k] = word[:-1]
+    return " ".join(words)
+
+
 class Extractor(Protocol):
     """Anything that finds the entities a text names."""
 
@@ -464,6 +473,12 @@ class _Pass:
                 # "Rekordmeister Manchester United": a club is named from its town on.
                 towns = [k for k in range(start, head) if k in covered]
                 start = towns[0] if towns else start
+                inflected = words[start].endswith(("en", "er", "ern", "ers"))
+                if self.german and start < head - 1 and start not in covered and inflected:
+                    start += 1  # "Tabellenzweiten Tottenham Hotspur"
+            genitive = words[start].endswith("s") and words[start][:-1] in self.full_names
+            if self.german and head == start + 1 and genitive:
+                continue  # "Mikl-Leitners Ministerium": a person's ministry, no name
             end = head + 1
             if head == run_end - 1:
                 end = self._linked_tail(head, end)
@@ -488,6 +503,9 @@ class _Pass:
                 continue
             name = " ".join(self.text[self.starts[start] : self.ends[end - 1]].split())
             entry = self._entry(name, "organization")
+            if entry is None and self.german:
+                # "der Afrikanischen Union": the gazetteer holds the nominative.
+                entry = self._entry(_nominative(name), "organization")
             if self._claims(start, end, "organization", entry.name if entry else name):
                 # Its words are claimed now (contiguous in `mixed`: one line).
                 live[run_at + start - i : run_at + end - i] = [True] * (end - start)
