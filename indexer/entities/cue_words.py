@@ -89,6 +89,10 @@ PLACE_HEADS = _words(
 PLACE_COMPOUND_ENDINGS = ("gasse", "stadion")
 # The endings of a German compound that names a public body ("Gesundheitsministerium").
 ORG_COMPOUND_ENDINGS = ("ministerium", "anwaltschaft", "korrespondenz", "verband", "bund")
+# Compounds that name a body only with the place or field they serve:
+# "Handelskammer von Thessaloniki", "Bundesinstitut für Bildungsforschung".
+ORG_COMPOUND_WITH_TAIL = ("kammer", "institut", "gericht", "behörde", "amt")
+ORG_TAIL_LINKS = _words("von für der des")
 # Generic bodies every town or state has: "die Staatsanwaltschaft" names none.
 GENERIC_BODIES = ("staatsanwaltschaft", "oberstaatsanwaltschaft")
 # The endings of German and Austrian place names: "in Saalfelden", "nach Leonberg".
@@ -117,6 +121,17 @@ PLACE_NAME_ENDINGS = (
     "eck",
     "garten",
     "wald",
+)
+# A person's role before the name: "striker Deon Burton", "Trainer Peter Stöger".
+ROLES = _words(
+    """
+    striker midfielder defender goalkeeper keeper winger forward captain coach manager
+    chairman chairwoman spokesman spokeswoman analyst economist singer actor actress
+    director producer player lawyer chief executive boss
+    Stürmer Verteidiger Torhüter Tormann Mittelfeldspieler Trainer Kapitän Sprecher
+    Sprecherin Sänger Sängerin Schauspieler Schauspielerin Regisseur Regisseurin Anwalt
+    Anwältin Experte Expertin Chef Chefin Obmann Bürgermeister Bürgermeisterin
+    """
 )
 # Before a place: "in Pattaya", "nach Leonberg", "town of Evesham".
 PLACE_BEFORE = _words("in near outside nach aus bei nahe durch")

@@ -55,10 +55,13 @@ from indexer.entities.cue_words import (
     NOT_ACRONYMS,
     NOT_NAMES,
     ORG_COMPOUND_ENDINGS,
+    ORG_COMPOUND_WITH_TAIL,
+    ORG_TAIL_LINKS,
     PLACE_BEFORE,
     PLACE_COMPOUND_ENDINGS,
     PLACE_HEADS,
     PLACE_NAME_ENDINGS,
+    ROLES,
     SCORE,
     SCORE_AFTER,
     SCORE_BEFORE,
@@ -133,6 +136,14 @@ _ACRONYMS = Memo(_acronym)
 _DEMONYMS = Memo(lambda word: DEMONYM.fullmatch(word) is not None)
 _JOB_TITLES = Memo(lambda word: JOB_TITLE.fullmatch(word) is not None)
 _BODIES = Memo(_body)
+_TAILED_BODIES = Memo(
+    lambda word: (
+        len(word) > 8
+        and word[0].isupper()
+        and "-" not in word
+        and word.lower().endswith(ORG_COMPOUND_WITH_TAIL)
+    )
+)
 _VENUES = Memo(_venue_compound)
 
 
@@ -148,11 +159,14 @@ class Cues:
         r = self.r
         self._weak_first_names()
         self._lineups()
+        self._people_by_role()
+        self._prefixed_clubs()
         if self.sporty:
             self._clubs()
         self._companies()
         if r.german:
             self._bodies()
+            self._tailed_bodies()
         self._acronyms()
         self._places_by_head()
         self._places_after_preposition()
@@ -282,6 +296,20 @@ class Cues:
                 return False  # a list of teams or countries, not of players
         return True
 
+    def _people_by_role(self) -> None:
+        """ "striker Deon Burton", "Trainer Peter Stöger": a name after a person's role."""
+        r = self.r
+        for i in self._at(ROLES):
+            j = i + 1
+            if j >= len(r.words) or not r._adjacent(i, j) or not self._plain_name(j):
+                continue
+            if r.words[j] in r.index.first_names or r.words[j] in _WEAK_FIRST_NAMES:
+                continue  # the first-name rules' (or a word: "coach Will")
+            end = r._name_from(j, 3)
+            if any(not self._plain_name(k) for k in range(j, end)):
+                continue
+            r._claims(j, end, "person", r._known_person(r._person_name(j, end)))
+
     def _weak_first_names(self) -> None:
         """ "Mark Mapletoft" ... "Mapletoft": a common-word first name and a repeated surname."""
         r = self.r
@@ -352,20 +380,7 @@ class Cues:
             if stop > end:
                 r.mentions.remove(mention)
                 r._add(self._mention("organization", i, stop))
-        # "FC Augsburg", "SK Rapid": a club's prefix and a town or a name.
         words = r.words
-        for i in self._at(CLUB_PREFIXES):
-            if i in r.covered or i + 1 >= len(words) or not r._adjacent(i, i + 1):
-                continue
-            nxt = r.covered.get(i + 1)
-            if nxt is not None and nxt.type == "place":
-                k, end = self._tokens_of(nxt)
-                r.mentions.remove(nxt)
-                for j in range(k, end):
-                    r.covered.pop(j, None)
-                r._add(self._mention("organization", i, end))
-            elif self._free(i + 1) and words[i].isupper():
-                r._add(self._mention("organization", i, i + 2))
         # Unknown words written as a team: "Brentford v Southampton".
         surnames = {name.split()[-1] for name in r.full_names.values()}
         for i in self._club_spots():
@@ -409,6 +424,26 @@ class Cues:
         """The town is written as where something is: "in Leeds", "near Norwich"."""
         before = self.r.text[max(0, mention.start - 8) : mention.start].split()
         return bool(before) and before[-1].lower() in _WHERE
+
+    def _prefixed_clubs(self) -> None:
+        """ "FC Augsburg", "SK Rapid": a club's prefix and a town or a name (outside a
+        text about sport, only an abbreviation: "FC", not "Real")."""
+        r = self.r
+        words = r.words
+        for i in self._at(CLUB_PREFIXES):
+            if i in r.covered or i + 1 >= len(words) or not r._adjacent(i, i + 1):
+                continue
+            if not (self.sporty or words[i].isupper()):
+                continue
+            nxt = r.covered.get(i + 1)
+            if nxt is not None and nxt.type == "place":
+                k, end = self._tokens_of(nxt)
+                r.mentions.remove(nxt)
+                for j in range(k, end):
+                    r.covered.pop(j, None)
+                r._add(self._mention("organization", i, end))
+            elif self._free(i + 1) and words[i].isupper():
+                r._add(self._mention("organization", i, i + 2))
 
     def _club_compound(self, mention: Mention) -> bool:
         """ "Bayern-Trainer", "Dortmund-Fans": the town's compound makes it the club."""
@@ -468,6 +503,29 @@ class Cues:
                 if before[:1].isupper() and DEMONYM.fullmatch(before.rstrip("rs")):
                     start = i - 1
             r._add(self._mention("organization", start, i + 1))
+
+    def _tailed_bodies(self) -> None:
+        """ "Handelskammer von Thessaloniki", "Bundesinstitut für Bildungsforschung"."""
+        r = self.r
+        words = r.words
+        for i in self._at(set(filter(_TAILED_BODIES.__getitem__, r.vocabulary))):
+            link = i + 1
+            if i in r.covered or link + 1 >= len(words) or words[link] not in ORG_TAIL_LINKS:
+                continue
+            if not (r._adjacent(i, link) and r._adjacent(link, link + 1)):
+                continue
+            end = link + 1
+            while end < min(link + 4, len(words)) and r._adjacent(end - 1, end):
+                if not (words[end][:1].isupper() and words[end].lower() not in STOPWORDS):
+                    break
+                end += 1
+            if end == link + 1:
+                continue
+            for k in range(link + 1, end):  # the place in the name is part of it
+                old = r.covered.pop(k, None)
+                if old is not None and old in r.mentions:
+                    r.mentions.remove(old)
+            r._add(self._mention("organization", i, end))
 
     def _companies(self) -> None:
         """ "Xstrata's bid", "shares in Yukos", "WMC chairman": an unknown word as a company."""
