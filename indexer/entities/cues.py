@@ -163,6 +163,7 @@ class Cues:
         self._prefixed_clubs()
         if self.sporty:
             self._clubs()
+        self._channels()
         self._companies()
         if r.german:
             self._bodies()
@@ -503,6 +504,35 @@ class Cues:
                 if before[:1].isupper() and DEMONYM.fullmatch(before.rstrip("rs")):
                     start = i - 1
             r._add(self._mention("organization", start, i + 1))
+
+    def _channels(self) -> None:
+        """A broadcaster's channel or service: "BBC Sport Wales", "BBC Radio 4", "ITV News"."""
+        r = self.r
+        words = r.words
+        for mention in list(r.mentions):
+            if mention.type != "organization" or r.german or self._kind(mention) != "media":
+                continue
+            i, end = self._tokens_of(mention)
+            stop = end
+            while stop < min(end + 3, len(words)) and r._adjacent(stop - 1, stop):
+                word = words[stop]
+                if r.tokens.sentence_starts[stop] or r.word_rules.title[word]:
+                    break
+                if not (word[:1].isupper() or word.isdigit()) or word.lower() in STOPWORDS:
+                    break
+                if stop in r.covered and r.covered[stop].type != "place":
+                    break
+                stop += 1
+            if stop == end:
+                continue
+            for k in range(end, stop):  # "Wales" in "BBC Sport Wales" is part of the name
+                old = r.covered.pop(k, None)
+                if old is not None and old in r.mentions:
+                    r.mentions.remove(old)
+            r.mentions.remove(mention)
+            for k in range(i, end):
+                r.covered.pop(k, None)
+            r._add(self._mention("organization", i, stop))
 
     def _tailed_bodies(self) -> None:
         """ "Handelskammer von Thessaloniki", "Bundesinstitut für Bildungsforschung"."""
