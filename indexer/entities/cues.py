@@ -10,10 +10,18 @@ rules (`indexer.entities.extract`), this step reads a text's cues:
   in such a place (``Brentford v Southampton``).
 - **Line-ups.** A line listing names (``Replacements: Everitt for Mapletoft
   (53), ...``, a team's ``Van Gisbergen; Voyce, Erinle, ...``) lists people.
+- **Roles.** A name after a person's role is a person (``striker Deon Burton``,
+  ``Trainer Peter Stöger``).
 - **Weak first names.** ``Mark``, ``Will`` or ``Grant`` start a person's name
   when the surname that follows is written again on its own.
-- **Acronyms.** An unknown ALL-CAPS word in running text (``WMC``, ``ITV1``)
-  names an organisation, unless it is a common abbreviation (``GDP``, ``CEO``).
+- **Organisations.** An unknown ALL-CAPS word that recurs in running text
+  (``WMC``, ``ITV1``) names an organisation, unless it is a common
+  abbreviation (``GDP``, ``CEO``); so does a word with a company's cues
+  (``shares in Yukos``, ``Xstrata's bid``, ``WMC chairman``), a German body in
+  one word (``Gesundheitsministerium``) or with its field or place
+  (``Handelskammer von Thessaloniki``), and a broadcaster's channel is named
+  whole (``BBC Sport Wales``). A short form names the long one the text gives
+  (``WMC`` is ``WMC Resources``, ``IRB`` the ``International Rugby Board``).
 - **Places.** A run of capitalised words ending in ``Street``, ``Park`` or
   ``Stadium`` (``Fleet Street``, ``Ewood Park``), a German compound ending in
   ``-straße`` or ``-platz``, and an unknown word after ``in``/``near``/``nach``
