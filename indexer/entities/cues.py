@@ -86,7 +86,7 @@ CUE = "cue"
 # Kinds of place a club takes its name from (a country's team is the country).
 _TOWN_KINDS = frozenset({"city", "region"})
 # Given names that are also common words: only a repeated surname makes them a name.
-_WEAK_FIRST_NAMES = frozenset({"Mark", "Will", "Grant", "Rich", "Chance", "Young", "King"})
+_WEAK_FIRST_NAMES = frozenset({"Mark", "Will", "Grant", "Rich", "Chance"})
 _MAX_ACRONYM = 6
 # Before a place written as where something is, not as a team.
 _WHERE = frozenset({"in", "near", "outside", "of", "from", "to", "nach", "aus", "von", "im"})
@@ -323,7 +323,7 @@ class Cues:
         """ "Mark Mapletoft" ... "Mapletoft": a common-word first name and a repeated surname."""
         r = self.r
         words = r.words
-        spots = self._at(_WEAK_FIRST_NAMES)
+        spots = self._at(_WEAK_FIRST_NAMES, r.tokens.ruled)  # not in Title Case headlines
         for i in spots:
             if i in r.covered or i + 1 >= len(words) or not r._adjacent(i, i + 1):
                 continue
@@ -655,8 +655,10 @@ class Cues:
             word = words[j]
             if word in r.index.first_names or word in r.full_names:
                 continue
-            if j + 1 < len(words) and r._adjacent(j, j + 1) and words[j + 1][:1].isupper():
-                continue  # a longer name: the other rules' or none
+            if j + 1 < len(words) and r._adjacent(j, j + 1):
+                following = words[j + 1]
+                if following[:1].isupper() or following.isdigit():
+                    continue  # a longer name (the other rules' or none), or "Annex 2"
             if r.german:
                 endings = [e for e in PLACE_NAME_ENDINGS if word.lower().endswith(e)]
                 if not endings or "-" in word or len(word) < len(endings[0]) + 3:

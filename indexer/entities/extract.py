@@ -555,7 +555,7 @@ class _Pass:
         tail = j
         while (
             tail < len(words)
-            and tail - j < 4
+            and tail - j < 6
             and self._adjacent(tail - 1, tail)
             and self._org_word(tail)
         ):

@@ -70,7 +70,7 @@ ORG_HEADS = _words(
     Entertainment Insurance Investments Treasury Infirmary Hospital
     School Church Centre Army Navy Police Radio Channel Assembly
     United City Rovers Athletic Wanderers Albion Rangers Harriers Hotspur
-    Gericht Gerichtshof Ausschuss Bund Rat
+    Gericht Gerichtshof Ausschuss
     """
 )
 HEAD_LINKS = frozenset({"of", "for", "für", "on"})
