@@ -14,6 +14,7 @@ import hashlib
 from collections.abc import Callable
 from pathlib import Path
 
+from indexer.entities.cache import EntityCache, article_key
 from indexer.entities.extract import GazetteerExtractor
 from indexer.entities.gazetteer import (
     FIRST_NAMES_PATH,
@@ -58,6 +59,22 @@ def entity_enricher(corpus: Path, *, use_overrides: bool = True) -> Enrich:
         return article.with_entities(article_entities(article, extractor, gazetteer))
 
     return enrich
+
+
+def cached(enrich: Enrich, cache: EntityCache) -> Enrich:
+    """`enrich` through a cache (of this enrichment's signature): an article extracted
+    before is given its entities from the cache, a new one's are added to it."""
+
+    def enrich_cached(article: Article) -> Article:
+        key = article_key(article)
+        found = cache.get(key)
+        if found is not None:
+            return article.with_entities(found)
+        enriched = enrich(article)
+        cache.put(key, enriched.entities)
+        return enriched
+
+    return enrich_cached
 
 
 def enrichment_signature(corpus: Path) -> str:
