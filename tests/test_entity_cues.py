@@ -120,6 +120,11 @@ def test_people_after_their_role(extractor: GazetteerExtractor) -> None:
     }
 
 
+def test_the_speaker_after_said(extractor: GazetteerExtractor) -> None:
+    text = '"I have got so much energy," said Lomu. The analyst Mark Pervan agreed.'
+    assert found(extractor, text) == {("person", "Lomu"), ("person", "Mark Pervan")}
+
+
 def test_a_weak_first_name_needs_its_surname_again(extractor: GazetteerExtractor) -> None:
     assert found(extractor, "Mark Mapletoft kicked well. Later Mapletoft left.") == {
         ("person", "Mark Mapletoft")
@@ -213,6 +218,20 @@ def test_continents_and_hollywood(extractor: GazetteerExtractor) -> None:
 def test_german_places_by_their_endings(extractor: GazetteerExtractor) -> None:
     text = "Er wohnt in Saalfelden und arbeitet in Zukunft in der Herrengasse."
     assert found(extractor, text, "de") == {("place", "Saalfelden"), ("place", "Herrengasse")}
+
+
+def test_german_districts_and_places_listed_with_a_place(extractor: GazetteerExtractor) -> None:
+    text = (
+        "Eine Frau aus dem Bezirk Kitzbühel fuhr nach Oberstdorf, Mittelberg und "
+        "Hopfgarten, im Ortsteil Uttenhofen und im Vorfeld."
+    )
+    assert found(extractor, text, "de") == {
+        ("place", "Bezirk Kitzbühel"),
+        ("place", "Oberstdorf"),
+        ("place", "Mittelberg"),
+        ("place", "Hopfgarten"),
+        ("place", "Uttenhofen"),
+    }
 
 
 # --- Wrong links undone -----------------------------------------------------

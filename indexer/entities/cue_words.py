@@ -121,20 +121,44 @@ PLACE_NAME_ENDINGS = (
     "eck",
     "garten",
     "wald",
+    "spitze",
+    "kopf",
+    "horn",
+    "hütte",
+    "alm",
+    "joch",
+    "wand",
+)
+# Common German nouns with those endings: "im Vorfeld" names no place.
+NOT_PLACE_NOUNS = _words(
+    """
+    Frau Bau Schau Stau Vorschau Umfeld Vorfeld Spielfeld Kindergarten Sitz Blitz Witz
+    Kapital Portal Hospital Dach Fach Krach Eisberg Altersheim Tierheim Regenwald
+    Grundstein Meilenstein Hintergrund Zusammenhang Anfang Fall Wald Berg Tal See
+    Kopf Horn Wand Alm Gipfel Stern Kern Ländern Eltern Bauern Fern
+    """
 )
 # A person's role before the name: "striker Deon Burton", "Trainer Peter Stöger".
 ROLES = _words(
     """
     striker midfielder defender goalkeeper keeper winger forward captain coach manager
     chairman chairwoman spokesman spokeswoman analyst economist singer actor actress
-    director producer player lawyer chief executive boss
+    director producer player lawyer chief executive boss leader strategist officer
     Stürmer Verteidiger Torhüter Tormann Mittelfeldspieler Trainer Kapitän Sprecher
     Sprecherin Sänger Sängerin Schauspieler Schauspielerin Regisseur Regisseurin Anwalt
     Anwältin Experte Expertin Chef Chefin Obmann Bürgermeister Bürgermeisterin
     """
 )
 # Before a place: "in Pattaya", "nach Leonberg", "town of Evesham".
-PLACE_BEFORE = _words("in near outside nach aus bei nahe durch")
+PLACE_BEFORE = _words("in near outside nach aus bei nahe durch am im vom von zum Richtung")
+# Before a town's district or a region's part: "Bezirk Kitzbühel", "Ortsteil Uttenhofen".
+PLACE_PREFIXES = _words("Bezirk")
+# The same, not part of the name: "im Ortsteil Uttenhofen" names "Uttenhofen".
+PLACE_MARKERS = _words("Ortsteil Gemeinde Stadtteil Ort")
+# German roles in one word: "Bundesschulsprecher" is no name.
+GERMAN_ROLE_ENDINGS = ("sprecher", "sprecherin", "chef", "chefin", "trainer", "leiter", "leiterin")
+# After a speech's end, the speaker: "said Lomu", "sagte Leitl".
+SAID = _words("said says added sagte sagt meinte erklärte betonte")
 # A speaker for a body: "a Home Office spokesman", "a Department for Education source".
 SPEAKERS = _words("spokesman spokeswoman spokesperson source sources official officials")
 # Around a company's name: "Xstrata's bid", "shares in Yukos", "WMC chairman".

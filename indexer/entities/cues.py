@@ -57,19 +57,24 @@ from indexer.entities.cue_words import (
     COMPETITIONS,
     DEMONYM,
     GENERIC_BODIES,
+    GERMAN_ROLE_ENDINGS,
     JOB_TITLE,
     LINEUP_LABELS,
     NATIONALITIES,
     NOT_ACRONYMS,
     NOT_NAMES,
+    NOT_PLACE_NOUNS,
     ORG_COMPOUND_ENDINGS,
     ORG_COMPOUND_WITH_TAIL,
     ORG_TAIL_LINKS,
     PLACE_BEFORE,
     PLACE_COMPOUND_ENDINGS,
     PLACE_HEADS,
+    PLACE_MARKERS,
     PLACE_NAME_ENDINGS,
+    PLACE_PREFIXES,
     ROLES,
+    SAID,
     SCORE,
     SCORE_AFTER,
     SCORE_BEFORE,
@@ -141,6 +146,22 @@ def _venue_compound(word: str) -> bool:
 
 _CAPITALISED_BEFORE_THAT = frozenset(word.capitalize() for word in COMPANY_BEFORE_THAT)
 _ACRONYMS = Memo(_acronym)
+
+
+def _german_place(word: str) -> bool:
+    """A German word that ends like a place's name and is no common noun: "Saalfelden"."""
+    lowered = word.lower()
+    ending = next((e for e in PLACE_NAME_ENDINGS if lowered.endswith(e)), None)
+    if ending is None or "-" in word or len(word) < len(ending) + 3:
+        return False
+    if lowered.endswith("lingen"):
+        return False  # "Flüchtlingen": a plural's dative
+    return word not in NOT_PLACE_NOUNS
+
+
+_GERMAN_PLACES = Memo(_german_place)
+# English words before a place: "in Pattaya" (German ones are for German texts).
+_ENGLISH_BEFORE_PLACE = frozenset({"in", "near", "outside"})
 _DEMONYMS = Memo(lambda word: DEMONYM.fullmatch(word) is not None)
 _JOB_TITLES = Memo(lambda word: JOB_TITLE.fullmatch(word) is not None)
 _BODIES = Memo(_body)
@@ -168,6 +189,7 @@ class Cues:
         self._weak_first_names()
         self._lineups()
         self._people_by_role()
+        self._people_after_said()
         self._prefixed_clubs()
         if self.sporty:
             self._clubs()
@@ -312,9 +334,11 @@ class Cues:
             j = i + 1
             if j >= len(r.words) or not r._adjacent(i, j) or not self._plain_name(j):
                 continue
-            if r.words[j] in r.index.first_names or r.words[j] in _WEAK_FIRST_NAMES:
-                continue  # the first-name rules' (or a word: "coach Will")
             end = r._name_from(j, 3)
+            if end - j < 2 and (
+                r.words[j] in r.index.first_names or r.words[j] in _WEAK_FIRST_NAMES
+            ):
+                continue  # a first name alone: "coach Will"
             if any(not self._plain_name(k) for k in range(j, end)):
                 continue
             r._claims(j, end, "person", r._known_person(r._person_name(j, end)))
@@ -660,12 +684,80 @@ class Cues:
                 if following[:1].isupper() or following.isdigit():
                     continue  # a longer name (the other rules' or none), or "Annex 2"
             if r.german:
-                endings = [e for e in PLACE_NAME_ENDINGS if word.lower().endswith(e)]
-                if not endings or "-" in word or len(word) < len(endings[0]) + 3:
+                if not _GERMAN_PLACES[word]:
                     continue
-            elif word.lower() in r.vocabulary or DEMONYM.fullmatch(word) or "-" in word:
+            elif words[i] not in _ENGLISH_BEFORE_PLACE or not self._english_place(word):
                 continue
             r._add(self._mention("place", j, j + 1))
+        self._place_prefixes()
+        self._listed_places()
+
+    def _english_place(self, word: str) -> bool:
+        """An English word where a place stands that may be one: not "in Parliament"."""
+        return not (word.lower() in self.r.vocabulary or DEMONYM.fullmatch(word) or "-" in word)
+
+    def _place_prefixes(self) -> None:
+        """ "aus dem Bezirk Kitzbühel", "im Ortsteil Uttenhofen": a district and its name."""
+        r = self.r
+        words = r.words
+        for i in self._at(PLACE_PREFIXES):
+            j = i + 1
+            if j >= len(words) or not r._adjacent(i, j) or i in r.covered:
+                continue
+            inner = r.covered.get(j)
+            if inner is not None and inner.type == "place":
+                r.mentions.remove(inner)
+                k, end = self._tokens_of(inner)
+                for t in range(k, end):
+                    r.covered.pop(t, None)
+                r._add(self._mention("place", i, end))
+            elif self._plain_name(j):
+                r._add(self._mention("place", i, j + 1))
+        for i in self._at(PLACE_MARKERS):
+            j = i + 1
+            if j < len(words) and r._adjacent(i, j) and self._plain_name(j):
+                r._add(self._mention("place", j, j + 1))
+
+    def _listed_places(self) -> None:
+        """ "Riezlern, Mittelberg und Oberstdorf": the names listed with a place are places."""
+        r = self.r
+        words, text = r.words, r.text
+        for mention in [m for m in r.mentions if m.type == "place"]:
+            _, k = self._tokens_of(mention)
+            while k + 1 < len(words):
+                gap = text[r.ends[k - 1] : r.starts[k]]
+                if gap.strip() == ",":
+                    j = k
+                elif words[k] in ("and", "und") and gap.strip() == "":
+                    j = k + 1
+                else:
+                    break
+                if not self._plain_name(j) or words[j] in r.index.first_names:
+                    break
+                if j + 1 < len(words) and r._adjacent(j, j + 1) and words[j + 1][:1].isupper():
+                    break  # a longer name
+                word = words[j]
+                if not (_GERMAN_PLACES[word] if r.german else self._english_place(word)):
+                    break
+                r._add(self._mention("place", j, j + 1))
+                k = j + 1
+
+    def _people_after_said(self) -> None:
+        """ "said Lomu", "sagte Leitl": the speaker after a quotation's verb."""
+        r = self.r
+        words = r.words
+        for i in self._at(SAID):
+            j = i + 1
+            if j >= len(words) or not r._adjacent(i, j) or not self._plain_name(j):
+                continue
+            end = r._name_from(j, 3)
+            if any(not self._plain_name(k) for k in range(j, end)):
+                continue
+            if words[j] in r.index.first_names and end - j < 2:
+                continue
+            if words[j].lower().endswith(GERMAN_ROLE_ENDINGS):
+                continue  # "sagte Bundesschulsprecher ...": a role, not the name
+            r._claims(j, end, "person", r._known_person(r._person_name(j, end)))
 
     # --- Wrong links -----------------------------------------------------------
 
