@@ -189,7 +189,6 @@ class Cues:
         self._weak_first_names()
         self._lineups()
         self._people_by_role()
-        self._people_after_said()
         self._prefixed_clubs()
         if self.sporty:
             self._clubs()
@@ -201,6 +200,7 @@ class Cues:
         self._acronyms()
         self._places_by_head()
         self._places_after_preposition()
+        self._people_after_said()  # last: a word named a company elsewhere is not a speaker
         r.mentions = self._undo_wrong_links(r.mentions)
 
     # --- Helpers ---------------------------------------------------------------
@@ -746,7 +746,8 @@ class Cues:
         """ "said Lomu", "sagte Leitl": the speaker after a quotation's verb."""
         r = self.r
         words = r.words
-        for i in self._at(SAID):
+        companies = {r.words[k] for k, m in r.covered.items() if m.type == "organization"}
+        for i in self._at(SAID, r.tokens.ruled):
             j = i + 1
             if j >= len(words) or not r._adjacent(i, j) or not self._plain_name(j):
                 continue
@@ -755,6 +756,8 @@ class Cues:
                 continue
             if words[j] in r.index.first_names and end - j < 2:
                 continue
+            if words[j] in companies:
+                continue  # "says Xstrata" of a text that writes "Xstrata's bid"
             if words[j].lower().endswith(GERMAN_ROLE_ENDINGS):
                 continue  # "sagte Bundesschulsprecher ...": a role, not the name
             r._claims(j, end, "person", r._known_person(r._person_name(j, end)))
