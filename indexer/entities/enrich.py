@@ -3,8 +3,9 @@
 Today that is its entities (SPEC §5): the editor's own, then the gazetteer's
 and the extractor's, and the places of its dateline. The corpus may carry an
 editor's gazetteer overrides in `entities.yaml`; the enricher's signature
-changes when that file or the shipped gazetteer does, so that the index is
-rebuilt rather than left with entities from an older gazetteer.
+changes when that file, the shipped gazetteer or the extractor's rules
+(`EXTRACTOR_VERSION`) do, so that the index is rebuilt rather than left with
+entities from an older gazetteer or older rules.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import hashlib
 from collections.abc import Callable
 from pathlib import Path
 
+from indexer.entities.cache import EntityCache, article_key
 from indexer.entities.extract import GazetteerExtractor
 from indexer.entities.gazetteer import (
     FIRST_NAMES_PATH,
@@ -25,6 +27,9 @@ from indexer.entities.mentions import article_entities
 from indexer.ingest.article import Article
 
 OVERRIDES_FILE = "entities.yaml"
+# The extractor's rules' version: raised when a rule changes what it finds, so
+# that an index built by the older rules is rebuilt (the signature changes).
+EXTRACTOR_VERSION = "cues-1"
 
 Enrich = Callable[[Article], Article]
 
@@ -56,9 +61,25 @@ def entity_enricher(corpus: Path, *, use_overrides: bool = True) -> Enrich:
     return enrich
 
 
+def cached(enrich: Enrich, cache: EntityCache) -> Enrich:
+    """`enrich` through a cache (of this enrichment's signature): an article extracted
+    before is given its entities from the cache, a new one's are added to it."""
+
+    def enrich_cached(article: Article) -> Article:
+        key = article_key(article)
+        found = cache.get(key)
+        if found is not None:
+            return article.with_entities(found)
+        enriched = enrich(article)
+        cache.put(key, enriched.entities)
+        return enriched
+
+    return enrich_cached
+
+
 def enrichment_signature(corpus: Path) -> str:
     """Changes whenever enrichment could give other entities for the same article."""
-    digest = hashlib.sha256()
+    digest = hashlib.sha256(EXTRACTOR_VERSION.encode())
     for path in (GAZETTEER_PATH, FIRST_NAMES_PATH, overrides_path(corpus)):
         if path is not None:
             digest.update(path.read_bytes())

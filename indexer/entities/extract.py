@@ -55,6 +55,8 @@ from indexer.entities.aliases import (
     first_last,
     surname,
 )
+from indexer.entities.cue_words import CLUB_HEADS, COMPETITIONS, SPEAKERS
+from indexer.entities.cues import Cues
 from indexer.entities.gazetteer import Entry, Gazetteer
 from indexer.entities.memo import Memo
 from indexer.entities.names import (
@@ -94,6 +96,15 @@ class Mention:
     source: str  # "gazetteer" | "rule" | "dateline"
 
 
+def _nominative(name: str) -> str:
+    """German adjectives in the nominative: "Afrikanischen Union" is "Afrikanische Union"."""
+    words = name.split()
+    for k, word in enumerate(words[:-1]):
+        if word.endswith(("ischen", "ischer", "isches", "ischem")):
+            words[k] = word[:-1]
+    return " ".join(words)
+
+
 class Extractor(Protocol):
     """Anything that finds the entities a text names."""
 
@@ -131,6 +142,7 @@ class _WordRules:
                 word.lower() in STOPWORDS
                 or word in MONTHS_AND_DAYS
                 or word in ORG_HEADS
+                or word in COMPETITIONS
                 or self.title[word]
             )
 
@@ -203,6 +215,7 @@ class _Pass:
         self._people_by_title([i for i in spots if words[i] in titled])
         self._organisations(mixed, [i for i in spots if words[i] in heads])
         self._bracketed_organisations()
+        Cues(self).run()
         self._surnames()
         blocked = self.index.gazetteer.blocklist
         found = [m for m in self.mentions if m.name not in blocked]
@@ -456,15 +469,43 @@ class _Pass:
             while start < heads[-1] and (title[words[start]] or words[start][0].isdigit()):
                 start += 1  # not "President Chase Manhattan Bank", not "35-member Board"
             head = heads[-1]
+            if words[head] in CLUB_HEADS:
+                # "Rekordmeister Manchester United": a club is named from its town on.
+                towns = [k for k in range(start, head) if k in covered]
+                start = towns[0] if towns else start
+                inflected = words[start].endswith(("en", "er", "ern", "ers"))
+                if self.german and start < head - 1 and start not in covered and inflected:
+                    start += 1  # "Tabellenzweiten Tottenham Hotspur"
+            genitive = words[start].endswith("s") and words[start][:-1] in self.full_names
+            if self.german and head == start + 1 and genitive:
+                continue  # "Mikl-Leitners Ministerium": a person's ministry, no name
             end = head + 1
             if head == run_end - 1:
                 end = self._linked_tail(head, end)
+            # "Channel 4", "BBC Radio 4": a number ends a broadcaster's name.
+            while (
+                end < run_end
+                and words[end].isdigit()
+                and len(words[end]) < 3
+                and self._adjacent(end - 1, end)
+            ):
+                end += 1
             if end - start < 2:
                 continue
-            if start == head and start > 0 and words[start - 1].lower() in INDEFINITE:
-                continue  # "an Organisation for Dialogue" describes, it does not name
+            if (
+                start == head
+                and start > 0
+                and words[start - 1].lower() in INDEFINITE
+                and not (end < len(words) and words[end] in SPEAKERS)
+            ):
+                # "an Organisation for Dialogue" describes, it does not name (but
+                # "a Department for Education source" names one).
+                continue
             name = " ".join(self.text[self.starts[start] : self.ends[end - 1]].split())
             entry = self._entry(name, "organization")
+            if entry is None and self.german:
+                # "der Afrikanischen Union": the gazetteer holds the nominative.
+                entry = self._entry(_nominative(name), "organization")
             if self._claims(start, end, "organization", entry.name if entry else name):
                 # Its words are claimed now (contiguous in `mixed`: one line).
                 live[run_at + start - i : run_at + end - i] = [True] * (end - start)
@@ -481,6 +522,7 @@ class _Pass:
         while end < len(words) and not sentence_starts[end]:
             if (
                 words[end] in ("and", "und")
+                and not words[end - 1].isdigit()  # "Channel 4 and BBC Radio 4": two names
                 and end + 1 < len(words)
                 and self._adjacent(end - 1, end)
                 and self._adjacent(end, end + 1)
@@ -513,11 +555,20 @@ class _Pass:
         tail = j
         while (
             tail < len(words)
-            and tail - j < 4
+            and tail - j < 6
             and self._adjacent(tail - 1, tail)
             and self._org_word(tail)
         ):
             tail += 1
+            # "Department for Education and Skills": "and" joins two words of the tail.
+            if (
+                tail + 1 < len(words)
+                and words[tail] in ("and", "und")
+                and self._adjacent(tail - 1, tail)
+                and self._adjacent(tail, tail + 1)
+                and self._org_word(tail + 1)
+            ):
+                tail += 1
         return tail if tail > j else end
 
     def _bracketed_organisations(self) -> None:

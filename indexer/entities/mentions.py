@@ -29,6 +29,7 @@ __all__ = [
     "GazetteerExtractor",
     "Mention",
     "article_entities",
+    "article_text",
     "dateline_places",
     "default_extractor",
 ]
@@ -175,11 +176,16 @@ def _country(entry: Entry, gazetteer: Gazetteer) -> str | None:
     return entry.country or gazetteer.country_of(entry.name)
 
 
-def article_entities(article: Article, extractor: Extractor, gazetteer: Gazetteer) -> Entities:
-    """The article's entities, by the precedence of SPEC §5 (see the module docstring)."""
-    text = "\n\n".join(
+def article_text(article: Article) -> str:
+    """The text entities are found in: title, lead, image caption and body."""
+    return "\n\n".join(
         part for part in (article.title, article.lead, article.image_caption, *article.body) if part
     )
+
+
+def article_entities(article: Article, extractor: Extractor, gazetteer: Gazetteer) -> Entities:
+    """The article's entities, by the precedence of SPEC §5 (see the module docstring)."""
+    text = article_text(article)
     mentions = extractor.extract(text, article.language)
     body_start = article.lead or (article.body[0] if article.body else "")
     filed_from = dateline_places(article.dateline, body_start, gazetteer)

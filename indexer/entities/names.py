@@ -65,6 +65,12 @@ ORG_HEADS = _words(
     AG GmbH KG SE SA SpA NV BV Ministerium Verband Partei Kommission Institut
     Universität Stiftung Gewerkschaft Kammer Fonds Agentur Behörde Gruppe
     Holding Konzern
+    Office Society Service Services Studios Productions Partnership Securities
+    Resources Industries Systems Technologies Communications Network Records
+    Entertainment Insurance Investments Treasury Infirmary Hospital
+    School Church Centre Army Navy Police Radio Channel Assembly
+    United City Rovers Athletic Wanderers Albion Rangers Harriers Hotspur
+    Gericht Gerichtshof Ausschuss
     """
 )
 HEAD_LINKS = frozenset({"of", "for", "für", "on"})

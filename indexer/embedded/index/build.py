@@ -46,7 +46,8 @@ from indexer.embedded.index.segments import (
 )
 from indexer.embedded.index.signatures import file_signature, unchanged
 from indexer.embedded.index.store import IndexDamaged, IndexLocation, reading
-from indexer.entities.enrich import Enrich, enrichment_signature, entity_enricher
+from indexer.entities.cache import CACHE_FOLDER, EntityCache
+from indexer.entities.enrich import Enrich, cached, enrichment_signature, entity_enricher
 from indexer.entities.gazetteer import GazetteerError
 from indexer.ingest.corpus import DEFAULT_MAX_FILE_BYTES, file_key, find_files, read_file
 from indexer.ingest.errors import CorpusError
@@ -161,6 +162,7 @@ def update_index(
     setup_errors: list[CorpusError] = []
     enrich: Enrich | None = None
     signature = "none"
+    cache: EntityCache | None = None
     if entities:
         signature = enrichment_signature(corpus)
         try:
@@ -170,7 +172,13 @@ def update_index(
             setup_errors.append(CorpusError(str(exc)))
             enrich = entity_enricher(corpus, use_overrides=False)
             signature += WITHOUT_OVERRIDES
+        # Beside the index, for rebuilds: a rebuild, or a restored corpus indexed
+        # anew, does not extract again (an update reads only changed files anyway).
+        cache = EntityCache(location.root / CACHE_FOLDER, signature)
     loader = DocumentLoader(corpus, max_file_bytes, enrich)
+    whole_loader = loader
+    if enrich is not None and cache is not None:
+        whole_loader = DocumentLoader(corpus, max_file_bytes, cached(enrich, cache))
     with location.write_lock(wait_message=on_wait):
         # What a killed build left behind, and generations no reader holds any more.
         location.clean()
@@ -179,7 +187,11 @@ def update_index(
             # A new generation replaces the whole index: it must hold the whole
             # corpus, not just the files this call was given.
             whole = _rebuild_scope(corpus, [*scope, *gone_files])
-            report = _rebuild(location, whole, loader, progress, workers, signature)
+            if cache is not None:
+                cache.load()  # once, before the workers are forked: they share it
+            report = _rebuild(location, whole, whole_loader, progress, workers, signature)
+            if cache is not None:
+                cache.close()
         else:
             assert current is not None
             try:
