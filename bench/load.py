@@ -326,6 +326,16 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def minor_faults(pid: int) -> int:
+    """The process's minor page faults so far (memory it touched afresh)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0
+    # minflt is field 10 of stat(5); index 7 after the name.
+    return int(fields[7])
+
+
 def listening_sockets(port: int) -> int:
     """How many sockets listen on the port: one per worker, or one that they share."""
     rows = [line.split() for line in Path("/proc/net/tcp").read_text().splitlines()[1:]]
@@ -704,6 +714,7 @@ async def load(
         print(f"warm-up: {len(warm.records)} requests in {args.warmup:.0f} s, {failed} failed")
         run.warmup_failures = failed
     cpu_before = {pid: cpu_seconds(pid) for pid in server.pids}
+    faults_before = {pid: minor_faults(pid) for pid in server.pids}
     usage_before = resource.getrusage(resource.RUSAGE_SELF)
     run.started = time.monotonic()
     stop_at = run.started + args.duration
@@ -730,6 +741,7 @@ async def load(
     cpu = {
         "seconds": round(run.seconds, 1),
         "workers": {pid: round(cpu_seconds(pid) - cpu_before[pid], 1) for pid in server.pids},
+        "faults": sum(minor_faults(pid) - faults_before[pid] for pid in server.pids),
         "client": round(
             usage_after.ru_utime
             + usage_after.ru_stime
@@ -916,6 +928,13 @@ def summarise(
         f"cpu: workers {cpu_share} % of a core, client {100 * cpu['client'] / run.seconds:.0f} %; "
         f"reader connections per worker {cpu['connections']}"
     )
+    # Per request, figures that depend less on what else the machine runs than throughput.
+    served = max(1, len(run.records))
+    print(
+        f"per request: workers' CPU {1000 * sum(cpu['workers'].values()) / served:.2f} ms, "
+        f"client's {1000 * cpu['client'] / served:.2f} ms, "
+        f"workers' minor page faults {cpu['faults'] / served:.0f}"
+    )
     for pid, m in memory.items():
         print(
             f"worker {pid}: RSS start {m['rss_start_mb']} MB, max {m['rss_max_mb']} MB, "
@@ -969,6 +988,10 @@ def summarise(
             "workers": {str(k): v for k, v in cpu["workers"].items()},
             "client": cpu["client"],
         },
+        "worker_cpu_ms_per_request": round(
+            1000 * sum(cpu["workers"].values()) / max(1, len(run.records)), 2
+        ),
+        "worker_faults_per_request": round(cpu["faults"] / max(1, len(run.records))),
         "server_log_problems": len(problems),
         "load_before": round(load_before[0], 2),
         "load_after": round(os.getloadavg()[0], 2),
