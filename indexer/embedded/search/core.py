@@ -314,13 +314,12 @@ class SearchCore:
         if first >= total:
             return []
         wanted = first + request.per_page
-        searcher = state.searcher
         scores = matches.scores
         page = state.facets.ranked(matched, scores, request.sort, wanted)[first:].tolist()
         terms = self._terms(state, request.q, text_query)
         return [
             hit(
-                searcher.stored_fields(docnum),
+                state.stored(docnum),
                 float(scores[docnum]) if scores is not None else None,
                 terms,
             )
@@ -356,7 +355,7 @@ class SearchCore:
             return suggestions(
                 state.entity_names(),
                 state.title_matches(),
-                state.searcher,
+                state.stored,
                 state.facets,
                 prefix,
                 limit,

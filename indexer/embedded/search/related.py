@@ -35,7 +35,7 @@ def related(state: IndexState, article_id: str, limit: int) -> list[RelatedArtic
     docnum = next(iter(searcher.document_numbers(id=article_id)), None)
     if docnum is None:
         return []
-    stored = searcher.stored_fields(docnum)
+    stored = state.stored(docnum)
     own = {kind: set(split_names(stored.get(kind))) for kind in ENTITY_TYPES}
     clauses: list[Query] = [
         Term(kind, name, boost=2.0) for kind in ENTITY_TYPES for name in own[kind]
@@ -49,7 +49,7 @@ def related(state: IndexState, article_id: str, limit: int) -> list[RelatedArtic
     mask[docnum] = False
     found = []
     for other in state.facets.ranked(mask, scores, "relevance", limit).tolist():
-        fields = searcher.stored_fields(other)
+        fields = state.stored(other)
         shared = {
             kind: sorted(own[kind] & set(split_names(fields.get(kind)))) for kind in ENTITY_TYPES
         }

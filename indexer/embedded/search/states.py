@@ -44,6 +44,7 @@ from indexer.archive.request import LANGUAGE_NAMES
 from indexer.embedded.index.columns import Mask, SegmentKey, live_documents, segment_key
 from indexer.embedded.index.schema import FALLBACK, TEXT_LANGUAGES, text_field
 from indexer.embedded.index.store import LiveIndex
+from indexer.embedded.search.documents import DocumentCache, StoredDocuments
 from indexer.embedded.search.engine import PostingCache, Postings
 from indexer.embedded.search.facets import KINDS, FacetData, SegmentCache
 from indexer.embedded.search.filter_values import KnownValues
@@ -93,6 +94,7 @@ class Shared:
     words: WordCache = field(default_factory=dict)
     lexicons: LexiconCache = field(default_factory=dict)
     postings: PostingCache = field(default_factory=PostingCache)
+    documents: DocumentCache = field(default_factory=DocumentCache)
     names: NameIndex | None = None
     # Per entity type, each gazetteer name of an entity -> the name the archive
     # files it under: a filter `place=Wien` is the place Vienna, as the query `wien` is.
@@ -122,6 +124,7 @@ class Shared:
             for stale in set(list(cache)) - segments:
                 cache.pop(stale, None)
         self.postings.keep_only(segments)
+        self.documents.keep_only(segments)
 
 
 @dataclass
@@ -135,6 +138,8 @@ class IndexState:
     all_docs: Mask = field(init=False)
     lexicon: Lexicon = field(init=False)
     postings: Postings = field(init=False)
+    # Stored fields by document number, decoded once per segment (see documents).
+    stored: StoredDocuments = field(init=False)
     # Document masks of filters, by (filter, values): filters repeat across requests.
     filter_masks: dict[tuple[str, tuple[str, ...]], Mask] = field(default_factory=dict)
     # Each filter's values by folded form, made on first use.
@@ -166,6 +171,7 @@ class IndexState:
         self.all_docs = live_documents(reader)
         self.lexicon = Lexicon(reader, self.shared.lexicons, self.folder)
         self.postings = Postings(self.searcher, self.all_docs, self.shared.postings, self.lexicon)
+        self.stored = StoredDocuments(self.searcher, self.shared.documents)
 
     def _once(self, found: Callable[[], T | None], make: Callable[[], T]) -> T:
         """What `found` finds, else what `make` makes and files: made once per

@@ -18,6 +18,7 @@ Asked on every keystroke, so both halves avoid per-request scans:
 from __future__ import annotations
 
 import bisect
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -245,7 +246,7 @@ def clean_prefix(text: str) -> str:
 def suggestions(
     names: EntityNames,
     titles: TitleMatches,
-    searcher: Any,
+    stored: Callable[[int], dict[str, Any]],
     facets: FacetData,
     prefix: str,
     limit: int,
@@ -258,11 +259,11 @@ def suggestions(
     for docnum in facets.ranked(mask, scores, "relevance", 4 * limit).tolist():
         if len(out) >= limit:
             break
-        stored = searcher.stored_fields(docnum)
-        title = shown_title(stored)
+        fields = stored(docnum)
+        title = shown_title(fields)
         if title and title not in seen:
             seen.add(title)
-            out.append(Suggestion(title, "title", id=stored["id"]))
+            out.append(Suggestion(title, "title", id=fields["id"]))
     return out
 
 
