@@ -14,7 +14,7 @@ from fuzzing import time_limit
 from query_articles import ARTICLES
 from starlette.datastructures import QueryParams
 
-from indexer.archive.request import RequestError, SearchRequest
+from indexer.archive.request import FILTER_PARAMS, MAX_FILTER_VALUES, RequestError, SearchRequest
 from indexer.embedded.index.build import update_index
 from indexer.embedded.index.schema import (
     SEARCH_BOOSTS,
@@ -377,3 +377,32 @@ def test_disjunctive_facets_count_as_if_their_own_filter_were_not_set(core: Sear
     # Without its own selection, the section facet counts Vienna's 2023 articles.
     sections = {value.value for value in result.facets["section"]}
     assert {"Organizations", "Politics"} <= sections
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {},
+        {"q": ["oil prices"]},
+        {"q": ["oil"], "place": ["Japan"], "sort": ["newest"], "page": ["3"]},
+        {"section": ["Commodities"], "person": ["Blair"], "source": ["Reuters"]},
+        {"q": ["x"], "language": ["de"], "from": ["2020"], "to": ["2021-03"], "per_page": ["50"]},
+        {"organization": ["OPEC", "IMF"], "place": ["Wien"]},
+    ],
+)
+def test_links_to_more_values_are_the_requests_own(params: dict[str, list[str]]) -> None:
+    """The facet links' shortcut gives what with_filter(...).to_params() gives, value by value."""
+    request = SearchRequest.from_params(params)
+    values = ["Japan", "japan ", "  Vienna  Austria ", "Wien", "IMF", "opec", "A/B", "", "de", "EN"]
+    for name in FILTER_PARAMS:
+        added = request.with_filter_params(name)
+        for value in values:
+            assert added(value) == request.with_filter(name, value).to_params(), (name, value)
+
+
+def test_a_link_beyond_the_values_allowed_is_refused_as_with_filter_refuses_it() -> None:
+    request = SearchRequest.from_params({"place": [f"Place {n}" for n in range(MAX_FILTER_VALUES)]})
+    with pytest.raises(RequestError):
+        request.with_filter("place", "One more")
+    with pytest.raises(RequestError):
+        request.with_filter_params("place")("One more")

@@ -9,6 +9,7 @@ contain a slash or a question mark.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from urllib.parse import quote, urlencode
 
 from indexer.archive.request import SearchRequest
@@ -18,6 +19,16 @@ def search_url(request: SearchRequest, **extra: str) -> str:
     """The search page of a request; `extra` adds view-only parameters (`more`)."""
     params = request.to_params() + [(k, v) for k, v in extra.items() if v]
     return "/search?" + urlencode(params) if params else "/search"
+
+
+def filter_urls(request: SearchRequest, name: str) -> Callable[[str], str]:
+    """`search_url(request.with_filter(name, value))` for many values of one filter."""
+    params = request.with_filter_params(name)
+
+    def url(value: str) -> str:
+        return "/search?" + urlencode(params(value))
+
+    return url
 
 
 def api_search_url(request: SearchRequest) -> str:

@@ -16,7 +16,7 @@ from datetime import date
 from indexer.archive.quoting import TYPOGRAPHIC
 from indexer.archive.request import LANGUAGE_NAMES, SORTS, SearchRequest
 from indexer.archive.results import SearchResult
-from webapp.links import search_url
+from webapp.links import filter_urls, search_url
 
 # Values listed before "more"; the rest wait behind a disclosure.
 SHOWN = 5
@@ -211,17 +211,16 @@ def _group(result: SearchResult, name: str, more: str) -> FacetGroup:
     request = result.request
     limit = facet_limit(more) if more == name else SIDEBAR_FACET_LIMIT
     values = []
+    add_url = filter_urls(request, name)
     for item in result.facets[name][:limit] + [
         v for v in result.facets[name][limit:] if v.selected
     ]:
         value = item.value
         selected = item.selected
-        target = (
-            request.without_filter(name, value) if selected else request.with_filter(name, value)
-        )
+        url = search_url(request.without_filter(name, value)) if selected else add_url(value)
         depth = item.depth or 0
         label = value.rsplit(" > ", 1)[-1] if name == "section" else label_of(name, value)
-        values.append(FacetLink(value, label, item.count, selected, search_url(target), depth))
+        values.append(FacetLink(value, label, item.count, selected, url, depth))
     distinct = result.facet_distinct.get(name, len(values))
     listed = sum(1 for v in values if v.depth == 0)
     more_url = None
