@@ -8,7 +8,8 @@ Its modules, in layers; a module imports only from the layers below its own
    an index lacks), `highlight` (marking words), `lexicon` (each field's
    words in memory: expansions and their budget), `facets` (the facet kinds
    and their per-state arrays), `filter_values` (filter values matched
-   folded, closest values to unknown ones).
+   folded, closest values to unknown ones), `documents` (stored fields
+   decoded once per segment).
 1. Built on those: `engine` (a tree evaluated over posting lists as arrays,
    BM25F scores), `spelling` (the closest well-attested word), `hits` (a hit
    from stored fields), `reading` (an article with a search's words marked).
