@@ -15,10 +15,11 @@ one value per article (800 KB each at 100,000 articles):
   100,000 articles took 1,425 faults against 46 in a script, and 4.9 ms
   against 3.4 (`bench/search.py`'s queries through `vindex serve`).
 
-So: two arenas, blocks up to 32 MB from the heap, and up to 64 MB free kept
-at a heap's top: 30 faults a search, and RSS per worker under bench/load.py
-as it was (about 240 MB on Reuters). A variable set in the environment
-(MALLOC_ARENA_MAX, MALLOC_MMAP_THRESHOLD_, MALLOC_TRIM_THRESHOLD_) wins.
+So: two arenas, blocks up to 32 MB from the heap, and up to 16 MB free kept
+at a heap's top: 77 faults a served search at 100k (42 with 64 MB kept,
+which held each Reuters worker about 60 MB higher under bench/load.py).
+A variable set in the environment (MALLOC_ARENA_MAX, MALLOC_MMAP_THRESHOLD_,
+MALLOC_TRIM_THRESHOLD_) wins.
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ ARENAS = 2
 # glibc's largest mmap threshold on 64-bit systems: an array of one float per
 # article up to 4 million articles comes from the heap.
 MMAP_THRESHOLD = 32 * 1024 * 1024
-TRIM_THRESHOLD = 64 * 1024 * 1024
+TRIM_THRESHOLD = 16 * 1024 * 1024
 SETTINGS = (
     (_M_ARENA_MAX, "MALLOC_ARENA_MAX", ARENAS),
     (_M_MMAP_THRESHOLD, "MALLOC_MMAP_THRESHOLD_", MMAP_THRESHOLD),

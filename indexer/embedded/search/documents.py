@@ -23,7 +23,7 @@ from indexer.embedded.index.columns import SegmentKey, segment_key
 
 # Documents kept decoded (per search core): the pages, related articles and
 # suggestions of many requests, a few MB of text.
-DOCUMENTS = 4096
+DOCUMENTS = 2048
 
 DocumentKey = tuple[SegmentKey, int]
 
