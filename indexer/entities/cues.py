@@ -81,6 +81,7 @@ from indexer.entities.cue_words import (
     SPORT_MIN_WORDS,
     SPORT_WORDS,
 )
+from indexer.entities.longer_names import inside_longer_place, sponsors_event
 from indexer.entities.memo import Memo
 from indexer.entities.names import MONTHS_AND_DAYS, ORG_HEADS, PARTICLES, STOPWORDS
 
@@ -784,6 +785,10 @@ class Cues:
                 continue  # "Verteidigungsminister" is no ministry
             if blocked and any(start <= m.start and m.end <= end for start, end in blocked):
                 continue
+            if m.type == "place" and m.source == "gazetteer" and self._part_of_longer(m):
+                continue  # "Atletico Madrid", "TU Wien", "Virginia Madsen"
+            if m.type == "organization" and sponsors_event(text, m.end):
+                continue  # "the Volvo Women's Open" is an event
             credit = text[m.start - 1 : m.start] == "(" and text[m.end : m.end + 1] in (")", ",")
             if credit and m.type == "organization" and self._kind(m) == "media":
                 continue  # an agency's credit: "(Reuters)", "(APA, 3.5.2016)"
@@ -791,6 +796,16 @@ class Cues:
         kept = self._outermost(kept)
         self._linked(kept)
         return kept
+
+    def _part_of_longer(self, mention: Mention) -> bool:
+        """A town, region or continent written as a part of a longer name (a country
+        is also about itself: "Air Canada")."""
+        r = self.r
+        if self._kind(mention) == "country":
+            return False
+        return inside_longer_place(
+            r.text, mention.start, mention.end, r.german, r.word_rules.title.__getitem__
+        )
 
     def _after_article(self, mention: Mention) -> bool:
         """A German town's name after an article: the common noun it is also spelled as."""
