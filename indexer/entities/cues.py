@@ -84,6 +84,7 @@ from indexer.entities.cue_words import (
 from indexer.entities.longer_names import inside_longer_place, sponsors_event
 from indexer.entities.memo import Memo
 from indexer.entities.names import MONTHS_AND_DAYS, ORG_HEADS, PARTICLES, STOPWORDS
+from indexer.entities.org_spans import organisation_span
 
 if TYPE_CHECKING:
     from indexer.entities.extract import Mention, _Pass
@@ -426,6 +427,8 @@ class Cues:
                 continue
             if i in r.covered:
                 continue  # claimed by a name found at an earlier spot
+            if self._ends_longer_name(i):
+                continue  # "the Lions Test side", "an All Black side": a team's word, no club
             # "gegen Crystal Palace": the club's name goes on with its capitalised words.
             end = i + 1
             while end < min(i + 3, len(words)) and r._adjacent(end - 1, end):
@@ -485,6 +488,17 @@ class Cues:
         k = bisect.bisect_right(r.starts, mention.start) - 1
         rest = r.text[mention.end : r.ends[k]] if 0 <= k < len(r.ends) else ""
         return rest[:1] == "-" and rest[1:] in CLUB_COMPOUNDS
+
+    def _ends_longer_name(self, i: int) -> bool:
+        """Token i follows a capitalised word of the same name that a mention claims or
+        that is a function word ("Lions Test", "All Black"), inside a sentence."""
+        r = self.r
+        if i == 0 or r.tokens.sentence_starts[i] or not r._adjacent(i - 1, i):
+            return False
+        before = r.words[i - 1]
+        if not before[:1].isupper():
+            return False
+        return (i - 1) in r.covered or before.lower() in STOPWORDS
 
     def _club_spots(self) -> list[int]:
         """The tokens a club cue stands next to (only these can be written as a team)."""
@@ -631,6 +645,8 @@ class Cues:
                 continue  # a heading in capitals: "KEY MATCH STATS"
             if i + 1 < len(words) and words[i + 1] in COMPETITIONS:
                 continue  # "FA Cup": a competition's name
+            if self._initials(i):
+                continue  # "JP McManus": a person's initials
             text = r.text
             bracketed = text[r.starts[i] - 1 : r.starts[i]] == "(" and text[r.ends[i]] == ")"
             if bracketed and r.covered.get(i - 1) is not None:
@@ -640,6 +656,15 @@ class Cues:
             if counts[word] < 2:
                 continue  # a one-off: a table's code ("AUT"), a format ("API")
             r._add(self._mention("organization", i, i + 1))
+
+    def _initials(self, i: int) -> bool:
+        """Token i is two capitals right before a capitalised word: a person's initials."""
+        r = self.r
+        word = r.words[i]
+        if len(word) != 2 or not word.isalpha() or i + 1 >= len(r.words):
+            return False
+        after = r.words[i + 1]
+        return r._adjacent(i, i + 1) and after[:1].isupper() and not after.isupper()
 
     # --- Places ----------------------------------------------------------------
 
@@ -789,6 +814,8 @@ class Cues:
                 continue  # "Atletico Madrid", "TU Wien", "Virginia Madsen"
             if m.type == "organization" and sponsors_event(text, m.end):
                 continue  # "the Volvo Women's Open" is an event
+            if m.type == "organization" and m.source != "gazetteer" and not self._as_written(m):
+                continue  # "Galway-based"
             credit = text[m.start - 1 : m.start] == "(" and text[m.end : m.end + 1] in (")", ",")
             if credit and m.type == "organization" and self._kind(m) == "media":
                 continue  # an agency's credit: "(Reuters)", "(APA, 3.5.2016)"
@@ -796,6 +823,20 @@ class Cues:
         kept = self._outermost(kept)
         self._linked(kept)
         return kept
+
+    def _as_written(self, mention: Mention) -> bool:
+        """Trim an organisation found by rule to its name as written (`organisation_span`);
+        False if it names none."""
+        text = self.r.text
+        span = organisation_span(text, mention.start, mention.end)
+        if span is None:
+            return False
+        if span != (mention.start, mention.end):
+            before = " ".join(text[mention.start : mention.end].split())
+            mention.start, mention.end = span
+            if mention.name == before:  # shown as written, not linked to a canonical name
+                mention.name = " ".join(text[mention.start : mention.end].split())
+        return True
 
     def _part_of_longer(self, mention: Mention) -> bool:
         """A town, region or continent written as a part of a longer name (a country
