@@ -41,6 +41,7 @@ def _inside(text: str, written: str, german: bool = False) -> bool:
         ("Markets in Continental Europe fell.", "Europe", False, False),
         ("Prices in Northern Iraq rose.", "Iraq", False, False),
         ("LONDON MARKETS FALL", "LONDON", False, False),
+        ("He told the 8th Antwerp Oils and Fats Days that oils are dear.", "Antwerp", False, False),
         ("Die Staatsanwaltschaft Wien klagte an.", "Wien", True, True),
         ("Eine Studie der TU Wien zeigt das.", "Wien", True, True),
         ("Das Bezirksgericht Innsbruck gab ihr recht.", "Innsbruck", True, True),

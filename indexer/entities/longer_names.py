@@ -77,7 +77,10 @@ def inside_longer_place(
     after = _WORD_AFTER.match(text, end)
     if after is None or title(after.group(1)):
         return False
-    return _lengthens(after.group(1)) and not _caps_line(text, start)
+    word = after.group(1)
+    if re.search(rf"\b{re.escape(word.lower())}\b", text) is not None:
+        return False  # a common noun the text also writes in lower case: "Antwerp Oils and Fats"
+    return _lengthens(word) and not _caps_line(text, start)
 
 
 def sponsors_event(text: str, end: int) -> bool:
