@@ -6,7 +6,7 @@ import pytest
 
 from indexer.entities.gazetteer import load_gazetteer
 from indexer.entities.mentions import article_entities, default_extractor
-from indexer.entities.source import credited
+from indexer.entities.source import credited, self_mentions
 from indexer.ingest.article import Article, make_article
 
 
@@ -59,3 +59,30 @@ def test_a_story_without_a_dateline_keeps_its_source() -> None:
     article = _wire("Oil rose, a trader told Reuters.", "")
     found = article_entities(article, default_extractor(), load_gazetteer())
     assert "Reuters" in found.organization
+
+
+def _paper(body: str) -> Article:
+    return make_article(
+        {
+            "id": "gnad-1",
+            "title": "Flüchtlinge",
+            "body": [body],
+            "published": "2016-03-01",
+            "language": "de",
+            "source": "DER STANDARD",
+        }
+    )
+
+
+def test_a_paper_naming_itself_in_capitals_is_its_organisation() -> None:
+    article = _paper(
+        "Eine Liste, die dem STANDARD vorliegt, nennt laut STANDARD-Informationen alles."
+    )
+    found = article_entities(article, default_extractor(), load_gazetteer())
+    assert found.organization == ("Der Standard",)
+
+
+def test_the_word_in_lower_case_or_a_capitals_line_names_no_paper() -> None:
+    text = "Der Standard der Schulen ist hoch.\n\nDAS IST DER STANDARD DER SCHULEN"
+    assert list(self_mentions(text, "DER STANDARD")) == []
+    assert list(self_mentions("Er sagte es dem STANDARD.", "DER STANDARD")) == [(16, 24)]
