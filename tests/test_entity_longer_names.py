@@ -24,7 +24,10 @@ def places(extractor: GazetteerExtractor, text: str, language: str = "en") -> se
 
 def _inside(text: str, written: str, german: bool = False) -> bool:
     start = text.index(written)
-    return inside_longer_place(text, start, start + len(written), german, lambda w: w == "Mayor")
+    vocabulary = set(text.replace(".", " ").split())
+    return inside_longer_place(
+        text, start, start + len(written), german, lambda w: w == "Mayor", vocabulary
+    )
 
 
 @pytest.mark.parametrize(

@@ -845,7 +845,12 @@ class Cues:
         if self._kind(mention) == "country":
             return False
         return inside_longer_place(
-            r.text, mention.start, mention.end, r.german, r.word_rules.title.__getitem__
+            r.text,
+            mention.start,
+            mention.end,
+            r.german,
+            r.word_rules.title.__getitem__,
+            r.vocabulary,
         )
 
     def _after_article(self, mention: Mention) -> bool:

@@ -17,7 +17,7 @@ country, as the Reuters gold labels them.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Container
 
 from indexer.entities.cue_words import COMPETITIONS, NATIONALITIES
 from indexer.entities.names import MONTHS_AND_DAYS, STOPWORDS
@@ -62,11 +62,17 @@ _EVENT = re.compile(
 
 
 def inside_longer_place(
-    text: str, start: int, end: int, german: bool, title: Callable[[str], bool]
+    text: str,
+    start: int,
+    end: int,
+    german: bool,
+    title: Callable[[str], bool],
+    vocabulary: Container[str],
 ) -> bool:
     """Whether the place written at text[start:end] is a part of a longer name:
     a capitalised word before it ("Atletico Madrid", "TU Wien"), or, in English,
-    after it ("Los Angeles Sevens", "Sofia Coppola") unless a title ("London Mayor")."""
+    after it ("Los Angeles Sevens", "Sofia Coppola") unless a title ("London Mayor") or
+    a word the text's `vocabulary` also holds in lower case."""
     before = _WORD_BEFORE.search(text, max(0, start - 40), start)
     if before is not None and _lengthens(before.group(1), german):
         ahead = text[: before.start()].rstrip(" ")
@@ -78,7 +84,7 @@ def inside_longer_place(
     if after is None or title(after.group(1)):
         return False
     word = after.group(1)
-    if re.search(rf"\b{re.escape(word.lower())}\b", text) is not None:
+    if word.lower() in vocabulary:
         return False  # a common noun the text also writes in lower case: "Antwerp Oils and Fats"
     return _lengthens(word) and not _caps_line(text, start)
 
