@@ -24,9 +24,11 @@ from pathlib import Path
 from indexer.entities.extract import Mention
 from indexer.ingest.article import ENTITY_TYPES, Entities
 
-# The annotation files: <archive>-<half>.jsonl (bench/entity_sample.py).
+# The annotation files: <archive>-<half>.jsonl (bench/entity_sample.py). The first
+# draw's halves (both tuned on, tests/data/README.md) and the fresh draw, held out.
 ARCHIVES = {"bbc": "en", "gnad": "de"}
 HALVES = ("tune", "held")
+FRESH = "fresh"
 
 
 def key(text: str) -> str:

@@ -6,7 +6,7 @@ other articles changed gives the extractor the same article again; the cache
 gives back what it found the first time instead of extracting again.
 
 A key is the hash of everything extraction reads from an article (title,
-lead, caption, body, language, dateline and the editor's entities), so an
+lead, caption, body, language, dateline, source and the editor's entities), so an
 edited article is a new key. The cache lives in a folder per enrichment
 signature (`indexer.entities.enrich.enrichment_signature`: the gazetteer,
 the corpus's overrides and the extractor's rules): another gazetteer or
@@ -46,6 +46,7 @@ def article_key(article: Article) -> str:
         _SEPARATOR,
         article.language,
         article.dateline,
+        article.source,
         *(f"{kind}={name}" for kind in ENTITY_TYPES for name in editor.of(kind)),
     ]
     return hashlib.blake2b(_SEPARATOR.join(parts).encode(), digest_size=16).hexdigest()

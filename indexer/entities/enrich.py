@@ -29,7 +29,7 @@ from indexer.ingest.article import Article
 OVERRIDES_FILE = "entities.yaml"
 # The extractor's rules' version: raised when a rule changes what it finds, so
 # that an index built by the older rules is rebuilt (the signature changes).
-EXTRACTOR_VERSION = "cues-1"
+EXTRACTOR_VERSION = "cues-2"
 
 Enrich = Callable[[Article], Article]
 

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from indexer.entities.extract import GAZETTEER, RULE, Extractor, GazetteerExtractor, Mention
 from indexer.entities.gazetteer import Entry, Gazetteer, load_gazetteer
+from indexer.entities.source import credited, self_mentions
 from indexer.ingest.article import ENTITY_TYPES, Article, Entities
 
 __all__ = [
@@ -187,9 +188,40 @@ def article_entities(article: Article, extractor: Extractor, gazetteer: Gazettee
     """The article's entities, by the precedence of SPEC §5 (see the module docstring)."""
     text = article_text(article)
     mentions = extractor.extract(text, article.language)
+    if article.source and article.dateline:
+        # Wire copy, filed from its dateline: its agency's name is its credit.
+        mentions = _without_credits(mentions, article.source, text)
+    if article.source:
+        mentions = [*mentions, *_self_mentions(text, article.source, gazetteer)]
     body_start = article.lead or (article.body[0] if article.body else "")
     filed_from = dateline_places(article.dateline, body_start, gazetteer)
     return merge_entities(article.entities, mentions, filed_from, gazetteer)
+
+
+def _without_credits(mentions: list[Mention], source: str, text: str) -> list[Mention]:
+    """The mentions but those crediting the story to its own source by the very name
+    the article gives as its source ("told Reuters" in a Reuters story)."""
+    written = source.casefold()
+    return [
+        m
+        for m in mentions
+        if not (
+            m.type == "organization"
+            and m.start >= 0
+            and text[m.start : m.end].casefold() == written
+            and credited(text, m.start, m.end)
+        )
+    ]
+
+
+def _self_mentions(text: str, source: str, gazetteer: Gazetteer) -> list[Mention]:
+    """The paper naming itself ("dem STANDARD vorliegt"), by its canonical name."""
+    spans = list(self_mentions(text, source))
+    if not spans:
+        return []
+    entry = gazetteer.find(source, "organization")
+    name = entry.name if entry is not None else source
+    return [Mention("organization", name, start, end, RULE) for start, end in spans]
 
 
 _RANK = {GAZETTEER: 1, DATELINE: 1, RULE: 2}
