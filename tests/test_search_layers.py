@@ -9,7 +9,16 @@ import indexer.embedded.search as package
 
 # The layers of indexer/embedded/search/__init__.py's docstring, bottom first.
 LAYERS = (
-    {"textquery", "expand", "prune", "highlight", "lexicon", "facets", "filter_values", "documents"},
+    {
+        "textquery",
+        "expand",
+        "prune",
+        "highlight",
+        "lexicon",
+        "facets",
+        "filter_values",
+        "documents",
+    },
     {"engine", "spelling", "hits", "reading"},
     {"title_matches"},
     {"suggest"},
