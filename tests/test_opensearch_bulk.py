@@ -8,12 +8,12 @@ answer: it exercises the transport, not any search semantics.
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from typing import Any, ClassVar
 
 import pytest
+from canned_http import Canned, serving
 from opensearchpy import OpenSearch
 
 from indexer.opensearch.bulk import (
@@ -110,7 +110,7 @@ def test_deleting_what_is_already_gone_is_no_failure() -> None:
     assert (outcome.written, outcome.failed) == (1, [])
 
 
-class _Canned(BaseHTTPRequestHandler):
+class _Canned(Canned):
     """Answers each POST with the next canned (status, JSON body); records the paths."""
 
     answers: ClassVar[list[tuple[int, dict[str, Any]]]] = []
@@ -119,29 +119,13 @@ class _Canned(BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         self.rfile.read(int(self.headers.get("Content-Length", 0)))
         type(self).paths.append(self.path)
-        status, answer = type(self).answers.pop(0)
-        data = json.dumps(answer).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def log_message(self, *args: Any) -> None:
-        pass
+        self.answer(*type(self).answers.pop(0))
 
 
 @pytest.fixture
 def stub() -> Iterator[ThreadingHTTPServer]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Canned)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serving(_Canned) as server:
         yield server
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
 
 
 def test_the_client_retries_a_full_queue_with_back_off(stub: ThreadingHTTPServer) -> None:

@@ -9,14 +9,12 @@ paths asked (it exercises the transport, not any cluster semantics).
 
 from __future__ import annotations
 
-import json
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
+from canned_http import Canned, serving
 from opensearchpy import OpenSearch
 
 from indexer.archive.results import Health
@@ -88,7 +86,7 @@ def test_a_write_records_when_the_archive_changed_in_the_mapping() -> None:
     assert parse_updated({INDEX: {"mappings": {"_meta": {"other": 1}}}}) is None
 
 
-class _Canned(BaseHTTPRequestHandler):
+class _Canned(Canned):
     """Answers each GET with the canned JSON of its path (query string aside); records paths."""
 
     answers: ClassVar[dict[str, dict[str, Any]]] = {}
@@ -96,22 +94,11 @@ class _Canned(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:
         type(self).paths.append(self.path)
-        data = json.dumps(type(self).answers[self.path.split("?")[0]]).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def log_message(self, *args: Any) -> None:
-        pass
+        self.answer(200, type(self).answers[self.path.split("?")[0]])
 
 
 @pytest.fixture
 def client() -> Iterator[OpenSearch]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Canned)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
     _Canned.paths = []
     _Canned.answers = {
         "/vindex/_stats/docs,indexing": stats_answer((INDEX, 66, 70, 4)),
@@ -119,14 +106,12 @@ def client() -> Iterator[OpenSearch]:
             INDEX: {"mappings": {"_meta": {"vindex": {"updated": "2026-12-04T06:15:00+00:00"}}}}
         },
     }
-    opened = OpenSearch(hosts=[f"http://127.0.0.1:{server.server_port}"], max_retries=0)
-    try:
-        yield opened
-    finally:
-        opened.close()
-        server.shutdown()
-        server.server_close()
-        thread.join()
+    with serving(_Canned) as server:
+        opened = OpenSearch(hosts=[f"http://127.0.0.1:{server.server_port}"], max_retries=0)
+        try:
+            yield opened
+        finally:
+            opened.close()
 
 
 def test_health_version_and_readiness_cost_one_request_each_at_most(
