@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -12,6 +14,7 @@ from demo_corpus import copy_demo_corpus
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
+from indexer.editing.writes import NewFile, Outcome
 from indexer.embedded.index.build import update_index
 from indexer.embedded.index.store import IndexLocation
 from indexer.settings import Settings
@@ -30,6 +33,19 @@ def demo_site(factory: pytest.TempPathFactory) -> Path:
         update_index(IndexLocation(root / "index"), copy_demo_corpus(root / "corpus"))
         _BUILT["demo"] = root
     return _BUILT["demo"]
+
+
+def copy_of_site(site: Path, root: Path) -> Path:
+    """A copy of a site's corpus and index (such as `demo_site`'s) in `root`, to write to."""
+    for part in ("index", "corpus"):
+        shutil.copytree(site / part, root / part, symlinks=True)
+    return root
+
+
+def json_upload(article: dict[str, Any]) -> NewFile:
+    """An article as an uploaded JSON file named after its id, to be created."""
+    data = json.dumps(article).encode()
+    return NewFile(f"{article['id']}.json", data, [Outcome("new", article["id"])])
 
 
 def demo_index(factory: pytest.TempPathFactory) -> Path:

@@ -9,9 +9,7 @@ for it). Speed is measured by `bench/threads.py`, not asserted.
 
 from __future__ import annotations
 
-import json
 import random
-import shutil
 import sys
 import threading
 from collections.abc import Callable, Iterator
@@ -21,12 +19,12 @@ from types import FrameType
 from typing import Any
 
 import pytest
-from api_app import demo_site
+from api_app import copy_of_site, demo_site, json_upload
 from conftest import synthetic_article, write_json, write_jsonl
 from waiting import HANG, wait_until
 
 from indexer.archive.request import SearchRequest
-from indexer.editing.writes import NewFile, Outcome
+from indexer.editing.writes import NewFile
 from indexer.embedded.index.build import update_index
 from indexer.embedded.index.shared_files import SharedFileStorage
 from indexer.embedded.index.store import IndexLocation, LiveIndex
@@ -255,15 +253,13 @@ def _upload(n: int) -> NewFile:
         "section": "Zqx",
         "language": "en",
     }
-    return NewFile(f"zqx-{n}.json", json.dumps(article).encode(), [Outcome("new", article["id"])])
+    return json_upload(article)
 
 
 def test_threads_answer_alike_while_uploads_commit(demo_index: Path, tmp_path: Path) -> None:
     """Each upload makes a new index state under the threads' feet; the old ones
     close when their last search is done, and every answer stays right."""
-    site = tmp_path / "site"
-    shutil.copytree(demo_index.parent / "index", site / "index", symlinks=True)
-    shutil.copytree(demo_index.parent / "corpus", site / "corpus", symlinks=True)
+    site = copy_of_site(demo_index.parent, tmp_path / "site")
     location = IndexLocation(site / "index")
     core = SearchCore(LiveIndex(location), concurrency=THREADS)
     writer = Writer(location, site / "corpus")

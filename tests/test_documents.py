@@ -9,17 +9,14 @@ with Whoosh's own read over a state of several segments.
 
 from __future__ import annotations
 
-import json
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from api_app import demo_site
+from api_app import copy_of_site, demo_site, json_upload
 from waiting import HANG
 
 from indexer.archive.request import SearchRequest
-from indexer.editing.writes import NewFile, Outcome
 from indexer.embedded.index.store import IndexLocation, LiveIndex
 from indexer.embedded.search.core import SearchCore
 from indexer.embedded.search.documents import DocumentCache
@@ -34,9 +31,7 @@ def demo_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def site(demo_index: Path, tmp_path: Path) -> Iterator[tuple[SearchCore, Writer]]:
-    root = tmp_path / "site"
-    shutil.copytree(demo_index.parent / "index", root / "index", symlinks=True)
-    shutil.copytree(demo_index.parent / "corpus", root / "corpus", symlinks=True)
+    root = copy_of_site(demo_index.parent, tmp_path / "site")
     location = IndexLocation(root / "index")
     core = SearchCore(LiveIndex(location))
     writer = Writer(location, root / "corpus")
@@ -54,8 +49,7 @@ def _upload(writer: Writer, n: int) -> None:
         "published": "1901-01-01 10:00",
         "language": "en",
     }
-    new = NewFile(f"doc{n}.json", json.dumps(article).encode(), [Outcome("new", article["id"])])
-    writer.upload([new]).result(HANG)
+    writer.upload([json_upload(article)]).result(HANG)
 
 
 def _state(core: SearchCore) -> IndexState:

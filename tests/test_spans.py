@@ -11,19 +11,16 @@ holds it.
 from __future__ import annotations
 
 import gc
-import json
-import shutil
 import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from api_app import demo_site
+from api_app import copy_of_site, demo_site, json_upload
 from waiting import HANG, wait_until
 
 from indexer.archive.errors import ArchiveMissing
 from indexer.archive.request import SearchRequest
-from indexer.editing.writes import NewFile, Outcome
 from indexer.embedded.index.store import IndexLocation, LiveIndex
 from indexer.embedded.search.core import SearchCore
 from indexer.embedded.writer import Writer
@@ -39,9 +36,7 @@ def demo_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 def site(demo_index: Path, tmp_path: Path) -> Iterator[tuple[SearchCore, Writer]]:
     """A copy of the demo site, a core with one turn, and its writer."""
-    root = tmp_path / "site"
-    shutil.copytree(demo_index.parent / "index", root / "index", symlinks=True)
-    shutil.copytree(demo_index.parent / "corpus", root / "corpus", symlinks=True)
+    root = copy_of_site(demo_index.parent, tmp_path / "site")
     location = IndexLocation(root / "index")
     core = SearchCore(LiveIndex(location), concurrency=1)
     writer = Writer(location, root / "corpus")
@@ -59,8 +54,7 @@ def _upload(writer: Writer) -> None:
         "published": "1901-01-01 10:00",
         "language": "en",
     }
-    new = NewFile("span.json", json.dumps(article).encode(), [Outcome("new", "span-upload")])
-    writer.upload([new]).result(HANG)
+    writer.upload([json_upload(article)]).result(HANG)
 
 
 def test_a_span_reads_one_state_and_the_next_read_the_new_one(
