@@ -21,6 +21,11 @@ from typing import Annotated, Any
 from indexer.archive.request import SearchRequest
 
 
+def article_url(article_id: str) -> str:
+    """An article's page on the site (the `url` of hits and related articles, SPEC's path)."""
+    return f"/articles/{article_id}"
+
+
 @dataclass(frozen=True)
 class Doc:
     """A result field's description (for the OpenAPI components) and JSON manners.

@@ -21,7 +21,7 @@ from datetime import UTC
 from typing import Any
 
 from indexer.archive.errors import ArchiveMissing
-from indexer.archive.results import Hit, RelatedArticle, StoredArticle
+from indexer.archive.results import Hit, RelatedArticle, StoredArticle, article_url
 from indexer.archive.titles import readable_title
 from indexer.ingest.article import ENTITY_TYPES, SECTION_SEPARATOR, Article
 from indexer.opensearch.template import language_group, text_field
@@ -102,10 +102,6 @@ def _list(source: dict[str, Any], name: str) -> list[str]:
 
 def entities(source: dict[str, Any]) -> dict[str, list[str]]:
     return {kind: _list(source, kind) for kind in ENTITY_TYPES}
-
-
-def article_url(article_id: str) -> str:
-    return f"/articles/{article_id}"
 
 
 def stored_article(source: dict[str, Any]) -> StoredArticle:

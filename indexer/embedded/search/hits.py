@@ -7,15 +7,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from indexer.archive.results import Hit
+from indexer.archive.results import Hit, article_url
 from indexer.embedded.index.columns import split_names
 from indexer.embedded.index.schema import shown_title
 from indexer.embedded.search.highlight import highlight
 from indexer.ingest.article import ENTITY_TYPES
-
-
-def article_url(article_id: str) -> str:
-    return f"/articles/{article_id}"
 
 
 def hit(stored: dict[str, Any], score: float | None, terms: dict[str, frozenset[str]]) -> Hit:

@@ -17,11 +17,10 @@ from typing import Any
 from whoosh.query import Or, Query, Term
 from whoosh.searching import Searcher
 
-from indexer.archive.results import RelatedArticle
+from indexer.archive.results import RelatedArticle, article_url
 from indexer.embedded.index.columns import split_names
 from indexer.embedded.index.schema import analyzer_for, language_group, shown_title, text_field
 from indexer.embedded.search.engine import evaluate
-from indexer.embedded.search.hits import article_url
 from indexer.embedded.search.states import IndexState
 from indexer.ingest.article import ENTITY_TYPES
 
