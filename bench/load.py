@@ -317,10 +317,18 @@ def memory_kb(pid: int) -> dict[str, int] | None:
     return {name: int(values.get(name, 0)) for name in MEMORY_FIELDS}
 
 
-def cpu_seconds(pid: int) -> float:
+def _stat(pid: int) -> list[str] | None:
+    """The fields of /proc/PID/stat after the command name (None when the process is gone)."""
     try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        # The command name may hold spaces and parentheses: the fields follow the last ')'.
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     except OSError:
+        return None
+
+
+def cpu_seconds(pid: int) -> float:
+    fields = _stat(pid)
+    if fields is None:
         return 0.0
     # utime and stime are fields 14 and 15 of stat(5); index 11 and 12 after the name.
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
@@ -328,12 +336,9 @@ def cpu_seconds(pid: int) -> float:
 
 def minor_faults(pid: int) -> int:
     """The process's minor page faults so far (memory it touched afresh)."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0
+    fields = _stat(pid)
     # minflt is field 10 of stat(5); index 7 after the name.
-    return int(fields[7])
+    return int(fields[7]) if fields is not None else 0
 
 
 def listening_sockets(port: int) -> int:
