@@ -37,7 +37,7 @@ class Drawn:
     """One sampled article and the half it belongs to."""
 
     archive: str  # "bbc" | "gnad"
-    half: str  # "tune" | "held" | "fresh"
+    half: str  # "tune" | "held" | "fresh" | "third"
     article: Article
 
 
@@ -50,7 +50,8 @@ def articles(archive: str, corpora: Path) -> list[Article]:
 
 def draw(corpora: Path, seed: int = SEED, size: int = PER_ARCHIVE) -> Iterator[Drawn]:
     """The sample: `size` articles per archive, the first half of each draw to tune,
-    then the fresh draw: `size` more per archive, none of the first, all held out."""
+    then the fresh draw: `size` more per archive, none of the first, and the third
+    draw: `size` more, none of the first two, all held out."""
     for archive in ("bbc", "gnad"):
         pool = sorted(articles(archive, corpora), key=lambda article: article.id)
         chosen = random.Random(f"{seed}:{archive}").sample(pool, size)
@@ -58,8 +59,15 @@ def draw(corpora: Path, seed: int = SEED, size: int = PER_ARCHIVE) -> Iterator[D
             yield Drawn(archive, HALVES[position * 2 // size], article)
         drawn = {article.id for article in chosen}
         rest = [article for article in pool if article.id not in drawn]
-        for article in random.Random(f"{seed}:fresh:{archive}").sample(rest, size):
+        fresh = random.Random(f"{seed}:fresh:{archive}").sample(rest, size)
+        for article in fresh:
             yield Drawn(archive, "fresh", article)
+        # The third draw: the held-out set once the fresh draw had been reported on
+        # and so become tuning material too (tests/data/README.md).
+        drawn |= {article.id for article in fresh}
+        rest = [article for article in pool if article.id not in drawn]
+        for article in random.Random(f"{seed}:third:{archive}").sample(rest, size):
+            yield Drawn(archive, "third", article)
 
 
 def main() -> None:
