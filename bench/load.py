@@ -724,7 +724,7 @@ async def load(
     run.started = time.monotonic()
     stop_at = run.started + args.duration
     sampler = asyncio.create_task(sample_memory(server, run, stop_at))
-    profilers = start_profiles(server, work, args.profile) if args.profile else []
+    profilers = start_profiles(server, work, args.profile, gil=args.gil) if args.profile else []
     uploads = asyncio.create_task(
         editor(server, pinned, vocabulary, run, stop_at, args.upload_interval, tag)
     )
@@ -768,11 +768,15 @@ async def load(
 PROFILE_RATE = 100
 
 
-def start_profiles(server: Server, work: Path, seconds: float) -> list[subprocess.Popen[bytes]]:
+def start_profiles(
+    server: Server, work: Path, seconds: float, *, gil: bool = False
+) -> list[subprocess.Popen[bytes]]:
     """py-spy recording each worker from now on for `seconds`, raw stacks into `work`.
 
     Idle threads are left out (py-spy's default): the figures are shares of the
-    time the worker's threads were on a core or waiting for the GIL.
+    time the worker's threads were on a core or waiting for the GIL or a lock.
+    With `gil`, only the thread holding the GIL is sampled: the shares are of
+    the Python code's own CPU, without the waits.
     """
     spy = Path(sys.executable).with_name("py-spy")
     command = str(spy) if spy.exists() else shutil.which("py-spy")
@@ -783,6 +787,8 @@ def start_profiles(server: Server, work: Path, seconds: float) -> list[subproces
     # 259 requests/s in 20 s runs with uploads).
     options = ["record", "--nonblocking", "--format", "raw", "--rate", str(PROFILE_RATE)]
     options += ["--duration", str(max(1, round(seconds)))]
+    if gil:
+        options.append("--gil")
     return [
         subprocess.Popen(
             [command, *options, "--pid", str(pid), "--output", str(work / f"profile-{pid}.txt")],
@@ -1025,6 +1031,9 @@ def main() -> int:
         type=float,
         metavar="SECONDS",
         help="py-spy each worker for SECONDS of the measured window (raw stacks kept)",
+    )
+    parser.add_argument(
+        "--gil", action="store_true", help="--profile samples only the thread holding the GIL"
     )
     args = parser.parse_args()
     if args.clients < 1 or args.duration <= 0 or args.max_requests < 1 or args.workers < 1:
