@@ -25,8 +25,13 @@ class Owners:
         return set(self.files.get(key, ()))
 
     def assign(self, key: str, ids: Iterable[str]) -> None:
+        """The file holds these ids now, and no others."""
         self.drop(self.ids_of(key))
-        for article_id in ids:
+        self.hold((article_id, key) for article_id in ids)
+
+    def hold(self, pairs: Iterable[tuple[str, str]]) -> None:
+        """Each (article id, file): the id is held by that file now, wherever it was."""
+        for article_id, key in pairs:
             self.drop([article_id])
             self.holder[article_id] = key
             self.files.setdefault(key, set()).add(article_id)

@@ -58,7 +58,7 @@ from indexer.embedded.index.facet_arrays import save_missing
 from indexer.embedded.index.filesigs import FileSignatures
 from indexer.embedded.index.signatures import unchanged
 from indexer.embedded.index.store import IndexLocation
-from indexer.embedded.owners import holders, load_owners
+from indexer.embedded.owners import Tracked, follow, holders, track
 from indexer.entities.enrich import enrichment_signature
 from indexer.ingest.corpus import DEFAULT_MAX_FILE_BYTES, file_key, find_files
 from indexer.system.files import remove_stale_temporaries
@@ -118,9 +118,9 @@ class Writer:
         self._thread = threading.Thread(target=self._run, name="vindex-writer", daemon=True)
         self._stopped = False
         self._last_batch = 0.0
-        # Who holds which id after this writer's last batch, and the index state
-        # that batch made: reused while no one else has written the index since.
-        self._owners: tuple[tuple[str, int], Owners] | None = None
+        # Who holds which id after this writer's last batch, with the index state
+        # before it: followed to the next batch's state (see `Tracked`).
+        self._owners: Tracked | None = None
 
     # -- the interface the web app uses -------------------------------------------
 
@@ -305,8 +305,8 @@ class Writer:
 
     def _write_locked(self, batch: list[_Task]) -> bool:
         """Write the batch's files and index them; whether the index changed."""
-        before = self.location.state_key()
-        owners = self._owners_at(before)
+        tracked = self._owners_at()
+        owners = tracked.owners if tracked is not None else Owners({})
         for task in batch:
             task.job.state, task.job.started = "running", time.time()
             log.debug("job %s started", task.job.id, extra=_job_fields(task.job))
@@ -332,49 +332,36 @@ class Writer:
         )
         if report is not None:
             self._check_indexed(written, report)
-        self._keep_owners(before, owners, batch, report)
+        self._keep_owners(tracked, batch)
         return report is not None
 
-    def _owners_at(self, key: tuple[str, int] | None) -> Owners:
-        """The ids' holders in the index state `key`: this writer's own, or read from the index.
+    def _owners_at(self) -> Tracked | None:
+        """The ids' holders in the index as it is now (None: no index yet).
 
-        Reading them costs a pass over every document (a third of a second at
-        20k articles), which each upload paid before.
+        This writer's own from its last batch, brought up to date by what the
+        segments changed since (`follow`), or read whole.
         """
         # Taken, not shared: the batch changes them, and only a batch that ends
         # well gives them back (`_keep_owners`).
         cached, self._owners = self._owners, None
-        if cached is not None and key is not None and cached[0] == key:
-            return cached[1]
-        return load_owners(self.location)
+        followed = follow(cached, self.location) if cached is not None else None
+        return followed if followed is not None else track(self.location)
 
-    def _keep_owners(
-        self,
-        before: tuple[str, int] | None,
-        owners: Owners,
-        batch: list[_Task],
-        report: BuildReport | None,
-    ) -> None:
-        """Keep the batch's owners for the next one when they are exactly the index's.
+    def _keep_owners(self, tracked: Tracked | None, batch: list[_Task]) -> None:
+        """Keep the batch's owners for the next batch, followed to the state it made.
 
-        Only when this batch's commit is the one commit since `before`: another
-        worker's writer (or `vindex index`) committing in between changed ids
-        these owners do not know of. A write that failed or that the index did
-        not take leaves the owners unsure as well.
+        The batch changed them as it wrote; each of its changes that the index
+        took shows again in what `follow` reads now, with the write lock still
+        held (the documents it replaced are deleted, its articles are in a new
+        segment), so they are the index's exactly and later batches can follow
+        them from here. A write that failed or that the index did not take
+        leaves them unsure: the next batch reads them whole.
         """
-        after = self.location.state_key()
-        if before is None or after is None:
-            return
-        if any(task.error is not None for task in batch):
-            return
-        if report is None:
-            if after == before:  # nothing was written: the owners are unchanged
-                self._owners = (after, owners)
+        if tracked is None or any(task.error is not None for task in batch):
             return
         if any(o.status == "rejected" for t in batch if t.job.kind == "upload" for o in t.result):
             return
-        if after == (before[0], before[1] + 1):
-            self._owners = (after, owners)
+        self._owners = follow(tracked, self.location)
 
     def _fail(self, task: _Task, exc: BaseException) -> None:
         task.job.state, task.job.finished = "failed", time.time()
