@@ -372,8 +372,12 @@ def connection_owners(port: int, pids: list[int]) -> dict[int, int]:
 
 
 def client_port(response: httpx.Response) -> int | None:
+    """The client's port of the response's connection (None: the server closed it)."""
     stream = response.extensions.get("network_stream")
-    address = stream.get_extra_info("client_addr") if stream is not None else None
+    try:
+        address = stream.get_extra_info("client_addr") if stream is not None else None
+    except OSError:  # closed after the answer: `Connection: close` (webapp.balance)
+        return None
     return int(address[1]) if address else None
 
 

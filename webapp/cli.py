@@ -23,7 +23,7 @@ from indexer.archives import open_backend
 from indexer.cli import EXIT_OK, UsageError
 from indexer.settings import Settings
 from indexer.system.logs import configure_logging
-from webapp import metrics_folder
+from webapp import balance, metrics_folder
 from webapp.listening import address_problem, can_reuse_port, check_free, supervisor_socket
 from webapp.serving import raise_file_limit, token_problem, uvicorn_options
 
@@ -97,6 +97,10 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     # a run never sums the counts of the last, and removed when it ends.
     folder = metrics_folder.make()
     os.environ[MULTIPROCESS_FOLDER] = str(folder)
+    if shared:
+        # The workers' open connections, which they even out (webapp.balance); in the
+        # run's folder, removed with it.
+        os.environ[balance.CONNECTIONS_FILE] = str(balance.create(folder / "connections", workers))
     try:
         return _run(
             settings,

@@ -27,12 +27,14 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from indexer.settings import Settings
-from webapp import metrics
+from webapp import balance, metrics
 from webapp.http import CORS_PATHS, GZIP_LEVEL, GZIP_MINIMUM, BodyLimit
 from webapp.security import HEADERS, STRICT_TRANSPORT_SECURITY
 
 _SECURITY = [(name.lower().encode(), value.encode()) for name, value in HEADERS.items()]
 _HSTS = (b"strict-transport-security", STRICT_TRANSPORT_SECURITY.encode())
+# uvicorn closes the connection after an answer that says so (see webapp.balance).
+_CLOSE = (b"connection", b"close")
 # Media types not worth compressing (already compressed) or that must not wait (streams).
 _NOT_COMPRESSED = ("image/", "font/woff", "audio/", "video/", "application/zip")
 _ALSO_NOT = ("application/gzip", "application/x-gzip", "text/event-stream")
@@ -124,6 +126,8 @@ class Sending:
         headers += [pair for pair in _SECURITY if pair[0] not in present]
         if self.https and _HSTS[0] not in present:
             headers.append(_HSTS)
+        if balance.should_close():
+            headers.append(_CLOSE)
         start["headers"] = headers
 
     @staticmethod

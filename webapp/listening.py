@@ -23,6 +23,8 @@ import errno
 import socket
 from typing import Any
 
+from webapp import balance
+
 try:
     import uvloop
 except ImportError:  # the standard library's loop serves
@@ -121,6 +123,8 @@ class _OwnSocket:
     ) -> asyncio.Server:
         if sock is not None and is_shared(sock):
             sock = own_socket(sock)
+            # The run's workers even out their keep-alive connections (webapp.balance).
+            protocol_factory = balance.counted(protocol_factory)
         server: asyncio.Server = await super().create_server(  # type: ignore[misc]
             protocol_factory, host, port, sock=sock, **kwargs
         )
