@@ -67,6 +67,7 @@ import sys
 import tempfile
 import time
 from collections import Counter, defaultdict
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -75,6 +76,7 @@ from urllib.parse import quote, urlencode
 
 import httpx2 as httpx
 import numpy as np
+from lean_http import Answer, Connection
 
 from indexer.embedded.index.build import update_index
 from indexer.embedded.index.columns import split_names
@@ -536,9 +538,23 @@ class Run:
     warmup_failures: int = 0
 
 
+# One GET of a reader: (path, headers) -> the answer.
+Get = Callable[[str, dict[str, str]], Awaitable[Answer]]
+# What a GET may raise when there is no answer.
+NO_ANSWER = (httpx.HTTPError, OSError, asyncio.TimeoutError)
+
+
+def httpx_get(client: httpx.AsyncClient) -> Get:
+    async def get(path: str, headers: dict[str, str]) -> Answer:
+        response = await client.get(path, headers=headers)
+        return Answer(response.status_code, dict(response.headers), response.content)
+
+    return get
+
+
 async def reader(
     n: int,
-    client: httpx.AsyncClient,
+    get: Get,
     vocabulary: Vocabulary,
     run: Run,
     stop_at: float,
@@ -553,13 +569,14 @@ async def reader(
         headers = {"If-None-Match": etags[path]} if path in etags else {}
         started = time.monotonic()
         try:
-            response = await client.get(path, headers=headers)
-            status, detail = response.status_code, ""
+            answer = await get(path, headers)
+            status, detail = answer.status, ""
             if not (200 <= status < 300 or status == 304):
-                detail = f"{path} -> {status}: {response.text[:300]}"
-            elif "etag" in response.headers:
-                etags[path] = response.headers["etag"]
-        except httpx.HTTPError as exc:
+                text = answer.body[:300].decode("utf-8", "replace")
+                detail = f"{path} -> {status}: {text}"
+            elif "etag" in answer.headers:
+                etags[path] = answer.headers["etag"]
+        except NO_ANSWER as exc:
             status, detail = 0, f"{path} -> {type(exc).__name__}: {exc}"
         run.records.append(
             Record(kind, started - run.started, (time.monotonic() - started) * 1000, status, detail)
@@ -712,7 +729,13 @@ async def load(
         await asyncio.gather(
             *(
                 reader(
-                    n, pinned_client, vocabulary, warm, warm_until, args.max_requests, args.seed + 1
+                    n,
+                    httpx_get(pinned_client),
+                    vocabulary,
+                    warm,
+                    warm_until,
+                    args.max_requests,
+                    args.seed + 1,
                 )
                 for n, (_pid, pinned_client) in enumerate(held)
             )
@@ -732,10 +755,16 @@ async def load(
     uploads = asyncio.create_task(
         editor(server, pinned, vocabulary, run, stop_at, args.upload_interval, tag)
     )
+    if args.client == "lean":
+        # A connection per reader, as each browser has its own (bench/lean_http.py).
+        lean = [Connection("127.0.0.1", server.port, args.timeout) for _ in range(args.clients)]
+        gets: list[Get] = [connection.get for connection in lean]
+    else:
+        gets = [httpx_get(client)] * args.clients
     await asyncio.gather(
         *(
-            reader(n, client, vocabulary, run, stop_at, args.max_requests, args.seed)
-            for n in range(args.clients)
+            reader(n, get, vocabulary, run, stop_at, args.max_requests, args.seed)
+            for n, get in enumerate(gets)
         )
     )
     run.seconds = time.monotonic() - run.started
@@ -761,6 +790,9 @@ async def load(
         "connections": {pid: connections.get(pid, 0) for pid in server.pids},
     }
     await client.aclose()
+    if args.client == "lean":
+        for connection in lean:
+            await connection.close()
     await pinned.close()
     base = vocabulary.articles
     return run, await verify(server, run, base), cpu
@@ -1025,6 +1057,12 @@ def main() -> int:
         "--warmup", type=float, default=15.0, help="seconds of readers' load before measuring"
     )
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--client",
+        choices=("lean", "httpx"),
+        default="lean",
+        help="the measured readers' HTTP client: bench/lean_http.py, or httpx's pool",
+    )
     parser.add_argument("--timeout", type=float, default=30.0, help="seconds a request may take")
     parser.add_argument("--seed", type=int, default=1987)
     parser.add_argument("--cache", type=Path, help="prepare the corpus and index here, once")
