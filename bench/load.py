@@ -76,6 +76,7 @@ from urllib.parse import quote, urlencode
 
 import httpx2 as httpx
 import numpy as np
+import uvloop
 from lean_http import Answer, Connection
 
 from indexer.embedded.index.build import update_index
@@ -1096,7 +1097,10 @@ def main() -> int:
         load_before = os.getloadavg()
         server.start()
         print(f"server on {server.url}, workers {server.pids}", flush=True)
-        run, verified, cpu = asyncio.run(load(args, server, vocabulary, work))
+        # The client's loop on libuv too (a dependency of the server): less of the two
+        # cores for the load generator.
+        with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
+            run, verified, cpu = runner.run(load(args, server, vocabulary, work))
         server.stop()
         result = summarise(args, run, verified, cpu, server, load_before)
         for raw in sorted(work.glob("profile-*.txt")):
