@@ -54,11 +54,13 @@ def atom(result: SearchResult, base_url: str, updated_fallback: str | None = Non
     feed.author({"name": "Vindex"})
     feed.link(href=f"{base}/search.atom{suffix}", rel="self", type="application/atom+xml")
     feed.link(href=f"{base}/search{suffix}", rel="alternate", type="text/html")
-    newest = _EPOCH
+    # Datetimes, not strings: feedgen parses a string with dateutil's general parser,
+    # which took 80 % of a 20-entry feed's time (2.2 ms); fromisoformat is in C.
+    newest = _instant(_EPOCH)
     for hit in result.hits:
         entry = feed.add_entry(order="append")
         url = f"{base}{hit.url}"
-        published = hit.published or _EPOCH
+        published = _instant(hit.published or _EPOCH)
         entry.id(url)
         entry.title(_xml(hit.title))
         entry.link(href=url, rel="alternate", type="text/html")
@@ -71,9 +73,9 @@ def atom(result: SearchResult, base_url: str, updated_fallback: str | None = Non
             entry.author({"name": _xml(name)})
         if hit.section:
             entry.category(term=_xml(hit.section))
-        newest = max(newest, published, key=_instant)
+        newest = max(newest, published)
     if not result.hits and updated_fallback:
-        newest = updated_fallback
+        newest = _instant(updated_fallback)
     feed.updated(newest)
     xml: bytes = feed.atom_str(pretty=False)
     return xml
