@@ -379,7 +379,7 @@ def client_port(response: httpx.Response) -> int | None:
     stream = response.extensions.get("network_stream")
     try:
         address = stream.get_extra_info("client_addr") if stream is not None else None
-    except OSError:  # closed after the answer: `Connection: close` (webapp.balance)
+    except (OSError, ValueError):  # closed after the answer (webapp.balance); uvloop: ValueError
         return None
     return int(address[1]) if address else None
 
