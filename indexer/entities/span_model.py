@@ -1,0 +1,130 @@
+"""The span model: a learned classifier that types the candidates no rule claimed.
+
+A multinomial logistic regression over the candidates' features
+(`indexer.entities.spans`): for each candidate, a probability of each class,
+person, organisation, place or none. It is trained offline on the hand
+annotations (`scripts/train_entities.py`, tests/data/README.md) and shipped
+as its weights, `indexer/data/span_model.npz`, so that extraction needs only
+numpy: no model is downloaded, no scikit-learn at run time.
+
+A candidate becomes a mention when its best class is a type and that type's
+probability reaches the type's threshold for the text's language (chosen by
+cross-validation so that precision stays at 0.90 or more); where candidates
+overlap, the most probable wins. A new name is shown as written, unless the
+gazetteer knows it as that type (then its canonical name) or it is the
+surname or first name of one person the text names in full (then that
+person).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+import numpy.typing as npt
+
+from indexer.entities.spans import Span, candidates, features
+
+if TYPE_CHECKING:
+    from indexer.entities.extract import Mention, _Pass
+
+MODEL_PATH = Path(__file__).resolve().parents[1] / "data" / "span_model.npz"
+MODEL = "model"
+NONE = "none"
+CLASSES = (NONE, "person", "organization", "place")
+
+
+@dataclass
+class SpanModel:
+    """Weights per feature and class, a bias per class, and thresholds per language and type."""
+
+    features: list[str]
+    weights: npt.NDArray[np.float32]  # (features, classes)
+    bias: npt.NDArray[np.float32]  # (classes,)
+    thresholds: dict[str, dict[str, float]]  # language -> type -> probability
+
+    def __post_init__(self) -> None:
+        self.column = {feature: k for k, feature in enumerate(self.features)}
+
+    def probabilities(self, rows: Sequence[Sequence[str]]) -> npt.NDArray[np.float64]:
+        """Each row of features' probabilities of `CLASSES`."""
+        column = self.column
+        scores = np.empty((len(rows), len(CLASSES)), dtype=np.float64)
+        weights, bias = self.weights, self.bias
+        for n, row in enumerate(rows):
+            known = [column[f] for f in row if f in column]
+            scores[n] = weights[known].sum(axis=0) + bias
+        scores -= scores.max(axis=1, keepdims=True)
+        np.exp(scores, out=scores)
+        scores /= scores.sum(axis=1, keepdims=True)
+        return scores
+
+    def save(self, path: Path) -> None:
+        # Features as one newline-joined UTF-8 blob: an array of fixed-width
+        # strings would take the longest feature's width for every one.
+        np.savez_compressed(
+            path,
+            features=np.frombuffer("\n".join(self.features).encode(), dtype=np.uint8),
+            weights=self.weights.astype(np.float32),
+            bias=self.bias.astype(np.float32),
+            thresholds=np.frombuffer(json.dumps(self.thresholds).encode(), dtype=np.uint8),
+        )
+
+
+def read_model(path: Path) -> SpanModel:
+    with np.load(path, allow_pickle=False) as data:
+        names = bytes(data["features"]).decode().split("\n")
+        thresholds = json.loads(bytes(data["thresholds"]).decode())
+        return SpanModel(names, data["weights"], data["bias"], thresholds)
+
+
+@cache
+def shipped_model() -> SpanModel | None:
+    """The trained model in indexer/data, or None when it is not there."""
+    return read_model(MODEL_PATH) if MODEL_PATH.is_file() else None
+
+
+def find(r: _Pass, model: SpanModel) -> None:
+    """Add the mentions the model finds among a pass's candidates."""
+    from indexer.entities.extract import Mention
+
+    spans = candidates(r)
+    if not spans:
+        return
+    probabilities = model.probabilities([features(r, span) for span in spans])
+    thresholds = model.thresholds.get("de" if r.german else "en", {})
+    chosen: list[tuple[float, Span, str]] = []
+    for span, row in zip(spans, probabilities, strict=True):
+        best = int(row.argmax())
+        kind = CLASSES[best]
+        if kind != NONE and row[best] >= thresholds.get(kind, 1.0):
+            chosen.append((float(row[best]), span, kind))
+    chosen.sort(key=lambda item: -item[0])
+    taken: list[tuple[int, int]] = []
+    added: list[Mention] = []
+    for _, span, kind in chosen:
+        if any(span.start < stop and start < span.stop for start, stop in taken):
+            continue
+        taken.append((span.start, span.stop))
+        entry = r._entry(span.text, kind)
+        mention = Mention(kind, entry.name if entry else span.text, span.start, span.stop, MODEL)
+        r._add(mention)
+        added.append(mention)
+    # A surname or a first name of a person named in full (the full name may come
+    # later in the text): that person, when only one has it.
+    firsts: dict[str, set[str]] = {}
+    for mention in r.mentions:
+        if mention.type == "person" and " " in mention.name:
+            firsts.setdefault(mention.name.split()[0], set()).add(mention.name)
+    for mention in added:
+        if mention.type != "person" or " " in mention.name:
+            continue
+        if mention.name in r.full_names:
+            mention.name = r.full_names[mention.name]
+        elif len(firsts.get(mention.name, ())) == 1:
+            mention.name = next(iter(firsts[mention.name]))
