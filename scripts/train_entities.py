@@ -63,7 +63,9 @@ from indexer.ingest.importers import Drop, reuters  # noqa: E402
 # The tuning sets only: the third draw is held out (tests/data/README.md).
 TRAINING = GROUPS["tuning"]
 PRECISION = 0.90
-GRID = (0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95)
+# The probabilities tried: of a type, to add a candidate; of none, to drop a rule's mention.
+GRID = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.01)
+VETO_GRID = (0.5, 0.6, 0.7, 0.8, 0.9, 1.01)
 # A feature seen in fewer training candidates has no weight (it would fit noise).
 MIN_COUNT = 2
 SEED = 18
@@ -203,8 +205,11 @@ def score(held: Sequence[Example], model: SpanModel | None, gazetteer: Gazetteer
     return scores
 
 
-def uniform(t: float) -> dict[str, dict[str, float]]:
-    return {language: dict.fromkeys(ENTITY_TYPES, t) for language in ARCHIVES.values()}
+def uniform(add: float, drop: float) -> dict[str, dict[str, float]]:
+    """The same thresholds for every language and type: `add` a candidate, `drop` a
+    rule's mention."""
+    every = {**dict.fromkeys(ENTITY_TYPES, add), **{f"veto:{k}": drop for k in ENTITY_TYPES}}
+    return {language: dict(every) for language in ARCHIVES.values()}
 
 
 def cross_validate(
@@ -217,7 +222,8 @@ def cross_validate(
 ) -> tuple[dict[str, dict[str, float]], Scores, Scores]:
     """The thresholds chosen on held folds, the scores at them and the rules' alone."""
     parts = folds([e.gold.id for e in data], k)
-    by_threshold = {t: Scores() for t in GRID}
+    pairs = [(t, v) for t in GRID for v in VETO_GRID]
+    by_pair = {pair: Scores() for pair in pairs}
     chosen_scores = Scores()
     models = []
     for part in parts:
@@ -225,21 +231,27 @@ def cross_validate(
         held = [e for e in data if e.gold.id in part]
         model = fit(train, c, extra, weight)
         models.append((model, held))
-        for t in GRID:
-            model.thresholds = uniform(t)
-            merge(by_threshold[t], score(held, model, gazetteer))
+        for t, v in pairs:
+            model.thresholds = uniform(t, v)
+            merge(by_pair[(t, v)], score(held, model, gazetteer))
     rules = score(data, None, gazetteer)
-    for t in GRID:
-        cells = (
-            f"{lang}-{kind[:3]} {s.precision:.2f}/{s.recall:.2f}"
-            for (lang, kind), s in sorted(by_threshold[t].by.items())
-        )
-        print(f"threshold {t:.2f}: " + "  ".join(cells))
     thresholds: dict[str, dict[str, float]] = {lang: {} for lang in ARCHIVES.values()}
     for (language, kind), alone in rules.by.items():
-        floor = min(PRECISION, alone.precision)
-        passing = [t for t in GRID if by_threshold[t].by[(language, kind)].precision >= floor]
-        thresholds[language][kind] = min(passing) if passing else 1.01
+        # The most recall at a precision of 0.90; where no pair reaches it, the best F1
+        # at no less precision than the rules' alone (else the rules alone).
+        cells = {pair: by_pair[pair].by[(language, kind)] for pair in pairs}
+        passing = [p for p in pairs if cells[p].precision >= PRECISION]
+        if passing:
+            best = max(passing, key=lambda p: (cells[p].recall, cells[p].precision))
+        else:
+            kept = [p for p in pairs if cells[p].precision >= alone.precision]
+            best = max(kept, key=lambda p: cells[p].f1) if kept else (1.01, 1.01)
+        thresholds[language][kind], thresholds[language][f"veto:{kind}"] = best
+        if best in cells:
+            print(
+                f"{language} {kind}: add at {best[0]}, drop at {best[1]}: "
+                f"P {cells[best].precision:.2f} R {cells[best].recall:.2f}"
+            )
     for model, held in models:
         model.thresholds = thresholds
         merge(chosen_scores, score(held, model, gazetteer))

@@ -71,7 +71,7 @@ from indexer.entities.names import (
     is_title,
     may_hold_compound_titles,
 )
-from indexer.entities.span_model import SpanModel, find, shipped_model
+from indexer.entities.span_model import SpanModel, checked_spans, find, shipped_model
 from indexer.entities.spans import Span, candidates, context_only, features, mention_spans
 from indexer.entities.tokens import may_start_organisation, tokenise
 
@@ -138,7 +138,8 @@ class GazetteerExtractor:
             return []
         reading = _Pass(self._index, self._words, text, language, None)
         reading.read_rules()
-        return [(span, features(reading, span)) for span in candidates(reading)]
+        spans = [*checked_spans(reading), *candidates(reading)]
+        return [(span, features(reading, span)) for span in spans]
 
     def silver(self, text: str, language: str) -> list[tuple[list[str], str]]:
         """The features (without the name's own: `spans.context_only`) and types of
@@ -148,7 +149,7 @@ class GazetteerExtractor:
             return []
         reading = _Pass(self._index, self._words, text, language, None)
         reading.read_rules()
-        named = [(span, kind) for span, kind in mention_spans(reading)]
+        named = [(span, mention.type) for span, mention in mention_spans(reading)]
         named += [(span, "none") for span in candidates(reading)]
         return [(context_only(features(reading, span)), kind) for span, kind in named]
 

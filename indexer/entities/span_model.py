@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -28,7 +28,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import numpy.typing as npt
 
-from indexer.entities.spans import Span, candidates, features
+from indexer.entities.cues.reading import CUE
+from indexer.entities.spans import Span, candidates, features, mention_spans
 
 if TYPE_CHECKING:
     from indexer.entities.extract import Mention, _Pass
@@ -89,10 +90,73 @@ def shipped_model() -> SpanModel | None:
     return read_model(MODEL_PATH) if MODEL_PATH.is_file() else None
 
 
+def _words(name: str) -> tuple[str, ...]:
+    """A name's words as compared: case-folded, without a plural's or genitive's -s."""
+    return tuple(w.casefold().removesuffix("s") for w in name.split())
+
+
+def _named_already(r: _Pass, text: str, kind: str) -> str:
+    """The name of a mention of this type the text names already whose words hold the
+    candidate's or are held by them ("Commons" of "House of Commons", "Liberal
+    Democrat" of "Liberal Democrats"), so that one entity is not listed twice; else
+    the candidate as written."""
+    words = _words(text)
+    n = len(words)
+    for mention in r.mentions:
+        if mention.type != kind:
+            continue
+        named = _words(mention.name)
+        m = len(named)
+        shorter, longer = (words, named) if n <= m else (named, words)
+        k = len(shorter)
+        if any(longer[i : i + k] == shorter for i in range(len(longer) - k + 1)):
+            return mention.name
+    return text
+
+
+def checked_spans(r: _Pass) -> list[Span]:
+    """The rules' and cues' mentions the model checks, as spans (see `check`)."""
+    from indexer.entities.extract import RULE
+
+    return [
+        replace(span, source=mention.source, claimed=mention.type)
+        for span, mention in mention_spans(r, frozenset({RULE, CUE}))
+    ]
+
+
+def check(r: _Pass, model: SpanModel) -> None:
+    """Drop the rules' and cues' mentions the model reads as no name of their type: a
+    mention of type T goes when the probability of none reaches the language's
+    ``veto:T`` threshold. Their words are free again for the candidates."""
+    from indexer.entities.extract import RULE
+
+    thresholds = model.thresholds.get("de" if r.german else "en", {})
+    if all(thresholds.get(f"veto:{kind}", 1.01) > 1 for kind in CLASSES[1:]):
+        return
+    pairs = mention_spans(r, frozenset({RULE, CUE}))
+    if not pairs:
+        return
+    spans = [replace(span, source=m.source, claimed=m.type) for span, m in pairs]
+    probabilities = model.probabilities([features(r, span) for span in spans])
+    dropped = {
+        id(mention)
+        for (_, mention), row in zip(pairs, probabilities, strict=True)
+        if row[0] >= thresholds.get(f"veto:{mention.type}", 1.01)
+    }
+    if not dropped:
+        return
+    r.mentions = [m for m in r.mentions if id(m) not in dropped]
+    for token, mention in list(r.covered.items()):
+        if id(mention) in dropped:
+            del r.covered[token]
+
+
 def find(r: _Pass, model: SpanModel) -> None:
-    """Add the mentions the model finds among a pass's candidates."""
+    """Check the rules' mentions (`check`), then add the mentions the model finds among
+    a pass's candidates."""
     from indexer.entities.extract import Mention
 
+    check(r, model)
     spans = candidates(r)
     if not spans:
         return
@@ -112,7 +176,8 @@ def find(r: _Pass, model: SpanModel) -> None:
             continue
         taken.append((span.start, span.stop))
         entry = r._entry(span.text, kind)
-        mention = Mention(kind, entry.name if entry else span.text, span.start, span.stop, MODEL)
+        name = entry.name if entry else _named_already(r, span.text, kind)
+        mention = Mention(kind, name, span.start, span.stop, MODEL)
         r._add(mention)
         added.append(mention)
     # A surname or a first name of a person named in full (the full name may come

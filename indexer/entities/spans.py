@@ -41,7 +41,7 @@ from indexer.entities.memo import Memo
 from indexer.entities.names import MONTHS_AND_DAYS, STOPWORDS
 
 if TYPE_CHECKING:
-    from indexer.entities.extract import _Pass
+    from indexer.entities.extract import Mention, _Pass
 
 MAX_SPAN = 4
 _MAX_RUN = 8
@@ -59,6 +59,10 @@ class Span:
     stop: int
     text: str
     compound: bool = False  # the first part of a hyphenated word
+    # A mention a rule or a cue found, read again for the model to keep or drop:
+    # its source and type; empty for a candidate no step claimed.
+    source: str = ""
+    claimed: str = ""
 
 
 def _shape(word: str) -> str:
@@ -124,14 +128,16 @@ def candidates(r: _Pass) -> list[Span]:
     return found
 
 
-def mention_spans(r: _Pass) -> list[tuple[Span, str]]:
-    """The spans and types of the mentions the gazetteer and the rules found in the lines
-    they read: silver examples, a name's context being what the model learns from them
-    (`scripts/train_entities.py`)."""
+def mention_spans(
+    r: _Pass, sources: frozenset[str] | None = None
+) -> list[tuple[Span, Mention]]:
+    """The spans of the mentions found so far in the lines the rules read (of these
+    `sources` only, or all): silver examples, a name's context being what the model
+    learns from them (`scripts/train_entities.py`), or the rules' mentions to check."""
     starts, ends, ruled = r.starts, r.ends, set(r.tokens.ruled)
     found = []
     for mention in r.mentions:
-        if mention.start < 0:
+        if mention.start < 0 or (sources is not None and mention.source not in sources):
             continue
         first = bisect.bisect_left(starts, mention.start)
         end = bisect.bisect_left(starts, mention.end)
@@ -140,7 +146,7 @@ def mention_spans(r: _Pass) -> list[tuple[Span, str]]:
         if starts[first] != mention.start:
             continue
         text = " ".join(r.text[mention.start : mention.end].split())
-        found.append((Span(first, end, mention.start, mention.end, text), mention.type))
+        found.append((Span(first, end, mention.start, mention.end, text), mention))
     return found
 
 
@@ -174,7 +180,10 @@ def features(r: _Pass, span: Span) -> list[str]:
         f"suf4={last[-4:]}",
         f"pre3={lowered[0][:3]}",
         "shape=" + " ".join(_shapes[w] for w in inside),
+        f"src={span.source or 'free'}",
     ]
+    if span.claimed:
+        f.append(f"claimed={span.claimed}")
     f += [f"w={w}" for w in lowered]
     if span.compound:
         rest = words[first][len(span.text) + 1 :]
