@@ -33,11 +33,10 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
-from scipy.sparse import csr_matrix
-from sklearn.linear_model import LogisticRegression
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "bench"))
+# Appended: its script names never shadow an installed module.
+sys.path.append(str(ROOT / "bench"))
 
 from entity_eval import (  # noqa: E402
     ARCHIVES,
@@ -161,6 +160,10 @@ def fit(
 ) -> SpanModel:
     """A model trained on these examples' candidates and `extra` ones of this `weight`
     (thresholds not yet chosen)."""
+    # Here, not at the top: the tests import this script's folds without the train extra.
+    from scipy.sparse import csr_matrix
+    from sklearn.linear_model import LogisticRegression
+
     counts = Counter(f for example in train for row in example.rows for f in set(row))
     if extra is not None:
         counts.update(f for row in extra.rows for f in set(row))

@@ -51,15 +51,28 @@ class SpanModel:
 
     def __post_init__(self) -> None:
         self.column = {feature: k for k, feature in enumerate(self.features)}
+        # A zero row after the weights: the sentinel `probabilities` sums for an empty row.
+        self._padded = np.vstack([self.weights, np.zeros((1, len(CLASSES)), np.float32)])
 
     def probabilities(self, rows: Sequence[Sequence[str]]) -> npt.NDArray[np.float64]:
         """Each row of features' probabilities of `CLASSES`."""
-        column = self.column
-        scores = np.empty((len(rows), len(CLASSES)), dtype=np.float64)
-        weights, bias = self.weights, self.bias
-        for n, row in enumerate(rows):
-            known = [column[f] for f in row if f in column]
-            scores[n] = weights[known].sum(axis=0) + bias
+        get = self.column.get
+        # Every row's known columns in one array, summed per row in one call: a numpy
+        # call per row would cost more than the sums.
+        columns: list[int] = []
+        offsets: list[int] = []
+        for row in rows:
+            offsets.append(len(columns))
+            columns += filter(None.__ne__, map(get, row))  # type: ignore[arg-type]
+        if not columns:
+            scores = np.zeros((len(rows), len(CLASSES)))
+        else:
+            columns.append(len(self.weights))  # the zero row: an empty last row sums it alone
+            summed = np.add.reduceat(self._padded[columns], offsets, axis=0, dtype=np.float64)
+            empty = np.diff([*offsets, len(columns) - 1]) == 0
+            summed[empty] = 0.0
+            scores = summed
+        scores = scores + self.bias
         scores -= scores.max(axis=1, keepdims=True)
         np.exp(scores, out=scores)
         scores /= scores.sum(axis=1, keepdims=True)

@@ -128,9 +128,7 @@ def candidates(r: _Pass) -> list[Span]:
     return found
 
 
-def mention_spans(
-    r: _Pass, sources: frozenset[str] | None = None
-) -> list[tuple[Span, Mention]]:
+def mention_spans(r: _Pass, sources: frozenset[str] | None = None) -> list[tuple[Span, Mention]]:
     """The spans of the mentions found so far in the lines the rules read (of these
     `sources` only, or all): silver examples, a name's context being what the model
     learns from them (`scripts/train_entities.py`), or the rules' mentions to check."""
