@@ -18,8 +18,9 @@ from indexer.entities.lexicon import LEXICON_PATH, build, word_use
 from indexer.entities.span_model import MODEL, MODEL_PATH, read_model, shipped_model
 from indexer.entities.spans import context_only
 
-# scripts/ is a folder of scripts, not a package (as bench/ in test_entity_eval.py).
+# scripts/ and bench/ are folders of scripts, not packages (as in test_entity_eval.py).
 sys.path.append(str(Path(__file__).resolve().parents[1] / "scripts"))
+sys.path.append(str(Path(__file__).resolve().parents[1] / "bench"))
 
 from entity_eval import Annotated, Gold
 from train_entities import folds, label

@@ -5,7 +5,7 @@ each a canonical name with its type, its character span and where it came
 from. Another extractor (a spaCy model, say) plugs in by having that method.
 
 `GazetteerExtractor` is the default: offline, no model, English and German.
-It reads a text in one pass and in four steps:
+It reads a text in one pass and in six steps:
 
 1. **Gazetteer matches.** One Aho-Corasick automaton over every alias of the
    gazetteer finds all surface forms at once; a match counts only on word
@@ -25,7 +25,13 @@ It reads a text in one pass and in four steps:
    ending in a word such as ``Bank``, ``Ministry``, ``Corp`` or ``AG``
    (``Chase Manhattan Bank``), or such a word followed by ``of ...`` (``Bank
    of Japan``); and a wire service's ``<Company Name Inc>`` marks.
-4. **Surnames.** A bare surname (``Schmid emphasized``) names the person
+4. **Cues** (`indexer.entities.cues`): names the gazetteer does not know,
+   typed by the words around them.
+5. **The span model** (`indexer.entities.span_model`): a classifier learned
+   from hand annotations reads the capitalised words no step claimed
+   (`indexer.entities.spans`) and names those it is sure of; it may drop a
+   rule's or cue's mention it reads as no name.
+6. **Surnames.** A bare surname (``Schmid emphasized``) names the person
    whose full name the same text gives (``Helga Maria Schmid``); after a
    title, it may also name the one gazetteer person with that surname.
 
@@ -43,6 +49,7 @@ import bisect
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import partial
 from itertools import compress
 from typing import Protocol
 
@@ -72,7 +79,14 @@ from indexer.entities.names import (
     may_hold_compound_titles,
 )
 from indexer.entities.span_model import SpanModel, checked_spans, find, shipped_model
-from indexer.entities.spans import Span, candidates, context_only, features, mention_spans
+from indexer.entities.spans import (
+    Span,
+    candidates,
+    context_only,
+    features,
+    mention_spans,
+    own_features,
+)
 from indexer.entities.tokens import may_start_organisation, tokenise
 
 GAZETTEER = "gazetteer"
@@ -177,6 +191,8 @@ class _WordRules:
 
         self.title = Memo(title)
         self.namelike = Memo(namelike)
+        # What a candidate span's words alone tell the span model (`spans.own_features`).
+        self.span_words = Memo(partial(own_features, index))
 
 
 class _Pass:

@@ -22,6 +22,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import cache
+from itertools import repeat
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -29,7 +30,8 @@ import numpy as np
 import numpy.typing as npt
 
 from indexer.entities.cues.reading import CUE
-from indexer.entities.spans import Span, candidates, features, mention_spans
+from indexer.entities.memo import MEMO_WORDS
+from indexer.entities.spans import Span, candidates, context_features, mention_spans, own_key
 
 if TYPE_CHECKING:
     from indexer.entities.extract import Mention, _Pass
@@ -53,25 +55,47 @@ class SpanModel:
         self.column = {feature: k for k, feature in enumerate(self.features)}
         # A zero row after the weights: the sentinel `probabilities` sums for an empty row.
         self._padded = np.vstack([self.weights, np.zeros((1, len(CLASSES)), np.float32)])
+        # Per candidate text (`spans.own_key`) and gazetteer: the sum of the weights of
+        # what its words alone say; an archive repeats its words, so a candidate's own
+        # features are looked up once, and only its context's each time.
+        self._own: dict[tuple[int, str], npt.NDArray[np.float64]] = {}
 
-    def probabilities(self, rows: Sequence[Sequence[str]]) -> npt.NDArray[np.float64]:
-        """Each row of features' probabilities of `CLASSES`."""
-        get = self.column.get
-        # Every row's known columns in one array, summed per row in one call: a numpy
-        # call per row would cost more than the sums.
+    def own_sums(self, r: _Pass, spans: Sequence[Span]) -> npt.NDArray[np.float64]:
+        """Each candidate's summed weights of its `spans.own_features`."""
+        memo, column, weights = self._own, self.column, self.weights
+        words, index = r.word_rules.span_words, id(r.index)
+        found = np.empty((len(spans), len(CLASSES)), dtype=np.float64)
+        for n, span in enumerate(spans):
+            key = (index, own_key(r, span))
+            summed = memo.get(key)
+            if summed is None:
+                if len(memo) >= MEMO_WORDS:
+                    memo.clear()
+                known = [column[f] for f in set(words[key[1]]) if f in column]
+                summed = memo[key] = weights[known].sum(axis=0, dtype=np.float64)
+            found[n] = summed
+        return found
+
+    def probabilities(
+        self, rows: Sequence[Sequence[str]], plus: npt.NDArray[np.float64] | None = None
+    ) -> npt.NDArray[np.float64]:
+        """Each row of features' probabilities of `CLASSES` (with `plus`, sums of weights
+        of more of each row's features: `own_sums`)."""
+        get, zero = self.column.get, repeat(len(self.weights))
+        # Every row's columns in one array, summed per row in one call (a numpy call per
+        # row would cost more than the sums); a feature the model has no weight for is
+        # the zero row after the weights.
         columns: list[int] = []
         offsets: list[int] = []
         for row in rows:
             offsets.append(len(columns))
-            columns += filter(None.__ne__, map(get, row))  # type: ignore[arg-type]
-        if not columns:
-            scores = np.zeros((len(rows), len(CLASSES)))
-        else:
-            columns.append(len(self.weights))  # the zero row: an empty last row sums it alone
-            summed = np.add.reduceat(self._padded[columns], offsets, axis=0, dtype=np.float64)
-            empty = np.diff([*offsets, len(columns) - 1]) == 0
-            summed[empty] = 0.0
-            scores = summed
+            columns += map(get, set(row), zero)  # each feature once, as in training
+        columns.append(len(self.weights))  # an empty last row sums the zero row alone
+        scores = np.add.reduceat(self._padded[columns], offsets, axis=0, dtype=np.float64)
+        empty = np.diff([*offsets, len(columns) - 1]) == 0
+        scores[empty] = 0.0
+        if plus is not None:
+            scores += plus
         scores = scores + self.bias
         scores -= scores.max(axis=1, keepdims=True)
         np.exp(scores, out=scores)
@@ -150,7 +174,7 @@ def check(r: _Pass, model: SpanModel) -> None:
     if not pairs:
         return
     spans = [replace(span, source=m.source, claimed=m.type) for span, m in pairs]
-    probabilities = model.probabilities([features(r, span) for span in spans])
+    probabilities = _read(r, model, spans)
     dropped = {
         id(mention)
         for (_, mention), row in zip(pairs, probabilities, strict=True)
@@ -164,6 +188,12 @@ def check(r: _Pass, model: SpanModel) -> None:
             del r.covered[token]
 
 
+def _read(r: _Pass, model: SpanModel, spans: Sequence[Span]) -> npt.NDArray[np.float64]:
+    """The model's probabilities of each span: the same as of its `spans.features`."""
+    rows = [context_features(r, span) for span in spans]
+    return model.probabilities(rows, model.own_sums(r, spans))
+
+
 def find(r: _Pass, model: SpanModel) -> None:
     """Check the rules' mentions (`check`), then add the mentions the model finds among
     a pass's candidates."""
@@ -173,7 +203,7 @@ def find(r: _Pass, model: SpanModel) -> None:
     spans = candidates(r)
     if not spans:
         return
-    probabilities = model.probabilities([features(r, span) for span in spans])
+    probabilities = _read(r, model, spans)
     thresholds = model.thresholds.get("de" if r.german else "en", {})
     chosen: list[tuple[float, Span, str]] = []
     for span, row in zip(spans, probabilities, strict=True):

@@ -41,6 +41,7 @@ from indexer.entities.memo import Memo
 from indexer.entities.names import MONTHS_AND_DAYS, STOPWORDS
 
 if TYPE_CHECKING:
+    from indexer.entities.aliases import AliasIndex
     from indexer.entities.extract import Mention, _Pass
 
 MAX_SPAN = 4
@@ -162,11 +163,13 @@ def _free_capital(r: _Pass, i: int) -> bool:
     return i not in r.covered and r.words[i][0].isupper()
 
 
-def features(r: _Pass, span: Span) -> list[str]:
-    """What the model reads of one candidate (see the module docstring)."""
-    words, text, index = r.words, r.text, r.index
-    first, end = span.first, span.end
-    inside = span.text.split() if not span.compound else [span.text]
+def own_features(index: AliasIndex, key: str) -> tuple[str, ...]:
+    """What a candidate's words alone say, whatever its context: its words, shapes and
+    suffixes, the gazetteer's and the lexicon's word on them; with their language's
+    copies. `key` is "<language>|<c if a compound's part>|<text>"; the extractor keeps
+    these per key (`indexer.entities.memo`), since an archive repeats its words."""
+    language, compound, text = key.split("|", 2)
+    inside = text.split() if not compound else [text]
     lowered = [w.lower() for w in inside]
     last = lowered[-1]
     f = [
@@ -178,11 +181,50 @@ def features(r: _Pass, span: Span) -> list[str]:
         f"suf4={last[-4:]}",
         f"pre3={lowered[0][:3]}",
         "shape=" + " ".join(_shapes[w] for w in inside),
-        f"src={span.source or 'free'}",
     ]
+    f += [f"w={w}" for w in lowered]
+    # What the gazetteer knows of the span and its words.
+    for entry in index.by_alias.get(text, ())[:2]:
+        f.append(f"gz_span={entry.type}")
+    for word in inside:
+        for entry in index.by_alias.get(word, ())[:1]:
+            f.append(f"gz_word={entry.type}")
+        if word.isupper() and len(word) > 1:
+            f.append("acronym")
+    if inside[0] in index.first_names:
+        f.append("first_name")
+    if inside[-1] in index.surnames:
+        f.append("surname")
+    # The archives' statistics of the words (`indexer.entities.lexicon`).
+    uses = word_use()
+    for word in inside:
+        use = uses.get(f"{language}:{word}")
+        if use is None:
+            f.append("lex=unseen")
+        else:
+            f += [f"lex_{use[0:2]}", f"lex_{use[2:4]}", f"lex_{use[4:6]}"]
+    f.append(f"lexlast={uses.get(f'{language}:{inside[-1]}', 'unseen')}")
+    return tuple(f + [f"{language}:{feature}" for feature in f])
+
+
+def features(r: _Pass, span: Span) -> list[str]:
+    """What the model reads of one candidate (see the module docstring)."""
+    return [*r.word_rules.span_words[own_key(r, span)], *context_features(r, span)]
+
+
+def own_key(r: _Pass, span: Span) -> str:
+    """The key of a candidate's `own_features`."""
+    return f"{'de' if r.german else 'en'}|{'c' if span.compound else ''}|{span.text}"
+
+
+def context_features(r: _Pass, span: Span) -> list[str]:
+    """What the model reads of a candidate's place in this text (with its language's copies)."""
+    words, text = r.words, r.text
+    first, end = span.first, span.end
+    language = "de" if r.german else "en"
+    f = [f"src={span.source or 'free'}"]
     if span.claimed:
         f.append(f"claimed={span.claimed}")
-    f += [f"w={w}" for w in lowered]
     if span.compound:
         rest = words[first][len(span.text) + 1 :]
         f += ["compound", f"tail={rest.lower()}", f"tailshape={_shapes[rest[:1] or 'x']}"]
@@ -209,33 +251,12 @@ def features(r: _Pass, span: Span) -> list[str]:
         f.append("run_left")
     if end < len(words) and _free_capital(r, end) and r._adjacent(end - 1, end):
         f.append("run_right")
-    # What the gazetteer knows of the span and its words.
-    for entry in index.by_alias.get(span.text, ())[:2]:
-        f.append(f"gz_span={entry.type}")
-    for word in inside:
-        for entry in index.by_alias.get(word, ())[:1]:
-            f.append(f"gz_word={entry.type}")
-        if word.isupper() and len(word) > 1:
-            f.append("acronym")
-    if inside[0] in index.first_names:
-        f.append("first_name")
-    if inside[-1] in index.surnames:
-        f.append("surname")
     if span.text in r.full_names:
         f.append("full_name_known")
     # The text's own statistics.
     recurs = text.count(span.text)
     f.append(f"count={min(recurs, 3)}")
+    inside = span.text.split() if not span.compound else [span.text]
     if any(w.lower() in r.vocabulary for w in inside if not w.islower()):
         f.append("lower_in_text")
-    # The archives' statistics of the words (`indexer.entities.lexicon`).
-    uses = word_use()
-    language = "de" if r.german else "en"
-    for word in inside:
-        use = uses.get(f"{language}:{word}")
-        if use is None:
-            f.append("lex=unseen")
-        else:
-            f += [f"lex_{use[0:2]}", f"lex_{use[2:4]}", f"lex_{use[4:6]}"]
-    f.append(f"lexlast={uses.get(f'{language}:{inside[-1]}', 'unseen')}")
-    return f + [f"{language}:{feature}" for feature in f]
+    return [*f, *(f"{language}:{feature}" for feature in f)]
