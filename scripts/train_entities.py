@@ -222,10 +222,11 @@ def cross_validate(
     gazetteer: Gazetteer,
     extra: Example | None = None,
     weight: float = 1.0,
+    drop: bool = True,
 ) -> tuple[dict[str, dict[str, float]], Scores, Scores]:
     """The thresholds chosen on held folds, the scores at them and the rules' alone."""
     parts = folds([e.gold.id for e in data], k)
-    pairs = [(t, v) for t in GRID for v in VETO_GRID]
+    pairs = [(t, v) for t in GRID for v in (VETO_GRID if drop else (1.01,))]
     by_pair = {pair: Scores() for pair in pairs}
     chosen_scores = Scores()
     models = []
@@ -280,6 +281,9 @@ def main() -> int:
     parser.add_argument(
         "--silver", type=float, default=0.0, help="weight of the silver examples (0: none)"
     )
+    parser.add_argument(
+        "--no-drop", action="store_true", help="the model adds names, never drops a rule's"
+    )
     parser.add_argument("--cv-only", action="store_true", help="report, save nothing")
     parser.add_argument("--errors", action="store_true", help="the CV misses and false positives")
     parser.add_argument("--out", type=Path, default=MODEL_PATH)
@@ -301,7 +305,7 @@ def main() -> int:
     if extra is not None:
         print(f"silver: {Counter(extra.labels)}, weight {args.silver}")
     thresholds, scores, rules = cross_validate(
-        data, args.folds, args.c, gazetteer, extra, args.silver
+        data, args.folds, args.c, gazetteer, extra, args.silver, not args.no_drop
     )
     print("the gazetteer and rules alone:")
     print("\n".join(rules.table()))
