@@ -21,8 +21,9 @@ frequent misses and false positives of each, and extraction's articles/s:
         [--data tests/data/entities]
 
 ``all`` is the first draw (tune and held), ``fresh`` the second draw, ``tuning``
-all three (every one of them tuned on by now); ``third`` the third draw, the
-held-out set (tests/data/README.md).
+all three (every one of them tuned on by now, and the span model's training
+data: its cross-validated scores are `scripts/train_entities.py --cv-only`'s);
+``third`` the third draw, the held-out set (tests/data/README.md).
 """
 
 from __future__ import annotations

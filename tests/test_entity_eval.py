@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from indexer.entities.extract import Mention
+from indexer.entities.extract import GazetteerExtractor, Mention
 from indexer.entities.gazetteer import load_gazetteer
-from indexer.entities.mentions import article_entities, article_text, default_extractor
+from indexer.entities.mentions import article_entities, article_text
 from indexer.ingest.article import Entities
 
 # bench/ is a folder of scripts, not a package: its modules import each other by
@@ -108,13 +108,17 @@ def test_each_gold_entity_is_matched_once() -> None:
 @pytest.mark.skipif(not CORPORA.is_dir(), reason="the shared corpora are not here")
 def test_first_draw_precision_floor() -> None:
     """Precision of every type in both languages stays at or above 0.90 on the whole
-    first draw (tune and held: both were tuned on; the fresh draw is only reported)."""
+    first draw (tune and held: both were tuned on; the fresh draw is only reported).
+
+    The gazetteer and the rules alone: the span model was trained on these articles,
+    so its precision here says nothing; it is held to its precision by the
+    cross-validation that chose its thresholds (scripts/train_entities.py)."""
     gold = {}
     for archive in ARCHIVES:
         for half in HALVES:
             gold.update({a.id: a for a in read_annotations(DATA / f"{archive}-{half}.jsonl")})
     gazetteer = load_gazetteer()
-    extractor = default_extractor()
+    extractor = GazetteerExtractor(gazetteer, model=False)
     scores = Scores()
     for drawn in draw(CORPORA):
         annotated = gold.get(drawn.article.id)

@@ -3,9 +3,10 @@
 Today that is its entities (SPEC §5): the editor's own, then the gazetteer's
 and the extractor's, and the places of its dateline. The corpus may carry an
 editor's gazetteer overrides in `entities.yaml`; the enricher's signature
-changes when that file, the shipped gazetteer or the extractor's rules
-(`EXTRACTOR_VERSION`) do, so that the index is rebuilt rather than left with
-entities from an older gazetteer or older rules.
+changes when that file, the shipped gazetteer, the span model's weights and
+lexicon or the extractor's rules (`EXTRACTOR_VERSION`) do, so that the index
+is rebuilt rather than left with entities from an older gazetteer or older
+rules.
 """
 
 from __future__ import annotations
@@ -23,13 +24,15 @@ from indexer.entities.gazetteer import (
     GazetteerError,
     load_gazetteer,
 )
+from indexer.entities.lexicon import LEXICON_PATH
 from indexer.entities.mentions import article_entities
+from indexer.entities.span_model import MODEL_PATH
 from indexer.ingest.article import Article
 
 OVERRIDES_FILE = "entities.yaml"
 # The extractor's rules' version: raised when a rule changes what it finds, so
 # that an index built by the older rules is rebuilt (the signature changes).
-EXTRACTOR_VERSION = "cues-2"
+EXTRACTOR_VERSION = "spans-1"
 
 Enrich = Callable[[Article], Article]
 
@@ -77,10 +80,16 @@ def cached(enrich: Enrich, cache: EntityCache) -> Enrich:
     return enrich_cached
 
 
+def signed_files(corpus: Path) -> list[Path]:
+    """The files whose bytes decide an article's entities: the gazetteer, the first names,
+    the span model's weights and lexicon (when shipped) and the corpus's overrides."""
+    found = [GAZETTEER_PATH, FIRST_NAMES_PATH, MODEL_PATH, LEXICON_PATH, overrides_path(corpus)]
+    return [path for path in found if path is not None and path.is_file()]
+
+
 def enrichment_signature(corpus: Path) -> str:
     """Changes whenever enrichment could give other entities for the same article."""
     digest = hashlib.sha256(EXTRACTOR_VERSION.encode())
-    for path in (GAZETTEER_PATH, FIRST_NAMES_PATH, overrides_path(corpus)):
-        if path is not None:
-            digest.update(path.read_bytes())
+    for path in signed_files(corpus):
+        digest.update(path.read_bytes())
     return digest.hexdigest()[:16]

@@ -5,7 +5,7 @@ each a canonical name with its type, its character span and where it came
 from. Another extractor (a spaCy model, say) plugs in by having that method.
 
 `GazetteerExtractor` is the default: offline, no model, English and German.
-It reads a text in one pass and in four steps:
+It reads a text in one pass and in six steps:
 
 1. **Gazetteer matches.** One Aho-Corasick automaton over every alias of the
    gazetteer finds all surface forms at once; a match counts only on word
@@ -25,7 +25,13 @@ It reads a text in one pass and in four steps:
    ending in a word such as ``Bank``, ``Ministry``, ``Corp`` or ``AG``
    (``Chase Manhattan Bank``), or such a word followed by ``of ...`` (``Bank
    of Japan``); and a wire service's ``<Company Name Inc>`` marks.
-4. **Surnames.** A bare surname (``Schmid emphasized``) names the person
+4. **Cues** (`indexer.entities.cues`): names the gazetteer does not know,
+   typed by the words around them.
+5. **The span model** (`indexer.entities.span_model`): a classifier learned
+   from hand annotations reads the capitalised words no step claimed
+   (`indexer.entities.spans`) and names those it is sure of; it may drop a
+   rule's or cue's mention it reads as no name.
+6. **Surnames.** A bare surname (``Schmid emphasized``) names the person
    whose full name the same text gives (``Helga Maria Schmid``); after a
    title, it may also name the one gazetteer person with that surname.
 
@@ -43,6 +49,7 @@ import bisect
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import partial
 from itertools import compress
 from typing import Protocol
 
@@ -70,6 +77,15 @@ from indexer.entities.names import (
     TITLE_WORDS,
     is_title,
     may_hold_compound_titles,
+)
+from indexer.entities.span_model import SpanModel, checked_spans, find, shipped_model
+from indexer.entities.spans import (
+    Span,
+    candidates,
+    context_only,
+    features,
+    mention_spans,
+    own_features,
 )
 from indexer.entities.tokens import may_start_organisation, tokenise
 
@@ -112,17 +128,44 @@ class Extractor(Protocol):
 
 
 class GazetteerExtractor:
-    """The default extractor: a gazetteer, an automaton and a few rules."""
+    """The default extractor: a gazetteer, an automaton, a few rules and the span model.
 
-    def __init__(self, gazetteer: Gazetteer) -> None:
+    `model` types the capitalised words the rules leave (`indexer.entities.span_model`):
+    the shipped one by default; None reads with the gazetteer and the rules alone.
+    """
+
+    def __init__(self, gazetteer: Gazetteer, model: SpanModel | bool | None = True) -> None:
         self.gazetteer = gazetteer
         self._index = alias_index(gazetteer)
         self._words = _WordRules(self._index)
+        self.model = shipped_model() if model is True else model or None
 
     def extract(self, text: str, language: str) -> list[Mention]:
         if not text or text.isspace():
             return []
-        return _Pass(self._index, self._words, text, language).run()
+        return _Pass(self._index, self._words, text, language, self.model).run()
+
+    def candidates(self, text: str, language: str) -> list[tuple[Span, list[str]]]:
+        """The span model's candidates in a text and their features, as the model
+        would read them (for training it: `scripts/train_entities.py`)."""
+        if not text or text.isspace():
+            return []
+        reading = _Pass(self._index, self._words, text, language, None)
+        reading.read_rules()
+        spans = [*checked_spans(reading), *candidates(reading)]
+        return [(span, features(reading, span)) for span in spans]
+
+    def silver(self, text: str, language: str) -> list[tuple[list[str], str]]:
+        """The features (without the name's own: `spans.context_only`) and types of
+        the names the gazetteer and the rules find in a text, and of the candidates they
+        leave as none: distant supervision (some of those are names nobody knew)."""
+        if not text or text.isspace():
+            return []
+        reading = _Pass(self._index, self._words, text, language, None)
+        reading.read_rules()
+        named = [(span, mention.type) for span, mention in mention_spans(reading)]
+        named += [(span, "none") for span in candidates(reading)]
+        return [(context_only(features(reading, span)), kind) for span, kind in named]
 
 
 class _WordRules:
@@ -148,13 +191,23 @@ class _WordRules:
 
         self.title = Memo(title)
         self.namelike = Memo(namelike)
+        # What a candidate span's words alone tell the span model (`spans.own_features`).
+        self.span_words = Memo(partial(own_features, index))
 
 
 class _Pass:
     """One text being read: its lines, tokens and the mentions found so far."""
 
-    def __init__(self, index: AliasIndex, rules: _WordRules, text: str, language: str) -> None:
+    def __init__(
+        self,
+        index: AliasIndex,
+        rules: _WordRules,
+        text: str,
+        language: str,
+        model: SpanModel | None = None,
+    ) -> None:
         self.index = index
+        self.model = model
         self.word_rules = rules
         self.text = text
         self.german = language.lower().startswith("de")
@@ -198,6 +251,19 @@ class _Pass:
     # --- The steps -----------------------------------------------------------
 
     def run(self) -> list[Mention]:
+        self.read_rules()
+        if self.model is not None:
+            # After the rules (the model reads what they claimed), before the
+            # surnames (a person the model finds names its bare surname too).
+            find(self, self.model)
+        self._surnames()
+        blocked = self.index.gazetteer.blocklist
+        found = [m for m in self.mentions if m.name not in blocked]
+        found.sort(key=lambda m: (m.start, -m.end))
+        return found
+
+    def read_rules(self) -> None:
+        """The gazetteer's matches, the name rules and the cues."""
         self._gazetteer_matches()
         mixed = self.tokens.ruled
         vocabulary, title = self.vocabulary, self.word_rules.title
@@ -216,11 +282,6 @@ class _Pass:
         self._organisations(mixed, [i for i in spots if words[i] in heads])
         self._bracketed_organisations()
         Cues(self).run()
-        self._surnames()
-        blocked = self.index.gazetteer.blocklist
-        found = [m for m in self.mentions if m.name not in blocked]
-        found.sort(key=lambda m: (m.start, -m.end))
-        return found
 
     def _gazetteer_matches(self) -> None:
         index, text = self.index, self.text

@@ -192,7 +192,13 @@ def article_entities(article: Article, extractor: Extractor, gazetteer: Gazettee
         # Wire copy, filed from its dateline: its agency's name is its credit.
         mentions = _without_credits(mentions, article.source, text)
     if article.source:
-        mentions = [*mentions, *_self_mentions(text, article.source, gazetteer)]
+        own = _self_mentions(text, article.source, gazetteer)
+        if own:
+            # The paper's own name is this rule's: another step's mention of the same
+            # words ("STANDARD", as the span model writes it) would list it twice.
+            spans = {(m.start, m.end) for m in own}
+            mentions = [m for m in mentions if (m.start, m.end) not in spans]
+        mentions = [*mentions, *own]
     body_start = article.lead or (article.body[0] if article.body else "")
     filed_from = dateline_places(article.dateline, body_start, gazetteer)
     return merge_entities(article.entities, mentions, filed_from, gazetteer)
