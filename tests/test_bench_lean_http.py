@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import ClassVar
 
@@ -57,7 +58,10 @@ def gets(port: int, *paths: str) -> tuple[list[Answer], int]:
             await connection.close()
         return answers, connection.opened
 
-    return asyncio.run(run())
+    # In a thread of its own: a browser test's Playwright may have left an event loop
+    # running in this one, where asyncio.run refuses to start another.
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, run()).result()
 
 
 def test_one_connection_serves_many_gets() -> None:
