@@ -34,8 +34,7 @@ def worker(shared: Path) -> Iterator[Worker]:
 
     yield make
     for connections in made:
-        if not connections.closed_file:
-            connections.close()
+        connections.close()
 
 
 def test_each_worker_counts_in_a_slot_of_its_own(worker: Worker) -> None:

@@ -27,6 +27,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from indexer.system.processes import pid_exists
+
 # Where the run's workers find the file (set by `vindex serve` before it starts them).
 CONNECTIONS_FILE = "VINDEX_CONNECTIONS_FILE"
 # A slot: the worker's pid (0: free) and its open connections.
@@ -61,7 +63,7 @@ class Connections:
         try:
             for slot in range(self.slots):
                 pid, _count = SLOT.unpack_from(self._map, slot * SLOT.size)
-                if pid == 0 or not _alive(pid):
+                if pid == 0 or not pid_exists(pid):
                     SLOT.pack_into(self._map, slot * SLOT.size, os.getpid(), 0)
                     return slot
         finally:
@@ -103,24 +105,12 @@ class Connections:
         return True
 
     def close(self) -> None:
-        """Free the slot (a worker that stops)."""
+        """Free the slot (a worker that stops); once closed, nothing more."""
+        if self._file.closed:
+            return
         SLOT.pack_into(self._map, self.slot * SLOT.size, 0, 0)
         self._map.close()
         self._file.close()
-
-    @property
-    def closed_file(self) -> bool:
-        return self._file.closed
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # another user's process: alive
-        return True
-    return True
 
 
 # This worker's, when it runs under a supervisor that made the shared file.

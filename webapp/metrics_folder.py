@@ -15,6 +15,8 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from indexer.system.processes import pid_exists
+
 PREFIX = "vindex-metrics-"
 
 
@@ -34,7 +36,7 @@ def sweep(root: Path | None = None) -> list[Path]:
     swept = []
     for folder in root.glob(f"{PREFIX}*"):
         pid = _pid(folder.name)
-        if pid is not None and not _alive(pid) and folder.is_dir():
+        if pid is not None and not pid_exists(pid) and folder.is_dir():
             remove(folder)
             swept.append(folder)
     return swept
@@ -43,13 +45,3 @@ def sweep(root: Path | None = None) -> list[Path]:
 def _pid(name: str) -> int | None:
     digits = name[len(PREFIX) :].split("-", 1)[0]
     return int(digits) if digits.isascii() and digits.isdigit() else None
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # another user's process: alive
-        return True
-    return True
