@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from indexer.editing.owners import Owners
-from indexer.embedded.index.columns import Mask, column_values, segment_key
+from indexer.embedded.index.columns import Mask, segment_rows
 from indexer.embedded.index.holdings import INDEXED, INDEXED_COLUMNS, id_files
 from indexer.embedded.index.store import IndexLocation
 
@@ -87,11 +87,7 @@ def _segments(reader: Any) -> dict[str, Seen]:
     """Each segment's rows of (file, id, signature) and its live documents."""
     seen: dict[str, Seen] = {}
     for leaf, _base in reader.leaf_readers():
-        cache_key = (segment_key(leaf), INDEXED)
-        rows = INDEXED_COLUMNS.get(cache_key)
-        if rows is None:
-            rows = list(zip(*(column_values(leaf, name) for name in INDEXED), strict=True))
-            INDEXED_COLUMNS[cache_key] = rows
+        rows = segment_rows(leaf, INDEXED, INDEXED_COLUMNS)
         live = np.ones(len(rows), dtype=np.bool_)
         if leaf.has_deletions():
             live[np.fromiter(leaf.segment().deleted_docs(), dtype=np.int64)] = False

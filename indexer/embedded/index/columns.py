@@ -91,6 +91,20 @@ def column_values(leaf: Any, name: str) -> list[Any]:
 ColumnCache = dict[tuple[SegmentKey, tuple[str, ...]], list[tuple[Any, ...]]]
 
 
+def segment_rows(
+    leaf: Any, names: tuple[str, ...], cache: ColumnCache | None = None
+) -> list[tuple[Any, ...]]:
+    """One segment's values of the columns, a row per document (deleted ones too),
+    taken from `cache` or read and kept there."""
+    key = (segment_key(leaf), names)
+    rows = cache.get(key) if cache is not None else None
+    if rows is None:
+        rows = list(zip(*(column_values(leaf, name) for name in names), strict=True))
+        if cache is not None:
+            cache[key] = rows
+    return rows
+
+
 def live_columns(reader: Any, *names: str, cache: ColumnCache | None = None) -> list[list[Any]]:
     """The values of some columns for every live document, in document order.
 
@@ -101,12 +115,7 @@ def live_columns(reader: Any, *names: str, cache: ColumnCache | None = None) -> 
     live = live_documents(reader)
     kept: list[tuple[Any, ...]] = []
     for leaf, base in reader.leaf_readers():
-        key = (segment_key(leaf), names)
-        rows = cache.get(key) if cache is not None else None
-        if rows is None:
-            rows = list(zip(*(column_values(leaf, name) for name in names), strict=True))
-            if cache is not None:
-                cache[key] = rows
+        rows = segment_rows(leaf, names, cache)
         alive = live[base : base + len(rows)]
         kept.extend(rows if alive.all() else [rows[n] for n in np.flatnonzero(alive).tolist()])
     columns = [list(values) for values in zip(*kept, strict=True)] or [[] for _ in names]
