@@ -149,7 +149,7 @@ def test_to_env_round_trips() -> None:
     assert set(Settings().to_env()) == {
         f"VINDEX_{item.name.upper()}"
         for item in fields(Settings)
-        if item.name not in ("editor_token", "base_url", "workers", "description")
+        if item.name not in ("editor_token", "base_url", "workers", "read_threads", "description")
     }
     assert Settings.from_env(env) == settings
 

@@ -16,7 +16,6 @@ from collections.abc import Iterator, Mapping
 from dataclasses import replace
 from typing import Any
 
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 from starlette.routing import BaseRoute, Route
@@ -37,7 +36,7 @@ from webapp import feeds, parameters
 from webapp.errors import BadParameter, NotFound, Unprocessable
 from webapp.http import ascii_digits, conditional, query_params, read_json_object
 from webapp.openapi import openapi_document
-from webapp.reads import reads
+from webapp.reads import on_reading_thread, reads
 from webapp.responses import JSONResponse
 
 # A search's parameters fit in far less; anything bigger is a mistake or an attack.
@@ -93,8 +92,7 @@ async def api_search_endpoint(request: Request) -> Response:
     """GET with query parameters (cacheable), or POST with the same parameters as JSON."""
     if request.method == "POST":
         return await api_search_post(request)
-    response: Response = await run_in_threadpool(api_search, request)
-    return response
+    return await api_search(request)
 
 
 @reads
@@ -116,7 +114,8 @@ async def api_search_post(request: Request) -> Response:
         params[name] = [str(v) for v in values]
     warnings = parameters.check(params, parameters.SEARCH_PARAMS)
     wanted = SearchRequest.from_params(params)
-    result = (await run_in_threadpool(_backend(request).search, wanted)).to_dict()
+    found = await on_reading_thread(request.app, _backend(request).search, wanted)
+    result = found.to_dict()
     if warnings:
         result["warnings"] = warnings
     return JSONResponse(result, headers={"Cache-Control": "no-store"})
