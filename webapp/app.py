@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 from collections.abc import AsyncIterator, Mapping
 from pathlib import Path
 
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
@@ -22,11 +24,13 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
+from indexer.archive.backend import Backend
 from indexer.archive.errors import ArchiveDamaged, ArchiveMissing
 from indexer.archive.request import RequestError
 from indexer.archives import open_backend
 from indexer.settings import Settings
 from indexer.system.allocator import tune_allocator
+from indexer.system.collector import freeze_long_lived, tune_collector
 from webapp import api, editor, metrics, pages, security
 from webapp.layer import middleware as http_middleware
 from webapp.responses import JSONResponse
@@ -40,7 +44,8 @@ NOT_BUILT = "The index has not been built yet."
 JSON_PATHS = ("/api/", "/healthz", "/readyz", "/openapi.json", "/search.atom")
 
 
-def create_app(settings: Settings) -> Starlette:
+def create_app(settings: Settings, *, worker: bool = False) -> Starlette:
+    """The app; `worker`: the app of a server's worker process (see `start_worker`)."""
     templates = make_templates(settings)
 
     @contextlib.asynccontextmanager
@@ -51,6 +56,8 @@ def create_app(settings: Settings) -> Starlette:
         app.state.backend = backend
         # The one writer of this process; it first reconciles corpus and index.
         backend.start_writer()
+        if worker:
+            await run_in_threadpool(start_worker, backend)
         try:
             yield
         finally:
@@ -88,7 +95,33 @@ def create_app(settings: Settings) -> Starlette:
 
 def app_from_env() -> Starlette:
     """The factory uvicorn calls in each worker: settings from `VINDEX_*`."""
-    return create_app(Settings.from_env())
+    return create_app(Settings.from_env(), worker=True)
+
+
+def start_worker(backend: Backend) -> None:
+    """Ready a served worker before it takes connections: the index open, the collector set.
+
+    The first search would otherwise open the index state and load the
+    gazetteer while readers wait (at 100,000 articles, seconds). What that
+    loads stays for the worker's life, and is then left out of the garbage
+    collector's passes, which run less often (indexer/system/collector.py).
+    Not for an app in a test or a script: freezing is for a process's life.
+    """
+    try:
+        backend.warm()
+    except (ArchiveMissing, ArchiveDamaged) as exc:
+        # Served all the same: searches answer 503 with the reason, /readyz says it.
+        logger.warning("the index was not opened at start-up: %s", exc)
+    tune_collector()
+    frozen = freeze_long_lived()
+    health = backend.health()
+    opened = f"{health.articles:,} articles" if health.status == "ok" else health.status
+    logger.info(
+        "worker %d ready: %s open for searching, %s objects left out of garbage collection",
+        os.getpid(),
+        opened,
+        f"{frozen:,}",
+    )
 
 
 def _error(
