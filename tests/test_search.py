@@ -310,7 +310,7 @@ def test_an_update_is_searched_at_once_and_reuses_what_was_read_of_old_segments(
         word = articles[1]["title"].split()[0]
         assert run(core, q=f'{word} "{articles[1]["title"]}"').total >= 1
         old_postings = dict(core._shared.postings._entries)
-        assert {key[2] for key in old_postings} == {"postings", "positions"}
+        assert {key[2] for key in old_postings} == {"postings", "positions", "phrase"}
         core.warm()
         old_parts = dict(core._shared.facets)
         old_words = dict(core._shared.words)
@@ -334,7 +334,7 @@ def test_an_update_is_searched_at_once_and_reuses_what_was_read_of_old_segments(
         zarkov = core.suggest("zark")[0]
         assert (zarkov.value, zarkov.type, zarkov.count) == ("Quentin Zarkov", "person", 1)
         assert run(core, section="Economy").hits[0].id == added["id"]
-        # So were its posting lists and positions, for the same query in the new state.
+        # So were its posting lists, positions and phrases, for the same query in the new state.
         assert run(core, q=f'{word} "{articles[1]["title"]}"').total >= 1
         for key, part in old_postings.items():
             assert core._shared.postings._entries[key] is part

@@ -63,7 +63,9 @@ STARTUP_JOB = "startup"
 # bench/load.py, 20 s with uploads, one run each on a machine busy with other
 # work (load 7.5-8.8): 64 turns 136 requests/s (p95 1,033 ms); 4 turns 264
 # (401 ms); 2 turns 242 (417 ms). A constant, not one per core: a worker's
-# Python runs on one core at a time whatever the machine.
+# Python runs on one core at a time whatever the machine. The web app's reading
+# threads (webapp/reads.py, 2 by default) now keep its requests below this; the
+# turns still bound reads made outside them (an export's pages, the editor's).
 SERVED_TURNS = 4
 
 

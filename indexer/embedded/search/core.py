@@ -266,7 +266,7 @@ class SearchCore:
         cached = state.parsed.get(q)
         if cached is None:
             query, notice = self._read(state, q)
-            pruned = prune(query, state.searcher.reader()) if query is not None else None
+            pruned = prune(query, state.postings) if query is not None else None
             refused = None
             if pruned is not None:
                 try:

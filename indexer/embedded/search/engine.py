@@ -58,6 +58,7 @@ from whoosh.reading import TermNotFound
 from whoosh.util.numeric import byte_to_length
 
 from indexer.embedded.index.columns import Mask, SegmentKey, segment_key
+from indexer.embedded.index.schema import SEARCH_FIELDS
 from indexer.embedded.search.lexicon import Lexicon
 
 Scores = npt.NDArray[np.float64]
@@ -88,6 +89,10 @@ PROXIMITY_WEIGHT = 1.0
 PROXIMITY_MAX_WORDS = 6
 
 _NO_POSTINGS = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64))
+_NO_KEYS = np.zeros(0, dtype=np.int64)
+# The fields whose words a segment's absence is asked of the lexicon (words in
+# memory, `Lexicon.in_segment`) rather than of Whoosh's term dictionary.
+_LEXICON_FIELDS = frozenset(SEARCH_FIELDS)
 _BYTE_TO_LENGTH = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
 
 
@@ -196,7 +201,11 @@ class Postings:
         if part is None:
             local: list[int] = []
             found: list[float] = []
-            matcher = _matcher(leaf, fieldname, text)
+            matcher = (
+                _matcher(leaf, fieldname, text)
+                if self._may_have(leaf, segment, fieldname, text)
+                else None
+            )
             if matcher is not None:
                 _read_all(matcher, 0, local, found)
             part = (
@@ -206,6 +215,23 @@ class Postings:
             )
             self.shared.put(key, part)
         return part
+
+    def doc_frequency(self, fieldname: str, text: Any) -> int:
+        """Whoosh's document frequency of the word (deleted documents too).
+
+        From the lexicon's words in memory for the searched prose fields: a
+        new index state (one per upload) asked Whoosh's term files of every
+        segment for each word of each query again, to prune its absent terms.
+        """
+        if fieldname in _LEXICON_FIELDS and isinstance(text, str):
+            return self.lexicon.doc_frequency(fieldname, text)
+        return int(self.reader.doc_frequency(fieldname, text))
+
+    def _may_have(self, leaf: Any, segment: SegmentKey, fieldname: str, text: Any) -> bool:
+        """False when the segment surely lacks the word (from the lexicon's words in memory)."""
+        if fieldname not in _LEXICON_FIELDS or not isinstance(text, str):
+            return True
+        return self.lexicon.in_segment(leaf, segment, fieldname, text)
 
     def scored(self, fieldname: str, text: Any) -> tuple[npt.NDArray[np.int64], Scores]:
         """The word's documents and their BM25F scores at boost 1 (weights if unscorable)."""
@@ -266,7 +292,6 @@ class Postings:
         lists; with `documents` (sorted numbers in this state), a segment where
         those are few against the word's postings decodes only theirs, uncached.
         """
-        decode = self.searcher.schema[fieldname].format.decode_positions
         parts = []
         for leaf, base, segment in self._leaves:
             wanted = None
@@ -275,36 +300,95 @@ class Postings:
                 wanted = documents[low:high] - base
                 if not len(wanted):
                     continue
-            key = (segment, fieldname, "positions", text)
-            part = self.shared.get(key)
-            if part is None and wanted is not None:
-                count = len(self._segment_postings(leaf, segment, fieldname, text)[0])
-                if len(wanted) * SPARSE_DECODE < count:
-                    keys = _segment_positions(leaf, fieldname, text, decode, wanted)
-                    if len(keys):
-                        parts.append(keys + (base << POSITION_BITS))
-                    continue
-            if part is None:
-                part = (_segment_positions(leaf, fieldname, text, decode), None)
-                self.shared.put(key, part)
-            keys = part[0]
-            if wanted is not None and len(keys):
-                keys = keys[np.isin(keys >> POSITION_BITS, wanted)]
+            keys = self._segment_keys(leaf, segment, fieldname, text, wanted)
             if len(keys):
                 # Later segments hold higher document numbers: the parts stay in order.
                 parts.append(keys + (base << POSITION_BITS))
         return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
 
+    def _segment_keys(
+        self,
+        leaf: Any,
+        segment: SegmentKey,
+        fieldname: str,
+        text: Any,
+        wanted: npt.NDArray[np.int64] | None,
+    ) -> npt.NDArray[np.int64]:
+        """`positions` in one segment, with its own document numbers."""
+        count = len(self._segment_postings(leaf, segment, fieldname, text)[0])
+        if not count:
+            return _NO_KEYS  # no postings here, so no positions to decode
+        key = (segment, fieldname, "positions", text)
+        part = self.shared.get(key)
+        decode = self.searcher.schema[fieldname].format.decode_positions
+        if part is None and wanted is not None and len(wanted) * SPARSE_DECODE < count:
+            return _segment_positions(leaf, fieldname, text, decode, wanted)
+        if part is None:
+            part = (_segment_positions(leaf, fieldname, text, decode), None)
+            self.shared.put(key, part)
+        keys: npt.NDArray[np.int64] = part[0]
+        if wanted is not None and len(keys):
+            keys = keys[np.isin(keys >> POSITION_BITS, wanted)]
+        return keys
+
     def phrase_documents(
         self, fieldname: str, words: tuple[Any, ...], slop: int
     ) -> npt.NDArray[np.int64]:
-        """The documents where the words stand as a phrase, cached per index state."""
+        """The documents where the words stand as a phrase (numbers in this state).
+
+        Found per segment, and kept with the segment's postings for the states
+        that follow: whether a document holds a phrase is its own affair, and
+        an upload's new state (one a second under load) found every phrase of
+        every query again, decoding positions in each segment.
+        """
         key = (fieldname, ("phrase", words, slop))
         cached = self._recall(key)
         if cached is None:
-            cached = (_phrase_documents(self, fieldname, words, slop), None)
+            parts = []
+            for leaf, base, segment in self._leaves:
+                shared_key = (segment, fieldname, "phrase", words, slop)
+                part = self.shared.get(shared_key)
+                if part is None:
+                    part = (self._segment_phrase(leaf, segment, fieldname, words, slop), None)
+                    self.shared.put(shared_key, part)
+                if len(part[0]):
+                    parts.append(part[0] + base)
+            found = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+            cached = (found, None)
             self._remember(key, cached)
-        return cached[0]
+        documents: npt.NDArray[np.int64] = cached[0]
+        return documents
+
+    def _segment_phrase(
+        self, leaf: Any, segment: SegmentKey, fieldname: str, words: tuple[Any, ...], slop: int
+    ) -> npt.NDArray[np.int64]:
+        """The segment's documents (its own numbers) where the words stand as a phrase."""
+
+        def postings(word: Any) -> npt.NDArray[np.int64]:
+            return self._segment_postings(leaf, segment, fieldname, word)[0]
+
+        candidates: npt.NDArray[np.int64] | None = None
+        for word in sorted(set(words), key=lambda w: len(postings(w))):
+            ids = postings(word)
+            candidates = (
+                ids if candidates is None else np.intersect1d(candidates, ids, assume_unique=True)
+            )
+            if not len(candidates):
+                return candidates
+        assert candidates is not None
+        # Keys of positions where the phrase so far ends; each next word must
+        # follow one of them within the slop.
+        reached = self._segment_keys(leaf, segment, fieldname, words[0], candidates)
+        slop = max(1, min(slop, MAX_SLOP))
+        for word in words[1:]:
+            if not len(reached):
+                break
+            following = self._segment_keys(leaf, segment, fieldname, word, candidates)
+            hit = np.zeros(len(following), dtype=np.bool_)
+            for gap in range(1, slop + 1):
+                hit |= _contains(reached, following - gap)
+            reached = following[hit]
+        return np.unique(reached >> POSITION_BITS)
 
     def _recall(self, key: tuple[str, Any]) -> tuple[Any, Any] | None:
         """A cached entry, now the most recently used; None when not cached."""
@@ -662,34 +746,6 @@ def _word_scores(
         at = base[np.searchsorted(ids, docs)]
         summed += at * boost if boost != 1 else at
     return summed
-
-
-def _phrase_documents(
-    postings: Postings, fieldname: str, words: tuple[Any, ...], slop: int
-) -> npt.NDArray[np.int64]:
-    """The documents (numbers in this state) where the words stand as a phrase."""
-    candidates: npt.NDArray[np.int64] | None = None
-    for word in sorted(set(words), key=lambda w: len(postings.postings(fieldname, w)[0])):
-        ids = postings.postings(fieldname, word)[0]
-        candidates = (
-            ids if candidates is None else np.intersect1d(candidates, ids, assume_unique=True)
-        )
-        if not len(candidates):
-            return candidates
-    assert candidates is not None
-    # Keys of positions where the phrase so far ends; each next word must
-    # follow one of them within the slop.
-    reached = postings.positions(fieldname, words[0], candidates)
-    slop = max(1, min(slop, MAX_SLOP))
-    for word in words[1:]:
-        if not len(reached):
-            break
-        following = postings.positions(fieldname, word, candidates)
-        hit = np.zeros(len(following), dtype=np.bool_)
-        for gap in range(1, slop + 1):
-            hit |= _contains(reached, following - gap)
-        reached = following[hit]
-    return np.unique(reached >> POSITION_BITS)
 
 
 def _contains(sorted_keys: npt.NDArray[np.int64], keys: npt.NDArray[np.int64]) -> Mask:

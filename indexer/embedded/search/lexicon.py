@@ -72,6 +72,11 @@ class FieldWords:
         high = bisect_left(words, True, low, key=lambda word: not word.startswith(prefix))
         return low, high
 
+    def frequency(self, word: str) -> int:
+        """The word's document frequency in the segment (0: not one of its words)."""
+        at = bisect_left(self.words, word)
+        return int(self.frequencies[at]) if at < len(self.words) and self.words[at] == word else 0
+
 
 _NO_WORDS = FieldWords([], np.zeros(0, dtype=np.int64))
 
@@ -213,12 +218,21 @@ class Lexicon:
         "Did you mean" asks it for each word of a query in every prose field:
         from Whoosh's term files that was most of the cost of a correction.
         """
-        total = 0
-        for words in self._segments(fieldname):
-            at = bisect_left(words.words, text)
-            if at < len(words.words) and words.words[at] == text:
-                total += int(words.frequencies[at])
-        return total
+        return sum(words.frequency(text) for words in self._segments(fieldname))
+
+    def in_segment(self, leaf: Any, segment: SegmentKey, fieldname: str, text: str) -> bool:
+        """Whether one segment of this state has the word in the field.
+
+        From its words in memory: asking Whoosh's term dictionary costs about
+        20 us a word, and an upload's new segment was asked for every word
+        the next searches and suggestions read (thousands a state).
+        """
+        fields = self.cache.setdefault(segment, {})
+        words = fields.get(fieldname)
+        if words is None:
+            words = self._read(leaf, fieldname)
+            fields[fieldname] = words
+        return words.frequency(text) > 0
 
     def words(self, fieldname: str) -> list[tuple[SegmentKey, FieldWords]]:
         """Each segment's words of a field with their frequencies (for the speller)."""

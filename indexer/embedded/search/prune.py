@@ -36,7 +36,11 @@ ALL = _All()
 
 
 def prune(query: Query, reader: Any) -> Query | None:
-    """The query without parts that match nothing here; None when nothing can match."""
+    """The query without parts that match nothing here; None when nothing can match.
+
+    `reader` answers `doc_frequency(fieldname, text)`: a Whoosh reader, or the
+    state's `Postings`, which answers it from the words in memory.
+    """
     pruned = _prune(query, reader)
     if pruned is ALL:
         return Every()
