@@ -21,6 +21,7 @@ from indexer.embedded.index.schema import (
 )
 from indexer.embedded.index.store import IndexLocation
 from indexer.embedded.search.core import SearchCore
+from webapp.links import filter_urls, search_url
 
 BOOSTS = SEARCH_BOOSTS
 
@@ -398,6 +399,27 @@ def test_links_to_more_values_are_the_requests_own(params: dict[str, list[str]])
         added = request.with_filter_params(name)
         for value in values:
             assert added(value) == request.with_filter(name, value).to_params(), (name, value)
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {},
+        {"q": "oil prices", "sort": "newest", "page": "3"},
+        {"q": "opec", "section": ["Economy"], "place": ["Wien", "Japan"], "from": "2020"},
+        {"organization": ["OPEC", "IMF"], "place": ["Wien"], "language": ["de"]},
+    ],
+)
+def test_facet_link_urls_are_the_search_urls_of_the_requests_with_the_value(
+    params: dict[str, Any],
+) -> None:
+    """`links.filter_urls` encodes the parameters around a value once: the same URLs."""
+    request = SearchRequest.from_params(params)
+    values = ["Japan", "japan ", "  Vienna  Austria ", "Wien", "IMF", "a&b=c", "Ä/Ö", "", "de"]
+    for name in FILTER_PARAMS:
+        url = filter_urls(request, name)
+        for value in values:
+            assert url(value) == search_url(request.with_filter(name, value)), (name, value)
 
 
 def test_a_link_beyond_the_values_allowed_is_refused_as_with_filter_refuses_it() -> None:

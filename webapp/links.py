@@ -22,11 +22,21 @@ def search_url(request: SearchRequest, **extra: str) -> str:
 
 
 def filter_urls(request: SearchRequest, name: str) -> Callable[[str], str]:
-    """`search_url(request.with_filter(name, value))` for many values of one filter."""
-    params = request.with_filter_params(name)
+    """`search_url(request.with_filter(name, value))` for many values of one filter.
+
+    The parameters around the value are encoded once, not for each of a
+    page's 60 and more facet links (`urlencode` joins pairs with `&`, so the
+    pieces joined the same way are the same URL).
+    """
+    links = request.filter_links(name)
+    around = [urlencode(links.head), urlencode(links.tail)]
 
     def url(value: str) -> str:
-        return "/search?" + urlencode(params(value))
+        added = links.added_value(value)
+        if added is None:
+            return search_url(request.with_filter(name, value))
+        middle = urlencode([(name, added)])
+        return "/search?" + "&".join(part for part in (around[0], middle, around[1]) if part)
 
     return url
 

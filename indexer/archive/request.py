@@ -291,16 +291,17 @@ class SearchRequest:
         return self._with_values(name, added)
 
     def with_filter_params(self, name: str) -> Callable[[str], list[tuple[str, str]]]:
-        """`with_filter(name, value).to_params()` for many values of one filter.
+        """`with_filter(name, value).to_params()` for many values of one filter."""
+        return self.filter_links(name).params
+
+    def filter_links(self, name: str) -> FilterLinks:
+        """What `with_filter(name, value)` gives for many values, its common part made once.
 
         A search page links each value of each facet (60 and more links); making
-        and checking a request for each was a tenth of the page. The parameters
-        around the new value are made once; a value that is not simply added
-        (one already chosen, one cleaned away, one too many) goes the long way.
+        and checking a request for each was a tenth of the page.
         """
         _check_filter_name(name)
         current = self.values(name)
-        chosen = {fold(value) for value in current}
         params = self._with_values(name, current).to_params()
         rank = FILTER_PARAMS.index(name)
         # Where the value goes in the canonical order: after the q, and after the
@@ -308,15 +309,9 @@ class SearchRequest:
         at = (1 if self.q else 0) + sum(
             len(values) for other, values in self.filters if FILTER_PARAMS.index(other) <= rank
         )
-        head, tail = params[:at], params[at:]
-
-        def added(value: str) -> list[tuple[str, str]]:
-            cleaned = _filter_values(name, [value])
-            if len(cleaned) != 1 or fold(cleaned[0]) in chosen or len(current) >= MAX_FILTER_VALUES:
-                return self.with_filter(name, value).to_params()
-            return [*head, (name, cleaned[0]), *tail]
-
-        return added
+        chosen = frozenset(fold(value) for value in current)
+        full = len(current) >= MAX_FILTER_VALUES
+        return FilterLinks(self, name, params[:at], params[at:], chosen, full)
 
     def without_filter(self, name: str, value: str | None = None) -> SearchRequest:
         """This request without one value of a filter (or the whole filter)."""
@@ -362,6 +357,37 @@ class SearchRequest:
         if self.date_to is not None:
             end = _naive_utc(datetime.combine(self.date_to, time.max, tzinfo=VIENNA))
         return start, end
+
+
+@dataclass(frozen=True)
+class FilterLinks:
+    """`SearchRequest.with_filter(name, value)` for many values of one filter.
+
+    The parameters before and after the new value are the same for every
+    value that is simply added; a value that is not (one already chosen, one
+    cleaned away, one too many) goes the long way, through `with_filter`.
+    """
+
+    request: SearchRequest
+    name: str
+    head: list[tuple[str, str]]
+    tail: list[tuple[str, str]]
+    chosen: frozenset[str]
+    full: bool
+
+    def added_value(self, value: str) -> str | None:
+        """The value as the request would hold it, when it is simply added; else None."""
+        cleaned = _filter_values(self.name, [value])
+        if len(cleaned) != 1 or self.full or fold(cleaned[0]) in self.chosen:
+            return None
+        return cleaned[0]
+
+    def params(self, value: str) -> list[tuple[str, str]]:
+        """`request.with_filter(name, value).to_params()`."""
+        added = self.added_value(value)
+        if added is None:
+            return self.request.with_filter(self.name, value).to_params()
+        return [*self.head, (self.name, added), *self.tail]
 
 
 def clean_text(text: str) -> str:
