@@ -537,6 +537,9 @@ class Run:
     seconds: float = 0.0
     sent: int = 0
     warmup_failures: int = 0
+    # Set when the readers are done (their time is up, or --max-requests were sent):
+    # the editor and the memory sampler stop then too.
+    readers_done: bool = False
 
 
 # One GET of a reader: (path, headers) -> the answer.
@@ -648,6 +651,8 @@ async def editor(
     next_at = time.monotonic()
     while next_at < stop_at:
         await asyncio.sleep(max(0.0, next_at - time.monotonic()))
+        if run.readers_done:
+            break
         number += 1
         word = unique_word(tag, number)
         article = new_article(number, tag, word, vocabulary)
@@ -666,7 +671,7 @@ async def sample_memory(server: Server, run: Run, stop_at: float) -> None:
             found = memory_kb(pid)
             if found is not None:
                 run.memory.setdefault(pid, []).append((now - run.started, found))
-        if now >= stop_at:
+        if now >= stop_at or run.readers_done:
             return
         await asyncio.sleep(1.0 - (time.monotonic() - run.started) % 1.0)
 
@@ -769,6 +774,7 @@ async def load(
         )
     )
     run.seconds = time.monotonic() - run.started
+    run.readers_done = True
     connections = Counter(connection_owners(server.port, server.pids).values())
     # The editor stops at the same time; uploads still in flight are waited for.
     for task in await asyncio.wait_for(uploads, timeout=args.timeout):
