@@ -396,7 +396,7 @@ def test_links_to_more_values_are_the_requests_own(params: dict[str, list[str]])
     request = SearchRequest.from_params(params)
     values = ["Japan", "japan ", "  Vienna  Austria ", "Wien", "IMF", "opec", "A/B", "", "de", "EN"]
     for name in FILTER_PARAMS:
-        added = request.with_filter_params(name)
+        added = request.filter_links(name).params
         for value in values:
             assert added(value) == request.with_filter(name, value).to_params(), (name, value)
 
@@ -427,4 +427,4 @@ def test_a_link_beyond_the_values_allowed_is_refused_as_with_filter_refuses_it()
     with pytest.raises(RequestError):
         request.with_filter("place", "One more")
     with pytest.raises(RequestError):
-        request.with_filter_params("place")("One more")
+        request.filter_links("place").params("One more")

@@ -20,7 +20,7 @@ from __future__ import annotations
 import calendar
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time
 from typing import Any
@@ -289,10 +289,6 @@ class SearchRequest:
         _check_filter_name(name)
         added = _filter_values(name, [*self.values(name), value])
         return self._with_values(name, added)
-
-    def with_filter_params(self, name: str) -> Callable[[str], list[tuple[str, str]]]:
-        """`with_filter(name, value).to_params()` for many values of one filter."""
-        return self.filter_links(name).params
 
     def filter_links(self, name: str) -> FilterLinks:
         """What `with_filter(name, value)` gives for many values, its common part made once.

@@ -223,13 +223,13 @@ class Postings:
         new index state (one per upload) asked Whoosh's term files of every
         segment for each word of each query again, to prune its absent terms.
         """
-        if fieldname in _LEXICON_FIELDS and isinstance(text, str):
+        if _in_lexicon(fieldname, text):
             return self.lexicon.doc_frequency(fieldname, text)
         return int(self.reader.doc_frequency(fieldname, text))
 
     def _may_have(self, leaf: Any, segment: SegmentKey, fieldname: str, text: Any) -> bool:
         """False when the segment surely lacks the word (from the lexicon's words in memory)."""
-        if fieldname not in _LEXICON_FIELDS or not isinstance(text, str):
+        if not _in_lexicon(fieldname, text):
             return True
         return self.lexicon.in_segment(leaf, segment, fieldname, text)
 
@@ -320,10 +320,10 @@ class Postings:
             return _NO_KEYS  # no postings here, so no positions to decode
         key = (segment, fieldname, "positions", text)
         part = self.shared.get(key)
-        decode = self.searcher.schema[fieldname].format.decode_positions
-        if part is None and wanted is not None and len(wanted) * SPARSE_DECODE < count:
-            return _segment_positions(leaf, fieldname, text, decode, wanted)
         if part is None:
+            decode = self.searcher.schema[fieldname].format.decode_positions
+            if wanted is not None and len(wanted) * SPARSE_DECODE < count:
+                return _segment_positions(leaf, fieldname, text, decode, wanted)
             part = (_segment_positions(leaf, fieldname, text, decode), None)
             self.shared.put(key, part)
         keys: npt.NDArray[np.int64] = part[0]
@@ -408,6 +408,11 @@ class Postings:
             while self._held > CACHE_POSTINGS // 2 and len(self._postings) > 1:
                 _, old = self._postings.popitem(last=False)
                 self._held -= _cost(old)
+
+
+def _in_lexicon(fieldname: str, text: Any) -> bool:
+    """Whether the lexicon holds the field's words, so that it can answer for this one."""
+    return fieldname in _LEXICON_FIELDS and isinstance(text, str)
 
 
 def _matcher(leaf: Any, fieldname: str, text: Any) -> Any:

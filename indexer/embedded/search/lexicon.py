@@ -227,12 +227,7 @@ class Lexicon:
         20 us a word, and an upload's new segment was asked for every word
         the next searches and suggestions read (thousands a state).
         """
-        fields = self.cache.setdefault(segment, {})
-        words = fields.get(fieldname)
-        if words is None:
-            words = self._read(leaf, fieldname)
-            fields[fieldname] = words
-        return words.frequency(text) > 0
+        return self._segment_words(leaf, segment, fieldname).frequency(text) > 0
 
     def words(self, fieldname: str) -> list[tuple[SegmentKey, FieldWords]]:
         """Each segment's words of a field with their frequencies (for the speller)."""
@@ -242,15 +237,16 @@ class Lexicon:
 
     def _segments(self, fieldname: str) -> list[FieldWords]:
         """Each segment's words of the field, read once per segment."""
-        found = []
-        for leaf, key in self._leaves:
-            fields = self.cache.setdefault(key, {})
-            words = fields.get(fieldname)
-            if words is None:
-                words = self._read(leaf, fieldname)
-                fields[fieldname] = words
-            found.append(words)
-        return found
+        return [self._segment_words(leaf, key, fieldname) for leaf, key in self._leaves]
+
+    def _segment_words(self, leaf: Any, segment: SegmentKey, fieldname: str) -> FieldWords:
+        """One segment's words of the field, read once and kept in the shared cache."""
+        fields = self.cache.setdefault(segment, {})
+        words = fields.get(fieldname)
+        if words is None:
+            words = self._read(leaf, fieldname)
+            fields[fieldname] = words
+        return words
 
     def _read(self, leaf: Any, fieldname: str) -> FieldWords:
         """A segment's words of a field: stored at build time, or read from Whoosh."""
